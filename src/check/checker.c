@@ -1,0 +1,24 @@
+#include "check/checker.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#define CHECKER(name, run, finish)                                                        \
+	int run(struct unit *u, const struct rule *r, const struct detector *d);          \
+	int finish(struct scan *s, const struct rule *r);
+#include "check/checks.def"
+#undef CHECKER
+
+static const struct checker checkers[] = {
+#define CHECKER(name, run, finish) {#name, run, finish},
+#include "check/checks.def"
+#undef CHECKER
+};
+
+const struct checker *checker_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof checkers / sizeof checkers[0]; i++)
+		if (strcmp(checkers[i].name, name) == 0)
+			return &checkers[i];
+	return NULL;
+}

@@ -1,0 +1,20 @@
+/* Logic written in C for what a regex or a query cannot say. Each checker is one file,
+ * registered once in checks.def. A checker reads a unit and adds hits; it never prints
+ * or exits. finish() runs once after every unit, for repository-level findings. */
+#ifndef OCPAY_CHECKER_H
+#define OCPAY_CHECKER_H
+
+struct unit;
+struct scan;
+struct rule;
+struct detector;
+
+struct checker {
+	const char *name;
+	int (*run)(struct unit *u, const struct rule *r, const struct detector *d);
+	int (*finish)(struct scan *s, const struct rule *r);
+};
+
+const struct checker *checker_find(const char *name);
+
+#endif

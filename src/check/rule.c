@@ -1,0 +1,581 @@
+#include "check/rule.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "check/checker.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/regex.h"
+#include "lang/ts.h"
+
+/* One YAML document being turned into a rule; errors name file:line:column. */
+struct loader {
+	yaml_document_t doc;
+	const char *name;
+};
+
+__attribute__((format(printf, 3, 4))) static int fail_at(const struct loader *ld,
+							 const yaml_node_t *n, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	if (!n)
+		return error_set("%s: %s", ld->name, what);
+	return error_set("%s:%zu:%zu: %s", ld->name, n->start_mark.line + 1,
+			 n->start_mark.column + 1, what);
+}
+
+static char *dup_scalar(const yaml_node_t *n)
+{
+	char *s = malloc(n->data.scalar.length + 1);
+	if (s) {
+		memcpy(s, n->data.scalar.value, n->data.scalar.length);
+		s[n->data.scalar.length] = '\0';
+	}
+	return s;
+}
+
+static int get_string(const struct loader *ld, const yaml_node_t *n, const char *key, char **out)
+{
+	if (n->type != YAML_SCALAR_NODE)
+		return fail_at(ld, n, "'%s' must be a string", key);
+	free(*out);
+	*out = dup_scalar(n);
+	return *out ? 0 : error_set("out of memory");
+}
+
+/* A list of strings; a single string is taken as a list of one. */
+static int get_strings(const struct loader *ld, yaml_node_t *n, const char *key, char ***out,
+		       size_t *count)
+{
+	if (n->type == YAML_SCALAR_NODE) {
+		*out = calloc(1, sizeof **out);
+		if (!*out || !(**out = dup_scalar(n)))
+			return error_set("out of memory");
+		*count = 1;
+		return 0;
+	}
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail_at(ld, n, "'%s' must be a list of strings", key);
+	size_t len = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	*out = calloc(len ? len : 1, sizeof **out);
+	if (!*out)
+		return error_set("out of memory");
+	for (size_t i = 0; i < len; i++) {
+		yaml_node_t *item = yaml_document_get_node((yaml_document_t *)&ld->doc, n->data.sequence.items.start[i]);
+		if (!item || item->type != YAML_SCALAR_NODE)
+			return fail_at(ld, item ? item : n, "'%s' must be a list of strings", key);
+		if (!((*out)[i] = dup_scalar(item)))
+			return error_set("out of memory");
+		*count = i + 1;
+	}
+	return 0;
+}
+
+static int get_severity(const struct loader *ld, const yaml_node_t *n, enum severity *out)
+{
+	if (n->type != YAML_SCALAR_NODE ||
+	    severity_parse(out, (const char *)n->data.scalar.value) < 0)
+		return fail_at(ld, n, "severity must be one of info, low, medium, high, critical");
+	return 0;
+}
+
+static const char *key_of(const struct loader *ld, yaml_node_pair_t *p, yaml_node_t **value)
+{
+	yaml_node_t *k = yaml_document_get_node((yaml_document_t *)&ld->doc, p->key);
+	*value = yaml_document_get_node((yaml_document_t *)&ld->doc, p->value);
+	return k && k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "";
+}
+
+#define FOR_PAIRS(ld, map, p) \
+	for (yaml_node_pair_t *p = (map)->data.mapping.pairs.start; p < (map)->data.mapping.pairs.top; p++)
+#define FOR_ITEMS(map, it) \
+	for (yaml_node_item_t *it = (map)->data.sequence.items.start; it < (map)->data.sequence.items.top; it++)
+
+static int compile_detector(const struct loader *ld, const yaml_node_t *n, struct detector *d)
+{
+	char err[256];
+	size_t off = 0;
+	if (d->context && !(d->context_re = regex_new(d->context, 0, err, sizeof err, &off)))
+		return fail_at(ld, n, "invalid context regex: %s", err);
+	if (d->unless_line &&
+	    !(d->unless_line_re = regex_new(d->unless_line, 0, err, sizeof err, &off)))
+		return fail_at(ld, n, "invalid unless_line regex: %s", err);
+	if (d->type == DETECT_REGEX) {
+		if (!(d->re = regex_new(d->pattern, 0, err, sizeof err, &off))) {
+			char at[32];
+			snprintf(at, sizeof at, " (at offset %zu)", off);
+			return fail_at(ld, n, "invalid regex: %s%s", err, at);
+		}
+		d->secret_group = d->secret ? regex_group_number(d->re, d->secret) : -1;
+		d->report_group = d->report ? regex_group_number(d->re, d->report) : d->secret_group;
+		if (d->secret && d->secret_group < 0)
+			return fail_at(ld, n, "regex has no group named '%s'", d->secret);
+		if (d->report && d->report_group < 0)
+			return fail_at(ld, n, "regex has no group named '%s'", d->report);
+	} else if (d->type == DETECT_QUERY) {
+		d->langs &= ~LANG_BIT(LANG_TEXT);
+		if (!d->langs)
+			return fail_at(ld, n, "a query needs languages: javascript, typescript or tsx");
+		for (int l = 1; l < LANG_COUNT; l++) {
+			if (!(d->langs & LANG_BIT(l)))
+				continue;
+			if (tsq_new(&d->query[l], (enum lang)l, d->pattern, d->secret, d->report) < 0)
+				return fail_at(ld, n, "%s", error_last());
+		}
+	}
+	return 0;
+}
+
+static int load_detector(const struct loader *ld, yaml_node_t *n, struct detector *d)
+{
+	if (n->type != YAML_MAPPING_NODE)
+		return fail_at(ld, n, "a detector must be a mapping");
+	d->langs = LANG_ALL;
+	d->secret_group = d->report_group = -1;
+	int kinds = 0;
+	FOR_PAIRS(ld, n, p) {
+		yaml_node_t *v;
+		const char *k = key_of(ld, p, &v);
+		int rc = 0;
+		if (!strcmp(k, "regex")) {
+			d->type = DETECT_REGEX;
+			kinds++;
+			rc = get_string(ld, v, k, &d->pattern);
+		} else if (!strcmp(k, "query")) {
+			d->type = DETECT_QUERY;
+			kinds++;
+			rc = get_string(ld, v, k, &d->pattern);
+		} else if (!strcmp(k, "checker")) {
+			char *name = NULL;
+			d->type = DETECT_CHECKER;
+			kinds++;
+			rc = get_string(ld, v, k, &name);
+			if (!rc && !(d->checker = checker_find(name)))
+				rc = fail_at(ld, v, "unknown checker '%s'", name);
+			d->pattern = name;
+		} else if (!strcmp(k, "label")) {
+			rc = get_string(ld, v, k, &d->label);
+		} else if (!strcmp(k, "secret")) {
+			rc = get_string(ld, v, k, &d->secret);
+		} else if (!strcmp(k, "report")) {
+			rc = get_string(ld, v, k, &d->report);
+		} else if (!strcmp(k, "context")) {
+			rc = get_string(ld, v, k, &d->context);
+		} else if (!strcmp(k, "unless_line")) {
+			rc = get_string(ld, v, k, &d->unless_line);
+		} else if (!strcmp(k, "message")) {
+			rc = get_string(ld, v, k, &d->message);
+		} else if (!strcmp(k, "keywords")) {
+			rc = get_strings(ld, v, k, &d->keywords, &d->nkeywords);
+		} else if (!strcmp(k, "paths")) {
+			rc = get_strings(ld, v, k, &d->paths, &d->npaths);
+		} else if (!strcmp(k, "min_length")) {
+			char *end = NULL;
+			if (v->type == YAML_SCALAR_NODE)
+				d->min_length = strtoul((const char *)v->data.scalar.value, &end, 10);
+			if (!end || *end)
+				rc = fail_at(ld, v, "min_length must be a number");
+		} else if (!strcmp(k, "languages")) {
+			char **names = NULL;
+			size_t count = 0;
+			rc = get_strings(ld, v, k, &names, &count);
+			d->langs = 0;
+			for (size_t i = 0; i < count; i++) {
+				unsigned m;
+				if (!rc && lang_parse_mask(&m, names[i]) < 0)
+					rc = fail_at(ld, v,
+						     "unknown language '%s' (any, text, javascript, "
+						     "typescript, tsx)",
+						     names[i]);
+				d->langs |= rc ? 0 : m;
+				free(names[i]);
+			}
+			free(names);
+		} else {
+			rc = fail_at(ld, v, "unknown detector key '%s'", k);
+		}
+		if (rc)
+			return rc;
+	}
+	if (kinds != 1)
+		return fail_at(ld, n, "a detector needs exactly one of regex, query, checker");
+	return compile_detector(ld, n, d);
+}
+
+static int load_list(const struct loader *ld, yaml_node_t *v, const char *key, size_t elem,
+		     void **out, size_t *count)
+{
+	if (v->type != YAML_SEQUENCE_NODE)
+		return fail_at(ld, v, "'%s' must be a list", key);
+	size_t len = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	*out = calloc(len ? len : 1, elem);
+	*count = 0;
+	return *out ? 0 : error_set("out of memory");
+}
+
+static int load_item(const struct loader *ld, yaml_node_t *n, struct checklist_item *it)
+{
+	if (n->type != YAML_MAPPING_NODE)
+		return fail_at(ld, n, "a checklist item must be a mapping");
+	it->scope = SCOPE_TREE;
+	FOR_PAIRS(ld, n, p) {
+		yaml_node_t *v;
+		const char *k = key_of(ld, p, &v);
+		int rc;
+		if (!strcmp(k, "section"))
+			rc = get_string(ld, v, k, &it->section);
+		else if (!strcmp(k, "item"))
+			rc = get_string(ld, v, k, &it->item);
+		else if (!strcmp(k, "scope")) {
+			const char *s = v->type == YAML_SCALAR_NODE ? (const char *)v->data.scalar.value : "";
+			it->scope = !strcmp(s, "tree") ? SCOPE_TREE : !strcmp(s, "history") ? SCOPE_HISTORY : 0;
+			rc = it->scope ? 0 : fail_at(ld, v, "scope must be tree or history");
+		} else
+			rc = fail_at(ld, v, "unknown checklist key '%s'", k);
+		if (rc)
+			return rc;
+	}
+	if (!it->section || !it->item)
+		return fail_at(ld, n, "a checklist item needs section and item");
+	return 0;
+}
+
+static int load_kind_severity(const struct loader *ld, yaml_node_t *v, struct rule *r)
+{
+	if (v->type != YAML_MAPPING_NODE)
+		return fail_at(ld, v, "severity_by_kind must map live/sandbox/unknown to severities");
+	for (int i = 0; i < 3; i++)
+		r->kind_severity[i] = r->severity;
+	FOR_PAIRS(ld, v, p) {
+		yaml_node_t *sv;
+		const char *k = key_of(ld, p, &sv);
+		int kind = !strcmp(k, "live") ? KEY_LIVE : !strcmp(k, "sandbox") ? KEY_SANDBOX
+			 : !strcmp(k, "unknown") ? KEY_UNKNOWN : -1;
+		if (kind < 0)
+			return fail_at(ld, sv, "unknown key kind '%s' (live, sandbox, unknown)", k);
+		if (get_severity(ld, sv, &r->kind_severity[kind]) < 0)
+			return -1;
+	}
+	r->by_kind = true;
+	return 0;
+}
+
+static int load_rule(struct loader *ld, yaml_node_t *root, struct rule *r)
+{
+	if (!root || root->type != YAML_MAPPING_NODE)
+		return fail_at(ld, root, "a rule file must be a mapping");
+	yaml_node_t *sev_kind = NULL;
+	FOR_PAIRS(ld, root, p) {
+		yaml_node_t *v;
+		const char *k = key_of(ld, p, &v);
+		int rc = 0;
+		if (!strcmp(k, "id"))
+			rc = get_string(ld, v, k, &r->id);
+		else if (!strcmp(k, "name"))
+			rc = get_string(ld, v, k, &r->name);
+		else if (!strcmp(k, "severity"))
+			rc = get_severity(ld, v, &r->severity);
+		else if (!strcmp(k, "severity_by_kind"))
+			sev_kind = v; /* after severity, which it defaults to */
+		else if (!strcmp(k, "precision"))
+			rc = get_string(ld, v, k, &r->precision);
+		else if (!strcmp(k, "message"))
+			rc = get_string(ld, v, k, &r->message);
+		else if (!strcmp(k, "description"))
+			rc = get_string(ld, v, k, &r->description);
+		else if (!strcmp(k, "fix"))
+			rc = get_string(ld, v, k, &r->fix);
+		else if (!strcmp(k, "docs"))
+			rc = get_string(ld, v, k, &r->docs);
+		else if (!strcmp(k, "checklist")) {
+			rc = load_list(ld, v, k, sizeof *r->items, (void **)&r->items, &r->nitems);
+			FOR_ITEMS(v, it) {
+				if (rc)
+					break;
+				rc = load_item(ld, yaml_document_get_node(&ld->doc, *it), &r->items[r->nitems++]);
+			}
+		} else if (!strcmp(k, "detectors")) {
+			rc = load_list(ld, v, k, sizeof *r->detectors, (void **)&r->detectors,
+				       &r->ndetectors);
+			FOR_ITEMS(v, it) {
+				if (rc)
+					break;
+				rc = load_detector(ld, yaml_document_get_node(&ld->doc, *it),
+						   &r->detectors[r->ndetectors++]);
+			}
+		} else
+			rc = fail_at(ld, v, "unknown rule key '%s'", k);
+		if (rc)
+			return rc;
+	}
+	static const char *const required[] = {"id", "name", "message", "description", "fix"};
+	const char *have[] = {r->id, r->name, r->message, r->description, r->fix};
+	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+		if (!have[i])
+			return fail_at(ld, root, "missing required key '%s'", required[i]);
+	if (!r->nitems)
+		return fail_at(ld, root, "missing required key 'checklist'");
+	if (!r->ndetectors)
+		return fail_at(ld, root, "missing required key 'detectors'");
+	if (sev_kind && load_kind_severity(ld, sev_kind, r) < 0)
+		return -1;
+	for (size_t i = 0; i < r->nitems; i++)
+		r->scopes |= r->items[i].scope;
+	return 0;
+}
+
+static void detector_free(struct detector *d)
+{
+	free(d->label);
+	free(d->pattern);
+	free(d->secret);
+	free(d->report);
+	free(d->context);
+	free(d->unless_line);
+	free(d->message);
+	for (size_t i = 0; i < d->nkeywords; i++)
+		free(d->keywords[i]);
+	free(d->keywords);
+	for (size_t i = 0; i < d->npaths; i++)
+		free(d->paths[i]);
+	free(d->paths);
+	regex_free(d->re);
+	regex_free(d->context_re);
+	regex_free(d->unless_line_re);
+	for (int l = 0; l < LANG_COUNT; l++)
+		tsq_free(d->query[l]);
+}
+
+static void rule_free(struct rule *r)
+{
+	free(r->id);
+	free(r->name);
+	free(r->source);
+	free(r->precision);
+	free(r->message);
+	free(r->description);
+	free(r->fix);
+	free(r->docs);
+	for (size_t i = 0; i < r->nitems; i++) {
+		free(r->items[i].section);
+		free(r->items[i].item);
+	}
+	free(r->items);
+	for (size_t i = 0; i < r->ndetectors; i++)
+		detector_free(&r->detectors[i]);
+	free(r->detectors);
+}
+
+int ruleset_add_yaml(struct ruleset *set, const char *name, const char *text, size_t len)
+{
+	struct loader ld = {.name = name};
+	yaml_parser_t parser;
+	if (!yaml_parser_initialize(&parser))
+		return error_set("out of memory");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &ld.doc)) {
+		int rc = error_set("%s:%zu:%zu: invalid YAML: %s", name, parser.problem_mark.line + 1,
+				   parser.problem_mark.column + 1,
+				   parser.problem ? parser.problem : "syntax error");
+		yaml_parser_delete(&parser);
+		return rc;
+	}
+	yaml_parser_delete(&parser);
+
+	struct rule r = {0};
+	int rc = load_rule(&ld, yaml_document_get_root_node(&ld.doc), &r);
+	if (!rc && ruleset_find(set, r.id))
+		rc = error_set("%s: duplicate rule id %s", name, r.id);
+	if (!rc && !(r.source = strdup(name)))
+		rc = error_set("out of memory");
+	if (!rc) {
+		struct rule *p = realloc(set->rules, (set->len + 1) * sizeof *p);
+		if (!p)
+			rc = error_set("out of memory");
+		else {
+			set->rules = p;
+			set->rules[set->len++] = r;
+		}
+	}
+	if (rc)
+		rule_free(&r);
+	yaml_document_delete(&ld.doc);
+	return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int load_file(struct ruleset *set, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return error_set("%s: cannot open rule file: %s", path, strerror(errno));
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	for (;;) {
+		if (len + 4096 > cap) {
+			char *p = realloc(text, cap = cap * 2 + 8192);
+			if (!p) {
+				free(text);
+				fclose(f);
+				return error_set("out of memory");
+			}
+			text = p;
+		}
+		size_t n = fread(text + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	int bad = ferror(f);
+	fclose(f);
+	int rc = bad ? error_set("%s: cannot read rule file", path)
+		     : ruleset_add_yaml(set, path, text, len);
+	free(text);
+	return rc;
+}
+
+static int load_dir(struct ruleset *set, const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return error_set("%s: cannot open rules directory: %s", dir, strerror(errno));
+	char **names = NULL;
+	size_t n = 0;
+	int rc = 0;
+	struct dirent *e;
+	while (!rc && (e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		bool yml = (l > 4 && !strcmp(e->d_name + l - 4, ".yml")) ||
+			   (l > 5 && !strcmp(e->d_name + l - 5, ".yaml"));
+		if (!yml || e->d_name[0] == '.')
+			continue;
+		char **p = realloc(names, (n + 1) * sizeof *p);
+		if (!p || !(p[n] = malloc(strlen(dir) + l + 2))) {
+			names = p ? p : names;
+			rc = error_set("out of memory");
+			break;
+		}
+		names = p;
+		sprintf(names[n++], "%s/%s", dir, e->d_name);
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_str); /* load order never depends on readdir */
+	for (size_t i = 0; i < n; i++) {
+		if (!rc)
+			rc = load_file(set, names[i]);
+		free(names[i]);
+	}
+	free(names);
+	if (!rc && n == 0)
+		rc = error_set("%s: no rule files (*.yml) in this directory", dir);
+	return rc;
+}
+
+int ruleset_load(struct ruleset *set, const char *extra_dir)
+{
+	for (const struct embedded_rule *e = embedded_rules; e->name; e++)
+		if (ruleset_add_yaml(set, e->name, e->text, e->len) < 0)
+			return -1;
+	if (extra_dir && load_dir(set, extra_dir) < 0)
+		return -1;
+	return ruleset_prepare(set);
+}
+
+/* Words whose presence shows a file takes part in an OCPay integration: the checklist is
+ * n/a for a repository where none appears. */
+static const char *const ocpay_markers[] = {"oneclick", "ocpay", "x-access-token"};
+
+static int keyword_bit(struct ruleset *set, const char *word, uint64_t mask[2])
+{
+	char low[128];
+	size_t n = strlen(word);
+	if (n == 0 || n >= sizeof low)
+		return error_set("keyword '%s' must have 1 to 127 characters", word);
+	for (size_t i = 0; i <= n; i++)
+		low[i] = (char)(word[i] >= 'A' && word[i] <= 'Z' ? word[i] + 32 : word[i]);
+	size_t bit = 0;
+	while (bit < set->nkeywords && strcmp(set->keywords[bit], low))
+		bit++;
+	if (bit == set->nkeywords) {
+		if (bit == RULESET_MAX_KEYWORDS)
+			return error_set("more than %d distinct keywords in the rules",
+					 RULESET_MAX_KEYWORDS);
+		char **p = realloc(set->keywords, (bit + 1) * sizeof *p);
+		if (!p || !(p[bit] = strdup(low))) {
+			if (p)
+				set->keywords = p;
+			return error_set("out of memory");
+		}
+		set->keywords = p;
+		set->nkeywords++;
+	}
+	mask[bit / 64] |= 1ull << (bit % 64);
+	return 0;
+}
+
+int ruleset_prepare(struct ruleset *set)
+{
+	for (size_t i = 0; i < sizeof ocpay_markers / sizeof ocpay_markers[0]; i++)
+		if (keyword_bit(set, ocpay_markers[i], set->ocpay_mask) < 0)
+			return -1;
+	for (size_t i = 0; i < set->len; i++)
+		for (size_t j = 0; j < set->rules[i].ndetectors; j++) {
+			struct detector *d = &set->rules[i].detectors[j];
+			for (size_t k = 0; k < d->nkeywords; k++)
+				if (keyword_bit(set, d->keywords[k], d->kwmask) < 0)
+					return -1;
+		}
+	struct buf pat = BUF_INIT;
+	for (size_t i = 0; i < set->nkeywords; i++) {
+		buf_puts(&pat, i ? "|\\Q" : "\\Q");
+		buf_puts(&pat, set->keywords[i]);
+		buf_puts(&pat, "\\E");
+	}
+	char err[256];
+	size_t off;
+	if (buf_oom(&pat))
+		return error_set("out of memory");
+	set->prefilter = regex_new(pat.ptr, REGEX_CASELESS, err, sizeof err, &off);
+	buf_free(&pat);
+	return set->prefilter ? 0 : error_set("cannot build the keyword prefilter: %s", err);
+}
+
+void ruleset_free(struct ruleset *set)
+{
+	for (size_t i = 0; i < set->len; i++)
+		rule_free(&set->rules[i]);
+	free(set->rules);
+	for (size_t i = 0; i < set->nkeywords; i++)
+		free(set->keywords[i]);
+	free(set->keywords);
+	regex_free(set->prefilter);
+	memset(set, 0, sizeof *set);
+}
+
+const struct rule *ruleset_find(const struct ruleset *set, const char *id)
+{
+	for (size_t i = 0; i < set->len; i++)
+		if (!strcmp(set->rules[i].id, id))
+			return &set->rules[i];
+	return NULL;
+}
+
+enum severity rule_severity(const struct rule *r, enum key_kind kind)
+{
+	return r->by_kind ? r->kind_severity[kind] : r->severity;
+}

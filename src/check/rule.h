@@ -1,0 +1,105 @@
+/* Rules as data: the rules folder compiled into the binary (embedded_rules) plus any --rules
+ * DIR, loaded by one loader into a ruleset. A ruleset is read-only once loaded and is
+ * shared by every scanning thread. ruleset_free() frees rules, detectors and their
+ * compiled regexes and queries. */
+#ifndef OCPAY_RULE_H
+#define OCPAY_RULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/finding.h"
+#include "core/secret.h"
+#include "lang/lang.h"
+
+struct embedded_rule {
+	const char *name;
+	const char *text;
+	size_t len;
+};
+extern const struct embedded_rule embedded_rules[];
+
+struct regex;
+struct tsq;
+struct checker;
+
+enum scope { SCOPE_TREE = 1, SCOPE_HISTORY = 2 };
+
+enum detector_type { DETECT_REGEX, DETECT_QUERY, DETECT_CHECKER };
+
+struct detector {
+	enum detector_type type;
+	char *label;
+	char *pattern;		/* regex or query source */
+	char *secret;		/* group/capture holding the secret, or NULL */
+	char *report;		/* group/capture to report at; default: secret, else whole match */
+	char **keywords;	/* caseless literals, one of which the file must contain */
+	size_t nkeywords;
+	char *context;		/* a regex the file must also match somewhere */
+	char *unless_line;	/* a regex that, matching the hit's line, drops the hit */
+	char **paths;		/* globs the path must match (basename when no '/') */
+	size_t npaths;
+	unsigned langs;		/* LANG_BIT mask */
+	size_t min_length;	/* for unprefixed secrets */
+	char *message;		/* template; NULL: the rule's */
+	/* compiled */
+	struct regex *re;
+	struct regex *context_re;
+	struct regex *unless_line_re;
+	int secret_group, report_group;
+	struct tsq *query[LANG_COUNT];
+	const struct checker *checker;
+	uint64_t kwmask[2];	/* bits of the ruleset's keyword table */
+};
+
+struct checklist_item {
+	char *section;
+	char *item;
+	enum scope scope;
+};
+
+struct rule {
+	char *id;
+	char *name;
+	char *source;		/* file the rule came from, for messages */
+	enum severity severity;
+	bool by_kind;		/* severity set per key kind */
+	enum severity kind_severity[3]; /* indexed by enum key_kind */
+	char *precision;
+	unsigned scopes;	/* SCOPE_* where it runs */
+	char *message;
+	char *description;
+	char *fix;
+	char *docs;
+	struct checklist_item *items;
+	size_t nitems;
+	struct detector *detectors;
+	size_t ndetectors;
+};
+
+/* The literal prefilter: every detector keyword in one caseless regex, and the words
+ * that show a file takes part in an OCPay integration. Built by ruleset_prepare(). */
+#define RULESET_MAX_KEYWORDS 128
+
+struct ruleset {
+	struct rule *rules;
+	size_t len;
+	struct regex *prefilter;
+	char **keywords; /* lower case, indexed by bit */
+	size_t nkeywords;
+	uint64_t ocpay_mask[2];
+};
+
+/* Loads one rule from YAML text. name is used in error messages ("name:line:col: ...").
+ * Returns 0 or -1 with the error set. */
+int ruleset_add_yaml(struct ruleset *set, const char *name, const char *text, size_t len);
+/* The built-in rules, then every *.yml of extra_dir (may be NULL). */
+int ruleset_load(struct ruleset *set, const char *extra_dir);
+/* Builds the prefilter once every rule is added (ruleset_load calls it). */
+int ruleset_prepare(struct ruleset *set);
+void ruleset_free(struct ruleset *set);
+const struct rule *ruleset_find(const struct ruleset *set, const char *id);
+enum severity rule_severity(const struct rule *r, enum key_kind kind);
+
+#endif

@@ -1,0 +1,396 @@
+#include "check/scan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check/checker.h"
+#include "check/unit.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/regex.h"
+#include "lang/ts.h"
+
+/* git's own test for binary content: a NUL byte in the first 8000 bytes. */
+#define BINARY_PROBE 8000
+
+struct worker {
+	struct scan *scan;
+	struct parser_set *parsers;
+	struct scan_stats stats;
+	struct finding_list *results;
+	atomic_size_t *next;
+	bool ocpay_seen;
+	int rc;
+	char error[512];
+};
+
+static pthread_mutex_t note_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int scan_init(struct scan *s, const struct ruleset *rules, const struct scan_options *opt)
+{
+	memset(s, 0, sizeof *s);
+	s->rules = rules;
+	s->opt = opt;
+	s->notes = calloc(rules->len ? rules->len : 1, sizeof *s->notes);
+	if (!s->notes)
+		return error_set("out of memory");
+	for (size_t i = 0; i < rules->len; i++)
+		s->notes[i].rule = &rules->rules[i];
+	return 0;
+}
+
+void scan_free(struct scan *s)
+{
+	file_list_free(&s->files);
+	finding_list_free(&s->findings);
+	for (size_t i = 0; i < s->nincomplete; i++)
+		free(s->incomplete[i]);
+	free(s->incomplete);
+	for (size_t i = 0; s->notes && i < s->rules->len; i++)
+		free(s->notes[i].unknown);
+	free(s->notes);
+	free(s->root);
+	memset(s, 0, sizeof *s);
+}
+
+int scan_note_incomplete(struct scan *s, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	char line[1024];
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	buf_puts(&b, line);
+	char *text = buf_detach(&b);
+	pthread_mutex_lock(&note_lock);
+	char **p = text ? realloc(s->incomplete, (s->nincomplete + 1) * sizeof *p) : NULL;
+	if (p) {
+		s->incomplete = p;
+		p[s->nincomplete++] = text;
+	}
+	pthread_mutex_unlock(&note_lock);
+	if (!p) {
+		free(text);
+		return error_set("out of memory");
+	}
+	return 0;
+}
+
+int scan_note_unknown(struct scan *s, const struct rule *r, const char *why)
+{
+	for (size_t i = 0; i < s->rules->len; i++) {
+		if (s->notes[i].rule != r)
+			continue;
+		free(s->notes[i].unknown);
+		s->notes[i].unknown = strdup(why);
+		return s->notes[i].unknown ? 0 : error_set("out of memory");
+	}
+	return 0;
+}
+
+const char *scan_unknown_reason(const struct scan *s, const struct rule *r)
+{
+	for (size_t i = 0; i < s->rules->len; i++)
+		if (s->notes[i].rule == r)
+			return s->notes[i].unknown;
+	return NULL;
+}
+
+bool path_matches(const char *path, char *const *globs, size_t n)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < n; i++) {
+		const char *g = globs[i];
+		if (!strncmp(g, "**/", 3))
+			g += 3;
+		const char *subject = strchr(g, '/') ? path : base;
+		if (fnmatch(g, subject, FNM_PERIOD * 0) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool unit_has_keywords(const struct unit *u, const struct rule *r, const struct detector *d)
+{
+	(void)r;
+	if (!d->nkeywords)
+		return true;
+	return (u->kw[0] & d->kwmask[0]) || (u->kw[1] & d->kwmask[1]);
+}
+
+int scan_add_finding(struct scan *s, const struct rule *r, enum severity sev, const char *path,
+		     int line, const char *message, const char *match)
+{
+	pthread_mutex_lock(&note_lock);
+	struct finding *f = finding_list_add(&s->findings);
+	pthread_mutex_unlock(&note_lock);
+	if (!f)
+		return -1;
+	f->rule = r;
+	f->severity = sev;
+	f->line = f->end_line = line;
+	f->column = f->end_column = 1;
+	f->path = strdup(path);
+	f->message = strdup(message);
+	f->match = strdup(match ? match : "");
+	if (!f->path || !f->message || !f->match)
+		return error_set("out of memory");
+	return 0;
+}
+
+/* Reads a regular file without following a symbolic link and without blocking on a
+ * FIFO. Returns 0 with *data set, 1 when the file is skipped (stats updated), -1 on
+ * an internal error. */
+static int read_unit(struct worker *w, const struct file_entry *e, char **data, size_t *len)
+{
+	struct scan *s = w->scan;
+	if (e->flags & FILE_SYMLINK) {
+		w->stats.skipped_symlink++;
+		return 1;
+	}
+	struct buf path = BUF_INIT;
+	buf_puts(&path, s->root);
+	buf_puts(&path, e->path);
+	if (buf_oom(&path))
+		return error_set("out of memory");
+	int fd = open(path.ptr, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int err = errno;
+	buf_free(&path);
+	if (fd < 0) {
+		if (err == ENOENT || err == ENOTDIR)
+			return 1; /* tracked but deleted from the working tree */
+		if (err == ELOOP) {
+			w->stats.skipped_symlink++;
+			return 1;
+		}
+		w->stats.skipped_unreadable++;
+		scan_note_incomplete(s, "%s: cannot read: %s", e->path, strerror(err));
+		return 1;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 1;
+	}
+	if ((size_t)st.st_size > s->opt->max_file_size) {
+		close(fd);
+		w->stats.skipped_large++;
+		return 1;
+	}
+	char *p = malloc((size_t)st.st_size + 1);
+	if (!p) {
+		close(fd);
+		return error_set("out of memory");
+	}
+	size_t got = 0;
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, p + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? errno : 0;
+			break;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	if (got < (size_t)st.st_size && err) {
+		free(p);
+		w->stats.skipped_unreadable++;
+		scan_note_incomplete(s, "%s: cannot read: %s", e->path, strerror(err));
+		return 1;
+	}
+	p[got] = '\0';
+	if (memchr(p, '\0', got < BINARY_PROBE ? got : BINARY_PROBE)) {
+		free(p);
+		w->stats.skipped_binary++;
+		return 1;
+	}
+	*data = p;
+	*len = got;
+	return 0;
+}
+
+static void prefilter(struct unit *u)
+{
+	const struct ruleset *rs = u->scan->rules;
+	struct regex_iter it;
+	regex_iter_init(&it, rs->prefilter, u->data, u->len);
+	while (regex_iter_next(&it)) {
+		size_t a, b;
+		regex_iter_group(&it, 0, &a, &b);
+		for (size_t k = 0; k < rs->nkeywords; k++) {
+			if (strlen(rs->keywords[k]) == b - a &&
+			    !strncasecmp(rs->keywords[k], u->data + a, b - a)) {
+				u->kw[k / 64] |= 1ull << (k % 64);
+				break;
+			}
+		}
+	}
+	regex_iter_free(&it);
+}
+
+static bool detector_applies(struct unit *u, const struct rule *r, const struct detector *d)
+{
+	if (!(d->langs & LANG_BIT(u->lang)))
+		return false;
+	if (d->npaths && !path_matches(u->path, d->paths, d->npaths))
+		return false;
+	if (!unit_has_keywords(u, r, d))
+		return false;
+	if (d->context_re && !regex_search(d->context_re, u->data, u->len))
+		return false;
+	return true;
+}
+
+static int scan_file(struct worker *w, size_t index)
+{
+	struct scan *s = w->scan;
+	const struct file_entry *e = &s->files.items[index];
+	char *data = NULL;
+	size_t len = 0;
+	int rc = read_unit(w, e, &data, &len);
+	if (rc)
+		return rc < 0 ? -1 : 0;
+	w->stats.files_scanned++;
+	w->stats.bytes_scanned += len;
+
+	struct unit u = {.scan = s, .parsers = w->parsers, .path = e->path, .flags = e->flags,
+			 .data = data, .len = len, .lang = lang_from_path(e->path)};
+	prefilter(&u);
+	if ((u.kw[0] & s->rules->ocpay_mask[0]) || (u.kw[1] & s->rules->ocpay_mask[1]))
+		w->ocpay_seen = true;
+	for (size_t i = 0; !rc && i < s->rules->len; i++) {
+		const struct rule *r = &s->rules->rules[i];
+		if (!(r->scopes & SCOPE_TREE))
+			continue;
+		for (size_t j = 0; !rc && j < r->ndetectors; j++) {
+			const struct detector *d = &r->detectors[j];
+			if (detector_applies(&u, r, d))
+				rc = unit_run_detector(&u, r, d);
+		}
+	}
+	if (!rc)
+		rc = unit_finish(&u, &w->results[index]);
+	unit_free(&u);
+	if (u.parse_tried)
+		w->stats.files_parsed++;
+	free(data);
+	return rc;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	size_t n = w->scan->files.len;
+	for (;;) {
+		size_t i = atomic_fetch_add(w->next, 1);
+		if (i >= n)
+			break;
+		if (scan_file(w, i) < 0) {
+			w->rc = -1;
+			snprintf(w->error, sizeof w->error, "%s", error_last());
+			break;
+		}
+	}
+	return NULL;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void stats_add(struct scan_stats *a, const struct scan_stats *b)
+{
+	a->files_scanned += b->files_scanned;
+	a->bytes_scanned += b->bytes_scanned;
+	a->files_parsed += b->files_parsed;
+	a->skipped_binary += b->skipped_binary;
+	a->skipped_large += b->skipped_large;
+	a->skipped_unreadable += b->skipped_unreadable;
+	a->skipped_symlink += b->skipped_symlink;
+	a->parse_failed += b->parse_failed;
+}
+
+int scan_run(struct scan *s)
+{
+	uint64_t t0 = now_ms();
+	size_t n = s->files.len;
+	unsigned jobs = s->opt->jobs;
+	if (jobs == 0) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		jobs = cores > 0 ? (unsigned)cores : 1;
+	}
+	if (jobs > n)
+		jobs = n ? (unsigned)n : 1;
+	struct finding_list *results = calloc(n ? n : 1, sizeof *results);
+	struct worker *workers = calloc(jobs, sizeof *workers);
+	pthread_t *threads = calloc(jobs, sizeof *threads);
+	atomic_size_t next = 0;
+	int rc = 0;
+	if (!results || !workers || !threads) {
+		rc = error_set("out of memory");
+		goto out;
+	}
+	unsigned started = 0;
+	for (unsigned i = 0; i < jobs; i++) {
+		workers[i] = (struct worker){.scan = s, .results = results, .next = &next};
+		if (!(workers[i].parsers = parser_set_new())) {
+			rc = error_set("out of memory");
+			break;
+		}
+		/* The calling thread is the first worker. */
+		if (i > 0 && pthread_create(&threads[i], NULL, worker_main, &workers[i]) != 0) {
+			parser_set_free(workers[i].parsers);
+			break;
+		}
+		started = i + 1;
+	}
+	if (started)
+		worker_main(&workers[0]);
+	for (unsigned i = 0; i < started; i++) {
+		if (i > 0)
+			pthread_join(threads[i], NULL);
+		parser_set_free(workers[i].parsers);
+		stats_add(&s->stats, &workers[i].stats);
+		s->ocpay_seen |= workers[i].ocpay_seen;
+		if (workers[i].rc && !rc)
+			rc = error_set("%s", workers[i].error);
+	}
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = finding_list_take(&s->findings, &results[i]);
+	for (size_t i = 0; !rc && i < s->rules->len; i++) {
+		const struct rule *r = &s->rules->rules[i];
+		for (size_t j = 0; !rc && j < r->ndetectors; j++)
+			if (r->detectors[j].checker && (r->scopes & SCOPE_TREE))
+				rc = r->detectors[j].checker->finish(s, r);
+	}
+	if (!rc) {
+		finding_list_sort(&s->findings);
+		rc = finding_list_fingerprint(&s->findings);
+	}
+out:
+	for (size_t i = 0; results && i < n; i++)
+		finding_list_free(&results[i]);
+	free(results);
+	free(workers);
+	free(threads);
+	s->stats.duration_ms = now_ms() - t0;
+	return rc;
+}

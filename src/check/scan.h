@@ -1,0 +1,111 @@
+/* The scan: reads each file unit once, runs the literal prefilter, parses the files that
+ * need it, runs every applicable detector, and turns hits into findings. Units are
+ * spread over worker threads; findings come out sorted whatever the thread timing.
+ * A scan owns its findings, its file list and its notes until scan_free(). */
+#ifndef OCPAY_SCAN_H
+#define OCPAY_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "check/rule.h"
+#include "core/finding.h"
+#include "lang/lang.h"
+#include "source/files.h"
+
+struct repo;
+struct syntax;
+struct parser_set;
+
+struct scan_options {
+	unsigned jobs;		/* worker threads; 0: one per core */
+	size_t max_file_size;	/* bytes; larger files are skipped and counted */
+	uint64_t parse_timeout_ms;
+	bool reveal;		/* --no-redact */
+};
+
+struct scan_stats {
+	size_t files_scanned, bytes_scanned, blobs_scanned, files_parsed;
+	size_t skipped_binary, skipped_large, skipped_unreadable, skipped_symlink;
+	size_t parse_failed;
+	uint64_t duration_ms;
+};
+
+/* Why a checklist item of a rule could not be decided (NULL: it could). */
+struct rule_note {
+	const struct rule *rule;
+	char *unknown;
+};
+
+struct scan {
+	const struct ruleset *rules;
+	const struct scan_options *opt;
+	struct repo *repo;	/* NULL outside a git repository */
+	char *root;		/* folder the file paths are relative to, with a trailing '/' */
+	struct file_list files;
+	struct finding_list findings;
+	struct scan_stats stats;
+	bool ocpay_seen;	/* some file mentions OCPay: the integration exists */
+	char **incomplete;	/* what could not be read, one line each */
+	size_t nincomplete;
+	struct rule_note *notes;
+	/* prefilter */
+	struct regex *keywords_re;
+	char **keywords;
+	size_t nkeywords;
+	uint64_t (*detector_masks)[2]; /* per rule, per detector: keyword bits */
+	uint64_t ocpay_mask[2];
+};
+
+/* One file being scanned, valid during its detectors. */
+struct unit {
+	struct scan *scan;
+	struct parser_set *parsers;
+	const char *path;
+	unsigned flags;	/* FILE_* */
+	const char *data;
+	size_t len;
+	enum lang lang;
+	uint64_t kw[2];	/* keyword bits found in the data */
+	struct syntax *syntax;
+	bool parse_tried;
+	struct hit *hits;
+	size_t nhits, caphits;
+	struct finding_list out;
+};
+
+struct hit {
+	const struct rule *rule;
+	enum severity severity;
+	size_t start, end;	/* span to report */
+	char *secret;		/* the secret value, or NULL */
+	char *message;
+};
+
+int scan_init(struct scan *s, const struct ruleset *rules, const struct scan_options *opt);
+/* Scans every entry of s->files (paths relative to s->root). */
+int scan_run(struct scan *s);
+void scan_free(struct scan *s);
+
+/* Records that the scan could not see something; makes the result incomplete. */
+int scan_note_incomplete(struct scan *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Marks a rule's checklist items as undecidable, with the reason. */
+int scan_note_unknown(struct scan *s, const struct rule *r, const char *why);
+const char *scan_unknown_reason(const struct scan *s, const struct rule *r);
+
+/* For checkers. message may contain {key} (the key kind) and {path}. secret may be NULL.
+ * The hit is reported at [start, end) of the unit's data. */
+int unit_add_hit(struct unit *u, const struct rule *r, size_t start, size_t end,
+		 const char *secret, size_t secret_len, const char *message_template,
+		 int severity);
+/* A repository-level finding (not tied to a scanned unit). */
+int scan_add_finding(struct scan *s, const struct rule *r, enum severity sev, const char *path,
+		     int line, const char *message, const char *match);
+/* Whether the unit contains one of the detector's keywords (true when it has none). */
+bool unit_has_keywords(const struct unit *u, const struct rule *r, const struct detector *d);
+/* Whether path matches one of the globs (basename match for globs without '/'). */
+bool path_matches(const char *path, char *const *globs, size_t n);
+
+#endif

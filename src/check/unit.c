@@ -1,0 +1,462 @@
+/* memmem() */
+#define _GNU_SOURCE
+#include "check/unit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/checker.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/regex.h"
+#include "core/secret.h"
+#include "lang/ts.h"
+
+/* Long lines (minified bundles) are shown as a window around the finding. */
+#define SNIPPET_BEFORE 60
+#define SNIPPET_AFTER 100
+
+typedef bool (*var_fn)(void *ctx, const char *name, size_t n, const char **val, size_t *len);
+
+static const char *key_words(enum key_kind k)
+{
+	return k == KEY_LIVE ? "live key" : k == KEY_SANDBOX ? "sandbox key" : "key";
+}
+
+/* Expands {var} in a message template; unknown names are kept as written. */
+static char *format_message(const char *tmpl, enum key_kind kind, const char *path, var_fn fn,
+			    void *ctx)
+{
+	struct buf b = BUF_INIT;
+	for (const char *p = tmpl; *p;) {
+		const char *close = *p == '{' ? strchr(p, '}') : NULL;
+		if (!close) {
+			buf_putc(&b, *p++);
+			continue;
+		}
+		const char *name = p + 1;
+		size_t n = (size_t)(close - name);
+		const char *val = NULL;
+		size_t len = 0;
+		if (n == 3 && !strncmp(name, "key", 3))
+			val = key_words(kind), len = strlen(val);
+		else if (n == 4 && !strncmp(name, "path", 4))
+			val = path, len = strlen(path);
+		else if (fn && !fn(ctx, name, n, &val, &len))
+			val = NULL;
+		if (val) {
+			/* Values come from the scanned file: keep the message on one line. */
+			for (size_t i = 0; i < len && i < 80; i++)
+				buf_putc(&b, val[i] == '\n' || val[i] == '\r' ? ' ' : val[i]);
+		} else
+			buf_put(&b, p, (size_t)(close - p) + 1);
+		p = close + 1;
+	}
+	return buf_detach(&b);
+}
+
+int unit_add_hit(struct unit *u, const struct rule *r, size_t start, size_t end,
+		 const char *secret, size_t secret_len, const char *message_template, int severity)
+{
+	if (u->nhits == u->caphits) {
+		size_t cap = u->caphits ? u->caphits * 2 : 8;
+		struct hit *p = realloc(u->hits, cap * sizeof *p);
+		if (!p)
+			return error_set("out of memory");
+		u->hits = p;
+		u->caphits = cap;
+	}
+	enum key_kind kind = secret ? secret_kind(secret, secret_len) : KEY_UNKNOWN;
+	struct hit *h = &u->hits[u->nhits];
+	*h = (struct hit){.rule = r, .start = start, .end = end};
+	h->severity = severity >= 0 ? (enum severity)severity : rule_severity(r, kind);
+	h->message = format_message(message_template ? message_template : r->message, kind,
+				    u->path, NULL, NULL);
+	if (secret && !(h->secret = strndup(secret, secret_len))) {
+		free(h->message);
+		return error_set("out of memory");
+	}
+	if (!h->message) {
+		free(h->secret);
+		return error_set("out of memory");
+	}
+	u->nhits++;
+	return 0;
+}
+
+static void line_bounds(const struct unit *u, size_t pos, size_t *ls, size_t *le)
+{
+	size_t a = pos;
+	while (a > 0 && u->data[a - 1] != '\n')
+		a--;
+	const char *nl = memchr(u->data + pos, '\n', u->len - pos);
+	size_t b = nl ? (size_t)(nl - u->data) : u->len;
+	if (b > a && u->data[b - 1] == '\r')
+		b--;
+	*ls = a;
+	*le = b;
+}
+
+static bool line_excluded(const struct unit *u, const struct detector *d, size_t pos)
+{
+	if (!d->unless_line_re)
+		return false;
+	size_t ls, le;
+	line_bounds(u, pos, &ls, &le);
+	return regex_search(d->unless_line_re, u->data + ls, le - ls);
+}
+
+/* Adds a hit for a secret found by a detector, unless it is a placeholder. */
+static int detector_hit(struct unit *u, const struct rule *r, const struct detector *d,
+			size_t start, size_t end, const char *secret, size_t slen, var_fn fn,
+			void *ctx)
+{
+	if (secret && secret_is_placeholder(secret, slen, d->min_length))
+		return 0;
+	if (line_excluded(u, d, start))
+		return 0;
+	size_t before = u->nhits;
+	if (unit_add_hit(u, r, start, end, secret, slen, NULL, -1) < 0)
+		return -1;
+	struct hit *h = &u->hits[before];
+	free(h->message);
+	enum key_kind kind = secret ? secret_kind(secret, slen) : KEY_UNKNOWN;
+	h->message = format_message(d->message ? d->message : r->message, kind, u->path, fn, ctx);
+	return h->message ? 0 : error_set("out of memory");
+}
+
+struct regex_vars {
+	const struct regex *re;
+	const struct regex_iter *it;
+	const char *data;
+};
+
+static bool regex_var(void *ctx, const char *name, size_t n, const char **val, size_t *len)
+{
+	struct regex_vars *v = ctx;
+	char key[64];
+	if (n >= sizeof key)
+		return false;
+	memcpy(key, name, n);
+	key[n] = '\0';
+	size_t a, b;
+	if (!regex_iter_group(v->it, regex_group_number(v->re, key), &a, &b))
+		return false;
+	*val = v->data + a;
+	*len = b - a;
+	return true;
+}
+
+static int run_regex(struct unit *u, const struct rule *r, const struct detector *d)
+{
+	struct regex_iter it;
+	regex_iter_init(&it, d->re, u->data, u->len);
+	int rc = 0;
+	while (!rc && regex_iter_next(&it)) {
+		size_t a, b, sa = 0, sb = 0;
+		bool has_secret = d->secret_group >= 0 && regex_iter_group(&it, d->secret_group, &sa, &sb);
+		if (!regex_iter_group(&it, d->report_group, &a, &b))
+			regex_iter_group(&it, 0, &a, &b);
+		struct regex_vars vars = {d->re, &it, u->data};
+		rc = detector_hit(u, r, d, a, b, has_secret ? u->data + sa : NULL, sb - sa,
+				  regex_var, &vars);
+	}
+	regex_iter_free(&it);
+	return rc;
+}
+
+struct query_ctx {
+	struct unit *u;
+	const struct rule *r;
+	const struct detector *d;
+	const struct query_match *m;
+};
+
+static bool query_var(void *ctx, const char *name, size_t n, const char **val, size_t *len)
+{
+	struct query_ctx *q = ctx;
+	char key[64];
+	uint32_t a, b;
+	if (n >= sizeof key)
+		return false;
+	memcpy(key, name, n);
+	key[n] = '\0';
+	if (query_match_capture(q->m, key, &a, &b) < 0)
+		return false;
+	*val = q->u->data + a;
+	*len = b - a;
+	return true;
+}
+
+static int on_query_match(void *ctx, const struct query_match *m)
+{
+	struct query_ctx *q = ctx;
+	q->m = m;
+	if (q->d->secret && !m->value)
+		return 0;
+	return detector_hit(q->u, q->r, q->d, m->start, m->end, m->value,
+			    m->value ? strlen(m->value) : 0, query_var, q);
+}
+
+static int run_query(struct unit *u, const struct rule *r, const struct detector *d)
+{
+	if (!u->parse_tried) {
+		u->parse_tried = true;
+		if (syntax_parse(&u->syntax, u->parsers, u->lang, u->data, u->len,
+				 u->scan->opt->parse_timeout_ms * 1000) < 0) {
+			u->syntax = NULL;
+			return scan_note_incomplete(u->scan, "%s: not parsed: %s", u->path,
+						    error_last());
+		}
+	}
+	if (!u->syntax || !d->query[u->lang])
+		return 0;
+	struct query_ctx q = {u, r, d, NULL};
+	return tsq_run(d->query[u->lang], u->syntax, on_query_match, &q);
+}
+
+int unit_run_detector(struct unit *u, const struct rule *r, const struct detector *d)
+{
+	switch (d->type) {
+	case DETECT_REGEX:
+		return run_regex(u, r, d);
+	case DETECT_QUERY:
+		return run_query(u, r, d);
+	case DETECT_CHECKER:
+		return d->checker->run(u, r, d);
+	}
+	return 0;
+}
+
+/* ---- hits to findings ---- */
+
+static int count_chars(const char *s, size_t n)
+{
+	int c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
+struct range {
+	size_t a, b;
+	const char *secret;
+};
+
+static int range_cmp(const void *x, const void *y)
+{
+	const struct range *p = x, *q = y;
+	return p->a < q->a ? -1 : p->a > q->a;
+}
+
+/* Appends text, replacing bytes that are not valid UTF-8 or are control characters, so
+ * every output format can carry the snippet as it is. */
+static void put_clean(struct buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+		bool ok = len && i + len <= n;
+		for (size_t k = 1; ok && k < len; k++)
+			ok = ((unsigned char)s[i + k] & 0xC0) == 0x80;
+		if (!ok) {
+			buf_putc(b, '?');
+			i++;
+		} else if (len == 1 && (c < 0x20 || c == 0x7f)) {
+			buf_putc(b, c == '\t' ? ' ' : '?');
+			i++;
+		} else {
+			buf_put(b, s + i, len);
+			i += len;
+		}
+	}
+}
+
+/* The hit's source line with every known secret on it redacted. */
+static char *make_snippet(const struct unit *u, const struct hit *h, bool reveal, int mark[2])
+{
+	mark[0] = mark[1] = 0;
+	if (h->start == h->end)
+		return strdup(""); /* a finding about the whole file shows none of it */
+	size_t ls, le;
+	line_bounds(u, h->start, &ls, &le);
+	size_t ws = ls, we = le;
+	if (le - ls > SNIPPET_BEFORE + SNIPPET_AFTER) {
+		ws = h->start > ls + SNIPPET_BEFORE ? h->start - SNIPPET_BEFORE : ls;
+		we = h->start + SNIPPET_AFTER < le ? h->start + SNIPPET_AFTER : le;
+	}
+	struct range ranges[64];
+	size_t nr = 0;
+	for (size_t i = 0; i < u->nhits && nr < 64; i++) {
+		const struct hit *o = &u->hits[i];
+		if (!o->secret || !*o->secret)
+			continue;
+		size_t sl = strlen(o->secret);
+		bool found = false;
+		for (const char *p = u->data + ls; nr < 64 && p + sl <= u->data + le;) {
+			const char *q = memmem(p, (size_t)(u->data + le - p), o->secret, sl);
+			if (!q)
+				break;
+			ranges[nr++] = (struct range){(size_t)(q - u->data), (size_t)(q - u->data) + sl, o->secret};
+			found |= (size_t)(q - u->data) >= o->start && (size_t)(q - u->data) < o->end;
+			p = q + sl;
+		}
+		/* A secret assembled from pieces ("sk_live_" + "...") is not verbatim: hide the
+		 * whole expression. */
+		if (!found && o->start < le && o->end > ls && nr < 64)
+			ranges[nr++] = (struct range){o->start > ls ? o->start : ls,
+						      o->end < le ? o->end : le, o->secret};
+	}
+	qsort(ranges, nr, sizeof *ranges, range_cmp);
+	struct buf b = BUF_INIT;
+	if (ws > ls)
+		buf_puts(&b, "...");
+	size_t pos = ws;
+	size_t hend = h->end < we ? h->end : we;
+	mark[0] = mark[1] = -1;
+	/* put_clean keeps byte lengths, so a source offset maps to pos + its distance. */
+#define MARK(src_a, src_b, out_a, out_b)                                          \
+	do {                                                                      \
+		if (mark[0] < 0 && h->start >= (src_a) && h->start < (src_b))     \
+			mark[0] = (int)(out_a);                                   \
+		if (hend > (src_a) && hend <= (src_b))                            \
+			mark[1] = (int)(out_b);                                   \
+	} while (0)
+	for (size_t i = 0; i < nr; i++) {
+		const struct range *r = &ranges[i];
+		if (r->b <= pos)
+			continue;
+		size_t a = r->a > pos ? r->a : pos;
+		if (a >= we)
+			break;
+		MARK(pos, a, b.len + (h->start - pos), b.len + (hend - pos));
+		put_clean(&b, u->data + pos, a - pos);
+		char *red = secret_redact(r->secret, strlen(r->secret), reveal);
+		size_t out_a = b.len;
+		if (red)
+			buf_puts(&b, red);
+		free(red);
+		MARK(a, r->b, out_a, b.len);
+		pos = r->b;
+	}
+	if (pos < we) {
+		MARK(pos, we, b.len + (h->start - pos), b.len + (hend - pos));
+		put_clean(&b, u->data + pos, we - pos);
+	}
+#undef MARK
+	if (mark[0] < 0 || mark[1] < mark[0])
+		mark[0] = mark[1] = 0;
+	if (we < le)
+		buf_puts(&b, "...");
+	return buf_detach(&b);
+}
+
+static char *normalise_match(const char *s, size_t n)
+{
+	struct buf b = BUF_INIT;
+	bool space = false;
+	for (size_t i = 0; i < n && b.len < 200; i++) {
+		char c = s[i];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			space = b.len > 0;
+			continue;
+		}
+		if (space)
+			buf_putc(&b, ' ');
+		space = false;
+		buf_putc(&b, c);
+	}
+	return buf_detach(&b);
+}
+
+static int hit_cmp(const void *x, const void *y)
+{
+	const struct hit *a = x, *b = y;
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return strcmp(a->rule->id, b->rule->id);
+}
+
+int unit_finish(struct unit *u, struct finding_list *out)
+{
+	/* Stable order; the first detector's hit wins a tie (qsort is not stable, so break
+	 * ties by the order hits were made). */
+	for (size_t i = 1; i < u->nhits; i++)
+		for (size_t j = i; j > 0 && hit_cmp(&u->hits[j - 1], &u->hits[j]) > 0; j--) {
+			struct hit t = u->hits[j];
+			u->hits[j] = u->hits[j - 1];
+			u->hits[j - 1] = t;
+		}
+	size_t line = 1, pos = 0;
+	size_t *lines = calloc(u->nhits ? u->nhits : 1, sizeof *lines);
+	if (!lines)
+		return error_set("out of memory");
+	for (size_t i = 0; i < u->nhits; i++) {
+		const struct hit *h = &u->hits[i];
+		for (; pos < h->start; pos++)
+			line += u->data[pos] == '\n';
+		lines[i] = line;
+		/* One finding per rule per position, and per secret per line: a key found by
+		 * its shape and by where it flows is one leak. */
+		bool dup = false;
+		for (size_t k = 0; k < i && !dup; k++) {
+			const struct hit *o = &u->hits[k];
+			dup = o->rule == h->rule &&
+			      (o->start == h->start ||
+			       (lines[k] == line && o->secret && h->secret && !strcmp(o->secret, h->secret)));
+		}
+		if (dup)
+			continue;
+		size_t ls, le;
+		line_bounds(u, h->start, &ls, &le);
+		size_t eline = line;
+		for (size_t p = h->start; p < h->end && p < u->len; p++)
+			eline += u->data[p] == '\n';
+		size_t els, ele;
+		line_bounds(u, h->end > h->start ? h->end - 1 : h->start, &els, &ele);
+		struct finding *f = finding_list_add(out);
+		if (!f) {
+			free(lines);
+			return -1;
+		}
+		f->rule = h->rule;
+		f->severity = h->severity;
+		f->line = (int)line;
+		f->column = count_chars(u->data + ls, h->start - ls) + 1;
+		f->end_line = (int)eline;
+		f->end_column = count_chars(u->data + els, h->end - els) + 1;
+		f->path = strdup(u->path);
+		f->message = strdup(h->message);
+		int mark[2] = {0, 0};
+		f->snippet = make_snippet(u, h, u->scan->opt->reveal, mark);
+		f->mark_start = mark[0];
+		f->mark_end = mark[1];
+		if (h->secret) {
+			if (hash_hex(f->secret_hash, h->secret, strlen(h->secret)) < 0) {
+				free(lines);
+				return -1;
+			}
+			f->match = strdup("");
+		} else
+			f->match = normalise_match(u->data + h->start, h->end - h->start);
+		if (!f->path || !f->message || !f->snippet || !f->match) {
+			free(lines);
+			return error_set("out of memory");
+		}
+	}
+	free(lines);
+	return 0;
+}
+
+void unit_free(struct unit *u)
+{
+	for (size_t i = 0; i < u->nhits; i++) {
+		free(u->hits[i].secret);
+		free(u->hits[i].message);
+	}
+	free(u->hits);
+	u->hits = NULL;
+	u->nhits = u->caphits = 0;
+	syntax_free(u->syntax);
+	u->syntax = NULL;
+}

@@ -1,0 +1,278 @@
+/* `ocpay-audit scan [PATH]`: the working tree of a repository (tracked files and untracked
+ * files git does not ignore), or every file of a plain folder. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check/scan.h"
+#include "cmd/cmd.h"
+#include "core/error.h"
+#include "report/report.h"
+#include "source/git.h"
+#include "source/walk.h"
+
+static const char usage[] =
+	"usage: ocpay-audit scan [options] [PATH]\n"
+	"\n"
+	"Audit the OCPay integration in PATH (default: the current folder). In a git\n"
+	"repository, the tracked files and the untracked files git does not ignore are\n"
+	"read; PATH may be the root or a folder inside it. Elsewhere every file is read,\n"
+	"except .git/ and node_modules/. Findings end with the production checklist.\n"
+	"\n"
+	"Output:\n"
+	"  --format FORMAT      text (default) or json\n"
+	"  -o, --output FILE    write the report to FILE instead of standard output\n"
+	"  --no-color           no colours (also when NO_COLOR is set or not a terminal)\n"
+	"  --no-redact          show secrets in full (never use this in CI logs)\n"
+	"  -q, --quiet          text: findings only, no checklist or summary\n"
+	"\n"
+	"Gate:\n"
+	"  --fail-on SEVERITY   exit 1 on findings at or above SEVERITY: info, low, medium,\n"
+	"                       high (default), critical\n"
+	"\n"
+	"Scan:\n"
+	"  --rules DIR          also load the rules in DIR/*.yml\n"
+	"  --jobs N             threads (default: one per core)\n"
+	"  --max-file-size SIZE skip larger files, counted in the summary (default 2M;\n"
+	"                       K and M suffixes)\n"
+	"  --parse-timeout MS   give up parsing one file after MS milliseconds (default 2000)\n"
+	"\n"
+	"Exit status: 0 nothing at or above --fail-on; 1 such findings; 2 usage or runtime\n"
+	"error; 3 the scan was incomplete (unreadable files, parse timeouts) and found\n"
+	"nothing at or above --fail-on in what it could read.\n"
+	"\n"
+	"Examples:\n"
+	"  ocpay-audit scan                     audit the repository you are in\n"
+	"  ocpay-audit scan --format json -o findings.json .\n"
+	"  ocpay-audit scan --fail-on critical  fail CI only on live keys and the like\n";
+
+struct scan_args {
+	const char *path;
+	const char *format;
+	const char *output;
+	const char *rules_dir;
+	enum severity fail_on;
+	bool no_color, quiet;
+	struct scan_options opt;
+};
+
+static int parse_size(size_t *out, const char *s)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		v *= 1024, end++;
+	else if (*end == 'M' || *end == 'm')
+		v *= 1024 * 1024, end++;
+	else if (*end == 'G' || *end == 'g')
+		v *= 1024ull * 1024 * 1024, end++;
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static int parse_args(struct scan_args *a, int argc, char **argv)
+{
+	enum { O_FORMAT = 256, O_FAIL_ON, O_RULES, O_JOBS, O_NO_COLOR, O_NO_REDACT, O_MAX_SIZE,
+	       O_PARSE_TIMEOUT };
+	static const struct option opts[] = {
+		{"format", required_argument, 0, O_FORMAT},
+		{"output", required_argument, 0, 'o'},
+		{"fail-on", required_argument, 0, O_FAIL_ON},
+		{"rules", required_argument, 0, O_RULES},
+		{"jobs", required_argument, 0, O_JOBS},
+		{"no-color", no_argument, 0, O_NO_COLOR},
+		{"no-redact", no_argument, 0, O_NO_REDACT},
+		{"quiet", no_argument, 0, 'q'},
+		{"max-file-size", required_argument, 0, O_MAX_SIZE},
+		{"parse-timeout", required_argument, 0, O_PARSE_TIMEOUT},
+		{"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0}};
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case O_FORMAT:
+			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+				return cmd_fail("unknown format '%s' (text, json)", optarg);
+			a->format = optarg;
+			break;
+		case 'o':
+			a->output = optarg;
+			break;
+		case O_FAIL_ON:
+			if (severity_parse(&a->fail_on, optarg) < 0)
+				return cmd_fail("--fail-on takes info, low, medium, high or critical, "
+						"not '%s'",
+						optarg);
+			break;
+		case O_RULES:
+			a->rules_dir = optarg;
+			break;
+		case O_JOBS: {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 256)
+				return cmd_fail("--jobs takes a number from 1 to 256, not '%s'", optarg);
+			a->opt.jobs = (unsigned)n;
+			break;
+		}
+		case O_NO_COLOR:
+			a->no_color = true;
+			break;
+		case O_NO_REDACT:
+			a->opt.reveal = true;
+			break;
+		case 'q':
+			a->quiet = true;
+			break;
+		case O_MAX_SIZE:
+			if (parse_size(&a->opt.max_file_size, optarg) < 0)
+				return cmd_fail("--max-file-size takes a size such as 512K or 2M, not "
+						"'%s'",
+						optarg);
+			break;
+		case O_PARSE_TIMEOUT: {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 1)
+				return cmd_fail("--parse-timeout takes milliseconds, not '%s'", optarg);
+			a->opt.parse_timeout_ms = (uint64_t)n;
+			break;
+		}
+		case 'h':
+			fputs(usage, stdout);
+			return -1;
+		default:
+			fputs("Try 'ocpay-audit scan --help'.\n", stderr);
+			return EXIT_ERROR;
+		}
+	}
+	if (optind < argc)
+		a->path = argv[optind++];
+	if (optind < argc)
+		return cmd_fail("scan takes one PATH (got '%s' too)", argv[optind]);
+	return 0;
+}
+
+static void skipped_folder(void *ctx, const char *path, const char *why)
+{
+	scan_note_incomplete(ctx, "%s: cannot read folder: %s", path, why);
+}
+
+/* Sets up the file list: from git when PATH is in a repository, else from the folder. */
+static int collect(struct scan *s, const char *path, char head[HASH_HEX_SIZE])
+{
+	char real[PATH_MAX];
+	if (!realpath(path, real))
+		return error_set("%s: %s", path, strerror(errno));
+	struct stat st;
+	if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
+		return error_set("%s: not a folder", path);
+	int rc = repo_discover(&s->repo, real);
+	if (rc < 0)
+		return -1;
+	if (rc == 1) {
+		size_t n = strlen(real);
+		if (!(s->root = malloc(n + 2)))
+			return error_set("out of memory");
+		snprintf(s->root, n + 2, "%s%s", real, n && real[n - 1] == '/' ? "" : "/");
+		return walk_folder(real, &s->files, skipped_folder, s);
+	}
+	const char *wd = repo_workdir(s->repo);
+	if (!wd)
+		return error_set("%s: a bare repository has no working tree to scan", path);
+	char wreal[PATH_MAX];
+	if (!realpath(wd, wreal))
+		return error_set("%s: %s", wd, strerror(errno));
+	size_t wl = strlen(wreal);
+	/* PATH inside the repository: only its files, still named from the root. */
+	char prefix[PATH_MAX] = "";
+	if (strlen(real) > wl && real[wl] == '/')
+		snprintf(prefix, sizeof prefix, "%s/", real + wl + 1);
+	if (!(s->root = malloc(wl + 2)))
+		return error_set("out of memory");
+	snprintf(s->root, wl + 2, "%s/", wreal);
+	if (repo_head(s->repo, head) < 0)
+		return -1;
+	if (repo_list_files(s->repo, prefix, &s->files) < 0)
+		return -1;
+	file_list_sort(&s->files);
+	return 0;
+}
+
+static int write_report(const struct scan_args *a, struct report *rep)
+{
+	FILE *out = stdout;
+	if (a->output && !(out = fopen(a->output, "w")))
+		return error_set("%s: cannot write: %s", a->output, strerror(errno));
+	rep->color = !a->output && !a->no_color && !getenv("NO_COLOR") && isatty(fileno(stdout)) &&
+		     !strcmp(a->format, "text");
+	int rc;
+	if (!strcmp(a->format, "json")) {
+		rc = report_write_json(rep, out);
+	} else {
+		rep->quiet = a->quiet;
+		rc = report_write_text(rep, out);
+	}
+	if (out != stdout && fclose(out) != 0 && !rc)
+		rc = error_set("%s: cannot write: %s", a->output, strerror(errno));
+	else if (out == stdout && fflush(stdout) != 0 && !rc)
+		rc = error_set("cannot write to standard output: %s", strerror(errno));
+	return rc;
+}
+
+int cmd_scan(int argc, char **argv)
+{
+	struct scan_args a = {.path = ".", .format = "text", .fail_on = SEV_HIGH,
+			      .opt = {.max_file_size = 2 * 1024 * 1024, .parse_timeout_ms = 2000}};
+	int rc = parse_args(&a, argc, argv);
+	if (rc)
+		return rc < 0 ? EXIT_CLEAN : rc;
+
+	struct ruleset rules = {0};
+	struct scan s;
+	struct report rep = {0};
+	int code = EXIT_ERROR;
+	if (ruleset_load(&rules, a.rules_dir) < 0) {
+		cmd_fail("%s", error_last());
+		ruleset_free(&rules);
+		return EXIT_ERROR;
+	}
+	if (scan_init(&s, &rules, &a.opt) < 0) {
+		cmd_fail("%s", error_last());
+		ruleset_free(&rules);
+		return EXIT_ERROR;
+	}
+	rep = (struct report){.scan = &s, .target = a.path, .mode = "scan",
+			      .scopes = SCOPE_TREE, .fail_on = a.fail_on};
+	if (collect(&s, a.path, rep.head) < 0 || scan_run(&s) < 0 || report_build(&rep) < 0 ||
+	    write_report(&a, &rep) < 0) {
+		cmd_fail("%s", error_last());
+		goto out;
+	}
+	if (rep.failing)
+		code = EXIT_FINDINGS;
+	else if (s.nincomplete)
+		code = EXIT_INCOMPLETE;
+	else
+		code = EXIT_CLEAN;
+out:
+	report_free(&rep);
+	struct repo *repo = s.repo;
+	scan_free(&s);
+	repo_free(repo);
+	ruleset_free(&rules);
+	return code;
+}

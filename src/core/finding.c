@@ -1,0 +1,138 @@
+#include "core/finding.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/rule.h"
+#include "core/buf.h"
+#include "core/error.h"
+
+static const char *const severity_names[SEV_COUNT] = {"info", "low", "medium", "high",
+						      "critical"};
+
+const char *severity_name(enum severity s)
+{
+	return s < SEV_COUNT ? severity_names[s] : "?";
+}
+
+int severity_parse(enum severity *out, const char *name)
+{
+	for (int i = 0; i < SEV_COUNT; i++) {
+		if (strcmp(name, severity_names[i]) == 0) {
+			*out = (enum severity)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+struct finding *finding_list_add(struct finding_list *list)
+{
+	if (list->len == list->cap) {
+		size_t cap = list->cap ? list->cap * 2 : 16;
+		struct finding *p = realloc(list->items, cap * sizeof *p);
+		if (!p) {
+			error_set("out of memory");
+			return NULL;
+		}
+		list->items = p;
+		list->cap = cap;
+	}
+	struct finding *f = &list->items[list->len++];
+	memset(f, 0, sizeof *f);
+	return f;
+}
+
+int finding_list_take(struct finding_list *dst, struct finding_list *src)
+{
+	for (size_t i = 0; i < src->len; i++) {
+		struct finding *f = finding_list_add(dst);
+		if (!f)
+			return -1;
+		*f = src->items[i];
+	}
+	free(src->items);
+	memset(src, 0, sizeof *src);
+	return 0;
+}
+
+void finding_clear(struct finding *f)
+{
+	free(f->path);
+	free(f->message);
+	free(f->snippet);
+	free(f->match);
+	if (f->commit) {
+		free(f->commit->author);
+		free(f->commit->date);
+		free(f->commit);
+	}
+	memset(f, 0, sizeof *f);
+}
+
+void finding_list_free(struct finding_list *list)
+{
+	for (size_t i = 0; i < list->len; i++)
+		finding_clear(&list->items[i]);
+	free(list->items);
+	memset(list, 0, sizeof *list);
+}
+
+static int finding_cmp(const void *pa, const void *pb)
+{
+	const struct finding *a = pa, *b = pb;
+	int c = strcmp(a->path, b->path);
+	if (c)
+		return c;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->column != b->column)
+		return a->column < b->column ? -1 : 1;
+	c = strcmp(a->rule->id, b->rule->id);
+	if (c)
+		return c;
+	c = strcmp(a->secret_hash, b->secret_hash);
+	if (c)
+		return c;
+	if (a->commit && b->commit)
+		return strcmp(a->commit->id, b->commit->id);
+	return (a->commit != NULL) - (b->commit != NULL);
+}
+
+void finding_list_sort(struct finding_list *list)
+{
+	if (list->len > 1)
+		qsort(list->items, list->len, sizeof *list->items, finding_cmp);
+}
+
+static const char *finding_key(const struct finding *f)
+{
+	return f->secret_hash[0] ? f->secret_hash : (f->match ? f->match : "");
+}
+
+int finding_list_fingerprint(struct finding_list *list)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < list->len; i++) {
+		struct finding *f = &list->items[i];
+		/* Occurrence index among earlier findings with the same rule, path and key;
+		 * the list is sorted, so it follows the order in the file. */
+		unsigned occurrence = 0;
+		for (size_t j = i; j-- > 0;) {
+			const struct finding *g = &list->items[j];
+			if (strcmp(g->path, f->path) != 0)
+				break;
+			if (g->rule == f->rule && strcmp(finding_key(g), finding_key(f)) == 0 &&
+			    (g->commit == NULL) == (f->commit == NULL))
+				occurrence++;
+		}
+		buf_reset(&b);
+		buf_printf(&b, "%s\n%s\n%s\n%u", f->rule->id, f->path, finding_key(f), occurrence);
+		if (buf_oom(&b) || hash_hex(f->fingerprint, b.ptr, b.len) < 0) {
+			buf_free(&b);
+			return error_set("out of memory");
+		}
+	}
+	buf_free(&b);
+	return 0;
+}

@@ -1,0 +1,56 @@
+/* A finding as every reporter sees it, and the list that owns them.
+ * A finding owns its strings; finding_list_free() frees them all. */
+#ifndef OCPAY_FINDING_H
+#define OCPAY_FINDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/hash.h"
+
+enum severity { SEV_INFO, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL, SEV_COUNT };
+
+const char *severity_name(enum severity s);
+/* Returns 0 and sets *out, or -1 for an unknown name. */
+int severity_parse(enum severity *out, const char *name);
+
+struct rule;
+
+struct commit_info {
+	char id[HASH_HEX_SIZE];
+	char *author;
+	char *date; /* ISO 8601 */
+};
+
+struct finding {
+	const struct rule *rule;
+	enum severity severity;
+	char *path; /* repository-relative, '/'-separated */
+	int line, column, end_line, end_column; /* 1-based; columns in characters */
+	char *message;
+	char *snippet; /* the source line, secrets redacted */
+	int mark_start, mark_end; /* byte span of the finding inside snippet */
+	char secret_hash[HASH_HEX_SIZE]; /* empty when the finding holds no secret */
+	char *match; /* normalised matched text (no secret) for the fingerprint */
+	char fingerprint[HASH_HEX_SIZE];
+	struct commit_info *commit; /* NULL for working-tree findings */
+};
+
+struct finding_list {
+	struct finding *items;
+	size_t len, cap;
+};
+
+/* Appends a zeroed finding and returns it, or NULL when out of memory. */
+struct finding *finding_list_add(struct finding_list *list);
+/* Moves every finding of src to the end of dst; src is left empty. */
+int finding_list_take(struct finding_list *dst, struct finding_list *src);
+void finding_clear(struct finding *f);
+void finding_list_free(struct finding_list *list);
+/* Sorts by (path, line, column, rule) so output never depends on scan order. */
+void finding_list_sort(struct finding_list *list);
+/* Computes every fingerprint: hash of rule, path, secret hash or normalised match, and
+ * the occurrence index of that triple in the path. No line number, no commit. */
+int finding_list_fingerprint(struct finding_list *list);
+
+#endif

@@ -1,0 +1,112 @@
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "core/regex.h"
+
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct regex {
+	pcre2_code *code;
+};
+
+struct regex *regex_new(const char *pattern, unsigned flags, char *err, size_t errsize,
+			size_t *err_offset)
+{
+	uint32_t opts = 0;
+	if (flags & REGEX_CASELESS)
+		opts |= PCRE2_CASELESS;
+	if (flags & REGEX_MULTILINE)
+		opts |= PCRE2_MULTILINE;
+	if (flags & REGEX_LITERAL)
+		opts |= PCRE2_LITERAL;
+	int code;
+	PCRE2_SIZE off = 0;
+	pcre2_code *c = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &code,
+				      &off, NULL);
+	if (!c) {
+		if (err)
+			pcre2_get_error_message(code, (PCRE2_UCHAR *)err, errsize);
+		if (err_offset)
+			*err_offset = off;
+		return NULL;
+	}
+	/* JIT is an optimisation: a platform without it still matches, only slower. */
+	pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
+	struct regex *re = malloc(sizeof *re);
+	if (!re) {
+		pcre2_code_free(c);
+		if (err)
+			snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	re->code = c;
+	return re;
+}
+
+void regex_free(struct regex *re)
+{
+	if (!re)
+		return;
+	pcre2_code_free(re->code);
+	free(re);
+}
+
+int regex_group_number(const struct regex *re, const char *name)
+{
+	int n = pcre2_substring_number_from_name(re->code, (PCRE2_SPTR)name);
+	return n < 0 ? -1 : n;
+}
+
+bool regex_search(const struct regex *re, const char *s, size_t len)
+{
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	if (!md)
+		return false;
+	int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, md, NULL);
+	pcre2_match_data_free(md);
+	return rc >= 0;
+}
+
+void regex_iter_init(struct regex_iter *it, const struct regex *re, const char *s, size_t len)
+{
+	it->re = re;
+	it->subject = s;
+	it->len = len;
+	it->next = 0;
+	it->md = pcre2_match_data_create_from_pattern(re->code, NULL);
+	it->ov = it->md ? pcre2_get_ovector_pointer(it->md) : NULL;
+	it->done = it->md == NULL;
+}
+
+bool regex_iter_next(struct regex_iter *it)
+{
+	if (it->done || it->next > it->len)
+		return false;
+	int rc = pcre2_match(it->re->code, (PCRE2_SPTR)it->subject, it->len, it->next, 0,
+			     it->md, NULL);
+	if (rc < 0) {
+		it->done = true;
+		return false;
+	}
+	size_t s = it->ov[0], e = it->ov[1];
+	/* An empty match would loop forever: step one byte past it. */
+	it->next = e > s ? e : e + 1;
+	return true;
+}
+
+bool regex_iter_group(const struct regex_iter *it, int n, size_t *start, size_t *end)
+{
+	if (n < 0 || (uint32_t)n >= pcre2_get_ovector_count(it->md))
+		return false;
+	if (it->ov[2 * n] == PCRE2_UNSET)
+		return false;
+	*start = it->ov[2 * n];
+	*end = it->ov[2 * n + 1];
+	return true;
+}
+
+void regex_iter_free(struct regex_iter *it)
+{
+	pcre2_match_data_free(it->md);
+	it->md = NULL;
+}

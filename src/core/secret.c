@@ -1,0 +1,147 @@
+#include "core/secret.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	const char *prefix;
+	enum key_kind kind;
+} prefixes[] = {
+	{"sk_live_", KEY_LIVE},
+	{"sk_sandbox_", KEY_SANDBOX},
+	{"sk_test_", KEY_SANDBOX},
+};
+
+static size_t prefix_len(const char *s, size_t n, enum key_kind *kind)
+{
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+		size_t pl = strlen(prefixes[i].prefix);
+		if (n >= pl && memcmp(s, prefixes[i].prefix, pl) == 0) {
+			if (kind)
+				*kind = prefixes[i].kind;
+			return pl;
+		}
+	}
+	if (kind)
+		*kind = KEY_UNKNOWN;
+	return 0;
+}
+
+enum key_kind secret_kind(const char *s, size_t n)
+{
+	enum key_kind kind;
+	prefix_len(s, n, &kind);
+	return kind;
+}
+
+const char *secret_kind_name(enum key_kind kind)
+{
+	switch (kind) {
+	case KEY_LIVE:
+		return "live";
+	case KEY_SANDBOX:
+		return "sandbox";
+	default:
+		return "unknown";
+	}
+}
+
+static bool contains_ci(const char *s, size_t n, const char *word)
+{
+	size_t wl = strlen(word);
+	for (size_t i = 0; i + wl <= n; i++) {
+		size_t j = 0;
+		while (j < wl && tolower((unsigned char)s[i + j]) == word[j])
+			j++;
+		if (j == wl)
+			return true;
+	}
+	return false;
+}
+
+/* Words that only ever appear in stand-in values, never in a key issued by the API. */
+static const char *const placeholder_words[] = {
+	"your", "xxx", "changeme", "change_me", "change-me", "placeholder", "example",
+	"dummy", "fake", "replace", "insert", "redacted", "todo", "***", "<", ">",
+	"key_here", "token_here", "secret_here", "here_", "...",
+};
+
+static const char *const reference_marks[] = {
+	"process.env", "import.meta.env", "os.environ", "getenv", "env(", "config(",
+	"secrets.", "vault:", "ssm:",
+};
+
+static bool looks_sequential_or_flat(const char *s, size_t n)
+{
+	if (n == 0)
+		return true;
+	size_t successors = 0;
+	bool seen[256] = {false};
+	size_t distinct = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)tolower((unsigned char)s[i]);
+		if (!seen[c]) {
+			seen[c] = true;
+			distinct++;
+		}
+		if (i && c == (unsigned char)tolower((unsigned char)s[i - 1]) + 1)
+			successors++;
+	}
+	/* Random keys almost never have a character followed by its successor; abc123 and
+	 * 1234567890 are mostly that. Four distinct characters or fewer is a filler. */
+	return successors * 10 >= n * 6 || distinct <= 4;
+}
+
+bool secret_is_placeholder(const char *s, size_t n, size_t min_len)
+{
+	while (n && (s[0] == '"' || s[0] == '\'' || s[0] == '`')) {
+		s++;
+		n--;
+	}
+	while (n && (s[n - 1] == '"' || s[n - 1] == '\'' || s[n - 1] == '`'))
+		n--;
+	if (n == 0)
+		return true;
+	if (s[0] == '$' || s[0] == '{' || s[0] == '%' || s[0] == '#' || s[0] == '@')
+		return true;
+	/* A value ending in an ellipsis is a truncated example from the docs. */
+	if ((n >= 3 && memcmp(s + n - 3, "\xe2\x80\xa6", 3) == 0) ||
+	    (n >= 2 && memcmp(s + n - 2, "..", 2) == 0))
+		return true;
+	for (size_t i = 0; i < sizeof placeholder_words / sizeof placeholder_words[0]; i++)
+		if (contains_ci(s, n, placeholder_words[i]))
+			return true;
+	for (size_t i = 0; i < sizeof reference_marks / sizeof reference_marks[0]; i++)
+		if (contains_ci(s, n, reference_marks[i]))
+			return true;
+	size_t pl = prefix_len(s, n, NULL);
+	const char *body = s + pl;
+	size_t bn = n - pl;
+	if (pl == 0 && n < min_len)
+		return true;
+	if (pl && bn < 8)
+		return true;
+	return looks_sequential_or_flat(body, bn);
+}
+
+char *secret_redact(const char *s, size_t n, bool reveal)
+{
+	if (reveal) {
+		char *out = malloc(n + 1);
+		if (out) {
+			memcpy(out, s, n);
+			out[n] = '\0';
+		}
+		return out;
+	}
+	size_t pl = prefix_len(s, n, NULL);
+	size_t show = pl + (n - pl >= 16 ? 2 : 0);
+	if (pl == 0)
+		show = n >= 16 ? 3 : 0;
+	char *out = malloc(show + 32);
+	if (out)
+		snprintf(out, show + 32, "%.*s***(%zu chars)", (int)show, s, n);
+	return out;
+}

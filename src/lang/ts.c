@@ -1,0 +1,439 @@
+#include "lang/ts.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tree_sitter/api.h>
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/regex.h"
+
+const TSLanguage *tree_sitter_javascript(void);
+const TSLanguage *tree_sitter_typescript(void);
+const TSLanguage *tree_sitter_tsx(void);
+
+static const TSLanguage *language_of(enum lang l)
+{
+	switch (l) {
+	case LANG_JAVASCRIPT:
+		return tree_sitter_javascript();
+	case LANG_TYPESCRIPT:
+		return tree_sitter_typescript();
+	case LANG_TSX:
+		return tree_sitter_tsx();
+	default:
+		return NULL;
+	}
+}
+
+/* ---- queries and predicates ---- */
+
+enum pred_op { PRED_EQ, PRED_MATCH };
+
+struct predicate {
+	enum pred_op op;
+	bool negate;
+	uint32_t capture;
+	uint32_t other;	  /* second capture for @a @b equality, or UINT32_MAX */
+	char *literal;
+	struct regex *re;
+};
+
+struct tsq {
+	TSQuery *query;
+	struct predicate **preds; /* per pattern, terminated by a zeroed entry count */
+	size_t *npreds;
+	uint32_t npatterns;
+	int secret, report;	  /* capture ids or -1 */
+};
+
+static int capture_id(const TSQuery *q, const char *name)
+{
+	if (!name)
+		return -1;
+	uint32_t n = ts_query_capture_count(q);
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t len;
+		const char *c = ts_query_capture_name_for_id(q, i, &len);
+		if (strlen(name) == len && !memcmp(c, name, len))
+			return (int)i;
+	}
+	return -1;
+}
+
+static int parse_predicates(struct tsq *t)
+{
+	t->npatterns = ts_query_pattern_count(t->query);
+	t->preds = calloc(t->npatterns ? t->npatterns : 1, sizeof *t->preds);
+	t->npreds = calloc(t->npatterns ? t->npatterns : 1, sizeof *t->npreds);
+	if (!t->preds || !t->npreds)
+		return error_set("out of memory");
+	for (uint32_t p = 0; p < t->npatterns; p++) {
+		uint32_t nsteps;
+		const TSQueryPredicateStep *s = ts_query_predicates_for_pattern(t->query, p, &nsteps);
+		for (uint32_t i = 0; i < nsteps;) {
+			uint32_t end = i;
+			while (end < nsteps && s[end].type != TSQueryPredicateStepTypeDone)
+				end++;
+			uint32_t len;
+			const char *fn = ts_query_string_value_for_id(t->query, s[i].value_id, &len);
+			struct predicate pr = {.other = UINT32_MAX};
+			if (!strcmp(fn, "eq?") || !strcmp(fn, "not-eq?"))
+				pr.op = PRED_EQ;
+			else if (!strcmp(fn, "match?") || !strcmp(fn, "not-match?"))
+				pr.op = PRED_MATCH;
+			else
+				return error_set("unsupported query predicate #%s", fn);
+			pr.negate = !strncmp(fn, "not-", 4);
+			if (end - i != 3 || s[i + 1].type != TSQueryPredicateStepTypeCapture)
+				return error_set("#%s takes a capture and a value", fn);
+			pr.capture = s[i + 1].value_id;
+			if (s[i + 2].type == TSQueryPredicateStepTypeCapture && pr.op == PRED_EQ) {
+				pr.other = s[i + 2].value_id;
+			} else {
+				const char *v = ts_query_string_value_for_id(t->query, s[i + 2].value_id, &len);
+				if (!(pr.literal = strdup(v)))
+					return error_set("out of memory");
+				if (pr.op == PRED_MATCH) {
+					char err[256];
+					size_t off;
+					if (!(pr.re = regex_new(v, 0, err, sizeof err, &off))) {
+						free(pr.literal);
+						return error_set("bad regex in #%s: %s", fn, err);
+					}
+				}
+			}
+			struct predicate *np = realloc(t->preds[p], (t->npreds[p] + 1) * sizeof *np);
+			if (!np) {
+				free(pr.literal);
+				regex_free(pr.re);
+				return error_set("out of memory");
+			}
+			t->preds[p] = np;
+			np[t->npreds[p]++] = pr;
+			i = end + 1;
+		}
+	}
+	return 0;
+}
+
+int tsq_new(struct tsq **out, enum lang lang, const char *source, const char *secret,
+	    const char *report)
+{
+	uint32_t off;
+	TSQueryError kind;
+	TSQuery *q = ts_query_new(language_of(lang), source, (uint32_t)strlen(source), &off, &kind);
+	if (!q) {
+		static const char *const kinds[] = {"none", "syntax", "node type", "field",
+						    "capture", "structure", "language"};
+		/* Point at the line and column inside the query text. */
+		uint32_t line = 1, col = 1;
+		for (uint32_t i = 0; i < off && source[i]; i++, col++)
+			if (source[i] == '\n')
+				line++, col = 0;
+		return error_set("invalid %s query: %s error at query line %u, column %u",
+				 lang_name(lang), kind < 7 ? kinds[kind] : "unknown", line, col);
+	}
+	struct tsq *t = calloc(1, sizeof *t);
+	if (!t) {
+		ts_query_delete(q);
+		return error_set("out of memory");
+	}
+	t->query = q;
+	t->secret = capture_id(q, secret);
+	t->report = capture_id(q, report);
+	if ((secret && t->secret < 0) || (report && t->report < 0)) {
+		tsq_free(t);
+		return error_set("%s query has no capture @%s", lang_name(lang),
+				 secret && t->secret < 0 ? secret : report);
+	}
+	if (parse_predicates(t) < 0) {
+		tsq_free(t);
+		return -1;
+	}
+	*out = t;
+	return 0;
+}
+
+void tsq_free(struct tsq *t)
+{
+	if (!t)
+		return;
+	for (uint32_t p = 0; t->preds && p < t->npatterns; p++) {
+		for (size_t i = 0; i < t->npreds[p]; i++) {
+			free(t->preds[p][i].literal);
+			regex_free(t->preds[p][i].re);
+		}
+		free(t->preds[p]);
+	}
+	free(t->preds);
+	free(t->npreds);
+	ts_query_delete(t->query);
+	free(t);
+}
+
+/* ---- parsing ---- */
+
+struct parser_set {
+	TSParser *parser[LANG_COUNT];
+};
+
+struct syntax {
+	TSTree *tree;
+	const char *src;
+	size_t len;
+};
+
+struct parser_set *parser_set_new(void)
+{
+	return calloc(1, sizeof(struct parser_set));
+}
+
+void parser_set_free(struct parser_set *ps)
+{
+	if (!ps)
+		return;
+	for (int i = 0; i < LANG_COUNT; i++)
+		if (ps->parser[i])
+			ts_parser_delete(ps->parser[i]);
+	free(ps);
+}
+
+int syntax_parse(struct syntax **out, struct parser_set *ps, enum lang lang, const char *src,
+		 size_t len, uint64_t timeout_us)
+{
+	if (lang == LANG_TEXT || lang >= LANG_COUNT)
+		return error_set("no grammar for %s", lang_name(lang));
+	if (!ps->parser[lang]) {
+		if (!(ps->parser[lang] = ts_parser_new()))
+			return error_set("out of memory");
+		if (!ts_parser_set_language(ps->parser[lang], language_of(lang)))
+			return error_set("the %s grammar does not load with this tree-sitter "
+					 "(ABI mismatch)",
+					 lang_name(lang));
+	}
+	TSParser *p = ps->parser[lang];
+	ts_parser_set_timeout_micros(p, timeout_us);
+	if (len > UINT32_MAX)
+		return error_set("file too large to parse");
+	TSTree *tree = ts_parser_parse_string(p, NULL, src, (uint32_t)len);
+	if (!tree) {
+		ts_parser_reset(p);
+		return error_set("parse timed out after %llu ms",
+				 (unsigned long long)(timeout_us / 1000));
+	}
+	struct syntax *s = malloc(sizeof *s);
+	if (!s) {
+		ts_tree_delete(tree);
+		return error_set("out of memory");
+	}
+	*s = (struct syntax){tree, src, len};
+	*out = s;
+	return 0;
+}
+
+void syntax_free(struct syntax *s)
+{
+	if (!s)
+		return;
+	ts_tree_delete(s->tree);
+	free(s);
+}
+
+/* ---- evaluating string values ---- */
+
+#define EVAL_DEPTH 8
+
+static bool node_is(TSNode n, const char *type)
+{
+	return !strcmp(ts_node_type(n), type);
+}
+
+static bool node_text_eq(const struct syntax *s, TSNode n, const char *text, size_t len)
+{
+	uint32_t a = ts_node_start_byte(n), b = ts_node_end_byte(n);
+	return b - a == len && !memcmp(s->src + a, text, len);
+}
+
+static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *origin, int depth);
+
+/* The initialiser of the first `const|let|var NAME = value` in the file. */
+static bool find_declaration(const struct syntax *s, TSNode root, const char *name, size_t len,
+			     TSNode *value)
+{
+	TSTreeCursor c = ts_tree_cursor_new(root);
+	bool found = false;
+	for (;;) {
+		TSNode n = ts_tree_cursor_current_node(&c);
+		if (node_is(n, "variable_declarator")) {
+			TSNode id = ts_node_child_by_field_name(n, "name", 4);
+			TSNode v = ts_node_child_by_field_name(n, "value", 5);
+			if (!ts_node_is_null(id) && !ts_node_is_null(v) && node_is(id, "identifier") &&
+			    node_text_eq(s, id, name, len)) {
+				*value = v;
+				found = true;
+				break;
+			}
+		}
+		if (ts_tree_cursor_goto_first_child(&c))
+			continue;
+		while (!ts_tree_cursor_goto_next_sibling(&c))
+			if (!ts_tree_cursor_goto_parent(&c))
+				goto done;
+	}
+done:
+	ts_tree_cursor_delete(&c);
+	return found;
+}
+
+static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *origin, int depth)
+{
+	if (depth > EVAL_DEPTH || ts_node_is_null(n))
+		return false;
+	uint32_t a = ts_node_start_byte(n), b = ts_node_end_byte(n);
+	const char *type = ts_node_type(n);
+	if (!strcmp(type, "string") || !strcmp(type, "template_string")) {
+		uint32_t kids = ts_node_named_child_count(n);
+		for (uint32_t i = 0; i < kids; i++)
+			if (node_is(ts_node_named_child(n, i), "template_substitution"))
+				return false;
+		if (b - a >= 2)
+			buf_put(out, s->src + a + 1, b - a - 2);
+		if (ts_node_is_null(*origin))
+			*origin = n;
+		return true;
+	}
+	if (!strcmp(type, "binary_expression")) {
+		TSNode op = ts_node_child_by_field_name(n, "operator", 8);
+		if (ts_node_is_null(op) || !node_text_eq(s, op, "+", 1))
+			return false;
+		if (ts_node_is_null(*origin))
+			*origin = n;
+		return eval(s, ts_node_child_by_field_name(n, "left", 4), out, origin, depth + 1) &&
+		       eval(s, ts_node_child_by_field_name(n, "right", 5), out, origin, depth + 1);
+	}
+	if (!strcmp(type, "parenthesized_expression") || !strcmp(type, "as_expression") ||
+	    !strcmp(type, "satisfies_expression") || !strcmp(type, "non_null_expression"))
+		return ts_node_named_child_count(n) &&
+		       eval(s, ts_node_named_child(n, 0), out, origin, depth + 1);
+	if (!strcmp(type, "identifier")) {
+		TSNode value;
+		if (!find_declaration(s, ts_tree_root_node(s->tree), s->src + a, b - a, &value))
+			return false;
+		/* Report where the literal is written: that is the line to change. */
+		return eval(s, value, out, origin, depth + 1);
+	}
+	return false;
+}
+
+/* ---- running queries ---- */
+
+struct match_priv {
+	const struct tsq *q;
+	const TSQueryMatch *m;
+};
+
+static bool capture_text(const struct syntax *s, const TSQueryMatch *m, uint32_t id,
+			 const char **text, uint32_t *len)
+{
+	for (uint16_t i = 0; i < m->capture_count; i++) {
+		if (m->captures[i].index == id) {
+			uint32_t a = ts_node_start_byte(m->captures[i].node);
+			*text = s->src + a;
+			*len = ts_node_end_byte(m->captures[i].node) - a;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool predicates_hold(const struct tsq *t, const struct syntax *s, const TSQueryMatch *m)
+{
+	for (size_t i = 0; i < t->npreds[m->pattern_index]; i++) {
+		const struct predicate *p = &t->preds[m->pattern_index][i];
+		const char *text, *other;
+		uint32_t len, olen;
+		if (!capture_text(s, m, p->capture, &text, &len))
+			continue; /* an optional capture that did not match */
+		bool ok;
+		if (p->op == PRED_MATCH)
+			ok = regex_search(p->re, text, len);
+		else if (p->other != UINT32_MAX)
+			ok = capture_text(s, m, p->other, &other, &olen) && olen == len &&
+			     !memcmp(text, other, len);
+		else
+			ok = strlen(p->literal) == len && !memcmp(text, p->literal, len);
+		if (ok == p->negate)
+			return false;
+	}
+	return true;
+}
+
+static bool capture_node(const TSQueryMatch *m, int id, TSNode *out)
+{
+	for (uint16_t i = 0; id >= 0 && i < m->capture_count; i++) {
+		if (m->captures[i].index == (uint32_t)id) {
+			*out = m->captures[i].node;
+			return true;
+		}
+	}
+	return false;
+}
+
+int tsq_run(const struct tsq *t, const struct syntax *s, query_cb cb, void *ctx)
+{
+	TSQueryCursor *cur = ts_query_cursor_new();
+	if (!cur)
+		return error_set("out of memory");
+	ts_query_cursor_exec(cur, t->query, ts_tree_root_node(s->tree));
+	TSQueryMatch m;
+	int rc = 0;
+	struct buf value = BUF_INIT;
+	while (!rc && ts_query_cursor_next_match(cur, &m)) {
+		if (!m.capture_count || !predicates_hold(t, s, &m))
+			continue;
+		struct match_priv priv = {t, &m};
+		struct query_match qm = {.priv = &priv};
+		TSNode node = m.captures[0].node, secret;
+		if (capture_node(&m, t->report, &node) || !capture_node(&m, t->secret, &secret)) {
+			/* reported where the report capture (or the first capture) is */
+		}
+		if (t->secret >= 0) {
+			if (!capture_node(&m, t->secret, &secret))
+				continue;
+			TSNode origin = {0};
+			origin.id = NULL;
+			buf_reset(&value);
+			if (!eval(s, secret, &value, &origin, 0))
+				continue; /* not a literal: nothing hardcoded here */
+			if (buf_oom(&value)) {
+				rc = error_set("out of memory");
+				break;
+			}
+			qm.value = value.ptr ? value.ptr : (char *)"";
+			if (t->report < 0)
+				node = origin;
+		}
+		qm.start = ts_node_start_byte(node);
+		qm.end = ts_node_end_byte(node);
+		rc = cb(ctx, &qm);
+	}
+	buf_free(&value);
+	ts_query_cursor_delete(cur);
+	return rc;
+}
+
+int query_match_capture(const struct query_match *qm, const char *name, uint32_t *start,
+			uint32_t *end)
+{
+	const struct match_priv *p = qm->priv;
+	int id = capture_id(p->q->query, name);
+	TSNode n;
+	if (!capture_node(p->m, id, &n))
+		return -1;
+	*start = ts_node_start_byte(n);
+	*end = ts_node_end_byte(n);
+	return 0;
+}

@@ -1,0 +1,96 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "report/report.h"
+
+const char *const checklist_sections[] = {"Security", "Functionality", "Testing", "Monitoring",
+					  NULL};
+
+static const char *const status_names[] = {"pass", "fail", "n/a", "unknown"};
+
+const char *item_status_name(enum item_status s)
+{
+	return status_names[s];
+}
+
+static int section_rank(const char *name)
+{
+	for (int i = 0; checklist_sections[i]; i++)
+		if (!strcmp(checklist_sections[i], name))
+			return i;
+	return 99; /* sections from extra rules come last */
+}
+
+static int entry_cmp(const void *x, const void *y)
+{
+	const struct checklist_entry *a = x, *b = y;
+	int c = section_rank(a->item->section) - section_rank(b->item->section);
+	if (c)
+		return c;
+	if ((c = strcmp(a->item->section, b->item->section)))
+		return c;
+	if ((c = strcmp(a->rule->id, b->rule->id)))
+		return c;
+	return (int)a->item->scope - (int)b->item->scope;
+}
+
+static void decide(const struct report *rep, struct checklist_entry *e)
+{
+	const struct scan *s = rep->scan;
+	bool history = e->item->scope == SCOPE_HISTORY;
+	for (size_t i = 0; i < s->findings.len; i++) {
+		const struct finding *f = &s->findings.items[i];
+		if (f->rule == e->rule && (f->commit != NULL) == history)
+			e->findings++;
+	}
+	const char *why = scan_unknown_reason(s, e->rule);
+	if (!(rep->scopes & e->item->scope)) {
+		e->status = ITEM_UNKNOWN;
+		e->reason = history ? "history not scanned: run `ocpay-audit scan --history`"
+				    : "working tree not scanned in this mode";
+	} else if (e->findings) {
+		e->status = ITEM_FAIL;
+	} else if (why) {
+		e->status = ITEM_UNKNOWN;
+		e->reason = why;
+	} else if (!s->ocpay_seen) {
+		e->status = ITEM_NA;
+		e->reason = "no OCPay integration found";
+	} else {
+		e->status = ITEM_PASS;
+	}
+}
+
+int report_build(struct report *rep)
+{
+	const struct scan *s = rep->scan;
+	const struct ruleset *rs = s->rules;
+	size_t n = 0;
+	for (size_t i = 0; i < rs->len; i++)
+		n += rs->rules[i].nitems;
+	rep->checklist = calloc(n ? n : 1, sizeof *rep->checklist);
+	if (!rep->checklist)
+		return error_set("out of memory");
+	for (size_t i = 0; i < rs->len; i++)
+		for (size_t j = 0; j < rs->rules[i].nitems; j++) {
+			struct checklist_entry *e = &rep->checklist[rep->nchecklist++];
+			e->rule = &rs->rules[i];
+			e->item = &rs->rules[i].items[j];
+			decide(rep, e);
+		}
+	qsort(rep->checklist, rep->nchecklist, sizeof *rep->checklist, entry_cmp);
+	for (size_t i = 0; i < s->findings.len; i++) {
+		enum severity sev = s->findings.items[i].severity;
+		rep->by_severity[sev]++;
+		rep->failing += sev >= rep->fail_on;
+	}
+	return 0;
+}
+
+void report_free(struct report *rep)
+{
+	free(rep->checklist);
+	rep->checklist = NULL;
+	rep->nchecklist = 0;
+}

@@ -1,0 +1,86 @@
+/* The JSON contract of DESIGN.md, written with jansson. Strings from the audited files
+ * (paths, snippets) are made valid UTF-8 before they get here or are escaped byte-wise. */
+#include <jansson.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "report/report.h"
+
+/* jansson refuses invalid UTF-8; a path from a hostile repository may be that. */
+static json_t *jstr(const char *s)
+{
+	json_t *j = json_string(s ? s : "");
+	if (j)
+		return j;
+	char buf[4096];
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p && o + 8 < sizeof buf; p++) {
+		if (*p < 0x80)
+			buf[o++] = (char)*p;
+		else
+			o += (size_t)snprintf(buf + o, sizeof buf - o, "\\x%02x", *p);
+	}
+	buf[o] = '\0';
+	return json_string(buf);
+}
+
+static json_t *finding_json(const struct finding *f)
+{
+	json_t *commit = json_null();
+	if (f->commit)
+		commit = json_pack("{s:s, s:o, s:o}", "id", f->commit->id, "author",
+				   jstr(f->commit->author), "date", jstr(f->commit->date));
+	return json_pack("{s:s, s:s, s:s, s:o, s:i, s:i, s:i, s:i, s:o, s:o, s:s, s:o}", "rule",
+			 f->rule->id, "name", f->rule->name, "severity", severity_name(f->severity),
+			 "path", jstr(f->path), "line", f->line, "column", f->column, "end_line",
+			 f->end_line, "end_column", f->end_column, "message", jstr(f->message),
+			 "snippet", jstr(f->snippet), "fingerprint", f->fingerprint, "commit", commit);
+}
+
+json_t *report_json(const struct report *rep)
+{
+	const struct scan *s = rep->scan;
+	json_t *findings = json_array();
+	for (size_t i = 0; i < s->findings.len; i++)
+		json_array_append_new(findings, finding_json(&s->findings.items[i]));
+	json_t *checklist = json_array();
+	for (size_t i = 0; i < rep->nchecklist; i++) {
+		const struct checklist_entry *e = &rep->checklist[i];
+		json_t *item = json_pack("{s:s, s:s, s:[s], s:s, s:i}", "section", e->item->section,
+					 "item", e->item->item, "rules", e->rule->id, "status",
+					 item_status_name(e->status), "findings", (json_int_t)e->findings);
+		if (item && e->reason)
+			json_object_set_new(item, "reason", json_string(e->reason));
+		json_array_append_new(checklist, item);
+	}
+	const struct scan_stats *st = &s->stats;
+	json_t *skipped = json_pack("{s:I, s:I, s:I, s:I}", "binary", (json_int_t)st->skipped_binary,
+				    "too_large", (json_int_t)st->skipped_large, "unreadable",
+				    (json_int_t)st->skipped_unreadable, "symlink",
+				    (json_int_t)st->skipped_symlink);
+	json_t *incomplete = json_array();
+	for (size_t i = 0; i < s->nincomplete; i++)
+		json_array_append_new(incomplete, jstr(s->incomplete[i]));
+	return json_pack(
+		"{s:{s:s, s:s}, s:{s:o, s:o, s:s}, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:o}, "
+		"s:b, s:o}",
+		"tool", "name", "ocpay-audit", "version", OCPAY_VERSION, "target", "path",
+		jstr(rep->target), "head", rep->head[0] ? json_string(rep->head) : json_null(),
+		"mode", rep->mode, "findings", findings, "checklist", checklist, "stats",
+		"files_scanned", (json_int_t)st->files_scanned, "bytes_scanned",
+		(json_int_t)st->bytes_scanned, "blobs_scanned", (json_int_t)st->blobs_scanned,
+		"duration_ms", (json_int_t)st->duration_ms, "files_parsed",
+		(json_int_t)st->files_parsed, "skipped", skipped, "ocpay_integration",
+		s->ocpay_seen, "incomplete", incomplete);
+}
+
+int report_write_json(const struct report *rep, FILE *out)
+{
+	json_t *root = report_json(rep);
+	if (!root)
+		return error_set("cannot build the JSON report (out of memory)");
+	int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	json_decref(root);
+	return rc < 0 || ferror(out) ? error_set("cannot write the JSON report") : 0;
+}

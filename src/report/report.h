@@ -1,0 +1,47 @@
+/* What every reporter consumes: the sorted findings, the checklist computed once, the
+ * target and the stats. No reporter recomputes what another computed. The report borrows
+ * the scan and the ruleset; report_free() frees only the checklist. */
+#ifndef OCPAY_REPORT_H
+#define OCPAY_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "check/scan.h"
+
+enum item_status { ITEM_PASS, ITEM_FAIL, ITEM_NA, ITEM_UNKNOWN };
+
+struct checklist_entry {
+	const struct rule *rule;
+	const struct checklist_item *item;
+	enum item_status status;
+	size_t findings;
+	const char *reason; /* for n/a and unknown */
+};
+
+struct report {
+	const struct scan *scan;
+	const char *target;	/* the path as the user gave it */
+	const char *mode;	/* scan, staged, history, since */
+	char head[HASH_HEX_SIZE]; /* empty when unknown */
+	unsigned scopes;	/* SCOPE_* covered by this run */
+	enum severity fail_on;
+	bool color;
+	bool verbose;
+	bool quiet;		/* text: findings only */
+	struct checklist_entry *checklist;
+	size_t nchecklist;
+	size_t by_severity[SEV_COUNT];
+	size_t failing;		/* findings at or above fail_on */
+};
+
+int report_build(struct report *rep);
+void report_free(struct report *rep);
+const char *item_status_name(enum item_status s);
+/* The sections of the docs' production checklist, in order; NULL-terminated. */
+extern const char *const checklist_sections[];
+
+int report_write_text(const struct report *rep, FILE *out);
+int report_write_json(const struct report *rep, FILE *out);
+
+#endif

@@ -1,0 +1,147 @@
+/* Compiler-style diagnostics: path:line:col: severity: message [rule], the source line with
+ * the finding marked, then the checklist and a one-line summary. Colour only when asked. */
+#include <stdio.h>
+#include <string.h>
+
+#include "report/report.h"
+
+#define RESET "\033[0m"
+#define BOLD "\033[1m"
+#define DIM "\033[2m"
+
+static const char *const severity_colors[SEV_COUNT] = {"\033[36m", "\033[34m", "\033[33m",
+						       "\033[31m", "\033[1;31m"};
+static const char *const status_colors[] = {"\033[32m", "\033[31m", "\033[2m", "\033[33m"};
+static const char *const status_marks[] = {"pass   ", "FAIL   ", "n/a    ", "unknown"};
+
+static const char *c(const struct report *rep, const char *code)
+{
+	return rep->color ? code : "";
+}
+
+/* Paths come from the audited repository: never let one move the cursor or change the
+ * terminal. Control bytes are shown escaped. */
+static void put_safe(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch < 0x20 || ch == 0x7f)
+			fprintf(out, "\\x%02x", ch);
+		else
+			fputc(ch, out);
+	}
+}
+
+static int display_width(const char *s, int bytes)
+{
+	int w = 0;
+	for (int i = 0; i < bytes && s[i]; i++)
+		w += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return w;
+}
+
+static void write_finding(const struct report *rep, const struct finding *f, FILE *out)
+{
+	fputs(c(rep, BOLD), out);
+	put_safe(out, f->path);
+	fprintf(out, ":%d:%d:%s ", f->line, f->column, c(rep, RESET));
+	fprintf(out, "%s%s:%s ", c(rep, severity_colors[f->severity]), severity_name(f->severity),
+		c(rep, RESET));
+	put_safe(out, f->message);
+	fprintf(out, " %s[%s]%s\n", c(rep, DIM), f->rule->id, c(rep, RESET));
+	if (f->commit)
+		fprintf(out, "    commit %.12s by %s on %s\n", f->commit->id, f->commit->author,
+			f->commit->date);
+	if (f->snippet && *f->snippet) {
+		fprintf(out, "%6d | ", f->line);
+		if (rep->color && f->mark_end > f->mark_start) {
+			fprintf(out, "%.*s%s%.*s%s%s\n", f->mark_start, f->snippet, BOLD,
+				f->mark_end - f->mark_start, f->snippet + f->mark_start, RESET,
+				f->snippet + f->mark_end);
+		} else {
+			fprintf(out, "%s\n", f->snippet);
+		}
+		if (f->mark_end > f->mark_start) {
+			int pad = display_width(f->snippet, f->mark_start);
+			int len = display_width(f->snippet + f->mark_start, f->mark_end - f->mark_start);
+			fprintf(out, "       | %*s%s^", pad, "", c(rep, severity_colors[f->severity]));
+			for (int i = 1; i < len; i++)
+				fputc('~', out);
+			fprintf(out, "%s\n", c(rep, RESET));
+		}
+	}
+}
+
+static void write_checklist(const struct report *rep, FILE *out)
+{
+	fprintf(out, "\n%sProduction checklist%s\n", c(rep, BOLD), c(rep, RESET));
+	const char *section = NULL;
+	for (size_t i = 0; i < rep->nchecklist; i++) {
+		const struct checklist_entry *e = &rep->checklist[i];
+		if (!section || strcmp(section, e->item->section)) {
+			section = e->item->section;
+			fprintf(out, "  %s\n", section);
+		}
+		fprintf(out, "    %s%s%s %s (%s)", c(rep, status_colors[e->status]),
+			status_marks[e->status], c(rep, RESET), e->item->item, e->rule->id);
+		if (e->status == ITEM_FAIL)
+			fprintf(out, ": %zu finding%s", e->findings, e->findings == 1 ? "" : "s");
+		else if (e->reason)
+			fprintf(out, ": %s", e->reason);
+		fputc('\n', out);
+	}
+}
+
+static void write_summary(const struct report *rep, FILE *out)
+{
+	const struct scan *s = rep->scan;
+	const struct scan_stats *st = &s->stats;
+	size_t total = s->findings.len;
+	fputc('\n', out);
+	if (!s->ocpay_seen)
+		fputs("No OCPay integration found here (no file mentions OneClick, OCPay or "
+		      "X-Access-Token).\n",
+		      out);
+	fprintf(out, "%zu finding%s", total, total == 1 ? "" : "s");
+	if (total) {
+		fputs(" (", out);
+		bool first = true;
+		for (int sev = SEV_CRITICAL; sev >= 0; sev--) {
+			if (!rep->by_severity[sev])
+				continue;
+			fprintf(out, "%s%zu %s", first ? "" : ", ", rep->by_severity[sev],
+				severity_name((enum severity)sev));
+			first = false;
+		}
+		fputc(')', out);
+	}
+	fprintf(out, " in %zu files (%.1f MB), %zu parsed, %llu ms", st->files_scanned,
+		(double)st->bytes_scanned / 1e6, st->files_parsed,
+		(unsigned long long)st->duration_ms);
+	if (st->blobs_scanned)
+		fprintf(out, ", %zu blobs", st->blobs_scanned);
+	size_t skipped = st->skipped_binary + st->skipped_large + st->skipped_unreadable +
+			 st->skipped_symlink;
+	if (skipped)
+		fprintf(out, "; skipped %zu binary, %zu too large, %zu unreadable, %zu symlinks",
+			st->skipped_binary, st->skipped_large, st->skipped_unreadable,
+			st->skipped_symlink);
+	fputs(".\n", out);
+	for (size_t i = 0; i < s->nincomplete; i++) {
+		fputs("incomplete: ", out);
+		put_safe(out, s->incomplete[i]);
+		fputc('\n', out);
+	}
+}
+
+int report_write_text(const struct report *rep, FILE *out)
+{
+	const struct finding_list *l = &rep->scan->findings;
+	for (size_t i = 0; i < l->len; i++)
+		write_finding(rep, &l->items[i], out);
+	if (!rep->quiet) {
+		write_checklist(rep, out);
+		write_summary(rep, out);
+	}
+	return ferror(out) ? -1 : 0;
+}

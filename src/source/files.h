@@ -1,0 +1,27 @@
+/* The list of files a scan reads, whatever their source. The list owns its paths. */
+#ifndef OCPAY_FILES_H
+#define OCPAY_FILES_H
+
+#include <stddef.h>
+
+enum {
+	FILE_TRACKED = 1 << 0,	 /* in the git index */
+	FILE_UNTRACKED = 1 << 1, /* not in the index and not ignored */
+	FILE_SYMLINK = 1 << 2,	 /* a link: never followed */
+};
+
+struct file_entry {
+	char *path; /* relative to the repository (or folder) root, '/'-separated */
+	unsigned flags;
+};
+
+struct file_list {
+	struct file_entry *items;
+	size_t len, cap;
+};
+
+int file_list_add(struct file_list *list, const char *path, size_t len, unsigned flags);
+void file_list_sort(struct file_list *list);
+void file_list_free(struct file_list *list);
+
+#endif
