@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# The scan command end to end: exit codes, --fail-on, paths, bad input.
+. "$(dirname "$0")/lib.sh"
+
+LIVE=sk_live_9fK2mQ7xR4tL8vN3
+SANDBOX=sk_sandbox_A8d7Fh3Kq92Lm
+
+# A repository with a sandbox key (high) and a live key (critical).
+r=$TMP/shop; new_repo "$r"; mkdir -p "$r/api"
+printf 'const ONECLICK_API_KEY = "%s";\n' "$SANDBOX" > "$r/api/config.js"
+printf '.env\n' > "$r/.gitignore"
+commit_all "$r"
+run "$BIN" scan --format json "$r"
+expect_code 1 "high finding fails the default gate"
+expect_findings "OC001 api/config.js:1" "sandbox key found"
+expect_no_out "$SANDBOX" "secret redacted in json"
+run "$BIN" scan --fail-on critical "$r"
+expect_code 0 "a high finding passes --fail-on critical"
+expect_out "api/config.js:1:26: high: hardcoded OCPay sandbox key in ONECLICK_API_KEY [OC001]" "text diagnostic"
+expect_no_out "$SANDBOX" "secret redacted in text"
+run "$BIN" scan --no-redact --fail-on critical "$r"
+expect_out "$SANDBOX" "--no-redact shows the key"
+printf 'const k = new OCPay("%s");\n' "$LIVE" > "$r/api/live.js"
+run "$BIN" scan --fail-on critical "$r"
+expect_code 1 "an untracked live key fails --fail-on critical"
+expect_out "api/live.js:1:21: critical" "untracked file scanned"
+
+# A folder inside the repository: only its files, still named from the root.
+run "$BIN" scan --format json "$r/api"
+expect_findings "OC001 api/config.js:1
+OC001 api/live.js:1" "subfolder scan"
+(cd "$r/api" && "$BIN" scan --format json > "$TMP/sub.json"); 
+out=$(cat "$TMP/sub.json"); expect_findings "OC001 api/config.js:1
+OC001 api/live.js:1" "scan from inside a subfolder"
+
+# Ignored files are not read; nested .gitignore and info/exclude count.
+mkdir -p "$r/web/dist" "$r/tmp"
+printf 'dist/\n' > "$r/web/.gitignore"
+printf 'var k="%s";\n' "$LIVE" > "$r/web/dist/bundle.js"
+printf 'tmp/\n' >> "$r/.git/info/exclude"
+printf 'ONECLICK_API_KEY=%s\n' "$LIVE" > "$r/tmp/notes.env"
+run "$BIN" scan --format json "$r"
+expect_findings "OC001 api/config.js:1
+OC001 api/live.js:1" "ignored files are skipped"
+
+# Not a git repository: every file, but .git/ and node_modules/ are skipped; OC005 is unknown.
+p=$TMP/plain; mkdir -p "$p/src" "$p/node_modules/x"
+printf 'const ONECLICK_API_KEY = "%s";\n' "$LIVE" > "$p/src/pay.js"
+printf 'var k = "%s";\n' "$LIVE" > "$p/node_modules/x/index.js"
+printf 'ONECLICK_API_KEY=%s\n' "$SANDBOX" > "$p/.env"
+run "$BIN" scan --format json "$p"
+expect_code 1 "plain folder with a live key"
+expect_findings "OC001 .env:1
+OC001 src/pay.js:1" "plain folder walk"
+expect_out '"status": "unknown"' "OC005 unknown outside git"
+expect_out '"head": null' "no head outside git"
+
+# Binary and oversized files are skipped and counted; minified files are still read.
+b=$TMP/bin; mkdir -p "$b"
+printf 'GIF89a\0\0sk_live_9fK2mQ7xR4tL8vN3' > "$b/logo.gif"
+head -c 3000000 /dev/zero | tr '\0' 'a' > "$b/big.txt"; printf '\n%s\n' "$LIVE" >> "$b/big.txt"
+python3 -c "print('!function(){' + 'var a=1;'*40000 + 'fetch(u,{headers:{\"X-Access-Token\":\"$LIVE\"}})}();')" > "$b/app.min.js"
+run "$BIN" scan --format json "$b"
+expect_findings "OC001 app.min.js:1" "minified bundle still searched"
+expect_out '"binary": 1' "binary counted"
+expect_out '"too_large": 1' "oversized counted"
+expect_no_out "$LIVE" "no secret in output"
+run "$BIN" scan --format json --max-file-size 4M "$b"
+expect_findings "OC001 app.min.js:1
+OC001 big.txt:2" "--max-file-size raises the limit"
+run "$BIN" scan --max-file-size lots "$b"
+expect_code 2 "bad --max-file-size"
+
+# Symlink loops and links out of the folder are never followed.
+l=$TMP/links; mkdir -p "$l/a"
+ln -s .. "$l/a/loop"; ln -s /etc/passwd "$l/passwd"; ln -s "$p/src/pay.js" "$l/pay.js"
+run "$BIN" scan --format json "$l"
+expect_code 0 "symlinks: no hang, nothing followed"
+expect_out '"symlink": 3' "symlinks counted"
+
+# Unreadable file: incomplete (exit 3) and named; findings elsewhere still make it 1.
+u=$TMP/unreadable; mkdir -p "$u"; chmod 755 "$TMP"
+printf 'ONECLICK_API_KEY=%s\n' "$SANDBOX" > "$u/secret.env"; chmod 000 "$u/secret.env"
+printf 'hello\n' > "$u/readme.txt"
+as_user=(); [ "$(id -u)" = 0 ] && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+run "${as_user[@]}" "$BIN" scan "$u"
+expect_code 3 "unreadable file makes the scan incomplete"
+expect_out "secret.env: cannot read: Permission denied" "unreadable file named"
+printf 'const ONECLICK_API_KEY = "%s";\n' "$LIVE" > "$u/pay.js"; chmod 644 "$u/pay.js"
+run "${as_user[@]}" "$BIN" scan "$u"
+expect_code 1 "findings outrank an incomplete scan"
+
+# Usage and runtime errors: exit 2 with a one-line message naming the cause.
+run "$BIN" scan "$TMP/missing"
+expect_code 2 "missing path"
+expect_err "ocpay-audit: $TMP/missing: No such file or directory" "missing path message"
+run "$BIN" scan "$r/api/config.js"
+expect_code 2 "a file is not a folder"
+run "$BIN" scan --fail-on urgent "$r"
+expect_code 2 "bad --fail-on"
+expect_err "--fail-on takes info, low, medium, high or critical, not 'urgent'" "bad --fail-on message"
+run "$BIN" scan --format xml "$r"
+expect_code 2 "bad --format"
+run "$BIN" nonsense
+expect_code 2 "unknown command"
+run "$BIN" scan --help
+expect_code 0 "scan --help"
+expect_out "Exit status:" "help teaches the exit codes"
+run "$BIN" --version
+expect_out "ocpay-audit " "version"
+git clone -q --bare "$r" "$TMP/bare.git"
+run "$BIN" scan "$TMP/bare.git"
+expect_code 2 "bare repository has no working tree"
+expect_err "a bare repository has no working tree" "bare message"
+
+# A malformed rule file: exit 2 naming file:line:column.
+mkdir -p "$TMP/rules"
+printf 'id: ACME1\nname: acme\nseverity: hgh\n' > "$TMP/rules/acme.yml"
+run "$BIN" scan --rules "$TMP/rules" "$r"
+expect_code 2 "malformed rule file"
+expect_err "$TMP/rules/acme.yml:3:11: severity must be one of" "rule error names file:line:col"
+# A good extra rule runs next to the built-in ones.
+cat > "$TMP/rules/acme.yml" <<'YML'
+id: ACME1
+name: acme-token
+severity: medium
+checklist: [{section: Security, item: No ACME tokens}]
+message: ACME token {tok}
+description: Finds ACME tokens.
+fix: Remove them.
+detectors:
+  - regex: '(?<tok>acme_[a-z]{4})'
+    keywords: [acme_]
+YML
+printf 'x = "acme_abcd"\n' > "$r/acme.py"
+run "$BIN" scan --rules "$TMP/rules" --format json --fail-on critical "$r"
+expect_out '"rule": "ACME1"' "extra rule loaded"
+expect_out '"message": "ACME token acme_abcd"' "message template"
+
+# The scan never writes to the audited repository.
+before=$(cd "$r" && find . -newer "$TMP/.err" -print | sort; git -C "$r" status --porcelain)
+touch "$TMP/.stamp"; "$BIN" scan "$r" >/dev/null 2>&1
+after=$(find "$r" -newer "$TMP/.stamp" | head -5)
+[ -z "$after" ] && ok || bad "scan modified the repository: $after"
+
+finish

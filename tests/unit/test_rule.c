@@ -1,0 +1,112 @@
+#include "check/rule.h"
+#include "core/error.h"
+#include "harness.h"
+
+static const char valid[] = "id: ACME001\n"
+			    "name: acme-rule\n"
+			    "severity: medium\n"
+			    "checklist:\n"
+			    "  - {section: Security, item: Something is safe}\n"
+			    "message: found {name}\n"
+			    "description: d\n"
+			    "fix: f\n"
+			    "detectors:\n"
+			    "  - regex: '(?<name>acme_[a-z]+)'\n"
+			    "    keywords: [acme_]\n";
+
+static int load(const char *text)
+{
+	struct ruleset set = {0};
+	error_clear();
+	int rc = ruleset_add_yaml(&set, "test.yml", text, strlen(text));
+	ruleset_free(&set);
+	return rc;
+}
+
+TEST(embedded_rules_load)
+{
+	struct ruleset set = {0};
+	CHECK_INT(ruleset_load(&set, NULL), 0);
+	CHECK(ruleset_find(&set, "OC001") != NULL);
+	CHECK(ruleset_find(&set, "OC005") != NULL);
+	const struct rule *r = ruleset_find(&set, "OC001");
+	CHECK(r && r->by_kind);
+	CHECK(r && rule_severity(r, KEY_SANDBOX) == SEV_HIGH);
+	CHECK(r && rule_severity(r, KEY_LIVE) == SEV_CRITICAL);
+	CHECK(r && rule_severity(r, KEY_UNKNOWN) == SEV_CRITICAL);
+	CHECK(set.prefilter != NULL);
+	ruleset_free(&set);
+}
+
+TEST(valid_rule_loads)
+{
+	struct ruleset set = {0};
+	CHECK_INT(ruleset_add_yaml(&set, "test.yml", valid, strlen(valid)), 0);
+	CHECK_INT(set.len, 1);
+	CHECK_STR(set.rules[0].id, "ACME001");
+	CHECK_INT(set.rules[0].severity, SEV_MEDIUM);
+	CHECK_INT(set.rules[0].detectors[0].nkeywords, 1);
+	CHECK_INT(ruleset_add_yaml(&set, "again.yml", valid, strlen(valid)), -1);
+	CHECK_STR(error_last(), "again.yml: duplicate rule id ACME001");
+	ruleset_free(&set);
+}
+
+TEST(syntax_error_names_line_and_column)
+{
+	CHECK_INT(load("id: X\nname: [unclosed\n"), -1);
+	CHECK(strncmp(error_last(), "test.yml:3:1: invalid YAML", 26) == 0);
+}
+
+TEST(unknown_key_is_an_error)
+{
+	char text[1024];
+	snprintf(text, sizeof text, "%sseverty: high\n", valid);
+	CHECK_INT(load(text), -1);
+	CHECK_STR(error_last(), "test.yml:12:10: unknown rule key 'severty'");
+}
+
+TEST(bad_severity_is_an_error)
+{
+	CHECK_INT(load("id: X\nseverity: urgent\n"), -1);
+	CHECK_STR(error_last(),
+		  "test.yml:2:11: severity must be one of info, low, medium, high, critical");
+}
+
+TEST(bad_regex_is_an_error)
+{
+	char text[1024];
+	snprintf(text, sizeof text, "%s", valid);
+	char *p = strstr(text, "(?<name>acme_[a-z]+)");
+	memcpy(p, "(?<name>acme_[a-z+))", 20);
+	CHECK_INT(load(text), -1);
+	CHECK(strncmp(error_last(), "test.yml:10:5: invalid regex: ", 30) == 0);
+}
+
+TEST(bad_query_is_an_error)
+{
+	const char *text = "id: X\nname: x\nseverity: low\nchecklist: [{section: S, item: I}]\n"
+			   "message: m\ndescription: d\nfix: f\ndetectors:\n"
+			   "  - query: '(no_such_node) @x'\n    languages: [javascript]\n";
+	CHECK_INT(load(text), -1);
+	CHECK(strstr(error_last(), "test.yml:9:5: invalid javascript query: node type error") ==
+	      error_last());
+}
+
+TEST(missing_required_key_is_an_error)
+{
+	CHECK_INT(load("id: X\nname: x\nseverity: low\n"), -1);
+	CHECK_STR(error_last(), "test.yml:1:1: missing required key 'message'");
+}
+
+TEST(unknown_checker_is_an_error)
+{
+	const char *text = "id: X\nname: x\nseverity: low\nchecklist: [{section: S, item: I}]\n"
+			   "message: m\ndescription: d\nfix: f\ndetectors:\n  - checker: nope\n";
+	CHECK_INT(load(text), -1);
+	CHECK_STR(error_last(), "test.yml:9:14: unknown checker 'nope'");
+}
+
+RUN_TESTS(T(embedded_rules_load), T(valid_rule_loads), T(syntax_error_names_line_and_column),
+	  T(unknown_key_is_an_error), T(bad_severity_is_an_error), T(bad_regex_is_an_error),
+	  T(bad_query_is_an_error), T(missing_required_key_is_an_error),
+	  T(unknown_checker_is_an_error))

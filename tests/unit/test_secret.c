@@ -1,0 +1,86 @@
+#include <stdlib.h>
+
+#include "core/secret.h"
+#include "harness.h"
+
+static bool placeholder(const char *s)
+{
+	return secret_is_placeholder(s, strlen(s), 12);
+}
+
+TEST(docs_placeholders_are_not_keys)
+{
+	const char *const docs[] = {"your_key_here", "YOUR_API_KEY", "your-api-key",
+				    "your-api-access-token", "sk_live_xyz789...", "sk_sandbox_abc123...",
+				    "your-api-key-here", "xxx", "xxxxxxxxxxxxxxxx", "changeme",
+				    "<your-key>", "", "''", "sk_live_xxxxxxxxxxxxxxxx",
+				    "sk_test_1234567890", "REPLACE_WITH_YOUR_KEY", "sk_live_…",
+				    "sk_live_abcdefghijkl", "********************"};
+	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
+		if (!placeholder(docs[i])) {
+			fprintf(stderr, "not seen as a placeholder: %s\n", docs[i]);
+			CHECK(false);
+		}
+}
+
+TEST(references_are_not_keys)
+{
+	CHECK(placeholder("${ONECLICK_API_KEY}"));
+	CHECK(placeholder("$ONECLICK_API_KEY"));
+	CHECK(placeholder("{{ secrets.OCPAY_KEY }}"));
+	CHECK(placeholder("process.env.ONECLICK_API_KEY"));
+	CHECK(placeholder("%(OCPAY_KEY)s"));
+}
+
+TEST(real_keys_are_keys)
+{
+	CHECK(!placeholder("sk_live_9fK2mQ7xR4tL8vN3"));
+	CHECK(!placeholder("sk_sandbox_A8d7Fh3Kq92Lm"));
+	CHECK(!placeholder("sk_test_Qm4Zr8Lp2Wx6"));
+	CHECK(!placeholder("3f6b2c1e-8a4d-4f7b-9c2e-5d1a7e9b0c43"));
+}
+
+TEST(unprefixed_values_need_min_length)
+{
+	CHECK(secret_is_placeholder("a8Kd93jQ", 8, 12));
+	CHECK(!secret_is_placeholder("a8Kd93jQ", 8, 0));
+	CHECK(!secret_is_placeholder("a8Kd93jQz7Lp", 12, 12));
+}
+
+TEST(kind_comes_from_the_prefix)
+{
+	CHECK_INT(secret_kind("sk_live_9fK2mQ7xR4tL8vN3", 24), KEY_LIVE);
+	CHECK_INT(secret_kind("sk_sandbox_A8d7Fh3Kq92Lm", 24), KEY_SANDBOX);
+	CHECK_INT(secret_kind("sk_test_Qm4Zr8Lp2Wx6", 20), KEY_SANDBOX);
+	CHECK_INT(secret_kind("3f6b2c1e-8a4d", 13), KEY_UNKNOWN);
+	CHECK_STR(secret_kind_name(KEY_LIVE), "live");
+}
+
+TEST(redaction_shows_prefix_and_length_only)
+{
+	char *r = secret_redact("sk_live_9fK2mQ7xR4tL8vN3", 24, false);
+	CHECK_STR(r, "sk_live_9f***(24 chars)");
+	free(r);
+	r = secret_redact("sk_live_Zq81Lw0pNc6Rt4", 22, false);
+	CHECK_STR(r, "sk_live_***(22 chars)");
+	free(r);
+	r = secret_redact("3f6b2c1e-8a4d-4f7b-9c2e-5d1a7e9b0c43", 36, false);
+	CHECK_STR(r, "3f6***(36 chars)");
+	free(r);
+	r = secret_redact("short", 5, false);
+	CHECK_STR(r, "***(5 chars)");
+	free(r);
+	r = secret_redact("sk_live_9fK2mQ7xR4tL8vN3", 24, true);
+	CHECK_STR(r, "sk_live_9fK2mQ7xR4tL8vN3");
+	free(r);
+}
+
+TEST(redacted_form_is_itself_a_placeholder)
+{
+	/* Our own output pasted into a file must not be reported again. */
+	CHECK(placeholder("sk_live_9f***(24 chars)"));
+}
+
+RUN_TESTS(T(docs_placeholders_are_not_keys), T(references_are_not_keys), T(real_keys_are_keys),
+	  T(unprefixed_values_need_min_length), T(kind_comes_from_the_prefix),
+	  T(redaction_shows_prefix_and_length_only), T(redacted_form_is_itself_a_placeholder))
