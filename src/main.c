@@ -14,6 +14,7 @@ static const struct command commands[] = {
 	{"scan", cmd_scan, "audit the working tree of a repository or folder"},
 	{"rules", cmd_rules, "list the rules"},
 	{"explain", cmd_explain, "what a rule finds, why it matters, how to fix it"},
+	{"install-hook", cmd_install_hook, "install the git pre-commit hook (scan --staged)"},
 };
 
 static void usage(FILE *out)
@@ -26,7 +27,7 @@ static void usage(FILE *out)
 	      "Commands:\n",
 	      out);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-13s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n"
 	      "Run 'ocpay-audit COMMAND --help' for a command's options.\n"
 	      "  ocpay-audit scan               audit the repository you are in\n"

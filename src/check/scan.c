@@ -25,6 +25,7 @@
 #define BINARY_PROBE 8000
 
 struct worker {
+	/* per thread: parsers, counters, the unit results it fills */
 	struct scan *scan;
 	struct parser_set *parsers;
 	struct scan_stats stats;
@@ -36,6 +37,8 @@ struct worker {
 };
 
 static pthread_mutex_t note_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void stats_add(struct scan_stats *a, const struct scan_stats *b);
 
 int scan_init(struct scan *s, const struct ruleset *rules, const struct scan_options *opt)
 {
@@ -214,11 +217,6 @@ static int read_unit(struct worker *w, const struct file_entry *e, char **data, 
 		return 1;
 	}
 	p[got] = '\0';
-	if (memchr(p, '\0', got < BINARY_PROBE ? got : BINARY_PROBE)) {
-		free(p);
-		w->stats.skipped_binary++;
-		return 1;
-	}
 	*data = p;
 	*len = got;
 	return 0;
@@ -256,26 +254,25 @@ static bool detector_applies(struct unit *u, const struct rule *r, const struct 
 	return true;
 }
 
-static int scan_file(struct worker *w, size_t index)
+int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const char *data,
+		     size_t len, unsigned scope, struct finding_list *out)
 {
 	struct scan *s = w->scan;
-	const struct file_entry *e = &s->files.items[index];
-	char *data = NULL;
-	size_t len = 0;
-	int rc = read_unit(w, e, &data, &len);
-	if (rc)
-		return rc < 0 ? -1 : 0;
-	w->stats.files_scanned++;
+	if (memchr(data, '\0', len < BINARY_PROBE ? len : BINARY_PROBE)) {
+		w->stats.skipped_binary++;
+		return 1;
+	}
+	w->stats.files_scanned += scope == SCOPE_TREE;
 	w->stats.bytes_scanned += len;
-
-	struct unit u = {.scan = s, .parsers = w->parsers, .path = e->path, .flags = e->flags,
-			 .data = data, .len = len, .lang = lang_from_path(e->path)};
+	struct unit u = {.scan = s, .parsers = w->parsers, .path = path, .flags = flags,
+			 .data = data, .len = len, .lang = lang_from_path(path)};
 	prefilter(&u);
 	if ((u.kw[0] & s->rules->ocpay_mask[0]) || (u.kw[1] & s->rules->ocpay_mask[1]))
 		w->ocpay_seen = true;
+	int rc = 0;
 	for (size_t i = 0; !rc && i < s->rules->len; i++) {
 		const struct rule *r = &s->rules->rules[i];
-		if (!(r->scopes & SCOPE_TREE))
+		if (!(r->scopes & scope))
 			continue;
 		for (size_t j = 0; !rc && j < r->ndetectors; j++) {
 			const struct detector *d = &r->detectors[j];
@@ -284,12 +281,49 @@ static int scan_file(struct worker *w, size_t index)
 		}
 	}
 	if (!rc)
-		rc = unit_finish(&u, &w->results[index]);
-	unit_free(&u);
+		rc = unit_finish(&u, out);
 	if (u.parse_tried)
 		w->stats.files_parsed++;
-	free(data);
+	unit_free(&u);
 	return rc;
+}
+
+static int scan_file(struct worker *w, size_t index)
+{
+	const struct file_entry *e = &w->scan->files.items[index];
+	char *data = NULL;
+	size_t len = 0;
+	int rc = read_unit(w, e, &data, &len);
+	if (rc)
+		return rc < 0 ? -1 : 0;
+	rc = scan_worker_unit(w, e->path, e->flags, data, len, SCOPE_TREE, &w->results[index]);
+	free(data);
+	return rc < 0 ? -1 : 0;
+}
+
+struct worker *scan_worker_new(struct scan *s)
+{
+	struct worker *w = calloc(1, sizeof *w);
+	if (!w || !(w->parsers = parser_set_new())) {
+		free(w);
+		error_set("out of memory");
+		return NULL;
+	}
+	w->scan = s;
+	return w;
+}
+
+void scan_worker_free(struct worker *w)
+{
+	if (!w)
+		return;
+	struct scan *s = w->scan;
+	pthread_mutex_lock(&note_lock);
+	stats_add(&s->stats, &w->stats);
+	s->ocpay_seen |= w->ocpay_seen;
+	pthread_mutex_unlock(&note_lock);
+	parser_set_free(w->parsers);
+	free(w);
 }
 
 static void *worker_main(void *arg)
@@ -326,6 +360,31 @@ static void stats_add(struct scan_stats *a, const struct scan_stats *b)
 	a->skipped_unreadable += b->skipped_unreadable;
 	a->skipped_symlink += b->skipped_symlink;
 	a->parse_failed += b->parse_failed;
+	a->blobs_scanned += b->blobs_scanned;
+	a->commits_scanned += b->commits_scanned;
+}
+
+int scan_run_finishers(struct scan *s)
+{
+	int rc = 0;
+	for (size_t i = 0; !rc && i < s->rules->len; i++) {
+		const struct rule *r = &s->rules->rules[i];
+		for (size_t j = 0; !rc && j < r->ndetectors; j++)
+			if (r->detectors[j].checker && (r->scopes & SCOPE_TREE))
+				rc = r->detectors[j].checker->finish(s, r);
+	}
+	return rc;
+}
+
+void scan_worker_skipped_large(struct worker *w)
+{
+	w->stats.skipped_large++;
+}
+
+int scan_finish(struct scan *s)
+{
+	finding_list_sort(&s->findings);
+	return finding_list_fingerprint(&s->findings);
 }
 
 int scan_run(struct scan *s)
@@ -340,7 +399,7 @@ int scan_run(struct scan *s)
 	if (jobs > n)
 		jobs = n ? (unsigned)n : 1;
 	struct finding_list *results = calloc(n ? n : 1, sizeof *results);
-	struct worker *workers = calloc(jobs, sizeof *workers);
+	struct worker **workers = calloc(jobs, sizeof *workers);
 	pthread_t *threads = calloc(jobs, sizeof *threads);
 	atomic_size_t next = 0;
 	int rc = 0;
@@ -350,41 +409,34 @@ int scan_run(struct scan *s)
 	}
 	unsigned started = 0;
 	for (unsigned i = 0; i < jobs; i++) {
-		workers[i] = (struct worker){.scan = s, .results = results, .next = &next};
-		if (!(workers[i].parsers = parser_set_new())) {
-			rc = error_set("out of memory");
+		if (!(workers[i] = scan_worker_new(s))) {
+			rc = -1;
 			break;
 		}
+		workers[i]->results = results;
+		workers[i]->next = &next;
 		/* The calling thread is the first worker. */
-		if (i > 0 && pthread_create(&threads[i], NULL, worker_main, &workers[i]) != 0) {
-			parser_set_free(workers[i].parsers);
+		if (i > 0 && pthread_create(&threads[i], NULL, worker_main, workers[i]) != 0) {
+			scan_worker_free(workers[i]);
 			break;
 		}
 		started = i + 1;
 	}
 	if (started)
-		worker_main(&workers[0]);
+		worker_main(workers[0]);
 	for (unsigned i = 0; i < started; i++) {
 		if (i > 0)
 			pthread_join(threads[i], NULL);
-		parser_set_free(workers[i].parsers);
-		stats_add(&s->stats, &workers[i].stats);
-		s->ocpay_seen |= workers[i].ocpay_seen;
-		if (workers[i].rc && !rc)
-			rc = error_set("%s", workers[i].error);
+		if (workers[i]->rc && !rc)
+			rc = error_set("%s", workers[i]->error);
+		scan_worker_free(workers[i]);
 	}
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = finding_list_take(&s->findings, &results[i]);
-	for (size_t i = 0; !rc && i < s->rules->len; i++) {
-		const struct rule *r = &s->rules->rules[i];
-		for (size_t j = 0; !rc && j < r->ndetectors; j++)
-			if (r->detectors[j].checker && (r->scopes & SCOPE_TREE))
-				rc = r->detectors[j].checker->finish(s, r);
-	}
-	if (!rc) {
-		finding_list_sort(&s->findings);
-		rc = finding_list_fingerprint(&s->findings);
-	}
+	if (!rc)
+		rc = scan_run_finishers(s);
+	if (!rc)
+		rc = scan_finish(s);
 out:
 	for (size_t i = 0; results && i < n; i++)
 		finding_list_free(&results[i]);

@@ -17,6 +17,7 @@
 struct repo;
 struct syntax;
 struct parser_set;
+struct worker;
 
 struct scan_options {
 	unsigned jobs;		/* worker threads; 0: one per core */
@@ -29,6 +30,7 @@ struct scan_stats {
 	size_t files_scanned, bytes_scanned, blobs_scanned, files_parsed;
 	size_t skipped_binary, skipped_large, skipped_unreadable, skipped_symlink;
 	size_t parse_failed;
+	size_t commits_scanned;
 	uint64_t duration_ms;
 };
 
@@ -87,6 +89,20 @@ int scan_init(struct scan *s, const struct ruleset *rules, const struct scan_opt
 /* Scans every entry of s->files (paths relative to s->root). */
 int scan_run(struct scan *s);
 void scan_free(struct scan *s);
+
+/* A scanning thread's state: its parsers and counters. Free it from the thread that
+ * used it, after its last unit; its counters are then added to the scan's. */
+struct worker *scan_worker_new(struct scan *s);
+void scan_worker_free(struct worker *w);
+/* Scans one unit held in memory with the rules of scope (SCOPE_TREE or SCOPE_HISTORY),
+ * appending findings to out. Returns 1 when the unit is binary and skipped. */
+int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const char *data,
+		     size_t len, unsigned scope, struct finding_list *out);
+void scan_worker_skipped_large(struct worker *w);
+/* Runs the repository-level part of the checkers (after every unit of s->files). */
+int scan_run_finishers(struct scan *s);
+/* Sorts the findings and computes their fingerprints (scan_run does it). */
+int scan_finish(struct scan *s);
 
 /* Records that the scan could not see something; makes the result incomplete. */
 int scan_note_incomplete(struct scan *s, const char *fmt, ...)

@@ -9,6 +9,7 @@ enum exit_code { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2, EXIT_INCOMPL
 int cmd_scan(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_install_hook(int argc, char **argv);
 
 /* Prints "ocpay-audit: message" on stderr and returns EXIT_ERROR. */
 int cmd_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check/scan.h"
@@ -14,6 +15,7 @@
 #include "core/error.h"
 #include "report/report.h"
 #include "source/git.h"
+#include "source/history.h"
 #include "source/walk.h"
 
 static const char usage[] =
@@ -23,6 +25,14 @@ static const char usage[] =
 	"repository, the tracked files and the untracked files git does not ignore are\n"
 	"read; PATH may be the root or a folder inside it. Elsewhere every file is read,\n"
 	"except .git/ and node_modules/. Findings end with the production checklist.\n"
+	"\n"
+	"Git modes:\n"
+	"  --staged             pre-commit: only what the staged change introduces (the\n"
+	"                       index, not the working tree)\n"
+	"  --history            also every blob ever committed on any ref: keys and .env\n"
+	"                       files that were deleted are still leaked\n"
+	"  --since REV          only findings that are new since REV (a pull request's\n"
+	"                       base); with --history, only commits not reachable from REV\n"
 	"\n"
 	"Output:\n"
 	"  --format FORMAT      text (default) or json\n"
@@ -49,13 +59,18 @@ static const char usage[] =
 	"Examples:\n"
 	"  ocpay-audit scan                     audit the repository you are in\n"
 	"  ocpay-audit scan --format json -o findings.json .\n"
-	"  ocpay-audit scan --fail-on critical  fail CI only on live keys and the like\n";
+	"  ocpay-audit scan --fail-on critical  fail CI only on live keys and the like\n"
+	"  ocpay-audit scan --history           is any key anywhere in the history?\n"
+	"  ocpay-audit scan --staged            what a pre-commit hook runs\n"
+	"  ocpay-audit scan --since origin/main what a pull request adds\n";
 
 struct scan_args {
 	const char *path;
 	const char *format;
 	const char *output;
 	const char *rules_dir;
+	const char *since;
+	bool staged, history;
 	enum severity fail_on;
 	bool no_color, quiet;
 	struct scan_options opt;
@@ -85,7 +100,7 @@ static int parse_size(size_t *out, const char *s)
 static int parse_args(struct scan_args *a, int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_FAIL_ON, O_RULES, O_JOBS, O_NO_COLOR, O_NO_REDACT, O_MAX_SIZE,
-	       O_PARSE_TIMEOUT };
+	       O_PARSE_TIMEOUT, O_STAGED, O_HISTORY, O_SINCE };
 	static const struct option opts[] = {
 		{"format", required_argument, 0, O_FORMAT},
 		{"output", required_argument, 0, 'o'},
@@ -97,12 +112,24 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 		{"quiet", no_argument, 0, 'q'},
 		{"max-file-size", required_argument, 0, O_MAX_SIZE},
 		{"parse-timeout", required_argument, 0, O_PARSE_TIMEOUT},
+		{"staged", no_argument, 0, O_STAGED},
+		{"history", no_argument, 0, O_HISTORY},
+		{"since", required_argument, 0, O_SINCE},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0}};
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
 		switch (c) {
+		case O_STAGED:
+			a->staged = true;
+			break;
+		case O_HISTORY:
+			a->history = true;
+			break;
+		case O_SINCE:
+			a->since = optarg;
+			break;
 		case O_FORMAT:
 			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
 				return cmd_fail("unknown format '%s' (text, json)", optarg);
@@ -163,6 +190,8 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 		a->path = argv[optind++];
 	if (optind < argc)
 		return cmd_fail("scan takes one PATH (got '%s' too)", argv[optind]);
+	if (a->staged && (a->history || a->since))
+		return cmd_fail("--staged cannot be combined with --history or --since");
 	return 0;
 }
 
@@ -172,8 +201,9 @@ static void skipped_folder(void *ctx, const char *path, const char *why)
 }
 
 /* Sets up the file list: from git when PATH is in a repository, else from the folder. */
-static int collect(struct scan *s, const char *path, char head[HASH_HEX_SIZE])
+static int collect(struct scan *s, const struct scan_args *a, char head[HASH_HEX_SIZE])
 {
+	const char *path = a->path;
 	char real[PATH_MAX];
 	if (!realpath(path, real))
 		return error_set("%s: %s", path, strerror(errno));
@@ -190,9 +220,14 @@ static int collect(struct scan *s, const char *path, char head[HASH_HEX_SIZE])
 		snprintf(s->root, n + 2, "%s%s", real, n && real[n - 1] == '/' ? "" : "/");
 		return walk_folder(real, &s->files, skipped_folder, s);
 	}
+	if (repo_head(s->repo, head) < 0)
+		return -1;
 	const char *wd = repo_workdir(s->repo);
-	if (!wd)
-		return error_set("%s: a bare repository has no working tree to scan", path);
+	if (!wd && !a->history)
+		return error_set("%s: a bare repository has no working tree to scan (use --history)",
+				 path);
+	if (!wd || a->staged)
+		return 0; /* read from the object database, not from files */
 	char wreal[PATH_MAX];
 	if (!realpath(wd, wreal))
 		return error_set("%s: %s", wd, strerror(errno));
@@ -204,8 +239,6 @@ static int collect(struct scan *s, const char *path, char head[HASH_HEX_SIZE])
 	if (!(s->root = malloc(wl + 2)))
 		return error_set("out of memory");
 	snprintf(s->root, wl + 2, "%s/", wreal);
-	if (repo_head(s->repo, head) < 0)
-		return -1;
 	if (repo_list_files(s->repo, prefix, &s->files) < 0)
 		return -1;
 	file_list_sort(&s->files);
@@ -233,6 +266,56 @@ static int write_report(const struct scan_args *a, struct report *rep)
 	return rc;
 }
 
+/* Drops the findings REV already had: same fingerprint (rule, path, key, occurrence). */
+static int drop_known(struct scan *s, const char *rev)
+{
+	struct finding_list past = {0};
+	if (rev_scan(s, s->repo, rev, &past) < 0) {
+		finding_list_free(&past);
+		return -1;
+	}
+	size_t kept = 0;
+	for (size_t i = 0; i < s->findings.len; i++) {
+		struct finding *f = &s->findings.items[i];
+		bool known = false;
+		for (size_t j = 0; j < past.len && !known; j++)
+			known = !strcmp(past.items[j].fingerprint, f->fingerprint);
+		if (known)
+			finding_clear(f);
+		else
+			s->findings.items[kept++] = *f;
+	}
+	s->findings.len = kept;
+	finding_list_free(&past);
+	return 0;
+}
+
+static int run_mode(const struct scan_args *a, struct scan *s, const char *head)
+{
+	bool git_mode = a->staged || a->history || a->since;
+	if (git_mode && !s->repo)
+		return error_set("%s: not in a git repository (--%s needs one)", a->path,
+				 a->staged ? "staged" : a->history ? "history" : "since");
+	if (a->staged)
+		return staged_scan(s, s->repo);
+	if (s->root) {
+		if (scan_run(s) < 0)
+			return -1;
+	} else if (head[0]) {
+		/* A bare repository: the tree part of the audit is HEAD's tree. */
+		if (rev_scan(s, s->repo, "HEAD", &s->findings) < 0)
+			return -1;
+	}
+	if (a->since && drop_known(s, a->since) < 0)
+		return -1;
+	if (a->history) {
+		bool progress = !a->quiet && isatty(fileno(stderr));
+		if (history_scan(s, s->repo, a->since, progress) < 0 || scan_finish(s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int cmd_scan(int argc, char **argv)
 {
 	struct scan_args a = {.path = ".", .format = "text", .fail_on = SEV_HIGH,
@@ -257,8 +340,20 @@ int cmd_scan(int argc, char **argv)
 	}
 	rep = (struct report){.scan = &s, .target = a.path, .mode = "scan",
 			      .scopes = SCOPE_TREE, .fail_on = a.fail_on};
-	if (collect(&s, a.path, rep.head) < 0 || scan_run(&s) < 0 || report_build(&rep) < 0 ||
-	    write_report(&a, &rep) < 0) {
+	if (a.history)
+		rep.mode = "history", rep.scopes |= SCOPE_HISTORY;
+	else if (a.staged)
+		rep.mode = "staged";
+	else if (a.since)
+		rep.mode = "since";
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int ran = collect(&s, &a, rep.head) < 0 || run_mode(&a, &s, rep.head) < 0 ? -1 : 0;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	s.stats.duration_ms = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000 +
+					 (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	if (ran < 0 ||
+	    report_build(&rep) < 0 || write_report(&a, &rep) < 0) {
 		cmd_fail("%s", error_last());
 		goto out;
 	}

@@ -34,6 +34,8 @@ struct finding {
 	char *match; /* normalised matched text (no secret) for the fingerprint */
 	char fingerprint[HASH_HEX_SIZE];
 	struct commit_info *commit; /* NULL for working-tree findings */
+	unsigned history_order;	    /* history: position of the commit, oldest first */
+	unsigned history_copies;    /* history: other paths holding the same blob */
 };
 
 struct finding_list {

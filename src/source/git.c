@@ -1,6 +1,6 @@
-#include "source/git.h"
+#include "source/git_private.h"
 
-#include <git2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +10,7 @@ struct repo {
 	git_repository *git;
 };
 
-static int git_fail(const char *what)
+int repo_fail(const char *what)
 {
 	const git_error *e = git_error_last();
 	return error_set("%s: %s", what, e && e->message ? e->message : "libgit2 error");
@@ -24,7 +24,7 @@ int repo_discover(struct repo **out, const char *path)
 	if (rc == GIT_ENOTFOUND)
 		return 1;
 	if (rc < 0)
-		return git_fail(path);
+		return repo_fail(path);
 	struct repo *r = calloc(1, sizeof *r);
 	if (!r) {
 		git_repository_free(g);
@@ -33,6 +33,11 @@ int repo_discover(struct repo **out, const char *path)
 	r->git = g;
 	*out = r;
 	return 0;
+}
+
+git_repository *repo_git(const struct repo *r)
+{
+	return r->git;
 }
 
 void repo_free(struct repo *r)
@@ -57,7 +62,7 @@ int repo_head(const struct repo *r, char out[HASH_HEX_SIZE])
 	if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH)
 		return 1;
 	if (rc < 0)
-		return git_fail("cannot resolve HEAD");
+		return repo_fail("cannot resolve HEAD");
 	git_oid_tostr(out, HASH_HEX_SIZE, &oid);
 	return 0;
 }
@@ -72,7 +77,7 @@ int repo_list_files(struct repo *r, const char *prefix, struct file_list *out)
 	size_t plen = strlen(prefix);
 	git_index *index = NULL;
 	if (git_repository_index(&index, r->git) < 0)
-		return git_fail("cannot read the git index");
+		return repo_fail("cannot read the git index");
 	size_t n = git_index_entrycount(index);
 	const char *last = NULL;
 	for (size_t i = 0; i < n; i++) {
@@ -106,7 +111,7 @@ int repo_list_files(struct repo *r, const char *prefix, struct file_list *out)
 	}
 	git_status_list *st = NULL;
 	if (git_status_list_new(&st, r->git, &opts) < 0)
-		return git_fail("cannot list untracked files");
+		return repo_fail("cannot list untracked files");
 	size_t count = git_status_list_entrycount(st);
 	int rc = 0;
 	for (size_t i = 0; i < count && !rc; i++) {
@@ -126,7 +131,44 @@ int repo_is_ignored(struct repo *r, const char *path, bool *ignored)
 {
 	int v = 0;
 	if (git_ignore_path_is_ignored(&v, r->git, path) < 0)
-		return git_fail(path);
+		return repo_fail(path);
 	*ignored = v != 0;
 	return 0;
+}
+
+int repo_hooks_dir(struct repo *r, char **out)
+{
+	git_config *cfg = NULL;
+	git_buf value = {0};
+	int rc = 0;
+	if (git_repository_config_snapshot(&cfg, r->git) < 0)
+		return repo_fail("cannot read the git config");
+	if (git_config_get_path(&value, cfg, "core.hooksPath") == 0) {
+		const char *base = git_repository_workdir(r->git);
+		if (!base)
+			base = git_repository_path(r->git);
+		size_t n = strlen(base) + strlen(value.ptr) + 2;
+		*out = malloc(n);
+		if (!*out)
+			rc = error_set("out of memory");
+		else if (value.ptr[0] == '/')
+			snprintf(*out, n, "%s", value.ptr);
+		else
+			snprintf(*out, n, "%s%s", base, value.ptr);
+	} else {
+		git_error_clear();
+		git_buf_dispose(&value);
+		if (git_repository_item_path(&value, r->git, GIT_REPOSITORY_ITEM_HOOKS) < 0)
+			rc = repo_fail("cannot find the hooks folder");
+		else if (!(*out = strdup(value.ptr)))
+			rc = error_set("out of memory");
+	}
+	git_buf_dispose(&value);
+	git_config_free(cfg);
+	if (!rc) {
+		size_t n = strlen(*out);
+		while (n > 1 && (*out)[n - 1] == '/')
+			(*out)[--n] = '\0';
+	}
+	return rc;
 }

@@ -21,5 +21,8 @@ int repo_head(const struct repo *r, char out[HASH_HEX_SIZE]);
 /* Tracked files plus untracked files that are not ignored, under prefix ("" or "dir/"). */
 int repo_list_files(struct repo *r, const char *prefix, struct file_list *out);
 int repo_is_ignored(struct repo *r, const char *path, bool *ignored);
+/* The folder git runs hooks from (core.hooksPath honoured), newly allocated, with no
+ * trailing '/'. */
+int repo_hooks_dir(struct repo *r, char **out);
 
 #endif

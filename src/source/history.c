@@ -1,0 +1,580 @@
+/* Blob-first history scan. One walk over the commits (oldest first, each (tree, path)
+ * visited once) records each unique blob with the first commit and path it appeared at;
+ * then worker threads, each with its own libgit2 handles, read every blob once and scan
+ * it; only blobs that hit cost more than a prefilter. Findings of the same secret at the
+ * same path keep the earliest commit. */
+#include "source/history.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "source/git_private.h"
+
+#define MAX_MISSING_NOTES 10
+
+struct blob_rec {
+	git_oid oid;
+	uint32_t commit; /* index of the first commit it appears in */
+	char *path;	 /* first path */
+	uint32_t other_paths;
+	uint64_t *path_hashes; /* distinct other paths, counted */
+};
+
+/* Open-addressing tables keyed by 64-bit hashes; values are indexes + 1 (0: empty). */
+struct table {
+	uint64_t *keys;
+	uint32_t *vals;
+	size_t cap, len;
+};
+
+static uint64_t fnv(const void *p, size_t n, uint64_t h)
+{
+	const unsigned char *s = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ s[i]) * 1099511628211ull;
+	return h;
+}
+
+static uint64_t oid_key(const git_oid *oid)
+{
+	uint64_t k;
+	memcpy(&k, oid->id, sizeof k);
+	return k | 1; /* never 0: 0 marks an empty slot's key */
+}
+
+/* Returns the slot of key, or of the empty slot where it goes. */
+static size_t table_slot(const struct table *t, uint64_t key)
+{
+	size_t i = (size_t)(key * 0x9E3779B97F4A7C15ull) & (t->cap - 1);
+	while (t->vals[i] && t->keys[i] != key)
+		i = (i + 1) & (t->cap - 1);
+	return i;
+}
+
+static int table_grow(struct table *t)
+{
+	if ((t->len + 1) * 2 <= t->cap)
+		return 0;
+	struct table n = {.cap = t->cap ? t->cap * 2 : 1024};
+	n.keys = calloc(n.cap, sizeof *n.keys);
+	n.vals = calloc(n.cap, sizeof *n.vals);
+	if (!n.keys || !n.vals) {
+		free(n.keys);
+		free(n.vals);
+		return error_set("out of memory");
+	}
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->vals[i]) {
+			size_t j = table_slot(&n, t->keys[i]);
+			n.keys[j] = t->keys[i];
+			n.vals[j] = t->vals[i];
+		}
+	n.len = t->len;
+	free(t->keys);
+	free(t->vals);
+	*t = n;
+	return 0;
+}
+
+static void table_free(struct table *t)
+{
+	free(t->keys);
+	free(t->vals);
+}
+
+struct history {
+	struct scan *s;
+	struct repo *repo;
+	git_oid *commits;
+	size_t ncommits, capcommits;
+	struct blob_rec *blobs;
+	size_t nblobs, capblobs;
+	struct table blob_index; /* oid key -> blob index + 1; verified on the full oid */
+	struct table trees;	 /* (tree oid, path) key -> 1 */
+	size_t missing;
+	bool progress;
+	/* phase 2 */
+	atomic_size_t next;
+	atomic_size_t done_blobs, done_bytes;
+	uint64_t started_ms;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void note_missing(struct history *h, const git_oid *oid, const char *what)
+{
+	if (h->missing++ < MAX_MISSING_NOTES) {
+		char hex[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(hex, sizeof hex, oid);
+		scan_note_incomplete(h->s, "%s %s is missing or unreadable (partial or corrupt clone)",
+				     what, hex);
+	}
+}
+
+static int add_blob(struct history *h, const git_oid *oid, const char *path, size_t plen)
+{
+	if (table_grow(&h->blob_index) < 0)
+		return -1;
+	uint64_t key = oid_key(oid);
+	size_t slot = table_slot(&h->blob_index, key);
+	/* Equal 64-bit prefixes of different blobs: probe on for the full id. */
+	while (h->blob_index.vals[slot] &&
+	       git_oid_cmp(&h->blobs[h->blob_index.vals[slot] - 1].oid, oid) != 0) {
+		key = fnv(oid->id, GIT_OID_RAWSZ, key) | 1;
+		slot = table_slot(&h->blob_index, key);
+	}
+	if (h->blob_index.vals[slot]) {
+		struct blob_rec *b = &h->blobs[h->blob_index.vals[slot] - 1];
+		if (strlen(b->path) == plen && !memcmp(b->path, path, plen))
+			return 0;
+		uint64_t ph = fnv(path, plen, 14695981039346656037ull);
+		for (uint32_t i = 0; i < b->other_paths; i++)
+			if (b->path_hashes[i] == ph)
+				return 0;
+		uint64_t *p = realloc(b->path_hashes, (b->other_paths + 1) * sizeof *p);
+		if (!p)
+			return error_set("out of memory");
+		b->path_hashes = p;
+		p[b->other_paths++] = ph;
+		return 0;
+	}
+	if (h->nblobs == h->capblobs) {
+		size_t cap = h->capblobs ? h->capblobs * 2 : 1024;
+		struct blob_rec *p = realloc(h->blobs, cap * sizeof *p);
+		if (!p)
+			return error_set("out of memory");
+		h->blobs = p;
+		h->capblobs = cap;
+	}
+	struct blob_rec *b = &h->blobs[h->nblobs];
+	*b = (struct blob_rec){.oid = *oid, .commit = (uint32_t)(h->ncommits - 1)};
+	if (!(b->path = strndup(path, plen)))
+		return error_set("out of memory");
+	h->nblobs++;
+	h->blob_index.keys[slot] = key;
+	h->blob_index.vals[slot] = (uint32_t)h->nblobs;
+	h->blob_index.len++;
+	return 0;
+}
+
+/* Visits each (tree, path) once: an unchanged subtree of a later commit costs nothing. */
+static int walk_tree(struct history *h, const git_oid *tree_id, struct buf *path)
+{
+	uint64_t key = fnv(path->ptr, path->len, oid_key(tree_id)) | 1;
+	if (table_grow(&h->trees) < 0)
+		return -1;
+	size_t slot = table_slot(&h->trees, key);
+	if (h->trees.vals[slot])
+		return 0;
+	h->trees.keys[slot] = key;
+	h->trees.vals[slot] = 1;
+	h->trees.len++;
+
+	git_tree *tree;
+	if (git_tree_lookup(&tree, repo_git(h->repo), tree_id) < 0) {
+		note_missing(h, tree_id, "tree");
+		return 0;
+	}
+	size_t base = path->len, n = git_tree_entrycount(tree);
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		git_object_t type = git_tree_entry_type(e);
+		path->len = base;
+		buf_puts(path, git_tree_entry_name(e));
+		if (buf_oom(path)) {
+			rc = error_set("out of memory");
+			break;
+		}
+		if (type == GIT_OBJECT_TREE) {
+			buf_putc(path, '/');
+			rc = walk_tree(h, git_tree_entry_id(e), path);
+		} else if (type == GIT_OBJECT_BLOB && git_tree_entry_filemode(e) != GIT_FILEMODE_LINK) {
+			rc = add_blob(h, git_tree_entry_id(e), path->ptr, path->len);
+		}
+	}
+	path->len = base;
+	if (path->ptr)
+		path->ptr[base] = '\0';
+	git_tree_free(tree);
+	return rc;
+}
+
+static int add_commit(struct history *h, const git_oid *oid)
+{
+	if (h->ncommits == h->capcommits) {
+		size_t cap = h->capcommits ? h->capcommits * 2 : 1024;
+		git_oid *p = realloc(h->commits, cap * sizeof *p);
+		if (!p)
+			return error_set("out of memory");
+		h->commits = p;
+		h->capcommits = cap;
+	}
+	h->commits[h->ncommits++] = *oid;
+	return 0;
+}
+
+static int walk_commits(struct history *h, const char *since)
+{
+	git_repository *g = repo_git(h->repo);
+	git_revwalk *walk;
+	if (git_revwalk_new(&walk, g) < 0)
+		return repo_fail("cannot walk history");
+	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+	int rc = 0;
+	/* Every ref: branches, tags, remote-tracking branches, the stash; and a detached HEAD. */
+	if (git_revwalk_push_glob(walk, "refs/*") < 0)
+		rc = repo_fail("cannot read refs");
+	if (!rc && git_revwalk_push_head(walk) < 0)
+		git_error_clear(); /* unborn HEAD: the refs are all there is */
+	if (!rc && since) {
+		git_object *obj;
+		if (git_revparse_single(&obj, g, since) < 0)
+			rc = error_set("--since %s: no such revision", since);
+		else {
+			git_object *commit;
+			if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0 ||
+			    git_revwalk_hide(walk, git_object_id(commit)) < 0)
+				rc = error_set("--since %s: not a commit", since);
+			else
+				git_object_free(commit);
+			git_object_free(obj);
+		}
+	}
+	git_oid oid;
+	struct buf path = BUF_INIT;
+	uint64_t last = now_ms();
+	while (!rc) {
+		int next = git_revwalk_next(&oid, walk);
+		if (next == GIT_ITEROVER)
+			break;
+		if (next < 0) {
+			note_missing(h, &oid, "commit");
+			git_error_clear();
+			break;
+		}
+		git_commit *c;
+		if (git_commit_lookup(&c, g, &oid) < 0) {
+			note_missing(h, &oid, "commit");
+			continue;
+		}
+		rc = add_commit(h, &oid);
+		buf_reset(&path);
+		buf_puts(&path, "");
+		if (!rc)
+			rc = walk_tree(h, git_commit_tree_id(c), &path);
+		git_commit_free(c);
+		if (h->progress && now_ms() - last > 200) {
+			last = now_ms();
+			fprintf(stderr, "\rhistory: %zu commits, %zu blobs", h->ncommits, h->nblobs);
+		}
+	}
+	buf_free(&path);
+	git_revwalk_free(walk);
+	return rc;
+}
+
+/* ---- phase 2: every blob once, on every core ---- */
+
+struct reader {
+	struct history *h;
+	struct worker *w;
+	git_repository *git;
+	git_odb *odb;
+	struct finding_list found;
+	int rc;
+	char error[512];
+};
+
+static int fill_commit(git_repository *g, const git_oid *id, struct commit_info **out)
+{
+	struct commit_info *ci = calloc(1, sizeof *ci);
+	if (!ci)
+		return error_set("out of memory");
+	git_oid_tostr(ci->id, sizeof ci->id, id);
+	git_commit *c;
+	if (git_commit_lookup(&c, g, id) == 0) {
+		const git_signature *a = git_commit_author(c);
+		char date[40];
+		time_t t = (time_t)a->when.time;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		struct buf who = BUF_INIT;
+		buf_printf(&who, "%s <%s>", a->name ? a->name : "", a->email ? a->email : "");
+		ci->author = buf_detach(&who);
+		ci->date = strdup(date);
+		git_commit_free(c);
+	} else {
+		ci->author = strdup("");
+		ci->date = strdup("");
+	}
+	*out = ci;
+	return ci->author && ci->date ? 0 : error_set("out of memory");
+}
+
+static int read_blob(struct reader *rd, size_t index)
+{
+	struct history *h = rd->h;
+	const struct blob_rec *b = &h->blobs[index];
+	size_t size;
+	git_object_t type;
+	if (git_odb_read_header(&size, &type, rd->odb, &b->oid) < 0) {
+		git_error_clear();
+		note_missing(h, &b->oid, "blob");
+		return 0;
+	}
+	if (size > h->s->opt->max_file_size) {
+		atomic_fetch_add(&h->done_blobs, 1);
+		scan_worker_skipped_large(rd->w);
+		return 0;
+	}
+	git_odb_object *obj;
+	if (git_odb_read(&obj, rd->odb, &b->oid) < 0) {
+		git_error_clear();
+		note_missing(h, &b->oid, "blob");
+		return 0;
+	}
+	size_t len = git_odb_object_size(obj);
+	size_t before = rd->found.len;
+	int rc = scan_worker_unit(rd->w, b->path, FILE_TRACKED, git_odb_object_data(obj), len,
+				  SCOPE_HISTORY, &rd->found);
+	git_odb_object_free(obj);
+	atomic_fetch_add(&h->done_blobs, 1);
+	atomic_fetch_add(&h->done_bytes, len);
+	if (rc < 0)
+		return -1;
+	/* Each new finding gets the commit that introduced the blob at that path. */
+	for (size_t i = before; i < rd->found.len; i++) {
+		struct finding *f = &rd->found.items[i];
+		if (fill_commit(rd->git, &h->commits[b->commit], &f->commit) < 0)
+			return -1;
+		f->history_order = b->commit;
+		f->history_copies = b->other_paths;
+	}
+	return 0;
+}
+
+static void draw_progress(struct history *h)
+{
+	double secs = (double)(now_ms() - h->started_ms) / 1000.0;
+	double mb = (double)atomic_load(&h->done_bytes) / 1e6;
+	fprintf(stderr, "\rhistory: %zu commits, %zu/%zu blobs, %.1f MB, %.1f MB/s   ",
+		h->ncommits, (size_t)atomic_load(&h->done_blobs), h->nblobs, mb,
+		secs > 0 ? mb / secs : 0.0);
+}
+
+static void *reader_main(void *arg)
+{
+	struct reader *rd = arg;
+	uint64_t last = now_ms();
+	for (;;) {
+		size_t i = atomic_fetch_add(&rd->h->next, 1);
+		if (i >= rd->h->nblobs)
+			break;
+		if (read_blob(rd, i) < 0) {
+			rd->rc = -1;
+			snprintf(rd->error, sizeof rd->error, "%s", error_last());
+			break;
+		}
+		if (rd->h->progress && rd == arg && now_ms() - last > 200 && i % 64 == 0) {
+			last = now_ms();
+			draw_progress(rd->h);
+		}
+	}
+	return NULL;
+}
+
+static int reader_open(struct reader *rd, struct history *h)
+{
+	memset(rd, 0, sizeof *rd);
+	rd->h = h;
+	const char *path = git_repository_path(repo_git(h->repo));
+	if (git_repository_open_bare(&rd->git, path) < 0 || git_repository_odb(&rd->odb, rd->git) < 0)
+		return repo_fail(path);
+	if (!(rd->w = scan_worker_new(h->s)))
+		return -1;
+	return 0;
+}
+
+static void reader_close(struct reader *rd)
+{
+	scan_worker_free(rd->w);
+	git_odb_free(rd->odb);
+	git_repository_free(rd->git);
+	finding_list_free(&rd->found);
+}
+
+static int read_all(struct history *h, struct finding_list *out)
+{
+	unsigned jobs = h->s->opt->jobs;
+	if (jobs == 0) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		jobs = cores > 0 ? (unsigned)cores : 1;
+	}
+	struct reader *rd = calloc(jobs, sizeof *rd);
+	pthread_t *threads = calloc(jobs, sizeof *threads);
+	if (!rd || !threads) {
+		free(rd);
+		free(threads);
+		return error_set("out of memory");
+	}
+	int rc = 0;
+	unsigned started = 0;
+	h->started_ms = now_ms();
+	for (unsigned i = 0; i < jobs && !rc; i++) {
+		if (reader_open(&rd[i], h) < 0) {
+			rc = -1;
+			reader_close(&rd[i]);
+			break;
+		}
+		if (i > 0 && pthread_create(&threads[i], NULL, reader_main, &rd[i]) != 0) {
+			reader_close(&rd[i]);
+			break;
+		}
+		started = i + 1;
+	}
+	if (started && !rc)
+		reader_main(&rd[0]);
+	else
+		atomic_store(&h->next, h->nblobs); /* stop the others */
+	for (unsigned i = 0; i < started; i++) {
+		if (i > 0)
+			pthread_join(threads[i], NULL);
+		if (rd[i].rc && !rc)
+			rc = error_set("%s", rd[i].error);
+		if (!rc)
+			rc = finding_list_take(out, &rd[i].found);
+		reader_close(&rd[i]);
+	}
+	if (h->progress) {
+		draw_progress(h);
+		fputc('\n', stderr);
+	}
+	free(rd);
+	free(threads);
+	return rc;
+}
+
+/* ---- phase 3: one finding per secret per path, at its earliest commit ---- */
+
+static const char *key_of(const struct finding *f)
+{
+	return f->secret_hash[0] ? f->secret_hash : f->match;
+}
+
+static int earliest_first(const void *x, const void *y)
+{
+	const struct finding *a = x, *b = y;
+	int c = strcmp(a->rule->id, b->rule->id);
+	if (!c)
+		c = strcmp(a->path, b->path);
+	if (!c)
+		c = strcmp(key_of(a), key_of(b));
+	if (!c)
+		c = a->history_order < b->history_order ? -1 : a->history_order > b->history_order;
+	return c;
+}
+
+static bool same_leak(const struct finding *a, const struct finding *b)
+{
+	return a->rule == b->rule && !strcmp(a->path, b->path) && !strcmp(key_of(a), key_of(b));
+}
+
+static bool in_tree(const struct finding_list *tree, const struct finding *f)
+{
+	for (size_t i = 0; i < tree->len; i++) {
+		const struct finding *t = &tree->items[i];
+		if (t->rule == f->rule && !t->commit && !strcmp(t->path, f->path) &&
+		    !strcmp(key_of(t), key_of(f)))
+			return true;
+	}
+	return false;
+}
+
+static int keep_earliest(struct scan *s, struct finding_list *found)
+{
+	if (found->len > 1)
+		qsort(found->items, found->len, sizeof *found->items, earliest_first);
+	struct finding_list kept = {0};
+	int rc = 0;
+	for (size_t i = 0; i < found->len && !rc; i++) {
+		struct finding *f = &found->items[i];
+		size_t later = 0;
+		while (i + 1 + later < found->len && same_leak(f, &found->items[i + 1 + later]))
+			later++;
+		struct buf msg = BUF_INIT;
+		buf_printf(&msg, "%s; committed in %.12s (%s)", f->message, f->commit->id,
+			   f->commit->date);
+		if (later || f->history_copies)
+			buf_printf(&msg, ", also in %zu later version%s and %u other path%s", later,
+				   later == 1 ? "" : "s", f->history_copies,
+				   f->history_copies == 1 ? "" : "s");
+		buf_puts(&msg, in_tree(&s->findings, f)
+				       ? "; still in the working tree"
+				       : "; removed from HEAD, still in history: rotate the key");
+		char *m = buf_detach(&msg);
+		if (!m) {
+			rc = error_set("out of memory");
+			break;
+		}
+		free(f->message);
+		f->message = m;
+		struct finding *k = finding_list_add(&kept);
+		if (!k) {
+			rc = -1;
+			break;
+		}
+		*k = *f;
+		memset(f, 0, sizeof *f);
+		for (size_t j = 1; j <= later; j++)
+			finding_clear(&found->items[i + j]);
+		i += later;
+	}
+	/* Cleared entries are all zero: freeing them is a no-op. */
+	finding_list_free(found);
+	if (!rc)
+		rc = finding_list_take(&s->findings, &kept);
+	finding_list_free(&kept);
+	return rc;
+}
+
+int history_scan(struct scan *s, struct repo *r, const char *since, bool progress)
+{
+	struct history h = {.s = s, .repo = r, .progress = progress};
+	struct finding_list found = {0};
+	if (git_repository_is_shallow(repo_git(r)) == 1)
+		scan_note_incomplete(s, "shallow clone: commits before the shallow boundary were "
+					"not scanned (run `git fetch --unshallow`)");
+	int rc = walk_commits(&h, since);
+	if (!rc)
+		rc = read_all(&h, &found);
+	if (!rc)
+		rc = keep_earliest(s, &found);
+	if (h.missing > MAX_MISSING_NOTES)
+		scan_note_incomplete(s, "%zu more objects missing", h.missing - MAX_MISSING_NOTES);
+	s->stats.blobs_scanned += atomic_load(&h.done_blobs);
+	s->stats.commits_scanned += h.ncommits;
+	finding_list_free(&found);
+	for (size_t i = 0; i < h.nblobs; i++) {
+		free(h.blobs[i].path);
+		free(h.blobs[i].path_hashes);
+	}
+	free(h.blobs);
+	free(h.commits);
+	table_free(&h.blob_index);
+	table_free(&h.trees);
+	return rc;
+}
