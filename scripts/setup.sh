@@ -9,7 +9,7 @@ packages=(build-essential cmake pkg-config git python3 nodejs npm
 if [ "${OCPAY_SETUP_TEST_TOOLS:-1}" = 1 ]; then
   # For the test suite: the pre-commit framework, a non-root user switch, and the
   # benchmark peers.
-  packages+=(util-linux ripgrep hyperfine)
+  packages+=(util-linux pre-commit ripgrep hyperfine)
 fi
 
 missing=()

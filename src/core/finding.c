@@ -70,6 +70,29 @@ void finding_clear(struct finding *f)
 	memset(f, 0, sizeof *f);
 }
 
+int finding_copy(struct finding *dst, const struct finding *src)
+{
+	*dst = *src;
+	dst->path = src->path ? strdup(src->path) : NULL;
+	dst->message = src->message ? strdup(src->message) : NULL;
+	dst->snippet = src->snippet ? strdup(src->snippet) : NULL;
+	dst->match = src->match ? strdup(src->match) : NULL;
+	dst->commit = NULL;
+	if (src->commit) {
+		dst->commit = malloc(sizeof *dst->commit);
+		if (dst->commit) {
+			*dst->commit = *src->commit;
+			dst->commit->author = strdup(src->commit->author ? src->commit->author : "");
+			dst->commit->date = strdup(src->commit->date ? src->commit->date : "");
+		}
+	}
+	if ((src->path && !dst->path) || (src->message && !dst->message) ||
+	    (src->snippet && !dst->snippet) || (src->match && !dst->match) ||
+	    (src->commit && (!dst->commit || !dst->commit->author || !dst->commit->date)))
+		return error_set("out of memory");
+	return 0;
+}
+
 void finding_list_free(struct finding_list *list)
 {
 	for (size_t i = 0; i < list->len; i++)

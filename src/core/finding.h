@@ -35,7 +35,6 @@ struct finding {
 	char fingerprint[HASH_HEX_SIZE];
 	struct commit_info *commit; /* NULL for working-tree findings */
 	unsigned history_order;	    /* history: position of the commit, oldest first */
-	unsigned history_copies;    /* history: other paths holding the same blob */
 };
 
 struct finding_list {
@@ -48,6 +47,8 @@ struct finding *finding_list_add(struct finding_list *list);
 /* Moves every finding of src to the end of dst; src is left empty. */
 int finding_list_take(struct finding_list *dst, struct finding_list *src);
 void finding_clear(struct finding *f);
+/* Deep copy of src into dst (dst's previous content is not freed). */
+int finding_copy(struct finding *dst, const struct finding *src);
 void finding_list_free(struct finding_list *list);
 /* Sorts by (path, line, column, rule) so output never depends on scan order. */
 void finding_list_sort(struct finding_list *list);

@@ -19,12 +19,17 @@
 
 #define MAX_MISSING_NOTES 10
 
+struct sighting {
+	char *path;
+	uint32_t commit; /* index of the first commit with the blob at this path */
+};
+
 struct blob_rec {
 	git_oid oid;
 	uint32_t commit; /* index of the first commit it appears in */
-	char *path;	 /* first path */
-	uint32_t other_paths;
-	uint64_t *path_hashes; /* distinct other paths, counted */
+	char *path;	 /* first path: the blob is scanned as this file */
+	struct sighting *others; /* other paths it appears at (renames, copies) */
+	uint32_t nothers;
 };
 
 /* Open-addressing tables keyed by 64-bit hashes; values are indexes + 1 (0: empty). */
@@ -139,15 +144,17 @@ static int add_blob(struct history *h, const git_oid *oid, const char *path, siz
 		struct blob_rec *b = &h->blobs[h->blob_index.vals[slot] - 1];
 		if (strlen(b->path) == plen && !memcmp(b->path, path, plen))
 			return 0;
-		uint64_t ph = fnv(path, plen, 14695981039346656037ull);
-		for (uint32_t i = 0; i < b->other_paths; i++)
-			if (b->path_hashes[i] == ph)
+		for (uint32_t i = 0; i < b->nothers; i++)
+			if (strlen(b->others[i].path) == plen && !memcmp(b->others[i].path, path, plen))
 				return 0;
-		uint64_t *p = realloc(b->path_hashes, (b->other_paths + 1) * sizeof *p);
+		struct sighting *p = realloc(b->others, (b->nothers + 1) * sizeof *p);
 		if (!p)
 			return error_set("out of memory");
-		b->path_hashes = p;
-		p[b->other_paths++] = ph;
+		b->others = p;
+		p[b->nothers] = (struct sighting){strndup(path, plen), (uint32_t)(h->ncommits - 1)};
+		if (!p[b->nothers].path)
+			return error_set("out of memory");
+		b->nothers++;
 		return 0;
 	}
 	if (h->nblobs == h->capblobs) {
@@ -356,13 +363,25 @@ static int read_blob(struct reader *rd, size_t index)
 	atomic_fetch_add(&h->done_bytes, len);
 	if (rc < 0)
 		return -1;
-	/* Each new finding gets the commit that introduced the blob at that path. */
+	/* Each new finding gets the commit that introduced the blob at that path; the same
+	 * blob at other paths (a rename, a copy) leaked there too, from its own commit. */
+	size_t after = rd->found.len;
+	for (uint32_t k = 0; k < b->nothers; k++)
+		for (size_t i = before; i < after; i++) {
+			struct finding *copy = finding_list_add(&rd->found);
+			if (!copy || finding_copy(copy, &rd->found.items[i]) < 0)
+				return -1;
+			free(copy->path);
+			if (!(copy->path = strdup(b->others[k].path)))
+				return error_set("out of memory");
+			copy->history_order = b->others[k].commit;
+		}
 	for (size_t i = before; i < rd->found.len; i++) {
 		struct finding *f = &rd->found.items[i];
-		if (fill_commit(rd->git, &h->commits[b->commit], &f->commit) < 0)
+		if (i < after)
+			f->history_order = b->commit;
+		if (fill_commit(rd->git, &h->commits[f->history_order], &f->commit) < 0)
 			return -1;
-		f->history_order = b->commit;
-		f->history_copies = b->other_paths;
 	}
 	return 0;
 }
@@ -518,10 +537,8 @@ static int keep_earliest(struct scan *s, struct finding_list *found)
 		struct buf msg = BUF_INIT;
 		buf_printf(&msg, "%s; committed in %.12s (%s)", f->message, f->commit->id,
 			   f->commit->date);
-		if (later || f->history_copies)
-			buf_printf(&msg, ", also in %zu later version%s and %u other path%s", later,
-				   later == 1 ? "" : "s", f->history_copies,
-				   f->history_copies == 1 ? "" : "s");
+		if (later)
+			buf_printf(&msg, ", still in %zu later version%s", later, later == 1 ? "" : "s");
 		buf_puts(&msg, in_tree(&s->findings, f)
 				       ? "; still in the working tree"
 				       : "; removed from HEAD, still in history: rotate the key");
@@ -570,7 +587,9 @@ int history_scan(struct scan *s, struct repo *r, const char *since, bool progres
 	finding_list_free(&found);
 	for (size_t i = 0; i < h.nblobs; i++) {
 		free(h.blobs[i].path);
-		free(h.blobs[i].path_hashes);
+		for (uint32_t k = 0; k < h.blobs[i].nothers; k++)
+			free(h.blobs[i].others[k].path);
+		free(h.blobs[i].others);
 	}
 	free(h.blobs);
 	free(h.commits);
