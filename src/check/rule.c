@@ -11,6 +11,7 @@
 #include "check/checker.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/literal.h"
 #include "core/regex.h"
 #include "lang/ts.h"
 
@@ -540,19 +541,8 @@ int ruleset_prepare(struct ruleset *set)
 				if (keyword_bit(set, d->keywords[k], d->kwmask) < 0)
 					return -1;
 		}
-	struct buf pat = BUF_INIT;
-	for (size_t i = 0; i < set->nkeywords; i++) {
-		buf_puts(&pat, i ? "|\\Q" : "\\Q");
-		buf_puts(&pat, set->keywords[i]);
-		buf_puts(&pat, "\\E");
-	}
-	char err[256];
-	size_t off;
-	if (buf_oom(&pat))
-		return error_set("out of memory");
-	set->prefilter = regex_new(pat.ptr, REGEX_CASELESS, err, sizeof err, &off);
-	buf_free(&pat);
-	return set->prefilter ? 0 : error_set("cannot build the keyword prefilter: %s", err);
+	set->prefilter = literal_set_new(set->keywords, set->nkeywords);
+	return set->prefilter ? 0 : -1;
 }
 
 void ruleset_free(struct ruleset *set)
@@ -563,7 +553,7 @@ void ruleset_free(struct ruleset *set)
 	for (size_t i = 0; i < set->nkeywords; i++)
 		free(set->keywords[i]);
 	free(set->keywords);
-	regex_free(set->prefilter);
+	literal_set_free(set->prefilter);
 	memset(set, 0, sizeof *set);
 }
 

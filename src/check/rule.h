@@ -21,6 +21,7 @@ struct embedded_rule {
 extern const struct embedded_rule embedded_rules[];
 
 struct regex;
+struct literal_set;
 struct tsq;
 struct checker;
 
@@ -85,7 +86,7 @@ struct rule {
 struct ruleset {
 	struct rule *rules;
 	size_t len;
-	struct regex *prefilter;
+	struct literal_set *prefilter;
 	char **keywords; /* lower case, indexed by bit */
 	size_t nkeywords;
 	uint64_t ocpay_mask[2];

@@ -18,6 +18,7 @@
 #include "check/unit.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/literal.h"
 #include "core/regex.h"
 #include "lang/ts.h"
 
@@ -224,21 +225,7 @@ static int read_unit(struct worker *w, const struct file_entry *e, char **data, 
 
 static void prefilter(struct unit *u)
 {
-	const struct ruleset *rs = u->scan->rules;
-	struct regex_iter it;
-	regex_iter_init(&it, rs->prefilter, u->data, u->len);
-	while (regex_iter_next(&it)) {
-		size_t a, b;
-		regex_iter_group(&it, 0, &a, &b);
-		for (size_t k = 0; k < rs->nkeywords; k++) {
-			if (strlen(rs->keywords[k]) == b - a &&
-			    !strncasecmp(rs->keywords[k], u->data + a, b - a)) {
-				u->kw[k / 64] |= 1ull << (k % 64);
-				break;
-			}
-		}
-	}
-	regex_iter_free(&it);
+	literal_set_scan(u->scan->rules->prefilter, u->data, u->len, u->kw);
 }
 
 static bool detector_applies(struct unit *u, const struct rule *r, const struct detector *d)

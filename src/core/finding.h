@@ -35,6 +35,7 @@ struct finding {
 	char fingerprint[HASH_HEX_SIZE];
 	struct commit_info *commit; /* NULL for working-tree findings */
 	unsigned history_order;	    /* history: position of the commit, oldest first */
+	size_t history_blob;	    /* history: the blob it was found in */
 };
 
 struct finding_list {

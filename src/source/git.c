@@ -19,6 +19,10 @@ int repo_fail(const char *what)
 int repo_discover(struct repo **out, const char *path)
 {
 	git_libgit2_init();
+	/* Every object is read once: an object cache only costs memory. Pack windows are
+	 * bounded so a large history stays within a fixed footprint. */
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)64 * 1024 * 1024);
 	git_repository *g = NULL;
 	int rc = git_repository_open_ext(&g, path, 0, NULL);
 	if (rc == GIT_ENOTFOUND)

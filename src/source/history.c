@@ -94,16 +94,24 @@ static void table_free(struct table *t)
 	free(t->vals);
 }
 
+/* Blob records live in fixed chunks so readers can hold pointers while the walk adds
+ * more; a record is handed to readers once `published` counts it. */
+#define CHUNK_BITS 12
+#define CHUNK_SIZE (1u << CHUNK_BITS)
+#define MAX_CHUNKS (1u << 14) /* 67 million blobs */
+
 struct history {
 	struct scan *s;
 	struct repo *repo;
 	git_oid *commits;
 	size_t ncommits, capcommits;
-	struct blob_rec *blobs;
-	size_t nblobs, capblobs;
+	struct blob_rec *chunks[MAX_CHUNKS];
+	size_t nblobs;
+	atomic_size_t published;
+	atomic_bool walk_done;
 	struct table blob_index; /* oid key -> blob index + 1; verified on the full oid */
 	struct table trees;	 /* (tree oid, path) key -> 1 */
-	size_t missing;
+	atomic_size_t missing;
 	bool progress;
 	/* phase 2 */
 	atomic_size_t next;
@@ -118,14 +126,21 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+static void draw_progress(struct history *h);
+
 static void note_missing(struct history *h, const git_oid *oid, const char *what)
 {
-	if (h->missing++ < MAX_MISSING_NOTES) {
+	if (atomic_fetch_add(&h->missing, 1) < MAX_MISSING_NOTES) {
 		char hex[GIT_OID_HEXSZ + 1];
 		git_oid_tostr(hex, sizeof hex, oid);
 		scan_note_incomplete(h->s, "%s %s is missing or unreadable (partial or corrupt clone)",
 				     what, hex);
 	}
+}
+
+static struct blob_rec *blob_at(const struct history *h, size_t i)
+{
+	return &h->chunks[i >> CHUNK_BITS][i & (CHUNK_SIZE - 1)];
 }
 
 static int add_blob(struct history *h, const git_oid *oid, const char *path, size_t plen)
@@ -136,12 +151,12 @@ static int add_blob(struct history *h, const git_oid *oid, const char *path, siz
 	size_t slot = table_slot(&h->blob_index, key);
 	/* Equal 64-bit prefixes of different blobs: probe on for the full id. */
 	while (h->blob_index.vals[slot] &&
-	       git_oid_cmp(&h->blobs[h->blob_index.vals[slot] - 1].oid, oid) != 0) {
+	       git_oid_cmp(&blob_at(h, h->blob_index.vals[slot] - 1)->oid, oid) != 0) {
 		key = fnv(oid->id, GIT_OID_RAWSZ, key) | 1;
 		slot = table_slot(&h->blob_index, key);
 	}
 	if (h->blob_index.vals[slot]) {
-		struct blob_rec *b = &h->blobs[h->blob_index.vals[slot] - 1];
+		struct blob_rec *b = blob_at(h, h->blob_index.vals[slot] - 1);
 		if (strlen(b->path) == plen && !memcmp(b->path, path, plen))
 			return 0;
 		for (uint32_t i = 0; i < b->nothers; i++)
@@ -157,19 +172,17 @@ static int add_blob(struct history *h, const git_oid *oid, const char *path, siz
 		b->nothers++;
 		return 0;
 	}
-	if (h->nblobs == h->capblobs) {
-		size_t cap = h->capblobs ? h->capblobs * 2 : 1024;
-		struct blob_rec *p = realloc(h->blobs, cap * sizeof *p);
-		if (!p)
-			return error_set("out of memory");
-		h->blobs = p;
-		h->capblobs = cap;
-	}
-	struct blob_rec *b = &h->blobs[h->nblobs];
+	size_t chunk = h->nblobs >> CHUNK_BITS;
+	if (chunk >= MAX_CHUNKS)
+		return error_set("more than %u blobs", MAX_CHUNKS * CHUNK_SIZE);
+	if (!h->chunks[chunk] && !(h->chunks[chunk] = calloc(CHUNK_SIZE, sizeof(struct blob_rec))))
+		return error_set("out of memory");
+	struct blob_rec *b = blob_at(h, h->nblobs);
 	*b = (struct blob_rec){.oid = *oid, .commit = (uint32_t)(h->ncommits - 1)};
 	if (!(b->path = strndup(path, plen)))
 		return error_set("out of memory");
 	h->nblobs++;
+	atomic_store_explicit(&h->published, h->nblobs, memory_order_release);
 	h->blob_index.keys[slot] = key;
 	h->blob_index.vals[slot] = (uint32_t)h->nblobs;
 	h->blob_index.len++;
@@ -285,7 +298,7 @@ static int walk_commits(struct history *h, const char *since)
 		git_commit_free(c);
 		if (h->progress && now_ms() - last > 200) {
 			last = now_ms();
-			fprintf(stderr, "\rhistory: %zu commits, %zu blobs", h->ncommits, h->nblobs);
+			draw_progress(h);
 		}
 	}
 	buf_free(&path);
@@ -335,9 +348,10 @@ static int fill_commit(git_repository *g, const git_oid *id, struct commit_info 
 static int read_blob(struct reader *rd, size_t index)
 {
 	struct history *h = rd->h;
-	const struct blob_rec *b = &h->blobs[index];
+	const struct blob_rec *b = blob_at(h, index);
 	size_t size;
 	git_object_t type;
+	/* The header first: an oversized blob is never inflated. */
 	if (git_odb_read_header(&size, &type, rd->odb, &b->oid) < 0) {
 		git_error_clear();
 		note_missing(h, &b->oid, "blob");
@@ -361,29 +375,9 @@ static int read_blob(struct reader *rd, size_t index)
 	git_odb_object_free(obj);
 	atomic_fetch_add(&h->done_blobs, 1);
 	atomic_fetch_add(&h->done_bytes, len);
-	if (rc < 0)
-		return -1;
-	/* Each new finding gets the commit that introduced the blob at that path; the same
-	 * blob at other paths (a rename, a copy) leaked there too, from its own commit. */
-	size_t after = rd->found.len;
-	for (uint32_t k = 0; k < b->nothers; k++)
-		for (size_t i = before; i < after; i++) {
-			struct finding *copy = finding_list_add(&rd->found);
-			if (!copy || finding_copy(copy, &rd->found.items[i]) < 0)
-				return -1;
-			free(copy->path);
-			if (!(copy->path = strdup(b->others[k].path)))
-				return error_set("out of memory");
-			copy->history_order = b->others[k].commit;
-		}
-	for (size_t i = before; i < rd->found.len; i++) {
-		struct finding *f = &rd->found.items[i];
-		if (i < after)
-			f->history_order = b->commit;
-		if (fill_commit(rd->git, &h->commits[f->history_order], &f->commit) < 0)
-			return -1;
-	}
-	return 0;
+	for (size_t i = before; i < rd->found.len; i++)
+		rd->found.items[i].history_blob = index;
+	return rc < 0 ? -1 : 0;
 }
 
 static void draw_progress(struct history *h)
@@ -391,26 +385,36 @@ static void draw_progress(struct history *h)
 	double secs = (double)(now_ms() - h->started_ms) / 1000.0;
 	double mb = (double)atomic_load(&h->done_bytes) / 1e6;
 	fprintf(stderr, "\rhistory: %zu commits, %zu/%zu blobs, %.1f MB, %.1f MB/s   ",
-		h->ncommits, (size_t)atomic_load(&h->done_blobs), h->nblobs, mb,
-		secs > 0 ? mb / secs : 0.0);
+		h->ncommits, (size_t)atomic_load(&h->done_blobs),
+		(size_t)atomic_load(&h->published), mb, secs > 0 ? mb / secs : 0.0);
+}
+
+/* Waits until blob i is published; false when the walk ended without it. */
+static bool wait_for(struct history *h, size_t i)
+{
+	for (;;) {
+		if (i < atomic_load_explicit(&h->published, memory_order_acquire))
+			return true;
+		if (atomic_load(&h->walk_done))
+			return i < atomic_load_explicit(&h->published, memory_order_acquire);
+		struct timespec pause = {0, 200 * 1000};
+		nanosleep(&pause, NULL);
+	}
 }
 
 static void *reader_main(void *arg)
 {
 	struct reader *rd = arg;
-	uint64_t last = now_ms();
 	for (;;) {
 		size_t i = atomic_fetch_add(&rd->h->next, 1);
-		if (i >= rd->h->nblobs)
+		if (!wait_for(rd->h, i))
 			break;
 		if (read_blob(rd, i) < 0) {
 			rd->rc = -1;
 			snprintf(rd->error, sizeof rd->error, "%s", error_last());
+			atomic_store(&rd->h->walk_done, true);
+			atomic_store(&rd->h->published, 0); /* stop everyone */
 			break;
-		}
-		if (rd->h->progress && rd == arg && now_ms() - last > 200 && i % 64 == 0) {
-			last = now_ms();
-			draw_progress(rd->h);
 		}
 	}
 	return NULL;
@@ -436,7 +440,9 @@ static void reader_close(struct reader *rd)
 	finding_list_free(&rd->found);
 }
 
-static int read_all(struct history *h, struct finding_list *out)
+/* The walk runs on this thread while the other readers already scan the blobs it has
+ * published; then this thread reads too. */
+static int walk_and_read(struct history *h, const char *since, struct finding_list *out)
 {
 	unsigned jobs = h->s->opt->jobs;
 	if (jobs == 0) {
@@ -450,27 +456,24 @@ static int read_all(struct history *h, struct finding_list *out)
 		free(threads);
 		return error_set("out of memory");
 	}
-	int rc = 0;
-	unsigned started = 0;
 	h->started_ms = now_ms();
+	int rc = 0;
+	unsigned opened = 0, started = 1;
 	for (unsigned i = 0; i < jobs && !rc; i++) {
-		if (reader_open(&rd[i], h) < 0) {
-			rc = -1;
-			reader_close(&rd[i]);
-			break;
-		}
-		if (i > 0 && pthread_create(&threads[i], NULL, reader_main, &rd[i]) != 0) {
-			reader_close(&rd[i]);
-			break;
-		}
-		started = i + 1;
+		rc = reader_open(&rd[i], h);
+		opened = i + 1;
+		if (!rc && i > 0 && pthread_create(&threads[i], NULL, reader_main, &rd[i]) == 0)
+			started = i + 1;
 	}
-	if (started && !rc)
-		reader_main(&rd[0]);
+	if (!rc)
+		rc = walk_commits(h, since);
+	atomic_store(&h->walk_done, true);
+	if (rc)
+		atomic_store(&h->published, 0);
 	else
-		atomic_store(&h->next, h->nblobs); /* stop the others */
-	for (unsigned i = 0; i < started; i++) {
-		if (i > 0)
+		reader_main(&rd[0]);
+	for (unsigned i = 0; i < opened; i++) {
+		if (i > 0 && i < started)
 			pthread_join(threads[i], NULL);
 		if (rd[i].rc && !rc)
 			rc = error_set("%s", rd[i].error);
@@ -485,6 +488,32 @@ static int read_all(struct history *h, struct finding_list *out)
 	free(rd);
 	free(threads);
 	return rc;
+}
+
+/* Gives each finding the commit that introduced its blob at its path; the same blob at
+ * other paths (a rename, a copy) leaked there too, from its own commit. */
+static int attribute(struct history *h, struct finding_list *found)
+{
+	size_t n = found->len;
+	for (size_t i = 0; i < n; i++) {
+		const struct blob_rec *b = blob_at(h, found->items[i].history_blob);
+		found->items[i].history_order = b->commit;
+		for (uint32_t k = 0; k < b->nothers; k++) {
+			struct finding *copy = finding_list_add(found);
+			if (!copy || finding_copy(copy, &found->items[i]) < 0)
+				return -1;
+			free(copy->path);
+			if (!(copy->path = strdup(b->others[k].path)))
+				return error_set("out of memory");
+			copy->history_order = b->others[k].commit;
+		}
+	}
+	for (size_t i = 0; i < found->len; i++) {
+		struct finding *f = &found->items[i];
+		if (fill_commit(repo_git(h->repo), &h->commits[f->history_order], &f->commit) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* ---- phase 3: one finding per secret per path, at its earliest commit ---- */
@@ -570,30 +599,37 @@ static int keep_earliest(struct scan *s, struct finding_list *found)
 
 int history_scan(struct scan *s, struct repo *r, const char *since, bool progress)
 {
-	struct history h = {.s = s, .repo = r, .progress = progress};
+	struct history *h = calloc(1, sizeof *h);
+	if (!h)
+		return error_set("out of memory");
+	*h = (struct history){.s = s, .repo = r, .progress = progress};
 	struct finding_list found = {0};
 	if (git_repository_is_shallow(repo_git(r)) == 1)
 		scan_note_incomplete(s, "shallow clone: commits before the shallow boundary were "
 					"not scanned (run `git fetch --unshallow`)");
-	int rc = walk_commits(&h, since);
+	int rc = walk_and_read(h, since, &found);
 	if (!rc)
-		rc = read_all(&h, &found);
+		rc = attribute(h, &found);
 	if (!rc)
 		rc = keep_earliest(s, &found);
-	if (h.missing > MAX_MISSING_NOTES)
-		scan_note_incomplete(s, "%zu more objects missing", h.missing - MAX_MISSING_NOTES);
-	s->stats.blobs_scanned += atomic_load(&h.done_blobs);
-	s->stats.commits_scanned += h.ncommits;
+	size_t missing = atomic_load(&h->missing);
+	if (missing > MAX_MISSING_NOTES)
+		scan_note_incomplete(s, "%zu more objects missing", missing - MAX_MISSING_NOTES);
+	s->stats.blobs_scanned += atomic_load(&h->done_blobs);
+	s->stats.commits_scanned += h->ncommits;
 	finding_list_free(&found);
-	for (size_t i = 0; i < h.nblobs; i++) {
-		free(h.blobs[i].path);
-		for (uint32_t k = 0; k < h.blobs[i].nothers; k++)
-			free(h.blobs[i].others[k].path);
-		free(h.blobs[i].others);
+	for (size_t i = 0; i < h->nblobs; i++) {
+		struct blob_rec *b = blob_at(h, i);
+		free(b->path);
+		for (uint32_t k = 0; k < b->nothers; k++)
+			free(b->others[k].path);
+		free(b->others);
 	}
-	free(h.blobs);
-	free(h.commits);
-	table_free(&h.blob_index);
-	table_free(&h.trees);
+	for (size_t c = 0; c < MAX_CHUNKS && h->chunks[c]; c++)
+		free(h->chunks[c]);
+	free(h->commits);
+	table_free(&h->blob_index);
+	table_free(&h->trees);
+	free(h);
 	return rc;
 }

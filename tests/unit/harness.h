@@ -4,6 +4,7 @@
 #ifndef OCPAY_HARNESS_H
 #define OCPAY_HARNESS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
