@@ -33,4 +33,4 @@ print(f"ocpay-audit {r['ocpay-audit']*1000:.0f} ms | rg {r['rg']*1000:.0f} ms "
 PY
 "$bin" scan --format json --fail-on critical "$tree" | python3 -c '
 import json, sys; s = json.load(sys.stdin)["stats"]
-print(f"files scanned {s[\"files_scanned\"]}, parsed {s[\"files_parsed\"]}, {s[\"bytes_scanned\"]/1e6:.0f} MB")' || true
+print("files scanned %d, parsed %d, %.0f MB" % (s["files_scanned"], s["files_parsed"], s["bytes_scanned"] / 1e6))' || true

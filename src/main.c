@@ -22,7 +22,8 @@ static void usage(FILE *out)
 	fputs("usage: ocpay-audit COMMAND [options] [PATH]\n"
 	      "\n"
 	      "Production-readiness audit of an OCPay (OneClick DZ) payment integration:\n"
-	      "leaked API keys, committed .env files and the docs' production checklist.\n"
+	      "leaked API keys (in the tree and in git history), committed .env files, and the\n"
+	      "docs' production checklist.\n"
 	      "\n"
 	      "Commands:\n",
 	      out);
@@ -31,7 +32,8 @@ static void usage(FILE *out)
 	fputs("\n"
 	      "Run 'ocpay-audit COMMAND --help' for a command's options.\n"
 	      "  ocpay-audit scan               audit the repository you are in\n"
-	      "  ocpay-audit explain OC001      read about a rule\n",
+	      "  ocpay-audit explain OC001      read about a rule\n"
+	      "  ocpay-audit install-hook       block commits that add a key\n",
 	      out);
 }
 

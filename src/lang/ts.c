@@ -1,5 +1,7 @@
 #include "lang/ts.h"
 
+#include "lang/ast.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -436,4 +438,130 @@ int query_match_capture(const struct query_match *qm, const char *name, uint32_t
 	*start = ts_node_start_byte(n);
 	*end = ts_node_end_byte(n);
 	return 0;
+}
+
+/* ---- the AST view for C checkers (lang/ast.h) ---- */
+
+_Static_assert(sizeof(struct ast_node) == sizeof(TSNode), "ast_node mirrors TSNode");
+
+static TSNode to_ts(struct ast_node n)
+{
+	TSNode t;
+	memcpy(&t, &n, sizeof t);
+	return t;
+}
+
+static struct ast_node from_ts(TSNode t)
+{
+	struct ast_node n;
+	memcpy(&n, &t, sizeof n);
+	return n;
+}
+
+struct ast_node ast_root(const struct syntax *s)
+{
+	return from_ts(ts_tree_root_node(s->tree));
+}
+
+bool ast_is_null(struct ast_node n)
+{
+	return ts_node_is_null(to_ts(n));
+}
+
+const char *ast_type(struct ast_node n)
+{
+	return ast_is_null(n) ? "" : ts_node_type(to_ts(n));
+}
+
+bool ast_is(struct ast_node n, const char *type)
+{
+	return !strcmp(ast_type(n), type);
+}
+
+uint32_t ast_start(struct ast_node n)
+{
+	return ts_node_start_byte(to_ts(n));
+}
+
+uint32_t ast_end(struct ast_node n)
+{
+	return ts_node_end_byte(to_ts(n));
+}
+
+uint32_t ast_line(struct ast_node n)
+{
+	return ts_node_start_point(to_ts(n)).row + 1;
+}
+
+struct ast_node ast_parent(struct ast_node n)
+{
+	return from_ts(ts_node_parent(to_ts(n)));
+}
+
+uint32_t ast_named_count(struct ast_node n)
+{
+	return ast_is_null(n) ? 0 : ts_node_named_child_count(to_ts(n));
+}
+
+struct ast_node ast_named_child(struct ast_node n, uint32_t i)
+{
+	return from_ts(ts_node_named_child(to_ts(n), i));
+}
+
+uint32_t ast_count(struct ast_node n)
+{
+	return ast_is_null(n) ? 0 : ts_node_child_count(to_ts(n));
+}
+
+struct ast_node ast_child(struct ast_node n, uint32_t i)
+{
+	return from_ts(ts_node_child(to_ts(n), i));
+}
+
+struct ast_node ast_field(struct ast_node n, const char *field)
+{
+	if (ast_is_null(n))
+		return n;
+	return from_ts(ts_node_child_by_field_name(to_ts(n), field, (uint32_t)strlen(field)));
+}
+
+const char *ast_text(const struct syntax *s, struct ast_node n, size_t *len)
+{
+	uint32_t a = ast_start(n), b = ast_end(n);
+	*len = b - a;
+	return s->src + a;
+}
+
+bool ast_text_is(const struct syntax *s, struct ast_node n, const char *text)
+{
+	return !ast_is_null(n) && node_text_eq(s, to_ts(n), text, strlen(text));
+}
+
+char *ast_string_value(const struct syntax *s, struct ast_node n)
+{
+	struct buf b = BUF_INIT;
+	TSNode origin = {0};
+	if (!eval(s, to_ts(n), &b, &origin, 0)) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+void ast_walk(struct ast_node root, ast_visit_fn fn, void *ctx)
+{
+	TSTreeCursor c = ts_tree_cursor_new(to_ts(root));
+	for (;;) {
+		bool descend = fn(ctx, from_ts(ts_tree_cursor_current_node(&c)));
+		if (descend && ts_tree_cursor_goto_first_child(&c))
+			continue;
+		for (;;) {
+			if (ts_tree_cursor_goto_next_sibling(&c))
+				break;
+			if (!ts_tree_cursor_goto_parent(&c)) {
+				ts_tree_cursor_delete(&c);
+				return;
+			}
+		}
+	}
 }
