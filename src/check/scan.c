@@ -61,6 +61,9 @@ void scan_free(struct scan *s)
 	for (size_t i = 0; i < s->nincomplete; i++)
 		free(s->incomplete[i]);
 	free(s->incomplete);
+	for (size_t i = 0; i < s->nlog; i++)
+		free(s->log[i]);
+	free(s->log);
 	for (size_t i = 0; s->notes && i < s->rules->len; i++)
 		free(s->notes[i].unknown);
 	free(s->notes);
@@ -90,6 +93,27 @@ int scan_note_incomplete(struct scan *s, const char *fmt, ...)
 		return error_set("out of memory");
 	}
 	return 0;
+}
+
+void scan_log(struct scan *s, const char *fmt, ...)
+{
+	if (!s->opt->verbose)
+		return;
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	char *text = strdup(line);
+	pthread_mutex_lock(&note_lock);
+	char **p = text ? realloc(s->log, (s->nlog + 1) * sizeof *p) : NULL;
+	if (p) {
+		s->log = p;
+		p[s->nlog++] = text;
+	} else {
+		free(text);
+	}
+	pthread_mutex_unlock(&note_lock);
 }
 
 int scan_note_unknown(struct scan *s, const struct rule *r, const char *why)
@@ -163,6 +187,7 @@ static int read_unit(struct worker *w, const struct file_entry *e, char **data, 
 	struct scan *s = w->scan;
 	if (e->flags & FILE_SYMLINK) {
 		w->stats.skipped_symlink++;
+		scan_log(s, "%s: skipped: symbolic link (never followed)", e->path);
 		return 1;
 	}
 	struct buf path = BUF_INIT;
@@ -178,6 +203,7 @@ static int read_unit(struct worker *w, const struct file_entry *e, char **data, 
 			return 1; /* tracked but deleted from the working tree */
 		if (err == ELOOP) {
 			w->stats.skipped_symlink++;
+			scan_log(s, "%s: skipped: symbolic link (never followed)", e->path);
 			return 1;
 		}
 		w->stats.skipped_unreadable++;
@@ -192,6 +218,8 @@ static int read_unit(struct worker *w, const struct file_entry *e, char **data, 
 	if ((size_t)st.st_size > s->opt->max_file_size) {
 		close(fd);
 		w->stats.skipped_large++;
+		scan_log(s, "%s: skipped: %lld bytes, above --max-file-size", e->path,
+			 (long long)st.st_size);
 		return 1;
 	}
 	char *p = malloc((size_t)st.st_size + 1);
@@ -247,6 +275,8 @@ int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const c
 	struct scan *s = w->scan;
 	if (memchr(data, '\0', len < BINARY_PROBE ? len : BINARY_PROBE)) {
 		w->stats.skipped_binary++;
+		if (scope == SCOPE_TREE)
+			scan_log(s, "%s: skipped: binary", path);
 		return 1;
 	}
 	w->stats.files_scanned += scope == SCOPE_TREE;
@@ -269,8 +299,11 @@ int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const c
 	}
 	if (!rc)
 		rc = unit_finish(&u, out);
-	if (u.parse_tried)
+	if (u.parse_tried) {
 		w->stats.files_parsed++;
+		if (scope == SCOPE_TREE)
+			scan_log(s, "%s: parsed as %s", path, lang_name(u.lang));
+	}
 	unit_free(&u);
 	return rc;
 }
@@ -368,8 +401,15 @@ void scan_worker_skipped_large(struct worker *w)
 	w->stats.skipped_large++;
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 int scan_finish(struct scan *s)
 {
+	if (s->nlog > 1)
+		qsort(s->log, s->nlog, sizeof *s->log, str_cmp);
 	finding_list_sort(&s->findings);
 	return finding_list_fingerprint(&s->findings);
 }

@@ -24,6 +24,7 @@ struct scan_options {
 	size_t max_file_size;	/* bytes; larger files are skipped and counted */
 	uint64_t parse_timeout_ms;
 	bool reveal;		/* --no-redact */
+	bool verbose;		/* keep a log of what was skipped and why */
 };
 
 struct scan_stats {
@@ -51,6 +52,8 @@ struct scan {
 	bool ocpay_seen;	/* some file mentions OCPay: the integration exists */
 	char **incomplete;	/* what could not be read, one line each */
 	size_t nincomplete;
+	char **log;		/* --verbose: one line per decision, sorted by scan_finish */
+	size_t nlog;
 	struct rule_note *notes;
 	/* prefilter */
 	struct regex *keywords_re;
@@ -107,6 +110,8 @@ int scan_finish(struct scan *s);
 /* Records that the scan could not see something; makes the result incomplete. */
 int scan_note_incomplete(struct scan *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* --verbose only: records why a file was skipped or how it was read. */
+void scan_log(struct scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Marks a rule's checklist items as undecidable, with the reason. */
 int scan_note_unknown(struct scan *s, const struct rule *r, const char *why);
 const char *scan_unknown_reason(const struct scan *s, const struct rule *r);

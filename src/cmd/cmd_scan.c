@@ -40,6 +40,8 @@ static const char usage[] =
 	"  --no-color           no colours (also when NO_COLOR is set or not a terminal)\n"
 	"  --no-redact          show secrets in full (never use this in CI logs)\n"
 	"  -q, --quiet          text: findings only, no checklist or summary\n"
+	"  -v, --verbose        also tell on stderr which files were skipped and why,\n"
+	"                       and which were parsed\n"
 	"\n"
 	"Gate:\n"
 	"  --fail-on SEVERITY   exit 1 on findings at or above SEVERITY: info, low, medium,\n"
@@ -110,6 +112,7 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 		{"no-color", no_argument, 0, O_NO_COLOR},
 		{"no-redact", no_argument, 0, O_NO_REDACT},
 		{"quiet", no_argument, 0, 'q'},
+		{"verbose", no_argument, 0, 'v'},
 		{"max-file-size", required_argument, 0, O_MAX_SIZE},
 		{"parse-timeout", required_argument, 0, O_PARSE_TIMEOUT},
 		{"staged", no_argument, 0, O_STAGED},
@@ -119,7 +122,7 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 		{0, 0, 0, 0}};
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
 		switch (c) {
 		case O_STAGED:
 			a->staged = true;
@@ -163,6 +166,9 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 			break;
 		case 'q':
 			a->quiet = true;
+			break;
+		case 'v':
+			a->opt.verbose = true;
 			break;
 		case O_MAX_SIZE:
 			if (parse_size(&a->opt.max_file_size, optarg) < 0)
@@ -356,6 +362,11 @@ int cmd_scan(int argc, char **argv)
 	    report_build(&rep) < 0 || write_report(&a, &rep) < 0) {
 		cmd_fail("%s", error_last());
 		goto out;
+	}
+	for (size_t i = 0; i < s.nlog; i++) {
+		fputs("ocpay-audit: ", stderr);
+		report_put_safe(stderr, s.log[i]);
+		fputc('\n', stderr);
 	}
 	if (rep.failing)
 		code = EXIT_FINDINGS;

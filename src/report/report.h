@@ -41,6 +41,9 @@ const char *item_status_name(enum item_status s);
 /* The sections of the docs' production checklist, in order; NULL-terminated. */
 extern const char *const checklist_sections[];
 
+/* Writes text from the audited repository with control bytes escaped (\xNN), so a file
+ * name cannot drive the terminal. */
+void report_put_safe(FILE *out, const char *s);
 int report_write_text(const struct report *rep, FILE *out);
 int report_write_json(const struct report *rep, FILE *out);
 

@@ -21,7 +21,7 @@ static const char *c(const struct report *rep, const char *code)
 
 /* Paths come from the audited repository: never let one move the cursor or change the
  * terminal. Control bytes are shown escaped. */
-static void put_safe(FILE *out, const char *s)
+void report_put_safe(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
@@ -43,11 +43,11 @@ static int display_width(const char *s, int bytes)
 static void write_finding(const struct report *rep, const struct finding *f, FILE *out)
 {
 	fputs(c(rep, BOLD), out);
-	put_safe(out, f->path);
+	report_put_safe(out, f->path);
 	fprintf(out, ":%d:%d:%s ", f->line, f->column, c(rep, RESET));
 	fprintf(out, "%s%s:%s ", c(rep, severity_colors[f->severity]), severity_name(f->severity),
 		c(rep, RESET));
-	put_safe(out, f->message);
+	report_put_safe(out, f->message);
 	fprintf(out, " %s[%s]%s\n", c(rep, DIM), f->rule->id, c(rep, RESET));
 	if (f->commit)
 		fprintf(out, "    commit %.12s by %s on %s\n", f->commit->id, f->commit->author,
@@ -129,7 +129,7 @@ static void write_summary(const struct report *rep, FILE *out)
 	fputs(".\n", out);
 	for (size_t i = 0; i < s->nincomplete; i++) {
 		fputs("incomplete: ", out);
-		put_safe(out, s->incomplete[i]);
+		report_put_safe(out, s->incomplete[i]);
 		fputc('\n', out);
 	}
 }
