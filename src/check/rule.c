@@ -180,6 +180,23 @@ static int load_detector(const struct loader *ld, yaml_node_t *n, struct detecto
 			rc = get_strings(ld, v, k, &d->keywords, &d->nkeywords);
 		} else if (!strcmp(k, "paths")) {
 			rc = get_strings(ld, v, k, &d->paths, &d->npaths);
+		} else if (!strcmp(k, "runtime")) {
+			/* Where the code must run for the detector to apply, as decided by
+			 * lang/classify.c: unknown = 0, browser = 1, server = 2. */
+			char **names = NULL;
+			size_t count = 0;
+			rc = get_strings(ld, v, k, &names, &count);
+			for (size_t i = 0; i < count; i++) {
+				int bit = !strcmp(names[i], "unknown") ? 0 : !strcmp(names[i], "browser") ? 1
+					: !strcmp(names[i], "server")	 ? 2 : -1;
+				if (!rc && bit < 0)
+					rc = fail_at(ld, v, "unknown runtime '%s' (browser, server, unknown)",
+						     names[i]);
+				if (bit >= 0)
+					d->runtimes |= 1u << bit;
+				free(names[i]);
+			}
+			free(names);
 		} else if (!strcmp(k, "min_length")) {
 			char *end = NULL;
 			if (v->type == YAML_SCALAR_NODE)
@@ -292,6 +309,8 @@ static int load_rule(struct loader *ld, yaml_node_t *root, struct rule *r)
 			rc = get_string(ld, v, k, &r->precision);
 		else if (!strcmp(k, "message"))
 			rc = get_string(ld, v, k, &r->message);
+		else if (!strcmp(k, "summary"))
+			rc = get_string(ld, v, k, &r->summary);
 		else if (!strcmp(k, "description"))
 			rc = get_string(ld, v, k, &r->description);
 		else if (!strcmp(k, "fix"))
@@ -319,8 +338,9 @@ static int load_rule(struct loader *ld, yaml_node_t *root, struct rule *r)
 		if (rc)
 			return rc;
 	}
-	static const char *const required[] = {"id", "name", "message", "description", "fix"};
-	const char *have[] = {r->id, r->name, r->message, r->description, r->fix};
+	static const char *const required[] = {"id",	      "name", "summary", "message",
+					       "description", "fix"};
+	const char *have[] = {r->id, r->name, r->summary, r->message, r->description, r->fix};
 	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
 		if (!have[i])
 			return fail_at(ld, root, "missing required key '%s'", required[i]);
@@ -363,6 +383,7 @@ static void rule_free(struct rule *r)
 	free(r->name);
 	free(r->source);
 	free(r->precision);
+	free(r->summary);
 	free(r->message);
 	free(r->description);
 	free(r->fix);

@@ -42,6 +42,7 @@ struct detector {
 	char **paths;		/* globs the path must match (basename when no '/') */
 	size_t npaths;
 	unsigned langs;		/* LANG_BIT mask */
+	unsigned runtimes;	/* bits 1 << enum runtime (lang/classify.h); 0: any */
 	size_t min_length;	/* for unprefixed secrets */
 	char *message;		/* template; NULL: the rule's */
 	/* compiled */
@@ -69,6 +70,7 @@ struct rule {
 	enum severity kind_severity[3]; /* indexed by enum key_kind */
 	char *precision;
 	unsigned scopes;	/* SCOPE_* where it runs */
+	char *summary;		/* one line */
 	char *message;
 	char *description;
 	char *fix;

@@ -18,6 +18,7 @@ struct repo;
 struct syntax;
 struct parser_set;
 struct worker;
+struct jsflow;
 
 struct scan_options {
 	unsigned jobs;		/* worker threads; 0: one per core */
@@ -75,6 +76,7 @@ struct unit {
 	uint64_t kw[2];	/* keyword bits found in the data */
 	struct syntax *syntax;
 	bool parse_tried;
+	struct jsflow *flow;	/* OCPay calls and their data, built on first use */
 	struct hit *hits;
 	size_t nhits, caphits;
 	struct finding_list out;
@@ -124,6 +126,11 @@ int unit_add_hit(struct unit *u, const struct rule *r, size_t start, size_t end,
 /* A repository-level finding (not tied to a scanned unit). */
 int scan_add_finding(struct scan *s, const struct rule *r, enum severity sev, const char *path,
 		     int line, const char *message, const char *match);
+/* The unit's parse, made on first use and shared by every detector; NULL when the
+ * unit is not JavaScript/TypeScript or could not be parsed (noted as incomplete). */
+const struct syntax *unit_syntax(struct unit *u);
+/* The OCPay calls of a parsed unit (check/jsflow.h), or NULL; built once. */
+struct jsflow *unit_flow(struct unit *u);
 /* Whether the unit contains one of the detector's keywords (true when it has none). */
 bool unit_has_keywords(const struct unit *u, const struct rule *r, const struct detector *d);
 /* Whether path matches one of the globs (basename match for globs without '/'). */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check/checker.h"
+#include "check/jsflow.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/regex.h"
@@ -198,18 +199,37 @@ static int on_query_match(void *ctx, const struct query_match *m)
 			    m->value ? strlen(m->value) : 0, query_var, q);
 }
 
-static int run_query(struct unit *u, const struct rule *r, const struct detector *d)
+const struct syntax *unit_syntax(struct unit *u)
 {
-	if (!u->parse_tried) {
+	if (!u->parse_tried && u->lang != LANG_TEXT) {
 		u->parse_tried = true;
 		if (syntax_parse(&u->syntax, u->parsers, u->lang, u->data, u->len,
 				 u->scan->opt->parse_timeout_ms * 1000) < 0) {
 			u->syntax = NULL;
-			return scan_note_incomplete(u->scan, "%s: not parsed: %s", u->path,
-						    error_last());
+			scan_note_incomplete(u->scan, "%s: not parsed: %s", u->path, error_last());
 		}
 	}
-	if (!u->syntax || !d->query[u->lang])
+	return u->syntax;
+}
+
+struct jsflow *unit_flow(struct unit *u)
+{
+	if (u->flow)
+		return u->flow;
+	const struct syntax *syn = unit_syntax(u);
+	if (!syn || !(u->flow = malloc(sizeof *u->flow)))
+		return NULL;
+	if (jsflow_build(u->flow, syn) < 0) {
+		jsflow_free(u->flow);
+		free(u->flow);
+		u->flow = NULL;
+	}
+	return u->flow;
+}
+
+static int run_query(struct unit *u, const struct rule *r, const struct detector *d)
+{
+	if (!unit_syntax(u) || !d->query[u->lang])
 		return 0;
 	struct query_ctx q = {u, r, d, NULL};
 	return tsq_run(d->query[u->lang], u->syntax, on_query_match, &q);
@@ -457,6 +477,11 @@ void unit_free(struct unit *u)
 	free(u->hits);
 	u->hits = NULL;
 	u->nhits = u->caphits = 0;
+	if (u->flow) {
+		jsflow_free(u->flow);
+		free(u->flow);
+		u->flow = NULL;
+	}
 	syntax_free(u->syntax);
 	u->syntax = NULL;
 }

@@ -35,7 +35,8 @@ static const char usage[] =
 	"                       base); with --history, only commits not reachable from REV\n"
 	"\n"
 	"Output:\n"
-	"  --format FORMAT      text (default) or json\n"
+	"  --format FORMAT      text (default), json, sarif (code scanning upload) or\n"
+	"                       github (workflow annotations)\n"
 	"  -o, --output FILE    write the report to FILE instead of standard output\n"
 	"  --no-color           no colours (also when NO_COLOR is set or not a terminal)\n"
 	"  --no-redact          show secrets in full (never use this in CI logs)\n"
@@ -134,8 +135,9 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 			a->since = optarg;
 			break;
 		case O_FORMAT:
-			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
-				return cmd_fail("unknown format '%s' (text, json)", optarg);
+			if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "sarif") &&
+			    strcmp(optarg, "github"))
+				return cmd_fail("unknown format '%s' (text, json, sarif, github)", optarg);
 			a->format = optarg;
 			break;
 		case 'o':
@@ -261,6 +263,10 @@ static int write_report(const struct scan_args *a, struct report *rep)
 	int rc;
 	if (!strcmp(a->format, "json")) {
 		rc = report_write_json(rep, out);
+	} else if (!strcmp(a->format, "sarif")) {
+		rc = report_write_sarif(rep, out);
+	} else if (!strcmp(a->format, "github")) {
+		rc = report_write_github(rep, out);
 	} else {
 		rep->quiet = a->quiet;
 		rc = report_write_text(rep, out);

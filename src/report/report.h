@@ -46,5 +46,7 @@ extern const char *const checklist_sections[];
 void report_put_safe(FILE *out, const char *s);
 int report_write_text(const struct report *rep, FILE *out);
 int report_write_json(const struct report *rep, FILE *out);
+int report_write_sarif(const struct report *rep, FILE *out);
+int report_write_github(const struct report *rep, FILE *out);
 
 #endif

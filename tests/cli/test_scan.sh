@@ -125,6 +125,7 @@ id: ACME1
 name: acme-token
 severity: medium
 checklist: [{section: Security, item: No ACME tokens}]
+summary: ACME tokens
 message: ACME token {tok}
 description: Finds ACME tokens.
 fix: Remove them.

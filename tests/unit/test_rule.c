@@ -7,6 +7,7 @@ static const char valid[] = "id: ACME001\n"
 			    "severity: medium\n"
 			    "checklist:\n"
 			    "  - {section: Security, item: Something is safe}\n"
+			    "summary: s\n"
 			    "message: found {name}\n"
 			    "description: d\n"
 			    "fix: f\n"
@@ -62,7 +63,7 @@ TEST(unknown_key_is_an_error)
 	char text[1024];
 	snprintf(text, sizeof text, "%sseverty: high\n", valid);
 	CHECK_INT(load(text), -1);
-	CHECK_STR(error_last(), "test.yml:12:10: unknown rule key 'severty'");
+	CHECK_STR(error_last(), "test.yml:13:10: unknown rule key 'severty'");
 }
 
 TEST(bad_severity_is_an_error)
@@ -79,31 +80,31 @@ TEST(bad_regex_is_an_error)
 	char *p = strstr(text, "(?<name>acme_[a-z]+)");
 	memcpy(p, "(?<name>acme_[a-z+))", 20);
 	CHECK_INT(load(text), -1);
-	CHECK(strncmp(error_last(), "test.yml:10:5: invalid regex: ", 30) == 0);
+	CHECK(strncmp(error_last(), "test.yml:11:5: invalid regex: ", 30) == 0);
 }
 
 TEST(bad_query_is_an_error)
 {
 	const char *text = "id: X\nname: x\nseverity: low\nchecklist: [{section: S, item: I}]\n"
-			   "message: m\ndescription: d\nfix: f\ndetectors:\n"
+			   "summary: s\nmessage: m\ndescription: d\nfix: f\ndetectors:\n"
 			   "  - query: '(no_such_node) @x'\n    languages: [javascript]\n";
 	CHECK_INT(load(text), -1);
-	CHECK(strstr(error_last(), "test.yml:9:5: invalid javascript query: node type error") ==
+	CHECK(strstr(error_last(), "test.yml:10:5: invalid javascript query: node type error") ==
 	      error_last());
 }
 
 TEST(missing_required_key_is_an_error)
 {
 	CHECK_INT(load("id: X\nname: x\nseverity: low\n"), -1);
-	CHECK_STR(error_last(), "test.yml:1:1: missing required key 'message'");
+	CHECK_STR(error_last(), "test.yml:1:1: missing required key 'summary'");
 }
 
 TEST(unknown_checker_is_an_error)
 {
 	const char *text = "id: X\nname: x\nseverity: low\nchecklist: [{section: S, item: I}]\n"
-			   "message: m\ndescription: d\nfix: f\ndetectors:\n  - checker: nope\n";
+			   "summary: s\nmessage: m\ndescription: d\nfix: f\ndetectors:\n  - checker: nope\n";
 	CHECK_INT(load(text), -1);
-	CHECK_STR(error_last(), "test.yml:9:14: unknown checker 'nope'");
+	CHECK_STR(error_last(), "test.yml:10:14: unknown checker 'nope'");
 }
 
 RUN_TESTS(T(embedded_rules_load), T(valid_rule_loads), T(syntax_error_names_line_and_column),

@@ -1,0 +1,385 @@
+#include "check/jsflow.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+
+#define DERIVE_ROUNDS 4
+#define MAX_NAMES 64
+
+static bool is_function(struct ast_node n)
+{
+	static const char *const types[] = {"function_declaration", "function_expression",
+					    "arrow_function",	    "method_definition",
+					    "generator_function_declaration",
+					    "generator_function",   "function"};
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (ast_is(n, types[i]))
+			return true;
+	return false;
+}
+
+struct ast_node jsflow_function_of(struct ast_node n)
+{
+	struct ast_node p = ast_parent(n);
+	while (!ast_is_null(p) && !is_function(p)) {
+		n = p;
+		p = ast_parent(p);
+	}
+	return ast_is_null(p) ? n : p;
+}
+
+bool jsflow_within(struct ast_node n, struct ast_node ancestor)
+{
+	return ast_start(n) >= ast_start(ancestor) && ast_end(n) <= ast_end(ancestor);
+}
+
+static void copy_text(const struct syntax *syn, struct ast_node n, char *buf, size_t size)
+{
+	size_t len;
+	const char *t = ast_is_null(n) ? "" : ast_text(syn, n, &len);
+	if (ast_is_null(n))
+		len = 0;
+	snprintf(buf, size, "%.*s", (int)(len < size ? len : size - 1), t);
+}
+
+void jsflow_function_name(const struct syntax *syn, struct ast_node fn, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	struct ast_node name = ast_field(fn, "name");
+	if (ast_is_null(name)) {
+		struct ast_node p = ast_parent(fn);
+		if (ast_is(p, "variable_declarator"))
+			name = ast_field(p, "name");
+		else if (ast_is(p, "pair"))
+			name = ast_field(p, "key");
+		else if (ast_is(p, "assignment_expression"))
+			name = ast_field(ast_field(p, "left"), "property");
+	}
+	if (!ast_is_null(name) && (ast_is(name, "identifier") || ast_is(name, "property_identifier")))
+		copy_text(syn, name, buf, size);
+}
+
+void jsflow_callee_name(const struct syntax *syn, struct ast_node call, char *buf, size_t size)
+{
+	struct ast_node f = ast_field(call, "function");
+	if (ast_is(f, "member_expression"))
+		f = ast_field(f, "property");
+	buf[0] = '\0';
+	if (ast_is(f, "identifier") || ast_is(f, "property_identifier"))
+		copy_text(syn, f, buf, size);
+}
+
+bool jsflow_mentions(const char *text, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; n && i + n <= len; i++) {
+		if (memcmp(text + i, name, n) != 0)
+			continue;
+		/* A property (`x.status`) is not the variable `status`. */
+		bool before = i > 0 && (isalnum((unsigned char)text[i - 1]) || text[i - 1] == '_' ||
+					text[i - 1] == '$' || text[i - 1] == '.');
+		bool after = i + n < len && (isalnum((unsigned char)text[i + n]) ||
+					     text[i + n] == '_' || text[i + n] == '$');
+		if (!before && !after)
+			return true;
+	}
+	return false;
+}
+
+bool jsflow_node_mentions(const struct syntax *syn, struct ast_node n, char *const *names,
+			  size_t count)
+{
+	size_t len;
+	const char *t = ast_text(syn, n, &len);
+	for (size_t i = 0; i < count; i++)
+		if (jsflow_mentions(t, len, names[i]))
+			return true;
+	return false;
+}
+
+static const char *const request_sources[] = {
+	"req.query", "req.body", "req.params", "request.query", "request.body", "request.params",
+	"searchParams", "event.body", "event.queryStringParameters", "ctx.query", "ctx.request",
+	"ctx.params", "router.query", "location.search", "request.json()", "req.json()",
+	"formData", "@Query", "@Body", "@Param", "nextUrl",
+};
+
+static bool text_from_request(const char *t, size_t len)
+{
+	for (size_t i = 0; i < sizeof request_sources / sizeof request_sources[0]; i++) {
+		size_t n = strlen(request_sources[i]);
+		for (size_t k = 0; k + n <= len; k++)
+			if (!memcmp(t + k, request_sources[i], n))
+				return true;
+	}
+	return false;
+}
+
+struct decl_search {
+	const struct syntax *syn;
+	const char *name;
+	size_t n;
+	struct ast_node value;
+};
+
+static bool visit_decl(void *ctx, struct ast_node node)
+{
+	struct decl_search *d = ctx;
+	if (!ast_is_null(d->value))
+		return false;
+	if (!ast_is(node, "variable_declarator"))
+		return true;
+	struct ast_node lhs = ast_field(node, "name");
+	size_t len;
+	const char *t = ast_text(d->syn, lhs, &len);
+	if ((ast_is(lhs, "identifier") && len == d->n && !memcmp(t, d->name, d->n)) ||
+	    ((ast_is(lhs, "object_pattern") || ast_is(lhs, "array_pattern")) &&
+	     jsflow_mentions(t, len, d->name))) {
+		d->value = ast_field(node, "value");
+		return false;
+	}
+	return true;
+}
+
+/* The value a name is declared with in scope: `const name = v`, `const { name } = v`. */
+static struct ast_node declared_value(const struct syntax *syn, struct ast_node scope,
+				      const char *name, size_t n)
+{
+	struct decl_search d = {.syn = syn, .name = name, .n = n};
+	ast_walk(scope, visit_decl, &d);
+	return d.value;
+}
+
+bool jsflow_from_request(const struct syntax *syn, struct ast_node n)
+{
+	size_t len;
+	const char *t = ast_text(syn, n, &len);
+	if (text_from_request(t, len))
+		return true;
+	/* One step back through a local: `const { status } = req.query; status === ...` */
+	struct ast_node root = n;
+	while (!ast_is_null(ast_parent(root)))
+		root = ast_parent(root);
+	struct ast_node scope = jsflow_function_of(n);
+	size_t i = 0;
+	while (i < len) {
+		while (i < len && !(isalpha((unsigned char)t[i]) || t[i] == '_' || t[i] == '$'))
+			i++;
+		size_t s = i;
+		while (i < len && (isalnum((unsigned char)t[i]) || t[i] == '_' || t[i] == '$'))
+			i++;
+		/* Only a name used on its own: `order.paymentRef` is the order's saved ref even
+		 * when the order was looked up by an id from the request. */
+		if (i == s || (s > 0 && t[s - 1] == '.') || (i < len && (t[i] == '.' || t[i] == '[')))
+			continue;
+		struct ast_node v = declared_value(syn, scope, t + s, i - s);
+		if (ast_is_null(v))
+			v = declared_value(syn, root, t + s, i - s);
+		size_t vlen;
+		const char *vt = ast_is_null(v) ? NULL : ast_text(syn, v, &vlen);
+		if (vt && text_from_request(vt, vlen))
+			return true;
+	}
+	return false;
+}
+
+/* ---- finding the API calls ---- */
+
+static bool arg_names_endpoint(const struct syntax *syn, struct ast_node arg, const char *endpoint)
+{
+	size_t len;
+	const char *t = ast_text(syn, arg, &len);
+	if ((ast_is(arg, "string") || ast_is(arg, "template_string") ||
+	     ast_is(arg, "binary_expression")) &&
+	    jsflow_mentions(t, len, endpoint))
+		return true;
+	if (ast_is(arg, "identifier")) {
+		char *v = ast_string_value(syn, arg);
+		bool hit = v && strstr(v, endpoint);
+		free(v);
+		return hit;
+	}
+	return false;
+}
+
+static int add_name(struct api_call *c, const char *name, size_t n)
+{
+	if (!n || c->nnames >= MAX_NAMES)
+		return 0;
+	for (size_t i = 0; i < c->nnames; i++)
+		if (strlen(c->names[i]) == n && !memcmp(c->names[i], name, n))
+			return 0;
+	char **p = realloc(c->names, (c->nnames + 1) * sizeof *p);
+	if (!p || !(p[c->nnames] = strndup(name, n))) {
+		if (p)
+			c->names = p;
+		return error_set("out of memory");
+	}
+	c->names = p;
+	c->nnames++;
+	return 0;
+}
+
+/* Every identifier bound by a declarator's left side: x, { a, b: c }, [d, e]. */
+static int add_pattern(const struct syntax *syn, struct api_call *c, struct ast_node lhs)
+{
+	if (ast_is(lhs, "identifier") || ast_is(lhs, "shorthand_property_identifier_pattern")) {
+		size_t len;
+		const char *t = ast_text(syn, lhs, &len);
+		return add_name(c, t, len);
+	}
+	if (ast_is(lhs, "member_expression")) { /* this.link = await ... */
+		size_t len;
+		const char *t = ast_text(syn, lhs, &len);
+		return add_name(c, t, len);
+	}
+	int rc = 0;
+	if (ast_is(lhs, "pair_pattern"))
+		return add_pattern(syn, c, ast_field(lhs, "value"));
+	for (uint32_t i = 0; !rc && i < ast_named_count(lhs); i++)
+		if (ast_is(lhs, "object_pattern") || ast_is(lhs, "array_pattern") ||
+		    ast_is(lhs, "assignment_pattern"))
+			rc = add_pattern(syn, c, ast_named_child(lhs, i));
+	return rc;
+}
+
+/* Where the call's value lands: through await, parentheses, `.data`, `.then(...)`. */
+static struct ast_node result_target(struct ast_node call)
+{
+	struct ast_node n = call, p = ast_parent(call);
+	while (ast_is(p, "await_expression") || ast_is(p, "parenthesized_expression") ||
+	       ast_is(p, "as_expression") || ast_is(p, "non_null_expression") ||
+	       (ast_is(p, "member_expression") && ast_start(ast_field(p, "object")) == ast_start(n)) ||
+	       (ast_is(p, "call_expression") && ast_start(ast_field(p, "function")) == ast_start(n))) {
+		n = p;
+		p = ast_parent(p);
+	}
+	if (ast_is(p, "variable_declarator"))
+		return ast_field(p, "name");
+	if (ast_is(p, "assignment_expression"))
+		return ast_field(p, "left");
+	return (struct ast_node){0};
+}
+
+struct derive {
+	const struct syntax *syn;
+	struct api_call *c;
+	int rc;
+};
+
+static bool visit_derive(void *ctx, struct ast_node d)
+{
+	struct derive *dv = ctx;
+	if (dv->rc)
+		return false;
+	if (ast_is(d, "variable_declarator")) {
+		struct ast_node v = ast_field(d, "value");
+		if (!ast_is_null(v) && jsflow_node_mentions(dv->syn, v, dv->c->names, dv->c->nnames))
+			dv->rc = add_pattern(dv->syn, dv->c, ast_field(d, "name"));
+	}
+	return true;
+}
+
+struct collect {
+	struct jsflow *f;
+	int rc;
+};
+
+static bool visit_call(void *ctx, struct ast_node n)
+{
+	struct collect *col = ctx;
+	if (col->rc || !ast_is(n, "call_expression"))
+		return !col->rc;
+	const struct syntax *syn = col->f->syn;
+	char callee[64];
+	jsflow_callee_name(syn, n, callee, sizeof callee);
+	struct ast_node fn = ast_field(n, "function");
+	struct ast_node args = ast_field(n, "arguments");
+	struct api_call c = {0};
+	bool found = false;
+	if (ast_is(fn, "member_expression") &&
+	    (!strcmp(callee, "createLink") || !strcmp(callee, "checkPayment"))) {
+		c.kind = !strcmp(callee, "createLink") ? API_CREATE_LINK : API_CHECK_PAYMENT;
+		c.sdk = found = true;
+		c.arg = ast_named_child(args, 0);
+	} else {
+		for (uint32_t i = 0; i < 2 && i < ast_named_count(args) && !found; i++) {
+			struct ast_node a = ast_named_child(args, i);
+			if (arg_names_endpoint(syn, a, "createLink"))
+				c.kind = API_CREATE_LINK, found = true, c.arg = a;
+			else if (arg_names_endpoint(syn, a, "checkPayment"))
+				c.kind = API_CHECK_PAYMENT, found = true, c.arg = a;
+		}
+	}
+	if (!found)
+		return true;
+	c.call = n;
+	c.func = jsflow_function_of(n);
+	struct ast_node target = result_target(n);
+	if (!ast_is_null(target))
+		col->rc = add_pattern(syn, &c, target);
+	/* Names derived from the result: `const data = await response.json()`. */
+	for (int round = 0; !col->rc && round < DERIVE_ROUNDS && c.nnames; round++) {
+		size_t before = c.nnames;
+		struct derive dv = {syn, &c, 0};
+		ast_walk(c.func, visit_derive, &dv);
+		col->rc = dv.rc;
+		if (c.nnames == before)
+			break;
+	}
+	struct api_call *p = realloc(col->f->calls, (col->f->ncalls + 1) * sizeof *p);
+	if (!p) {
+		col->rc = error_set("out of memory");
+		return false;
+	}
+	col->f->calls = p;
+	p[col->f->ncalls++] = c;
+	return true;
+}
+
+int jsflow_build(struct jsflow *out, const struct syntax *syn)
+{
+	memset(out, 0, sizeof *out);
+	out->syn = syn;
+	struct collect col = {out, 0};
+	ast_walk(ast_root(syn), visit_call, &col);
+	for (size_t i = 0; !col.rc && i < out->ncalls; i++) {
+		if (out->calls[i].kind != API_CHECK_PAYMENT)
+			continue;
+		char name[128];
+		jsflow_function_name(syn, out->calls[i].func, name, sizeof name);
+		if (!name[0])
+			continue;
+		char **p = realloc(out->checker_names, (out->ncheckers + 1) * sizeof *p);
+		struct ast_node *q = realloc(out->checkers, (out->ncheckers + 1) * sizeof *q);
+		if (p)
+			out->checker_names = p;
+		if (q)
+			out->checkers = q;
+		if (!p || !q || !(p[out->ncheckers] = strdup(name))) {
+			col.rc = error_set("out of memory");
+			break;
+		}
+		q[out->ncheckers++] = out->calls[i].func;
+	}
+	return col.rc;
+}
+
+void jsflow_free(struct jsflow *f)
+{
+	for (size_t i = 0; i < f->ncalls; i++) {
+		for (size_t k = 0; k < f->calls[i].nnames; k++)
+			free(f->calls[i].names[k]);
+		free(f->calls[i].names);
+	}
+	free(f->calls);
+	for (size_t i = 0; i < f->ncheckers; i++)
+		free(f->checker_names[i]);
+	free(f->checker_names);
+	free(f->checkers);
+	memset(f, 0, sizeof *f);
+}

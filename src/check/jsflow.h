@@ -1,0 +1,56 @@
+/* What the flow checkers (OC003, OC004, ...) need to know about one JavaScript/TypeScript
+ * file: where it calls the OCPay API, in which function, and which names in that function
+ * carry the call's result. Built once per unit and shared by the checkers through the
+ * unit. Owns its arrays; jsflow_free() releases them. */
+#ifndef OCPAY_JSFLOW_H
+#define OCPAY_JSFLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lang/ast.h"
+
+enum api_kind { API_CREATE_LINK, API_CHECK_PAYMENT };
+
+struct api_call {
+	enum api_kind kind;
+	bool sdk;		/* ocpay.createLink() rather than an HTTP request */
+	struct ast_node call;	/* the call_expression */
+	struct ast_node func;	/* the enclosing function (or the program) */
+	struct ast_node arg;	/* checkPayment: the ref argument or the URL */
+	char **names;		/* identifiers in func derived from the result */
+	size_t nnames;
+};
+
+struct jsflow {
+	const struct syntax *syn;
+	struct api_call *calls;
+	size_t ncalls;
+	/* Same-file functions that call checkPayment: calling one is checking. */
+	struct ast_node *checkers;
+	char **checker_names;
+	size_t ncheckers;
+};
+
+int jsflow_build(struct jsflow *out, const struct syntax *syn);
+void jsflow_free(struct jsflow *f);
+
+/* The function (declaration, expression, arrow, method) around n, or the program. */
+struct ast_node jsflow_function_of(struct ast_node n);
+/* The name a function is known by in its file (declaration, `const f = () =>`, method),
+ * copied into buf; empty when anonymous. */
+void jsflow_function_name(const struct syntax *syn, struct ast_node fn, char *buf, size_t size);
+/* Whether text contains name as a whole identifier. */
+bool jsflow_mentions(const char *text, size_t len, const char *name);
+/* Whether the node's text mentions one of the names. */
+bool jsflow_node_mentions(const struct syntax *syn, struct ast_node n, char *const *names,
+			  size_t count);
+/* Whether n reads something the client controls: req.query, req.body, req.params,
+ * searchParams.get(), event.body, ctx.query, ctx.request.body, request.json() ... */
+bool jsflow_from_request(const struct syntax *syn, struct ast_node n);
+/* The callee's name of a call: `f(...)` -> f, `a.b.f(...)` -> f; empty if none. */
+void jsflow_callee_name(const struct syntax *syn, struct ast_node call, char *buf, size_t size);
+/* Whether a function node lies inside (or is) the given ancestor. */
+bool jsflow_within(struct ast_node n, struct ast_node ancestor);
+
+#endif
