@@ -1,0 +1,305 @@
+/* OC003 payment-ref-not-saved: a createLink whose paymentRef never reaches a database
+ * write: in the same function, in a same-file function it is passed to, or in the
+ * same-file callers it is returned to (one level). A session, a cookie, an in-memory Map
+ * or the HTTP response is not persistence: if the customer never comes back, nothing on
+ * the server can reconcile the payment. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "check/jsflow.h"
+#include "check/scan.h"
+
+static const char *const write_calls[] = {
+	"save", "create", "createMany", "insert", "insertOne", "insertMany", "update", "updateOne",
+	"updateMany", "findByIdAndUpdate", "findOneAndUpdate", "replaceOne", "bulkWrite", "upsert",
+	"bulkCreate", "values", "set", "hset", "hSet", "hmset", "setex", "setEx", "add", "setDoc",
+	"updateDoc", "addDoc", "put", "rpush", "lpush", NULL};
+static const char *const sql_calls[] = {"query", "execute", "run", "exec", "raw", "none", "one",
+					"sql", NULL};
+/* Project functions that store, by their name. */
+static const char *const store_prefixes[] = {"save", "update", "store", "persist", "upsert",
+					     "insert", "record", "attach", NULL};
+
+struct saved {
+	const struct syntax *syn;
+	char *const *names; /* what carries the ref; none: any write counts */
+	size_t nnames;
+	int depth;
+	bool found;
+	const char *kept; /* where a non-persistent copy went, for the message */
+	char object[64];  /* `order` of `order.paymentRef = ...`, awaiting order.save() */
+};
+
+static bool in_list(const char *name, const char *const *list)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (!strcmp(name, list[i]))
+			return true;
+	return false;
+}
+
+static bool has_prefix(const char *name, const char *const *list)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (!strncasecmp(name, list[i], strlen(list[i])))
+			return true;
+	return false;
+}
+
+static bool text_has(const struct syntax *syn, struct ast_node n, const char *needle)
+{
+	size_t len;
+	const char *t = ast_text(syn, n, &len);
+	size_t nl = strlen(needle);
+	for (size_t i = 0; i + nl <= len; i++)
+		if (!strncasecmp(t + i, needle, nl))
+			return true;
+	return false;
+}
+
+static struct ast_node root_of(struct ast_node n)
+{
+	while (!ast_is_null(ast_parent(n)))
+		n = ast_parent(n);
+	return n;
+}
+
+/* The session, a cookie, or a Map/Set/object literal declared in the file. */
+static bool in_memory(const struct syntax *syn, struct ast_node receiver)
+{
+	if (text_has(syn, receiver, "session") || text_has(syn, receiver, "cookie") ||
+	    text_has(syn, receiver, "localStorage") || text_has(syn, receiver, "headers"))
+		return true;
+	if (!ast_is(receiver, "identifier"))
+		return false;
+	size_t len, rlen;
+	const char *name = ast_text(syn, receiver, &len);
+	const char *all = ast_text(syn, root_of(receiver), &rlen);
+	for (size_t i = 0; i + len < rlen; i++) {
+		if (memcmp(all + i, name, len) || (i && (all[i - 1] == '_' || all[i - 1] == '.')))
+			continue;
+		const char *p = all + i + len, *end = all + rlen;
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p >= end || *p != '=' || (p + 1 < end && p[1] == '='))
+			continue;
+		for (p++; p < end && (*p == ' ' || *p == '\t'); p++)
+			;
+		if ((end - p > 7 && (!strncmp(p, "new Map", 7) || !strncmp(p, "new Set", 7))) ||
+		    (p < end && (*p == '{' || *p == '[')))
+			return true;
+	}
+	return false;
+}
+
+struct fn_search {
+	const struct syntax *syn;
+	const char *name;
+	struct ast_node found;
+};
+
+static bool visit_fn(void *ctx, struct ast_node n)
+{
+	struct fn_search *fs = ctx;
+	if (!ast_is_null(fs->found))
+		return false;
+	if (ast_is(n, "function_declaration") || ast_is(n, "arrow_function") ||
+	    ast_is(n, "function_expression") || ast_is(n, "method_definition")) {
+		char name[128];
+		jsflow_function_name(fs->syn, n, name, sizeof name);
+		if (name[0] && !strcmp(name, fs->name))
+			fs->found = n;
+	}
+	return true;
+}
+
+static struct ast_node find_function(const struct syntax *syn, struct ast_node any, const char *name)
+{
+	struct fn_search fs = {.syn = syn, .name = name};
+	if (name[0])
+		ast_walk(root_of(any), visit_fn, &fs);
+	return fs.found;
+}
+
+static bool visit_write(void *ctx, struct ast_node n);
+
+/* Does fn write anything at all (for a helper handed the ref)? */
+static bool writes(const struct syntax *syn, struct ast_node fn)
+{
+	struct saved inner = {.syn = syn, .depth = 1};
+	ast_walk(fn, visit_write, &inner);
+	return inner.found;
+}
+
+static void visit_call(struct saved *sv, struct ast_node n)
+{
+	const struct syntax *syn = sv->syn;
+	char callee[64];
+	jsflow_callee_name(syn, n, callee, sizeof callee);
+	struct ast_node args = ast_field(n, "arguments");
+	struct ast_node fn = ast_field(n, "function");
+	struct ast_node receiver = ast_is(fn, "member_expression") ? ast_field(fn, "object")
+								 : (struct ast_node){0};
+	bool mentions = !sv->nnames || jsflow_node_mentions(syn, args, sv->names, sv->nnames);
+	/* order.paymentRef = ...; await order.save() */
+	if (!strcmp(callee, "save") && sv->object[0] && ast_text_is(syn, receiver, sv->object)) {
+		sv->found = true;
+		return;
+	}
+	if (!mentions)
+		return;
+	if (in_list(callee, write_calls)) {
+		if (ast_is_null(receiver) || !in_memory(syn, receiver))
+			sv->found = true;
+		else
+			sv->kept = text_has(syn, receiver, "session") ? "the session" : "memory";
+	} else if (in_list(callee, sql_calls)) {
+		if (text_has(syn, args, "insert") || text_has(syn, args, "update"))
+			sv->found = true;
+	} else if (!strcmp(callee, "cookie")) {
+		sv->kept = "a cookie";
+	} else if (!strcmp(callee, "json") || !strcmp(callee, "send") || !strcmp(callee, "redirect")) {
+		if (!sv->kept)
+			sv->kept = "the response to the browser";
+	} else if (sv->depth == 0) {
+		/* Handed to a function: a same-file one must write; an imported one is trusted
+		 * when its name says it stores. */
+		struct ast_node target = find_function(syn, n, callee);
+		if (!ast_is_null(target))
+			sv->found = writes(syn, target);
+		else
+			sv->found = has_prefix(callee, store_prefixes);
+	}
+}
+
+static bool visit_write(void *ctx, struct ast_node n)
+{
+	struct saved *sv = ctx;
+	if (sv->found)
+		return false;
+	if (ast_is(n, "call_expression")) {
+		visit_call(sv, n);
+	} else if (ast_is(n, "assignment_expression") && sv->nnames &&
+		   jsflow_node_mentions(sv->syn, ast_field(n, "right"), sv->names, sv->nnames)) {
+		struct ast_node l = ast_field(n, "left");
+		if (text_has(sv->syn, l, "session"))
+			sv->kept = "the session";
+		else if (ast_is(l, "member_expression")) {
+			struct ast_node obj = ast_field(l, "object");
+			size_t len;
+			const char *t = ast_text(sv->syn, obj, &len);
+			if (in_memory(sv->syn, obj))
+				sv->kept = "memory";
+			else if (len < sizeof sv->object)
+				snprintf(sv->object, sizeof sv->object, "%.*s", (int)len, t);
+		}
+	}
+	return true;
+}
+
+/* Whether fn returns the value (so its callers decide). */
+static bool returns_it(const struct syntax *syn, const struct api_call *c)
+{
+	struct ast_node p = ast_parent(c->call);
+	while (ast_is(p, "await_expression") || ast_is(p, "parenthesized_expression") ||
+	       ast_is(p, "member_expression"))
+		p = ast_parent(p);
+	if (ast_is(p, "return_statement") || ast_is(p, "arrow_function"))
+		return true;
+	struct ast_node body = ast_field(c->func, "body");
+	for (uint32_t i = 0; i < ast_named_count(body); i++) {
+		struct ast_node s = ast_named_child(body, i);
+		if (ast_is(s, "return_statement") && jsflow_node_mentions(syn, s, c->names, c->nnames))
+			return true;
+	}
+	return false;
+}
+
+struct callers {
+	const struct syntax *syn;
+	const char *name;
+	int sites, saved;
+};
+
+static bool visit_caller(void *ctx, struct ast_node n)
+{
+	struct callers *cl = ctx;
+	if (!ast_is(n, "call_expression"))
+		return true;
+	char callee[128];
+	jsflow_callee_name(cl->syn, n, callee, sizeof callee);
+	if (strcmp(callee, cl->name))
+		return true;
+	cl->sites++;
+	/* The caller's names for the returned value, then the same question there. */
+	struct ast_node caller = jsflow_function_of(n);
+	struct ast_node p = ast_parent(n);
+	while (ast_is(p, "await_expression") || ast_is(p, "parenthesized_expression"))
+		p = ast_parent(p);
+	size_t len;
+	const char *t;
+	char *name = NULL;
+	if (ast_is(p, "variable_declarator")) {
+		struct ast_node lhs = ast_field(p, "name");
+		t = ast_text(cl->syn, lhs, &len);
+		name = strndup(t, len);
+	}
+	if (!name)
+		return true; /* the result is dropped or used inline: not saved here */
+	/* Destructuring `{ paymentRef }` keeps the braces out of the names. */
+	char *names[8];
+	size_t n_names = 0;
+	for (char *tok = strtok(name, "{}[],: \t\n"); tok && n_names < 8; tok = strtok(NULL, "{}[],: \t\n"))
+		names[n_names++] = tok;
+	struct saved sv = {.syn = cl->syn, .names = names, .nnames = n_names};
+	ast_walk(caller, visit_write, &sv);
+	cl->saved += sv.found;
+	free(name);
+	return true;
+}
+
+static int check_call(struct unit *u, const struct rule *r, const struct syntax *syn,
+		      const struct api_call *c)
+{
+	struct saved sv = {.syn = syn, .names = c->names, .nnames = c->nnames};
+	if (c->nnames)
+		ast_walk(c->func, visit_write, &sv);
+	if (sv.found)
+		return 0;
+	if (returns_it(syn, c)) {
+		char fname[128];
+		jsflow_function_name(syn, c->func, fname, sizeof fname);
+		struct callers cl = {syn, fname, 0, 0};
+		if (fname[0])
+			ast_walk(root_of(c->call), visit_caller, &cl);
+		/* No caller in this file: it is used elsewhere, and saved or not there. */
+		if (!cl.sites || cl.saved)
+			return 0;
+	}
+	char msg[256];
+	snprintf(msg, sizeof msg,
+		 "the paymentRef of this createLink is %s%s: save it with the order so a "
+		 "payment can be checked even if the customer never returns",
+		 sv.kept ? "kept only in " : "never saved", sv.kept ? sv.kept : "");
+	return unit_add_hit(u, r, ast_start(c->call), ast_end(c->call), NULL, 0, msg, -1);
+}
+
+int oc003_ref_saved_unit(struct unit *u, const struct rule *r, const struct detector *d)
+{
+	(void)d;
+	struct jsflow *flow = unit_flow(u);
+	int rc = 0;
+	for (size_t i = 0; flow && !rc && i < flow->ncalls; i++)
+		if (flow->calls[i].kind == API_CREATE_LINK)
+			rc = check_call(u, r, flow->syn, &flow->calls[i]);
+	return rc;
+}
+
+int oc003_ref_saved_finish(struct scan *s, const struct rule *r)
+{
+	(void)s;
+	(void)r;
+	return 0;
+}
