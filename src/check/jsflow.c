@@ -187,6 +187,76 @@ bool jsflow_from_request(const struct syntax *syn, struct ast_node n)
 	return false;
 }
 
+bool jsflow_is_status(const struct syntax *syn, struct ast_node n, const char *status)
+{
+	size_t len, sl = strlen(status);
+	const char *t = ast_text(syn, n, &len);
+	if (ast_is(n, "string"))
+		return len == sl + 2 && !memcmp(t + 1, status, sl);
+	return ast_is(n, "member_expression") && len > sl + 1 && t[len - sl - 1] == '.' &&
+	       !memcmp(t + len - sl, status, sl);
+}
+
+bool jsflow_from_check(const struct jsflow *f, struct ast_node n, struct ast_node fn)
+{
+	for (size_t i = 0; i < f->ncalls; i++) {
+		const struct api_call *c = &f->calls[i];
+		if (c->kind != API_CHECK_PAYMENT)
+			continue;
+		if (jsflow_within(c->call, n))
+			return true;
+		if (ast_start(c->func) == ast_start(fn) && ast_end(c->func) == ast_end(fn) &&
+		    jsflow_node_mentions(f->syn, n, c->names, c->nnames))
+			return true;
+	}
+	return jsflow_node_mentions(f->syn, n, f->checker_names, f->ncheckers);
+}
+
+bool jsflow_number(const struct syntax *syn, struct ast_node n, double *out)
+{
+	size_t len;
+	const char *t = ast_text(syn, n, &len);
+	if (ast_is(n, "number")) {
+		char buf[64];
+		size_t k = 0;
+		for (size_t i = 0; i < len && k + 1 < sizeof buf; i++)
+			if (t[i] != '_')
+				buf[k++] = t[i];
+		buf[k] = '\0';
+		char *end;
+		*out = strtod(buf, &end);
+		return end != buf;
+	}
+	if (ast_is(n, "parenthesized_expression"))
+		return jsflow_number(syn, ast_named_child(n, 0), out);
+	if (ast_is(n, "binary_expression")) {
+		double a, b;
+		if (!jsflow_number(syn, ast_field(n, "left"), &a) ||
+		    !jsflow_number(syn, ast_field(n, "right"), &b))
+			return false;
+		struct ast_node op = ast_field(n, "operator");
+		if (ast_text_is(syn, op, "*"))
+			*out = a * b;
+		else if (ast_text_is(syn, op, "+"))
+			*out = a + b;
+		else if (ast_text_is(syn, op, "-"))
+			*out = a - b;
+		else if (ast_text_is(syn, op, "/") && b != 0)
+			*out = a / b;
+		else
+			return false;
+		return true;
+	}
+	if (ast_is(n, "identifier")) {
+		struct ast_node root = n;
+		while (!ast_is_null(ast_parent(root)))
+			root = ast_parent(root);
+		struct ast_node v = declared_value(syn, root, t, len);
+		return !ast_is_null(v) && !ast_is(v, "identifier") && jsflow_number(syn, v, out);
+	}
+	return false;
+}
+
 /* ---- finding the API calls ---- */
 
 static bool arg_names_endpoint(const struct syntax *syn, struct ast_node arg, const char *endpoint)

@@ -50,6 +50,13 @@ bool jsflow_node_mentions(const struct syntax *syn, struct ast_node n, char *con
 bool jsflow_from_request(const struct syntax *syn, struct ast_node n);
 /* The callee's name of a call: `f(...)` -> f, `a.b.f(...)` -> f; empty if none. */
 void jsflow_callee_name(const struct syntax *syn, struct ast_node call, char *buf, size_t size);
+/* A status constant: the string "CONFIRMED" or PaymentStatus.CONFIRMED (for status). */
+bool jsflow_is_status(const struct syntax *syn, struct ast_node n, const char *status);
+/* Whether n carries a checkPayment result of function fn (or contains the call), or calls
+ * a same-file function that calls checkPayment. */
+bool jsflow_from_check(const struct jsflow *f, struct ast_node n, struct ast_node fn);
+/* Evaluates a number: a literal, arithmetic on numbers, a same-file constant. */
+bool jsflow_number(const struct syntax *syn, struct ast_node n, double *out);
 /* Whether a function node lies inside (or is) the given ancestor. */
 bool jsflow_within(struct ast_node n, struct ast_node ancestor);
 

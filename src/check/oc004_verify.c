@@ -62,37 +62,17 @@ static bool is_named(const struct syntax *syn, struct ast_node n, const char *co
 
 static bool is_confirmed(const struct syntax *syn, struct ast_node n)
 {
-	static const char *const v[] = {"CONFIRMED", NULL};
-	size_t len;
-	const char *t = ast_text(syn, n, &len);
-	return str_value_is(syn, n, v) ||
-	       (ast_is(n, "member_expression") && len > 10 && !memcmp(t + len - 10, ".CONFIRMED", 10));
+	return jsflow_is_status(syn, n, "CONFIRMED");
 }
 
 static bool is_failed(const struct syntax *syn, struct ast_node n)
 {
-	static const char *const v[] = {"FAILED", NULL};
-	size_t len;
-	const char *t = ast_text(syn, n, &len);
-	return str_value_is(syn, n, v) ||
-	       (ast_is(n, "member_expression") && len > 7 && !memcmp(t + len - 7, ".FAILED", 7));
+	return jsflow_is_status(syn, n, "FAILED");
 }
 
-/* Whether n carries a checkPayment result of this function, or calls a same-file
- * function that checks. */
 static bool from_check(const struct verify *v, struct ast_node n, struct ast_node fn)
 {
-	for (size_t i = 0; i < v->flow->ncalls; i++) {
-		const struct api_call *c = &v->flow->calls[i];
-		if (c->kind != API_CHECK_PAYMENT)
-			continue;
-		if (jsflow_within(c->call, n))
-			return true;
-		if (ast_start(c->func) == ast_start(fn) &&
-		    jsflow_node_mentions(v->syn, n, c->names, c->nnames))
-			return true;
-	}
-	return jsflow_node_mentions(v->syn, n, v->flow->checker_names, v->flow->ncheckers);
+	return jsflow_from_check(v->flow, n, fn);
 }
 
 enum test { TEST_NONE, TEST_CONFIRMED, TEST_NOT_CONFIRMED };
