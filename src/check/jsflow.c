@@ -124,12 +124,16 @@ struct decl_search {
 	const char *name;
 	size_t n;
 	struct ast_node value;
+	struct ast_node scope;
+	bool top_only; /* module scope: do not look inside functions */
 };
 
 static bool visit_decl(void *ctx, struct ast_node node)
 {
 	struct decl_search *d = ctx;
 	if (!ast_is_null(d->value))
+		return false;
+	if (d->top_only && is_function(node) && ast_start(node) != ast_start(d->scope))
 		return false;
 	if (!ast_is(node, "variable_declarator"))
 		return true;
@@ -149,7 +153,13 @@ static bool visit_decl(void *ctx, struct ast_node node)
 static struct ast_node declared_value(const struct syntax *syn, struct ast_node scope,
 				      const char *name, size_t n)
 {
-	struct decl_search d = {.syn = syn, .name = name, .n = n};
+	char buf[128];
+	if (n >= sizeof buf)
+		return (struct ast_node){0};
+	memcpy(buf, name, n); /* jsflow_mentions wants a terminated name */
+	buf[n] = '\0';
+	struct decl_search d = {.syn = syn, .name = buf, .n = n, .scope = scope,
+				.top_only = ast_is(scope, "program")};
 	ast_walk(scope, visit_decl, &d);
 	return d.value;
 }

@@ -199,6 +199,28 @@ static bool visit_write(void *ctx, struct ast_node n)
 	return true;
 }
 
+struct returns {
+	const struct syntax *syn;
+	const struct api_call *c;
+	bool found;
+};
+
+static bool visit_return(void *ctx, struct ast_node n)
+{
+	struct returns *r = ctx;
+	if (r->found)
+		return false;
+	/* returns of nested functions are theirs */
+	if (ast_start(n) != ast_start(r->c->func) &&
+	    (ast_is(n, "function_declaration") || ast_is(n, "arrow_function") ||
+	     ast_is(n, "function_expression") || ast_is(n, "method_definition")))
+		return false;
+	if (ast_is(n, "return_statement") &&
+	    jsflow_node_mentions(r->syn, n, r->c->names, r->c->nnames))
+		r->found = true;
+	return true;
+}
+
 /* Whether fn returns the value (so its callers decide). */
 static bool returns_it(const struct syntax *syn, const struct api_call *c)
 {
@@ -208,13 +230,9 @@ static bool returns_it(const struct syntax *syn, const struct api_call *c)
 		p = ast_parent(p);
 	if (ast_is(p, "return_statement") || ast_is(p, "arrow_function"))
 		return true;
-	struct ast_node body = ast_field(c->func, "body");
-	for (uint32_t i = 0; i < ast_named_count(body); i++) {
-		struct ast_node s = ast_named_child(body, i);
-		if (ast_is(s, "return_statement") && jsflow_node_mentions(syn, s, c->names, c->nnames))
-			return true;
-	}
-	return false;
+	struct returns r = {syn, c, false};
+	ast_walk(c->func, visit_return, &r);
+	return r.found;
 }
 
 struct callers {

@@ -1,0 +1,87 @@
+/* OC007 unhandled-api-error: an HTTP call to createLink or checkPayment whose response is
+ * used with no check of response.ok/status or data.success, outside any try/catch and
+ * with no .catch. fetch resolves on a 403 (merchant not validated) or 401 (bad key): the
+ * error body is then read as a payment. Advice when a createLink's errors are checked but
+ * 403 is not told apart. SDK calls throw on errors and are left to the framework. */
+#include <stdio.h>
+#include <string.h>
+
+#include "check/jsflow.h"
+#include "check/scan.h"
+
+struct checks {
+	const struct syntax *syn;
+	const struct api_call *c;
+	bool checked, has_403;
+};
+
+static bool visit_check(void *ctx, struct ast_node n)
+{
+	struct checks *k = ctx;
+	if (ast_is(n, "member_expression")) {
+		struct ast_node prop = ast_field(n, "property");
+		struct ast_node obj = ast_field(n, "object");
+		size_t len;
+		const char *t = ast_text(k->syn, obj, &len);
+		bool ours = false;
+		for (size_t i = 0; i < k->c->nnames && !ours; i++)
+			ours = strlen(k->c->names[i]) == len && !memcmp(k->c->names[i], t, len);
+		if (ours && (ast_text_is(k->syn, prop, "ok") || ast_text_is(k->syn, prop, "status") ||
+			     ast_text_is(k->syn, prop, "statusCode") || ast_text_is(k->syn, prop, "success")))
+			k->checked = true;
+	} else if (ast_is(n, "number") && ast_text_is(k->syn, n, "403")) {
+		k->has_403 = true;
+	}
+	return true;
+}
+
+static bool caught(const struct syntax *syn, const struct api_call *c)
+{
+	for (struct ast_node n = ast_parent(c->call); !ast_is_null(n); n = ast_parent(n)) {
+		if (ast_is(n, "try_statement") && !ast_is_null(ast_field(n, "handler")) &&
+		    jsflow_within(c->call, ast_field(n, "body")))
+			return true;
+		if (ast_is(n, "member_expression") && ast_text_is(syn, ast_field(n, "property"), "catch"))
+			return true;
+		if (ast_start(n) == ast_start(c->func) && ast_end(n) == ast_end(c->func))
+			break;
+	}
+	return false;
+}
+
+int oc007_errors_unit(struct unit *u, const struct rule *r, const struct detector *d)
+{
+	(void)d;
+	struct jsflow *flow = unit_flow(u);
+	int rc = 0;
+	for (size_t i = 0; flow && !rc && i < flow->ncalls; i++) {
+		const struct api_call *c = &flow->calls[i];
+		if (c->sdk || !c->nnames)
+			continue;
+		struct checks k = {flow->syn, c, false, false};
+		ast_walk(c->func, visit_check, &k);
+		const char *what = c->kind == API_CREATE_LINK ? "createLink" : "checkPayment";
+		if (!k.checked && !caught(flow->syn, c)) {
+			char msg[256];
+			snprintf(msg, sizeof msg,
+				 "the %s response is used without checking response.ok or "
+				 "data.success, and no try/catch: a 403 or 401 error is read as a "
+				 "payment",
+				 what);
+			rc = unit_add_hit(u, r, ast_start(c->call), ast_end(c->call), NULL, 0, msg, -1);
+		} else if (k.checked && !k.has_403 && c->kind == API_CREATE_LINK) {
+			rc = unit_add_hit(u, r, ast_start(c->call), ast_end(c->call), NULL, 0,
+					  "createLink errors are checked but 403 (merchant not "
+					  "validated) is not told apart from other failures",
+					  SEV_LOW);
+		}
+	}
+	return rc;
+}
+
+int oc007_errors_finish(struct scan *s, const struct rule *r)
+{
+	(void)s;
+	(void)r;
+	return 0;
+}
