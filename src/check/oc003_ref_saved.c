@@ -238,6 +238,7 @@ static bool returns_it(const struct syntax *syn, const struct api_call *c)
 struct callers {
 	const struct syntax *syn;
 	const char *name;
+	struct ast_node self; /* the function itself: its own calls are not its callers */
 	int sites, saved;
 };
 
@@ -246,6 +247,8 @@ static bool visit_caller(void *ctx, struct ast_node n)
 	struct callers *cl = ctx;
 	if (!ast_is(n, "call_expression"))
 		return true;
+	if (jsflow_within(n, cl->self))
+		return false;
 	char callee[128];
 	jsflow_callee_name(cl->syn, n, callee, sizeof callee);
 	if (strcmp(callee, cl->name))
@@ -289,7 +292,7 @@ static int check_call(struct unit *u, const struct rule *r, const struct syntax 
 	if (returns_it(syn, c)) {
 		char fname[128];
 		jsflow_function_name(syn, c->func, fname, sizeof fname);
-		struct callers cl = {syn, fname, 0, 0};
+		struct callers cl = {syn, fname, c->func, 0, 0};
 		if (fname[0])
 			ast_walk(root_of(c->call), visit_caller, &cl);
 		/* No caller in this file: it is used elsewhere, and saved or not there. */

@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/literal.h"
 #include "core/regex.h"
+#include "lang/classify.h"
 #include "lang/ts.h"
 
 /* One YAML document being turned into a rule; errors name file:line:column. */
@@ -182,13 +183,12 @@ static int load_detector(const struct loader *ld, yaml_node_t *n, struct detecto
 			rc = get_strings(ld, v, k, &d->paths, &d->npaths);
 		} else if (!strcmp(k, "runtime")) {
 			/* Where the code must run for the detector to apply, as decided by
-			 * lang/classify.c: unknown = 0, browser = 1, server = 2. */
+			 * lang/classify.c. */
 			char **names = NULL;
 			size_t count = 0;
 			rc = get_strings(ld, v, k, &names, &count);
 			for (size_t i = 0; i < count; i++) {
-				int bit = !strcmp(names[i], "unknown") ? 0 : !strcmp(names[i], "browser") ? 1
-					: !strcmp(names[i], "server")	 ? 2 : -1;
+				int bit = runtime_parse(names[i]);
 				if (!rc && bit < 0)
 					rc = fail_at(ld, v, "unknown runtime '%s' (browser, server, unknown)",
 						     names[i]);

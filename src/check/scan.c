@@ -258,13 +258,16 @@ static void prefilter(struct unit *u)
 
 static bool detector_applies(struct unit *u, const struct rule *r, const struct detector *d)
 {
-	if (!(d->langs & LANG_BIT(u->lang)))
+	/* A page is text too: its markup and attributes are read by the text detectors. */
+	if (!(d->langs & LANG_BIT(u->lang)) && !(u->page && (d->langs & LANG_BIT(LANG_TEXT))))
 		return false;
 	if (d->npaths && !path_matches(u->path, d->paths, d->npaths))
 		return false;
 	if (!unit_has_keywords(u, r, d))
 		return false;
 	if (d->context_re && !regex_search(d->context_re, u->data, u->len))
+		return false;
+	if (d->runtimes && !(d->runtimes & (1u << unit_runtime(u))))
 		return false;
 	return true;
 }
@@ -282,7 +285,8 @@ int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const c
 	w->stats.files_scanned += scope == SCOPE_TREE;
 	w->stats.bytes_scanned += len;
 	struct unit u = {.scan = s, .parsers = w->parsers, .path = path, .flags = flags,
-			 .data = data, .len = len, .lang = lang_from_path(path)};
+			 .data = data, .len = len, .lang = lang_from_path(path),
+			 .page = lang_is_page(path)};
 	prefilter(&u);
 	if ((u.kw[0] & s->rules->ocpay_mask[0]) || (u.kw[1] & s->rules->ocpay_mask[1]))
 		w->ocpay_seen = true;

@@ -74,8 +74,12 @@ struct unit {
 	size_t len;
 	enum lang lang;
 	uint64_t kw[2];	/* keyword bits found in the data */
+	bool page;		/* .html/.vue/.svelte: the code is in <script> blocks */
+	char *script;		/* a page's data with only its scripts kept (lang.h) */
 	struct syntax *syntax;
 	bool parse_tried;
+	bool classified;
+	int runtime;		/* enum runtime (lang/classify.h), once classified */
 	struct jsflow *flow;	/* OCPay calls and their data, built on first use */
 	struct hit *hits;
 	size_t nhits, caphits;
@@ -129,6 +133,9 @@ int scan_add_finding(struct scan *s, const struct rule *r, enum severity sev, co
 /* The unit's parse, made on first use and shared by every detector; NULL when the
  * unit is not JavaScript/TypeScript or could not be parsed (noted as incomplete). */
 const struct syntax *unit_syntax(struct unit *u);
+/* Where the unit's code runs (enum runtime in lang/classify.h), decided once from
+ * evidence; --verbose logs the evidence. */
+int unit_runtime(struct unit *u);
 /* The OCPay calls of a parsed unit (check/jsflow.h), or NULL; built once. */
 struct jsflow *unit_flow(struct unit *u);
 /* Whether the unit contains one of the detector's keywords (true when it has none). */

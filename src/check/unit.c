@@ -2,8 +2,13 @@
 #define _GNU_SOURCE
 #include "check/unit.h"
 
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check/checker.h"
 #include "check/jsflow.h"
@@ -11,6 +16,7 @@
 #include "core/error.h"
 #include "core/regex.h"
 #include "core/secret.h"
+#include "lang/classify.h"
 #include "lang/ts.h"
 
 /* Long lines (minified bundles) are shown as a window around the finding. */
@@ -203,13 +209,106 @@ const struct syntax *unit_syntax(struct unit *u)
 {
 	if (!u->parse_tried && u->lang != LANG_TEXT) {
 		u->parse_tried = true;
-		if (syntax_parse(&u->syntax, u->parsers, u->lang, u->data, u->len,
+		const char *src = u->data;
+		if (u->page) {
+			enum lang lang;
+			if (!(u->script = lang_page_scripts(u->data, u->len, &lang))) {
+				scan_note_incomplete(u->scan, "%s: not parsed: out of memory", u->path);
+				return NULL;
+			}
+			src = u->script;
+			u->lang = lang;
+		}
+		if (syntax_parse(&u->syntax, u->parsers, u->lang, src, u->len,
 				 u->scan->opt->parse_timeout_ms * 1000) < 0) {
 			u->syntax = NULL;
 			scan_note_incomplete(u->scan, "%s: not parsed: %s", u->path, error_last());
 		}
 	}
 	return u->syntax;
+}
+
+/* Reads a regular file of at most max bytes, not through a link. 0, or -1. */
+static int read_small_file(const char *path, size_t max, char **text, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	char *p = NULL;
+	ssize_t n = -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size <= max &&
+	    (p = malloc((size_t)st.st_size + 1)))
+		n = read(fd, p, (size_t)st.st_size);
+	close(fd);
+	if (n < 0) {
+		free(p);
+		return -1;
+	}
+	p[n] = '\0';
+	*text = p;
+	*len = (size_t)n;
+	return 0;
+}
+
+/* The nearest package.json above path, read from the scanned folder (not followed
+ * through links, at most 1 MiB), and whether a bundler config sits beside it. */
+static char *nearest_package(const struct scan *s, const char *path, size_t *len, char **dir,
+			     bool *bundler)
+{
+	static const char *const bundlers[] = {
+		"vite.config.js", "vite.config.ts", "vite.config.mjs", "vite.config.mts",
+		"webpack.config.js", "rollup.config.js", "rollup.config.mjs", ".parcelrc",
+	};
+	*dir = NULL;
+	*bundler = false;
+	if (!s->root)
+		return NULL;
+	size_t rootlen = strlen(s->root);
+	char full[PATH_MAX];
+	for (size_t end = strlen(path);;) {
+		while (end > 0 && path[end - 1] != '/')
+			end--;
+		/* path[0, end) is a folder with its trailing '/', or "" for the root */
+		if ((size_t)snprintf(full, sizeof full, "%s%.*spackage.json", s->root, (int)end,
+				     path) < sizeof full) {
+			char *text = NULL;
+			if (read_small_file(full, 1 << 20, &text, len) == 0) {
+				*dir = strndup(path, end ? end - 1 : 0);
+				for (size_t i = 0; i < sizeof bundlers / sizeof bundlers[0]; i++) {
+					snprintf(full + rootlen + end, sizeof full - rootlen - end, "%s",
+						 bundlers[i]);
+					if (access(full, F_OK) == 0)
+						*bundler = true;
+				}
+				return text;
+			}
+		}
+		if (end == 0)
+			return NULL;
+		end--;
+	}
+}
+
+int unit_runtime(struct unit *u)
+{
+	if (u->classified)
+		return u->runtime;
+	u->classified = true;
+	struct classify_input in = {.path = u->path, .syntax = unit_syntax(u)};
+	char *dir = NULL;
+	char *pkg = nearest_package(u->scan, u->path, &in.package_json_len, &dir,
+				    &in.bundler_config);
+	in.package_json = pkg;
+	in.package_dir = dir;
+	struct runtime_verdict v;
+	classify_runtime(&v, &in);
+	free(pkg);
+	free(dir);
+	u->runtime = (int)v.where;
+	scan_log(u->scan, "%s: runs in the %s: %s", u->path,
+		 v.where == RUNTIME_UNKNOWN ? "unknown" : runtime_name(v.where), v.evidence);
+	return u->runtime;
 }
 
 struct jsflow *unit_flow(struct unit *u)
@@ -484,4 +583,6 @@ void unit_free(struct unit *u)
 	}
 	syntax_free(u->syntax);
 	u->syntax = NULL;
+	free(u->script);
+	u->script = NULL;
 }

@@ -94,6 +94,25 @@ static bool looks_sequential_or_flat(const char *s, size_t n)
 	return successors * 10 >= n * 6 || distinct <= 4;
 }
 
+/* window.OCPAY_KEY, config.ocpay.apiKey, this.key: a reference in code, not a value. */
+static bool is_dotted_reference(const char *s, size_t n)
+{
+	bool dot = false, start = true;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '.') {
+			if (start)
+				return false;
+			dot = start = true;
+		} else if (isalpha(c) || c == '_' || c == '$' || (!start && isdigit(c))) {
+			start = false;
+		} else {
+			return false;
+		}
+	}
+	return dot && !start;
+}
+
 bool secret_is_placeholder(const char *s, size_t n, size_t min_len)
 {
 	while (n && (s[0] == '"' || s[0] == '\'' || s[0] == '`')) {
@@ -116,6 +135,8 @@ bool secret_is_placeholder(const char *s, size_t n, size_t min_len)
 	for (size_t i = 0; i < sizeof reference_marks / sizeof reference_marks[0]; i++)
 		if (contains_ci(s, n, reference_marks[i]))
 			return true;
+	if (is_dotted_reference(s, n))
+		return true;
 	size_t pl = prefix_len(s, n, NULL);
 	const char *body = s + pl;
 	size_t bn = n - pl;

@@ -1,5 +1,7 @@
 #include "lang/lang.h"
 
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const names[LANG_COUNT] = {"text", "javascript", "typescript", "tsx"};
@@ -22,6 +24,8 @@ enum lang lang_from_path(const char *path)
 	if (!dot || dot == base)
 		return LANG_TEXT;
 	/* Type declarations hold no values worth reading. */
+	if (lang_is_page(path))
+		return LANG_JAVASCRIPT;
 	size_t n = strlen(base);
 	if (n > 5 && strcmp(base + n - 5, ".d.ts") == 0)
 		return LANG_TEXT;
@@ -49,4 +53,71 @@ int lang_parse_mask(unsigned *mask, const char *name)
 		}
 	}
 	return -1;
+}
+
+static const char *const page_extensions[] = {".html", ".htm", ".vue", ".svelte"};
+
+bool lang_is_page(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	const char *dot = strrchr(base ? base + 1 : path, '.');
+	if (!dot)
+		return false;
+	for (size_t i = 0; i < sizeof page_extensions / sizeof page_extensions[0]; i++)
+		if (strcmp(dot, page_extensions[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Case-insensitive search for needle (lower case) in [p, end). */
+static const char *find_ci(const char *p, const char *end, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (; p + n <= end; p++) {
+		size_t i = 0;
+		while (i < n && tolower((unsigned char)p[i]) == needle[i])
+			i++;
+		if (i == n)
+			return p;
+	}
+	return NULL;
+}
+
+/* Whether an opening <script ...> tag holds JavaScript (no type, or a JS/module type). */
+static bool script_is_code(const char *tag, const char *tag_end, enum lang *lang)
+{
+	if (find_ci(tag, tag_end, "lang=\"ts\"") || find_ci(tag, tag_end, "lang='ts'") ||
+	    find_ci(tag, tag_end, "lang=\"typescript\""))
+		*lang = LANG_TYPESCRIPT;
+	const char *type = find_ci(tag, tag_end, "type=");
+	if (!type)
+		return true;
+	return find_ci(type, tag_end, "javascript") || find_ci(type, tag_end, "module") ||
+	       find_ci(type, tag_end, "babel") || find_ci(type, tag_end, "jsx") ||
+	       find_ci(type, tag_end, "typescript");
+}
+
+char *lang_page_scripts(const char *src, size_t len, enum lang *lang)
+{
+	char *out = malloc(len + 1);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i++)
+		out[i] = src[i] == '\n' ? '\n' : ' ';
+	out[len] = '\0';
+	*lang = LANG_JAVASCRIPT;
+	const char *end = src + len;
+	for (const char *p = src; (p = find_ci(p, end, "<script"));) {
+		const char *tag_end = memchr(p, '>', (size_t)(end - p));
+		if (!tag_end)
+			break;
+		const char *body = tag_end + 1;
+		const char *close = find_ci(body, end, "</script");
+		if (!close)
+			close = end;
+		if (script_is_code(p, tag_end, lang))
+			memcpy(out + (body - src), body, (size_t)(close - body));
+		p = close;
+	}
+	return out;
 }

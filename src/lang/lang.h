@@ -1,5 +1,6 @@
 /* Which language a file is read as. LANG_TEXT is every file no grammar parses:
- * env files, YAML, JSON, PHP, Python, shell, HTML for now. */
+ * env files, YAML, JSON, PHP, Python, shell. Pages (.html, .vue, .svelte) are read as
+ * JavaScript through their <script> blocks, and as text too. */
 #ifndef OCPAY_LANG_H
 #define OCPAY_LANG_H
 
@@ -8,7 +9,16 @@ enum lang { LANG_TEXT, LANG_JAVASCRIPT, LANG_TYPESCRIPT, LANG_TSX, LANG_COUNT };
 #define LANG_BIT(l) (1u << (l))
 #define LANG_ALL ((1u << LANG_COUNT) - 1)
 
+#include <stdbool.h>
+#include <stddef.h>
+
 enum lang lang_from_path(const char *path);
+/* Whether path is a page whose <script> blocks hold the code (.html .htm .vue .svelte). */
+bool lang_is_page(const char *path);
+/* For a page: a copy of src of the same length where everything outside the JavaScript
+ * <script> blocks is blanked (newlines kept, so offsets and lines stay true). Sets
+ * *lang to LANG_TYPESCRIPT when a block says lang="ts". NULL when out of memory. */
+char *lang_page_scripts(const char *src, size_t len, enum lang *lang);
 const char *lang_name(enum lang l);
 /* Accepts a language name, "text" or "any"; sets *mask. Returns 0, or -1 if unknown. */
 int lang_parse_mask(unsigned *mask, const char *name);
