@@ -33,6 +33,8 @@ struct worker {
 	struct finding_list *results;
 	atomic_size_t *next;
 	bool ocpay_seen;
+	long index;		 /* the file of the list being scanned, or -1 */
+	const uint64_t *inherit; /* second pass: keyword bits to add */
 	int rc;
 	char error[512];
 };
@@ -56,6 +58,7 @@ int scan_init(struct scan *s, const struct ruleset *rules, const struct scan_opt
 
 void scan_free(struct scan *s)
 {
+	resolver_free(&s->resolver);
 	file_list_free(&s->files);
 	finding_list_free(&s->findings);
 	for (size_t i = 0; i < s->nincomplete; i++)
@@ -155,8 +158,13 @@ bool unit_has_keywords(const struct unit *u, const struct rule *r, const struct 
 {
 	(void)r;
 	if (!d->nkeywords)
-		return true;
-	return (u->kw[0] & d->kwmask[0]) || (u->kw[1] & d->kwmask[1]);
+		return !(u->inherit[0] | u->inherit[1]);
+	bool own = (u->kw[0] & d->kwmask[0]) || (u->kw[1] & d->kwmask[1]);
+	if (!(u->inherit[0] | u->inherit[1]))
+		return own;
+	/* Second pass over a module that imports OCPay code: only what the first pass
+	 * did not already run. */
+	return !own && ((u->inherit[0] & d->kwmask[0]) || (u->inherit[1] & d->kwmask[1]));
 }
 
 int scan_add_finding(struct scan *s, const struct rule *r, enum severity sev, const char *path,
@@ -272,6 +280,26 @@ static bool detector_applies(struct unit *u, const struct rule *r, const struct 
 	return true;
 }
 
+struct importer {
+	const struct scan *scan;
+	const char *from;
+	uint64_t inherit[2];
+};
+
+static bool is_ocpay(const struct scan *s, const uint64_t kw[2]);
+
+/* The keywords of the OCPay modules a file imports. */
+static void add_import(void *ctx, const char *spec, size_t len)
+{
+	struct importer *im = ctx;
+	long k = resolve_import(&im->scan->resolver, im->from, spec, len);
+	if (k >= 0 && is_ocpay(im->scan, im->scan->facts[k].kw)) {
+		im->inherit[0] |= im->scan->facts[k].kw[0];
+		im->inherit[1] |= im->scan->facts[k].kw[1];
+	}
+}
+
+
 int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const char *data,
 		     size_t len, unsigned scope, struct finding_list *out)
 {
@@ -285,9 +313,18 @@ int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const c
 	w->stats.files_scanned += scope == SCOPE_TREE;
 	w->stats.bytes_scanned += len;
 	struct unit u = {.scan = s, .parsers = w->parsers, .path = path, .flags = flags,
+			 .index = w->index,
 			 .data = data, .len = len, .lang = lang_from_path(path),
 			 .page = lang_is_page(path)};
 	prefilter(&u);
+	if (w->inherit) {
+		u.inherit[0] = w->inherit[0] & ~u.kw[0];
+		u.inherit[1] = w->inherit[1] & ~u.kw[1];
+	} else if (w->index >= 0 && s->facts) {
+		/* first pass: what the second needs to know of the file */
+		s->facts[w->index].kw[0] = u.kw[0];
+		s->facts[w->index].kw[1] = u.kw[1];
+	}
 	if ((u.kw[0] & s->rules->ocpay_mask[0]) || (u.kw[1] & s->rules->ocpay_mask[1]))
 		w->ocpay_seen = true;
 	int rc = 0;
@@ -312,6 +349,59 @@ int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const c
 	return rc;
 }
 
+static bool is_ocpay(const struct scan *s, const uint64_t kw[2])
+{
+	return (kw[0] & s->rules->ocpay_mask[0]) || (kw[1] & s->rules->ocpay_mask[1]);
+}
+
+/* Second pass: a module that imports OCPay code (its API base URL, its client) is read
+ * again with the detectors that need keywords only the imported module has, and only
+ * those. Few files: one thread. */
+static int scan_importers(struct scan *s, struct finding_list *results)
+{
+	bool any = false;
+	for (size_t i = 0; i < s->files.len && !any; i++)
+		any = is_ocpay(s, s->facts[i].kw);
+	if (!any)
+		return 0; /* no OCPay code: nothing to import */
+	struct worker *w = NULL;
+	int rc = 0;
+	for (size_t i = 0; !rc && i < s->files.len; i++) {
+		const struct file_facts *f = &s->facts[i];
+		const struct file_entry *e = &s->files.items[i];
+		enum lang lang = lang_from_path(e->path);
+		if (lang == LANG_TEXT || (e->flags & FILE_SYMLINK))
+			continue;
+		if (!w && !(w = scan_worker_new(s)))
+			return -1;
+		char *data = NULL;
+		size_t len = 0;
+		if (read_unit(w, e, &data, &len))
+			continue;
+		struct importer im = {s, e->path, {0, 0}};
+		scan_imports(&s->resolver, data, len, add_import, &im);
+		im.inherit[0] &= ~f->kw[0];
+		im.inherit[1] &= ~f->kw[1];
+		if (!(im.inherit[0] | im.inherit[1])) {
+			free(data);
+			continue;
+		}
+		scan_log(s, "%s: read again: it imports OCPay code", e->path);
+		w->inherit = im.inherit;
+		rc = scan_worker_unit(w, e->path, e->flags, data, len, SCOPE_TREE, &results[i]);
+		w->inherit = NULL;
+		free(data);
+		if (rc > 0)
+			rc = 0;
+	}
+	if (w) {
+		/* counted once already */
+		w->stats.files_scanned = w->stats.bytes_scanned = 0;
+		scan_worker_free(w);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
 static int scan_file(struct worker *w, size_t index)
 {
 	const struct file_entry *e = &w->scan->files.items[index];
@@ -320,7 +410,9 @@ static int scan_file(struct worker *w, size_t index)
 	int rc = read_unit(w, e, &data, &len);
 	if (rc)
 		return rc < 0 ? -1 : 0;
+	w->index = (long)index;
 	rc = scan_worker_unit(w, e->path, e->flags, data, len, SCOPE_TREE, &w->results[index]);
+	w->index = -1;
 	free(data);
 	return rc < 0 ? -1 : 0;
 }
@@ -334,6 +426,7 @@ struct worker *scan_worker_new(struct scan *s)
 		return NULL;
 	}
 	w->scan = s;
+	w->index = -1;
 	return w;
 }
 
@@ -434,8 +527,13 @@ int scan_run(struct scan *s)
 	pthread_t *threads = calloc(jobs, sizeof *threads);
 	atomic_size_t next = 0;
 	int rc = 0;
-	if (!results || !workers || !threads) {
+	s->facts = calloc(n ? n : 1, sizeof *s->facts);
+	if (!results || !workers || !threads || !s->facts) {
 		rc = error_set("out of memory");
+		goto out;
+	}
+	if (resolver_init(&s->resolver, &s->files, s->root) < 0) {
+		rc = -1;
 		goto out;
 	}
 	unsigned started = 0;
@@ -462,6 +560,8 @@ int scan_run(struct scan *s)
 			rc = error_set("%s", workers[i]->error);
 		scan_worker_free(workers[i]);
 	}
+	if (!rc)
+		rc = scan_importers(s, results);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = finding_list_take(&s->findings, &results[i]);
 	if (!rc)
@@ -474,6 +574,8 @@ out:
 	free(results);
 	free(workers);
 	free(threads);
+	free(s->facts);
+	s->facts = NULL;
 	s->stats.duration_ms = now_ms() - t0;
 	return rc;
 }

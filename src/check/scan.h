@@ -13,6 +13,7 @@
 #include "core/finding.h"
 #include "lang/lang.h"
 #include "source/files.h"
+#include "source/resolve.h"
 
 struct repo;
 struct syntax;
@@ -42,12 +43,19 @@ struct rule_note {
 	char *unknown;
 };
 
+/* What the first pass learnt of one file of the list, for the second: its keywords. */
+struct file_facts {
+	uint64_t kw[2];
+};
+
 struct scan {
 	const struct ruleset *rules;
 	const struct scan_options *opt;
 	struct repo *repo;	/* NULL outside a git repository */
 	char *root;		/* folder the file paths are relative to, with a trailing '/' */
 	struct file_list files;
+	struct resolver resolver;  /* module specifiers to files of the list */
+	struct file_facts *facts;  /* per file of the list, during scan_run */
 	struct finding_list findings;
 	struct scan_stats stats;
 	bool ocpay_seen;	/* some file mentions OCPay: the integration exists */
@@ -64,19 +72,28 @@ struct scan {
 	uint64_t ocpay_mask[2];
 };
 
+/* Where an imported name is evaluated from (lang/ts.h import hook). */
+struct import_frame {
+	struct unit *unit;
+	const char *from; /* the importing file's path */
+};
+
 /* One file being scanned, valid during its detectors. */
 struct unit {
 	struct scan *scan;
 	struct parser_set *parsers;
 	const char *path;
+	long index;	/* in scan.files, or -1 (a blob, a staged entry) */
 	unsigned flags;	/* FILE_* */
 	const char *data;
 	size_t len;
 	enum lang lang;
 	uint64_t kw[2];	/* keyword bits found in the data */
+	uint64_t inherit[2]; /* second pass: keyword bits of the OCPay modules it imports */
 	bool page;		/* .html/.vue/.svelte: the code is in <script> blocks */
 	char *script;		/* a page's data with only its scripts kept (lang.h) */
 	struct syntax *syntax;
+	struct import_frame frame;
 	bool parse_tried;
 	bool classified;
 	int runtime;		/* enum runtime (lang/classify.h), once classified */

@@ -205,6 +205,45 @@ static int on_query_match(void *ctx, const struct query_match *m)
 			    m->value ? strlen(m->value) : 0, query_var, q);
 }
 
+static int read_small_file(const char *path, size_t max, char **text, size_t *len);
+
+/* Modules crossed at most to evaluate an imported constant. */
+#define IMPORT_DEPTH 4
+
+/* The value of a constant another project module exports, read from the scanned
+ * folder and parsed with this thread's parsers. */
+static char *import_value(void *ctx, const char *spec, size_t spec_len, const char *name,
+			  size_t name_len, int depth, bool loose)
+{
+	const struct import_frame *f = ctx;
+	const struct scan *s = f->unit->scan;
+	if (depth > IMPORT_DEPTH || !s->root || !s->resolver.files)
+		return NULL;
+	long i = resolve_import(&s->resolver, f->from, spec, spec_len);
+	if (i < 0)
+		return NULL;
+	const char *path = s->files.items[i].path;
+	enum lang lang = lang_from_path(path);
+	char full[PATH_MAX];
+	char *text = NULL;
+	size_t len = 0;
+	if (lang == LANG_TEXT || lang_is_page(path) ||
+	    (size_t)snprintf(full, sizeof full, "%s%s", s->root, path) >= sizeof full ||
+	    read_small_file(full, s->opt->max_file_size, &text, &len) < 0)
+		return NULL;
+	struct syntax *syn = NULL;
+	char *out = NULL;
+	if (syntax_parse(&syn, f->unit->parsers, lang, text, len,
+			 s->opt->parse_timeout_ms * 1000) == 0) {
+		struct import_frame next = {f->unit, path};
+		syntax_set_import_hook(syn, import_value, &next);
+		out = syntax_export_value(syn, name, name_len, depth, loose);
+		syntax_free(syn);
+	}
+	free(text);
+	return out;
+}
+
 const struct syntax *unit_syntax(struct unit *u)
 {
 	if (!u->parse_tried && u->lang != LANG_TEXT) {
@@ -223,6 +262,9 @@ const struct syntax *unit_syntax(struct unit *u)
 				 u->scan->opt->parse_timeout_ms * 1000) < 0) {
 			u->syntax = NULL;
 			scan_note_incomplete(u->scan, "%s: not parsed: %s", u->path, error_last());
+		} else {
+			u->frame = (struct import_frame){u, u->path};
+			syntax_set_import_hook(u->syntax, import_value, &u->frame);
 		}
 	}
 	return u->syntax;
@@ -306,8 +348,7 @@ int unit_runtime(struct unit *u)
 	free(pkg);
 	free(dir);
 	u->runtime = (int)v.where;
-	scan_log(u->scan, "%s: runs in the %s: %s", u->path,
-		 v.where == RUNTIME_UNKNOWN ? "unknown" : runtime_name(v.where), v.evidence);
+	scan_log(u->scan, "%s: runs in: %s (%s)", u->path, runtime_name(v.where), v.evidence);
 	return u->runtime;
 }
 

@@ -32,7 +32,7 @@ static const TSLanguage *language_of(enum lang l)
 
 /* ---- queries and predicates ---- */
 
-enum pred_op { PRED_EQ, PRED_MATCH };
+enum pred_op { PRED_EQ, PRED_MATCH, PRED_VALUE_MATCH };
 
 struct predicate {
 	enum pred_op op;
@@ -86,6 +86,8 @@ static int parse_predicates(struct tsq *t)
 				pr.op = PRED_EQ;
 			else if (!strcmp(fn, "match?") || !strcmp(fn, "not-match?"))
 				pr.op = PRED_MATCH;
+			else if (!strcmp(fn, "value-match?") || !strcmp(fn, "not-value-match?"))
+				pr.op = PRED_VALUE_MATCH;
 			else
 				return error_set("unsupported query predicate #%s", fn);
 			pr.negate = !strncmp(fn, "not-", 4);
@@ -98,7 +100,7 @@ static int parse_predicates(struct tsq *t)
 				const char *v = ts_query_string_value_for_id(t->query, s[i + 2].value_id, &len);
 				if (!(pr.literal = strdup(v)))
 					return error_set("out of memory");
-				if (pr.op == PRED_MATCH) {
+				if (pr.op != PRED_EQ) {
 					char err[256];
 					size_t off;
 					if (!(pr.re = regex_new(v, 0, err, sizeof err, &off))) {
@@ -186,6 +188,8 @@ struct syntax {
 	TSTree *tree;
 	const char *src;
 	size_t len;
+	import_value_fn import_value; /* names imported from other modules, or NULL */
+	void *import_ctx;
 };
 
 struct parser_set *parser_set_new(void)
@@ -231,9 +235,15 @@ int syntax_parse(struct syntax **out, struct parser_set *ps, enum lang lang, con
 		ts_tree_delete(tree);
 		return error_set("out of memory");
 	}
-	*s = (struct syntax){tree, src, len};
+	*s = (struct syntax){.tree = tree, .src = src, .len = len};
 	*out = s;
 	return 0;
+}
+
+void syntax_set_import_hook(struct syntax *s, import_value_fn fn, void *ctx)
+{
+	s->import_value = fn;
+	s->import_ctx = ctx;
 }
 
 void syntax_free(struct syntax *s)
@@ -259,7 +269,8 @@ static bool node_text_eq(const struct syntax *s, TSNode n, const char *text, siz
 	return b - a == len && !memcmp(s->src + a, text, len);
 }
 
-static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *origin, int depth);
+static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *origin, int depth,
+		 bool loose);
 
 /* The initialiser of the first `const|let|var NAME = value` in the file. */
 static bool find_declaration(const struct syntax *s, TSNode root, const char *name, size_t len,
@@ -290,7 +301,120 @@ done:
 	return found;
 }
 
-static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *origin, int depth)
+/* The module and exported name a top-level import binds to local name, if any:
+ * import X from "m" / import { A as X } from "m" / const { X } = require("m"). */
+static bool find_import(const struct syntax *s, const char *name, size_t len, TSNode *spec,
+			const char **exported, size_t *exported_len)
+{
+	TSNode root = ts_tree_root_node(s->tree);
+	uint32_t count = ts_node_named_child_count(root);
+	for (uint32_t i = 0; i < count; i++) {
+		TSNode st = ts_node_named_child(root, i);
+		if (node_is(st, "import_statement")) {
+			TSNode src = ts_node_child_by_field_name(st, "source", 6);
+			for (uint32_t j = 0; j < ts_node_named_child_count(st); j++) {
+				TSNode clause = ts_node_named_child(st, j);
+				if (!node_is(clause, "import_clause"))
+					continue;
+				for (uint32_t k = 0; k < ts_node_named_child_count(clause); k++) {
+					TSNode b = ts_node_named_child(clause, k);
+					if (node_is(b, "identifier") && node_text_eq(s, b, name, len)) {
+						*spec = src;
+						*exported = "default";
+						*exported_len = 7;
+						return true;
+					}
+					if (!node_is(b, "named_imports"))
+						continue;
+					for (uint32_t m = 0; m < ts_node_named_child_count(b); m++) {
+						TSNode is = ts_node_named_child(b, m);
+						TSNode nm = ts_node_child_by_field_name(is, "name", 4);
+						TSNode al = ts_node_child_by_field_name(is, "alias", 5);
+						TSNode local = ts_node_is_null(al) ? nm : al;
+						if (ts_node_is_null(local) || !node_text_eq(s, local, name, len))
+							continue;
+						*spec = src;
+						*exported = s->src + ts_node_start_byte(nm);
+						*exported_len = ts_node_end_byte(nm) - ts_node_start_byte(nm);
+						return true;
+					}
+				}
+			}
+		} else if (node_is(st, "lexical_declaration") || node_is(st, "variable_declaration")) {
+			/* const { X } = require("m") */
+			TSNode d = ts_node_named_child(st, 0);
+			TSNode pat = ts_node_child_by_field_name(d, "name", 4);
+			TSNode val = ts_node_child_by_field_name(d, "value", 5);
+			if (ts_node_is_null(val) || !node_is(val, "call_expression") ||
+			    !node_is(pat, "object_pattern"))
+				continue;
+			TSNode fn = ts_node_child_by_field_name(val, "function", 8);
+			TSNode args = ts_node_child_by_field_name(val, "arguments", 9);
+			if (!node_text_eq(s, fn, "require", 7) || !ts_node_named_child_count(args))
+				continue;
+			for (uint32_t m = 0; m < ts_node_named_child_count(pat); m++) {
+				TSNode p = ts_node_named_child(pat, m);
+				if (node_is(p, "shorthand_property_identifier_pattern") &&
+				    node_text_eq(s, p, name, len)) {
+					*spec = ts_node_named_child(args, 0);
+					*exported = name;
+					*exported_len = len;
+					return true;
+				}
+			}
+		}
+	}
+	return false;
+}
+
+static bool eval_import(const struct syntax *s, const char *name, size_t len, struct buf *out,
+			int depth, bool loose)
+{
+	TSNode spec;
+	const char *exported;
+	size_t exported_len;
+	if (!s->import_value || !find_import(s, name, len, &spec, &exported, &exported_len) ||
+	    !node_is(spec, "string") || ts_node_end_byte(spec) - ts_node_start_byte(spec) < 2)
+		return false;
+	uint32_t a = ts_node_start_byte(spec) + 1, b = ts_node_end_byte(spec) - 1;
+	char *v = s->import_value(s->import_ctx, s->src + a, b - a, exported, exported_len,
+				  depth + 1, loose);
+	if (!v)
+		return false;
+	buf_puts(out, v);
+	free(v);
+	return true;
+}
+
+char *syntax_export_value(const struct syntax *s, const char *name, size_t len, int depth,
+			  bool loose)
+{
+	TSNode root = ts_tree_root_node(s->tree), value = {0};
+	bool found = false;
+	if (len == 7 && !memcmp(name, "default", 7)) {
+		for (uint32_t i = 0; i < ts_node_named_child_count(root) && !found; i++) {
+			TSNode st = ts_node_named_child(root, i);
+			TSNode v = ts_node_child_by_field_name(st, "value", 5);
+			if (node_is(st, "export_statement") && !ts_node_is_null(v)) {
+				value = v;
+				found = true;
+			}
+		}
+	} else {
+		found = find_declaration(s, root, name, len, &value);
+	}
+	struct buf b = BUF_INIT;
+	TSNode origin = {0};
+	if (!found || !eval(s, value, &b, &origin, depth, loose)) {
+		buf_free(&b);
+		return NULL;
+	}
+	char *out = buf_detach(&b);
+	return out ? out : strdup("");
+}
+
+static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *origin, int depth,
+		 bool loose)
 {
 	if (depth > EVAL_DEPTH || ts_node_is_null(n))
 		return false;
@@ -298,13 +422,35 @@ static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *orig
 	const char *type = ts_node_type(n);
 	if (!strcmp(type, "string") || !strcmp(type, "template_string")) {
 		uint32_t kids = ts_node_named_child_count(n);
+		bool subst = false;
 		for (uint32_t i = 0; i < kids; i++)
-			if (node_is(ts_node_named_child(n, i), "template_substitution"))
-				return false;
-		if (b - a >= 2)
-			buf_put(out, s->src + a + 1, b - a - 2);
+			subst |= node_is(ts_node_named_child(n, i), "template_substitution");
 		if (ts_node_is_null(*origin))
 			*origin = n;
+		if (!subst) {
+			if (b - a >= 2)
+				buf_put(out, s->src + a + 1, b - a - 2);
+			return true;
+		}
+		if (!loose)
+			return false;
+		/* `${BASE}/ocpay/createLink`: the text between substitutions, and each
+		 * substitution's value where it has one (its source text where not). */
+		uint32_t at = a + 1;
+		for (uint32_t i = 0; i < kids; i++) {
+			TSNode k = ts_node_named_child(n, i);
+			if (!node_is(k, "template_substitution"))
+				continue;
+			uint32_t ka = ts_node_start_byte(k), kb = ts_node_end_byte(k);
+			buf_put(out, s->src + at, ka - at);
+			TSNode o = *origin;
+			if (!ts_node_named_child_count(k) ||
+			    !eval(s, ts_node_named_child(k, 0), out, &o, depth + 1, true))
+				buf_put(out, s->src + ka, kb - ka);
+			at = kb;
+		}
+		if (b > at + 1)
+			buf_put(out, s->src + at, b - 1 - at);
 		return true;
 	}
 	if (!strcmp(type, "binary_expression")) {
@@ -313,19 +459,21 @@ static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *orig
 			return false;
 		if (ts_node_is_null(*origin))
 			*origin = n;
-		return eval(s, ts_node_child_by_field_name(n, "left", 4), out, origin, depth + 1) &&
-		       eval(s, ts_node_child_by_field_name(n, "right", 5), out, origin, depth + 1);
+		return eval(s, ts_node_child_by_field_name(n, "left", 4), out, origin, depth + 1,
+			    loose) &&
+		       eval(s, ts_node_child_by_field_name(n, "right", 5), out, origin, depth + 1,
+			    loose);
 	}
 	if (!strcmp(type, "parenthesized_expression") || !strcmp(type, "as_expression") ||
 	    !strcmp(type, "satisfies_expression") || !strcmp(type, "non_null_expression"))
 		return ts_node_named_child_count(n) &&
-		       eval(s, ts_node_named_child(n, 0), out, origin, depth + 1);
+		       eval(s, ts_node_named_child(n, 0), out, origin, depth + 1, loose);
 	if (!strcmp(type, "identifier")) {
 		TSNode value;
 		if (!find_declaration(s, ts_tree_root_node(s->tree), s->src + a, b - a, &value))
-			return false;
+			return eval_import(s, s->src + a, b - a, out, depth, loose);
 		/* Report where the literal is written: that is the line to change. */
-		return eval(s, value, out, origin, depth + 1);
+		return eval(s, value, out, origin, depth + 1, loose);
 	}
 	return false;
 }
@@ -351,6 +499,24 @@ static bool capture_text(const struct syntax *s, const TSQueryMatch *m, uint32_t
 	return false;
 }
 
+static bool capture_node(const TSQueryMatch *m, int id, TSNode *out);
+
+/* #value-match?: the string the capture evaluates to (through constants, templates and
+ * imports) matches; a capture without a value does not. */
+static bool value_matches(const struct syntax *s, const TSQueryMatch *m, uint32_t id,
+			  const struct regex *re)
+{
+	TSNode n;
+	if (!capture_node(m, (int)id, &n))
+		return false;
+	struct buf b = BUF_INIT;
+	TSNode origin = {0};
+	bool ok = eval(s, n, &b, &origin, 0, true) && !buf_oom(&b) &&
+		  regex_search(re, b.ptr ? b.ptr : "", b.len);
+	buf_free(&b);
+	return ok;
+}
+
 static bool predicates_hold(const struct tsq *t, const struct syntax *s, const TSQueryMatch *m)
 {
 	for (size_t i = 0; i < t->npreds[m->pattern_index]; i++) {
@@ -362,6 +528,8 @@ static bool predicates_hold(const struct tsq *t, const struct syntax *s, const T
 		bool ok;
 		if (p->op == PRED_MATCH)
 			ok = regex_search(p->re, text, len);
+		else if (p->op == PRED_VALUE_MATCH)
+			ok = value_matches(s, m, p->capture, p->re);
 		else if (p->other != UINT32_MAX)
 			ok = capture_text(s, m, p->other, &other, &olen) && olen == len &&
 			     !memcmp(text, other, len);
@@ -408,8 +576,10 @@ int tsq_run(const struct tsq *t, const struct syntax *s, query_cb cb, void *ctx)
 			TSNode origin = {0};
 			origin.id = NULL;
 			buf_reset(&value);
-			if (!eval(s, secret, &value, &origin, 0))
+			if (!eval(s, secret, &value, &origin, 0, false))
 				continue; /* not a literal: nothing hardcoded here */
+			if (ts_node_is_null(origin))
+				continue; /* written in another module: reported there */
 			if (buf_oom(&value)) {
 				rc = error_set("out of memory");
 				break;
@@ -541,7 +711,7 @@ char *ast_string_value(const struct syntax *s, struct ast_node n)
 {
 	struct buf b = BUF_INIT;
 	TSNode origin = {0};
-	if (!eval(s, to_ts(n), &b, &origin, 0)) {
+	if (!eval(s, to_ts(n), &b, &origin, 0, false)) {
 		buf_free(&b);
 		return NULL;
 	}

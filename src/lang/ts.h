@@ -5,6 +5,7 @@
 #ifndef OCPAY_TS_H
 #define OCPAY_TS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,7 +16,9 @@ struct parser_set;
 struct syntax;
 
 /* Compiles a query; secret and report name captures (either may be NULL).
- * Supports the #eq?, #not-eq?, #match? and #not-match? predicates (PCRE2 syntax). */
+ * Supports the #eq?, #not-eq?, #match? and #not-match? predicates (PCRE2 syntax), and
+ * #value-match? / #not-value-match?, which match the string a capture evaluates to
+ * (constants, concatenations, templates, imported constants) instead of its text. */
 int tsq_new(struct tsq **out, enum lang lang, const char *source, const char *secret,
 	    const char *report);
 void tsq_free(struct tsq *q);
@@ -27,6 +30,17 @@ void parser_set_free(struct parser_set *ps);
 int syntax_parse(struct syntax **out, struct parser_set *ps, enum lang lang, const char *src,
 		 size_t len, uint64_t timeout_us);
 void syntax_free(struct syntax *s);
+
+/* How a syntax evaluates a name imported from another module: spec is the module as
+ * written, name the exported name ("default" for a default import). Returns the value
+ * as a new string, or NULL. depth counts the modules crossed (the hook stops cycles). */
+typedef char *(*import_value_fn)(void *ctx, const char *spec, size_t spec_len,
+				 const char *name, size_t name_len, int depth, bool loose);
+void syntax_set_import_hook(struct syntax *s, import_value_fn fn, void *ctx);
+/* The string value of the top-level declaration name (or of "export default"), for an
+ * import hook. loose: templates keep the source of substitutions they cannot resolve. */
+char *syntax_export_value(const struct syntax *s, const char *name, size_t len, int depth,
+			  bool loose);
 
 struct query_match {
 	uint32_t start, end;   /* where to report: the literal holding the secret, or the
