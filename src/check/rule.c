@@ -1,6 +1,7 @@
 #include "check/rule.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,7 +21,26 @@
 struct loader {
 	yaml_document_t doc;
 	const char *name;
+	bool lazy; /* built-in rules: queries compiled on first use (tested at build time) */
 };
+
+/* Compiling a tree-sitter query takes milliseconds: the built-in ones are compiled
+ * when a file first needs them, under this lock, so a scan that parses nothing pays
+ * nothing. */
+static pthread_mutex_t query_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const struct tsq *detector_query(const struct detector *d, enum lang l)
+{
+	if (d->type != DETECT_QUERY || l <= LANG_TEXT || l >= LANG_COUNT || !(d->langs & LANG_BIT(l)))
+		return NULL;
+	pthread_mutex_lock(&query_lock);
+	struct detector *m = (struct detector *)d; /* a cache: the detector stays the same */
+	if (!m->query[l] && tsq_new(&m->query[l], l, d->pattern, d->secret, d->report) < 0)
+		m->query[l] = NULL;
+	const struct tsq *q = m->query[l];
+	pthread_mutex_unlock(&query_lock);
+	return q;
+}
 
 __attribute__((format(printf, 3, 4))) static int fail_at(const struct loader *ld,
 							 const yaml_node_t *n, const char *fmt, ...)
@@ -128,7 +148,7 @@ static int compile_detector(const struct loader *ld, const yaml_node_t *n, struc
 		d->langs &= ~LANG_BIT(LANG_TEXT);
 		if (!d->langs)
 			return fail_at(ld, n, "a query needs languages: javascript, typescript or tsx");
-		for (int l = 1; l < LANG_COUNT; l++) {
+		for (int l = 1; l < LANG_COUNT && !ld->lazy; l++) {
 			if (!(d->langs & LANG_BIT(l)))
 				continue;
 			if (tsq_new(&d->query[l], (enum lang)l, d->pattern, d->secret, d->report) < 0)
@@ -398,9 +418,18 @@ static void rule_free(struct rule *r)
 	free(r->detectors);
 }
 
+static int add_yaml(struct ruleset *set, const char *name, const char *text, size_t len,
+		    bool lazy);
+
 int ruleset_add_yaml(struct ruleset *set, const char *name, const char *text, size_t len)
 {
-	struct loader ld = {.name = name};
+	return add_yaml(set, name, text, len, false);
+}
+
+static int add_yaml(struct ruleset *set, const char *name, const char *text, size_t len,
+		    bool lazy)
+{
+	struct loader ld = {.name = name, .lazy = lazy};
 	yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser))
 		return error_set("out of memory");
@@ -511,7 +540,7 @@ static int load_dir(struct ruleset *set, const char *dir)
 int ruleset_load(struct ruleset *set, const char *extra_dir)
 {
 	for (const struct embedded_rule *e = embedded_rules; e->name; e++)
-		if (ruleset_add_yaml(set, e->name, e->text, e->len) < 0)
+		if (add_yaml(set, e->name, e->text, e->len, true) < 0)
 			return -1;
 	if (extra_dir && load_dir(set, extra_dir) < 0)
 		return -1;

@@ -97,6 +97,9 @@ struct ruleset {
 /* Loads one rule from YAML text. name is used in error messages ("name:line:col: ...").
  * Returns 0 or -1 with the error set. */
 int ruleset_add_yaml(struct ruleset *set, const char *name, const char *text, size_t len);
+/* The detector's query for a language, compiled on first use (thread-safe); NULL when
+ * the detector has none for it or it does not compile (error_last() says why). */
+const struct tsq *detector_query(const struct detector *d, enum lang l);
 /* The built-in rules, then every *.yml of extra_dir (may be NULL). */
 int ruleset_load(struct ruleset *set, const char *extra_dir);
 /* Builds the prefilter once every rule is added (ruleset_load calls it). */

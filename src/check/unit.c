@@ -369,10 +369,11 @@ struct jsflow *unit_flow(struct unit *u)
 
 static int run_query(struct unit *u, const struct rule *r, const struct detector *d)
 {
-	if (!unit_syntax(u) || !d->query[u->lang])
+	const struct tsq *query = unit_syntax(u) ? detector_query(d, u->lang) : NULL;
+	if (!query)
 		return 0;
 	struct query_ctx q = {u, r, d, NULL};
-	return tsq_run(d->query[u->lang], u->syntax, on_query_match, &q);
+	return tsq_run(query, u->syntax, on_query_match, &q);
 }
 
 int unit_run_detector(struct unit *u, const struct rule *r, const struct detector *d)

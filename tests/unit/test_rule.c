@@ -107,7 +107,32 @@ TEST(unknown_checker_is_an_error)
 	CHECK_STR(error_last(), "test.yml:10:14: unknown checker 'nope'");
 }
 
-RUN_TESTS(T(embedded_rules_load), T(valid_rule_loads), T(syntax_error_names_line_and_column),
+/* Built-in queries are compiled on first use: each must compile for each language. */
+TEST(embedded_queries_compile)
+{
+	struct ruleset set = {0};
+	CHECK_INT(ruleset_load(&set, NULL), 0);
+	int queries = 0;
+	for (size_t i = 0; i < set.len; i++) {
+		const struct rule *r = &set.rules[i];
+		for (size_t j = 0; j < r->ndetectors; j++) {
+			const struct detector *d = &r->detectors[j];
+			for (int l = LANG_JAVASCRIPT; d->type == DETECT_QUERY && l < LANG_COUNT; l++) {
+				if (!(d->langs & LANG_BIT(l)))
+					continue;
+				queries++;
+				if (!detector_query(d, (enum lang)l))
+					fprintf(stderr, "%s %s (%s): %s\n", r->id, d->label ? d->label : "",
+						lang_name((enum lang)l), error_last());
+				CHECK(detector_query(d, (enum lang)l) != NULL);
+			}
+		}
+	}
+	CHECK(queries >= 20);
+	ruleset_free(&set);
+}
+
+RUN_TESTS(T(embedded_rules_load), T(embedded_queries_compile), T(valid_rule_loads), T(syntax_error_names_line_and_column),
 	  T(unknown_key_is_an_error), T(bad_severity_is_an_error), T(bad_regex_is_an_error),
 	  T(bad_query_is_an_error), T(missing_required_key_is_an_error),
 	  T(unknown_checker_is_an_error))
