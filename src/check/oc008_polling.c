@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check/config.h"
 #include "check/jsflow.h"
 #include "check/scan.h"
 
-#define MIN_INTERVAL_MS 10000.0
 
 /* The smallest delay a loop body waits: sleep(ms), delay(ms), setTimeout(r, ms). */
 struct delay {
@@ -39,6 +39,12 @@ static bool visit_delay(void *ctx, struct ast_node n)
 	return true;
 }
 
+/* The configured minimum (polling.min_interval_ms), 10 s by default. */
+static double min_interval(const struct unit *u)
+{
+	return u->scan->config ? u->scan->config->poll_min_ms : CONFIG_POLL_MIN_MS;
+}
+
 static int flag(struct unit *u, const struct rule *r, const struct api_call *c, const char *how,
 		bool has_ms, double ms)
 {
@@ -47,7 +53,7 @@ static int flag(struct unit *u, const struct rule *r, const struct api_call *c, 
 		snprintf(msg, sizeof msg,
 			 "checkPayment %s every %.0f ms: poll no faster than every %.0f s (a "
 			 "scheduled job every few minutes is enough)",
-			 how, ms, MIN_INTERVAL_MS / 1000);
+			 how, ms, min_interval(u) / 1000);
 	else
 		snprintf(msg, sizeof msg,
 			 "checkPayment %s with no delay: this hammers the API; check when the "
@@ -113,7 +119,7 @@ static int check_call(struct unit *u, const struct rule *r, const struct syntax 
 			double ms = 0;
 			struct ast_node delay = ast_named_child(ast_field(n, "arguments"), 1);
 			bool has = !ast_is_null(delay) && jsflow_number(syn, delay, &ms);
-			if (ast_is_null(delay) || (has && ms < MIN_INTERVAL_MS))
+			if (ast_is_null(delay) || (has && ms < min_interval(u)))
 				return flag(u, r, c, interval ? "runs in setInterval" : "re-arms setTimeout",
 					    has, ms);
 			return 0;
@@ -123,7 +129,7 @@ static int check_call(struct unit *u, const struct rule *r, const struct syntax 
 		    !iterates(syn, n, c->arg)) {
 			struct delay d = {syn, false, 0};
 			ast_walk(ast_field(n, "body"), visit_delay, &d);
-			if (!d.found || d.ms < MIN_INTERVAL_MS)
+			if (!d.found || d.ms < min_interval(u))
 				return flag(u, r, c, "runs in a loop", d.found, d.ms);
 			return 0;
 		}

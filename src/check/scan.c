@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "check/checker.h"
+#include "check/config.h"
 #include "check/unit.h"
 #include "core/buf.h"
 #include "core/error.h"
@@ -137,6 +138,12 @@ const char *scan_unknown_reason(const struct scan *s, const struct rule *r)
 		if (s->notes[i].rule == r)
 			return s->notes[i].unknown;
 	return NULL;
+}
+
+bool rule_disabled(const struct scan *s, const struct rule *r)
+{
+	const struct rule_setting *set = config_rule(s->config, r->id);
+	return set && set->disabled;
 }
 
 bool path_matches(const char *path, char *const *globs, size_t n)
@@ -310,6 +317,12 @@ int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const c
 			scan_log(s, "%s: skipped: binary", path);
 		return 1;
 	}
+	if (s->config && s->config->nexclude &&
+	    path_matches(path, s->config->exclude, s->config->nexclude)) {
+		if (scope == SCOPE_TREE && !w->inherit)
+			scan_log(s, "%s: skipped: excluded by %s", path, s->config->path);
+		return 0;
+	}
 	w->stats.files_scanned += scope == SCOPE_TREE;
 	w->stats.bytes_scanned += len;
 	struct unit u = {.scan = s, .parsers = w->parsers, .path = path, .flags = flags,
@@ -330,7 +343,7 @@ int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const c
 	int rc = 0;
 	for (size_t i = 0; !rc && i < s->rules->len; i++) {
 		const struct rule *r = &s->rules->rules[i];
-		if (!(r->scopes & scope))
+		if (!(r->scopes & scope) || rule_disabled(s, r))
 			continue;
 		for (size_t j = 0; !rc && j < r->ndetectors; j++) {
 			const struct detector *d = &r->detectors[j];
@@ -503,8 +516,37 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Rules turned off or re-graded in the configuration. */
+static int apply_config(struct scan *s)
+{
+	if (!s->config || !s->config->nrules)
+		return 0;
+	for (size_t i = 0; i < s->rules->len; i++)
+		if (rule_disabled(s, &s->rules->rules[i]) &&
+		    scan_note_unknown(s, &s->rules->rules[i], "turned off in the configuration") < 0)
+			return -1;
+	size_t kept = 0;
+	for (size_t i = 0; i < s->findings.len; i++) {
+		struct finding *f = &s->findings.items[i];
+		const struct rule_setting *set = config_rule(s->config, f->rule->id);
+		if (set && set->disabled) {
+			finding_clear(f);
+			continue;
+		}
+		if (set && set->severity >= 0)
+			f->severity = (enum severity)set->severity;
+		if (kept != i)
+			s->findings.items[kept] = *f;
+		kept++;
+	}
+	s->findings.len = kept;
+	return 0;
+}
+
 int scan_finish(struct scan *s)
 {
+	if (apply_config(s) < 0)
+		return -1;
 	if (s->nlog > 1)
 		qsort(s->log, s->nlog, sizeof *s->log, str_cmp);
 	finding_list_sort(&s->findings);

@@ -48,9 +48,12 @@ struct file_facts {
 	uint64_t kw[2];
 };
 
+struct config;
+
 struct scan {
 	const struct ruleset *rules;
 	const struct scan_options *opt;
+	const struct config *config; /* .ocpay-audit.yml, or NULL */
 	struct repo *repo;	/* NULL outside a git repository */
 	char *root;		/* folder the file paths are relative to, with a trailing '/' */
 	struct file_list files;
@@ -157,6 +160,8 @@ int unit_runtime(struct unit *u);
 struct jsflow *unit_flow(struct unit *u);
 /* Whether the unit contains one of the detector's keywords (true when it has none). */
 bool unit_has_keywords(const struct unit *u, const struct rule *r, const struct detector *d);
+/* Whether the configuration turns the rule off. */
+bool rule_disabled(const struct scan *s, const struct rule *r);
 /* Whether path matches one of the globs (basename match for globs without '/'). */
 bool path_matches(const char *path, char *const *globs, size_t n);
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "check/checker.h"
+#include "check/config.h"
 #include "check/jsflow.h"
 #include "core/buf.h"
 #include "core/error.h"
@@ -337,6 +338,15 @@ int unit_runtime(struct unit *u)
 	if (u->classified)
 		return u->runtime;
 	u->classified = true;
+	const struct config *cfg = u->scan->config;
+	if (cfg && (path_matches(u->path, cfg->browser, cfg->nbrowser) ||
+		    path_matches(u->path, cfg->server, cfg->nserver))) {
+		bool browser = path_matches(u->path, cfg->browser, cfg->nbrowser);
+		u->runtime = browser ? RUNTIME_BROWSER : RUNTIME_SERVER;
+		scan_log(u->scan, "%s: runs in: %s (%s says so)", u->path, runtime_name(u->runtime),
+			 cfg->path);
+		return u->runtime;
+	}
 	struct classify_input in = {.path = u->path, .syntax = unit_syntax(u)};
 	char *dir = NULL;
 	char *pkg = nearest_package(u->scan, u->path, &in.package_json_len, &dir,

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check/config.h"
 #include "check/scan.h"
 #include "cmd/cmd.h"
 #include "core/error.h"
@@ -49,6 +50,9 @@ static const char usage[] =
 	"                       high (default), critical\n"
 	"\n"
 	"Scan:\n"
+	"  --config FILE        settings: excluded paths, browser/server globs, the polling\n"
+	"                       minimum, rules off or re-graded (default: .ocpay-audit.yml\n"
+	"                       at the root of the repository or folder, when present)\n"
 	"  --rules DIR          also load the rules in DIR/*.yml\n"
 	"  --jobs N             threads (default: one per core)\n"
 	"  --max-file-size SIZE skip larger files, counted in the summary (default 2M;\n"
@@ -72,6 +76,7 @@ struct scan_args {
 	const char *format;
 	const char *output;
 	const char *rules_dir;
+	const char *config;
 	const char *since;
 	bool staged, history;
 	enum severity fail_on;
@@ -103,12 +108,13 @@ static int parse_size(size_t *out, const char *s)
 static int parse_args(struct scan_args *a, int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_FAIL_ON, O_RULES, O_JOBS, O_NO_COLOR, O_NO_REDACT, O_MAX_SIZE,
-	       O_PARSE_TIMEOUT, O_STAGED, O_HISTORY, O_SINCE };
+	       O_PARSE_TIMEOUT, O_STAGED, O_HISTORY, O_SINCE, O_CONFIG };
 	static const struct option opts[] = {
 		{"format", required_argument, 0, O_FORMAT},
 		{"output", required_argument, 0, 'o'},
 		{"fail-on", required_argument, 0, O_FAIL_ON},
 		{"rules", required_argument, 0, O_RULES},
+		{"config", required_argument, 0, O_CONFIG},
 		{"jobs", required_argument, 0, O_JOBS},
 		{"no-color", no_argument, 0, O_NO_COLOR},
 		{"no-redact", no_argument, 0, O_NO_REDACT},
@@ -151,6 +157,9 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 			break;
 		case O_RULES:
 			a->rules_dir = optarg;
+			break;
+		case O_CONFIG:
+			a->config = optarg;
 			break;
 		case O_JOBS: {
 			char *end;
@@ -328,6 +337,29 @@ static int run_mode(const struct scan_args *a, struct scan *s, const char *head)
 	return 0;
 }
 
+/* --config FILE, or .ocpay-audit.yml at the root of what is scanned when present. */
+static int load_config(struct scan *s, const struct scan_args *a, struct config *cfg,
+		       const struct ruleset *rules)
+{
+	char path[PATH_MAX];
+	bool required = a->config != NULL;
+	if (a->config) {
+		snprintf(path, sizeof path, "%s", a->config);
+	} else {
+		const char *root = s->root ? s->root : s->repo ? repo_workdir(s->repo) : NULL;
+		if (!root)
+			return 0;
+		size_t n = strlen(root);
+		snprintf(path, sizeof path, "%s%s.ocpay-audit.yml", root,
+			 n && root[n - 1] == '/' ? "" : "/");
+	}
+	if (config_load(cfg, path, required, rules) < 0)
+		return -1;
+	if (cfg->path)
+		s->config = cfg;
+	return 0;
+}
+
 int cmd_scan(int argc, char **argv)
 {
 	struct scan_args a = {.path = ".", .format = "text", .fail_on = SEV_HIGH,
@@ -339,6 +371,8 @@ int cmd_scan(int argc, char **argv)
 	struct ruleset rules = {0};
 	struct scan s;
 	struct report rep = {0};
+	struct config cfg;
+	config_defaults(&cfg);
 	int code = EXIT_ERROR;
 	if (ruleset_load(&rules, a.rules_dir) < 0) {
 		cmd_fail("%s", error_last());
@@ -360,7 +394,10 @@ int cmd_scan(int argc, char **argv)
 		rep.mode = "since";
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	int ran = collect(&s, &a, rep.head) < 0 || run_mode(&a, &s, rep.head) < 0 ? -1 : 0;
+	int ran = collect(&s, &a, rep.head) < 0 || load_config(&s, &a, &cfg, &rules) < 0 ||
+			  run_mode(&a, &s, rep.head) < 0
+		  ? -1
+		  : 0;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	s.stats.duration_ms = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000 +
 					 (t1.tv_nsec - t0.tv_nsec) / 1000000);
@@ -385,6 +422,7 @@ out:
 	struct repo *repo = s.repo;
 	scan_free(&s);
 	repo_free(repo);
+	config_free(&cfg);
 	ruleset_free(&rules);
 	return code;
 }
