@@ -202,6 +202,12 @@ static int on_query_match(void *ctx, const struct query_match *m)
 	q->m = m;
 	if (q->d->secret && !m->value)
 		return 0;
+	/* A browser-only detector in a browser file: not in the parts that only ever run
+	 * on the server (getServerSideProps, server actions). */
+	unsigned browser = 1u << RUNTIME_BROWSER;
+	if ((q->d->runtimes & browser) && !(q->d->runtimes & ~browser) && q->u->syntax &&
+	    classify_in_server_function(q->u->syntax, m->start))
+		return 0;
 	return detector_hit(q->u, q->r, q->d, m->start, m->end, m->value,
 			    m->value ? strlen(m->value) : 0, query_var, q);
 }

@@ -16,6 +16,8 @@ struct ast_node {
 };
 
 struct ast_node ast_root(const struct syntax *s);
+/* The smallest node spanning [start, end). */
+struct ast_node ast_at(const struct syntax *s, uint32_t start, uint32_t end);
 bool ast_is_null(struct ast_node n);
 const char *ast_type(struct ast_node n);
 bool ast_is(struct ast_node n, const char *type);

@@ -242,6 +242,45 @@ static void read_directives(struct evidence *e, struct ast_node root)
 	}
 }
 
+static bool server_only_name(const struct syntax *syn, struct ast_node name)
+{
+	return ast_text_is(syn, name, "getServerSideProps") ||
+	       ast_text_is(syn, name, "getStaticProps") || ast_text_is(syn, name, "getStaticPaths");
+}
+
+static bool body_says_use_server(const struct syntax *syn, struct ast_node fn)
+{
+	struct ast_node body = ast_field(fn, "body");
+	if (!ast_is(body, "statement_block") || !ast_named_count(body))
+		return false;
+	struct ast_node first = ast_named_child(body, 0);
+	struct ast_node str = ast_named_child(first, 0);
+	if (!ast_is(first, "expression_statement") || !ast_is(str, "string"))
+		return false;
+	char *v = ast_string_value(syn, str);
+	bool yes = v && !strcmp(v, "use server");
+	free(v);
+	return yes;
+}
+
+bool classify_in_server_function(const struct syntax *syn, uint32_t offset)
+{
+	for (struct ast_node n = ast_at(syn, offset, offset + 1); !ast_is_null(n); n = ast_parent(n)) {
+		const char *t = ast_type(n);
+		bool fn = !strcmp(t, "function_declaration") || !strcmp(t, "function_expression") ||
+			  !strcmp(t, "arrow_function") || !strcmp(t, "method_definition") ||
+			  !strcmp(t, "generator_function_declaration");
+		if (!fn)
+			continue;
+		if (body_says_use_server(syn, n) || server_only_name(syn, ast_field(n, "name")))
+			return true;
+		struct ast_node p = ast_parent(n);
+		if (ast_is(p, "variable_declarator") && server_only_name(syn, ast_field(p, "name")))
+			return true;
+	}
+	return false;
+}
+
 /* ---- paths ---- */
 
 static const char *base_name(const char *path)

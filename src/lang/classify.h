@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct syntax;
 
@@ -39,6 +40,10 @@ struct runtime_verdict {
 };
 
 void classify_runtime(struct runtime_verdict *v, const struct classify_input *in);
+/* Whether the code at offset sits in a function that only ever runs on the server even
+ * in a browser file: Next.js getServerSideProps/getStaticProps/getStaticPaths, or a
+ * function whose body starts with "use server" (a server action). */
+bool classify_in_server_function(const struct syntax *s, uint32_t offset);
 const char *runtime_name(enum runtime r);
 /* Parses "browser", "server" or "unknown"; -1 otherwise. */
 int runtime_parse(const char *name);

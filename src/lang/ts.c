@@ -633,6 +633,11 @@ struct ast_node ast_root(const struct syntax *s)
 	return from_ts(ts_tree_root_node(s->tree));
 }
 
+struct ast_node ast_at(const struct syntax *s, uint32_t start, uint32_t end)
+{
+	return from_ts(ts_node_descendant_for_byte_range(ts_tree_root_node(s->tree), start, end));
+}
+
 bool ast_is_null(struct ast_node n)
 {
 	return ts_node_is_null(to_ts(n));
