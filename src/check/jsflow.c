@@ -449,6 +449,28 @@ int jsflow_build(struct jsflow *out, const struct syntax *syn)
 	return col.rc;
 }
 
+int jsflow_add_checker(struct jsflow *f, const char *name)
+{
+	char **p = realloc(f->checker_names, (f->ncheckers + 1) * sizeof *p);
+	struct ast_node *q = realloc(f->checkers, (f->ncheckers + 1) * sizeof *q);
+	if (p)
+		f->checker_names = p;
+	if (q)
+		f->checkers = q;
+	if (!p || !q || !(p[f->ncheckers] = strdup(name)))
+		return error_set("out of memory");
+	q[f->ncheckers++] = (struct ast_node){0};
+	return 0;
+}
+
+bool jsflow_is_default_export(const struct syntax *syn, struct ast_node fn)
+{
+	(void)syn;
+	struct ast_node p = ast_parent(fn);
+	return ast_is(p, "export_statement") && ast_count(p) > 1 &&
+	       ast_is(ast_child(p, 1), "default");
+}
+
 void jsflow_free(struct jsflow *f)
 {
 	for (size_t i = 0; i < f->ncalls; i++) {

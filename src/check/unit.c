@@ -217,38 +217,132 @@ static int read_small_file(const char *path, size_t max, char **text, size_t *le
 /* Modules crossed at most to evaluate an imported constant. */
 #define IMPORT_DEPTH 4
 
+/* Parses the project module spec imported by from: its syntax (text in *text, path in
+ * *path), or NULL when it is not project JavaScript or cannot be read. */
+static struct syntax *parse_module(struct unit *u, const char *from, const char *spec,
+				   size_t spec_len, char **text, const char **path)
+{
+	const struct scan *s = u->scan;
+	*text = NULL;
+	if (!s->root || !s->resolver.files)
+		return NULL;
+	long i = resolve_import(&s->resolver, from, spec, spec_len);
+	if (i < 0)
+		return NULL;
+	*path = s->files.items[i].path;
+	enum lang lang = lang_from_path(*path);
+	char full[PATH_MAX];
+	size_t len = 0;
+	if (lang == LANG_TEXT || lang_is_page(*path) ||
+	    (size_t)snprintf(full, sizeof full, "%s%s", s->root, *path) >= sizeof full ||
+	    read_small_file(full, s->opt->max_file_size, text, &len) < 0)
+		return NULL;
+	struct syntax *syn = NULL;
+	if (syntax_parse(&syn, u->parsers, lang, *text, len, s->opt->parse_timeout_ms * 1000) < 0) {
+		free(*text);
+		*text = NULL;
+		return NULL;
+	}
+	return syn;
+}
+
 /* The value of a constant another project module exports, read from the scanned
  * folder and parsed with this thread's parsers. */
 static char *import_value(void *ctx, const char *spec, size_t spec_len, const char *name,
 			  size_t name_len, int depth, bool loose)
 {
 	const struct import_frame *f = ctx;
-	const struct scan *s = f->unit->scan;
-	if (depth > IMPORT_DEPTH || !s->root || !s->resolver.files)
+	if (depth > IMPORT_DEPTH)
 		return NULL;
-	long i = resolve_import(&s->resolver, f->from, spec, spec_len);
-	if (i < 0)
+	char *text;
+	const char *path;
+	struct syntax *syn = parse_module(f->unit, f->from, spec, spec_len, &text, &path);
+	if (!syn)
 		return NULL;
-	const char *path = s->files.items[i].path;
-	enum lang lang = lang_from_path(path);
-	char full[PATH_MAX];
-	char *text = NULL;
-	size_t len = 0;
-	if (lang == LANG_TEXT || lang_is_page(path) ||
-	    (size_t)snprintf(full, sizeof full, "%s%s", s->root, path) >= sizeof full ||
-	    read_small_file(full, s->opt->max_file_size, &text, &len) < 0)
-		return NULL;
-	struct syntax *syn = NULL;
-	char *out = NULL;
-	if (syntax_parse(&syn, f->unit->parsers, lang, text, len,
-			 s->opt->parse_timeout_ms * 1000) == 0) {
-		struct import_frame next = {f->unit, path};
-		syntax_set_import_hook(syn, import_value, &next);
-		out = syntax_export_value(syn, name, name_len, depth, loose);
-		syntax_free(syn);
-	}
+	struct import_frame next = {f->unit, path};
+	syntax_set_import_hook(syn, import_value, &next);
+	char *out = syntax_export_value(syn, name, name_len, depth, loose);
+	syntax_free(syn);
 	free(text);
 	return out;
+}
+
+struct imported_checkers {
+	struct unit *unit;
+	struct jsflow *flow;
+};
+
+/* Whether the function exported as name from the module calls checkPayment. */
+static bool module_checks(struct unit *u, const char *spec, size_t spec_len, const char *name)
+{
+	char *text;
+	const char *path;
+	struct syntax *syn = parse_module(u, u->path, spec, spec_len, &text, &path);
+	if (!syn)
+		return false;
+	struct jsflow mod;
+	bool yes = false;
+	if (jsflow_build(&mod, syn) == 0)
+		for (size_t i = 0; i < mod.ncheckers && !yes; i++)
+			yes = !strcmp(mod.checker_names[i], name) ||
+			      (!strcmp(name, "default") && jsflow_is_default_export(syn, mod.checkers[i]));
+	jsflow_free(&mod);
+	syntax_free(syn);
+	free(text);
+	return yes;
+}
+
+/* import { isPaid } from "./payments": an imported function that calls checkPayment
+ * verifies like a same-file one (one level). */
+static void add_imported_checkers(struct unit *u, struct jsflow *flow)
+{
+	struct ast_node root = ast_root(flow->syn);
+	for (uint32_t i = 0; i < ast_named_count(root); i++) {
+		struct ast_node st = ast_named_child(root, i);
+		if (!ast_is(st, "import_statement"))
+			continue;
+		struct ast_node src = ast_field(st, "source");
+		size_t slen;
+		const char *spec = ast_text(flow->syn, src, &slen);
+		if (slen < 3)
+			continue;
+		spec++, slen -= 2;
+		for (uint32_t j = 0; j < ast_named_count(st); j++) {
+			struct ast_node clause = ast_named_child(st, j);
+			for (uint32_t k = 0; ast_is(clause, "import_clause") && k < ast_named_count(clause); k++) {
+				struct ast_node b = ast_named_child(clause, k);
+				struct ast_node names[64][2];
+				uint32_t n = 0;
+				if (ast_is(b, "identifier")) {
+					names[n][0] = b, names[n][1] = (struct ast_node){0}, n++;
+				} else if (ast_is(b, "named_imports")) {
+					for (uint32_t m = 0; m < ast_named_count(b) && n < 64; m++) {
+						struct ast_node is = ast_named_child(b, m);
+						struct ast_node al = ast_field(is, "alias");
+						names[n][0] = ast_is_null(al) ? ast_field(is, "name") : al;
+						names[n][1] = ast_field(is, "name");
+						n++;
+					}
+				}
+				for (uint32_t m = 0; m < n; m++) {
+					size_t ll, el;
+					const char *local = ast_text(flow->syn, names[m][0], &ll);
+					char exported[128], localname[128];
+					if (ll >= sizeof localname)
+						continue;
+					snprintf(localname, sizeof localname, "%.*s", (int)ll, local);
+					if (ast_is_null(names[m][1])) {
+						snprintf(exported, sizeof exported, "default");
+					} else {
+						const char *e = ast_text(flow->syn, names[m][1], &el);
+						snprintf(exported, sizeof exported, "%.*s", (int)el, e);
+					}
+					if (module_checks(u, spec, slen, exported))
+						jsflow_add_checker(flow, localname);
+				}
+			}
+		}
+	}
 }
 
 const struct syntax *unit_syntax(struct unit *u)
@@ -379,7 +473,9 @@ struct jsflow *unit_flow(struct unit *u)
 		jsflow_free(u->flow);
 		free(u->flow);
 		u->flow = NULL;
+		return NULL;
 	}
+	add_imported_checkers(u, u->flow);
 	return u->flow;
 }
 
