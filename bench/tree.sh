@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Working-tree benchmark: ocpay-audit scan next to `rg -c 'sk_(live|sandbox)_' .` on the
 # same large JavaScript tree (a git repository, so nothing is ignored unless .gitignore
-# says so). Without TREE, builds one from npm packages in a cache folder.
+# says so). Without TREE, builds one from npm packages in a cache folder. With PLANT=DIR
+# (a merchant project, e.g. fixtures/sample-shop), a copy of DIR is put in the tree for
+# the run, so the figures include parsing an OCPay integration among the noise.
 #   bench/tree.sh [TREE] [BIN]
 set -euo pipefail
 tree=${1:-}
@@ -18,10 +20,14 @@ if [ -z "$tree" ]; then
     git -C "$tree" init -q
   fi
 fi
+if [ -n "${PLANT:-}" ]; then
+  rm -rf "$tree/ocpay-planted"; cp -r "$PLANT" "$tree/ocpay-planted"
+  trap 'rm -rf "$tree/ocpay-planted"' EXIT
+fi
 files=$(cd "$tree" && find . -type f -not -path './.git/*' | wc -l)
 size=$(du -sh --exclude=.git "$tree" | cut -f1)
 echo "tree: $tree ($files files, $size)"
-out=$(mktemp); trap 'rm -f "$out"' EXIT
+out=$(mktemp); trap 'rm -f "$out"; rm -rf "$tree/ocpay-planted"' EXIT
 hyperfine --warmup 1 --runs "${RUNS:-5}" --export-json "$out" \
   -n ocpay-audit "$bin scan --quiet --fail-on critical $tree || true" \
   -n rg "rg -c 'sk_(live|sandbox)_' $tree || true" >&2

@@ -35,6 +35,7 @@ struct worker {
 	atomic_size_t *next;
 	bool ocpay_seen;
 	long index;		 /* the file of the list being scanned, or -1 */
+	bool second_pass;	 /* reading importers of OCPay code again */
 	const uint64_t *inherit; /* second pass: keyword bits to add */
 	int rc;
 	char error[512];
@@ -323,8 +324,10 @@ int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const c
 			scan_log(s, "%s: skipped: excluded by %s", path, s->config->path);
 		return 0;
 	}
-	w->stats.files_scanned += scope == SCOPE_TREE;
-	w->stats.bytes_scanned += len;
+	if (!w->second_pass) {
+		w->stats.files_scanned += scope == SCOPE_TREE;
+		w->stats.bytes_scanned += len;
+	}
 	struct unit u = {.scan = s, .parsers = w->parsers, .path = path, .flags = flags,
 			 .index = w->index,
 			 .data = data, .len = len, .lang = lang_from_path(path),
@@ -337,6 +340,7 @@ int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const c
 		/* first pass: what the second needs to know of the file */
 		s->facts[w->index].kw[0] = u.kw[0];
 		s->facts[w->index].kw[1] = u.kw[1];
+		s->facts[w->index].read = true;
 	}
 	if ((u.kw[0] & s->rules->ocpay_mask[0]) || (u.kw[1] & s->rules->ocpay_mask[1]))
 		w->ocpay_seen = true;
@@ -367,51 +371,32 @@ static bool is_ocpay(const struct scan *s, const uint64_t kw[2])
 	return (kw[0] & s->rules->ocpay_mask[0]) || (kw[1] & s->rules->ocpay_mask[1]);
 }
 
-/* Second pass: a module that imports OCPay code (its API base URL, its client) is read
- * again with the detectors that need keywords only the imported module has, and only
- * those. Few files: one thread. */
-static int scan_importers(struct scan *s, struct finding_list *results)
+/* Second pass, for one file: a module that imports OCPay code (its API base URL, its
+ * client) is read again with the detectors that need keywords only the imported module
+ * has, and only those. */
+static int import_file(struct worker *w, size_t i)
 {
-	bool any = false;
-	for (size_t i = 0; i < s->files.len && !any; i++)
-		any = is_ocpay(s, s->facts[i].kw);
-	if (!any)
-		return 0; /* no OCPay code: nothing to import */
-	struct worker *w = NULL;
+	struct scan *s = w->scan;
+	const struct file_facts *f = &s->facts[i];
+	const struct file_entry *e = &s->files.items[i];
+	if (!f->read || lang_from_path(e->path) == LANG_TEXT)
+		return 0; /* skipped files were counted by the first pass */
+	char *data = NULL;
+	size_t len = 0;
+	if (read_unit(w, e, &data, &len))
+		return 0; /* counted in the first pass */
+	struct importer im = {s, e->path, {0, 0}};
+	scan_imports(&s->resolver, data, len, add_import, &im);
+	im.inherit[0] &= ~f->kw[0];
+	im.inherit[1] &= ~f->kw[1];
 	int rc = 0;
-	for (size_t i = 0; !rc && i < s->files.len; i++) {
-		const struct file_facts *f = &s->facts[i];
-		const struct file_entry *e = &s->files.items[i];
-		enum lang lang = lang_from_path(e->path);
-		if (lang == LANG_TEXT || (e->flags & FILE_SYMLINK))
-			continue;
-		if (!w && !(w = scan_worker_new(s)))
-			return -1;
-		char *data = NULL;
-		size_t len = 0;
-		if (read_unit(w, e, &data, &len))
-			continue;
-		struct importer im = {s, e->path, {0, 0}};
-		scan_imports(&s->resolver, data, len, add_import, &im);
-		im.inherit[0] &= ~f->kw[0];
-		im.inherit[1] &= ~f->kw[1];
-		if (!(im.inherit[0] | im.inherit[1])) {
-			free(data);
-			continue;
-		}
+	if (im.inherit[0] | im.inherit[1]) {
 		scan_log(s, "%s: read again: it imports OCPay code", e->path);
 		w->inherit = im.inherit;
-		rc = scan_worker_unit(w, e->path, e->flags, data, len, SCOPE_TREE, &results[i]);
+		rc = scan_worker_unit(w, e->path, e->flags, data, len, SCOPE_TREE, &w->results[i]);
 		w->inherit = NULL;
-		free(data);
-		if (rc > 0)
-			rc = 0;
 	}
-	if (w) {
-		/* counted once already */
-		w->stats.files_scanned = w->stats.bytes_scanned = 0;
-		scan_worker_free(w);
-	}
+	free(data);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -464,7 +449,7 @@ static void *worker_main(void *arg)
 		size_t i = atomic_fetch_add(w->next, 1);
 		if (i >= n)
 			break;
-		if (scan_file(w, i) < 0) {
+		if ((w->second_pass ? import_file(w, i) : scan_file(w, i)) < 0) {
 			w->rc = -1;
 			snprintf(w->error, sizeof w->error, "%s", error_last());
 			break;
@@ -553,30 +538,17 @@ int scan_finish(struct scan *s)
 	return finding_list_fingerprint(&s->findings);
 }
 
-int scan_run(struct scan *s)
+/* Runs one pass over s->files on jobs threads (the calling thread is the first). */
+static int run_pass(struct scan *s, unsigned jobs, bool second, struct finding_list *results)
 {
-	uint64_t t0 = now_ms();
-	size_t n = s->files.len;
-	unsigned jobs = s->opt->jobs;
-	if (jobs == 0) {
-		long cores = sysconf(_SC_NPROCESSORS_ONLN);
-		jobs = cores > 0 ? (unsigned)cores : 1;
-	}
-	if (jobs > n)
-		jobs = n ? (unsigned)n : 1;
-	struct finding_list *results = calloc(n ? n : 1, sizeof *results);
 	struct worker **workers = calloc(jobs, sizeof *workers);
 	pthread_t *threads = calloc(jobs, sizeof *threads);
 	atomic_size_t next = 0;
 	int rc = 0;
-	s->facts = calloc(n ? n : 1, sizeof *s->facts);
-	if (!results || !workers || !threads || !s->facts) {
-		rc = error_set("out of memory");
-		goto out;
-	}
-	if (resolver_init(&s->resolver, &s->files, s->root) < 0) {
-		rc = -1;
-		goto out;
+	if (!workers || !threads) {
+		free(workers);
+		free(threads);
+		return error_set("out of memory");
 	}
 	unsigned started = 0;
 	for (unsigned i = 0; i < jobs; i++) {
@@ -586,7 +558,7 @@ int scan_run(struct scan *s)
 		}
 		workers[i]->results = results;
 		workers[i]->next = &next;
-		/* The calling thread is the first worker. */
+		workers[i]->second_pass = second;
 		if (i > 0 && pthread_create(&threads[i], NULL, worker_main, workers[i]) != 0) {
 			scan_worker_free(workers[i]);
 			break;
@@ -602,8 +574,45 @@ int scan_run(struct scan *s)
 			rc = error_set("%s", workers[i]->error);
 		scan_worker_free(workers[i]);
 	}
-	if (!rc)
-		rc = scan_importers(s, results);
+	free(workers);
+	free(threads);
+	return rc;
+}
+
+static bool any_ocpay(const struct scan *s)
+{
+	for (size_t i = 0; i < s->files.len; i++)
+		if (is_ocpay(s, s->facts[i].kw))
+			return true;
+	return false;
+}
+
+int scan_run(struct scan *s)
+{
+	uint64_t t0 = now_ms();
+	size_t n = s->files.len;
+	unsigned jobs = s->opt->jobs;
+	if (jobs == 0) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		jobs = cores > 0 ? (unsigned)cores : 1;
+	}
+	if (jobs > n)
+		jobs = n ? (unsigned)n : 1;
+	struct finding_list *results = calloc(n ? n : 1, sizeof *results);
+	int rc = 0;
+	s->facts = calloc(n ? n : 1, sizeof *s->facts);
+	if (!results || !s->facts) {
+		rc = error_set("out of memory");
+		goto out;
+	}
+	if (resolver_init(&s->resolver, &s->files, s->root) < 0) {
+		rc = -1;
+		goto out;
+	}
+	rc = run_pass(s, jobs, false, results);
+	/* No OCPay code anywhere: nothing imports it. */
+	if (!rc && any_ocpay(s))
+		rc = run_pass(s, jobs, true, results);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = finding_list_take(&s->findings, &results[i]);
 	if (!rc)
@@ -614,8 +623,6 @@ out:
 	for (size_t i = 0; results && i < n; i++)
 		finding_list_free(&results[i]);
 	free(results);
-	free(workers);
-	free(threads);
 	free(s->facts);
 	s->facts = NULL;
 	s->stats.duration_ms = now_ms() - t0;

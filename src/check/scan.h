@@ -46,6 +46,7 @@ struct rule_note {
 /* What the first pass learnt of one file of the list, for the second: its keywords. */
 struct file_facts {
 	uint64_t kw[2];
+	bool read; /* read and scanned (not skipped) */
 };
 
 struct config;
