@@ -293,11 +293,13 @@ static int check_call(struct unit *u, const struct rule *r, const struct syntax 
 		char fname[128];
 		jsflow_function_name(syn, c->func, fname, sizeof fname);
 		struct callers cl = {syn, fname, c->func, 0, 0};
-		if (fname[0])
+		/* An anonymous function (a route handler) has no caller to return to. */
+		if (fname[0]) {
 			ast_walk(root_of(c->call), visit_caller, &cl);
-		/* No caller in this file: it is used elsewhere, and saved or not there. */
-		if (!cl.sites || cl.saved)
-			return 0;
+			/* No caller in this file: it is used elsewhere, and saved or not there. */
+			if (!cl.sites || cl.saved)
+				return 0;
+		}
 	}
 	char msg[256];
 	snprintf(msg, sizeof msg,
