@@ -123,18 +123,39 @@ int oc005_env_finish(struct scan *s, const struct rule *r)
 	if (!s->repo)
 		return scan_note_unknown(s, r,
 					 "not a git repository: what git ignores or tracks is unknown");
+	/* Each env file has spoken for itself; a template alone says nothing of the .env
+	 * that will be copied from it. */
 	for (size_t i = 0; i < s->files.len; i++)
-		if (is_env_file(s->files.items[i].path))
-			return 0; /* each env file has spoken for itself */
+		if (is_env_file(s->files.items[i].path) && !is_template(s->files.items[i].path))
+			return 0;
 	if (!s->ocpay_seen)
 		return 0;
-	bool ignored = false;
-	if (repo_is_ignored(s->repo, ".env", &ignored) < 0)
-		return -1;
-	if (ignored)
-		return 0;
-	return scan_add_finding(s, r, SEV_LOW, ".gitignore", 1,
-				".gitignore does not cover .env: add `.env*` (with `!.env.example`) "
-				"before an OCPay key is ever saved there",
-				"gitignore-env");
+	/* The .env will be created beside its template (apps/api/.env.example in a
+	 * monorepo), or at the root when there is none. */
+	char env_path[4096] = ".env";
+	bool any_template = false;
+	for (size_t i = 0; i <= s->files.len; i++) {
+		if (i < s->files.len) {
+			const char *p = s->files.items[i].path;
+			if (!is_env_file(p))
+				continue;
+			any_template = true;
+			snprintf(env_path, sizeof env_path, "%.*s.env", (int)(base_name(p) - p), p);
+		} else if (any_template) {
+			break;
+		}
+		bool ignored = false;
+		if (repo_is_ignored(s->repo, env_path, &ignored) < 0)
+			return -1;
+		if (!ignored) {
+			char msg[4200];
+			snprintf(msg, sizeof msg,
+				 ".gitignore does not cover %s: add `.env*` (with `!.env.example`) "
+				 "before an OCPay key is ever saved there",
+				 env_path);
+			return scan_add_finding(s, r, SEV_LOW, ".gitignore", 1, msg,
+						"gitignore-env");
+		}
+	}
+	return 0;
 }

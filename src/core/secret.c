@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem */
 #include "core/secret.h"
 
 #include <ctype.h>
@@ -113,6 +114,25 @@ static bool is_dotted_reference(const char *s, size_t n)
 	return dot && !start;
 }
 
+/* OCPAY_API_KEY in `'X-Access-Token' => OCPAY_API_KEY`: a constant's name, not its value. */
+static bool is_constant_name(const char *s, size_t n)
+{
+	bool underscore = false;
+	size_t letters = 0;
+	if (!isupper((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '_')
+			underscore = true;
+		else if (isupper(c))
+			letters++;
+		else if (!isdigit(c))
+			return false;
+	}
+	return underscore && letters * 4 >= n * 3;
+}
+
 bool secret_is_placeholder(const char *s, size_t n, size_t min_len)
 {
 	while (n && (s[0] == '"' || s[0] == '\'' || s[0] == '`')) {
@@ -135,7 +155,10 @@ bool secret_is_placeholder(const char *s, size_t n, size_t min_len)
 	for (size_t i = 0; i < sizeof reference_marks / sizeof reference_marks[0]; i++)
 		if (contains_ci(s, n, reference_marks[i]))
 			return true;
-	if (is_dotted_reference(s, n))
+	if (is_dotted_reference(s, n) || is_constant_name(s, n))
+		return true;
+	/* https://api.oneclickdz.com: an address, not a key. */
+	if (memmem(s, n, "://", 3))
 		return true;
 	size_t pl = prefix_len(s, n, NULL);
 	const char *body = s + pl;

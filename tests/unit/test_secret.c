@@ -30,6 +30,9 @@ TEST(references_are_not_keys)
 	CHECK(placeholder("{{ secrets.OCPAY_KEY }}"));
 	CHECK(placeholder("process.env.ONECLICK_API_KEY"));
 	CHECK(placeholder("%(OCPAY_KEY)s"));
+	CHECK(placeholder("OCPAY_API_KEY"));
+	CHECK(placeholder("ONECLICK_KEY_V2"));
+	CHECK(placeholder("https://api.oneclickdz.com"));
 }
 
 TEST(real_keys_are_keys)
@@ -38,6 +41,8 @@ TEST(real_keys_are_keys)
 	CHECK(!placeholder("sk_sandbox_A8d7Fh3Kq92Lm"));
 	CHECK(!placeholder("sk_test_Qm4Zr8Lp2Wx6"));
 	CHECK(!placeholder("3f6b2c1e-8a4d-4f7b-9c2e-5d1a7e9b0c43"));
+	CHECK(!placeholder("3F6B2C1E-8A4D-4F7B-9C2E-5D1A7E9B0C43"));
+	CHECK(!placeholder("K7QW2ZR9XM4TB8NP"));
 }
 
 TEST(unprefixed_values_need_min_length)
