@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake pkg-config git python3 nodejs npm
           libgit2-dev libpcre2-dev libtree-sitter-dev libyaml-dev libjansson-dev)
 if [ "${OCPAY_SETUP_TEST_TOOLS:-1}" = 1 ]; then
-  # For the test suite: the pre-commit framework, a non-root user switch, and the
+  # For the test suite: the pre-commit framework, a non-root user switch, the browser
+  # the HTML report is rendered in, the ICU library of the SARIF validator, and the
   # benchmark peers.
-  packages+=(util-linux pre-commit ripgrep hyperfine)
+  packages+=(util-linux pre-commit chromium libicu72 openssl ripgrep hyperfine)
 fi
 
 missing=()

@@ -12,6 +12,8 @@ struct command {
 
 static const struct command commands[] = {
 	{"scan", cmd_scan, "audit the working tree of a repository or folder"},
+	{"report", cmd_report, "the one-off audit (tree, history, checklist) as .html or .md"},
+	{"baseline", cmd_baseline, "accept the current findings: later scans fail only on new ones"},
 	{"rules", cmd_rules, "list the rules"},
 	{"explain", cmd_explain, "what a rule finds, why it matters, how to fix it"},
 	{"install-hook", cmd_install_hook, "install the git pre-commit hook (scan --staged)"},

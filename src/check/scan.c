@@ -19,6 +19,7 @@
 #include "check/unit.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "suppress/inline.h"
 #include "core/literal.h"
 #include "core/regex.h"
 #include "lang/ts.h"
@@ -63,6 +64,12 @@ void scan_free(struct scan *s)
 	resolver_free(&s->resolver);
 	file_list_free(&s->files);
 	finding_list_free(&s->findings);
+	finding_list_free(&s->suppressed);
+	for (size_t i = 0; i < s->ndirectives; i++) {
+		free(s->directives[i].path);
+		free(s->directives[i].rules);
+	}
+	free(s->directives);
 	for (size_t i = 0; i < s->nincomplete; i++)
 		free(s->incomplete[i]);
 	free(s->incomplete);
@@ -119,6 +126,85 @@ void scan_log(struct scan *s, const char *fmt, ...)
 		free(text);
 	}
 	pthread_mutex_unlock(&note_lock);
+}
+
+int scan_note_directive(struct scan *s, const char *path, const struct directive *d)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < d->nrules; i++) {
+		if (i)
+			buf_puts(&b, ", ");
+		buf_puts(&b, d->rules[i]);
+	}
+	struct directive_note n = {.path = strdup(path), .line = d->line, .rules = buf_detach(&b),
+				   .problem = d->problem, .used = d->used};
+	if (!n.rules)
+		n.rules = strdup("");
+	pthread_mutex_lock(&note_lock);
+	struct directive_note *p =
+		n.path && n.rules ? realloc(s->directives, (s->ndirectives + 1) * sizeof *p) : NULL;
+	if (p) {
+		s->directives = p;
+		p[s->ndirectives++] = n;
+	}
+	pthread_mutex_unlock(&note_lock);
+	if (!p) {
+		free(n.path);
+		free(n.rules);
+		return error_set("out of memory");
+	}
+	return 0;
+}
+
+static int note_cmp(const void *x, const void *y)
+{
+	const struct directive_note *a = x, *b = y;
+	int c = strcmp(a->path, b->path);
+	return c ? c : a->line - b->line;
+}
+
+/* Suppressed findings leave the list; of the directives (recorded once per pass that read
+ * their file) only the unused or invalid ones are kept, once each. */
+static int apply_suppressions(struct scan *s)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < s->findings.len; i++) {
+		struct finding *f = &s->findings.items[i];
+		if (f->suppressed) {
+			struct finding *g = finding_list_add(&s->suppressed);
+			if (!g)
+				return -1;
+			*g = *f;
+			continue;
+		}
+		if (kept != i)
+			s->findings.items[kept] = *f;
+		kept++;
+	}
+	s->findings.len = kept;
+	if (s->ndirectives > 1)
+		qsort(s->directives, s->ndirectives, sizeof *s->directives, note_cmp);
+	size_t out = 0;
+	for (size_t i = 0; i < s->ndirectives;) {
+		size_t j = i;
+		bool used = false;
+		for (; j < s->ndirectives && !note_cmp(&s->directives[i], &s->directives[j]); j++)
+			used |= s->directives[j].used;
+		for (size_t k = i + 1; k < j; k++) {
+			free(s->directives[k].path);
+			free(s->directives[k].rules);
+		}
+		if (used && !s->directives[i].problem) {
+			free(s->directives[i].path);
+			free(s->directives[i].rules);
+		} else {
+			s->directives[out++] = s->directives[i];
+		}
+		i = j;
+	}
+	s->ndirectives = out;
+	finding_list_sort(&s->suppressed);
+	return 0;
 }
 
 int scan_note_unknown(struct scan *s, const struct rule *r, const char *why)
@@ -329,7 +415,7 @@ int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const c
 		w->stats.bytes_scanned += len;
 	}
 	struct unit u = {.scan = s, .parsers = w->parsers, .path = path, .flags = flags,
-			 .index = w->index,
+			 .index = w->index, .scope = scope,
 			 .data = data, .len = len, .lang = lang_from_path(path),
 			 .page = lang_is_page(path)};
 	prefilter(&u);
@@ -535,7 +621,9 @@ int scan_finish(struct scan *s)
 	if (s->nlog > 1)
 		qsort(s->log, s->nlog, sizeof *s->log, str_cmp);
 	finding_list_sort(&s->findings);
-	return finding_list_fingerprint(&s->findings);
+	if (finding_list_fingerprint(&s->findings) < 0)
+		return -1;
+	return apply_suppressions(s);
 }
 
 /* Runs one pass over s->files on jobs threads (the calling thread is the first). */

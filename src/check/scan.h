@@ -51,6 +51,15 @@ struct file_facts {
 
 struct config;
 
+/* An inline suppression directive of the working tree, for the unused/invalid report. */
+struct directive_note {
+	char *path;
+	int line;
+	char *rules;	     /* "OC001, OC005" */
+	const char *problem; /* NULL when well formed */
+	bool used;
+};
+
 struct scan {
 	const struct ruleset *rules;
 	const struct scan_options *opt;
@@ -61,6 +70,9 @@ struct scan {
 	struct resolver resolver;  /* module specifiers to files of the list */
 	struct file_facts *facts;  /* per file of the list, during scan_run */
 	struct finding_list findings;
+	struct finding_list suppressed; /* moved out of findings by scan_finish */
+	struct directive_note *directives; /* after scan_finish: unused or invalid only */
+	size_t ndirectives;
 	struct scan_stats stats;
 	bool ocpay_seen;	/* some file mentions OCPay: the integration exists */
 	char **incomplete;	/* what could not be read, one line each */
@@ -95,6 +107,7 @@ struct unit {
 	uint64_t kw[2];	/* keyword bits found in the data */
 	uint64_t inherit[2]; /* second pass: keyword bits of the OCPay modules it imports */
 	bool page;		/* .html/.vue/.svelte: the code is in <script> blocks */
+	unsigned scope;		/* SCOPE_TREE or SCOPE_HISTORY */
 	char *script;		/* a page's data with only its scripts kept (lang.h) */
 	struct syntax *syntax;
 	struct import_frame frame;
@@ -141,6 +154,9 @@ int scan_note_incomplete(struct scan *s, const char *fmt, ...)
 void scan_log(struct scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Marks a rule's checklist items as undecidable, with the reason. */
 int scan_note_unknown(struct scan *s, const struct rule *r, const char *why);
+struct directive;
+/* Records an inline suppression directive of a working-tree file (thread-safe). */
+int scan_note_directive(struct scan *s, const char *path, const struct directive *d);
 const char *scan_unknown_reason(const struct scan *s, const struct rule *r);
 
 /* For checkers. message may contain {key} (the key kind) and {path}. secret may be NULL.

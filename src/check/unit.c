@@ -19,6 +19,7 @@
 #include "core/secret.h"
 #include "lang/classify.h"
 #include "lang/ts.h"
+#include "suppress/inline.h"
 
 /* Long lines (minified bundles) are shown as a window around the finding. */
 #define SNIPPET_BEFORE 60
@@ -650,8 +651,39 @@ static int hit_cmp(const void *x, const void *y)
 	return strcmp(a->rule->id, b->rule->id);
 }
 
+/* Marks the unit's findings (out->items[first..]) that a directive in its text
+ * suppresses; working-tree directives are recorded for the unused report. */
+static int apply_directives(struct unit *u, struct finding_list *out, size_t first)
+{
+	const uint64_t *mask = u->scan->rules->suppress_mask;
+	if (!(u->kw[0] & mask[0]) && !(u->kw[1] & mask[1]))
+		return 0;
+	struct directive_list dl = {0};
+	int rc = directives_parse(u->data, u->len, &dl);
+	for (size_t i = 0; i < dl.len; i++)
+		for (size_t k = 0; !dl.items[i].problem && k < dl.items[i].nrules; k++)
+			if (!ruleset_find(u->scan->rules, dl.items[i].rules[k]))
+				dl.items[i].problem = "names a rule that does not exist (see "
+						      "`ocpay-audit rules`)";
+	for (size_t i = first; !rc && i < out->len; i++) {
+		struct finding *f = &out->items[i];
+		struct directive *d = directives_match(&dl, f->rule->id, f->line);
+		if (!d)
+			continue;
+		d->used = true;
+		f->suppressed = SUPPRESS_INLINE;
+		if (!(f->suppress_reason = strdup(d->reason)))
+			rc = error_set("out of memory");
+	}
+	for (size_t i = 0; !rc && u->index >= 0 && u->scope == SCOPE_TREE && i < dl.len; i++)
+		rc = scan_note_directive(u->scan, u->path, &dl.items[i]);
+	directives_free(&dl);
+	return rc;
+}
+
 int unit_finish(struct unit *u, struct finding_list *out)
 {
+	size_t first = out->len;
 	/* Stable order; the first detector's hit wins a tie (qsort is not stable, so break
 	 * ties by the order hits were made). */
 	for (size_t i = 1; i < u->nhits; i++)
@@ -718,7 +750,7 @@ int unit_finish(struct unit *u, struct finding_list *out)
 		}
 	}
 	free(lines);
-	return 0;
+	return apply_directives(u, out, first);
 }
 
 void unit_free(struct unit *u)

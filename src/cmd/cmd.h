@@ -7,6 +7,8 @@
 enum exit_code { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2, EXIT_INCOMPLETE = 3 };
 
 int cmd_scan(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_install_hook(int argc, char **argv);

@@ -18,6 +18,7 @@
 #include "source/git.h"
 #include "source/history.h"
 #include "source/walk.h"
+#include "suppress/baseline.h"
 
 static const char usage[] =
 	"usage: ocpay-audit scan [options] [PATH]\n"
@@ -36,8 +37,9 @@ static const char usage[] =
 	"                       base); with --history, only commits not reachable from REV\n"
 	"\n"
 	"Output:\n"
-	"  --format FORMAT      text (default), json, sarif (code scanning upload) or\n"
-	"                       github (workflow annotations)\n"
+	"  --format FORMAT      text (default), json, sarif (code scanning upload),\n"
+	"                       github (workflow annotations), markdown (a pull-request\n"
+	"                       comment) or html (a page to hand over)\n"
 	"  -o, --output FILE    write the report to FILE instead of standard output\n"
 	"  --no-color           no colours (also when NO_COLOR is set or not a terminal)\n"
 	"  --no-redact          show secrets in full (never use this in CI logs)\n"
@@ -59,6 +61,14 @@ static const char usage[] =
 	"                       K and M suffixes)\n"
 	"  --parse-timeout MS   give up parsing one file after MS milliseconds (default 2000)\n"
 	"\n"
+	"Suppressions:\n"
+	"  A comment `ocpay-audit-ignore OC001 -- reason` on a finding's line or the line\n"
+	"  above suppresses it; the rule id and the reason are required, and directives\n"
+	"  that suppress nothing are reported.\n"
+	"  --baseline FILE      findings accepted with `ocpay-audit baseline` are reported\n"
+	"                       as suppressed (default: .ocpay-audit-baseline.json at the\n"
+	"                       root, when present)\n"
+	"\n"
 	"Exit status: 0 nothing at or above --fail-on; 1 such findings; 2 usage or runtime\n"
 	"error; 3 the scan was incomplete (unreadable files, parse timeouts) and found\n"
 	"nothing at or above --fail-on in what it could read.\n"
@@ -71,7 +81,46 @@ static const char usage[] =
 	"  ocpay-audit scan --staged            what a pre-commit hook runs\n"
 	"  ocpay-audit scan --since origin/main what a pull request adds\n";
 
+enum run_kind { RUN_SCAN, RUN_BASELINE, RUN_REPORT };
+
+static const char baseline_usage[] =
+	"usage: ocpay-audit baseline [options] [PATH]\n"
+	"\n"
+	"Accept the current findings: write them to .ocpay-audit-baseline.json at the root\n"
+	"of the repository (or -o FILE). Later scans report them as suppressed and fail\n"
+	"only on new findings. Commit the file. Entries are salted hashes of the findings'\n"
+	"fingerprints (rule, path, the key's hash, occurrence): no secret and no line\n"
+	"number is stored, so an entry survives edits elsewhere in the file.\n"
+	"\n"
+	"  --prune              keep only the entries that still match a finding, add none\n"
+	"  --history            accept what --history finds too\n"
+	"  -o, --output FILE    the baseline file to write\n"
+	"  --config FILE, --rules DIR, --jobs N, --max-file-size SIZE  as for scan\n"
+	"\n"
+	"Examples:\n"
+	"  ocpay-audit baseline && git add .ocpay-audit-baseline.json\n"
+	"  ocpay-audit baseline --prune     after fixing findings\n";
+
+static const char report_usage[] =
+	"usage: ocpay-audit report [options] [PATH] -o FILE\n"
+	"\n"
+	"The one-off audit of a repository: the working tree, every blob of the history\n"
+	"and the production checklist, written as one self-contained page. FILE ending in\n"
+	".html gives a page to open or print (no network, inline style); .md gives\n"
+	"Markdown. Secrets are redacted.\n"
+	"\n"
+	"  -o, --output FILE    where to write the report (required)\n"
+	"  --no-history         only the working tree\n"
+	"  --fail-on SEVERITY   exit status as for scan (default high)\n"
+	"  --config FILE, --rules DIR, --baseline FILE, --jobs N  as for scan\n"
+	"\n"
+	"Example:\n"
+	"  ocpay-audit report -o audit.html ~/src/shop\n";
+
 struct scan_args {
+	enum run_kind kind;
+	const char *baseline;
+	bool prune, no_history;
 	const char *path;
 	const char *format;
 	const char *output;
@@ -108,7 +157,8 @@ static int parse_size(size_t *out, const char *s)
 static int parse_args(struct scan_args *a, int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_FAIL_ON, O_RULES, O_JOBS, O_NO_COLOR, O_NO_REDACT, O_MAX_SIZE,
-	       O_PARSE_TIMEOUT, O_STAGED, O_HISTORY, O_SINCE, O_CONFIG };
+	       O_PARSE_TIMEOUT, O_STAGED, O_HISTORY, O_SINCE, O_CONFIG, O_BASELINE, O_PRUNE,
+	       O_NO_HISTORY };
 	static const struct option opts[] = {
 		{"format", required_argument, 0, O_FORMAT},
 		{"output", required_argument, 0, 'o'},
@@ -125,12 +175,28 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 		{"staged", no_argument, 0, O_STAGED},
 		{"history", no_argument, 0, O_HISTORY},
 		{"since", required_argument, 0, O_SINCE},
+		{"baseline", required_argument, 0, O_BASELINE},
+		{"prune", no_argument, 0, O_PRUNE},
+		{"no-history", no_argument, 0, O_NO_HISTORY},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0}};
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
 		switch (c) {
+		case O_BASELINE:
+			a->baseline = optarg;
+			break;
+		case O_PRUNE:
+			if (a->kind != RUN_BASELINE)
+				return cmd_fail("--prune is an option of `ocpay-audit baseline`");
+			a->prune = true;
+			break;
+		case O_NO_HISTORY:
+			if (a->kind != RUN_REPORT)
+				return cmd_fail("--no-history is an option of `ocpay-audit report`");
+			a->no_history = true;
+			break;
 		case O_STAGED:
 			a->staged = true;
 			break;
@@ -142,8 +208,11 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 			break;
 		case O_FORMAT:
 			if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "sarif") &&
-			    strcmp(optarg, "github"))
-				return cmd_fail("unknown format '%s' (text, json, sarif, github)", optarg);
+			    strcmp(optarg, "github") && strcmp(optarg, "markdown") &&
+			    strcmp(optarg, "html"))
+				return cmd_fail("unknown format '%s' (text, json, sarif, github, markdown, "
+						"html)",
+						optarg);
 			a->format = optarg;
 			break;
 		case 'o':
@@ -196,10 +265,16 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 			break;
 		}
 		case 'h':
-			fputs(usage, stdout);
+			fputs(a->kind == RUN_BASELINE ? baseline_usage
+			      : a->kind == RUN_REPORT ? report_usage
+						: usage,
+			      stdout);
 			return -1;
 		default:
-			fputs("Try 'ocpay-audit scan --help'.\n", stderr);
+			fprintf(stderr, "Try 'ocpay-audit %s --help'.\n",
+				a->kind == RUN_BASELINE ? "baseline"
+				: a->kind == RUN_REPORT ? "report"
+							: "scan");
 			return EXIT_ERROR;
 		}
 	}
@@ -209,6 +284,22 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 		return cmd_fail("scan takes one PATH (got '%s' too)", argv[optind]);
 	if (a->staged && (a->history || a->since))
 		return cmd_fail("--staged cannot be combined with --history or --since");
+	if (a->kind != RUN_SCAN && (a->staged || a->since))
+		return cmd_fail("--staged and --since are options of `ocpay-audit scan`");
+	if (a->kind == RUN_REPORT) {
+		if (!a->output)
+			return cmd_fail("report needs -o FILE (.html or .md): try 'ocpay-audit report "
+					"-o audit.html'");
+		const char *dot = strrchr(a->output, '.');
+		if (dot && (!strcmp(dot, ".html") || !strcmp(dot, ".htm")))
+			a->format = "html";
+		else if (dot && (!strcmp(dot, ".md") || !strcmp(dot, ".markdown")))
+			a->format = "markdown";
+		else
+			return cmd_fail("%s: the report is written as .html or .md; name the file "
+					"so",
+					a->output);
+	}
 	return 0;
 }
 
@@ -276,6 +367,10 @@ static int write_report(const struct scan_args *a, struct report *rep)
 		rc = report_write_sarif(rep, out);
 	} else if (!strcmp(a->format, "github")) {
 		rc = report_write_github(rep, out);
+	} else if (!strcmp(a->format, "markdown")) {
+		rc = report_write_markdown(rep, out);
+	} else if (!strcmp(a->format, "html")) {
+		rc = report_write_html(rep, out);
 	} else {
 		rep->quiet = a->quiet;
 		rc = report_write_text(rep, out);
@@ -360,9 +455,66 @@ static int load_config(struct scan *s, const struct scan_args *a, struct config 
 	return 0;
 }
 
-int cmd_scan(int argc, char **argv)
+/* The baseline file: --baseline FILE (or -o for `baseline`), else the default at the
+ * root of what is scanned. NULL when there is no root to put it in. */
+static const char *baseline_path(const struct scan_args *a, const struct scan *s, char *buf,
+				 size_t size)
 {
-	struct scan_args a = {.path = ".", .format = "text", .fail_on = SEV_HIGH,
+	if (a->kind == RUN_BASELINE && a->output)
+		return a->output;
+	if (a->baseline)
+		return a->baseline;
+	const char *root = s->root ? s->root : s->repo ? repo_workdir(s->repo) : NULL;
+	if (!root)
+		return NULL;
+	size_t n = strlen(root);
+	snprintf(buf, size, "%s%s%s", root, n && root[n - 1] == '/' ? "" : "/", BASELINE_FILE);
+	return buf;
+}
+
+/* `baseline`: writes the findings (or, with --prune, those the file still holds). */
+static int write_baseline(const struct scan_args *a, struct scan *s)
+{
+	char buf[PATH_MAX];
+	const char *path = baseline_path(a, s, buf, sizeof buf);
+	if (!path)
+		return error_set("%s: no working tree to put the baseline in: use -o FILE", a->path);
+	struct baseline b;
+	if (baseline_load(&b, path, a->prune) < 0)
+		return -1;
+	size_t written, dropped;
+	int rc = baseline_write(&b, path, &s->findings, a->prune, &written, &dropped);
+	if (!rc) {
+		fprintf(stderr, "ocpay-audit: %s: %zu finding%s accepted", path, written,
+			written == 1 ? "" : "s");
+		if (a->prune)
+			fprintf(stderr, ", %zu stale entr%s dropped", dropped,
+				dropped == 1 ? "y" : "ies");
+		fputs(s->suppressed.len ? " (findings suppressed inline are not included)\n" : "\n",
+		      stderr);
+	}
+	baseline_free(&b);
+	return rc;
+}
+
+/* scan and report: the findings the baseline holds become suppressed. */
+static int apply_baseline(const struct scan_args *a, struct scan *s)
+{
+	char buf[PATH_MAX];
+	const char *path = baseline_path(a, s, buf, sizeof buf);
+	if (!path)
+		return 0;
+	struct baseline b;
+	if (baseline_load(&b, path, a->baseline != NULL) < 0)
+		return -1;
+	int rc = baseline_apply(&b, &s->findings, &s->suppressed);
+	baseline_free(&b);
+	return rc;
+}
+
+static int scan_main(enum run_kind kind, int argc, char **argv)
+{
+	struct scan_args a = {.kind = kind, .path = ".", .format = "text", .fail_on = SEV_HIGH,
 			      .opt = {.max_file_size = 2 * 1024 * 1024, .parse_timeout_ms = 2000}};
 	int rc = parse_args(&a, argc, argv);
 	if (rc)
@@ -384,6 +536,14 @@ int cmd_scan(int argc, char **argv)
 		ruleset_free(&rules);
 		return EXIT_ERROR;
 	}
+	if (kind == RUN_REPORT && !a.no_history) {
+		/* the whole history when there is one to read */
+		struct repo *probe = NULL;
+		char real[PATH_MAX];
+		if (realpath(a.path, real) && repo_discover(&probe, real) == 0)
+			a.history = true;
+		repo_free(probe);
+	}
 	rep = (struct report){.scan = &s, .target = a.path, .mode = "scan",
 			      .scopes = SCOPE_TREE, .fail_on = a.fail_on};
 	if (a.history)
@@ -401,11 +561,24 @@ int cmd_scan(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	s.stats.duration_ms = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000 +
 					 (t1.tv_nsec - t0.tv_nsec) / 1000000);
-	if (ran < 0 ||
-	    report_build(&rep) < 0 || write_report(&a, &rep) < 0) {
+	if (ran < 0) {
 		cmd_fail("%s", error_last());
 		goto out;
 	}
+	if (kind == RUN_BASELINE) {
+		if (write_baseline(&a, &s) < 0)
+			cmd_fail("%s", error_last());
+		else
+			code = s.nincomplete ? EXIT_INCOMPLETE : EXIT_CLEAN;
+		goto out;
+	}
+	if (apply_baseline(&a, &s) < 0 || report_build(&rep) < 0 || write_report(&a, &rep) < 0) {
+		cmd_fail("%s", error_last());
+		goto out;
+	}
+	if (kind == RUN_REPORT && !a.quiet)
+		fprintf(stderr, "ocpay-audit: wrote %s: %zu finding%s\n", a.output,
+			s.findings.len, s.findings.len == 1 ? "" : "s");
 	for (size_t i = 0; i < s.nlog; i++) {
 		fputs("ocpay-audit: ", stderr);
 		report_put_safe(stderr, s.log[i]);
@@ -425,4 +598,19 @@ out:
 	config_free(&cfg);
 	ruleset_free(&rules);
 	return code;
+}
+
+int cmd_scan(int argc, char **argv)
+{
+	return scan_main(RUN_SCAN, argc, argv);
+}
+
+int cmd_baseline(int argc, char **argv)
+{
+	return scan_main(RUN_BASELINE, argc, argv);
+}
+
+int cmd_report(int argc, char **argv)
+{
+	return scan_main(RUN_REPORT, argc, argv);
 }

@@ -62,6 +62,7 @@ void finding_clear(struct finding *f)
 	free(f->message);
 	free(f->snippet);
 	free(f->match);
+	free(f->suppress_reason);
 	if (f->commit) {
 		free(f->commit->author);
 		free(f->commit->date);
@@ -77,6 +78,7 @@ int finding_copy(struct finding *dst, const struct finding *src)
 	dst->message = src->message ? strdup(src->message) : NULL;
 	dst->snippet = src->snippet ? strdup(src->snippet) : NULL;
 	dst->match = src->match ? strdup(src->match) : NULL;
+	dst->suppress_reason = src->suppress_reason ? strdup(src->suppress_reason) : NULL;
 	dst->commit = NULL;
 	if (src->commit) {
 		dst->commit = malloc(sizeof *dst->commit);
@@ -88,6 +90,7 @@ int finding_copy(struct finding *dst, const struct finding *src)
 	}
 	if ((src->path && !dst->path) || (src->message && !dst->message) ||
 	    (src->snippet && !dst->snippet) || (src->match && !dst->match) ||
+	    (src->suppress_reason && !dst->suppress_reason) ||
 	    (src->commit && (!dst->commit || !dst->commit->author || !dst->commit->date)))
 		return error_set("out of memory");
 	return 0;

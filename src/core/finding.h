@@ -34,6 +34,8 @@ struct finding {
 	char *match; /* normalised matched text (no secret) for the fingerprint */
 	char fingerprint[HASH_HEX_SIZE];
 	struct commit_info *commit; /* NULL for working-tree findings */
+	enum suppress_kind { SUPPRESS_NONE, SUPPRESS_INLINE, SUPPRESS_BASELINE } suppressed;
+	char *suppress_reason;	    /* the directive's reason, or NULL */
 	unsigned history_order;	    /* history: position of the commit, oldest first */
 	size_t history_blob;	    /* history: the blob it was found in */
 };

@@ -88,6 +88,35 @@ int report_build(struct report *rep)
 	return 0;
 }
 
+void report_verdict(const struct report *rep, char *buf, size_t size)
+{
+	const struct scan *s = rep->scan;
+	size_t unknown = 0;
+	for (size_t i = 0; i < rep->nchecklist; i++)
+		unknown += rep->checklist[i].status == ITEM_UNKNOWN;
+	size_t n = s->findings.len;
+	if (!s->ocpay_seen && !n)
+		snprintf(buf, size, "No OCPay integration found: no file mentions OneClick, OCPay "
+				    "or X-Access-Token, so there is nothing to audit.");
+	else if (rep->failing)
+		snprintf(buf, size,
+			 "Not ready for production: %zu finding%s of %s severity or above must be "
+			 "fixed first.",
+			 rep->failing, rep->failing == 1 ? "" : "s", severity_name(rep->fail_on));
+	else if (n)
+		snprintf(buf, size,
+			 "No blocking issue: %zu finding%s below %s severity to review.", n,
+			 n == 1 ? "" : "s", severity_name(rep->fail_on));
+	else
+		snprintf(buf, size, "No issue found.");
+	if (unknown) {
+		size_t len = strlen(buf);
+		snprintf(buf + len, size - len,
+			 " %zu checklist item%s could not be decided (see why below).", unknown,
+			 unknown == 1 ? "" : "s");
+	}
+}
+
 void report_free(struct report *rep)
 {
 	free(rep->checklist);

@@ -58,12 +58,32 @@ json_t *report_json(const struct report *rep)
 				    "too_large", (json_int_t)st->skipped_large, "unreadable",
 				    (json_int_t)st->skipped_unreadable, "symlink",
 				    (json_int_t)st->skipped_symlink);
+	json_t *suppressed = json_array();
+	for (size_t i = 0; i < s->suppressed.len; i++) {
+		const struct finding *f = &s->suppressed.items[i];
+		json_t *j = finding_json(f);
+		if (j)
+			json_object_set_new(
+				j, "suppression",
+				json_pack("{s:s, s:o}", "kind",
+					  f->suppressed == SUPPRESS_INLINE ? "inline" : "baseline",
+					  "reason", f->suppress_reason ? jstr(f->suppress_reason) : json_null()));
+		json_array_append_new(suppressed, j);
+	}
+	json_t *directives = json_array();
+	for (size_t i = 0; i < s->ndirectives; i++) {
+		const struct directive_note *d = &s->directives[i];
+		json_array_append_new(directives,
+				      json_pack("{s:o, s:i, s:o, s:s}", "path", jstr(d->path), "line",
+						d->line, "rules", jstr(d->rules), "problem",
+						d->problem ? d->problem : "suppresses nothing"));
+	}
 	json_t *incomplete = json_array();
 	for (size_t i = 0; i < s->nincomplete; i++)
 		json_array_append_new(incomplete, jstr(s->incomplete[i]));
 	return json_pack(
 		"{s:{s:s, s:s}, s:{s:o, s:o, s:s}, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:o}, "
-		"s:b, s:o}",
+		"s:b, s:o, s:o, s:o}",
 		"tool", "name", "ocpay-audit", "version", OCPAY_VERSION, "target", "path",
 		jstr(rep->target), "head", rep->head[0] ? json_string(rep->head) : json_null(),
 		"mode", rep->mode, "findings", findings, "checklist", checklist, "stats",
@@ -71,7 +91,8 @@ json_t *report_json(const struct report *rep)
 		(json_int_t)st->bytes_scanned, "blobs_scanned", (json_int_t)st->blobs_scanned,
 		"duration_ms", (json_int_t)st->duration_ms, "files_parsed",
 		(json_int_t)st->files_parsed, "skipped", skipped, "ocpay_integration",
-		s->ocpay_seen, "incomplete", incomplete);
+		s->ocpay_seen, "incomplete", incomplete, "suppressed", suppressed,
+		"unused_suppressions", directives);
 }
 
 int report_write_json(const struct report *rep, FILE *out)

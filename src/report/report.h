@@ -36,6 +36,8 @@ struct report {
 };
 
 int report_build(struct report *rep);
+/* One sentence a manager can act on: ready or not, and why. */
+void report_verdict(const struct report *rep, char *buf, size_t size);
 void report_free(struct report *rep);
 const char *item_status_name(enum item_status s);
 /* The sections of the docs' production checklist, in order; NULL-terminated. */
@@ -48,5 +50,7 @@ int report_write_text(const struct report *rep, FILE *out);
 int report_write_json(const struct report *rep, FILE *out);
 int report_write_sarif(const struct report *rep, FILE *out);
 int report_write_github(const struct report *rep, FILE *out);
+int report_write_markdown(const struct report *rep, FILE *out);
+int report_write_html(const struct report *rep, FILE *out);
 
 #endif

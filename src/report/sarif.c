@@ -77,6 +77,14 @@ static json_t *result_json(const struct finding *f, size_t rule_index)
 		"artifactLocation", "uri", uri ? uri : "", "uriBaseId", "%SRCROOT%", "region", region,
 		"partialFingerprints", "ocpayAudit/v1", f->fingerprint, "properties", props);
 	free(uri);
+	/* Code scanning closes a result that carries a suppression. */
+	if (j && f->suppressed)
+		json_object_set_new(
+			j, "suppressions",
+			json_pack("[{s:s, s:s, s:o}]", "kind",
+				  f->suppressed == SUPPRESS_INLINE ? "inSource" : "external", "status",
+				  "accepted", "justification",
+				  jstr(f->suppress_reason ? f->suppress_reason : "in the baseline")));
 	return j;
 }
 
@@ -92,6 +100,10 @@ int report_write_sarif(const struct report *rep, FILE *out)
 		const struct finding *f = &s->findings.items[i];
 		size_t index = (size_t)(f->rule - rs->rules);
 		json_array_append_new(results, result_json(f, index));
+	}
+	for (size_t i = 0; i < s->suppressed.len; i++) {
+		const struct finding *f = &s->suppressed.items[i];
+		json_array_append_new(results, result_json(f, (size_t)(f->rule - rs->rules)));
 	}
 	json_t *notes = json_array();
 	for (size_t i = 0; i < s->nincomplete; i++)

@@ -127,6 +127,24 @@ static void write_summary(const struct report *rep, FILE *out)
 			st->skipped_binary, st->skipped_large, st->skipped_unreadable,
 			st->skipped_symlink);
 	fputs(".\n", out);
+	if (s->suppressed.len) {
+		size_t inl = 0;
+		for (size_t i = 0; i < s->suppressed.len; i++)
+			inl += s->suppressed.items[i].suppressed == SUPPRESS_INLINE;
+		fprintf(out, "%zu suppressed (%zu inline, %zu by the baseline); --format json lists "
+			"them.\n",
+			s->suppressed.len, inl, s->suppressed.len - inl);
+	}
+	for (size_t i = 0; i < s->ndirectives; i++) {
+		const struct directive_note *d = &s->directives[i];
+		report_put_safe(out, d->path);
+		fprintf(out, ":%d: %s%s suppression%s", d->line, c(rep, BOLD),
+			d->problem ? "invalid" : "unused", c(rep, RESET));
+		if (d->rules[0])
+			fprintf(out, " for %s", d->rules);
+		fprintf(out, ": %s\n", d->problem ? d->problem : "no finding of that rule on this "
+					 "line or the next; remove it");
+	}
 	for (size_t i = 0; i < s->nincomplete; i++) {
 		fputs("incomplete: ", out);
 		report_put_safe(out, s->incomplete[i]);

@@ -2,6 +2,7 @@
 # and assertions that count into the "N passed, M failed" line.
 set -u
 BIN=${1:?usage: test_X.sh PATH/TO/ocpay-audit}
+case $BIN in /*) ;; */*) BIN=$PWD/$BIN ;; esac
 SRC=${OCPAY_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 TMP=$(mktemp -d)
 trap 'chmod -R u+rwX "$TMP" 2>/dev/null; rm -rf "$TMP"' EXIT

@@ -1,0 +1,202 @@
+/* The baseline file: reading, matching, writing. */
+#include "suppress/baseline.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "check/rule.h"
+#include "core/hash.h"
+
+static int entry_hash(char out[HASH_HEX_SIZE], const char *salt, const char *fingerprint)
+{
+	char buf[2 * HASH_HEX_SIZE + 2];
+	int n = snprintf(buf, sizeof buf, "%s:%s", salt, fingerprint);
+	return hash_hex(out, buf, (size_t)n);
+}
+
+static bool is_hex40(const char *s)
+{
+	if (!s || strlen(s) != HASH_HEX_SIZE - 1)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return false;
+	return true;
+}
+
+int baseline_load(struct baseline *b, const char *path, bool required)
+{
+	memset(b, 0, sizeof *b);
+	if (access(path, F_OK) != 0 && errno == ENOENT && !required)
+		return 0;
+	json_error_t jerr;
+	json_t *root = json_load_file(path, 0, &jerr);
+	if (!root) {
+		if (jerr.line < 1)
+			return error_set("%s: cannot read the baseline: %s", path, jerr.text);
+		return error_set("%s:%d:%d: not a valid baseline: %s", path, jerr.line,
+				 jerr.column, jerr.text);
+	}
+	int rc = 0;
+	json_t *salt = json_object_get(root, "salt");
+	json_t *entries = json_object_get(root, "findings");
+	if (!json_is_string(salt) || !is_hex40(json_string_value(salt)) ||
+	    !json_is_array(entries)) {
+		rc = error_set("%s: not a baseline written by `ocpay-audit baseline` (it needs a "
+			       "\"salt\" and a \"findings\" list)",
+			       path);
+		goto out;
+	}
+	snprintf(b->salt, sizeof b->salt, "%s", json_string_value(salt));
+	size_t n = json_array_size(entries);
+	if (!(b->path = strdup(path)) || !(b->items = calloc(n ? n : 1, sizeof *b->items))) {
+		rc = error_set("out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = json_array_get(entries, i);
+		const char *rule = json_string_value(json_object_get(e, "rule"));
+		const char *p = json_string_value(json_object_get(e, "path"));
+		const char *hash = json_string_value(json_object_get(e, "hash"));
+		if (!rule || !p || !is_hex40(hash)) {
+			rc = error_set("%s: entry %zu needs \"rule\", \"path\" and a 40-digit \"hash\"",
+				       path, i + 1);
+			goto out;
+		}
+		struct baseline_entry *be = &b->items[b->len++];
+		be->rule = strdup(rule);
+		be->path = strdup(p);
+		be->line = (int)json_integer_value(json_object_get(e, "line"));
+		snprintf(be->hash, sizeof be->hash, "%s", hash);
+		if (!be->rule || !be->path) {
+			rc = error_set("out of memory");
+			goto out;
+		}
+	}
+out:
+	json_decref(root);
+	if (rc < 0)
+		baseline_free(b);
+	return rc;
+}
+
+static struct baseline_entry *find_entry(struct baseline *b, const struct finding *f)
+{
+	char h[HASH_HEX_SIZE];
+	if (entry_hash(h, b->salt, f->fingerprint) < 0)
+		return NULL;
+	for (size_t i = 0; i < b->len; i++)
+		if (!strcmp(b->items[i].hash, h))
+			return &b->items[i];
+	return NULL;
+}
+
+int baseline_apply(struct baseline *b, struct finding_list *findings,
+		   struct finding_list *suppressed)
+{
+	if (!b->len)
+		return 0;
+	size_t kept = 0;
+	for (size_t i = 0; i < findings->len; i++) {
+		struct finding *f = &findings->items[i];
+		struct baseline_entry *e = find_entry(b, f);
+		if (e) {
+			e->seen = true;
+			struct finding *g = finding_list_add(suppressed);
+			if (!g)
+				return -1;
+			*g = *f;
+			g->suppressed = SUPPRESS_BASELINE;
+			continue;
+		}
+		if (kept != i)
+			findings->items[kept] = *f;
+		kept++;
+	}
+	findings->len = kept;
+	finding_list_sort(suppressed);
+	return 0;
+}
+
+static int new_salt(char out[HASH_HEX_SIZE])
+{
+	unsigned char raw[20];
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	ssize_t got = fd >= 0 ? read(fd, raw, sizeof raw) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (got != (ssize_t)sizeof raw)
+		return error_set("cannot read /dev/urandom for the baseline's salt");
+	for (size_t i = 0; i < sizeof raw; i++)
+		snprintf(out + 2 * i, 3, "%02x", raw[i]);
+	return 0;
+}
+
+int baseline_write(struct baseline *b, const char *path, const struct finding_list *findings,
+		   bool prune, size_t *written, size_t *dropped)
+{
+	if (!b->salt[0] && new_salt(b->salt) < 0)
+		return -1;
+	json_t *list = json_array();
+	*written = *dropped = 0;
+	for (size_t i = 0; list && i < findings->len; i++) {
+		const struct finding *f = &findings->items[i];
+		char h[HASH_HEX_SIZE];
+		if (entry_hash(h, b->salt, f->fingerprint) < 0) {
+			json_decref(list);
+			return -1;
+		}
+		if (prune) {
+			bool known = false;
+			for (size_t k = 0; k < b->len && !known; k++)
+				known = !strcmp(b->items[k].hash, h);
+			if (!known)
+				continue;
+		}
+		json_array_append_new(list, json_pack("{s:s, s:s, s:i, s:s}", "rule", f->rule->id,
+						      "path", f->path, "line", f->line, "hash", h));
+		(*written)++;
+	}
+	if (prune)
+		*dropped = b->len > *written ? b->len - *written : 0;
+	json_t *root = json_pack("{s:s, s:s, s:o}", "comment",
+				 "Findings accepted with `ocpay-audit baseline`: scans report them as "
+				 "suppressed. Each is a salted hash of its fingerprint; no secret is "
+				 "stored. Drop stale entries with `ocpay-audit baseline --prune`.",
+				 "salt", b->salt, "findings", list);
+	if (!root)
+		return error_set("out of memory");
+	/* write a temporary file beside it, then rename: a crash never leaves half a file */
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	int rc = f ? json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : -1;
+	json_decref(root);
+	if (f && (fputc('\n', f) == EOF || ferror(f)))
+		rc = -1;
+	if (f && fclose(f) != 0)
+		rc = -1;
+	if (rc < 0 || rename(tmp, path) < 0) {
+		int err = errno;
+		unlink(tmp);
+		return error_set("%s: cannot write the baseline: %s", path, strerror(err));
+	}
+	return 0;
+}
+
+void baseline_free(struct baseline *b)
+{
+	for (size_t i = 0; i < b->len; i++) {
+		free(b->items[i].rule);
+		free(b->items[i].path);
+	}
+	free(b->items);
+	free(b->path);
+	memset(b, 0, sizeof *b);
+}

@@ -1,0 +1,40 @@
+/* The baseline: findings a team has accepted, stored as salted hashes of their
+ * fingerprints (a fingerprint never holds a line number or a commit, so an entry survives
+ * edits elsewhere in the file). A scan reports the findings it holds as suppressed. */
+#ifndef OCPAY_SUPPRESS_BASELINE_H
+#define OCPAY_SUPPRESS_BASELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/finding.h"
+
+#define BASELINE_FILE ".ocpay-audit-baseline.json"
+
+struct baseline_entry {
+	char *rule, *path;
+	int line;		   /* where it was when written: for readers only */
+	char hash[HASH_HEX_SIZE];  /* hash of salt and fingerprint */
+	bool seen;		   /* matched by the current scan */
+};
+
+struct baseline {
+	char *path;		   /* the file, or NULL when there is none */
+	char salt[HASH_HEX_SIZE];
+	struct baseline_entry *items;
+	size_t len;
+};
+
+/* Reads path. A missing file is an error only when required; *b is then left empty.
+ * A malformed file is an error naming the file. */
+int baseline_load(struct baseline *b, const char *path, bool required);
+/* Moves the findings the baseline holds from findings to suppressed. */
+int baseline_apply(struct baseline *b, struct finding_list *findings,
+		   struct finding_list *suppressed);
+/* Writes the findings to path with b's salt (a new one when b has none). With prune,
+ * only b's entries that the findings still match are written. */
+int baseline_write(struct baseline *b, const char *path, const struct finding_list *findings,
+		   bool prune, size_t *written, size_t *dropped);
+void baseline_free(struct baseline *b);
+
+#endif
