@@ -269,17 +269,33 @@ bool jsflow_number(const struct syntax *syn, struct ast_node n, double *out)
 
 /* ---- finding the API calls ---- */
 
+/* The endpoint as a URL path segment: "/v3/ocpay/createLink", `${base}/checkPayment/${ref}`,
+ * 'createLink' — not a word in a message such as "createLink failed". */
+static bool names_endpoint(const char *t, size_t len, const char *endpoint)
+{
+	size_t n = strlen(endpoint);
+	for (size_t i = 0; n && i + n <= len; i++) {
+		if (memcmp(t + i, endpoint, n) != 0)
+			continue;
+		char before = i > 0 ? t[i - 1] : '"';
+		char after = i + n < len ? t[i + n] : '"';
+		if (strchr("/\"'`", before) && strchr("\"'`/?#", after))
+			return true;
+	}
+	return false;
+}
+
 static bool arg_names_endpoint(const struct syntax *syn, struct ast_node arg, const char *endpoint)
 {
 	size_t len;
 	const char *t = ast_text(syn, arg, &len);
 	if ((ast_is(arg, "string") || ast_is(arg, "template_string") ||
 	     ast_is(arg, "binary_expression")) &&
-	    jsflow_mentions(t, len, endpoint))
+	    names_endpoint(t, len, endpoint))
 		return true;
 	if (ast_is(arg, "identifier")) {
 		char *v = ast_string_value(syn, arg);
-		bool hit = v && strstr(v, endpoint);
+		bool hit = v && names_endpoint(v, strlen(v), endpoint);
 		free(v);
 		return hit;
 	}

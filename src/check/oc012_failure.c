@@ -27,6 +27,9 @@ static bool visit_handles(void *ctx, struct ast_node n)
 	struct handles *h = ctx;
 	if (h->found)
 		return false;
+	/* "failed" in a catch block answers an API error, not a failed payment */
+	if (ast_is(n, "catch_clause"))
+		return false;
 	if (jsflow_is_status(h->syn, n, "FAILED"))
 		h->found = true;
 	else if (ast_is(n, "string")) {
