@@ -338,6 +338,8 @@ static int load_rule(struct loader *ld, yaml_node_t *root, struct rule *r)
 			rc = get_string(ld, v, k, &r->fix);
 		else if (!strcmp(k, "docs"))
 			rc = get_string(ld, v, k, &r->docs);
+		else if (!strcmp(k, "applies_to"))
+			rc = get_strings(ld, v, k, &r->applies_to, &r->napplies);
 		else if (!strcmp(k, "checklist")) {
 			rc = load_list(ld, v, k, sizeof *r->items, (void **)&r->items, &r->nitems);
 			FOR_ITEMS(v, it) {
@@ -409,6 +411,10 @@ static void rule_free(struct rule *r)
 	free(r->description);
 	free(r->fix);
 	free(r->docs);
+	for (size_t i = 0; i < r->napplies; i++)
+		free(r->applies_to[i]);
+	free(r->applies_to);
+	free(r->not_applicable);
 	for (size_t i = 0; i < r->nitems; i++) {
 		free(r->items[i].section);
 		free(r->items[i].item);
@@ -587,6 +593,24 @@ int ruleset_prepare(struct ruleset *set)
 			return -1;
 	if (keyword_bit(set, DIRECTIVE_MARK, set->suppress_mask) < 0)
 		return -1;
+	for (size_t i = 0; i < set->len; i++) {
+		struct rule *r = &set->rules[i];
+		if (!r->napplies || r->not_applicable)
+			continue;
+		struct buf b = BUF_INIT;
+		buf_puts(&b, "no ");
+		for (size_t k = 0; k < r->napplies; k++) {
+			if (keyword_bit(set, r->applies_to[k], r->applies_mask) < 0) {
+				buf_free(&b);
+				return -1;
+			}
+			buf_puts(&b, k == 0 ? "" : k + 1 == r->napplies ? " or " : ", ");
+			buf_puts(&b, r->applies_to[k]);
+		}
+		buf_puts(&b, " in the code");
+		if (!(r->not_applicable = buf_detach(&b)))
+			return error_set("out of memory");
+	}
 	for (size_t i = 0; i < set->len; i++)
 		for (size_t j = 0; j < set->rules[i].ndetectors; j++) {
 			struct detector *d = &set->rules[i].detectors[j];

@@ -75,6 +75,12 @@ struct rule {
 	char *description;
 	char *fix;
 	char *docs;
+	/* applies_to: words of the code the rule judges (createLink ...); with none of them
+	 * in the scanned code its checklist items are n/a. */
+	char **applies_to;
+	size_t napplies;
+	uint64_t applies_mask[2];
+	char *not_applicable; /* "no createLink or create_link in the code" */
 	struct checklist_item *items;
 	size_t nitems;
 	struct detector *detectors;

@@ -35,6 +35,7 @@ struct worker {
 	struct finding_list *results;
 	atomic_size_t *next;
 	bool ocpay_seen;
+	uint64_t kw_seen[2];
 	long index;		 /* the file of the list being scanned, or -1 */
 	bool second_pass;	 /* reading importers of OCPay code again */
 	const uint64_t *inherit; /* second pass: keyword bits to add */
@@ -430,6 +431,8 @@ int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const c
 	}
 	if ((u.kw[0] & s->rules->ocpay_mask[0]) || (u.kw[1] & s->rules->ocpay_mask[1]))
 		w->ocpay_seen = true;
+	w->kw_seen[0] |= u.kw[0];
+	w->kw_seen[1] |= u.kw[1];
 	int rc = 0;
 	for (size_t i = 0; !rc && i < s->rules->len; i++) {
 		const struct rule *r = &s->rules->rules[i];
@@ -522,6 +525,8 @@ void scan_worker_free(struct worker *w)
 	pthread_mutex_lock(&note_lock);
 	stats_add(&s->stats, &w->stats);
 	s->ocpay_seen |= w->ocpay_seen;
+	s->kw_seen[0] |= w->kw_seen[0];
+	s->kw_seen[1] |= w->kw_seen[1];
 	pthread_mutex_unlock(&note_lock);
 	parser_set_free(w->parsers);
 	free(w);

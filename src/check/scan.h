@@ -75,6 +75,7 @@ struct scan {
 	size_t ndirectives;
 	struct scan_stats stats;
 	bool ocpay_seen;	/* some file mentions OCPay: the integration exists */
+	uint64_t kw_seen[2];	/* every keyword found in some file */
 	char **incomplete;	/* what could not be read, one line each */
 	size_t nincomplete;
 	char **log;		/* --verbose: one line per decision, sorted by scan_finish */

@@ -57,6 +57,10 @@ static void decide(const struct report *rep, struct checklist_entry *e)
 	} else if (!s->ocpay_seen) {
 		e->status = ITEM_NA;
 		e->reason = "no OCPay integration found";
+	} else if (e->rule->napplies && !(s->kw_seen[0] & e->rule->applies_mask[0]) &&
+		   !(s->kw_seen[1] & e->rule->applies_mask[1])) {
+		e->status = ITEM_NA;
+		e->reason = e->rule->not_applicable;
 	} else {
 		e->status = ITEM_PASS;
 	}
