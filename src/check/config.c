@@ -39,6 +39,8 @@ static const char *scalar(const yaml_node_t *n)
 	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
+static void free_strings(char **v, size_t n);
+
 static int strings(const struct cfg_loader *ld, const yaml_node_t *n, const char *key,
 		   char ***out, size_t *count)
 {
@@ -172,6 +174,15 @@ static int load_root(const struct cfg_loader *ld, struct config *c, const yaml_n
 							    "milliseconds");
 				c->poll_min_ms = ms;
 			}
+		} else if (!strcmp(key, "allowed_keys")) {
+			char **keys = NULL;
+			size_t n = 0;
+			rc = strings(ld, v, key, &keys, &n);
+			if (!rc && n && !(c->allowed = calloc(n, sizeof *c->allowed)))
+				rc = error_set("out of memory");
+			for (size_t i = 0; !rc && i < n; i++)
+				rc = hash_hex(c->allowed[c->nallowed++], keys[i], strlen(keys[i]));
+			free_strings(keys, n);
 		} else if (!strcmp(key, "rules")) {
 			if (!v || v->type != YAML_MAPPING_NODE)
 				return fail(ld, v, "rules must map rule ids to settings");
@@ -181,7 +192,7 @@ static int load_root(const struct cfg_loader *ld, struct config *c, const yaml_n
 					return rc;
 			}
 		} else {
-			return fail(ld, k, "unknown key '%s' (exclude, runtime, polling, rules)", key);
+			return fail(ld, k, "unknown key '%s' (exclude, runtime, polling, rules, allowed_keys)", key);
 		}
 		if (rc)
 			return rc;
@@ -269,6 +280,7 @@ static void free_strings(char **v, size_t n)
 void config_free(struct config *c)
 {
 	free_strings(c->exclude, c->nexclude);
+	free(c->allowed);
 	free_strings(c->browser, c->nbrowser);
 	free_strings(c->server, c->nserver);
 	for (size_t i = 0; i < c->nrules; i++)

@@ -1,6 +1,6 @@
 /* The project's .ocpay-audit.yml (or --config FILE): paths to exclude, where code runs
  * when the evidence is not enough (browser and server globs), the OC008 polling minimum,
- * and rules turned off or given another severity. The README shows the format. Unknown
+ * rules turned off or given another severity, and test keys allowed in the code. The README shows the format. Unknown
  * keys and wrong types are errors naming file:line:column. */
 #ifndef OCPAY_CONFIG_H
 #define OCPAY_CONFIG_H
@@ -25,6 +25,10 @@ struct config {
 	double poll_min_ms;
 	struct rule_setting *rules;
 	size_t nrules;
+	/* allowed_keys: public test keys (a demo shop's sandbox key) that are not leaks,
+	 * kept as hashes of the values */
+	char (*allowed)[HASH_HEX_SIZE];
+	size_t nallowed;
 };
 
 #define CONFIG_POLL_MIN_MS 10000.0

@@ -595,7 +595,7 @@ static int str_cmp(const void *a, const void *b)
 /* Rules turned off or re-graded in the configuration. */
 static int apply_config(struct scan *s)
 {
-	if (!s->config || !s->config->nrules)
+	if (!s->config || (!s->config->nrules && !s->config->nallowed))
 		return 0;
 	for (size_t i = 0; i < s->rules->len; i++)
 		if (rule_disabled(s, &s->rules->rules[i]) &&
@@ -605,7 +605,10 @@ static int apply_config(struct scan *s)
 	for (size_t i = 0; i < s->findings.len; i++) {
 		struct finding *f = &s->findings.items[i];
 		const struct rule_setting *set = config_rule(s->config, f->rule->id);
-		if (set && set->disabled) {
+		bool allowed = false;
+		for (size_t k = 0; f->secret_hash[0] && k < s->config->nallowed && !allowed; k++)
+			allowed = !strcmp(s->config->allowed[k], f->secret_hash);
+		if ((set && set->disabled) || allowed) {
 			finding_clear(f);
 			continue;
 		}

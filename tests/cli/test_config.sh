@@ -76,6 +76,17 @@ run "$BIN" scan --config "$TMP/none.yml" "$r"
 expect_code 2 "missing --config file"
 expect_err "$TMP/none.yml: No such file or directory" "missing config named"
 
+# allowed_keys: a public test key is not a leak; another key still is.
+printf 'allowed_keys: ["sk_live_Q8fJ2mW7xR4tZ9pL3vN6bK1c"]\nrules:\n  OC008: off\n' > "$TMP/allow.yml"
+run "$BIN" scan --format json --config "$TMP/allow.yml" "$r"
+expect_findings "" "an allowed key is not reported"
+printf 'allowed_keys: ["sk_live_Q8fJ2mW7xR4tZ9pL3vN6bK1d"]\nrules:\n  OC008: off\n' > "$TMP/allow.yml"
+run "$BIN" scan --format json --config "$TMP/allow.yml" "$r"
+expect_findings "OC001 vendor/ocpay-key.js:1" "only the exact allowed value is allowed"
+printf 'allowed_keys: {a: 1}\n' > "$TMP/allow.yml"
+run "$BIN" scan --config "$TMP/allow.yml" "$r"
+expect_code 2 "allowed_keys must be a list"
+
 # Errors name file:line:column and exit 2.
 printf 'rules:\n  OC999: off\n' > "$r/.ocpay-audit.yml"
 run "$BIN" scan "$r"
