@@ -12,7 +12,6 @@
 #include "check/checker.h"
 #include "core/buf.h"
 #include "core/error.h"
-#include "suppress/inline.h"
 #include "core/literal.h"
 #include "core/regex.h"
 #include "lang/classify.h"
@@ -591,8 +590,6 @@ int ruleset_prepare(struct ruleset *set)
 	for (size_t i = 0; i < sizeof ocpay_markers / sizeof ocpay_markers[0]; i++)
 		if (keyword_bit(set, ocpay_markers[i], set->ocpay_mask) < 0)
 			return -1;
-	if (keyword_bit(set, DIRECTIVE_MARK, set->suppress_mask) < 0)
-		return -1;
 	for (size_t i = 0; i < set->len; i++) {
 		struct rule *r = &set->rules[i];
 		if (!r->napplies || r->not_applicable)

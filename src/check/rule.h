@@ -98,7 +98,6 @@ struct ruleset {
 	char **keywords; /* lower case, indexed by bit */
 	size_t nkeywords;
 	uint64_t ocpay_mask[2];
-	uint64_t suppress_mask[2]; /* the inline suppression mark */
 };
 
 /* Loads one rule from YAML text. name is used in error messages ("name:line:col: ...").

@@ -655,8 +655,10 @@ static int hit_cmp(const void *x, const void *y)
  * suppresses; working-tree directives are recorded for the unused report. */
 static int apply_directives(struct unit *u, struct finding_list *out, size_t first)
 {
-	const uint64_t *mask = u->scan->rules->suppress_mask;
-	if (!(u->kw[0] & mask[0]) && !(u->kw[1] & mask[1]))
+	/* The mark contains "ocpay", one of the words every OCPay file is known by. */
+	const uint64_t *mask = u->scan->rules->ocpay_mask;
+	if ((!(u->kw[0] & mask[0]) && !(u->kw[1] & mask[1])) ||
+	    !memmem(u->data, u->len, DIRECTIVE_MARK, sizeof DIRECTIVE_MARK - 1))
 		return 0;
 	struct directive_list dl = {0};
 	int rc = directives_parse(u->data, u->len, &dl);
