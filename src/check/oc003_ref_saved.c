@@ -66,10 +66,26 @@ static struct ast_node root_of(struct ast_node n)
 	return n;
 }
 
+/* The HTTP session (req.session, ctx.session ...), not a database model named session
+ * (prisma.session). */
+static bool is_http_session(const struct syntax *syn, struct ast_node n)
+{
+	static const char *const owners[] = {"req.session", "request.session", "ctx.session",
+					     "context.session", "event.session", "session.", NULL};
+	size_t len;
+	const char *t = ast_text(syn, n, &len);
+	if (len == 7 && !memcmp(t, "session", 7))
+		return true;
+	for (size_t i = 0; owners[i]; i++)
+		if (len >= strlen(owners[i]) && !strncmp(t, owners[i], strlen(owners[i])))
+			return true;
+	return false;
+}
+
 /* The session, a cookie, or a Map/Set/object literal declared in the file. */
 static bool in_memory(const struct syntax *syn, struct ast_node receiver)
 {
-	if (text_has(syn, receiver, "session") || text_has(syn, receiver, "cookie") ||
+	if (is_http_session(syn, receiver) || text_has(syn, receiver, "cookie") ||
 	    text_has(syn, receiver, "localStorage") || text_has(syn, receiver, "headers"))
 		return true;
 	if (!ast_is(receiver, "identifier"))
@@ -154,9 +170,12 @@ static void visit_call(struct saved *sv, struct ast_node n)
 		if (ast_is_null(receiver) || !in_memory(syn, receiver))
 			sv->found = true;
 		else
-			sv->kept = text_has(syn, receiver, "session") ? "the session" : "memory";
+			sv->kept = is_http_session(syn, receiver) ? "the session" : "memory";
 	} else if (in_list(callee, sql_calls)) {
-		if (text_has(syn, args, "insert") || text_has(syn, args, "update"))
+		/* pool.query("UPDATE ...", [ref]); db.prepare("UPDATE ...").run(ref) */
+		struct ast_node sql = ast_is(receiver, "call_expression") ? receiver : args;
+		if (text_has(syn, args, "insert") || text_has(syn, args, "update") ||
+		    text_has(syn, sql, "insert") || text_has(syn, sql, "update"))
 			sv->found = true;
 	} else if (!strcmp(callee, "cookie")) {
 		sv->kept = "a cookie";
@@ -184,7 +203,7 @@ static bool visit_write(void *ctx, struct ast_node n)
 	} else if (ast_is(n, "assignment_expression") && sv->nnames &&
 		   jsflow_node_mentions(sv->syn, ast_field(n, "right"), sv->names, sv->nnames)) {
 		struct ast_node l = ast_field(n, "left");
-		if (text_has(sv->syn, l, "session"))
+		if (is_http_session(sv->syn, l))
 			sv->kept = "the session";
 		else if (ast_is(l, "member_expression")) {
 			struct ast_node obj = ast_field(l, "object");
