@@ -77,14 +77,46 @@ static bool from_check(const struct verify *v, struct ast_node n, struct ast_nod
 
 enum test { TEST_NONE, TEST_CONFIRMED, TEST_NOT_CONFIRMED };
 
+/* The value of the last `const name = value` of fn before the position `before`. */
+struct local_search {
+	const struct syntax *syn;
+	struct ast_node name;
+	uint32_t before;
+	struct ast_node value;
+};
+
+static bool visit_local(void *ctx, struct ast_node n)
+{
+	struct local_search *ls = ctx;
+	if (ast_start(n) >= ls->before)
+		return false;
+	if (ast_is(n, "variable_declarator")) {
+		struct ast_node name = ast_field(n, "name"), value = ast_field(n, "value");
+		size_t a, b;
+		const char *x = ast_text(ls->syn, name, &a), *y = ast_text(ls->syn, ls->name, &b);
+		if (ast_is(name, "identifier") && !ast_is_null(value) && a == b && !memcmp(x, y, a))
+			ls->value = value;
+	}
+	return true;
+}
+
+static enum test classify_at(const struct verify *v, struct ast_node e, struct ast_node fn,
+			     int depth);
+
 /* Classifies a condition: true exactly when the payment is confirmed, or exactly when
  * it is not. `!== "FAILED"` is neither: a PENDING payment passes it. */
 static enum test classify(const struct verify *v, struct ast_node e, struct ast_node fn)
 {
+	return classify_at(v, e, fn, 0);
+}
+
+static enum test classify_at(const struct verify *v, struct ast_node e, struct ast_node fn,
+			     int depth)
+{
 	while (ast_is(e, "parenthesized_expression"))
 		e = ast_named_child(e, 0);
 	if (ast_is(e, "unary_expression") && ast_text_is(v->syn, ast_field(e, "operator"), "!")) {
-		enum test t = classify(v, ast_field(e, "argument"), fn);
+		enum test t = classify_at(v, ast_field(e, "argument"), fn, depth);
 		return t == TEST_CONFIRMED ? TEST_NOT_CONFIRMED
 		     : t == TEST_NOT_CONFIRMED ? TEST_CONFIRMED : TEST_NONE;
 	}
@@ -100,13 +132,23 @@ static enum test classify(const struct verify *v, struct ast_node e, struct ast_
 				return TEST_NONE;
 			return eq ? TEST_CONFIRMED : TEST_NOT_CONFIRMED;
 		}
-		enum test a = classify(v, l, fn), b = classify(v, r, fn);
+		enum test a = classify_at(v, l, fn, depth), b = classify_at(v, r, fn, depth);
 		if (ast_text_is(v->syn, op, "&&"))
 			return a == TEST_CONFIRMED || b == TEST_CONFIRMED ? TEST_CONFIRMED : TEST_NONE;
 		if (ast_text_is(v->syn, op, "||"))
 			return a == TEST_NOT_CONFIRMED || b == TEST_NOT_CONFIRMED ? TEST_NOT_CONFIRMED
 											 : TEST_NONE;
 		return TEST_NONE;
+	}
+	/* const isPaid = data.status === "CONFIRMED"; if (isPaid) ... */
+	if (ast_is(e, "identifier") && depth < 3) {
+		struct local_search ls = {.syn = v->syn, .name = e, .before = ast_start(e)};
+		ast_walk(fn, visit_local, &ls);
+		if (!ast_is_null(ls.value)) {
+			enum test t = classify_at(v, ls.value, fn, depth + 1);
+			if (t != TEST_NONE)
+				return t;
+		}
 	}
 	/* isPaid(ref), or a name holding what a checking function returned. */
 	if ((ast_is(e, "call_expression") || ast_is(e, "await_expression") ||
