@@ -97,6 +97,46 @@ static bool iterates(const struct syntax *syn, struct ast_node loop, struct ast_
 	return d.hit;
 }
 
+/* A timer that runs the function fname: setInterval(fname, ms) anywhere in the file, or
+ * setTimeout(fname, ms) inside the function itself (it re-arms). */
+struct timer_search {
+	const struct syntax *syn;
+	const char *fname;
+	struct ast_node fn;
+	struct ast_node timer;
+	bool interval;
+};
+
+static bool visit_timer(void *ctx, struct ast_node n)
+{
+	struct timer_search *ts = ctx;
+	if (!ast_is_null(ts->timer))
+		return false;
+	if (!ast_is(n, "call_expression"))
+		return true;
+	char callee[64];
+	jsflow_callee_name(ts->syn, n, callee, sizeof callee);
+	bool interval = !strcmp(callee, "setInterval");
+	if (!interval && strcmp(callee, "setTimeout"))
+		return true;
+	struct ast_node first = ast_named_child(ast_field(n, "arguments"), 0);
+	if (!ast_is(first, "identifier") || !ast_text_is(ts->syn, first, ts->fname))
+		return true;
+	bool inside = ast_start(n) >= ast_start(ts->fn) && ast_end(n) <= ast_end(ts->fn);
+	if (interval || inside) {
+		ts->timer = n;
+		ts->interval = interval;
+	}
+	return true;
+}
+
+static struct ast_node file_root(struct ast_node n)
+{
+	while (!ast_is_null(ast_parent(n)))
+		n = ast_parent(n);
+	return n;
+}
+
 static int check_call(struct unit *u, const struct rule *r, const struct syntax *syn,
 		      const struct api_call *c)
 {
@@ -133,8 +173,30 @@ static int check_call(struct unit *u, const struct rule *r, const struct syntax 
 				return flag(u, r, c, "runs in a loop", d.found, d.ms);
 			return 0;
 		}
-		if (ast_is(n, "function_declaration") || ast_is(n, "method_definition"))
+		if (ast_is(n, "function_declaration") || ast_is(n, "method_definition") ||
+		    ast_is(n, "arrow_function") || ast_is(n, "function_expression")) {
+			/* async function poll() { ... }  setInterval(poll, 5000); */
+			bool declared = ast_is(n, "function_declaration") ||
+					ast_is(n, "method_definition");
+			char fname[128];
+			jsflow_function_name(syn, n, fname, sizeof fname);
+			struct timer_search ts = {.syn = syn, .fname = fname, .fn = n};
+			if (fname[0])
+				ast_walk(file_root(n), visit_timer, &ts);
+			if (ast_is_null(ts.timer)) {
+				if (declared)
+					break;
+				continue; /* an inline callback: its caller may be the timer */
+			}
+			double ms = 0;
+			struct ast_node delay = ast_named_child(ast_field(ts.timer, "arguments"), 1);
+			bool has = !ast_is_null(delay) && jsflow_number(syn, delay, &ms);
+			if (ast_is_null(delay) || (has && ms < min_interval(u)))
+				return flag(u, r, c,
+					    ts.interval ? "runs in setInterval" : "re-arms setTimeout",
+					    has, ms);
 			break;
+		}
 	}
 	return 0;
 }
