@@ -192,7 +192,9 @@ static int load_root(const struct cfg_loader *ld, struct config *c, const yaml_n
 					return rc;
 			}
 		} else {
-			return fail(ld, k, "unknown key '%s' (exclude, runtime, polling, rules, allowed_keys)", key);
+			return fail(ld, k,
+				    "unknown key '%s' (exclude, runtime, polling, rules, allowed_keys)",
+				    key);
 		}
 		if (rc)
 			return rc;

@@ -1,7 +1,8 @@
 /* The project's .ocpay-audit.yml (or --config FILE): paths to exclude, where code runs
  * when the evidence is not enough (browser and server globs), the OC008 polling minimum,
- * rules turned off or given another severity, and test keys allowed in the code. The README shows the format. Unknown
- * keys and wrong types are errors naming file:line:column. */
+ * rules turned off or given another severity, and test keys allowed in the code. The
+ * README shows the format. Unknown keys and wrong types are errors naming
+ * file:line:column. */
 #ifndef OCPAY_CONFIG_H
 #define OCPAY_CONFIG_H
 

@@ -149,8 +149,7 @@ static bool visit_decl(void *ctx, struct ast_node node)
 	return true;
 }
 
-/* The value a name is declared with in scope: `const name = v`, `const { name } = v`. */
-static struct ast_node declared_value(const struct syntax *syn, struct ast_node scope,
+struct ast_node jsflow_declared_value(const struct syntax *syn, struct ast_node scope,
 				      const char *name, size_t n)
 {
 	char buf[128];
@@ -171,9 +170,7 @@ bool jsflow_from_request(const struct syntax *syn, struct ast_node n)
 	if (text_from_request(t, len))
 		return true;
 	/* One step back through a local: `const { status } = req.query; status === ...` */
-	struct ast_node root = n;
-	while (!ast_is_null(ast_parent(root)))
-		root = ast_parent(root);
+	struct ast_node root = ast_root(syn);
 	struct ast_node scope = jsflow_function_of(n);
 	size_t i = 0;
 	while (i < len) {
@@ -186,9 +183,9 @@ bool jsflow_from_request(const struct syntax *syn, struct ast_node n)
 		 * when the order was looked up by an id from the request. */
 		if (i == s || (s > 0 && t[s - 1] == '.') || (i < len && (t[i] == '.' || t[i] == '[')))
 			continue;
-		struct ast_node v = declared_value(syn, scope, t + s, i - s);
+		struct ast_node v = jsflow_declared_value(syn, scope, t + s, i - s);
 		if (ast_is_null(v))
-			v = declared_value(syn, root, t + s, i - s);
+			v = jsflow_declared_value(syn, root, t + s, i - s);
 		size_t vlen;
 		const char *vt = ast_is_null(v) ? NULL : ast_text(syn, v, &vlen);
 		if (vt && text_from_request(vt, vlen))
@@ -258,10 +255,7 @@ bool jsflow_number(const struct syntax *syn, struct ast_node n, double *out)
 		return true;
 	}
 	if (ast_is(n, "identifier")) {
-		struct ast_node root = n;
-		while (!ast_is_null(ast_parent(root)))
-			root = ast_parent(root);
-		struct ast_node v = declared_value(syn, root, t, len);
+		struct ast_node v = jsflow_declared_value(syn, ast_root(syn), t, len);
 		return !ast_is_null(v) && !ast_is(v, "identifier") && jsflow_number(syn, v, out);
 	}
 	return false;

@@ -61,6 +61,10 @@ bool jsflow_is_status(const struct syntax *syn, struct ast_node n, const char *s
  * a same-file function that calls checkPayment. */
 bool jsflow_from_check(const struct jsflow *f, struct ast_node n, struct ast_node fn);
 /* Evaluates a number: a literal, arithmetic on numbers, a same-file constant. */
+/* The value a name is declared with in scope: `const name = v`, `const { name } = v`;
+ * at module scope, not inside functions. */
+struct ast_node jsflow_declared_value(const struct syntax *syn, struct ast_node scope,
+				      const char *name, size_t n);
 bool jsflow_number(const struct syntax *syn, struct ast_node n, double *out);
 /* Whether a function node lies inside (or is) the given ancestor. */
 bool jsflow_within(struct ast_node n, struct ast_node ancestor);

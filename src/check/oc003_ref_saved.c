@@ -59,13 +59,6 @@ static bool text_has(const struct syntax *syn, struct ast_node n, const char *ne
 	return false;
 }
 
-static struct ast_node root_of(struct ast_node n)
-{
-	while (!ast_is_null(ast_parent(n)))
-		n = ast_parent(n);
-	return n;
-}
-
 /* The HTTP session (req.session, ctx.session ...), not a database model named session
  * (prisma.session). */
 static bool is_http_session(const struct syntax *syn, struct ast_node n)
@@ -92,7 +85,7 @@ static bool in_memory(const struct syntax *syn, struct ast_node receiver)
 		return false;
 	size_t len, rlen;
 	const char *name = ast_text(syn, receiver, &len);
-	const char *all = ast_text(syn, root_of(receiver), &rlen);
+	const char *all = ast_text(syn, ast_root(syn), &rlen);
 	for (size_t i = 0; i + len < rlen; i++) {
 		if (memcmp(all + i, name, len) || (i && (all[i - 1] == '_' || all[i - 1] == '.')))
 			continue;
@@ -135,7 +128,7 @@ static struct ast_node find_function(const struct syntax *syn, struct ast_node a
 {
 	struct fn_search fs = {.syn = syn, .name = name};
 	if (name[0])
-		ast_walk(root_of(any), visit_fn, &fs);
+		ast_walk(ast_root(syn), visit_fn, &fs);
 	return fs.found;
 }
 
@@ -314,7 +307,7 @@ static int check_call(struct unit *u, const struct rule *r, const struct syntax 
 		struct callers cl = {syn, fname, c->func, 0, 0};
 		/* An anonymous function (a route handler) has no caller to return to. */
 		if (fname[0]) {
-			ast_walk(root_of(c->call), visit_caller, &cl);
+			ast_walk(ast_root(syn), visit_caller, &cl);
 			/* No caller in this file: it is used elsewhere, and saved or not there. */
 			if (!cl.sites || cl.saved)
 				return 0;

@@ -77,29 +77,6 @@ static bool from_check(const struct verify *v, struct ast_node n, struct ast_nod
 
 enum test { TEST_NONE, TEST_CONFIRMED, TEST_NOT_CONFIRMED };
 
-/* The value of the last `const name = value` of fn before the position `before`. */
-struct local_search {
-	const struct syntax *syn;
-	struct ast_node name;
-	uint32_t before;
-	struct ast_node value;
-};
-
-static bool visit_local(void *ctx, struct ast_node n)
-{
-	struct local_search *ls = ctx;
-	if (ast_start(n) >= ls->before)
-		return false;
-	if (ast_is(n, "variable_declarator")) {
-		struct ast_node name = ast_field(n, "name"), value = ast_field(n, "value");
-		size_t a, b;
-		const char *x = ast_text(ls->syn, name, &a), *y = ast_text(ls->syn, ls->name, &b);
-		if (ast_is(name, "identifier") && !ast_is_null(value) && a == b && !memcmp(x, y, a))
-			ls->value = value;
-	}
-	return true;
-}
-
 static enum test classify_at(const struct verify *v, struct ast_node e, struct ast_node fn,
 			     int depth);
 
@@ -142,10 +119,11 @@ static enum test classify_at(const struct verify *v, struct ast_node e, struct a
 	}
 	/* const isPaid = data.status === "CONFIRMED"; if (isPaid) ... */
 	if (ast_is(e, "identifier") && depth < 3) {
-		struct local_search ls = {.syn = v->syn, .name = e, .before = ast_start(e)};
-		ast_walk(fn, visit_local, &ls);
-		if (!ast_is_null(ls.value)) {
-			enum test t = classify_at(v, ls.value, fn, depth + 1);
+		size_t len;
+		const char *name = ast_text(v->syn, e, &len);
+		struct ast_node value = jsflow_declared_value(v->syn, fn, name, len);
+		if (!ast_is_null(value)) {
+			enum test t = classify_at(v, value, fn, depth + 1);
 			if (t != TEST_NONE)
 				return t;
 		}

@@ -118,6 +118,23 @@ int oc005_env_unit(struct unit *u, const struct rule *r, const struct detector *
 	return 0;
 }
 
+/* The low-severity advice when git would not ignore env_path: 1 when given, 0 when the
+ * path is ignored, -1 on error. */
+static int advise_if_not_ignored(struct scan *s, const struct rule *r, const char *env_path)
+{
+	bool ignored = false;
+	if (repo_is_ignored(s->repo, env_path, &ignored) < 0)
+		return -1;
+	if (ignored)
+		return 0;
+	char msg[4200];
+	snprintf(msg, sizeof msg,
+		 ".gitignore does not cover %s: add `.env*` (with `!.env.example`) before an OCPay "
+		 "key is ever saved there",
+		 env_path);
+	return scan_add_finding(s, r, SEV_LOW, ".gitignore", 1, msg, "gitignore-env") < 0 ? -1 : 1;
+}
+
 int oc005_env_finish(struct scan *s, const struct rule *r)
 {
 	if (!s->repo)
@@ -132,30 +149,17 @@ int oc005_env_finish(struct scan *s, const struct rule *r)
 		return 0;
 	/* The .env will be created beside its template (apps/api/.env.example in a
 	 * monorepo), or at the root when there is none. */
-	char env_path[4096] = ".env";
 	bool any_template = false;
-	for (size_t i = 0; i <= s->files.len; i++) {
-		if (i < s->files.len) {
-			const char *p = s->files.items[i].path;
-			if (!is_env_file(p))
-				continue;
-			any_template = true;
-			snprintf(env_path, sizeof env_path, "%.*s.env", (int)(base_name(p) - p), p);
-		} else if (any_template) {
-			break;
-		}
-		bool ignored = false;
-		if (repo_is_ignored(s->repo, env_path, &ignored) < 0)
-			return -1;
-		if (!ignored) {
-			char msg[4200];
-			snprintf(msg, sizeof msg,
-				 ".gitignore does not cover %s: add `.env*` (with `!.env.example`) "
-				 "before an OCPay key is ever saved there",
-				 env_path);
-			return scan_add_finding(s, r, SEV_LOW, ".gitignore", 1, msg,
-						"gitignore-env");
-		}
+	for (size_t i = 0; i < s->files.len; i++) {
+		const char *p = s->files.items[i].path;
+		if (!is_env_file(p))
+			continue;
+		any_template = true;
+		char env_path[4096];
+		snprintf(env_path, sizeof env_path, "%.*s.env", (int)(base_name(p) - p), p);
+		int rc = advise_if_not_ignored(s, r, env_path);
+		if (rc)
+			return rc < 0 ? -1 : 0;
 	}
-	return 0;
+	return any_template ? 0 : advise_if_not_ignored(s, r, ".env") < 0 ? -1 : 0;
 }

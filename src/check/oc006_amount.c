@@ -83,9 +83,7 @@ static bool validated_anywhere(const struct syntax *syn, struct ast_node fn)
 	if (validated(syn, fn))
 		return true;
 	/* a same-file validateOrderData(data) called on the way */
-	struct ast_node root = fn;
-	while (!ast_is_null(ast_parent(root)))
-		root = ast_parent(root);
+	struct ast_node root = ast_root(syn);
 	size_t len;
 	const char *t = ast_text(syn, fn, &len);
 	for (uint32_t i = 0; i < ast_named_count(root); i++) {

@@ -122,19 +122,11 @@ static bool visit_timer(void *ctx, struct ast_node n)
 	struct ast_node first = ast_named_child(ast_field(n, "arguments"), 0);
 	if (!ast_is(first, "identifier") || !ast_text_is(ts->syn, first, ts->fname))
 		return true;
-	bool inside = ast_start(n) >= ast_start(ts->fn) && ast_end(n) <= ast_end(ts->fn);
-	if (interval || inside) {
+	if (interval || jsflow_within(n, ts->fn)) {
 		ts->timer = n;
 		ts->interval = interval;
 	}
 	return true;
-}
-
-static struct ast_node file_root(struct ast_node n)
-{
-	while (!ast_is_null(ast_parent(n)))
-		n = ast_parent(n);
-	return n;
 }
 
 static int check_call(struct unit *u, const struct rule *r, const struct syntax *syn,
@@ -182,7 +174,7 @@ static int check_call(struct unit *u, const struct rule *r, const struct syntax 
 			jsflow_function_name(syn, n, fname, sizeof fname);
 			struct timer_search ts = {.syn = syn, .fname = fname, .fn = n};
 			if (fname[0])
-				ast_walk(file_root(n), visit_timer, &ts);
+				ast_walk(ast_root(syn), visit_timer, &ts);
 			if (ast_is_null(ts.timer)) {
 				if (declared)
 					break;

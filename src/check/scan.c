@@ -19,10 +19,10 @@
 #include "check/unit.h"
 #include "core/buf.h"
 #include "core/error.h"
-#include "suppress/inline.h"
 #include "core/literal.h"
 #include "core/regex.h"
 #include "lang/ts.h"
+#include "suppress/inline.h"
 
 /* git's own test for binary content: a NUL byte in the first 8000 bytes. */
 #define BINARY_PROBE 8000
@@ -34,8 +34,7 @@ struct worker {
 	struct scan_stats stats;
 	struct finding_list *results;
 	atomic_size_t *next;
-	bool ocpay_seen;
-	uint64_t kw_seen[2];
+	uint64_t kw_seen[2]; /* every keyword found in the files it read */
 	long index;		 /* the file of the list being scanned, or -1 */
 	bool second_pass;	 /* reading importers of OCPay code again */
 	const uint64_t *inherit; /* second pass: keyword bits to add */
@@ -166,23 +165,16 @@ static int note_cmp(const void *x, const void *y)
 
 /* Suppressed findings leave the list; of the directives (recorded once per pass that read
  * their file) only the unused or invalid ones are kept, once each. */
+static bool is_suppressed(struct finding *f, void *ctx)
+{
+	(void)ctx;
+	return f->suppressed != SUPPRESS_NONE;
+}
+
 static int apply_suppressions(struct scan *s)
 {
-	size_t kept = 0;
-	for (size_t i = 0; i < s->findings.len; i++) {
-		struct finding *f = &s->findings.items[i];
-		if (f->suppressed) {
-			struct finding *g = finding_list_add(&s->suppressed);
-			if (!g)
-				return -1;
-			*g = *f;
-			continue;
-		}
-		if (kept != i)
-			s->findings.items[kept] = *f;
-		kept++;
-	}
-	s->findings.len = kept;
+	if (finding_list_move_if(&s->suppressed, &s->findings, is_suppressed, NULL) < 0)
+		return -1;
 	if (s->ndirectives > 1)
 		qsort(s->directives, s->ndirectives, sizeof *s->directives, note_cmp);
 	size_t out = 0;
@@ -204,7 +196,6 @@ static int apply_suppressions(struct scan *s)
 		i = j;
 	}
 	s->ndirectives = out;
-	finding_list_sort(&s->suppressed);
 	return 0;
 }
 
@@ -429,8 +420,6 @@ int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const c
 		s->facts[w->index].kw[1] = u.kw[1];
 		s->facts[w->index].read = true;
 	}
-	if ((u.kw[0] & s->rules->ocpay_mask[0]) || (u.kw[1] & s->rules->ocpay_mask[1]))
-		w->ocpay_seen = true;
 	w->kw_seen[0] |= u.kw[0];
 	w->kw_seen[1] |= u.kw[1];
 	int rc = 0;
@@ -524,9 +513,9 @@ void scan_worker_free(struct worker *w)
 	struct scan *s = w->scan;
 	pthread_mutex_lock(&note_lock);
 	stats_add(&s->stats, &w->stats);
-	s->ocpay_seen |= w->ocpay_seen;
 	s->kw_seen[0] |= w->kw_seen[0];
 	s->kw_seen[1] |= w->kw_seen[1];
+	s->ocpay_seen = is_ocpay(s, s->kw_seen);
 	pthread_mutex_unlock(&note_lock);
 	parser_set_free(w->parsers);
 	free(w);
@@ -675,14 +664,6 @@ static int run_pass(struct scan *s, unsigned jobs, bool second, struct finding_l
 	return rc;
 }
 
-static bool any_ocpay(const struct scan *s)
-{
-	for (size_t i = 0; i < s->files.len; i++)
-		if (is_ocpay(s, s->facts[i].kw))
-			return true;
-	return false;
-}
-
 int scan_run(struct scan *s)
 {
 	uint64_t t0 = now_ms();
@@ -707,7 +688,7 @@ int scan_run(struct scan *s)
 	}
 	rc = run_pass(s, jobs, false, results);
 	/* No OCPay code anywhere: nothing imports it. */
-	if (!rc && any_ocpay(s))
+	if (!rc && s->ocpay_seen)
 		rc = run_pass(s, jobs, true, results);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = finding_list_take(&s->findings, &results[i]);

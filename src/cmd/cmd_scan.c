@@ -309,7 +309,7 @@ static void skipped_folder(void *ctx, const char *path, const char *why)
 }
 
 /* Sets up the file list: from git when PATH is in a repository, else from the folder. */
-static int collect(struct scan *s, const struct scan_args *a, char head[HASH_HEX_SIZE])
+static int collect(struct scan *s, struct scan_args *a, char head[HASH_HEX_SIZE])
 {
 	const char *path = a->path;
 	char real[PATH_MAX];
@@ -330,6 +330,8 @@ static int collect(struct scan *s, const struct scan_args *a, char head[HASH_HEX
 	}
 	if (repo_head(s->repo, head) < 0)
 		return -1;
+	if (a->kind == RUN_REPORT && !a->no_history)
+		a->history = true; /* the report reads the whole history when there is one */
 	const char *wd = repo_workdir(s->repo);
 	if (!wd && !a->history)
 		return error_set("%s: a bare repository has no working tree to scan (use --history)",
@@ -536,28 +538,19 @@ static int scan_main(enum run_kind kind, int argc, char **argv)
 		ruleset_free(&rules);
 		return EXIT_ERROR;
 	}
-	if (kind == RUN_REPORT && !a.no_history) {
-		/* the whole history when there is one to read */
-		struct repo *probe = NULL;
-		char real[PATH_MAX];
-		if (realpath(a.path, real) && repo_discover(&probe, real) == 0)
-			a.history = true;
-		repo_free(probe);
-	}
 	rep = (struct report){.scan = &s, .target = a.path, .mode = "scan",
 			      .scopes = SCOPE_TREE, .fail_on = a.fail_on};
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int ran = collect(&s, &a, rep.head);
 	if (a.history)
 		rep.mode = "history", rep.scopes |= SCOPE_HISTORY;
 	else if (a.staged)
 		rep.mode = "staged";
 	else if (a.since)
 		rep.mode = "since";
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	int ran = collect(&s, &a, rep.head) < 0 || load_config(&s, &a, &cfg, &rules) < 0 ||
-			  run_mode(&a, &s, rep.head) < 0
-		  ? -1
-		  : 0;
+	if (ran == 0 && (load_config(&s, &a, &cfg, &rules) < 0 || run_mode(&a, &s, rep.head) < 0))
+		ran = -1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	s.stats.duration_ms = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000 +
 					 (t1.tv_nsec - t0.tv_nsec) / 1000000);

@@ -71,6 +71,30 @@ void finding_clear(struct finding *f)
 	memset(f, 0, sizeof *f);
 }
 
+int finding_list_move_if(struct finding_list *dst, struct finding_list *src,
+			 bool (*pick)(struct finding *f, void *ctx), void *ctx)
+{
+	size_t kept = 0, moved = 0;
+	for (size_t i = 0; i < src->len; i++) {
+		struct finding *f = &src->items[i];
+		if (pick(f, ctx)) {
+			struct finding *g = finding_list_add(dst);
+			if (!g)
+				return -1;
+			*g = *f;
+			moved++;
+			continue;
+		}
+		if (kept != i)
+			src->items[kept] = *f;
+		kept++;
+	}
+	src->len = kept;
+	if (moved)
+		finding_list_sort(dst);
+	return 0;
+}
+
 int finding_copy(struct finding *dst, const struct finding *src)
 {
 	*dst = *src;

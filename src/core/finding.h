@@ -50,6 +50,10 @@ struct finding *finding_list_add(struct finding_list *list);
 /* Moves every finding of src to the end of dst; src is left empty. */
 int finding_list_take(struct finding_list *dst, struct finding_list *src);
 void finding_clear(struct finding *f);
+/* Moves the findings pick() returns true for from src to the end of dst (then sorted),
+ * keeping the order of the others. pick may change the finding it is given. */
+int finding_list_move_if(struct finding_list *dst, struct finding_list *src,
+			 bool (*pick)(struct finding *f, void *ctx), void *ctx);
 /* Deep copy of src into dst (dst's previous content is not freed). */
 int finding_copy(struct finding *dst, const struct finding *src);
 void finding_list_free(struct finding_list *list);

@@ -92,6 +92,22 @@ int report_build(struct report *rep)
 	return 0;
 }
 
+void report_put_counts(const struct report *rep, FILE *out)
+{
+	size_t n = rep->scan->findings.len;
+	fprintf(out, "%zu finding%s", n, n == 1 ? "" : "s");
+	if (!n)
+		return;
+	const char *sep = " (";
+	for (int sev = SEV_CRITICAL; sev >= 0; sev--)
+		if (rep->by_severity[sev]) {
+			fprintf(out, "%s%zu %s", sep, rep->by_severity[sev],
+				severity_name((enum severity)sev));
+			sep = ", ";
+		}
+	fputc(')', out);
+}
+
 void report_verdict(const struct report *rep, char *buf, size_t size)
 {
 	const struct scan *s = rep->scan;

@@ -8,43 +8,45 @@
 #include "report/report.h"
 
 static const char style[] =
-	"*{box-sizing:border-box}"
-	"body{font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d2433;"
-	"max-width:60rem;margin:2rem auto;padding:0 1.25rem;background:#fff}"
-	"h1{font-size:1.6rem;margin:0 0 .25rem}h2{font-size:1.25rem;margin:2rem 0 .75rem;"
-	"border-bottom:2px solid #e3e7ef;padding-bottom:.25rem}h3{font-size:1.05rem;margin:1.25rem 0 .5rem}"
-	".meta{color:#5b6478;font-size:.9rem}.meta code{font-size:.85rem}"
-	".verdict{border-radius:8px;padding:1rem 1.25rem;margin:1.25rem 0;font-size:1.1rem;"
-	"font-weight:600;border:2px solid}"
-	".verdict.bad{background:#fdecec;border-color:#d93a3a;color:#8a1414}"
-	".verdict.ok{background:#e9f7ef;border-color:#2e9d5b;color:#14532d}"
-	".verdict.na{background:#f1f3f7;border-color:#9aa3b5;color:#39404f}"
-	".counts{display:flex;gap:.75rem;flex-wrap:wrap;margin:.5rem 0 0;padding:0;list-style:none}"
-	".counts li{border-radius:6px;padding:.35rem .75rem;font-weight:600;font-size:.9rem}"
-	".sev{display:inline-block;border-radius:4px;padding:0 .45rem;font-size:.8rem;font-weight:700;"
-	"text-transform:uppercase;letter-spacing:.02em}"
-	".critical{background:#7f1d1d;color:#fff}.high{background:#d93a3a;color:#fff}"
-	".medium{background:#f0a020;color:#2b1a00}.low{background:#cfe0f7;color:#123}"
-	".info{background:#e3e7ef;color:#123}"
-	"table{border-collapse:collapse;width:100%;font-size:.92rem}"
-	"th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #e3e7ef;vertical-align:top}"
-	"th{background:#f6f8fb}"
-	".st{font-weight:700;white-space:nowrap}.st-pass{color:#2e7d4f}.st-fail{color:#c62828}"
-	".st-na{color:#6b7385}.st-unknown{color:#9a6700}"
-	".finding{border:1px solid #e3e7ef;border-left:5px solid #9aa3b5;border-radius:6px;"
-	"padding:.75rem 1rem;margin:1rem 0;break-inside:avoid}"
-	".finding.s-critical{border-left-color:#7f1d1d}.finding.s-high{border-left-color:#d93a3a}"
-	".finding.s-medium{border-left-color:#f0a020}.finding.s-low{border-left-color:#6b9bd8}"
-	".finding h3{margin:0 0 .35rem;font-size:1rem}.where{font-family:ui-monospace,Menlo,Consolas,monospace;"
-	"font-size:.88rem;color:#39404f;word-break:break-all}"
-	"pre{background:#f6f8fb;border:1px solid #e3e7ef;border-radius:4px;padding:.6rem .75rem;"
-	"overflow-x:auto;white-space:pre-wrap;word-break:break-all;font:13px/1.45 ui-monospace,Menlo,"
-	"Consolas,monospace;margin:.5rem 0}"
-	"mark{background:#ffe08a;color:inherit;border-radius:2px}"
-	".label{font-weight:600;margin:.5rem 0 0}.why,.fix{margin:.25rem 0}"
-	"footer{margin:2.5rem 0 1rem;color:#6b7385;font-size:.85rem}"
-	"@media print{body{margin:0;max-width:none;font-size:11pt}h2{break-after:avoid}"
-	".finding,tr{break-inside:avoid}pre{white-space:pre-wrap}}";
+    "*{box-sizing:border-box}"
+    "body{font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d2433;"
+    "max-width:60rem;margin:2rem auto;padding:0 1.25rem;background:#fff}"
+    "h1{font-size:1.6rem;margin:0 0 .25rem}h2{font-size:1.25rem;margin:2rem 0 .75rem;"
+    "border-bottom:2px solid #e3e7ef;padding-bottom:.25rem}h3{font-size:1.05rem;margin:1.25rem 0 "
+    ".5rem}"
+    ".meta{color:#5b6478;font-size:.9rem}.meta code{font-size:.85rem}"
+    ".verdict{border-radius:8px;padding:1rem 1.25rem;margin:1.25rem 0;font-size:1.1rem;"
+    "font-weight:600;border:2px solid}"
+    ".verdict.bad{background:#fdecec;border-color:#d93a3a;color:#8a1414}"
+    ".verdict.ok{background:#e9f7ef;border-color:#2e9d5b;color:#14532d}"
+    ".verdict.na{background:#f1f3f7;border-color:#9aa3b5;color:#39404f}"
+    ".counts{display:flex;gap:.75rem;flex-wrap:wrap;margin:.5rem 0 0;padding:0;list-style:none}"
+    ".counts li{border-radius:6px;padding:.35rem .75rem;font-weight:600;font-size:.9rem}"
+    ".sev{display:inline-block;border-radius:4px;padding:0 .45rem;font-size:.8rem;font-weight:700;"
+    "text-transform:uppercase;letter-spacing:.02em}"
+    ".critical{background:#7f1d1d;color:#fff}.high{background:#d93a3a;color:#fff}"
+    ".medium{background:#f0a020;color:#2b1a00}.low{background:#cfe0f7;color:#123}"
+    ".info{background:#e3e7ef;color:#123}"
+    "table{border-collapse:collapse;width:100%;font-size:.92rem}"
+    "th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #e3e7ef;vertical-align:top}"
+    "th{background:#f6f8fb}"
+    ".st{font-weight:700;white-space:nowrap}.st-pass{color:#2e7d4f}.st-fail{color:#c62828}"
+    ".st-na{color:#6b7385}.st-unknown{color:#9a6700}"
+    ".finding{border:1px solid #e3e7ef;border-left:5px solid #9aa3b5;border-radius:6px;"
+    "padding:.75rem 1rem;margin:1rem 0;break-inside:avoid}"
+    ".finding.s-critical{border-left-color:#7f1d1d}.finding.s-high{border-left-color:#d93a3a}"
+    ".finding.s-medium{border-left-color:#f0a020}.finding.s-low{border-left-color:#6b9bd8}"
+    ".finding h3{margin:0 0 "
+    ".35rem;font-size:1rem}.where{font-family:ui-monospace,Menlo,Consolas,monospace;"
+    "font-size:.88rem;color:#39404f;word-break:break-all}"
+    "pre{background:#f6f8fb;border:1px solid #e3e7ef;border-radius:4px;padding:.6rem .75rem;"
+    "overflow-x:auto;white-space:pre-wrap;word-break:break-all;font:13px/1.45 ui-monospace,Menlo,"
+    "Consolas,monospace;margin:.5rem 0}"
+    "mark{background:#ffe08a;color:inherit;border-radius:2px}"
+    ".label{font-weight:600;margin:.5rem 0 0}.why,.fix{margin:.25rem 0}"
+    "footer{margin:2.5rem 0 1rem;color:#6b7385;font-size:.85rem}"
+    "@media print{body{margin:0;max-width:none;font-size:11pt}h2{break-after:avoid}"
+    ".finding,tr{break-inside:avoid}pre{white-space:pre-wrap}}";
 
 static void put_html(FILE *out, const char *s, size_t n)
 {
@@ -116,7 +118,8 @@ static void write_finding(FILE *out, const struct finding *f, bool show_fix)
 		if (f->mark_end > f->mark_start && f->mark_end <= len) {
 			put_html(out, f->snippet, (size_t)f->mark_start);
 			fputs("<mark>", out);
-			put_html(out, f->snippet + f->mark_start, (size_t)(f->mark_end - f->mark_start));
+			put_html(out, f->snippet + f->mark_start,
+				 (size_t)(f->mark_end - f->mark_start));
 			fputs("</mark>", out);
 			put(out, f->snippet + f->mark_end);
 		} else {
@@ -131,8 +134,9 @@ static void write_finding(FILE *out, const struct finding *f, bool show_fix)
 		put(out, f->rule->fix);
 		fputs("</pre>\n", out);
 	} else {
-		fprintf(out, "<p class=\"why\">Why it matters and how to fix it: see the first %s "
-			     "finding above.</p>\n",
+		fprintf(out,
+			"<p class=\"why\">Why it matters and how to fix it: see the first %s "
+			"finding above.</p>\n",
 			f->rule->id);
 	}
 	fputs("</div>\n", out);
@@ -147,13 +151,15 @@ static void write_findings(FILE *out, const struct finding_list *l, bool history
 			continue;
 		bool shown = false;
 		for (size_t k = 0; k < i && !shown; k++)
-			shown = l->items[k].rule == f->rule && (l->items[k].commit != NULL) == history;
+			shown =
+			    l->items[k].rule == f->rule && (l->items[k].commit != NULL) == history;
 		write_finding(out, f, !shown);
 		any = true;
 	}
 	if (!any)
-		fprintf(out, "<p>%s</p>\n", history ? "No key or .env file in the history."
-						    : "No finding in the working tree.");
+		fprintf(out, "<p>%s</p>\n",
+			history ? "No key or .env file in the history."
+				: "No finding in the working tree.");
 }
 
 static bool any_history(const struct finding_list *l)
@@ -182,7 +188,8 @@ int report_write_html(const struct report *rep, FILE *out)
 	      out);
 	put(out, rep->target);
 	fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n", style);
-	fputs("<header>\n<h1>OCPay integration audit</h1>\n<p class=\"meta\">Repository <code>", out);
+	fputs("<header>\n<h1>OCPay integration audit</h1>\n<p class=\"meta\">Repository <code>",
+	      out);
 	char real[4096];
 	put(out, realpath(rep->target, real) ? real : rep->target);
 	fputs("</code>", out);
@@ -245,8 +252,8 @@ int report_write_html(const struct report *rep, FILE *out)
 		fprintf(out, ", %zu history blobs", st->blobs_scanned);
 	fprintf(out, ", in %llu ms.", (unsigned long long)st->duration_ms);
 	if (s->suppressed.len)
-		fprintf(out, " %zu finding%s suppressed inline or by the baseline.", s->suppressed.len,
-			s->suppressed.len == 1 ? "" : "s");
+		fprintf(out, " %zu finding%s suppressed inline or by the baseline.",
+			s->suppressed.len, s->suppressed.len == 1 ? "" : "s");
 	for (size_t i = 0; i < s->nincomplete; i++) {
 		fputs("<br>Incomplete: ", out);
 		put(out, s->incomplete[i]);

@@ -52,14 +52,24 @@ static const char *fence_lang(const char *path)
 	if (!dot)
 		return "";
 	static const char *const map[][2] = {
-		{".js", "js"},	 {".mjs", "js"},   {".cjs", "js"},   {".jsx", "jsx"}, {".ts", "ts"},
-		{".tsx", "tsx"}, {".vue", "vue"},  {".html", "html"}, {".php", "php"}, {".py", "python"},
-		{".yml", "yaml"}, {".yaml", "yaml"}, {".json", "json"},
+	    {".js", "js"},     {".mjs", "js"},	  {".cjs", "js"},   {".jsx", "jsx"},
+	    {".ts", "ts"},     {".tsx", "tsx"},	  {".vue", "vue"},  {".html", "html"},
+	    {".php", "php"},   {".py", "python"}, {".yml", "yaml"}, {".yaml", "yaml"},
+	    {".json", "json"},
 	};
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
 		if (!strcmp(dot, map[i][0]))
 			return map[i][1];
 	return "";
+}
+
+/* `path:line` as inline code; characters that would end it or the table cell become '?'. */
+static void put_where(FILE *out, const struct finding *f)
+{
+	fputc('`', out);
+	for (const char *p = f->path; *p; p++)
+		fputc(*p == '`' || *p == '|' || (unsigned char)*p < 0x20 ? '?' : *p, out);
+	fprintf(out, ":%d`", f->line);
 }
 
 static void write_findings(const struct report *rep, FILE *out)
@@ -70,11 +80,9 @@ static void write_findings(const struct report *rep, FILE *out)
 	fputs("| Severity | Rule | Where | Finding |\n|---|---|---|---|\n", out);
 	for (size_t i = 0; i < l->len; i++) {
 		const struct finding *f = &l->items[i];
-		fprintf(out, "| %s | %s %s | `", severity_name(f->severity), f->rule->id,
+		fprintf(out, "| %s | %s %s | ", severity_name(f->severity), f->rule->id,
 			f->rule->name);
-		for (const char *p = f->path; *p; p++)
-			fputc(*p == '`' || *p == '|' || (unsigned char)*p < 0x20 ? '?' : *p, out);
-		fprintf(out, ":%d`", f->line);
+		put_where(out, f);
 		if (f->commit)
 			fprintf(out, " (commit %.12s)", f->commit->id);
 		fputs(" | ", out);
@@ -84,10 +92,9 @@ static void write_findings(const struct report *rep, FILE *out)
 	fputs("\n<details><summary>Code and fixes</summary>\n\n", out);
 	for (size_t i = 0; i < l->len; i++) {
 		const struct finding *f = &l->items[i];
-		fprintf(out, "**%s** `", f->rule->id);
-		for (const char *p = f->path; *p; p++)
-			fputc(*p == '`' || (unsigned char)*p < 0x20 ? '?' : *p, out);
-		fprintf(out, ":%d`\n\n", f->line);
+		fprintf(out, "**%s** ", f->rule->id);
+		put_where(out, f);
+		fputs("\n\n", out);
 		if (f->snippet && *f->snippet)
 			put_code(out, fence_lang(f->path), f->snippet);
 		bool shown = false;
@@ -130,19 +137,8 @@ int report_write_markdown(const struct report *rep, FILE *out)
 	const struct scan *s = rep->scan;
 	char verdict[512];
 	report_verdict(rep, verdict, sizeof verdict);
-	size_t n = s->findings.len;
-	fprintf(out, "## ocpay-audit: %zu finding%s", n, n == 1 ? "" : "s");
-	if (n) {
-		fputs(" (", out);
-		bool first = true;
-		for (int sev = SEV_CRITICAL; sev >= 0; sev--)
-			if (rep->by_severity[sev]) {
-				fprintf(out, "%s%zu %s", first ? "" : ", ", rep->by_severity[sev],
-					severity_name((enum severity)sev));
-				first = false;
-			}
-		fputc(')', out);
-	}
+	fputs("## ocpay-audit: ", out);
+	report_put_counts(rep, out);
 	fprintf(out, "\n\n%s\n\n", verdict);
 	write_findings(rep, out);
 	write_checklist(rep, out);
@@ -154,8 +150,8 @@ int report_write_markdown(const struct report *rep, FILE *out)
 	if (s->suppressed.len)
 		fprintf(out, "; %zu suppressed", s->suppressed.len);
 	if (s->nincomplete)
-		fprintf(out, "; **incomplete**: %zu problem%s reading the repository", s->nincomplete,
-			s->nincomplete == 1 ? "" : "s");
+		fprintf(out, "; **incomplete**: %zu problem%s reading the repository",
+			s->nincomplete, s->nincomplete == 1 ? "" : "s");
 	fprintf(out, ". ocpay-audit %s</sub>\n", OCPAY_VERSION);
 	return ferror(out) ? -1 : 0;
 }

@@ -36,6 +36,8 @@ struct report {
 };
 
 int report_build(struct report *rep);
+/* "N finding(s)" and, when there are some, " (2 critical, 1 high)". */
+void report_put_counts(const struct report *rep, FILE *out);
 /* One sentence a manager can act on: ready or not, and why. */
 void report_verdict(const struct report *rep, char *buf, size_t size);
 void report_free(struct report *rep);

@@ -96,25 +96,12 @@ static void write_summary(const struct report *rep, FILE *out)
 {
 	const struct scan *s = rep->scan;
 	const struct scan_stats *st = &s->stats;
-	size_t total = s->findings.len;
 	fputc('\n', out);
 	if (!s->ocpay_seen)
 		fputs("No OCPay integration found here (no file mentions OneClick, OCPay or "
 		      "X-Access-Token).\n",
 		      out);
-	fprintf(out, "%zu finding%s", total, total == 1 ? "" : "s");
-	if (total) {
-		fputs(" (", out);
-		bool first = true;
-		for (int sev = SEV_CRITICAL; sev >= 0; sev--) {
-			if (!rep->by_severity[sev])
-				continue;
-			fprintf(out, "%s%zu %s", first ? "" : ", ", rep->by_severity[sev],
-				severity_name((enum severity)sev));
-			first = false;
-		}
-		fputc(')', out);
-	}
+	report_put_counts(rep, out);
 	fprintf(out, " in %zu files (%.1f MB), %zu parsed, %llu ms", st->files_scanned,
 		(double)st->bytes_scanned / 1e6, st->files_parsed,
 		(unsigned long long)st->duration_ms);

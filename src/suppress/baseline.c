@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/error.h"
 #include "check/rule.h"
+#include "core/error.h"
 #include "core/hash.h"
 
 static int entry_hash(char out[HASH_HEX_SIZE], const char *salt, const char *fingerprint)
@@ -40,8 +40,8 @@ int baseline_load(struct baseline *b, const char *path, bool required)
 	if (!root) {
 		if (jerr.line < 1)
 			return error_set("%s: cannot read the baseline: %s", path, jerr.text);
-		return error_set("%s:%d:%d: not a valid baseline: %s", path, jerr.line,
-				 jerr.column, jerr.text);
+		return error_set("%s:%d:%d: not a valid baseline: %s", path, jerr.line, jerr.column,
+				 jerr.text);
 	}
 	int rc = 0;
 	json_t *salt = json_object_get(root, "salt");
@@ -65,8 +65,9 @@ int baseline_load(struct baseline *b, const char *path, bool required)
 		const char *p = json_string_value(json_object_get(e, "path"));
 		const char *hash = json_string_value(json_object_get(e, "hash"));
 		if (!rule || !p || !is_hex40(hash)) {
-			rc = error_set("%s: entry %zu needs \"rule\", \"path\" and a 40-digit \"hash\"",
-				       path, i + 1);
+			rc = error_set(
+			    "%s: entry %zu needs \"rule\", \"path\" and a 40-digit \"hash\"", path,
+			    i + 1);
 			goto out;
 		}
 		struct baseline_entry *be = &b->items[b->len++];
@@ -86,42 +87,28 @@ out:
 	return rc;
 }
 
-static struct baseline_entry *find_entry(struct baseline *b, const struct finding *f)
+static bool holds(const struct baseline *b, const char *hash)
 {
-	char h[HASH_HEX_SIZE];
-	if (entry_hash(h, b->salt, f->fingerprint) < 0)
-		return NULL;
 	for (size_t i = 0; i < b->len; i++)
-		if (!strcmp(b->items[i].hash, h))
-			return &b->items[i];
-	return NULL;
+		if (!strcmp(b->items[i].hash, hash))
+			return true;
+	return false;
+}
+
+static bool in_baseline(struct finding *f, void *ctx)
+{
+	const struct baseline *b = ctx;
+	char h[HASH_HEX_SIZE];
+	if (entry_hash(h, b->salt, f->fingerprint) < 0 || !holds(b, h))
+		return false;
+	f->suppressed = SUPPRESS_BASELINE;
+	return true;
 }
 
 int baseline_apply(struct baseline *b, struct finding_list *findings,
 		   struct finding_list *suppressed)
 {
-	if (!b->len)
-		return 0;
-	size_t kept = 0;
-	for (size_t i = 0; i < findings->len; i++) {
-		struct finding *f = &findings->items[i];
-		struct baseline_entry *e = find_entry(b, f);
-		if (e) {
-			e->seen = true;
-			struct finding *g = finding_list_add(suppressed);
-			if (!g)
-				return -1;
-			*g = *f;
-			g->suppressed = SUPPRESS_BASELINE;
-			continue;
-		}
-		if (kept != i)
-			findings->items[kept] = *f;
-		kept++;
-	}
-	findings->len = kept;
-	finding_list_sort(suppressed);
-	return 0;
+	return b->len ? finding_list_move_if(suppressed, findings, in_baseline, b) : 0;
 }
 
 static int new_salt(char out[HASH_HEX_SIZE])
@@ -152,24 +139,20 @@ int baseline_write(struct baseline *b, const char *path, const struct finding_li
 			json_decref(list);
 			return -1;
 		}
-		if (prune) {
-			bool known = false;
-			for (size_t k = 0; k < b->len && !known; k++)
-				known = !strcmp(b->items[k].hash, h);
-			if (!known)
-				continue;
-		}
+		if (prune && !holds(b, h))
+			continue;
 		json_array_append_new(list, json_pack("{s:s, s:s, s:i, s:s}", "rule", f->rule->id,
 						      "path", f->path, "line", f->line, "hash", h));
 		(*written)++;
 	}
 	if (prune)
 		*dropped = b->len > *written ? b->len - *written : 0;
-	json_t *root = json_pack("{s:s, s:s, s:o}", "comment",
-				 "Findings accepted with `ocpay-audit baseline`: scans report them as "
-				 "suppressed. Each is a salted hash of its fingerprint; no secret is "
-				 "stored. Drop stale entries with `ocpay-audit baseline --prune`.",
-				 "salt", b->salt, "findings", list);
+	json_t *root =
+	    json_pack("{s:s, s:s, s:o}", "comment",
+		      "Findings accepted with `ocpay-audit baseline`: scans report them as "
+		      "suppressed. Each is a salted hash of its fingerprint; no secret is "
+		      "stored. Drop stale entries with `ocpay-audit baseline --prune`.",
+		      "salt", b->salt, "findings", list);
 	if (!root)
 		return error_set("out of memory");
 	/* write a temporary file beside it, then rename: a crash never leaves half a file */

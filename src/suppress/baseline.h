@@ -13,13 +13,12 @@
 
 struct baseline_entry {
 	char *rule, *path;
-	int line;		   /* where it was when written: for readers only */
-	char hash[HASH_HEX_SIZE];  /* hash of salt and fingerprint */
-	bool seen;		   /* matched by the current scan */
+	int line;		  /* where it was when written: for readers only */
+	char hash[HASH_HEX_SIZE]; /* hash of salt and fingerprint */
 };
 
 struct baseline {
-	char *path;		   /* the file, or NULL when there is none */
+	char *path; /* the file, or NULL when there is none */
 	char salt[HASH_HEX_SIZE];
 	struct baseline_entry *items;
 	size_t len;

@@ -97,7 +97,8 @@ int directives_parse(const char *data, size_t len, struct directive_list *out)
 			eol--;
 		const char *after = m + mlen;
 		/* ocpay-audit-ignore-file and the like are other words */
-		if (after < eol && (isalnum((unsigned char)*after) || *after == '-' || *after == '_')) {
+		if (after < eol &&
+		    (isalnum((unsigned char)*after) || *after == '-' || *after == '_')) {
 			p = after;
 			continue;
 		}
