@@ -2,6 +2,8 @@
  * minimum interval (10 s), or with no delay at all. The docs check status when the
  * customer returns and from a scheduled job, and ask to respect rate limits. A loop over
  * different orders (for...of pending orders) checks each once and is not polling. */
+#define _GNU_SOURCE /* memmem */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -97,8 +99,9 @@ static bool iterates(const struct syntax *syn, struct ast_node loop, struct ast_
 	return d.hit;
 }
 
-/* A timer that runs the function fname: setInterval(fname, ms) anywhere in the file, or
- * setTimeout(fname, ms) inside the function itself (it re-arms). */
+/* A timer that runs the function fname: setInterval(fname, ms) or
+ * setInterval(() => fname(), ms) anywhere in the file, or the same with setTimeout inside
+ * the function itself (it re-arms). */
 struct timer_search {
 	const struct syntax *syn;
 	const char *fname;
@@ -106,6 +109,19 @@ struct timer_search {
 	struct ast_node timer;
 	bool interval;
 };
+
+/* `name(` or `this.name(` in text, not `rename(`. */
+static bool calls_name(const char *t, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = t, *end = t + len; (p = memmem(p, (size_t)(end - p), name, n)); p++) {
+		bool bounded = p == t || !(isalnum((unsigned char)p[-1]) || p[-1] == '_' ||
+					   p[-1] == '$');
+		if (bounded && p + n < end && p[n] == '(')
+			return true;
+	}
+	return false;
+}
 
 static bool visit_timer(void *ctx, struct ast_node n)
 {
@@ -120,7 +136,15 @@ static bool visit_timer(void *ctx, struct ast_node n)
 	if (!interval && strcmp(callee, "setTimeout"))
 		return true;
 	struct ast_node first = ast_named_child(ast_field(n, "arguments"), 0);
-	if (!ast_is(first, "identifier") || !ast_text_is(ts->syn, first, ts->fname))
+	bool runs = false;
+	if (ast_is(first, "identifier")) {
+		runs = ast_text_is(ts->syn, first, ts->fname);
+	} else if (ast_is(first, "arrow_function") || ast_is(first, "function_expression")) {
+		size_t len;
+		const char *t = ast_text(ts->syn, ast_field(first, "body"), &len);
+		runs = calls_name(t, len, ts->fname);
+	}
+	if (!runs)
 		return true;
 	if (interval || jsflow_within(n, ts->fn)) {
 		ts->timer = n;
