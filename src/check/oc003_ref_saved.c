@@ -3,6 +3,7 @@
  * same-file callers it is returned to (one level). A session, a cookie, an in-memory Map
  * or the HTTP response is not persistence: if the customer never comes back, nothing on
  * the server can reconcile the payment. */
+#define _GNU_SOURCE /* strcasestr */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,17 @@ static bool text_has(const struct syntax *syn, struct ast_node n, const char *ne
 		if (!strncasecmp(t + i, needle, nl))
 			return true;
 	return false;
+}
+
+/* SQL arguments that insert or update: written inline, or a same-file constant. */
+static bool writes_sql(const struct syntax *syn, struct ast_node args)
+{
+	if (text_has(syn, args, "insert") || text_has(syn, args, "update"))
+		return true;
+	char *sql = ast_string_value(syn, ast_named_child(args, 0));
+	bool hit = sql && (strcasestr(sql, "insert") || strcasestr(sql, "update"));
+	free(sql);
+	return hit;
 }
 
 /* The HTTP session (req.session, ctx.session ...), not a database model named session
@@ -165,10 +177,10 @@ static void visit_call(struct saved *sv, struct ast_node n)
 		else
 			sv->kept = is_http_session(syn, receiver) ? "the session" : "memory";
 	} else if (in_list(callee, sql_calls)) {
-		/* pool.query("UPDATE ...", [ref]); db.prepare("UPDATE ...").run(ref) */
-		struct ast_node sql = ast_is(receiver, "call_expression") ? receiver : args;
-		if (text_has(syn, args, "insert") || text_has(syn, args, "update") ||
-		    text_has(syn, sql, "insert") || text_has(syn, sql, "update"))
+		/* pool.query("UPDATE ...", [ref]); db.prepare(UPDATE_REF).run(ref) */
+		if (writes_sql(syn, args) ||
+		    (ast_is(receiver, "call_expression") &&
+		     writes_sql(syn, ast_field(receiver, "arguments"))))
 			sv->found = true;
 	} else if (!strcmp(callee, "cookie")) {
 		sv->kept = "a cookie";
