@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config git python3 nodejs npm
-          libgit2-dev libpcre2-dev libtree-sitter-dev libyaml-dev libjansson-dev)
+          libgit2-dev libpcre2-dev libtree-sitter-dev libyaml-dev libjansson-dev zlib1g-dev)
 if [ "${OCPAY_SETUP_TEST_TOOLS:-1}" = 1 ]; then
   # For the test suite: the pre-commit framework, a non-root user switch, the browser
   # the HTML report is rendered in, the ICU library of the SARIF validator, and the

@@ -576,6 +576,45 @@ void scan_worker_skipped_large(struct worker *w)
 	w->stats.skipped_large++;
 }
 
+void scan_worker_skipped_binary(struct worker *w)
+{
+	w->stats.skipped_binary++;
+}
+
+int scan_screen_blob(const struct scan *s, const char *data, size_t len)
+{
+	if (memchr(data, '\0', len < BINARY_PROBE ? len : BINARY_PROBE))
+		return 1;
+	uint64_t kw[2] = {0, 0};
+	literal_set_scan(s->rules->prefilter, data, len, kw);
+	for (size_t i = 0; i < s->rules->len; i++) {
+		const struct rule *r = &s->rules->rules[i];
+		if (!(r->scopes & SCOPE_HISTORY) || rule_disabled(s, r))
+			continue;
+		for (size_t j = 0; j < r->ndetectors; j++) {
+			const struct detector *d = &r->detectors[j];
+			if ((kw[0] & d->kwmask[0]) || (kw[1] & d->kwmask[1]))
+				return 2;
+		}
+	}
+	return 0;
+}
+
+bool scan_path_needs_blob(const struct scan *s, const char *path)
+{
+	for (size_t i = 0; i < s->rules->len; i++) {
+		const struct rule *r = &s->rules->rules[i];
+		if (!(r->scopes & SCOPE_HISTORY) || rule_disabled(s, r))
+			continue;
+		for (size_t j = 0; j < r->ndetectors; j++) {
+			const struct detector *d = &r->detectors[j];
+			if (!d->nkeywords && (!d->npaths || path_matches(path, d->paths, d->npaths)))
+				return true;
+		}
+	}
+	return false;
+}
+
 static int str_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

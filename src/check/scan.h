@@ -143,6 +143,14 @@ void scan_worker_free(struct worker *w);
 int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const char *data,
 		     size_t len, unsigned scope, struct finding_list *out);
 void scan_worker_skipped_large(struct worker *w);
+void scan_worker_skipped_binary(struct worker *w);
+/* History blobs are screened before their path is known. Returns 1 for binary content,
+ * 2 when it holds a keyword of a history detector, 0 when no history detector that needs
+ * keywords can report anything in it, whatever its path. */
+int scan_screen_blob(const struct scan *s, const char *data, size_t len);
+/* Whether a history detector that needs no keyword (a path rule such as .env files)
+ * applies at path: the blob must then be scanned there whatever its content. */
+bool scan_path_needs_blob(const struct scan *s, const char *path);
 /* Runs the repository-level part of the checkers (after every unit of s->files). */
 int scan_run_finishers(struct scan *s);
 /* Sorts the findings and computes their fingerprints (scan_run does it). */

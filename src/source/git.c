@@ -20,9 +20,13 @@ int repo_discover(struct repo **out, const char *path)
 {
 	git_libgit2_init();
 	/* Every object is read once: an object cache only costs memory. Pack windows are
-	 * bounded so a large history stays within a fixed footprint. */
+	 * bounded so a large history stays within a fixed footprint. Objects are read to be
+	 * scanned, as git reads them: zlib's checksum catches damaged data, and hashing
+	 * every object again would double the cost of reading the history. */
 	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)64 * 1024 * 1024);
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)32 * 1024 * 1024);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)4 * 1024 * 1024);
 	git_repository *g = NULL;
 	int rc = git_repository_open_ext(&g, path, 0, NULL);
 	if (rc == GIT_ENOTFOUND)

@@ -1,8 +1,11 @@
 /* Blob-first history scan. One walk over the commits (oldest first, each (tree, path)
- * visited once) records each unique blob with the first commit and path it appeared at;
- * then worker threads, each with its own libgit2 handles, read every blob once and scan
- * it; only blobs that hit cost more than a prefilter. Findings of the same secret at the
- * same path keep the earliest commit. */
+ * visited once) records each unique blob with the first commit and path it appeared at.
+ * Meanwhile worker threads, each with its own libgit2 handles, screen every packed blob
+ * in pack order (where each delta finds its base in the delta cache) for the keywords of
+ * the history rules, before its path is known. Once the walk is done, only the blobs that
+ * hit, the blobs at paths a rule reads whatever their content (.env files) and the blobs
+ * no pack listed are read again and scanned at their path. Findings of the same secret
+ * at the same path keep the earliest commit. */
 #include "source/history.h"
 
 #include <pthread.h>
@@ -16,8 +19,11 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "source/git_private.h"
+#include "source/pack.h"
 
 #define MAX_MISSING_NOTES 10
+/* Decoded objects each thread keeps for the deltas that follow. */
+#define PACK_CACHE_BYTES ((size_t)16 << 20)
 
 struct sighting {
 	char *path;
@@ -113,11 +119,22 @@ struct history {
 	struct table trees;	 /* (tree oid, path) key -> 1 */
 	atomic_size_t missing;
 	bool progress;
-	/* phase 2 */
+	/* screening, during the walk: the packed blobs in pack order */
+	struct pack_blobs packed;
+	uint8_t *screened;	    /* enum screen, per packed blob */
+	uint32_t *screened_size;    /* per packed blob, saturated */
+	struct table packed_index; /* oid key -> packed index + 1; verified on the full oid */
+	atomic_size_t next_packed, done_packed;
+	size_t clean_bytes;
+	/* scanning: every blob (no screening), or the blobs the screening leaves */
+	size_t *todo; /* blob indexes; NULL: every blob in walk order */
+	size_t ntodo;
 	atomic_size_t next;
 	atomic_size_t done_blobs, done_bytes;
 	uint64_t started_ms;
 };
+
+enum screen { SCREEN_UNREAD, SCREEN_CLEAN, SCREEN_BINARY, SCREEN_LARGE, SCREEN_HIT };
 
 static uint64_t now_ms(void)
 {
@@ -311,6 +328,7 @@ static int walk_commits(struct history *h, const char *since)
 struct reader {
 	struct history *h;
 	struct worker *w;
+	struct pack_reader *pack; /* screening: decodes the packed blobs */
 	git_repository *git;
 	git_odb *odb;
 	struct finding_list found;
@@ -384,9 +402,10 @@ static void draw_progress(struct history *h)
 {
 	double secs = (double)(now_ms() - h->started_ms) / 1000.0;
 	double mb = (double)atomic_load(&h->done_bytes) / 1e6;
+	size_t done = h->packed.len ? atomic_load(&h->done_packed) : atomic_load(&h->done_blobs);
+	size_t total = h->packed.len ? h->packed.len : atomic_load(&h->published);
 	fprintf(stderr, "\rhistory: %zu commits, %zu/%zu blobs, %.1f MB, %.1f MB/s   ",
-		h->ncommits, (size_t)atomic_load(&h->done_blobs),
-		(size_t)atomic_load(&h->published), mb, secs > 0 ? mb / secs : 0.0);
+		h->ncommits, done, total, mb, secs > 0 ? mb / secs : 0.0);
 }
 
 /* Waits until blob i is published; false when the walk ended without it. */
@@ -407,8 +426,13 @@ static void *reader_main(void *arg)
 	struct reader *rd = arg;
 	for (;;) {
 		size_t i = atomic_fetch_add(&rd->h->next, 1);
-		if (!wait_for(rd->h, i))
+		if (rd->h->todo) {
+			if (i >= rd->h->ntodo)
+				break;
+			i = rd->h->todo[i];
+		} else if (!wait_for(rd->h, i)) {
 			break;
+		}
 		if (read_blob(rd, i) < 0) {
 			rd->rc = -1;
 			snprintf(rd->error, sizeof rd->error, "%s", error_last());
@@ -429,64 +453,225 @@ static int reader_open(struct reader *rd, struct history *h)
 		return repo_fail(path);
 	if (!(rd->w = scan_worker_new(h->s)))
 		return -1;
+	if (h->packed.len && !(rd->pack = pack_reader_new(&h->packed, PACK_CACHE_BYTES)))
+		return -1;
 	return 0;
 }
 
 static void reader_close(struct reader *rd)
 {
+	pack_reader_free(rd->pack);
 	scan_worker_free(rd->w);
 	git_odb_free(rd->odb);
 	git_repository_free(rd->git);
 	finding_list_free(&rd->found);
 }
 
-/* The walk runs on this thread while the other readers already scan the blobs it has
- * published; then this thread reads too. */
-static int walk_and_read(struct history *h, const char *since, struct finding_list *out)
+/* ---- screening: packed blobs in pack order, while the walk runs ---- */
+
+/* Consecutive blobs a thread decodes: a delta and its base are usually close. */
+#define SCREEN_BATCH 256
+
+static int index_packed(struct history *h)
+{
+	for (size_t i = 0; i < h->packed.len; i++) {
+		if (table_grow(&h->packed_index) < 0)
+			return -1;
+		const git_oid *oid = &h->packed.ids[i];
+		uint64_t key = oid_key(oid);
+		size_t slot = table_slot(&h->packed_index, key);
+		while (h->packed_index.vals[slot]) {
+			if (!git_oid_cmp(&h->packed.ids[h->packed_index.vals[slot] - 1], oid))
+				break; /* the same blob in two packs */
+			key = fnv(oid->id, GIT_OID_RAWSZ, key) | 1;
+			slot = table_slot(&h->packed_index, key);
+		}
+		if (h->packed_index.vals[slot])
+			continue;
+		h->packed_index.keys[slot] = key;
+		h->packed_index.vals[slot] = (uint32_t)(i + 1);
+		h->packed_index.len++;
+	}
+	h->screened = calloc(h->packed.len, sizeof *h->screened);
+	h->screened_size = calloc(h->packed.len, sizeof *h->screened_size);
+	return h->screened && h->screened_size ? 0 : error_set("out of memory");
+}
+
+static long packed_find(const struct history *h, const git_oid *oid)
+{
+	if (!h->packed_index.cap)
+		return -1;
+	uint64_t key = oid_key(oid);
+	size_t slot = table_slot(&h->packed_index, key);
+	while (h->packed_index.vals[slot]) {
+		size_t i = h->packed_index.vals[slot] - 1;
+		if (!git_oid_cmp(&h->packed.ids[i], oid))
+			return (long)i;
+		key = fnv(oid->id, GIT_OID_RAWSZ, key) | 1;
+		slot = table_slot(&h->packed_index, key);
+	}
+	return -1;
+}
+
+/* Decodes one packed blob and records what it holds; a blob that cannot be decoded here
+ * stays SCREEN_UNREAD and is read again, through libgit2, by the scan. */
+static void screen_blob(struct reader *rd, size_t i)
+{
+	struct history *h = rd->h;
+	const char *data;
+	size_t len;
+	int rc = pack_read_blob(rd->pack, i, h->s->opt->max_file_size, &data, &len);
+	if (rc == 1)
+		h->screened[i] = SCREEN_LARGE;
+	if (rc)
+		return;
+	int kind = scan_screen_blob(h->s, data, len);
+	h->screened[i] = kind == 1 ? SCREEN_BINARY : kind == 2 ? SCREEN_HIT : SCREEN_CLEAN;
+	h->screened_size[i] = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+	atomic_fetch_add(&h->done_bytes, len);
+}
+
+static void *screen_main(void *arg)
+{
+	struct reader *rd = arg;
+	struct history *h = rd->h;
+	for (;;) {
+		size_t first = atomic_fetch_add(&h->next_packed, SCREEN_BATCH);
+		if (first >= h->packed.len)
+			break;
+		size_t last = first + SCREEN_BATCH < h->packed.len ? first + SCREEN_BATCH
+								    : h->packed.len;
+		for (size_t i = first; i < last; i++)
+			screen_blob(rd, i);
+		pack_release(&h->packed, last);
+		atomic_fetch_add(&h->done_packed, last - first);
+	}
+	return NULL;
+}
+
+static bool path_needs_blob(const struct history *h, const struct blob_rec *b)
+{
+	if (scan_path_needs_blob(h->s, b->path))
+		return true;
+	for (uint32_t k = 0; k < b->nothers; k++)
+		if (scan_path_needs_blob(h->s, b->others[k].path))
+			return true;
+	return false;
+}
+
+/* After the walk and the screening: the blobs to read again and scan at their path. */
+static int plan_scan(struct history *h, struct worker *w)
+{
+	if (!(h->todo = malloc((h->nblobs ? h->nblobs : 1) * sizeof *h->todo)))
+		return error_set("out of memory");
+	for (size_t i = 0; i < h->nblobs; i++) {
+		const struct blob_rec *b = blob_at(h, i);
+		long k = packed_find(h, &b->oid);
+		enum screen kind = k < 0 ? SCREEN_UNREAD : (enum screen)h->screened[k];
+		if (kind == SCREEN_LARGE) {
+			scan_worker_skipped_large(w);
+		} else if (kind == SCREEN_BINARY) {
+			scan_worker_skipped_binary(w);
+			atomic_fetch_add(&h->done_blobs, 1);
+		} else if (kind == SCREEN_CLEAN && !path_needs_blob(h, b)) {
+			atomic_fetch_add(&h->done_blobs, 1);
+			h->clean_bytes += h->screened_size[k];
+		} else {
+			h->todo[h->ntodo++] = i;
+		}
+	}
+	atomic_store(&h->next, 0);
+	return 0;
+}
+
+/* ---- the threads ---- */
+
+struct crew {
+	struct history *h;
+	struct reader *rd;
+	pthread_t *threads;
+	bool *running;
+	unsigned jobs, opened;
+};
+
+/* Runs fn on every reader but the first, which stays with the calling thread. */
+static void crew_start(struct crew *c, void *(*fn)(void *))
+{
+	for (unsigned i = 1; i < c->opened; i++)
+		c->running[i] = pthread_create(&c->threads[i], NULL, fn, &c->rd[i]) == 0;
+}
+
+static int crew_join(struct crew *c)
+{
+	int rc = 0;
+	for (unsigned i = 0; i < c->opened; i++) {
+		if (c->running[i])
+			pthread_join(c->threads[i], NULL);
+		c->running[i] = false;
+		if (c->rd[i].rc && !rc)
+			rc = error_set("%s", c->rd[i].error);
+	}
+	return rc;
+}
+
+static unsigned job_count(const struct history *h)
 {
 	unsigned jobs = h->s->opt->jobs;
 	if (jobs == 0) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		jobs = cores > 0 ? (unsigned)cores : 1;
 	}
-	struct reader *rd = calloc(jobs, sizeof *rd);
-	pthread_t *threads = calloc(jobs, sizeof *threads);
-	if (!rd || !threads) {
-		free(rd);
-		free(threads);
-		return error_set("out of memory");
-	}
+	return jobs;
+}
+
+/* The walk runs on this thread while the others screen the packed blobs (or, with no
+ * pack to screen, already scan the blobs the walk has published); then this thread
+ * joins them. The blobs the screening leaves are scanned last, on every thread. */
+static int walk_and_read(struct history *h, const char *since, struct finding_list *out)
+{
+	struct crew c = {.h = h, .jobs = job_count(h)};
+	c.rd = calloc(c.jobs, sizeof *c.rd);
+	c.threads = calloc(c.jobs, sizeof *c.threads);
+	c.running = calloc(c.jobs, sizeof *c.running);
+	int rc = c.rd && c.threads && c.running ? 0 : error_set("out of memory");
 	h->started_ms = now_ms();
-	int rc = 0;
-	unsigned opened = 0, started = 1;
-	for (unsigned i = 0; i < jobs && !rc; i++) {
-		rc = reader_open(&rd[i], h);
-		opened = i + 1;
-		if (!rc && i > 0 && pthread_create(&threads[i], NULL, reader_main, &rd[i]) == 0)
-			started = i + 1;
+	for (unsigned i = 0; i < c.jobs && !rc; i++) {
+		rc = reader_open(&c.rd[i], h);
+		c.opened = i + 1;
 	}
-	if (!rc)
+	bool screening = h->packed.len > 0;
+	if (!rc) {
+		crew_start(&c, screening ? screen_main : reader_main);
 		rc = walk_commits(h, since);
-	atomic_store(&h->walk_done, true);
-	if (rc)
-		atomic_store(&h->published, 0);
-	else
-		reader_main(&rd[0]);
-	for (unsigned i = 0; i < opened; i++) {
-		if (i > 0 && i < started)
-			pthread_join(threads[i], NULL);
-		if (rd[i].rc && !rc)
-			rc = error_set("%s", rd[i].error);
+		atomic_store(&h->walk_done, true);
+		if (rc) {
+			atomic_store(&h->published, 0); /* stop everyone */
+			atomic_store(&h->next_packed, h->packed.len);
+		} else if (screening) {
+			screen_main(&c.rd[0]);
+		} else {
+			reader_main(&c.rd[0]);
+		}
+	}
+	int joined = crew_join(&c);
+	rc = rc ? rc : joined;
+	if (!rc && screening && !(rc = plan_scan(h, c.rd[0].w))) {
+		crew_start(&c, reader_main);
+		reader_main(&c.rd[0]);
+		rc = crew_join(&c);
+	}
+	for (unsigned i = 0; i < c.opened; i++) {
 		if (!rc)
-			rc = finding_list_take(out, &rd[i].found);
-		reader_close(&rd[i]);
+			rc = finding_list_take(out, &c.rd[i].found);
+		reader_close(&c.rd[i]);
 	}
 	if (h->progress) {
 		draw_progress(h);
 		fputc('\n', stderr);
 	}
-	free(rd);
-	free(threads);
+	free(c.rd);
+	free(c.threads);
+	free(c.running);
 	return rc;
 }
 
@@ -607,7 +792,19 @@ int history_scan(struct scan *s, struct repo *r, const char *since, bool progres
 	if (git_repository_is_shallow(repo_git(r)) == 1)
 		scan_note_incomplete(s, "shallow clone: commits before the shallow boundary were "
 					"not scanned (run `git fetch --unshallow`)");
-	int rc = walk_and_read(h, since, &found);
+	int rc = 0;
+	/* With --since only the newest commits count: reading every pack would cost more. */
+	if (!since) {
+		struct buf objects = BUF_INIT;
+		buf_printf(&objects, "%sobjects", git_repository_path(repo_git(r)));
+		rc = buf_oom(&objects) ? error_set("out of memory")
+				       : pack_list_blobs(objects.ptr, &h->packed);
+		buf_free(&objects);
+		if (!rc && h->packed.len)
+			rc = index_packed(h);
+	}
+	if (!rc)
+		rc = walk_and_read(h, since, &found);
 	if (!rc)
 		rc = attribute(h, &found);
 	if (!rc)
@@ -616,6 +813,7 @@ int history_scan(struct scan *s, struct repo *r, const char *since, bool progres
 	if (missing > MAX_MISSING_NOTES)
 		scan_note_incomplete(s, "%zu more objects missing", missing - MAX_MISSING_NOTES);
 	s->stats.blobs_scanned += atomic_load(&h->done_blobs);
+	s->stats.bytes_scanned += h->clean_bytes;
 	s->stats.commits_scanned += h->ncommits;
 	finding_list_free(&found);
 	for (size_t i = 0; i < h->nblobs; i++) {
@@ -630,6 +828,11 @@ int history_scan(struct scan *s, struct repo *r, const char *since, bool progres
 	free(h->commits);
 	table_free(&h->blob_index);
 	table_free(&h->trees);
+	table_free(&h->packed_index);
+	pack_blobs_free(&h->packed);
+	free(h->screened);
+	free(h->screened_size);
+	free(h->todo);
 	free(h);
 	return rc;
 }

@@ -53,6 +53,20 @@ run "$BIN" scan --history "$r"
 expect_out "FAIL    No API key was ever committed to git history (OC001): 6 findings" "history checklist item"
 expect_out "FAIL    No .env file was ever committed to git history (OC005): 1 finding" "env history item"
 
+# The same history packed (blobs decoded from the pack, deltas included) finds the same.
+git -C "$r" repack -adfq --depth=50 --window=50
+run "$BIN" scan --history --format json "$r"
+expect_code 1 "packed history leaks fail"
+expect_findings "OC001 .env:1
+OC001 config.js:1
+OC001 keys.js:1
+OC001 notes.py:1
+OC001 other.js:1
+OC001 settings.js:1
+OC001 settings.js:1
+OC005 .env:1" "packed history: the same findings"
+expect_out "\"id\": \"$first\"" "packed history: introducing commit named"
+
 # --since with --history: only commits not reachable from the first one.
 run "$BIN" scan --history --since "$first" --format json "$r"
 expect_no_out "\"id\": \"$first\"" "--since hides older commits"
@@ -82,6 +96,12 @@ run "$BIN" scan --history --format json "$b"
 expect_code 0 "binary and oversized blobs skipped"
 expect_out '"binary": 2' "binary blob counted (tree and history)"
 
+git -C "$b" repack -adq
+run "$BIN" scan --history --format json "$b"
+expect_code 0 "packed binary and oversized blobs skipped"
+expect_out '"binary": 2' "packed binary blob counted"
+expect_out '"too_large": 2' "packed oversized blob counted (tree and history)"
+
 # A missing object makes the history incomplete and names it.
 c=$TMP/corrupt; new_repo "$c"
 printf 'hello\n' > "$c/a.txt"; commit_all "$c" one
@@ -91,6 +111,21 @@ rm -f "$c/.git/objects/${blob:0:2}/${blob:2}"
 run "$BIN" scan --history "$c"
 expect_code 3 "missing object: incomplete"
 expect_out "blob $blob is missing" "missing object named"
+
+# A damaged pack: what cannot be read is named, the rest is scanned, nothing crashes.
+d=$TMP/damaged; new_repo "$d"
+for i in 1 2 3 4 5 6; do
+  python3 -c "import sys; print(''.join(f'export const v${i}_{j} = {j};\\n' for j in range(300 * $i)))" > "$d/app.js"
+  commit_all "$d" "v$i"
+done
+printf 'const ONECLICK_API_KEY = "%s";\n' "$LIVE" > "$d/key.js"; commit_all "$d" key
+git -C "$d" repack -adq
+pack=$(ls "$d"/.git/objects/pack/*.pack); chmod u+w "$pack"
+size=$(stat -c %s "$pack")
+printf '\377\377\377\377\377\377\377\377' | dd of="$pack" bs=1 seek=$((size / 3)) conv=notrunc status=none
+run "$BIN" scan --history --format json "$d"
+case $code in 1|3) ok ;; *) bad "damaged pack: exit $code (stderr: $err)" ;; esac
+expect_out "missing or unreadable" "damaged pack: unreadable object named"
 
 # Not a git repository: a clear error.
 mkdir -p "$TMP/plain"
