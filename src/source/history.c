@@ -131,7 +131,8 @@ struct history {
 	size_t ntodo;
 	atomic_size_t next;
 	atomic_size_t done_blobs, done_bytes;
-	uint64_t started_ms;
+	uint64_t started_ms, drawn_ms;
+	const struct reader *first_reader; /* the calling thread's */
 };
 
 enum screen { SCREEN_UNREAD, SCREEN_CLEAN, SCREEN_BINARY, SCREEN_LARGE, SCREEN_HIT };
@@ -545,6 +546,11 @@ static void *screen_main(void *arg)
 			screen_blob(rd, i);
 		pack_release(&h->packed, last);
 		atomic_fetch_add(&h->done_packed, last - first);
+		/* the calling thread, once its walk is done, keeps the progress line going */
+		if (h->progress && rd == h->first_reader && now_ms() - h->drawn_ms > 200) {
+			h->drawn_ms = now_ms();
+			draw_progress(h);
+		}
 	}
 	return NULL;
 }
@@ -640,6 +646,7 @@ static int walk_and_read(struct history *h, const char *since, struct finding_li
 		c.opened = i + 1;
 	}
 	bool screening = h->packed.len > 0;
+	h->first_reader = c.rd;
 	if (!rc) {
 		crew_start(&c, screening ? screen_main : reader_main);
 		rc = walk_commits(h, since);
