@@ -21,6 +21,7 @@
 #include "core/error.h"
 #include "core/literal.h"
 #include "core/regex.h"
+#include "lang/ast.h"
 #include "lang/ts.h"
 #include "suppress/inline.h"
 
@@ -429,12 +430,20 @@ int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const c
 			continue;
 		for (size_t j = 0; !rc && j < r->ndetectors; j++) {
 			const struct detector *d = &r->detectors[j];
+			/* past the file's deadline only the text detectors still run */
+			if (ast_deadline_passed() && d->type != DETECT_REGEX)
+				continue;
 			if (detector_applies(&u, r, d))
 				rc = unit_run_detector(&u, r, d);
 		}
 	}
 	if (!rc)
 		rc = unit_finish(&u, out);
+	if (ast_deadline_passed())
+		scan_note_incomplete(s, "%s: checks stopped after %llu ms: the file is too large or "
+					"too complex to check in time (--parse-timeout)",
+				     path, (unsigned long long)s->opt->parse_timeout_ms);
+	ast_set_deadline(0);
 	if (u.parse_tried) {
 		w->stats.files_parsed++;
 		if (scope == SCOPE_TREE)

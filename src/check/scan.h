@@ -24,6 +24,8 @@ struct jsflow;
 struct scan_options {
 	unsigned jobs;		/* worker threads; 0: one per core */
 	size_t max_file_size;	/* bytes; larger files are skipped and counted */
+	size_t max_parse_size;	/* bytes; larger files get the text detectors only */
+	size_t max_file_findings; /* findings reported per file; the rest are counted */
 	uint64_t parse_timeout_ms;
 	bool reveal;		/* --no-redact */
 	bool verbose;		/* keep a log of what was skipped and why */
@@ -124,6 +126,7 @@ struct unit {
 struct hit {
 	const struct rule *rule;
 	enum severity severity;
+	size_t seq;		/* the order hits were made: the first detector's wins a tie */
 	size_t start, end;	/* span to report */
 	char *secret;		/* the secret value, or NULL */
 	char *message;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check/checker.h"
@@ -17,6 +18,7 @@
 #include "core/error.h"
 #include "core/regex.h"
 #include "core/secret.h"
+#include "lang/ast.h"
 #include "lang/classify.h"
 #include "lang/ts.h"
 #include "suppress/inline.h"
@@ -77,7 +79,7 @@ int unit_add_hit(struct unit *u, const struct rule *r, size_t start, size_t end,
 	}
 	enum key_kind kind = secret ? secret_kind(secret, secret_len) : KEY_UNKNOWN;
 	struct hit *h = &u->hits[u->nhits];
-	*h = (struct hit){.rule = r, .start = start, .end = end};
+	*h = (struct hit){.rule = r, .seq = u->nhits, .start = start, .end = end};
 	h->severity = severity >= 0 ? (enum severity)severity : rule_severity(r, kind);
 	h->message = format_message(message_template ? message_template : r->message, kind,
 				    u->path, NULL, NULL);
@@ -236,7 +238,7 @@ static struct syntax *parse_module(struct unit *u, const char *from, const char 
 	size_t len = 0;
 	if (lang == LANG_TEXT || lang_is_page(*path) ||
 	    (size_t)snprintf(full, sizeof full, "%s%s", s->root, *path) >= sizeof full ||
-	    read_small_file(full, s->opt->max_file_size, text, &len) < 0)
+	    read_small_file(full, s->opt->max_parse_size, text, &len) < 0)
 		return NULL;
 	struct syntax *syn = NULL;
 	if (syntax_parse(&syn, u->parsers, lang, *text, len, s->opt->parse_timeout_ms * 1000) < 0) {
@@ -350,6 +352,12 @@ const struct syntax *unit_syntax(struct unit *u)
 {
 	if (!u->parse_tried && u->lang != LANG_TEXT) {
 		u->parse_tried = true;
+		if (u->len > u->scan->opt->max_parse_size) {
+			scan_note_incomplete(u->scan, "%s: not parsed: larger than %zu bytes "
+						      "(--max-parse-size); only the text rules read it",
+					     u->path, u->scan->opt->max_parse_size);
+			return NULL;
+		}
 		const char *src = u->data;
 		if (u->page) {
 			enum lang lang;
@@ -367,6 +375,11 @@ const struct syntax *unit_syntax(struct unit *u)
 		} else {
 			u->frame = (struct import_frame){u, u->path};
 			syntax_set_import_hook(u->syntax, import_value, &u->frame);
+			/* The checks of the file get as long as its parse could take. */
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ast_set_deadline((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 +
+					 u->scan->opt->parse_timeout_ms);
 		}
 	}
 	return u->syntax;
@@ -648,7 +661,8 @@ static int hit_cmp(const void *x, const void *y)
 	const struct hit *a = x, *b = y;
 	if (a->start != b->start)
 		return a->start < b->start ? -1 : 1;
-	return strcmp(a->rule->id, b->rule->id);
+	int c = strcmp(a->rule->id, b->rule->id);
+	return c ? c : a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
 /* Marks the unit's findings (out->items[first..]) that a directive in its text
@@ -685,15 +699,9 @@ static int apply_directives(struct unit *u, struct finding_list *out, size_t fir
 
 int unit_finish(struct unit *u, struct finding_list *out)
 {
-	size_t first = out->len;
-	/* Stable order; the first detector's hit wins a tie (qsort is not stable, so break
-	 * ties by the order hits were made). */
-	for (size_t i = 1; i < u->nhits; i++)
-		for (size_t j = i; j > 0 && hit_cmp(&u->hits[j - 1], &u->hits[j]) > 0; j--) {
-			struct hit t = u->hits[j];
-			u->hits[j] = u->hits[j - 1];
-			u->hits[j - 1] = t;
-		}
+	size_t first = out->len, max = u->scan->opt->max_file_findings;
+	if (u->nhits > 1)
+		qsort(u->hits, u->nhits, sizeof *u->hits, hit_cmp);
 	size_t line = 1, pos = 0;
 	size_t *lines = calloc(u->nhits ? u->nhits : 1, sizeof *lines);
 	if (!lines)
@@ -714,6 +722,12 @@ int unit_finish(struct unit *u, struct finding_list *out)
 		}
 		if (dup)
 			continue;
+		if (max && out->len - first == max) {
+			scan_note_incomplete(u->scan, "%s: more than %zu findings: only the first %zu "
+						      "are reported (--max-findings-per-file)",
+					     u->path, max, max);
+			break;
+		}
 		size_t ls, le;
 		line_bounds(u, h->start, &ls, &le);
 		size_t eline = line;

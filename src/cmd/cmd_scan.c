@@ -59,7 +59,13 @@ static const char usage[] =
 	"  --jobs N             threads (default: one per core)\n"
 	"  --max-file-size SIZE skip larger files, counted in the summary (default 2M;\n"
 	"                       K and M suffixes)\n"
-	"  --parse-timeout MS   give up parsing one file after MS milliseconds (default 2000)\n"
+	"  --max-parse-size SIZE  parse files up to SIZE for the code rules; larger ones\n"
+	"                       get the text rules only (default 2M)\n"
+	"  --parse-timeout MS   give up parsing one file after MS milliseconds, and checking\n"
+	"                       it after MS more (default 2000)\n"
+	"  --max-findings-per-file N  report at most N findings per file (default 100;\n"
+	"                       0: no limit)\n"
+	"  Every limit that is reached is named in the report, which is then incomplete.\n"
 	"\n"
 	"Suppressions:\n"
 	"  A comment `ocpay-audit-ignore OC001 -- reason` on a finding's line or the line\n"
@@ -157,7 +163,7 @@ static int parse_size(size_t *out, const char *s)
 static int parse_args(struct scan_args *a, int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_FAIL_ON, O_RULES, O_JOBS, O_NO_COLOR, O_NO_REDACT, O_MAX_SIZE,
-	       O_PARSE_TIMEOUT, O_STAGED, O_HISTORY, O_SINCE, O_CONFIG, O_BASELINE, O_PRUNE,
+	       O_PARSE_TIMEOUT, O_MAX_PARSE, O_MAX_FINDINGS, O_STAGED, O_HISTORY, O_SINCE, O_CONFIG, O_BASELINE, O_PRUNE,
 	       O_NO_HISTORY };
 	static const struct option opts[] = {
 		{"format", required_argument, 0, O_FORMAT},
@@ -172,6 +178,8 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 		{"verbose", no_argument, 0, 'v'},
 		{"max-file-size", required_argument, 0, O_MAX_SIZE},
 		{"parse-timeout", required_argument, 0, O_PARSE_TIMEOUT},
+		{"max-parse-size", required_argument, 0, O_MAX_PARSE},
+		{"max-findings-per-file", required_argument, 0, O_MAX_FINDINGS},
 		{"staged", no_argument, 0, O_STAGED},
 		{"history", no_argument, 0, O_HISTORY},
 		{"since", required_argument, 0, O_SINCE},
@@ -256,6 +264,21 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 						"'%s'",
 						optarg);
 			break;
+		case O_MAX_PARSE:
+			if (parse_size(&a->opt.max_parse_size, optarg) < 0)
+				return cmd_fail("--max-parse-size takes a size such as 512K or 2M, "
+						"not '%s'",
+						optarg);
+			break;
+		case O_MAX_FINDINGS: {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || !*optarg || n < 0)
+				return cmd_fail("--max-findings-per-file takes a count, not '%s'",
+						optarg);
+			a->opt.max_file_findings = (size_t)n;
+			break;
+		}
 		case O_PARSE_TIMEOUT: {
 			char *end;
 			long n = strtol(optarg, &end, 10);
@@ -349,8 +372,11 @@ static int collect(struct scan *s, struct scan_args *a, char head[HASH_HEX_SIZE]
 	if (!(s->root = malloc(wl + 2)))
 		return error_set("out of memory");
 	snprintf(s->root, wl + 2, "%s/", wreal);
-	if (repo_list_files(s->repo, prefix, &s->files) < 0)
+	int listed = repo_list_files(s->repo, prefix, &s->files);
+	if (listed < 0)
 		return -1;
+	if (listed == 1)
+		scan_note_incomplete(s, "%s", error_last());
 	file_list_sort(&s->files);
 	return 0;
 }
@@ -517,7 +543,10 @@ static int apply_baseline(const struct scan_args *a, struct scan *s)
 static int scan_main(enum run_kind kind, int argc, char **argv)
 {
 	struct scan_args a = {.kind = kind, .path = ".", .format = "text", .fail_on = SEV_HIGH,
-			      .opt = {.max_file_size = 2 * 1024 * 1024, .parse_timeout_ms = 2000}};
+			      .opt = {.max_file_size = 2 * 1024 * 1024,
+				      .max_parse_size = 2 * 1024 * 1024,
+				      .max_file_findings = 100,
+				      .parse_timeout_ms = 2000}};
 	int rc = parse_args(&a, argc, argv);
 	if (rc)
 		return rc < 0 ? EXIT_CLEAN : rc;

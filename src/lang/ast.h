@@ -42,4 +42,11 @@ char *ast_string_value(const struct syntax *s, struct ast_node n);
 typedef bool (*ast_visit_fn)(void *ctx, struct ast_node n);
 void ast_walk(struct ast_node root, ast_visit_fn fn, void *ctx);
 
+/* The walks of this thread stop, as if the tree ended, once the clock passes deadline_ms
+ * (CLOCK_MONOTONIC; 0: never): a file built so that the checks would run for hours
+ * costs a bounded time. ast_deadline_passed() tells whether a walk was cut short since
+ * the deadline was set. */
+void ast_set_deadline(uint64_t deadline_ms);
+bool ast_deadline_passed(void);
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <tree_sitter/api.h>
 
 #include "core/buf.h"
@@ -192,6 +193,151 @@ struct syntax {
 	void *import_ctx;
 };
 
+/* ---- the time a file's walks may take ---- */
+
+#define CLOCK_EVERY 4096 /* node visits between two looks at the clock */
+
+static _Thread_local uint64_t walk_deadline;
+static _Thread_local unsigned walk_steps;
+static _Thread_local bool walk_cut;
+
+void ast_set_deadline(uint64_t deadline_ms)
+{
+	walk_deadline = deadline_ms;
+	walk_steps = 0;
+	walk_cut = false;
+}
+
+bool ast_deadline_passed(void)
+{
+	return walk_cut;
+}
+
+/* One node visit; false once the deadline has passed. */
+static bool walk_step(void)
+{
+	if (walk_cut)
+		return false;
+	if (!walk_deadline || ++walk_steps % CLOCK_EVERY)
+		return true;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	walk_cut = now > walk_deadline;
+	return !walk_cut;
+}
+
+/* Children by index: tree-sitter finds child i by walking the siblings before it, so a
+ * loop over the statements of a large bundle would cost the square of their number. Each
+ * thread keeps a few cursors, each on the last child it was asked for under one parent
+ * (nested loops each keep theirs): asking for the next child moves one step. */
+#define CHILD_CURSORS 4
+
+struct child_cursor {
+	TSTreeCursor cursor;
+	bool live;	/* the cursor exists */
+	TSNode parent;	/* whose children it is on; parent.id NULL: none */
+	bool named;	/* counting named children only */
+	uint32_t index; /* the index of the child it is on */
+	uint64_t used;
+};
+
+static _Thread_local struct child_cursor child_cursors[CHILD_CURSORS];
+static _Thread_local uint64_t child_clock;
+
+static bool same_node(TSNode a, TSNode b)
+{
+	return a.id == b.id && a.tree == b.tree && a.context[0] == b.context[0];
+}
+
+/* Moves the cursor to the first child of n that counts; false when there is none. */
+static bool child_start(struct child_cursor *c, TSNode n, bool named)
+{
+	if (c->live)
+		ts_tree_cursor_reset(&c->cursor, n);
+	else
+		c->cursor = ts_tree_cursor_new(n);
+	c->live = true;
+	c->parent = (TSNode){0};
+	if (!ts_tree_cursor_goto_first_child(&c->cursor))
+		return false;
+	while (named && !ts_node_is_named(ts_tree_cursor_current_node(&c->cursor)))
+		if (!ts_tree_cursor_goto_next_sibling(&c->cursor))
+			return false;
+	c->parent = n;
+	c->named = named;
+	c->index = 0;
+	return true;
+}
+
+/* The cursor already on n's children before index i, or the least recently used one. */
+static struct child_cursor *child_cursor_for(TSNode n, uint32_t i, bool named)
+{
+	struct child_cursor *oldest = &child_cursors[0];
+	for (int k = 0; k < CHILD_CURSORS; k++) {
+		struct child_cursor *c = &child_cursors[k];
+		if (c->parent.id && same_node(c->parent, n) && c->named == named && i >= c->index)
+			return c;
+		if (c->used < oldest->used)
+			oldest = c;
+	}
+	return child_start(oldest, n, named) ? oldest : NULL;
+}
+
+static TSNode kid(TSNode n, uint32_t i, bool named)
+{
+	if (ts_node_is_null(n))
+		return n;
+	struct child_cursor *c = child_cursor_for(n, i, named);
+	if (!c)
+		return (TSNode){0};
+	c->used = ++child_clock;
+	while (c->index < i) {
+		walk_step(); /* counted, never cut: callers expect the child that exists */
+		if (!ts_tree_cursor_goto_next_sibling(&c->cursor)) {
+			c->parent = (TSNode){0};
+			return (TSNode){0};
+		}
+		if (!named || ts_node_is_named(ts_tree_cursor_current_node(&c->cursor)))
+			c->index++;
+	}
+	return ts_tree_cursor_current_node(&c->cursor);
+}
+
+static TSNode named_child(TSNode n, uint32_t i)
+{
+	return kid(n, i, true);
+}
+
+static TSNode child_at(TSNode n, uint32_t i)
+{
+	return kid(n, i, false);
+}
+
+/* Once the deadline has passed, every node looks childless: the loops of the checks
+ * end, and no null node reaches code that does not expect one. */
+static uint32_t named_count(TSNode n)
+{
+	return walk_cut ? 0 : ts_node_named_child_count(n);
+}
+
+static uint32_t child_count(TSNode n)
+{
+	return walk_cut ? 0 : ts_node_child_count(n);
+}
+
+/* The cursors must not outlive the tree they walk. */
+static void kids_forget(const TSTree *tree)
+{
+	for (int k = 0; k < CHILD_CURSORS; k++) {
+		struct child_cursor *c = &child_cursors[k];
+		if (c->live && c->cursor.tree == tree) {
+			ts_tree_cursor_delete(&c->cursor);
+			*c = (struct child_cursor){0};
+		}
+	}
+}
+
 struct parser_set *parser_set_new(void)
 {
 	return calloc(1, sizeof(struct parser_set));
@@ -207,9 +353,31 @@ void parser_set_free(struct parser_set *ps)
 	free(ps);
 }
 
+/* Real code nests a few dozen brackets deep; a file nested thousands deep is built to
+ * exhaust a parser or the walks over its tree. Brackets in strings count too: the bound
+ * is far above what any source reaches that way. */
+#define MAX_NESTING 1000
+
+static bool nests_too_deep(const char *src, size_t len)
+{
+	long depth = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = src[i];
+		if (c == '(' || c == '[' || c == '{') {
+			if (++depth > MAX_NESTING)
+				return true;
+		} else if ((c == ')' || c == ']' || c == '}') && depth > 0) {
+			depth--;
+		}
+	}
+	return false;
+}
+
 int syntax_parse(struct syntax **out, struct parser_set *ps, enum lang lang, const char *src,
 		 size_t len, uint64_t timeout_us)
 {
+	if (nests_too_deep(src, len))
+		return error_set("brackets nested more than %d deep", MAX_NESTING);
 	if (lang == LANG_TEXT || lang >= LANG_COUNT)
 		return error_set("no grammar for %s", lang_name(lang));
 	if (!ps->parser[lang]) {
@@ -250,6 +418,7 @@ void syntax_free(struct syntax *s)
 {
 	if (!s)
 		return;
+	kids_forget(s->tree);
 	ts_tree_delete(s->tree);
 	free(s);
 }
@@ -278,7 +447,7 @@ static bool find_declaration(const struct syntax *s, TSNode root, const char *na
 {
 	TSTreeCursor c = ts_tree_cursor_new(root);
 	bool found = false;
-	for (;;) {
+	while (walk_step()) {
 		TSNode n = ts_tree_cursor_current_node(&c);
 		if (node_is(n, "variable_declarator")) {
 			TSNode id = ts_node_child_by_field_name(n, "name", 4);
@@ -307,17 +476,17 @@ static bool find_import(const struct syntax *s, const char *name, size_t len, TS
 			const char **exported, size_t *exported_len)
 {
 	TSNode root = ts_tree_root_node(s->tree);
-	uint32_t count = ts_node_named_child_count(root);
-	for (uint32_t i = 0; i < count; i++) {
-		TSNode st = ts_node_named_child(root, i);
+	uint32_t count = named_count(root);
+	for (uint32_t i = 0; i < count && !walk_cut; i++) {
+		TSNode st = named_child(root, i);
 		if (node_is(st, "import_statement")) {
 			TSNode src = ts_node_child_by_field_name(st, "source", 6);
-			for (uint32_t j = 0; j < ts_node_named_child_count(st); j++) {
-				TSNode clause = ts_node_named_child(st, j);
+			for (uint32_t j = 0; j < named_count(st); j++) {
+				TSNode clause = named_child(st, j);
 				if (!node_is(clause, "import_clause"))
 					continue;
-				for (uint32_t k = 0; k < ts_node_named_child_count(clause); k++) {
-					TSNode b = ts_node_named_child(clause, k);
+				for (uint32_t k = 0; k < named_count(clause); k++) {
+					TSNode b = named_child(clause, k);
 					if (node_is(b, "identifier") && node_text_eq(s, b, name, len)) {
 						*spec = src;
 						*exported = "default";
@@ -326,8 +495,8 @@ static bool find_import(const struct syntax *s, const char *name, size_t len, TS
 					}
 					if (!node_is(b, "named_imports"))
 						continue;
-					for (uint32_t m = 0; m < ts_node_named_child_count(b); m++) {
-						TSNode is = ts_node_named_child(b, m);
+					for (uint32_t m = 0; m < named_count(b); m++) {
+						TSNode is = named_child(b, m);
 						TSNode nm = ts_node_child_by_field_name(is, "name", 4);
 						TSNode al = ts_node_child_by_field_name(is, "alias", 5);
 						TSNode local = ts_node_is_null(al) ? nm : al;
@@ -342,7 +511,7 @@ static bool find_import(const struct syntax *s, const char *name, size_t len, TS
 			}
 		} else if (node_is(st, "lexical_declaration") || node_is(st, "variable_declaration")) {
 			/* const { X } = require("m") */
-			TSNode d = ts_node_named_child(st, 0);
+			TSNode d = named_child(st, 0);
 			TSNode pat = ts_node_child_by_field_name(d, "name", 4);
 			TSNode val = ts_node_child_by_field_name(d, "value", 5);
 			if (ts_node_is_null(val) || !node_is(val, "call_expression") ||
@@ -350,13 +519,13 @@ static bool find_import(const struct syntax *s, const char *name, size_t len, TS
 				continue;
 			TSNode fn = ts_node_child_by_field_name(val, "function", 8);
 			TSNode args = ts_node_child_by_field_name(val, "arguments", 9);
-			if (!node_text_eq(s, fn, "require", 7) || !ts_node_named_child_count(args))
+			if (!node_text_eq(s, fn, "require", 7) || !named_count(args))
 				continue;
-			for (uint32_t m = 0; m < ts_node_named_child_count(pat); m++) {
-				TSNode p = ts_node_named_child(pat, m);
+			for (uint32_t m = 0; m < named_count(pat); m++) {
+				TSNode p = named_child(pat, m);
 				if (node_is(p, "shorthand_property_identifier_pattern") &&
 				    node_text_eq(s, p, name, len)) {
-					*spec = ts_node_named_child(args, 0);
+					*spec = named_child(args, 0);
 					*exported = name;
 					*exported_len = len;
 					return true;
@@ -392,8 +561,8 @@ char *syntax_export_value(const struct syntax *s, const char *name, size_t len, 
 	TSNode root = ts_tree_root_node(s->tree), value = {0};
 	bool found = false;
 	if (len == 7 && !memcmp(name, "default", 7)) {
-		for (uint32_t i = 0; i < ts_node_named_child_count(root) && !found; i++) {
-			TSNode st = ts_node_named_child(root, i);
+		for (uint32_t i = 0; i < named_count(root) && !found && !walk_cut; i++) {
+			TSNode st = named_child(root, i);
 			TSNode v = ts_node_child_by_field_name(st, "value", 5);
 			if (node_is(st, "export_statement") && !ts_node_is_null(v)) {
 				value = v;
@@ -416,15 +585,15 @@ char *syntax_export_value(const struct syntax *s, const char *name, size_t len, 
 static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *origin, int depth,
 		 bool loose)
 {
-	if (depth > EVAL_DEPTH || ts_node_is_null(n))
+	if (depth > EVAL_DEPTH || ts_node_is_null(n) || walk_cut)
 		return false;
 	uint32_t a = ts_node_start_byte(n), b = ts_node_end_byte(n);
 	const char *type = ts_node_type(n);
 	if (!strcmp(type, "string") || !strcmp(type, "template_string")) {
-		uint32_t kids = ts_node_named_child_count(n);
+		uint32_t kids = named_count(n);
 		bool subst = false;
 		for (uint32_t i = 0; i < kids; i++)
-			subst |= node_is(ts_node_named_child(n, i), "template_substitution");
+			subst |= node_is(named_child(n, i), "template_substitution");
 		if (ts_node_is_null(*origin))
 			*origin = n;
 		if (!subst) {
@@ -438,14 +607,14 @@ static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *orig
 		 * substitution's value where it has one (its source text where not). */
 		uint32_t at = a + 1;
 		for (uint32_t i = 0; i < kids; i++) {
-			TSNode k = ts_node_named_child(n, i);
+			TSNode k = named_child(n, i);
 			if (!node_is(k, "template_substitution"))
 				continue;
 			uint32_t ka = ts_node_start_byte(k), kb = ts_node_end_byte(k);
 			buf_put(out, s->src + at, ka - at);
 			TSNode o = *origin;
-			if (!ts_node_named_child_count(k) ||
-			    !eval(s, ts_node_named_child(k, 0), out, &o, depth + 1, true))
+			if (!named_count(k) ||
+			    !eval(s, named_child(k, 0), out, &o, depth + 1, true))
 				buf_put(out, s->src + ka, kb - ka);
 			at = kb;
 		}
@@ -466,8 +635,8 @@ static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *orig
 	}
 	if (!strcmp(type, "parenthesized_expression") || !strcmp(type, "as_expression") ||
 	    !strcmp(type, "satisfies_expression") || !strcmp(type, "non_null_expression"))
-		return ts_node_named_child_count(n) &&
-		       eval(s, ts_node_named_child(n, 0), out, origin, depth + 1, loose);
+		return named_count(n) &&
+		       eval(s, named_child(n, 0), out, origin, depth + 1, loose);
 	if (!strcmp(type, "identifier")) {
 		TSNode value;
 		if (!find_declaration(s, ts_tree_root_node(s->tree), s->src + a, b - a, &value))
@@ -675,22 +844,22 @@ struct ast_node ast_parent(struct ast_node n)
 
 uint32_t ast_named_count(struct ast_node n)
 {
-	return ast_is_null(n) ? 0 : ts_node_named_child_count(to_ts(n));
+	return ast_is_null(n) ? 0 : named_count(to_ts(n));
 }
 
 struct ast_node ast_named_child(struct ast_node n, uint32_t i)
 {
-	return from_ts(ts_node_named_child(to_ts(n), i));
+	return from_ts(named_child(to_ts(n), i));
 }
 
 uint32_t ast_count(struct ast_node n)
 {
-	return ast_is_null(n) ? 0 : ts_node_child_count(to_ts(n));
+	return ast_is_null(n) ? 0 : child_count(to_ts(n));
 }
 
 struct ast_node ast_child(struct ast_node n, uint32_t i)
 {
-	return from_ts(ts_node_child(to_ts(n), i));
+	return from_ts(child_at(to_ts(n), i));
 }
 
 struct ast_node ast_field(struct ast_node n, const char *field)
@@ -726,7 +895,7 @@ char *ast_string_value(const struct syntax *s, struct ast_node n)
 void ast_walk(struct ast_node root, ast_visit_fn fn, void *ctx)
 {
 	TSTreeCursor c = ts_tree_cursor_new(to_ts(root));
-	for (;;) {
+	while (walk_step()) {
 		bool descend = fn(ctx, from_ts(ts_tree_cursor_current_node(&c)));
 		if (descend && ts_tree_cursor_goto_first_child(&c))
 			continue;
@@ -739,4 +908,5 @@ void ast_walk(struct ast_node root, ast_visit_fn fn, void *ctx)
 			}
 		}
 	}
+	ts_tree_cursor_delete(&c);
 }

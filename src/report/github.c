@@ -1,34 +1,39 @@
 /* GitHub Actions workflow commands: one annotation line per finding, shown on the pull
  * request's diff. Values are escaped as the runner expects. */
 #include <stdio.h>
+#include <string.h>
 
+#include "core/utf8.h"
 #include "report/report.h"
 
 static const char *const commands[SEV_COUNT] = {"notice", "notice", "warning", "error", "error"};
 
-/* Message data escapes %, CR and LF; property values also ':' and ','. */
+/* Message data escapes %, CR and LF; property values also ':' and ','. Invalid bytes
+ * and other controls are shown as \xNN or \u{N}: the log would show them raw. */
 static void put_escaped(FILE *out, const char *s, bool property)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '%':
+	for (size_t n = strlen(s); n;) {
+		unsigned cp;
+		size_t len = utf8_char(s, n, &cp);
+		if (!len)
+			fprintf(out, "\\x%02x", (unsigned char)*s);
+		else if (cp == '%')
 			fputs("%25", out);
-			break;
-		case '\r':
+		else if (cp == '\r')
 			fputs("%0D", out);
-			break;
-		case '\n':
+		else if (cp == '\n')
 			fputs("%0A", out);
-			break;
-		case ':':
-			fputs(property ? "%3A" : ":", out);
-			break;
-		case ',':
-			fputs(property ? "%2C" : ",", out);
-			break;
-		default:
-			fputc(*s, out);
-		}
+		else if (property && cp == ':')
+			fputs("%3A", out);
+		else if (property && cp == ',')
+			fputs("%2C", out);
+		else if (utf8_is_control(cp))
+			fprintf(out, cp < 0x80 ? "\\x%02x" : "\\u{%x}", cp);
+		else
+			fwrite(s, 1, len, out);
+		len = len ? len : 1;
+		s += len;
+		n -= len;
 	}
 }
 

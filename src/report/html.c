@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/utf8.h"
 #include "report/report.h"
 
 static const char style[] =
@@ -48,32 +49,33 @@ static const char style[] =
     "@media print{body{margin:0;max-width:none;font-size:11pt}h2{break-after:avoid}"
     ".finding,tr{break-inside:avoid}pre{white-space:pre-wrap}}";
 
+/* Escapes markup; invalid bytes and controls (but newlines and tabs) are shown as \xNN
+ * or \u{N}, so the page is valid UTF-8 and shows what the file name really holds. */
 static void put_html(FILE *out, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n && s[i]; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		switch (ch) {
-		case '&':
+	n = strnlen(s, n);
+	while (n) {
+		unsigned cp;
+		size_t len = utf8_char(s, n, &cp);
+		if (!len)
+			fprintf(out, "\\x%02x", (unsigned char)*s);
+		else if (cp == '&')
 			fputs("&amp;", out);
-			break;
-		case '<':
+		else if (cp == '<')
 			fputs("&lt;", out);
-			break;
-		case '>':
+		else if (cp == '>')
 			fputs("&gt;", out);
-			break;
-		case '"':
+		else if (cp == '"')
 			fputs("&quot;", out);
-			break;
-		case '\'':
+		else if (cp == '\'')
 			fputs("&#39;", out);
-			break;
-		default:
-			if ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f)
-				fprintf(out, "\\x%02x", ch);
-			else
-				fputc(ch, out);
-		}
+		else if (utf8_is_control(cp) && cp != '\n' && cp != '\t')
+			fprintf(out, cp < 0x80 ? "\\x%02x" : "\\u{%x}", cp);
+		else
+			fwrite(s, 1, len, out);
+		len = len ? len : 1;
+		s += len;
+		n -= len;
 	}
 }
 

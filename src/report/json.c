@@ -3,38 +3,48 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/error.h"
+#include "core/utf8.h"
 #include "report/report.h"
 
-/* jansson refuses invalid UTF-8; a path from a hostile repository may be that. */
-static json_t *jstr(const char *s)
+/* jansson refuses invalid UTF-8; a path from a hostile repository may be that. Its
+ * invalid bytes are written as \xNN text, the rest as it is. */
+json_t *report_json_string(const char *s)
 {
-	json_t *j = json_string(s ? s : "");
+	s = s ? s : "";
+	json_t *j = json_string(s);
 	if (j)
 		return j;
-	char buf[4096];
-	size_t o = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p && o + 8 < sizeof buf; p++) {
-		if (*p < 0x80)
-			buf[o++] = (char)*p;
+	struct buf b = BUF_INIT;
+	for (size_t n = strlen(s); n;) {
+		unsigned cp;
+		size_t len = utf8_char(s, n, &cp);
+		if (len)
+			buf_put(&b, s, len);
 		else
-			o += (size_t)snprintf(buf + o, sizeof buf - o, "\\x%02x", *p);
+			buf_printf(&b, "\\x%02x", (unsigned char)*s);
+		len = len ? len : 1;
+		s += len;
+		n -= len;
 	}
-	buf[o] = '\0';
-	return json_string(buf);
+	j = buf_oom(&b) ? NULL : json_string(b.ptr);
+	buf_free(&b);
+	return j;
 }
+
 
 static json_t *finding_json(const struct finding *f)
 {
 	json_t *commit = json_null();
 	if (f->commit)
 		commit = json_pack("{s:s, s:o, s:o}", "id", f->commit->id, "author",
-				   jstr(f->commit->author), "date", jstr(f->commit->date));
+				   report_json_string(f->commit->author), "date", report_json_string(f->commit->date));
 	return json_pack("{s:s, s:s, s:s, s:o, s:i, s:i, s:i, s:i, s:o, s:o, s:s, s:o}", "rule",
 			 f->rule->id, "name", f->rule->name, "severity", severity_name(f->severity),
-			 "path", jstr(f->path), "line", f->line, "column", f->column, "end_line",
-			 f->end_line, "end_column", f->end_column, "message", jstr(f->message),
-			 "snippet", jstr(f->snippet), "fingerprint", f->fingerprint, "commit", commit);
+			 "path", report_json_string(f->path), "line", f->line, "column", f->column, "end_line",
+			 f->end_line, "end_column", f->end_column, "message", report_json_string(f->message),
+			 "snippet", report_json_string(f->snippet), "fingerprint", f->fingerprint, "commit", commit);
 }
 
 json_t *report_json(const struct report *rep)
@@ -67,25 +77,25 @@ json_t *report_json(const struct report *rep)
 				j, "suppression",
 				json_pack("{s:s, s:o}", "kind",
 					  f->suppressed == SUPPRESS_INLINE ? "inline" : "baseline",
-					  "reason", f->suppress_reason ? jstr(f->suppress_reason) : json_null()));
+					  "reason", f->suppress_reason ? report_json_string(f->suppress_reason) : json_null()));
 		json_array_append_new(suppressed, j);
 	}
 	json_t *directives = json_array();
 	for (size_t i = 0; i < s->ndirectives; i++) {
 		const struct directive_note *d = &s->directives[i];
 		json_array_append_new(directives,
-				      json_pack("{s:o, s:i, s:o, s:s}", "path", jstr(d->path), "line",
-						d->line, "rules", jstr(d->rules), "problem",
+				      json_pack("{s:o, s:i, s:o, s:s}", "path", report_json_string(d->path), "line",
+						d->line, "rules", report_json_string(d->rules), "problem",
 						d->problem ? d->problem : "suppresses nothing"));
 	}
 	json_t *incomplete = json_array();
 	for (size_t i = 0; i < s->nincomplete; i++)
-		json_array_append_new(incomplete, jstr(s->incomplete[i]));
+		json_array_append_new(incomplete, report_json_string(s->incomplete[i]));
 	return json_pack(
 		"{s:{s:s, s:s}, s:{s:o, s:o, s:s}, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:o}, "
 		"s:b, s:o, s:o, s:o}",
 		"tool", "name", "ocpay-audit", "version", OCPAY_VERSION, "target", "path",
-		jstr(rep->target), "head", rep->head[0] ? json_string(rep->head) : json_null(),
+		report_json_string(rep->target), "head", rep->head[0] ? json_string(rep->head) : json_null(),
 		"mode", rep->mode, "findings", findings, "checklist", checklist, "stats",
 		"files_scanned", (json_int_t)st->files_scanned, "bytes_scanned",
 		(json_int_t)st->bytes_scanned, "blobs_scanned", (json_int_t)st->blobs_scanned,

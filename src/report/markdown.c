@@ -3,23 +3,29 @@
  * it cannot break the table or inject markup. */
 #include <string.h>
 
+#include "core/utf8.h"
 #include "report/report.h"
 
 static const char *const status_marks[] = {"✅ pass", "❌ fail", "➖ n/a", "❔ unknown"};
 
-/* Inline text: no markup, no HTML, no line breaks. */
+/* Inline text: no markup, no HTML, no line breaks; invalid bytes and controls become
+ * spaces. */
 static void put_inline(FILE *out, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (strchr("\\`*_[]<>|#!~", ch))
-			fprintf(out, "\\%c", ch);
-		else if (ch == '&')
-			fputs("&amp;", out);
-		else if (ch < 0x20 || ch == 0x7f)
+	for (size_t n = strlen(s); n;) {
+		unsigned cp;
+		size_t len = utf8_char(s, n, &cp);
+		if (!len || utf8_is_control(cp))
 			fputc(' ', out);
+		else if (cp < 0x80 && strchr("\\`*_[]<>|#!~", (int)cp))
+			fprintf(out, "\\%c", (char)cp);
+		else if (cp == '&')
+			fputs("&amp;", out);
 		else
-			fputc(ch, out);
+			fwrite(s, 1, len, out);
+		len = len ? len : 1;
+		s += len;
+		n -= len;
 	}
 }
 
@@ -63,12 +69,23 @@ static const char *fence_lang(const char *path)
 	return "";
 }
 
-/* `path:line` as inline code; characters that would end it or the table cell become '?'. */
+/* `path:line` as inline code; characters that would end it or the table cell, invalid
+ * bytes and controls become '?'. */
 static void put_where(FILE *out, const struct finding *f)
 {
 	fputc('`', out);
-	for (const char *p = f->path; *p; p++)
-		fputc(*p == '`' || *p == '|' || (unsigned char)*p < 0x20 ? '?' : *p, out);
+	const char *p = f->path;
+	for (size_t n = strlen(p); n;) {
+		unsigned cp;
+		size_t len = utf8_char(p, n, &cp);
+		if (!len || utf8_is_control(cp) || cp == '`' || cp == '|')
+			fputc('?', out);
+		else
+			fwrite(p, 1, len, out);
+		len = len ? len : 1;
+		p += len;
+		n -= len;
+	}
 	fprintf(out, ":%d`", f->line);
 }
 

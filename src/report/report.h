@@ -48,6 +48,8 @@ extern const char *const checklist_sections[];
 /* Writes text from the audited repository with control bytes escaped (\xNN), so a file
  * name cannot drive the terminal. */
 void report_put_safe(FILE *out, const char *s);
+/* A JSON string of text from the audited repository: invalid UTF-8 bytes become \xNN. */
+struct json_t *report_json_string(const char *s);
 int report_write_text(const struct report *rep, FILE *out);
 int report_write_json(const struct report *rep, FILE *out);
 int report_write_sarif(const struct report *rep, FILE *out);

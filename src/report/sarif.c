@@ -13,11 +13,6 @@
 static const char *const security_severity[SEV_COUNT] = {"1.0", "3.0", "5.5", "8.0", "9.5"};
 static const char *const levels[SEV_COUNT] = {"note", "note", "warning", "error", "error"};
 
-static json_t *jstr(const char *s)
-{
-	json_t *j = json_string(s ? s : "");
-	return j ? j : json_string("(not valid UTF-8)");
-}
 
 /* RFC 3986: keep unreserved characters and '/', escape every other byte. */
 static char *uri_encode(const char *path)
@@ -44,9 +39,9 @@ static json_t *rule_json(const struct rule *r)
 	json_t *tags = json_pack("[s, s]", "security", r->items[0].section);
 	json_t *j = json_pack("{s:s, s:s, s:{s:o}, s:{s:o}, s:{s:o, s:o}, s:{s:s}, s:{s:s, s:s, s:o}}",
 			      "id", r->id, "name", r->name, "shortDescription", "text",
-			      jstr(r->summary), "fullDescription", "text",
-			      jstr(r->description), "help", "text", jstr(r->fix), "markdown",
-			      jstr(markdown), "defaultConfiguration", "level", levels[r->severity],
+			      report_json_string(r->summary), "fullDescription", "text",
+			      report_json_string(r->description), "help", "text", report_json_string(r->fix), "markdown",
+			      report_json_string(markdown), "defaultConfiguration", "level", levels[r->severity],
 			      "properties", "security-severity", security_severity[r->severity],
 			      "precision", r->precision ? r->precision : "high", "tags", tags);
 	if (j && r->docs)
@@ -64,16 +59,17 @@ static json_t *result_json(const struct finding *f, size_t rule_index)
 		json_object_set_new(region, "endColumn", json_integer(f->end_column));
 	}
 	if (region && f->snippet && *f->snippet)
-		json_object_set_new(region, "snippet", json_pack("{s:o}", "text", jstr(f->snippet)));
+		json_object_set_new(region, "snippet",
+				    json_pack("{s:o}", "text", report_json_string(f->snippet)));
 	json_t *props = json_pack("{s:s}", "severity", severity_name(f->severity));
 	if (props && f->commit)
 		json_object_set_new(props, "commit",
 				    json_pack("{s:s, s:o, s:o}", "id", f->commit->id, "author",
-					      jstr(f->commit->author), "date", jstr(f->commit->date)));
+					      report_json_string(f->commit->author), "date", report_json_string(f->commit->date)));
 	json_t *j = json_pack(
 		"{s:s, s:I, s:s, s:{s:o}, s:[{s:{s:{s:s, s:s}, s:o}}], s:{s:s}, s:o}", "ruleId",
 		f->rule->id, "ruleIndex", (json_int_t)rule_index, "level", levels[f->severity],
-		"message", "text", jstr(f->message), "locations", "physicalLocation",
+		"message", "text", report_json_string(f->message), "locations", "physicalLocation",
 		"artifactLocation", "uri", uri ? uri : "", "uriBaseId", "%SRCROOT%", "region", region,
 		"partialFingerprints", "ocpayAudit/v1", f->fingerprint, "properties", props);
 	free(uri);
@@ -84,7 +80,7 @@ static json_t *result_json(const struct finding *f, size_t rule_index)
 			json_pack("[{s:s, s:s, s:o}]", "kind",
 				  f->suppressed == SUPPRESS_INLINE ? "inSource" : "external", "status",
 				  "accepted", "justification",
-				  jstr(f->suppress_reason ? f->suppress_reason : "in the baseline")));
+				  report_json_string(f->suppress_reason ? f->suppress_reason : "in the baseline")));
 	return j;
 }
 
@@ -108,7 +104,7 @@ int report_write_sarif(const struct report *rep, FILE *out)
 	json_t *notes = json_array();
 	for (size_t i = 0; i < s->nincomplete; i++)
 		json_array_append_new(notes, json_pack("{s:s, s:{s:o}}", "level", "warning",
-						       "message", "text", jstr(s->incomplete[i])));
+						       "message", "text", report_json_string(s->incomplete[i])));
 	json_t *root = json_pack(
 		"{s:s, s:s, s:[{s:{s:{s:s, s:s, s:s, s:o}}, s:s, s:o, s:[{s:b, s:o}]}]}", "$schema",
 		"https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0", "runs", "tool",

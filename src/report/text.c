@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "report/report.h"
 
 #define RESET "\033[0m"
@@ -19,16 +20,22 @@ static const char *c(const struct report *rep, const char *code)
 	return rep->color ? code : "";
 }
 
-/* Paths come from the audited repository: never let one move the cursor or change the
- * terminal. Control bytes are shown escaped. */
+/* Paths come from the audited repository: never let one move the cursor, change the
+ * terminal or reorder what follows. Invalid bytes and controls are shown escaped. */
 void report_put_safe(FILE *out, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch < 0x20 || ch == 0x7f)
-			fprintf(out, "\\x%02x", ch);
+	for (size_t n = strlen(s); n;) {
+		unsigned cp;
+		size_t len = utf8_char(s, n, &cp);
+		if (!len)
+			fprintf(out, "\\x%02x", (unsigned char)*s);
+		else if (utf8_is_control(cp))
+			fprintf(out, cp < 0x80 ? "\\x%02x" : "\\u{%x}", cp);
 		else
-			fputc(ch, out);
+			fwrite(s, 1, len, out);
+		len = len ? len : 1;
+		s += len;
+		n -= len;
 	}
 }
 

@@ -118,8 +118,10 @@ int repo_list_files(struct repo *r, const char *prefix, struct file_list *out)
 		opts.pathspec.count = 1;
 	}
 	git_status_list *st = NULL;
-	if (git_status_list_new(&st, r->git, &opts) < 0)
-		return repo_fail("cannot list untracked files");
+	if (git_status_list_new(&st, r->git, &opts) < 0) {
+		repo_fail("untracked files not listed");
+		return 1; /* the tracked files are listed: the scan goes on without the rest */
+	}
 	size_t count = git_status_list_entrycount(st);
 	int rc = 0;
 	for (size_t i = 0; i < count && !rc; i++) {
