@@ -51,7 +51,9 @@ bool jsflow_mentions(const char *text, size_t len, const char *name);
 bool jsflow_node_mentions(const struct syntax *syn, struct ast_node n, char *const *names,
 			  size_t count);
 /* Whether n reads something the client controls: req.query, req.body, req.params,
- * searchParams.get(), event.body, ctx.query, ctx.request.body, request.json() ... */
+ * searchParams.get(), event.body, ctx.query, ctx.request.body, request.json() ..., also
+ * through a local holding the parsed request (JSON.parse(event.body), formData()).
+ * An index into server data (PRICES[req.body.plan]) is the server's value. */
 bool jsflow_from_request(const struct syntax *syn, struct ast_node n);
 /* The callee's name of a call: `f(...)` -> f, `a.b.f(...)` -> f; empty if none. */
 void jsflow_callee_name(const struct syntax *syn, struct ast_node call, char *buf, size_t size);
@@ -60,11 +62,12 @@ bool jsflow_is_status(const struct syntax *syn, struct ast_node n, const char *s
 /* Whether n carries a checkPayment result of function fn (or contains the call), or calls
  * a same-file function that calls checkPayment. */
 bool jsflow_from_check(const struct jsflow *f, struct ast_node n, struct ast_node fn);
-/* Evaluates a number: a literal, arithmetic on numbers, a same-file constant. */
 /* The value a name is declared with in scope: `const name = v`, `const { name } = v`;
  * at module scope, not inside functions. */
 struct ast_node jsflow_declared_value(const struct syntax *syn, struct ast_node scope,
 				      const char *name, size_t n);
+/* Evaluates a number: a literal, arithmetic on numbers, a `const` of the function or the
+ * module. */
 bool jsflow_number(const struct syntax *syn, struct ast_node n, double *out);
 /* Whether a function node lies inside (or is) the given ancestor. */
 bool jsflow_within(struct ast_node n, struct ast_node ancestor);

@@ -116,8 +116,7 @@ static int check_call(struct unit *u, const struct rule *r, const struct syntax 
 				  "createLink has no amount: productInfo.amount is required "
 				  "(integer DZD, 500 to 500000)",
 				  -1);
-	} else if (!ast_is_null(in.amount) && ast_is(in.amount, "number") &&
-		   jsflow_number(syn, in.amount, &v)) {
+	} else if (!ast_is_null(in.amount) && jsflow_number(syn, in.amount, &v)) {
 		if (v != floor(v) || v < AMOUNT_MIN || v > AMOUNT_MAX) {
 			snprintf(msg, sizeof msg,
 				 "amount %g is %s: OCPay takes an integer number of DZD from 500 to "
