@@ -325,6 +325,68 @@ bool jsflow_is_status(const struct syntax *syn, struct ast_node n, const char *s
 	       !memcmp(t + len - sl, status, sl);
 }
 
+/* Whether name, in fn, is declared or assigned from a call to a function that checks:
+ * `status = await getPaymentStatus(order.paymentRef)`. */
+struct checked_name {
+	const struct jsflow *f;
+	const char *name;
+	size_t len;
+	bool yes;
+};
+
+static bool is_checker_call(const struct jsflow *f, struct ast_node v)
+{
+	v = unwrap(v);
+	if (!ast_is(v, "call_expression"))
+		return false;
+	char callee[128];
+	jsflow_callee_name(f->syn, v, callee, sizeof callee);
+	for (size_t i = 0; callee[0] && i < f->ncheckers; i++)
+		if (!strcmp(callee, f->checker_names[i]))
+			return true;
+	return false;
+}
+
+static bool visit_checked_name(void *ctx, struct ast_node n)
+{
+	struct checked_name *c = ctx;
+	if (c->yes)
+		return false;
+	struct ast_node target, value;
+	if (ast_is(n, "variable_declarator"))
+		target = ast_field(n, "name"), value = ast_field(n, "value");
+	else if (ast_is(n, "assignment_expression"))
+		target = ast_field(n, "left"), value = ast_field(n, "right");
+	else
+		return true;
+	size_t len;
+	const char *t = ast_text(c->f->syn, target, &len);
+	bool named = ast_is(target, "identifier") ? len == c->len && !memcmp(t, c->name, len)
+		   : (ast_is(target, "object_pattern") || ast_is(target, "array_pattern")) &&
+			     jsflow_mentions(t, len, c->name);
+	if (named && !ast_is_null(value) && is_checker_call(c->f, value))
+		c->yes = true;
+	return true;
+}
+
+static bool holds_checker_result(const struct jsflow *f, struct ast_node n, struct ast_node fn)
+{
+	size_t len;
+	const char *t = ast_text(f->syn, n, &len);
+	char name[128];
+	for (size_t i = 0, s; next_name(t, len, &i, &s);) {
+		if ((s > 0 && t[s - 1] == '.') || i - s >= sizeof name)
+			continue;
+		memcpy(name, t + s, i - s);
+		name[i - s] = '\0';
+		struct checked_name c = {f, name, i - s, false};
+		ast_walk(fn, visit_checked_name, &c);
+		if (c.yes)
+			return true;
+	}
+	return false;
+}
+
 bool jsflow_from_check(const struct jsflow *f, struct ast_node n, struct ast_node fn)
 {
 	for (size_t i = 0; i < f->ncalls; i++) {
@@ -337,7 +399,8 @@ bool jsflow_from_check(const struct jsflow *f, struct ast_node n, struct ast_nod
 		    jsflow_node_mentions(f->syn, n, c->names, c->nnames))
 			return true;
 	}
-	return jsflow_node_mentions(f->syn, n, f->checker_names, f->ncheckers);
+	return jsflow_node_mentions(f->syn, n, f->checker_names, f->ncheckers) ||
+	       holds_checker_result(f, n, fn);
 }
 
 /* Whether a declared value is bound by `const`: a `let` may be reassigned on the way. */

@@ -60,7 +60,8 @@ void jsflow_callee_name(const struct syntax *syn, struct ast_node call, char *bu
 /* A status constant: the string "CONFIRMED" or PaymentStatus.CONFIRMED (for status). */
 bool jsflow_is_status(const struct syntax *syn, struct ast_node n, const char *status);
 /* Whether n carries a checkPayment result of function fn (or contains the call), or calls
- * a same-file function that calls checkPayment. */
+ * a function that calls checkPayment (same-file or imported), or reads a local of fn
+ * declared or assigned from such a call (`status = await getPaymentStatus(ref)`). */
 bool jsflow_from_check(const struct jsflow *f, struct ast_node n, struct ast_node fn);
 /* The value a name is declared with in scope: `const name = v`, `const { name } = v`;
  * at module scope, not inside functions. */
