@@ -174,6 +174,8 @@ const struct syntax *unit_syntax(struct unit *u);
 /* Where the unit's code runs (enum runtime in lang/classify.h), decided once from
  * evidence; --verbose logs the evidence. */
 int unit_runtime(struct unit *u);
+/* The text of the package.json nearest above the unit (the caller frees it), or NULL. */
+char *unit_package_json(struct unit *u, size_t *len);
 /* The OCPay calls of a parsed unit (check/jsflow.h), or NULL; built once. */
 struct jsflow *unit_flow(struct unit *u);
 /* Whether the unit contains one of the detector's keywords (true when it has none). */

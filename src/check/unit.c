@@ -434,6 +434,15 @@ static char *nearest_package(const struct scan *s, const char *path, size_t *len
 	}
 }
 
+char *unit_package_json(struct unit *u, size_t *len)
+{
+	char *dir = NULL;
+	bool bundler;
+	char *text = nearest_package(u->scan, u->path, len, &dir, &bundler);
+	free(dir);
+	return text;
+}
+
 int unit_runtime(struct unit *u)
 {
 	if (u->classified)
