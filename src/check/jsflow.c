@@ -90,15 +90,40 @@ bool jsflow_mentions(const char *text, size_t len, const char *name)
 	return false;
 }
 
+struct mention {
+	const struct syntax *syn;
+	char *const *names;
+	size_t count;
+	bool found;
+};
+
+/* A variable is read where an identifier names it, or a shorthand { name }; a key
+ * (`{ data: ... }`), a property (`x.data`) or a word in a string is not the variable. */
+static bool visit_mention(void *ctx, struct ast_node n)
+{
+	struct mention *m = ctx;
+	if (m->found)
+		return false;
+	if (!ast_is(n, "identifier") && !ast_is(n, "shorthand_property_identifier") &&
+	    !ast_is(n, "shorthand_property_identifier_pattern"))
+		return true;
+	for (size_t i = 0; i < m->count && !m->found; i++)
+		m->found = !strchr(m->names[i], '.') && ast_text_is(m->syn, n, m->names[i]);
+	return true;
+}
+
 bool jsflow_node_mentions(const struct syntax *syn, struct ast_node n, char *const *names,
 			  size_t count)
 {
 	size_t len;
 	const char *t = ast_text(syn, n, &len);
+	/* this.link: a member expression, matched in the text */
 	for (size_t i = 0; i < count; i++)
-		if (jsflow_mentions(t, len, names[i]))
+		if (strchr(names[i], '.') && jsflow_mentions(t, len, names[i]))
 			return true;
-	return false;
+	struct mention m = {syn, names, count, false};
+	ast_walk(n, visit_mention, &m);
+	return m.found;
 }
 
 static const char *const request_sources[] = {

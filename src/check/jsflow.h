@@ -47,7 +47,8 @@ struct ast_node jsflow_function_of(struct ast_node n);
 void jsflow_function_name(const struct syntax *syn, struct ast_node fn, char *buf, size_t size);
 /* Whether text contains name as a whole identifier. */
 bool jsflow_mentions(const char *text, size_t len, const char *name);
-/* Whether the node's text mentions one of the names. */
+/* Whether the node reads one of the names as a variable (not as a key, a property or
+ * a word in a string); a dotted name (this.link) is matched in the text. */
 bool jsflow_node_mentions(const struct syntax *syn, struct ast_node n, char *const *names,
 			  size_t count);
 /* Whether n reads something the client controls: req.query, req.body, req.params,

@@ -17,6 +17,8 @@ static const char *const write_calls[] = {
 	"updateMany", "findByIdAndUpdate", "findOneAndUpdate", "replaceOne", "bulkWrite", "upsert",
 	"bulkCreate", "values", "set", "hset", "hSet", "hmset", "setex", "setEx", "add", "setDoc",
 	"updateDoc", "addDoc", "put", "rpush", "lpush", NULL};
+/* Entity managers that write the entities they are handed (MikroORM, TypeORM). */
+static const char *const persist_calls[] = {"persist", "persistAndFlush", "merge", NULL};
 static const char *const sql_calls[] = {"query", "execute", "run", "exec", "raw", "none", "one",
 					"sql", NULL};
 /* Project functions that store, by their name. */
@@ -164,10 +166,16 @@ static void visit_call(struct saved *sv, struct ast_node n)
 	struct ast_node receiver = ast_is(fn, "member_expression") ? ast_field(fn, "object")
 								 : (struct ast_node){0};
 	bool mentions = !sv->nnames || jsflow_node_mentions(syn, args, sv->names, sv->nnames);
-	/* order.paymentRef = ...; await order.save() */
-	if (!strcmp(callee, "save") && sv->object[0] && ast_text_is(syn, receiver, sv->object)) {
-		sv->found = true;
-		return;
+	/* order.paymentRef = ...; then await order.save(), or a repository or entity manager
+	 * handed the order: this.orders.save(order), em.persistAndFlush(order) */
+	if (sv->object[0] && !ast_is_null(receiver) &&
+	    (in_list(callee, write_calls) || in_list(callee, persist_calls))) {
+		char *object = sv->object;
+		if (ast_text_is(syn, receiver, object) ||
+		    (!strchr(object, '.') && jsflow_node_mentions(syn, args, &object, 1))) {
+			sv->found = true;
+			return;
+		}
 	}
 	if (!mentions)
 		return;
@@ -229,6 +237,45 @@ struct returns {
 	bool found;
 };
 
+/* Fields of a createLink result that are not the ref: returning only these hands the
+ * caller nothing it could save. */
+static const char *const not_ref_fields[] = {"paymentUrl", "url", "success", "message",
+					     "meta", "error", "isSandbox", NULL};
+
+struct carried {
+	const struct syntax *syn;
+	const struct api_call *c;
+	bool found;
+};
+
+/* Whether an identifier holding the result is returned with the ref: the whole value, or
+ * a field chain that does not end in a field other than the ref (link.paymentUrl, or a
+ * paymentUrl destructured from the result). */
+static bool visit_carried(void *ctx, struct ast_node n)
+{
+	struct carried *cr = ctx;
+	if (cr->found)
+		return false;
+	if (!ast_is(n, "identifier") && !ast_is(n, "shorthand_property_identifier"))
+		return true;
+	char *const *names = cr->c->names;
+	if (!jsflow_node_mentions(cr->syn, n, names, cr->c->nnames))
+		return true;
+	struct ast_node outer = n, p = ast_parent(n);
+	while (ast_is(p, "member_expression") && ast_start(ast_field(p, "object")) == ast_start(outer))
+		outer = p, p = ast_parent(p);
+	/* the last field read, or the name itself: const { paymentUrl } = ... */
+	struct ast_node last = ast_start(outer) != ast_start(n) || ast_end(outer) != ast_end(n)
+				       ? ast_field(outer, "property")
+				       : n;
+	char field[64];
+	size_t len;
+	const char *t = ast_text(cr->syn, last, &len);
+	snprintf(field, sizeof field, "%.*s", (int)(len < 63 ? len : 63), t);
+	cr->found = !in_list(field, not_ref_fields);
+	return true;
+}
+
 static bool visit_return(void *ctx, struct ast_node n)
 {
 	struct returns *r = ctx;
@@ -239,9 +286,11 @@ static bool visit_return(void *ctx, struct ast_node n)
 	    (ast_is(n, "function_declaration") || ast_is(n, "arrow_function") ||
 	     ast_is(n, "function_expression") || ast_is(n, "method_definition")))
 		return false;
-	if (ast_is(n, "return_statement") &&
-	    jsflow_node_mentions(r->syn, n, r->c->names, r->c->nnames))
-		r->found = true;
+	if (ast_is(n, "return_statement")) {
+		struct carried cr = {r->syn, r->c, false};
+		ast_walk(n, visit_carried, &cr);
+		r->found = cr.found;
+	}
 	return true;
 }
 
