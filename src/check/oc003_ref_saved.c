@@ -26,6 +26,7 @@ static const char *const store_prefixes[] = {"save", "update", "store", "persist
 					     "insert", "record", "attach", NULL};
 
 struct saved {
+	struct unit *u; /* for helpers imported from project modules; NULL inside one */
 	const struct syntax *syn;
 	char *const *names; /* what carries the ref; none: any write counts */
 	size_t nnames;
@@ -156,6 +157,12 @@ static bool writes(const struct syntax *syn, struct ast_node fn)
 	return inner.found;
 }
 
+static bool imported_writes(void *ctx, const struct syntax *syn, struct ast_node fn)
+{
+	(void)ctx;
+	return writes(syn, fn);
+}
+
 static void visit_call(struct saved *sv, struct ast_node n)
 {
 	const struct syntax *syn = sv->syn;
@@ -196,13 +203,16 @@ static void visit_call(struct saved *sv, struct ast_node n)
 		if (!sv->kept)
 			sv->kept = "the response to the browser";
 	} else if (sv->depth == 0) {
-		/* Handed to a function: a same-file one must write; an imported one is trusted
-		 * when its name says it stores. */
+		/* Handed to a function: a same-file one must write, so must one imported from
+		 * a project module (linkPayment(order.id, ref) in lib/orders.js); a function
+		 * that cannot be read is trusted when its name says it stores. */
 		struct ast_node target = find_function(syn, n, callee);
 		if (!ast_is_null(target))
 			sv->found = writes(syn, target);
 		else
-			sv->found = has_prefix(callee, store_prefixes);
+			sv->found = has_prefix(callee, store_prefixes) ||
+				    (sv->u && ast_is(fn, "identifier") &&
+				     unit_imported_function(sv->u, callee, imported_writes, NULL));
 	}
 }
 
@@ -357,7 +367,7 @@ static bool visit_caller(void *ctx, struct ast_node n)
 static int check_call(struct unit *u, const struct rule *r, const struct syntax *syn,
 		      const struct api_call *c)
 {
-	struct saved sv = {.syn = syn, .names = c->names, .nnames = c->nnames};
+	struct saved sv = {.u = u, .syn = syn, .names = c->names, .nnames = c->nnames};
 	if (c->nnames)
 		ast_walk(c->func, visit_write, &sv);
 	if (sv.found)

@@ -11,6 +11,7 @@
 
 #include "check/rule.h"
 #include "core/finding.h"
+#include "lang/ast.h"
 #include "lang/lang.h"
 #include "source/files.h"
 #include "source/resolve.h"
@@ -174,6 +175,12 @@ const struct syntax *unit_syntax(struct unit *u);
 /* Where the unit's code runs (enum runtime in lang/classify.h), decided once from
  * evidence; --verbose logs the evidence. */
 int unit_runtime(struct unit *u);
+/* Calls fn with the parsed module and the node of the function the unit imports under
+ * the local name (import { name } from "./lib/orders"), when that module is project code
+ * in the scanned folder; returns what fn returns, or false when it cannot be found. The
+ * syntax lives only during the call. */
+typedef bool (*imported_fn_visit)(void *ctx, const struct syntax *syn, struct ast_node fn);
+bool unit_imported_function(struct unit *u, const char *local, imported_fn_visit fn, void *ctx);
 /* The text of the package.json nearest above the unit (the caller frees it), or NULL. */
 char *unit_package_json(struct unit *u, size_t *len);
 /* The OCPay calls of a parsed unit (check/jsflow.h), or NULL; built once. */

@@ -268,43 +268,21 @@ static char *import_value(void *ctx, const char *spec, size_t spec_len, const ch
 	return out;
 }
 
-struct imported_checkers {
-	struct unit *unit;
-	struct jsflow *flow;
-};
+/* One name a module imports from a project module: import x / import { a as x }. */
+typedef bool (*import_binding_fn)(void *ctx, const char *spec, size_t spec_len,
+				  const char *local, const char *exported);
 
-/* Whether the function exported as name from the module calls checkPayment. */
-static bool module_checks(struct unit *u, const char *spec, size_t spec_len, const char *name)
+/* Calls fn for each binding of the module's import statements; stops when fn returns
+ * true, and returns whether it did. */
+static bool each_import(const struct syntax *syn, import_binding_fn fn, void *ctx)
 {
-	char *text;
-	const char *path;
-	struct syntax *syn = parse_module(u, u->path, spec, spec_len, &text, &path);
-	if (!syn)
-		return false;
-	struct jsflow mod;
-	bool yes = false;
-	if (jsflow_build(&mod, syn) == 0)
-		for (size_t i = 0; i < mod.ncheckers && !yes; i++)
-			yes = !strcmp(mod.checker_names[i], name) ||
-			      (!strcmp(name, "default") && jsflow_is_default_export(syn, mod.checkers[i]));
-	jsflow_free(&mod);
-	syntax_free(syn);
-	free(text);
-	return yes;
-}
-
-/* import { isPaid } from "./payments": an imported function that calls checkPayment
- * verifies like a same-file one (one level). */
-static void add_imported_checkers(struct unit *u, struct jsflow *flow)
-{
-	struct ast_node root = ast_root(flow->syn);
+	struct ast_node root = ast_root(syn);
 	for (uint32_t i = 0; i < ast_named_count(root); i++) {
 		struct ast_node st = ast_named_child(root, i);
 		if (!ast_is(st, "import_statement"))
 			continue;
-		struct ast_node src = ast_field(st, "source");
 		size_t slen;
-		const char *spec = ast_text(flow->syn, src, &slen);
+		const char *spec = ast_text(syn, ast_field(st, "source"), &slen);
 		if (slen < 3)
 			continue;
 		spec++, slen -= 2;
@@ -327,7 +305,7 @@ static void add_imported_checkers(struct unit *u, struct jsflow *flow)
 				}
 				for (uint32_t m = 0; m < n; m++) {
 					size_t ll, el;
-					const char *local = ast_text(flow->syn, names[m][0], &ll);
+					const char *local = ast_text(syn, names[m][0], &ll);
 					char exported[128], localname[128];
 					if (ll >= sizeof localname)
 						continue;
@@ -335,15 +313,115 @@ static void add_imported_checkers(struct unit *u, struct jsflow *flow)
 					if (ast_is_null(names[m][1])) {
 						snprintf(exported, sizeof exported, "default");
 					} else {
-						const char *e = ast_text(flow->syn, names[m][1], &el);
+						const char *e = ast_text(syn, names[m][1], &el);
 						snprintf(exported, sizeof exported, "%.*s", (int)el, e);
 					}
-					if (module_checks(u, spec, slen, exported))
-						jsflow_add_checker(flow, localname);
+					if (fn(ctx, spec, slen, localname, exported))
+						return true;
 				}
 			}
 		}
 	}
+	return false;
+}
+
+struct exported_fn {
+	const struct syntax *syn;
+	const char *name;
+	struct ast_node found;
+};
+
+static bool visit_exported_fn(void *ctx, struct ast_node n)
+{
+	struct exported_fn *e = ctx;
+	if (!ast_is_null(e->found))
+		return false;
+	if (!ast_is(n, "function_declaration") && !ast_is(n, "arrow_function") &&
+	    !ast_is(n, "function_expression"))
+		return true;
+	char name[128];
+	jsflow_function_name(e->syn, n, name, sizeof name);
+	if (!strcmp(e->name, "default") ? jsflow_is_default_export(e->syn, n) : !strcmp(name, e->name))
+		e->found = n;
+	return true;
+}
+
+struct imported_call {
+	struct unit *unit;
+	const char *local;
+	imported_fn_visit fn;
+	void *ctx;
+	bool result;
+};
+
+static bool visit_imported_function(void *ctx, const char *spec, size_t spec_len,
+				    const char *local, const char *exported)
+{
+	struct imported_call *ic = ctx;
+	if (strcmp(local, ic->local))
+		return false;
+	char *text;
+	const char *path;
+	struct syntax *syn = parse_module(ic->unit, ic->unit->path, spec, spec_len, &text, &path);
+	if (!syn)
+		return true;
+	struct exported_fn e = {.syn = syn, .name = exported};
+	ast_walk(ast_root(syn), visit_exported_fn, &e);
+	ic->result = !ast_is_null(e.found) && ic->fn(ic->ctx, syn, e.found);
+	syntax_free(syn);
+	free(text);
+	return true;
+}
+
+bool unit_imported_function(struct unit *u, const char *local, imported_fn_visit fn, void *ctx)
+{
+	const struct syntax *syn = unit_syntax(u);
+	struct imported_call ic = {u, local, fn, ctx, false};
+	if (syn)
+		each_import(syn, visit_imported_function, &ic);
+	return ic.result;
+}
+
+/* Whether the function exported as name from the module calls checkPayment. */
+static bool module_checks(struct unit *u, const char *spec, size_t spec_len, const char *name)
+{
+	char *text;
+	const char *path;
+	struct syntax *syn = parse_module(u, u->path, spec, spec_len, &text, &path);
+	if (!syn)
+		return false;
+	struct jsflow mod;
+	bool yes = false;
+	if (jsflow_build(&mod, syn) == 0)
+		for (size_t i = 0; i < mod.ncheckers && !yes; i++)
+			yes = !strcmp(mod.checker_names[i], name) ||
+			      (!strcmp(name, "default") && jsflow_is_default_export(syn, mod.checkers[i]));
+	jsflow_free(&mod);
+	syntax_free(syn);
+	free(text);
+	return yes;
+}
+
+struct imported_checkers {
+	struct unit *unit;
+	struct jsflow *flow;
+};
+
+static bool add_if_checker(void *ctx, const char *spec, size_t spec_len, const char *local,
+			   const char *exported)
+{
+	struct imported_checkers *ic = ctx;
+	if (module_checks(ic->unit, spec, spec_len, exported))
+		jsflow_add_checker(ic->flow, local);
+	return false;
+}
+
+/* import { isPaid } from "./payments": an imported function that calls checkPayment
+ * verifies like a same-file one (one level). */
+static void add_imported_checkers(struct unit *u, struct jsflow *flow)
+{
+	struct imported_checkers ic = {u, flow};
+	each_import(flow->syn, add_if_checker, &ic);
 }
 
 const struct syntax *unit_syntax(struct unit *u)
