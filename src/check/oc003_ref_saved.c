@@ -160,7 +160,7 @@ static bool writes(const struct syntax *syn, struct ast_node fn)
 static bool imported_writes(void *ctx, const struct syntax *syn, struct ast_node fn)
 {
 	(void)ctx;
-	return writes(syn, fn);
+	return !ast_is(fn, "class_declaration") && writes(syn, fn);
 }
 
 static void visit_call(struct saved *sv, struct ast_node n)
@@ -212,7 +212,7 @@ static void visit_call(struct saved *sv, struct ast_node n)
 		else
 			sv->found = has_prefix(callee, store_prefixes) ||
 				    (sv->u && ast_is(fn, "identifier") &&
-				     unit_imported_function(sv->u, callee, imported_writes, NULL));
+				     unit_imported_definition(sv->u, callee, imported_writes, NULL));
 	}
 }
 

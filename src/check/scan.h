@@ -175,12 +175,13 @@ const struct syntax *unit_syntax(struct unit *u);
 /* Where the unit's code runs (enum runtime in lang/classify.h), decided once from
  * evidence; --verbose logs the evidence. */
 int unit_runtime(struct unit *u);
-/* Calls fn with the parsed module and the node of the function the unit imports under
- * the local name (import { name } from "./lib/orders"), when that module is project code
- * in the scanned folder; returns what fn returns, or false when it cannot be found. The
- * syntax lives only during the call. */
-typedef bool (*imported_fn_visit)(void *ctx, const struct syntax *syn, struct ast_node fn);
-bool unit_imported_function(struct unit *u, const char *local, imported_fn_visit fn, void *ctx);
+/* Calls fn with the parsed module and the node of the function or class the unit imports
+ * under the local name (import { name } from "./lib/orders"), when that module is project
+ * code in the scanned folder; returns what fn returns, or false when it cannot be found.
+ * The syntax lives only during the call. */
+typedef bool (*imported_fn_visit)(void *ctx, const struct syntax *syn, struct ast_node def);
+bool unit_imported_definition(struct unit *u, const char *local, imported_fn_visit fn,
+			      void *ctx);
 /* The text of the package.json nearest above the unit (the caller frees it), or NULL. */
 char *unit_package_json(struct unit *u, size_t *len);
 /* The OCPay calls of a parsed unit (check/jsflow.h), or NULL; built once. */

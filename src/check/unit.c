@@ -336,6 +336,11 @@ static bool visit_exported_fn(void *ctx, struct ast_node n)
 	struct exported_fn *e = ctx;
 	if (!ast_is_null(e->found))
 		return false;
+	if (ast_is(n, "class_declaration")) {
+		if (ast_text_is(e->syn, ast_field(n, "name"), e->name))
+			e->found = n;
+		return true;
+	}
 	if (!ast_is(n, "function_declaration") && !ast_is(n, "arrow_function") &&
 	    !ast_is(n, "function_expression"))
 		return true;
@@ -373,7 +378,7 @@ static bool visit_imported_function(void *ctx, const char *spec, size_t spec_len
 	return true;
 }
 
-bool unit_imported_function(struct unit *u, const char *local, imported_fn_visit fn, void *ctx)
+bool unit_imported_definition(struct unit *u, const char *local, imported_fn_visit fn, void *ctx)
 {
 	const struct syntax *syn = unit_syntax(u);
 	struct imported_call ic = {u, local, fn, ctx, false};

@@ -660,7 +660,7 @@ uint32_t ast_start(struct ast_node n)
 
 uint32_t ast_end(struct ast_node n)
 {
-	return ts_node_end_byte(to_ts(n));
+	return ast_is_null(n) ? ast_start(n) : ts_node_end_byte(to_ts(n));
 }
 
 uint32_t ast_line(struct ast_node n)
@@ -670,7 +670,7 @@ uint32_t ast_line(struct ast_node n)
 
 struct ast_node ast_parent(struct ast_node n)
 {
-	return from_ts(ts_node_parent(to_ts(n)));
+	return ast_is_null(n) ? n : from_ts(ts_node_parent(to_ts(n)));
 }
 
 uint32_t ast_named_count(struct ast_node n)
@@ -680,7 +680,7 @@ uint32_t ast_named_count(struct ast_node n)
 
 struct ast_node ast_named_child(struct ast_node n, uint32_t i)
 {
-	return from_ts(ts_node_named_child(to_ts(n), i));
+	return ast_is_null(n) ? n : from_ts(ts_node_named_child(to_ts(n), i));
 }
 
 uint32_t ast_count(struct ast_node n)
@@ -690,7 +690,7 @@ uint32_t ast_count(struct ast_node n)
 
 struct ast_node ast_child(struct ast_node n, uint32_t i)
 {
-	return from_ts(ts_node_child(to_ts(n), i));
+	return ast_is_null(n) ? n : from_ts(ts_node_child(to_ts(n), i));
 }
 
 struct ast_node ast_field(struct ast_node n, const char *field)
