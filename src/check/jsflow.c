@@ -241,6 +241,12 @@ static bool is_request_data(const struct syntax *syn, struct ast_node v)
 	static const char *const parsers[] = {"parse", "formData", "json", "text",
 					      "fromEntries", "URLSearchParams", NULL};
 	v = unwrap(v);
+	if (ast_is(v, "required_parameter") || ast_is(v, "optional_parameter")) {
+		/* @Body() dto, @Query() query: the decorator, not the type, decides */
+		size_t len;
+		const char *t = ast_text(syn, ast_named_child(v, 0), &len);
+		return text_from_request(t, len);
+	}
 	if (!ast_is(v, "member_expression") && !ast_is(v, "subscript_expression") &&
 	    !ast_is(v, "call_expression") && !ast_is(v, "new_expression"))
 		return false;
@@ -285,12 +291,35 @@ static bool next_name(const char *t, size_t len, size_t *i, size_t *start)
 	return *i > *start;
 }
 
-/* The value name is declared with in n's function, else at module scope. */
+/* A decorated parameter of fn or of a function around it called name: NestJS's
+ * `@Body() dto: CreatePaymentDto`, whose decorator says where the value comes from. */
+static struct ast_node decorated_parameter(const struct syntax *syn, struct ast_node fn,
+					   const char *name, size_t len)
+{
+	for (; is_function(fn); fn = jsflow_function_of(fn)) {
+		struct ast_node params = ast_field(fn, "parameters");
+		for (uint32_t i = 0; i < ast_named_count(params); i++) {
+			struct ast_node p = ast_named_child(params, i);
+			size_t plen;
+			const char *pt = ast_text(syn, ast_field(p, "pattern"), &plen);
+			if (plen == len && !memcmp(pt, name, len) &&
+			    ast_is(ast_named_child(p, 0), "decorator"))
+				return p;
+		}
+	}
+	return (struct ast_node){0};
+}
+
+/* The value name is declared with in n's function, else at module scope, else the
+ * decorated parameter that binds it. */
 static struct ast_node value_of(const struct syntax *syn, struct ast_node n, const char *name,
 				size_t len)
 {
-	struct ast_node v = jsflow_declared_value(syn, jsflow_function_of(n), name, len);
-	return ast_is_null(v) ? jsflow_declared_value(syn, ast_root(syn), name, len) : v;
+	struct ast_node fn = jsflow_function_of(n);
+	struct ast_node v = jsflow_declared_value(syn, fn, name, len);
+	if (ast_is_null(v))
+		v = jsflow_declared_value(syn, ast_root(syn), name, len);
+	return ast_is_null(v) ? decorated_parameter(syn, fn, name, len) : v;
 }
 
 /* Whether t (the text of n) names a local that holds the request's data and reads a

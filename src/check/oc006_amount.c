@@ -176,10 +176,11 @@ static void parameter_type(const struct syntax *syn, struct ast_node fn, struct 
 	}
 }
 
-/* dto.amount where dto is a parameter typed with a class-validator DTO whose amount is
- * not held to @IsInt() @Min(500) @Max(500000); describes it in df. */
-static bool unvalidated_dto_field(struct unit *u, const struct syntax *syn, struct ast_node fn,
-				  struct ast_node amount, struct dto_field *df)
+/* Whether the amount is dto.amount with dto a parameter typed with a class-validator DTO
+ * (the request body, whether the controller or a service it calls reads it); its field's
+ * decorators are read into df. */
+static bool dto_field_of(struct unit *u, const struct syntax *syn, struct ast_node fn,
+			 struct ast_node amount, struct dto_field *df)
 {
 	if (!ast_is(amount, "member_expression") ||
 	    !ast_is(ast_field(amount, "object"), "identifier"))
@@ -204,7 +205,7 @@ static bool unvalidated_dto_field(struct unit *u, const struct syntax *syn, stru
 	bool dto = ast_is_null(local) ? unit_imported_definition(u, type, read_dto, df)
 				      : read_dto(df, syn, local);
 	df->field = NULL;
-	return dto && !(df->integer && df->low && df->high);
+	return dto;
 }
 
 static int check_call(struct unit *u, const struct rule *r, const struct syntax *syn,
@@ -232,6 +233,19 @@ static int check_call(struct unit *u, const struct rule *r, const struct syntax 
 				 v, v != floor(v) ? "not an integer" : "out of range");
 			rc = unit_add_hit(u, r, ast_start(in.amount), ast_end(in.amount), NULL, 0, msg, -1);
 		}
+	} else if (!ast_is_null(in.amount) && dto_field_of(u, syn, c->func, in.amount, &dto)) {
+		/* held to its DTO's decorators, or to checks in the code */
+		if (!(dto.integer && dto.low && dto.high) && !validated_anywhere(syn, c->func)) {
+			size_t len;
+			const char *t = ast_text(syn, in.amount, &len);
+			snprintf(msg, sizeof msg,
+				 "the amount (%.*s) comes from the request body and its DTO checks "
+				 "only %s: require @IsInt() @Min(500) @Max(500000), or price the "
+				 "order on the server",
+				 (int)(len < 60 ? len : 60), t, dto.rules[0] ? dto.rules : "nothing");
+			rc = unit_add_hit(u, r, ast_start(in.amount), ast_end(in.amount), NULL, 0, msg,
+					  -1);
+		}
 	} else if (!ast_is_null(in.amount) && jsflow_from_request(syn, in.amount) &&
 		   !validated_anywhere(syn, c->func)) {
 		size_t len;
@@ -240,16 +254,6 @@ static int check_call(struct unit *u, const struct rule *r, const struct syntax 
 			 "the amount (%.*s) comes from the request and is not checked: verify "
 			 "Number.isInteger and 500..500000, or price the order on the server",
 			 (int)(len < 60 ? len : 60), t);
-		rc = unit_add_hit(u, r, ast_start(in.amount), ast_end(in.amount), NULL, 0, msg, -1);
-	} else if (!ast_is_null(in.amount) && !validated_anywhere(syn, c->func) &&
-		   unvalidated_dto_field(u, syn, c->func, in.amount, &dto)) {
-		size_t len;
-		const char *t = ast_text(syn, in.amount, &len);
-		snprintf(msg, sizeof msg,
-			 "the amount (%.*s) comes from the request body and its DTO checks only "
-			 "%s: require @IsInt() @Min(500) @Max(500000), or price the order on the "
-			 "server",
-			 (int)(len < 60 ? len : 60), t, dto.rules[0] ? dto.rules : "nothing");
 		rc = unit_add_hit(u, r, ast_start(in.amount), ast_end(in.amount), NULL, 0, msg, -1);
 	}
 	if (rc)

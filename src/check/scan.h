@@ -182,6 +182,10 @@ int unit_runtime(struct unit *u);
 typedef bool (*imported_fn_visit)(void *ctx, const struct syntax *syn, struct ast_node def);
 bool unit_imported_definition(struct unit *u, const char *local, imported_fn_visit fn,
 			      void *ctx);
+/* Whether another project file that imports the unit's module calls method with a value
+ * from the request (jsflow_from_request) as argument index: a NestJS controller handing
+ * `dto.paymentRef` of its @Body() to a service method. Reads the scanned folder. */
+bool unit_callers_pass_request(struct unit *u, const char *method, uint32_t index);
 /* The text of the package.json nearest above the unit (the caller frees it), or NULL. */
 char *unit_package_json(struct unit *u, size_t *len);
 /* The OCPay calls of a parsed unit (check/jsflow.h), or NULL; built once. */

@@ -387,6 +387,86 @@ bool unit_imported_definition(struct unit *u, const char *local, imported_fn_vis
 	return ic.result;
 }
 
+/* ---- callers in other modules ---- */
+
+struct importer_check {
+	const struct scan *scan;
+	const char *from;
+	long target;
+	bool imports;
+};
+
+static void note_target_import(void *ctx, const char *spec, size_t len)
+{
+	struct importer_check *ic = ctx;
+	if (!ic->imports && resolve_import(&ic->scan->resolver, ic->from, spec, len) == ic->target)
+		ic->imports = true;
+}
+
+struct request_arg {
+	const struct syntax *syn;
+	const char *method;
+	uint32_t index;
+	bool found;
+};
+
+static bool visit_request_arg(void *ctx, struct ast_node n)
+{
+	struct request_arg *ra = ctx;
+	if (ra->found)
+		return false;
+	if (!ast_is(n, "call_expression"))
+		return true;
+	char callee[128];
+	jsflow_callee_name(ra->syn, n, callee, sizeof callee);
+	struct ast_node arg = ast_named_child(ast_field(n, "arguments"), ra->index);
+	if (!strcmp(callee, ra->method) && !ast_is_null(arg) && jsflow_from_request(ra->syn, arg))
+		ra->found = true;
+	return true;
+}
+
+/* Whether the project file i imports the unit's module and calls method there with a
+ * value from the request as argument index. */
+static bool file_passes_request(struct unit *u, size_t i, const char *method, uint32_t index)
+{
+	const struct scan *s = u->scan;
+	const char *path = s->files.items[i].path;
+	enum lang lang = lang_from_path(path);
+	char full[PATH_MAX];
+	char *text = NULL;
+	size_t len = 0;
+	if ((long)i == u->index || lang == LANG_TEXT || lang_is_page(path) ||
+	    (s->files.items[i].flags & FILE_SYMLINK) ||
+	    (size_t)snprintf(full, sizeof full, "%s%s", s->root, path) >= sizeof full ||
+	    read_small_file(full, s->opt->max_file_size, &text, &len) < 0)
+		return false;
+	struct importer_check ic = {s, path, u->index, false};
+	if (memmem(text, len, method, strlen(method)))
+		scan_imports(&s->resolver, text, len, note_target_import, &ic);
+	struct syntax *syn = NULL;
+	bool found = false;
+	if (ic.imports &&
+	    syntax_parse(&syn, u->parsers, lang, text, len, s->opt->parse_timeout_ms * 1000) == 0) {
+		struct request_arg ra = {syn, method, index, false};
+		ast_walk(ast_root(syn), visit_request_arg, &ra);
+		found = ra.found;
+		syntax_free(syn);
+	}
+	free(text);
+	return found;
+}
+
+bool unit_callers_pass_request(struct unit *u, const char *method, uint32_t index)
+{
+	const struct scan *s = u->scan;
+	if (u->index < 0 || !s->root || !s->resolver.files || !method[0])
+		return false;
+	for (size_t i = 0; i < s->files.len; i++)
+		if (file_passes_request(u, i, method, index))
+			return true;
+	return false;
+}
+
 /* Whether the function exported as name from the module calls checkPayment. */
 static bool module_checks(struct unit *u, const char *spec, size_t spec_len, const char *name)
 {
