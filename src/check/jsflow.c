@@ -457,7 +457,7 @@ bool jsflow_from_check(const struct jsflow *f, struct ast_node n, struct ast_nod
 	       holds_checker_result(f, n, fn);
 }
 
-/* Whether a declared value is bound by `const`: a `let` may be reassigned on the way. */
+/* Whether a declared value is bound by `const`. */
 static bool is_const(struct ast_node value)
 {
 	struct ast_node decl = ast_parent(ast_parent(value));
@@ -501,9 +501,15 @@ bool jsflow_number(const struct syntax *syn, struct ast_node n, double *out)
 		return true;
 	}
 	if (ast_is(n, "identifier") || ast_is(n, "shorthand_property_identifier")) {
-		struct ast_node v = value_of(syn, n, t, len);
-		return !ast_is_null(v) && !ast_is(v, "identifier") && is_const(v) &&
-		       jsflow_number(syn, v, out);
+		/* a local only when `const`: `let amount = 0` is set again further on */
+		struct ast_node fn = jsflow_function_of(n), v = {0};
+		if (is_function(fn))
+			v = jsflow_declared_value(syn, fn, t, len);
+		if (!ast_is_null(v) && !is_const(v))
+			return false;
+		if (ast_is_null(v))
+			v = jsflow_declared_value(syn, ast_root(syn), t, len);
+		return !ast_is_null(v) && !ast_is(v, "identifier") && jsflow_number(syn, v, out);
 	}
 	return false;
 }

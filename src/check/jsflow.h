@@ -68,8 +68,8 @@ bool jsflow_from_check(const struct jsflow *f, struct ast_node n, struct ast_nod
  * at module scope, not inside functions. */
 struct ast_node jsflow_declared_value(const struct syntax *syn, struct ast_node scope,
 				      const char *name, size_t n);
-/* Evaluates a number: a literal, arithmetic on numbers, a `const` of the function or the
- * module. */
+/* Evaluates a number: a literal, arithmetic on numbers, a `const` of the function, a
+ * constant of the module. */
 bool jsflow_number(const struct syntax *syn, struct ast_node n, double *out);
 /* Whether a function node lies inside (or is) the given ancestor. */
 bool jsflow_within(struct ast_node n, struct ast_node ancestor);

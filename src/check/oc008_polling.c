@@ -127,6 +127,10 @@ static bool cron_period(const char *expr, double *ms)
 	if (n < 5 || n > 7)
 		return false;
 	int first = n == 5 ? 1 : 0; /* five fields start at minutes */
+	/* seconds, minutes and hours are numbers, steps, ranges and lists: not a sentence */
+	for (int i = 0; i < 3 - first; i++)
+		if (strspn(fields[i], "0123456789*/,-?") != strlen(fields[i]))
+			return false;
 	for (int i = first; i < 3; i++) {
 		const char *f = fields[i - first];
 		if (strspn(f, "0123456789") == strlen(f))
@@ -154,25 +158,35 @@ static bool cron_period(const char *expr, double *ms)
 	return true;
 }
 
-/* A schedule written as cron text or as @nestjs/schedule's CronExpression.EVERY_5_SECONDS. */
+/* @nestjs/schedule's CronExpression.EVERY_SECOND, EVERY_5_SECONDS, EVERY_10_MINUTES,
+ * EVERY_HOUR ...; false for the daily and longer ones. */
+static bool every_period(const char *p, const char *end, double *ms)
+{
+	static const struct {
+		const char *unit;
+		double ms;
+	} units[] = {{"SECOND", 1000}, {"MINUTE", 60000}, {"HOUR", 3600000}};
+	long count = isdigit((unsigned char)*p) ? strtol(p, NULL, 10) : 1;
+	while (p < end && (isdigit((unsigned char)*p) || *p == '_'))
+		p++;
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		size_t n = strlen(units[i].unit);
+		if ((size_t)(end - p) >= n && !strncmp(p, units[i].unit, n)) {
+			*ms = (double)count * units[i].ms;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A schedule written as cron text or as a CronExpression constant. */
 static bool schedule_period(const struct syntax *syn, struct ast_node expr, double *ms)
 {
 	size_t len;
 	const char *t = ast_text(syn, expr, &len);
 	const char *every = ast_is(expr, "member_expression") ? memmem(t, len, ".EVERY_", 7) : NULL;
-	if (every) {
-		const char *p = every + 7, *end = t + len;
-		long count = isdigit((unsigned char)*p) ? strtol(p, NULL, 10) : 1;
-		while (p < end && (isdigit((unsigned char)*p) || *p == '_'))
-			p++;
-		size_t rest = (size_t)(end - p);
-		double unit = !strncmp(p, "SECOND", rest < 6 ? rest : 6) && rest >= 6 ? 1000
-			    : rest >= 6 && !strncmp(p, "MINUTE", 6)		      ? 60000
-			    : rest >= 4 && !strncmp(p, "HOUR", 4)			      ? 3600000
-											      : 0;
-		*ms = (double)count * unit;
-		return unit > 0;
-	}
+	if (every)
+		return every_period(every + 7, t + len, ms);
 	char *v = ast_string_value(syn, expr);
 	bool ok = v && cron_period(v, ms);
 	free(v);
