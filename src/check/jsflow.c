@@ -726,6 +726,40 @@ int jsflow_add_checker(struct jsflow *f, const char *name)
 	return 0;
 }
 
+struct def_search {
+	const struct syntax *syn;
+	const char *name;
+	struct ast_node found;
+};
+
+static bool visit_definition(void *ctx, struct ast_node n)
+{
+	struct def_search *d = ctx;
+	if (!ast_is_null(d->found))
+		return false;
+	if (ast_is(n, "class_declaration")) {
+		if (ast_text_is(d->syn, ast_field(n, "name"), d->name))
+			d->found = n;
+		return true;
+	}
+	if (!is_function(n))
+		return true;
+	char name[128];
+	jsflow_function_name(d->syn, n, name, sizeof name);
+	if (!strcmp(d->name, "default") ? jsflow_is_default_export(d->syn, n)
+					: name[0] && !strcmp(name, d->name))
+		d->found = n;
+	return true;
+}
+
+struct ast_node jsflow_find_definition(const struct syntax *syn, const char *name)
+{
+	struct def_search d = {.syn = syn, .name = name};
+	if (name[0])
+		ast_walk(ast_root(syn), visit_definition, &d);
+	return d.found;
+}
+
 bool jsflow_is_default_export(const struct syntax *syn, struct ast_node fn)
 {
 	(void)syn;

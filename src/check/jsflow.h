@@ -36,6 +36,9 @@ int jsflow_build(struct jsflow *out, const struct syntax *syn);
 /* Adds a function name that verifies a payment (calls checkPayment); its node is null
  * when it lives in another module. */
 int jsflow_add_checker(struct jsflow *f, const char *name);
+/* The first function (declaration, expression, arrow, method) or class of the module
+ * known by name, or the default export for "default"; null when none. */
+struct ast_node jsflow_find_definition(const struct syntax *syn, const char *name);
 /* Whether fn is the module's `export default function`. */
 bool jsflow_is_default_export(const struct syntax *syn, struct ast_node fn);
 void jsflow_free(struct jsflow *f);

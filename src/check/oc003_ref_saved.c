@@ -118,35 +118,6 @@ static bool in_memory(const struct syntax *syn, struct ast_node receiver)
 	return false;
 }
 
-struct fn_search {
-	const struct syntax *syn;
-	const char *name;
-	struct ast_node found;
-};
-
-static bool visit_fn(void *ctx, struct ast_node n)
-{
-	struct fn_search *fs = ctx;
-	if (!ast_is_null(fs->found))
-		return false;
-	if (ast_is(n, "function_declaration") || ast_is(n, "arrow_function") ||
-	    ast_is(n, "function_expression") || ast_is(n, "method_definition")) {
-		char name[128];
-		jsflow_function_name(fs->syn, n, name, sizeof name);
-		if (name[0] && !strcmp(name, fs->name))
-			fs->found = n;
-	}
-	return true;
-}
-
-static struct ast_node find_function(const struct syntax *syn, struct ast_node any, const char *name)
-{
-	struct fn_search fs = {.syn = syn, .name = name};
-	if (name[0])
-		ast_walk(ast_root(syn), visit_fn, &fs);
-	return fs.found;
-}
-
 static bool visit_write(void *ctx, struct ast_node n);
 
 /* Does fn write anything at all (for a helper handed the ref)? */
@@ -206,8 +177,8 @@ static void visit_call(struct saved *sv, struct ast_node n)
 		/* Handed to a function: a same-file one must write, so must one imported from
 		 * a project module (linkPayment(order.id, ref) in lib/orders.js); a function
 		 * that cannot be read is trusted when its name says it stores. */
-		struct ast_node target = find_function(syn, n, callee);
-		if (!ast_is_null(target))
+		struct ast_node target = jsflow_find_definition(syn, callee);
+		if (!ast_is_null(target) && !ast_is(target, "class_declaration"))
 			sv->found = writes(syn, target);
 		else
 			sv->found = has_prefix(callee, store_prefixes) ||

@@ -325,32 +325,6 @@ static bool each_import(const struct syntax *syn, import_binding_fn fn, void *ct
 	return false;
 }
 
-struct exported_fn {
-	const struct syntax *syn;
-	const char *name;
-	struct ast_node found;
-};
-
-static bool visit_exported_fn(void *ctx, struct ast_node n)
-{
-	struct exported_fn *e = ctx;
-	if (!ast_is_null(e->found))
-		return false;
-	if (ast_is(n, "class_declaration")) {
-		if (ast_text_is(e->syn, ast_field(n, "name"), e->name))
-			e->found = n;
-		return true;
-	}
-	if (!ast_is(n, "function_declaration") && !ast_is(n, "arrow_function") &&
-	    !ast_is(n, "function_expression"))
-		return true;
-	char name[128];
-	jsflow_function_name(e->syn, n, name, sizeof name);
-	if (!strcmp(e->name, "default") ? jsflow_is_default_export(e->syn, n) : !strcmp(name, e->name))
-		e->found = n;
-	return true;
-}
-
 struct imported_call {
 	struct unit *unit;
 	const char *local;
@@ -359,7 +333,7 @@ struct imported_call {
 	bool result;
 };
 
-static bool visit_imported_function(void *ctx, const char *spec, size_t spec_len,
+static bool visit_import_binding(void *ctx, const char *spec, size_t spec_len,
 				    const char *local, const char *exported)
 {
 	struct imported_call *ic = ctx;
@@ -370,9 +344,8 @@ static bool visit_imported_function(void *ctx, const char *spec, size_t spec_len
 	struct syntax *syn = parse_module(ic->unit, ic->unit->path, spec, spec_len, &text, &path);
 	if (!syn)
 		return true;
-	struct exported_fn e = {.syn = syn, .name = exported};
-	ast_walk(ast_root(syn), visit_exported_fn, &e);
-	ic->result = !ast_is_null(e.found) && ic->fn(ic->ctx, syn, e.found);
+	struct ast_node def = jsflow_find_definition(syn, exported);
+	ic->result = !ast_is_null(def) && ic->fn(ic->ctx, syn, def);
 	syntax_free(syn);
 	free(text);
 	return true;
@@ -383,7 +356,7 @@ bool unit_imported_definition(struct unit *u, const char *local, imported_fn_vis
 	const struct syntax *syn = unit_syntax(u);
 	struct imported_call ic = {u, local, fn, ctx, false};
 	if (syn)
-		each_import(syn, visit_imported_function, &ic);
+		each_import(syn, visit_import_binding, &ic);
 	return ic.result;
 }
 
