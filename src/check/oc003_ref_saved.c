@@ -20,7 +20,7 @@ static const char *const write_calls[] = {
 /* Entity managers that write the entities they are handed (MikroORM, TypeORM). */
 static const char *const persist_calls[] = {"persist", "persistAndFlush", "merge", NULL};
 static const char *const sql_calls[] = {"query", "execute", "run", "exec", "raw", "none", "one",
-					"sql", NULL};
+					"sql", "$executeRaw", "$executeRawUnsafe", NULL};
 /* Project functions that store, by their name. */
 static const char *const store_prefixes[] = {"save", "update", "store", "persist", "upsert",
 					     "insert", "record", "attach", NULL};
@@ -72,6 +72,22 @@ static bool writes_sql(const struct syntax *syn, struct ast_node args)
 	bool hit = sql && (strcasestr(sql, "insert") || strcasestr(sql, "update"));
 	free(sql);
 	return hit;
+}
+
+/* A write command of the AWS SDK v3 handed to client.send(): PutCommand, UpdateCommand,
+ * PutItemCommand, UpdateItemCommand, BatchWriteCommand, TransactWriteCommand ... */
+static bool sends_write_command(const struct syntax *syn, struct ast_node args)
+{
+	static const char *const verbs[] = {"Put", "Update", "BatchWrite", "TransactWrite", NULL};
+	struct ast_node cmd = ast_named_child(args, 0);
+	size_t len;
+	const char *t = ast_text(syn, ast_field(cmd, "constructor"), &len);
+	if (!ast_is(cmd, "new_expression") || len < 7 || memcmp(t + len - 7, "Command", 7))
+		return false;
+	for (size_t i = 0; verbs[i]; i++)
+		if (!strncmp(t, verbs[i], strlen(verbs[i])))
+			return true;
+	return false;
 }
 
 /* The HTTP session (req.session, ctx.session ...), not a database model named session
@@ -157,7 +173,16 @@ static void visit_call(struct saved *sv, struct ast_node n)
 	}
 	if (!mentions)
 		return;
-	if (in_list(callee, write_calls)) {
+	if (!strcmp(callee, "assign") && ast_text_is(syn, receiver, "Object")) {
+		/* Object.assign(order, { paymentRef }); then order.save() */
+		struct ast_node target = ast_named_child(args, 0);
+		size_t len;
+		const char *t = ast_text(syn, target, &len);
+		if (!ast_is_null(target) && !in_memory(syn, target) && len < sizeof sv->object)
+			snprintf(sv->object, sizeof sv->object, "%.*s", (int)len, t);
+	} else if (!strcmp(callee, "send") && sends_write_command(syn, args)) {
+		sv->found = true; /* AWS SDK v3: client.send(new UpdateCommand({ ... })) */
+	} else if (in_list(callee, write_calls)) {
 		if (ast_is_null(receiver) || !in_memory(syn, receiver))
 			sv->found = true;
 		else
