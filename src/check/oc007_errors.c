@@ -114,12 +114,21 @@ static int dependency_major(const char *pkg, size_t len, const char *name)
 {
 	char key[64];
 	int n = snprintf(key, sizeof key, "\"%s\"", name);
-	const char *p = memmem(pkg, len, key, (size_t)n), *end = pkg + len;
-	if (!p)
-		return -1;
-	for (p += n; p < end && strchr(" \t\r\n:\"^~>=v", *p); p++)
-		;
-	return p < end && isdigit((unsigned char)*p) ? atoi(p) : -1;
+	const char *end = pkg + len;
+	/* the first "name": "version" pair, past "keywords": ["name"] and the like */
+	for (const char *p = pkg; (p = memmem(p, (size_t)(end - p), key, (size_t)n)); ) {
+		const char *v = p + n;
+		while (v < end && strchr(" \t\r\n", *v))
+			v++;
+		if (v >= end || *v != ':') {
+			p = v;
+			continue;
+		}
+		while (v < end && strchr(" \t\r\n:\"^~>=v", *v))
+			v++;
+		return v < end && isdigit((unsigned char)*v) ? atoi(v) : -1;
+	}
+	return -1;
 }
 
 /* Whether fn is an async handler given to an Express 4 route (router.post(path, async
