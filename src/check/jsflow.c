@@ -238,7 +238,7 @@ static struct ast_node unwrap(struct ast_node v)
  * (db.order.findUnique({ where: { id: req.body.id } }) is the server's order). */
 static bool is_request_data(const struct syntax *syn, struct ast_node v)
 {
-	static const char *const parsers[] = {"parse", "formData", "json", "text",
+	static const char *const parsers[] = {"parse",	     "formData",	"json", "text",
 					      "fromEntries", "URLSearchParams", NULL};
 	v = unwrap(v);
 	if (ast_is(v, "required_parameter") || ast_is(v, "optional_parameter")) {
@@ -415,9 +415,10 @@ static bool visit_checked_name(void *ctx, struct ast_node n)
 		return true;
 	size_t len;
 	const char *t = ast_text(c->f->syn, target, &len);
-	bool named = ast_is(target, "identifier") ? len == c->len && !memcmp(t, c->name, len)
-		   : (ast_is(target, "object_pattern") || ast_is(target, "array_pattern")) &&
-			     jsflow_mentions(t, len, c->name);
+	bool named = ast_is(target, "identifier")
+			 ? len == c->len && !memcmp(t, c->name, len)
+			 : (ast_is(target, "object_pattern") || ast_is(target, "array_pattern")) &&
+			       jsflow_mentions(t, len, c->name);
 	if (named && !ast_is_null(value) && is_checker_call(c->f, value))
 		c->yes = true;
 	return true;

@@ -19,8 +19,9 @@ static const char *const write_calls[] = {
 	"updateDoc", "addDoc", "put", "rpush", "lpush", NULL};
 /* Entity managers that write the entities they are handed (MikroORM, TypeORM). */
 static const char *const persist_calls[] = {"persist", "persistAndFlush", "merge", NULL};
-static const char *const sql_calls[] = {"query", "execute", "run", "exec", "raw", "none", "one",
-					"sql", "$executeRaw", "$executeRawUnsafe", NULL};
+static const char *const sql_calls[] = {
+    "query",	   "execute",		"run", "exec", "raw", "none", "one", "sql",
+    "$executeRaw", "$executeRawUnsafe", NULL};
 /* Project functions that store, by their name. */
 static const char *const store_prefixes[] = {"save", "update", "store", "persist", "upsert",
 					     "insert", "record", "attach", NULL};
@@ -195,7 +196,8 @@ static void visit_call(struct saved *sv, struct ast_node n)
 			sv->found = true;
 	} else if (!strcmp(callee, "cookie")) {
 		sv->kept = "a cookie";
-	} else if (!strcmp(callee, "json") || !strcmp(callee, "send") || !strcmp(callee, "redirect")) {
+	} else if (!strcmp(callee, "json") || !strcmp(callee, "send") ||
+		   !strcmp(callee, "redirect")) {
 		if (!sv->kept)
 			sv->kept = "the response to the browser";
 	} else if (sv->depth == 0) {
@@ -206,9 +208,10 @@ static void visit_call(struct saved *sv, struct ast_node n)
 		if (!ast_is_null(target) && !ast_is(target, "class_declaration"))
 			sv->found = writes(syn, target);
 		else
-			sv->found = has_prefix(callee, store_prefixes) ||
-				    (sv->u && ast_is(fn, "identifier") &&
-				     unit_imported_definition(sv->u, callee, imported_writes, NULL));
+			sv->found =
+			    has_prefix(callee, store_prefixes) ||
+			    (sv->u && ast_is(fn, "identifier") &&
+			     unit_imported_definition(sv->u, callee, imported_writes, NULL));
 	}
 }
 
@@ -245,8 +248,8 @@ struct returns {
 
 /* Fields of a createLink result that are not the ref: returning only these hands the
  * caller nothing it could save. */
-static const char *const not_ref_fields[] = {"paymentUrl", "url", "success", "message",
-					     "meta", "error", "isSandbox", NULL};
+static const char *const not_ref_fields[] = {"paymentUrl", "url",   "success",	 "message",
+					     "meta",	   "error", "isSandbox", NULL};
 
 struct carried {
 	const struct syntax *syn;
@@ -268,12 +271,13 @@ static bool visit_carried(void *ctx, struct ast_node n)
 	if (!jsflow_node_mentions(cr->syn, n, names, cr->c->nnames))
 		return true;
 	struct ast_node outer = n, p = ast_parent(n);
-	while (ast_is(p, "member_expression") && ast_start(ast_field(p, "object")) == ast_start(outer))
+	while (ast_is(p, "member_expression") &&
+	       ast_start(ast_field(p, "object")) == ast_start(outer))
 		outer = p, p = ast_parent(p);
 	/* the last field read, or the name itself: const { paymentUrl } = ... */
 	struct ast_node last = ast_start(outer) != ast_start(n) || ast_end(outer) != ast_end(n)
-				       ? ast_field(outer, "property")
-				       : n;
+				   ? ast_field(outer, "property")
+				   : n;
 	char field[64];
 	size_t len;
 	const char *t = ast_text(cr->syn, last, &len);

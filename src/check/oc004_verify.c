@@ -283,7 +283,8 @@ static bool guard_ref_from_request(const struct verify *v, struct ast_node guard
 		bool related = jsflow_within(c->call, guard) ||
 			       (ast_start(c->func) == ast_start(fn) &&
 				jsflow_node_mentions(v->syn, guard, c->names, c->nnames));
-		if (related && (jsflow_from_request(v->syn, c->arg) || ref_param_from_callers(v, c)))
+		if (related &&
+		    (jsflow_from_request(v->syn, c->arg) || ref_param_from_callers(v, c)))
 			return true;
 	}
 	/* isPaid(req.query.ref): a checking helper handed a ref from the request */

@@ -105,16 +105,17 @@ static bool validated_anywhere(const struct syntax *syn, struct ast_node fn)
  * validated by the decorators of its fields. ---- */
 
 struct dto_field {
-	const char *field;	/* the property read: amount of dto.amount */
-	bool is_dto;		/* the class is validated with class-validator */
+	const char *field; /* the property read: amount of dto.amount */
+	bool is_dto;	   /* the class is validated with class-validator */
 	bool integer, low, high;
-	char rules[96];		/* the field's decorators, for the message */
+	char rules[96]; /* the field's decorators, for the message */
 };
 
 static void read_decorator(const struct syntax *syn, struct ast_node dec, struct dto_field *df)
 {
 	struct ast_node call = ast_named_child(dec, 0);
-	struct ast_node callee = ast_is(call, "call_expression") ? ast_field(call, "function") : call;
+	struct ast_node callee =
+	    ast_is(call, "call_expression") ? ast_field(call, "function") : call;
 	size_t len, tlen;
 	const char *name = ast_text(syn, callee, &len);
 	const char *text = ast_text(syn, call, &tlen);
@@ -137,9 +138,9 @@ static bool read_dto(void *ctx, const struct syntax *syn, struct ast_node cls)
 	struct dto_field *df = ctx;
 	size_t len;
 	const char *all = ast_text(syn, ast_root(syn), &len);
-	df->is_dto = ast_is(cls, "class_declaration") &&
-		     (memmem(all, len, "\"class-validator\"", 17) ||
-		      memmem(all, len, "'class-validator'", 17));
+	df->is_dto =
+	    ast_is(cls, "class_declaration") && (memmem(all, len, "\"class-validator\"", 17) ||
+						 memmem(all, len, "'class-validator'", 17));
 	struct ast_node body = ast_field(cls, "body");
 	for (uint32_t i = 0; df->is_dto && i < ast_named_count(body); i++) {
 		struct ast_node f = ast_named_child(body, i);
@@ -242,9 +243,10 @@ static int check_call(struct unit *u, const struct rule *r, const struct syntax 
 				 "the amount (%.*s) comes from the request body and its DTO checks "
 				 "only %s: require @IsInt() @Min(500) @Max(500000), or price the "
 				 "order on the server",
-				 (int)(len < 60 ? len : 60), t, dto.rules[0] ? dto.rules : "nothing");
-			rc = unit_add_hit(u, r, ast_start(in.amount), ast_end(in.amount), NULL, 0, msg,
-					  -1);
+				 (int)(len < 60 ? len : 60), t,
+				 dto.rules[0] ? dto.rules : "nothing");
+			rc = unit_add_hit(u, r, ast_start(in.amount), ast_end(in.amount), NULL, 0,
+					  msg, -1);
 		}
 	} else if (!ast_is_null(in.amount) && jsflow_from_request(syn, in.amount) &&
 		   !validated_anywhere(syn, c->func)) {

@@ -116,7 +116,7 @@ static int dependency_major(const char *pkg, size_t len, const char *name)
 	int n = snprintf(key, sizeof key, "\"%s\"", name);
 	const char *end = pkg + len;
 	/* the first "name": "version" pair, past "keywords": ["name"] and the like */
-	for (const char *p = pkg; (p = memmem(p, (size_t)(end - p), key, (size_t)n)); ) {
+	for (const char *p = pkg; (p = memmem(p, (size_t)(end - p), key, (size_t)n));) {
 		const char *v = p + n;
 		while (v < end && strchr(" \t\r\n", *v))
 			v++;
@@ -172,16 +172,18 @@ int oc007_errors_unit(struct unit *u, const struct rule *r, const struct detecto
 	int rc = 0;
 	for (size_t i = 0; flow && !rc && i < flow->ncalls; i++) {
 		const struct api_call *c = &flow->calls[i];
-		if (c->sdk && !caught(flow->syn, c) && express4_async_route(u, flow->syn, c->func)) {
-			rc = unit_add_hit(u, r, ast_start(c->call), ast_end(c->call), NULL, 0,
-					  c->kind == API_CREATE_LINK
-						  ? "the SDK's createLink throws on an API error (403 merchant "
-						    "not validated) and Express 4 does not catch an async "
-						    "route's rejection: wrap it in try/catch and answer the error"
-						  : "the SDK's checkPayment throws on an API error and Express 4 "
-						    "does not catch an async route's rejection: wrap it in "
-						    "try/catch and answer the error",
-					  -1);
+		if (c->sdk && !caught(flow->syn, c) &&
+		    express4_async_route(u, flow->syn, c->func)) {
+			rc = unit_add_hit(
+			    u, r, ast_start(c->call), ast_end(c->call), NULL, 0,
+			    c->kind == API_CREATE_LINK
+				? "the SDK's createLink throws on an API error (403 merchant "
+				  "not validated) and Express 4 does not catch an async "
+				  "route's rejection: wrap it in try/catch and answer the error"
+				: "the SDK's checkPayment throws on an API error and Express 4 "
+				  "does not catch an async route's rejection: wrap it in "
+				  "try/catch and answer the error",
+			    -1);
 			continue;
 		}
 		if (c->sdk || !c->nnames)
@@ -204,12 +206,13 @@ int oc007_errors_unit(struct unit *u, const struct rule *r, const struct detecto
 			rc = unit_add_hit(u, r, ast_start(c->call), ast_end(c->call), NULL, 0, msg, -1);
 		} else if (!k.has_403 && c->kind == API_CREATE_LINK) {
 			/* checked, or caught by a try/catch that answers every error alike */
-			rc = unit_add_hit(u, r, ast_start(c->call), ast_end(c->call), NULL, 0,
-					  k.checked ? "createLink errors are checked but 403 (merchant "
-						      "not validated) is not told apart from other failures"
-						    : "createLink errors are caught but 403 (merchant not "
-						      "validated) is not told apart from other failures",
-					  SEV_LOW);
+			rc = unit_add_hit(
+			    u, r, ast_start(c->call), ast_end(c->call), NULL, 0,
+			    k.checked ? "createLink errors are checked but 403 (merchant "
+					"not validated) is not told apart from other failures"
+				      : "createLink errors are caught but 403 (merchant not "
+					"validated) is not told apart from other failures",
+			    SEV_LOW);
 		}
 	}
 	return rc;

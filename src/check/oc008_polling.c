@@ -141,7 +141,8 @@ static bool cron_period(const char *expr, double *ms)
 			/* a list: the smallest gap between its values, across the wrap too */
 			int vals[60], nv = 0;
 			for (const char *q = f; *q && nv < 60; q++)
-				if (isdigit((unsigned char)*q) && (q == f || !isdigit((unsigned char)q[-1])))
+				if (isdigit((unsigned char)*q) &&
+				    (q == f || !isdigit((unsigned char)q[-1])))
 					vals[nv++] = atoi(q);
 			step = spans[i];
 			for (int a = 0; a < nv; a++)
@@ -199,9 +200,9 @@ static bool schedule_period(const struct syntax *syn, struct ast_node expr, doub
 struct timer {
 	const char *how;
 	struct ast_node callback;
-	bool rearms;	/* setTimeout: polls only from inside the function it runs */
-	bool cron;	/* the schedule first, the callback second */
-	bool no_delay;	/* setInterval(fn) */
+	bool rearms;   /* setTimeout: polls only from inside the function it runs */
+	bool cron;     /* the schedule first, the callback second */
+	bool no_delay; /* setInterval(fn) */
 	bool has_ms;
 	double ms;
 };
@@ -212,7 +213,8 @@ static bool timer_read(const struct syntax *syn, struct ast_node n, struct timer
 	struct ast_node args = ast_field(n, "arguments");
 	if (ast_is(n, "call_expression"))
 		jsflow_callee_name(syn, n, callee, sizeof callee);
-	else if (ast_is(n, "new_expression") && ast_text_is(syn, ast_field(n, "constructor"), "CronJob"))
+	else if (ast_is(n, "new_expression") &&
+		 ast_text_is(syn, ast_field(n, "constructor"), "CronJob"))
 		snprintf(callee, sizeof callee, "CronJob");
 	memset(t, 0, sizeof *t);
 	if (!strcmp(callee, "setInterval") || !strcmp(callee, "setTimeout")) {
@@ -248,7 +250,8 @@ static bool decorator_timer(const struct syntax *syn, struct ast_node method, st
 	for (uint32_t i = 0; i < ast_named_count(body); i++) {
 		if (ast_start(ast_named_child(body, i)) != ast_start(method))
 			continue;
-		for (uint32_t k = i; k > 0 && n < 8 && ast_is(ast_named_child(body, k - 1), "decorator"); k--)
+		for (uint32_t k = i;
+		     k > 0 && n < 8 && ast_is(ast_named_child(body, k - 1), "decorator"); k--)
 			decs[n++] = ast_named_child(body, k - 1);
 	}
 	for (uint32_t i = 0; i < n; i++) {
@@ -307,7 +310,8 @@ static bool visit_timer(void *ctx, struct ast_node n)
 	bool runs = false;
 	if (ast_is(t.callback, "identifier")) {
 		runs = ast_text_is(ts->syn, t.callback, ts->fname);
-	} else if (ast_is(t.callback, "arrow_function") || ast_is(t.callback, "function_expression")) {
+	} else if (ast_is(t.callback, "arrow_function") ||
+		   ast_is(t.callback, "function_expression")) {
 		size_t len;
 		const char *text = ast_text(ts->syn, ast_field(t.callback, "body"), &len);
 		runs = calls_name(text, len, ts->fname);
@@ -339,10 +343,12 @@ static bool retries(const struct syntax *syn, struct ast_node loop, const struct
 	while (!ast_is_null(p) && !ast_is(p, "statement_block") && ast_start(p) != ast_start(loop))
 		s = p, p = ast_parent(p);
 	bool leaves = ast_is(s, "return_statement");
-	for (uint32_t i = 0; !leaves && ast_is(p, "statement_block") && i + 1 < ast_named_count(p); i++)
+	for (uint32_t i = 0; !leaves && ast_is(p, "statement_block") && i + 1 < ast_named_count(p);
+	     i++)
 		if (ast_start(ast_named_child(p, i)) == ast_start(s)) {
 			struct ast_node next = ast_named_child(p, i + 1);
-			leaves = ast_is(next, "return_statement") || ast_is(next, "break_statement");
+			leaves =
+			    ast_is(next, "return_statement") || ast_is(next, "break_statement");
 		}
 	if (!leaves)
 		return false;

@@ -32,8 +32,8 @@ static bool has_failed_key(const struct syntax *syn, struct ast_node obj)
 		struct ast_node key = ast_field(ast_named_child(obj, i), "key");
 		if (ast_is(key, "computed_property_name"))
 			key = ast_named_child(key, 0);
-		if (!ast_is_null(key) && (ast_text_is(syn, key, "FAILED") ||
-					  jsflow_is_status(syn, key, "FAILED")))
+		if (!ast_is_null(key) &&
+		    (ast_text_is(syn, key, "FAILED") || jsflow_is_status(syn, key, "FAILED")))
 			return true;
 	}
 	return false;

@@ -180,8 +180,7 @@ int unit_runtime(struct unit *u);
  * code in the scanned folder; returns what fn returns, or false when it cannot be found.
  * The syntax lives only during the call. */
 typedef bool (*imported_fn_visit)(void *ctx, const struct syntax *syn, struct ast_node def);
-bool unit_imported_definition(struct unit *u, const char *local, imported_fn_visit fn,
-			      void *ctx);
+bool unit_imported_definition(struct unit *u, const char *local, imported_fn_visit fn, void *ctx);
 /* Whether another project file that imports the unit's module calls method with a value
  * from the request (jsflow_from_request) as argument index: a NestJS controller handing
  * `dto.paymentRef` of its @Body() to a service method. Reads the scanned folder. */

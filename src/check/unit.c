@@ -269,8 +269,8 @@ static char *import_value(void *ctx, const char *spec, size_t spec_len, const ch
 }
 
 /* One name a module imports from a project module: import x / import { a as x }. */
-typedef bool (*import_binding_fn)(void *ctx, const char *spec, size_t spec_len,
-				  const char *local, const char *exported);
+typedef bool (*import_binding_fn)(void *ctx, const char *spec, size_t spec_len, const char *local,
+				  const char *exported);
 
 /* Calls fn for each binding of the module's import statements; stops when fn returns
  * true, and returns whether it did. */
@@ -333,8 +333,8 @@ struct imported_call {
 	bool result;
 };
 
-static bool visit_import_binding(void *ctx, const char *spec, size_t spec_len,
-				    const char *local, const char *exported)
+static bool visit_import_binding(void *ctx, const char *spec, size_t spec_len, const char *local,
+				 const char *exported)
 {
 	struct imported_call *ic = ctx;
 	if (strcmp(local, ic->local))
@@ -453,7 +453,8 @@ static bool module_checks(struct unit *u, const char *spec, size_t spec_len, con
 	if (jsflow_build(&mod, syn) == 0)
 		for (size_t i = 0; i < mod.ncheckers && !yes; i++)
 			yes = !strcmp(mod.checker_names[i], name) ||
-			      (!strcmp(name, "default") && jsflow_is_default_export(syn, mod.checkers[i]));
+			      (!strcmp(name, "default") &&
+			       jsflow_is_default_export(syn, mod.checkers[i]));
 	jsflow_free(&mod);
 	syntax_free(syn);
 	free(text);
