@@ -5,6 +5,7 @@
 #ifndef OCPAY_SCAN_H
 #define OCPAY_SCAN_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -88,6 +89,11 @@ struct scan {
 	size_t nkeywords;
 	uint64_t (*detector_masks)[2]; /* per rule, per detector: keyword bits */
 	uint64_t ocpay_mask[2];
+	/* which project modules import which, built on first use (unit.c) */
+	pthread_mutex_t importers_lock;
+	bool importers_built;
+	long *importers;      /* indices in files, grouped by the module they import */
+	size_t *importers_at; /* per file i: its importers are importers[at[i] .. at[i + 1]) */
 };
 
 /* Where an imported name is evaluated from (lang/ts.h import hook). */

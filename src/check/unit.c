@@ -362,18 +362,96 @@ bool unit_imported_definition(struct unit *u, const char *local, imported_fn_vis
 
 /* ---- callers in other modules ---- */
 
-struct importer_check {
-	const struct scan *scan;
-	const char *from;
-	long target;
-	bool imports;
+/* ---- callers in other modules ---- */
+
+struct import_edge {
+	long from, to;
 };
 
-static void note_target_import(void *ctx, const char *spec, size_t len)
+struct edges {
+	const struct scan *scan;
+	const char *from_path;
+	long from;
+	struct import_edge *items;
+	size_t len, cap;
+	bool oom;
+};
+
+static void add_edge(void *ctx, const char *spec, size_t len)
 {
-	struct importer_check *ic = ctx;
-	if (!ic->imports && resolve_import(&ic->scan->resolver, ic->from, spec, len) == ic->target)
-		ic->imports = true;
+	struct edges *e = ctx;
+	long to = resolve_import(&e->scan->resolver, e->from_path, spec, len);
+	if (to < 0 || to == e->from || e->oom)
+		return;
+	if (e->len == e->cap) {
+		size_t cap = e->cap ? 2 * e->cap : 256;
+		struct import_edge *p = realloc(e->items, cap * sizeof *p);
+		if (!p) {
+			e->oom = true;
+			return;
+		}
+		e->items = p, e->cap = cap;
+	}
+	e->items[e->len++] = (struct import_edge){e->from, to};
+}
+
+/* Reads every project JavaScript file once for its imports and groups the importers by
+ * the module they import. An unreadable file imports nothing; out of memory leaves the
+ * graph empty (no caller is found). */
+static void build_importers(struct scan *s)
+{
+	size_t n = s->files.len;
+	struct edges e = {.scan = s};
+	for (size_t i = 0; i < n && !e.oom; i++) {
+		const struct file_entry *f = &s->files.items[i];
+		char full[PATH_MAX], *text;
+		size_t len;
+		if (lang_from_path(f->path) == LANG_TEXT || lang_is_page(f->path) ||
+		    (f->flags & FILE_SYMLINK) ||
+		    (size_t)snprintf(full, sizeof full, "%s%s", s->root, f->path) >= sizeof full ||
+		    read_small_file(full, s->opt->max_file_size, &text, &len) < 0)
+			continue;
+		e.from = (long)i, e.from_path = f->path;
+		scan_imports(&s->resolver, text, len, add_edge, &e);
+		free(text);
+	}
+	s->importers_built = true;
+	s->importers_at = calloc(n + 1, sizeof *s->importers_at);
+	s->importers = malloc((e.len ? e.len : 1) * sizeof *s->importers);
+	if (e.oom || !s->importers_at || !s->importers) {
+		free(s->importers_at), free(s->importers);
+		s->importers_at = NULL, s->importers = NULL;
+		free(e.items);
+		return;
+	}
+	/* counting sort by the imported module */
+	for (size_t k = 0; k < e.len; k++)
+		s->importers_at[e.items[k].to + 1]++;
+	for (size_t i = 0; i < n; i++)
+		s->importers_at[i + 1] += s->importers_at[i];
+	size_t *fill = calloc(n + 1, sizeof *fill);
+	for (size_t k = 0; fill && k < e.len; k++) {
+		long to = e.items[k].to;
+		s->importers[s->importers_at[to] + fill[to]++] = e.items[k].from;
+	}
+	if (!fill) /* no room to place them: no importers rather than wrong ones */
+		memset(s->importers_at, 0, (n + 1) * sizeof *s->importers_at);
+	free(fill);
+	free(e.items);
+}
+
+/* The files that import file index, as indices in the scan's files. */
+static const long *importers_of(struct scan *s, long index, size_t *count)
+{
+	pthread_mutex_lock(&s->importers_lock);
+	if (!s->importers_built)
+		build_importers(s);
+	pthread_mutex_unlock(&s->importers_lock);
+	*count = 0;
+	if (!s->importers_at)
+		return NULL;
+	*count = s->importers_at[index + 1] - s->importers_at[index];
+	return s->importers + s->importers_at[index];
 }
 
 struct request_arg {
@@ -398,28 +476,23 @@ static bool visit_request_arg(void *ctx, struct ast_node n)
 	return true;
 }
 
-/* Whether the project file i imports the unit's module and calls method there with a
- * value from the request as argument index. */
-static bool file_passes_request(struct unit *u, size_t i, const char *method, uint32_t index)
+/* Whether the project file i calls method with a value from the request as argument
+ * index. */
+static bool file_passes_request(struct unit *u, long i, const char *method, uint32_t index)
 {
 	const struct scan *s = u->scan;
 	const char *path = s->files.items[i].path;
-	enum lang lang = lang_from_path(path);
 	char full[PATH_MAX];
 	char *text = NULL;
 	size_t len = 0;
-	if ((long)i == u->index || lang == LANG_TEXT || lang_is_page(path) ||
-	    (s->files.items[i].flags & FILE_SYMLINK) ||
-	    (size_t)snprintf(full, sizeof full, "%s%s", s->root, path) >= sizeof full ||
+	if ((size_t)snprintf(full, sizeof full, "%s%s", s->root, path) >= sizeof full ||
 	    read_small_file(full, s->opt->max_file_size, &text, &len) < 0)
 		return false;
-	struct importer_check ic = {s, path, u->index, false};
-	if (memmem(text, len, method, strlen(method)))
-		scan_imports(&s->resolver, text, len, note_target_import, &ic);
 	struct syntax *syn = NULL;
 	bool found = false;
-	if (ic.imports &&
-	    syntax_parse(&syn, u->parsers, lang, text, len, s->opt->parse_timeout_ms * 1000) == 0) {
+	if (memmem(text, len, method, strlen(method)) &&
+	    syntax_parse(&syn, u->parsers, lang_from_path(path), text, len,
+			 s->opt->parse_timeout_ms * 1000) == 0) {
 		struct request_arg ra = {syn, method, index, false};
 		ast_walk(ast_root(syn), visit_request_arg, &ra);
 		found = ra.found;
@@ -431,11 +504,13 @@ static bool file_passes_request(struct unit *u, size_t i, const char *method, ui
 
 bool unit_callers_pass_request(struct unit *u, const char *method, uint32_t index)
 {
-	const struct scan *s = u->scan;
+	struct scan *s = u->scan;
 	if (u->index < 0 || !s->root || !s->resolver.files || !method[0])
 		return false;
-	for (size_t i = 0; i < s->files.len; i++)
-		if (file_passes_request(u, i, method, index))
+	size_t n;
+	const long *importers = importers_of(s, u->index, &n);
+	for (size_t i = 0; i < n; i++)
+		if (file_passes_request(u, importers[i], method, index))
 			return true;
 	return false;
 }
