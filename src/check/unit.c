@@ -362,8 +362,6 @@ bool unit_imported_definition(struct unit *u, const char *local, imported_fn_vis
 
 /* ---- callers in other modules ---- */
 
-/* ---- callers in other modules ---- */
-
 struct import_edge {
 	long from, to;
 };
