@@ -159,11 +159,11 @@ static void parameter_type(const struct syntax *syn, struct ast_node fn, struct 
 			   char *buf, size_t size)
 {
 	struct ast_node params = ast_field(fn, "parameters");
+	size_t len;
+	const char *t = ast_text(syn, name, &len);
 	buf[0] = '\0';
 	for (uint32_t i = 0; i < ast_named_count(params); i++) {
 		struct ast_node p = ast_named_child(params, i);
-		size_t len;
-		const char *t = ast_text(syn, name, &len);
 		struct ast_node pat = ast_field(p, "pattern");
 		struct ast_node type = ast_named_child(ast_field(p, "type"), 0);
 		size_t plen;
@@ -194,15 +194,7 @@ static bool dto_field_of(struct unit *u, const struct syntax *syn, struct ast_no
 		return false;
 	snprintf(field, sizeof field, "%.*s", (int)len, p);
 	df->field = field;
-	struct ast_node local = {0};
-	struct ast_node root = ast_root(syn);
-	for (uint32_t i = 0; i < ast_named_count(root) && ast_is_null(local); i++) {
-		struct ast_node d = ast_named_child(root, i);
-		if (ast_is(d, "export_statement"))
-			d = ast_named_child(d, 0);
-		if (ast_is(d, "class_declaration") && ast_text_is(syn, ast_field(d, "name"), type))
-			local = d;
-	}
+	struct ast_node local = jsflow_find_definition(syn, type);
 	bool dto = ast_is_null(local) ? unit_imported_definition(u, type, read_dto, df)
 				      : read_dto(df, syn, local);
 	df->field = NULL;
