@@ -90,15 +90,40 @@ bool jsflow_mentions(const char *text, size_t len, const char *name)
 	return false;
 }
 
+struct mention {
+	const struct syntax *syn;
+	char *const *names;
+	size_t count;
+	bool found;
+};
+
+/* A variable is read where an identifier names it, or a shorthand { name }; a key
+ * (`{ data: ... }`), a property (`x.data`) or a word in a string is not the variable. */
+static bool visit_mention(void *ctx, struct ast_node n)
+{
+	struct mention *m = ctx;
+	if (m->found)
+		return false;
+	if (!ast_is(n, "identifier") && !ast_is(n, "shorthand_property_identifier") &&
+	    !ast_is(n, "shorthand_property_identifier_pattern"))
+		return true;
+	for (size_t i = 0; i < m->count && !m->found; i++)
+		m->found = !strchr(m->names[i], '.') && ast_text_is(m->syn, n, m->names[i]);
+	return true;
+}
+
 bool jsflow_node_mentions(const struct syntax *syn, struct ast_node n, char *const *names,
 			  size_t count)
 {
 	size_t len;
 	const char *t = ast_text(syn, n, &len);
+	/* this.link: a member expression, matched in the text */
 	for (size_t i = 0; i < count; i++)
-		if (jsflow_mentions(t, len, names[i]))
+		if (strchr(names[i], '.') && jsflow_mentions(t, len, names[i]))
 			return true;
-	return false;
+	struct mention m = {syn, names, count, false};
+	ast_walk(n, visit_mention, &m);
+	return m.found;
 }
 
 static const char *const request_sources[] = {
@@ -163,35 +188,185 @@ struct ast_node jsflow_declared_value(const struct syntax *syn, struct ast_node 
 	return d.value;
 }
 
-bool jsflow_from_request(const struct syntax *syn, struct ast_node n)
+struct mask {
+	const struct syntax *syn;
+	char *text;
+	uint32_t base;
+};
+
+static bool visit_mask(void *ctx, struct ast_node n)
 {
-	size_t len;
-	const char *t = ast_text(syn, n, &len);
-	if (text_from_request(t, len))
+	struct mask *m = ctx;
+	if (!ast_is(n, "subscript_expression"))
 		return true;
-	/* One step back through a local: `const { status } = req.query; status === ...` */
-	struct ast_node root = ast_root(syn);
-	struct ast_node scope = jsflow_function_of(n);
-	size_t i = 0;
-	while (i < len) {
-		while (i < len && !(isalpha((unsigned char)t[i]) || t[i] == '_' || t[i] == '$'))
-			i++;
-		size_t s = i;
-		while (i < len && (isalnum((unsigned char)t[i]) || t[i] == '_' || t[i] == '$'))
-			i++;
-		/* Only a name used on its own: `order.paymentRef` is the order's saved ref even
-		 * when the order was looked up by an id from the request. */
-		if (i == s || (s > 0 && t[s - 1] == '.') || (i < len && (t[i] == '.' || t[i] == '[')))
+	size_t olen;
+	const char *obj = ast_text(m->syn, ast_field(n, "object"), &olen);
+	struct ast_node index = ast_field(n, "index");
+	if (ast_is_null(index) || text_from_request(obj, olen) || ast_is(index, "string") ||
+	    ast_is(index, "number"))
+		return true;
+	memset(m->text + (ast_start(index) - m->base), ' ', ast_end(index) - ast_start(index));
+	return true;
+}
+
+/* A copy of n's text where the index of a lookup in server data is blanked out:
+ * PRICES[req.body.plan] is a server price the client only picks, not a client amount.
+ * An index into the request itself (req.body[field]) is kept. */
+static char *masked_text(const struct syntax *syn, struct ast_node n, size_t *len)
+{
+	const char *t = ast_text(syn, n, len);
+	char *copy = strndup(t, *len);
+	if (!copy)
+		return NULL;
+	struct mask m = {syn, copy, ast_start(n)};
+	ast_walk(n, visit_mask, &m);
+	return copy;
+}
+
+static struct ast_node unwrap(struct ast_node v)
+{
+	while (ast_is(v, "await_expression") || ast_is(v, "parenthesized_expression") ||
+	       ast_is(v, "as_expression") || ast_is(v, "non_null_expression") ||
+	       ast_is(v, "satisfies_expression"))
+		v = ast_named_child(v, 0);
+	return v;
+}
+
+/* Whether v is the request's data itself, whose fields the client writes: req.body,
+ * JSON.parse(event.body), await request.formData(), await req.json(),
+ * new URLSearchParams(event.body) — not a lookup made with a request value
+ * (db.order.findUnique({ where: { id: req.body.id } }) is the server's order). */
+static bool is_request_data(const struct syntax *syn, struct ast_node v)
+{
+	static const char *const parsers[] = {"parse",	     "formData",	"json", "text",
+					      "fromEntries", "URLSearchParams", NULL};
+	v = unwrap(v);
+	if (ast_is(v, "required_parameter") || ast_is(v, "optional_parameter")) {
+		/* @Body() dto, @Query() query: the decorator, not the type, decides */
+		size_t len;
+		const char *t = ast_text(syn, ast_named_child(v, 0), &len);
+		return text_from_request(t, len);
+	}
+	if (!ast_is(v, "member_expression") && !ast_is(v, "subscript_expression") &&
+	    !ast_is(v, "call_expression") && !ast_is(v, "new_expression"))
+		return false;
+	size_t len;
+	char *t = masked_text(syn, v, &len);
+	bool request = t && text_from_request(t, len);
+	free(t);
+	if (!request || ast_is(v, "member_expression") || ast_is(v, "subscript_expression"))
+		return request;
+	char callee[64] = "";
+	if (ast_is(v, "call_expression")) {
+		/* (await fetch(url)).json() is another server's answer */
+		struct ast_node fn = ast_field(v, "function");
+		struct ast_node obj = unwrap(ast_field(fn, "object"));
+		if (ast_is(fn, "member_expression") && !ast_is(obj, "identifier") &&
+		    !ast_is(obj, "member_expression"))
+			return false;
+		jsflow_callee_name(syn, v, callee, sizeof callee);
+	} else {
+		struct ast_node ctor = ast_field(v, "constructor");
+		copy_text(syn, ctor, callee, sizeof callee);
+	}
+	for (size_t i = 0; parsers[i]; i++)
+		if (!strcmp(callee, parsers[i]))
+			return true;
+	return false;
+}
+
+static bool is_name_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '$';
+}
+
+/* The next identifier-like word of t at or after *i: [*start, *i). False at the end. */
+static bool next_name(const char *t, size_t len, size_t *i, size_t *start)
+{
+	while (*i < len && !(isalpha((unsigned char)t[*i]) || t[*i] == '_' || t[*i] == '$'))
+		(*i)++;
+	*start = *i;
+	while (*i < len && is_name_char(t[*i]))
+		(*i)++;
+	return *i > *start;
+}
+
+/* A decorated parameter of fn or of a function around it called name: NestJS's
+ * `@Body() dto: CreatePaymentDto`, whose decorator says where the value comes from. */
+static struct ast_node decorated_parameter(const struct syntax *syn, struct ast_node fn,
+					   const char *name, size_t len)
+{
+	for (; is_function(fn); fn = jsflow_function_of(fn)) {
+		struct ast_node params = ast_field(fn, "parameters");
+		for (uint32_t i = 0; i < ast_named_count(params); i++) {
+			struct ast_node p = ast_named_child(params, i);
+			size_t plen;
+			const char *pt = ast_text(syn, ast_field(p, "pattern"), &plen);
+			if (plen == len && !memcmp(pt, name, len) &&
+			    ast_is(ast_named_child(p, 0), "decorator"))
+				return p;
+		}
+	}
+	return (struct ast_node){0};
+}
+
+/* The value name is declared with in n's function, else at module scope, else the
+ * decorated parameter that binds it. */
+static struct ast_node value_of(const struct syntax *syn, struct ast_node n, const char *name,
+				size_t len)
+{
+	struct ast_node fn = jsflow_function_of(n);
+	struct ast_node v = jsflow_declared_value(syn, fn, name, len);
+	if (ast_is_null(v))
+		v = jsflow_declared_value(syn, ast_root(syn), name, len);
+	return ast_is_null(v) ? decorated_parameter(syn, fn, name, len) : v;
+}
+
+/* Whether t (the text of n) names a local that holds the request's data and reads a
+ * field of it: body.amount after body = JSON.parse(event.body), form.get("amount")
+ * after form = await request.formData(). */
+static bool reads_request_data(const struct syntax *syn, struct ast_node n, const char *t,
+			       size_t len)
+{
+	for (size_t i = 0, s; next_name(t, len, &i, &s);) {
+		if ((s > 0 && t[s - 1] == '.') || i >= len || (t[i] != '.' && t[i] != '['))
 			continue;
-		struct ast_node v = jsflow_declared_value(syn, scope, t + s, i - s);
-		if (ast_is_null(v))
-			v = jsflow_declared_value(syn, root, t + s, i - s);
-		size_t vlen;
-		const char *vt = ast_is_null(v) ? NULL : ast_text(syn, v, &vlen);
-		if (vt && text_from_request(vt, vlen))
+		struct ast_node v = value_of(syn, n, t + s, i - s);
+		if (!ast_is_null(v) && is_request_data(syn, v))
 			return true;
 	}
 	return false;
+}
+
+static bool text_from_request_at(const struct syntax *syn, struct ast_node n)
+{
+	size_t len;
+	char *t = masked_text(syn, n, &len);
+	bool yes = t && (text_from_request(t, len) || reads_request_data(syn, n, t, len));
+	free(t);
+	return yes;
+}
+
+bool jsflow_from_request(const struct syntax *syn, struct ast_node n)
+{
+	if (text_from_request_at(syn, n))
+		return true;
+	size_t len;
+	char *t = masked_text(syn, n, &len);
+	if (!t)
+		return false;
+	/* One step back through a local: `const { status } = req.query; status === ...` */
+	bool yes = false;
+	for (size_t i = 0, s; !yes && next_name(t, len, &i, &s);) {
+		/* Only a name used on its own: `order.paymentRef` is the order's saved ref even
+		 * when the order was looked up by an id from the request. */
+		if ((s > 0 && t[s - 1] == '.') || (i < len && (t[i] == '.' || t[i] == '[')))
+			continue;
+		struct ast_node v = value_of(syn, n, t + s, i - s);
+		yes = !ast_is_null(v) && text_from_request_at(syn, v);
+	}
+	free(t);
+	return yes;
 }
 
 bool jsflow_is_status(const struct syntax *syn, struct ast_node n, const char *status)
@@ -202,6 +377,69 @@ bool jsflow_is_status(const struct syntax *syn, struct ast_node n, const char *s
 		return len == sl + 2 && !memcmp(t + 1, status, sl);
 	return ast_is(n, "member_expression") && len > sl + 1 && t[len - sl - 1] == '.' &&
 	       !memcmp(t + len - sl, status, sl);
+}
+
+/* Whether name, in fn, is declared or assigned from a call to a function that checks:
+ * `status = await getPaymentStatus(order.paymentRef)`. */
+struct checked_name {
+	const struct jsflow *f;
+	const char *name;
+	size_t len;
+	bool yes;
+};
+
+static bool is_checker_call(const struct jsflow *f, struct ast_node v)
+{
+	v = unwrap(v);
+	if (!ast_is(v, "call_expression"))
+		return false;
+	char callee[128];
+	jsflow_callee_name(f->syn, v, callee, sizeof callee);
+	for (size_t i = 0; callee[0] && i < f->ncheckers; i++)
+		if (!strcmp(callee, f->checker_names[i]))
+			return true;
+	return false;
+}
+
+static bool visit_checked_name(void *ctx, struct ast_node n)
+{
+	struct checked_name *c = ctx;
+	if (c->yes)
+		return false;
+	struct ast_node target, value;
+	if (ast_is(n, "variable_declarator"))
+		target = ast_field(n, "name"), value = ast_field(n, "value");
+	else if (ast_is(n, "assignment_expression"))
+		target = ast_field(n, "left"), value = ast_field(n, "right");
+	else
+		return true;
+	size_t len;
+	const char *t = ast_text(c->f->syn, target, &len);
+	bool named = ast_is(target, "identifier")
+			 ? len == c->len && !memcmp(t, c->name, len)
+			 : (ast_is(target, "object_pattern") || ast_is(target, "array_pattern")) &&
+			       jsflow_mentions(t, len, c->name);
+	if (named && !ast_is_null(value) && is_checker_call(c->f, value))
+		c->yes = true;
+	return true;
+}
+
+static bool holds_checker_result(const struct jsflow *f, struct ast_node n, struct ast_node fn)
+{
+	size_t len;
+	const char *t = ast_text(f->syn, n, &len);
+	char name[128];
+	for (size_t i = 0, s; next_name(t, len, &i, &s);) {
+		if ((s > 0 && t[s - 1] == '.') || i - s >= sizeof name)
+			continue;
+		memcpy(name, t + s, i - s);
+		name[i - s] = '\0';
+		struct checked_name c = {f, name, i - s, false};
+		ast_walk(fn, visit_checked_name, &c);
+		if (c.yes)
+			return true;
+	}
+	return false;
 }
 
 bool jsflow_from_check(const struct jsflow *f, struct ast_node n, struct ast_node fn)
@@ -216,7 +454,16 @@ bool jsflow_from_check(const struct jsflow *f, struct ast_node n, struct ast_nod
 		    jsflow_node_mentions(f->syn, n, c->names, c->nnames))
 			return true;
 	}
-	return jsflow_node_mentions(f->syn, n, f->checker_names, f->ncheckers);
+	return jsflow_node_mentions(f->syn, n, f->checker_names, f->ncheckers) ||
+	       holds_checker_result(f, n, fn);
+}
+
+/* Whether a declared value is bound by `const`. */
+static bool is_const(struct ast_node value)
+{
+	struct ast_node decl = ast_parent(ast_parent(value));
+	return ast_is(decl, "lexical_declaration") && ast_count(decl) > 0 &&
+	       ast_is(ast_child(decl, 0), "const");
 }
 
 bool jsflow_number(const struct syntax *syn, struct ast_node n, double *out)
@@ -254,8 +501,15 @@ bool jsflow_number(const struct syntax *syn, struct ast_node n, double *out)
 			return false;
 		return true;
 	}
-	if (ast_is(n, "identifier")) {
-		struct ast_node v = jsflow_declared_value(syn, ast_root(syn), t, len);
+	if (ast_is(n, "identifier") || ast_is(n, "shorthand_property_identifier")) {
+		/* a local only when `const`: `let amount = 0` is set again further on */
+		struct ast_node fn = jsflow_function_of(n), v = {0};
+		if (is_function(fn))
+			v = jsflow_declared_value(syn, fn, t, len);
+		if (!ast_is_null(v) && !is_const(v))
+			return false;
+		if (ast_is_null(v))
+			v = jsflow_declared_value(syn, ast_root(syn), t, len);
 		return !ast_is_null(v) && !ast_is(v, "identifier") && jsflow_number(syn, v, out);
 	}
 	return false;
@@ -471,6 +725,40 @@ int jsflow_add_checker(struct jsflow *f, const char *name)
 		return error_set("out of memory");
 	q[f->ncheckers++] = (struct ast_node){0};
 	return 0;
+}
+
+struct def_search {
+	const struct syntax *syn;
+	const char *name;
+	struct ast_node found;
+};
+
+static bool visit_definition(void *ctx, struct ast_node n)
+{
+	struct def_search *d = ctx;
+	if (!ast_is_null(d->found))
+		return false;
+	if (ast_is(n, "class_declaration")) {
+		if (ast_text_is(d->syn, ast_field(n, "name"), d->name))
+			d->found = n;
+		return true;
+	}
+	if (!is_function(n))
+		return true;
+	char name[128];
+	jsflow_function_name(d->syn, n, name, sizeof name);
+	if (!strcmp(d->name, "default") ? jsflow_is_default_export(d->syn, n)
+					: name[0] && !strcmp(name, d->name))
+		d->found = n;
+	return true;
+}
+
+struct ast_node jsflow_find_definition(const struct syntax *syn, const char *name)
+{
+	struct def_search d = {.syn = syn, .name = name};
+	if (name[0])
+		ast_walk(ast_root(syn), visit_definition, &d);
+	return d.found;
 }
 
 bool jsflow_is_default_export(const struct syntax *syn, struct ast_node fn)

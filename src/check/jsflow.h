@@ -36,6 +36,9 @@ int jsflow_build(struct jsflow *out, const struct syntax *syn);
 /* Adds a function name that verifies a payment (calls checkPayment); its node is null
  * when it lives in another module. */
 int jsflow_add_checker(struct jsflow *f, const char *name);
+/* The first function (declaration, expression, arrow, method) or class of the module
+ * known by name, or the default export for "default"; null when none. */
+struct ast_node jsflow_find_definition(const struct syntax *syn, const char *name);
 /* Whether fn is the module's `export default function`. */
 bool jsflow_is_default_export(const struct syntax *syn, struct ast_node fn);
 void jsflow_free(struct jsflow *f);
@@ -47,24 +50,29 @@ struct ast_node jsflow_function_of(struct ast_node n);
 void jsflow_function_name(const struct syntax *syn, struct ast_node fn, char *buf, size_t size);
 /* Whether text contains name as a whole identifier. */
 bool jsflow_mentions(const char *text, size_t len, const char *name);
-/* Whether the node's text mentions one of the names. */
+/* Whether the node reads one of the names as a variable (not as a key, a property or
+ * a word in a string); a dotted name (this.link) is matched in the text. */
 bool jsflow_node_mentions(const struct syntax *syn, struct ast_node n, char *const *names,
 			  size_t count);
 /* Whether n reads something the client controls: req.query, req.body, req.params,
- * searchParams.get(), event.body, ctx.query, ctx.request.body, request.json() ... */
+ * searchParams.get(), event.body, ctx.query, ctx.request.body, request.json() ..., also
+ * through a local holding the parsed request (JSON.parse(event.body), formData()).
+ * An index into server data (PRICES[req.body.plan]) is the server's value. */
 bool jsflow_from_request(const struct syntax *syn, struct ast_node n);
 /* The callee's name of a call: `f(...)` -> f, `a.b.f(...)` -> f; empty if none. */
 void jsflow_callee_name(const struct syntax *syn, struct ast_node call, char *buf, size_t size);
 /* A status constant: the string "CONFIRMED" or PaymentStatus.CONFIRMED (for status). */
 bool jsflow_is_status(const struct syntax *syn, struct ast_node n, const char *status);
 /* Whether n carries a checkPayment result of function fn (or contains the call), or calls
- * a same-file function that calls checkPayment. */
+ * a function that calls checkPayment (same-file or imported), or reads a local of fn
+ * declared or assigned from such a call (`status = await getPaymentStatus(ref)`). */
 bool jsflow_from_check(const struct jsflow *f, struct ast_node n, struct ast_node fn);
-/* Evaluates a number: a literal, arithmetic on numbers, a same-file constant. */
 /* The value a name is declared with in scope: `const name = v`, `const { name } = v`;
  * at module scope, not inside functions. */
 struct ast_node jsflow_declared_value(const struct syntax *syn, struct ast_node scope,
 				      const char *name, size_t n);
+/* Evaluates a number: a literal, arithmetic on numbers, a `const` of the function, a
+ * constant of the module. */
 bool jsflow_number(const struct syntax *syn, struct ast_node n, double *out);
 /* Whether a function node lies inside (or is) the given ancestor. */
 bool jsflow_within(struct ast_node n, struct ast_node ancestor);

@@ -17,13 +17,17 @@ static const char *const write_calls[] = {
 	"updateMany", "findByIdAndUpdate", "findOneAndUpdate", "replaceOne", "bulkWrite", "upsert",
 	"bulkCreate", "values", "set", "hset", "hSet", "hmset", "setex", "setEx", "add", "setDoc",
 	"updateDoc", "addDoc", "put", "rpush", "lpush", NULL};
-static const char *const sql_calls[] = {"query", "execute", "run", "exec", "raw", "none", "one",
-					"sql", NULL};
+/* Entity managers that write the entities they are handed (MikroORM, TypeORM). */
+static const char *const persist_calls[] = {"persist", "persistAndFlush", "merge", NULL};
+static const char *const sql_calls[] = {
+    "query",	   "execute",		"run", "exec", "raw", "none", "one", "sql",
+    "$executeRaw", "$executeRawUnsafe", NULL};
 /* Project functions that store, by their name. */
 static const char *const store_prefixes[] = {"save", "update", "store", "persist", "upsert",
 					     "insert", "record", "attach", NULL};
 
 struct saved {
+	struct unit *u; /* for helpers imported from project modules; NULL inside one */
 	const struct syntax *syn;
 	char *const *names; /* what carries the ref; none: any write counts */
 	size_t nnames;
@@ -71,6 +75,22 @@ static bool writes_sql(const struct syntax *syn, struct ast_node args)
 	return hit;
 }
 
+/* A write command of the AWS SDK v3 handed to client.send(): PutCommand, UpdateCommand,
+ * PutItemCommand, UpdateItemCommand, BatchWriteCommand, TransactWriteCommand ... */
+static bool sends_write_command(const struct syntax *syn, struct ast_node args)
+{
+	static const char *const verbs[] = {"Put", "Update", "BatchWrite", "TransactWrite", NULL};
+	struct ast_node cmd = ast_named_child(args, 0);
+	size_t len;
+	const char *t = ast_text(syn, ast_field(cmd, "constructor"), &len);
+	if (!ast_is(cmd, "new_expression") || len < 7 || memcmp(t + len - 7, "Command", 7))
+		return false;
+	for (size_t i = 0; verbs[i]; i++)
+		if (!strncmp(t, verbs[i], strlen(verbs[i])))
+			return true;
+	return false;
+}
+
 /* The HTTP session (req.session, ctx.session ...), not a database model named session
  * (prisma.session). */
 static bool is_http_session(const struct syntax *syn, struct ast_node n)
@@ -115,35 +135,6 @@ static bool in_memory(const struct syntax *syn, struct ast_node receiver)
 	return false;
 }
 
-struct fn_search {
-	const struct syntax *syn;
-	const char *name;
-	struct ast_node found;
-};
-
-static bool visit_fn(void *ctx, struct ast_node n)
-{
-	struct fn_search *fs = ctx;
-	if (!ast_is_null(fs->found))
-		return false;
-	if (ast_is(n, "function_declaration") || ast_is(n, "arrow_function") ||
-	    ast_is(n, "function_expression") || ast_is(n, "method_definition")) {
-		char name[128];
-		jsflow_function_name(fs->syn, n, name, sizeof name);
-		if (name[0] && !strcmp(name, fs->name))
-			fs->found = n;
-	}
-	return true;
-}
-
-static struct ast_node find_function(const struct syntax *syn, struct ast_node any, const char *name)
-{
-	struct fn_search fs = {.syn = syn, .name = name};
-	if (name[0])
-		ast_walk(ast_root(syn), visit_fn, &fs);
-	return fs.found;
-}
-
 static bool visit_write(void *ctx, struct ast_node n);
 
 /* Does fn write anything at all (for a helper handed the ref)? */
@@ -152,6 +143,12 @@ static bool writes(const struct syntax *syn, struct ast_node fn)
 	struct saved inner = {.syn = syn, .depth = 1};
 	ast_walk(fn, visit_write, &inner);
 	return inner.found;
+}
+
+static bool imported_writes(void *ctx, const struct syntax *syn, struct ast_node fn)
+{
+	(void)ctx;
+	return !ast_is(fn, "class_declaration") && writes(syn, fn);
 }
 
 static void visit_call(struct saved *sv, struct ast_node n)
@@ -164,14 +161,29 @@ static void visit_call(struct saved *sv, struct ast_node n)
 	struct ast_node receiver = ast_is(fn, "member_expression") ? ast_field(fn, "object")
 								 : (struct ast_node){0};
 	bool mentions = !sv->nnames || jsflow_node_mentions(syn, args, sv->names, sv->nnames);
-	/* order.paymentRef = ...; await order.save() */
-	if (!strcmp(callee, "save") && sv->object[0] && ast_text_is(syn, receiver, sv->object)) {
-		sv->found = true;
-		return;
+	/* order.paymentRef = ...; then await order.save(), or a repository or entity manager
+	 * handed the order: this.orders.save(order), em.persistAndFlush(order) */
+	if (sv->object[0] && !ast_is_null(receiver) &&
+	    (in_list(callee, write_calls) || in_list(callee, persist_calls))) {
+		char *object = sv->object;
+		if (ast_text_is(syn, receiver, object) ||
+		    (!strchr(object, '.') && jsflow_node_mentions(syn, args, &object, 1))) {
+			sv->found = true;
+			return;
+		}
 	}
 	if (!mentions)
 		return;
-	if (in_list(callee, write_calls)) {
+	if (!strcmp(callee, "assign") && ast_text_is(syn, receiver, "Object")) {
+		/* Object.assign(order, { paymentRef }); then order.save() */
+		struct ast_node target = ast_named_child(args, 0);
+		size_t len;
+		const char *t = ast_text(syn, target, &len);
+		if (!ast_is_null(target) && !in_memory(syn, target) && len < sizeof sv->object)
+			snprintf(sv->object, sizeof sv->object, "%.*s", (int)len, t);
+	} else if (!strcmp(callee, "send") && sends_write_command(syn, args)) {
+		sv->found = true; /* AWS SDK v3: client.send(new UpdateCommand({ ... })) */
+	} else if (in_list(callee, write_calls)) {
 		if (ast_is_null(receiver) || !in_memory(syn, receiver))
 			sv->found = true;
 		else
@@ -184,17 +196,22 @@ static void visit_call(struct saved *sv, struct ast_node n)
 			sv->found = true;
 	} else if (!strcmp(callee, "cookie")) {
 		sv->kept = "a cookie";
-	} else if (!strcmp(callee, "json") || !strcmp(callee, "send") || !strcmp(callee, "redirect")) {
+	} else if (!strcmp(callee, "json") || !strcmp(callee, "send") ||
+		   !strcmp(callee, "redirect")) {
 		if (!sv->kept)
 			sv->kept = "the response to the browser";
 	} else if (sv->depth == 0) {
-		/* Handed to a function: a same-file one must write; an imported one is trusted
-		 * when its name says it stores. */
-		struct ast_node target = find_function(syn, n, callee);
-		if (!ast_is_null(target))
+		/* Handed to a function: a same-file one must write, so must one imported from
+		 * a project module (linkPayment(order.id, ref) in lib/orders.js); a function
+		 * that cannot be read is trusted when its name says it stores. */
+		struct ast_node target = jsflow_find_definition(syn, callee);
+		if (!ast_is_null(target) && !ast_is(target, "class_declaration"))
 			sv->found = writes(syn, target);
 		else
-			sv->found = has_prefix(callee, store_prefixes);
+			sv->found =
+			    has_prefix(callee, store_prefixes) ||
+			    (sv->u && ast_is(fn, "identifier") &&
+			     unit_imported_definition(sv->u, callee, imported_writes, NULL));
 	}
 }
 
@@ -229,6 +246,46 @@ struct returns {
 	bool found;
 };
 
+/* Fields of a createLink result that are not the ref: returning only these hands the
+ * caller nothing it could save. */
+static const char *const not_ref_fields[] = {"paymentUrl", "url",   "success",	 "message",
+					     "meta",	   "error", "isSandbox", NULL};
+
+struct carried {
+	const struct syntax *syn;
+	const struct api_call *c;
+	bool found;
+};
+
+/* Whether an identifier holding the result is returned with the ref: the whole value, or
+ * a field chain that does not end in a field other than the ref (link.paymentUrl, or a
+ * paymentUrl destructured from the result). */
+static bool visit_carried(void *ctx, struct ast_node n)
+{
+	struct carried *cr = ctx;
+	if (cr->found)
+		return false;
+	if (!ast_is(n, "identifier") && !ast_is(n, "shorthand_property_identifier"))
+		return true;
+	char *const *names = cr->c->names;
+	if (!jsflow_node_mentions(cr->syn, n, names, cr->c->nnames))
+		return true;
+	struct ast_node outer = n, p = ast_parent(n);
+	while (ast_is(p, "member_expression") &&
+	       ast_start(ast_field(p, "object")) == ast_start(outer))
+		outer = p, p = ast_parent(p);
+	/* the last field read, or the name itself: const { paymentUrl } = ... */
+	struct ast_node last = ast_start(outer) != ast_start(n) || ast_end(outer) != ast_end(n)
+				   ? ast_field(outer, "property")
+				   : n;
+	char field[64];
+	size_t len;
+	const char *t = ast_text(cr->syn, last, &len);
+	snprintf(field, sizeof field, "%.*s", (int)(len < 63 ? len : 63), t);
+	cr->found = !in_list(field, not_ref_fields);
+	return true;
+}
+
 static bool visit_return(void *ctx, struct ast_node n)
 {
 	struct returns *r = ctx;
@@ -239,9 +296,11 @@ static bool visit_return(void *ctx, struct ast_node n)
 	    (ast_is(n, "function_declaration") || ast_is(n, "arrow_function") ||
 	     ast_is(n, "function_expression") || ast_is(n, "method_definition")))
 		return false;
-	if (ast_is(n, "return_statement") &&
-	    jsflow_node_mentions(r->syn, n, r->c->names, r->c->nnames))
-		r->found = true;
+	if (ast_is(n, "return_statement")) {
+		struct carried cr = {r->syn, r->c, false};
+		ast_walk(n, visit_carried, &cr);
+		r->found = cr.found;
+	}
 	return true;
 }
 
@@ -308,7 +367,7 @@ static bool visit_caller(void *ctx, struct ast_node n)
 static int check_call(struct unit *u, const struct rule *r, const struct syntax *syn,
 		      const struct api_call *c)
 {
-	struct saved sv = {.syn = syn, .names = c->names, .nnames = c->nnames};
+	struct saved sv = {.u = u, .syn = syn, .names = c->names, .nnames = c->nnames};
 	if (c->nnames)
 		ast_walk(c->func, visit_write, &sv);
 	if (sv.found)

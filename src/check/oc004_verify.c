@@ -247,6 +247,32 @@ static bool visit_compare(void *ctx, struct ast_node n)
 	return true;
 }
 
+/* checkPayment(paymentRef) on a parameter of its method, when a module that imports this
+ * one passes a value from the request there: a NestJS controller's
+ * this.payments.confirm(id, dto.paymentRef) with dto its @Body(). */
+static bool ref_param_from_callers(const struct verify *v, const struct api_call *c)
+{
+	if (!ast_is(c->arg, "identifier"))
+		return false;
+	struct ast_node params = ast_field(c->func, "parameters");
+	for (uint32_t i = 0; i < ast_named_count(params); i++) {
+		struct ast_node p = ast_named_child(params, i);
+		struct ast_node pat = ast_is(p, "identifier") ? p : ast_field(p, "pattern");
+		size_t len;
+		const char *t = ast_text(v->syn, c->arg, &len);
+		char name[128];
+		if (ast_is_null(pat) || len >= sizeof name)
+			continue;
+		snprintf(name, sizeof name, "%.*s", (int)len, t);
+		if (!ast_text_is(v->syn, pat, name))
+			continue;
+		char method[128];
+		jsflow_function_name(v->syn, c->func, method, sizeof method);
+		return unit_callers_pass_request(v->u, method, i);
+	}
+	return false;
+}
+
 /* Whether the check behind a guard was made on a ref from the request. */
 static bool guard_ref_from_request(const struct verify *v, struct ast_node guard, struct ast_node fn)
 {
@@ -257,7 +283,8 @@ static bool guard_ref_from_request(const struct verify *v, struct ast_node guard
 		bool related = jsflow_within(c->call, guard) ||
 			       (ast_start(c->func) == ast_start(fn) &&
 				jsflow_node_mentions(v->syn, guard, c->names, c->nnames));
-		if (related && jsflow_from_request(v->syn, c->arg))
+		if (related &&
+		    (jsflow_from_request(v->syn, c->arg) || ref_param_from_callers(v, c)))
 			return true;
 	}
 	/* isPaid(req.query.ref): a checking helper handed a ref from the request */

@@ -4,7 +4,10 @@
  * error body is then read as a payment. Advice when a createLink's errors are checked but
  * 403 is not told apart. SDK calls throw on errors and are left to the framework; a
  * wrapper that returns the response or its body unread leaves the checks to its callers. */
+#define _GNU_SOURCE /* memmem */
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check/jsflow.h"
@@ -45,6 +48,25 @@ static bool returns_result(const struct checks *k, struct ast_node ret)
 	return is_name(k, e);
 }
 
+/* Whether obj names the parsed body rather than the HTTP response: bound from a .json()
+ * or .text() call, or taken out of it by destructuring (`const { data } = await
+ * res.json()`). Its `status` is the payment's status, not the HTTP one. */
+static bool is_body(const struct checks *k, struct ast_node obj)
+{
+	if (!ast_is(obj, "identifier"))
+		return false;
+	size_t len;
+	const char *name = ast_text(k->syn, obj, &len);
+	struct ast_node v = jsflow_declared_value(k->syn, k->c->func, name, len);
+	if (ast_is_null(v))
+		return false;
+	struct ast_node lhs = ast_field(ast_parent(v), "name");
+	size_t vlen;
+	const char *vt = ast_text(k->syn, v, &vlen);
+	return !ast_is(lhs, "identifier") || memmem(vt, vlen, ".json(", 6) ||
+	       memmem(vt, vlen, ".text(", 6);
+}
+
 static bool visit_check(void *ctx, struct ast_node n)
 {
 	struct checks *k = ctx;
@@ -56,8 +78,11 @@ static bool visit_check(void *ctx, struct ast_node n)
 		bool ours = false;
 		for (size_t i = 0; i < k->c->nnames && !ours; i++)
 			ours = strlen(k->c->names[i]) == len && !memcmp(k->c->names[i], t, len);
-		if (ours && (ast_text_is(k->syn, prop, "ok") || ast_text_is(k->syn, prop, "status") ||
-			     ast_text_is(k->syn, prop, "statusCode") || ast_text_is(k->syn, prop, "success")))
+		bool http_status = (ast_text_is(k->syn, prop, "status") ||
+				    ast_text_is(k->syn, prop, "statusCode")) &&
+				   !is_body(k, obj);
+		if (ours && (ast_text_is(k->syn, prop, "ok") || http_status ||
+			     ast_text_is(k->syn, prop, "success")))
 			k->checked = true;
 		else if (ours && !ast_text_is(k->syn, prop, "json") &&
 			 !ast_text_is(k->syn, prop, "text"))
@@ -84,6 +109,62 @@ static bool caught(const struct syntax *syn, const struct api_call *c)
 	return false;
 }
 
+/* The major version of a dependency in a package.json text ("^4.21.1" -> 4), or -1. */
+static int dependency_major(const char *pkg, size_t len, const char *name)
+{
+	char key[64];
+	int n = snprintf(key, sizeof key, "\"%s\"", name);
+	const char *end = pkg + len;
+	/* the first "name": "version" pair, past "keywords": ["name"] and the like */
+	for (const char *p = pkg; (p = memmem(p, (size_t)(end - p), key, (size_t)n));) {
+		const char *v = p + n;
+		while (v < end && strchr(" \t\r\n", *v))
+			v++;
+		if (v >= end || *v != ':') {
+			p = v;
+			continue;
+		}
+		while (v < end && strchr(" \t\r\n:\"^~>=v", *v))
+			v++;
+		return v < end && isdigit((unsigned char)*v) ? atoi(v) : -1;
+	}
+	return -1;
+}
+
+/* Whether fn is an async handler given to an Express 4 route (router.post(path, async
+ * (req, res) => ...)): Express 4 does not catch the rejection of an async handler, so an
+ * SDK error is an unhandled rejection and the request never gets an answer. Express 5,
+ * express-async-errors and wrappers such as asyncHandler(...) catch it. */
+static bool express4_async_route(struct unit *u, const struct syntax *syn, struct ast_node fn)
+{
+	static const char *const methods[] = {"get", "post", "put", "patch", "delete", "all", NULL};
+	size_t len;
+	const char *t = ast_text(syn, fn, &len);
+	if (len < 5 || strncmp(t, "async", 5))
+		return false;
+	struct ast_node call = ast_parent(ast_parent(fn));
+	if (!ast_is(ast_parent(fn), "arguments") || !ast_is(call, "call_expression") ||
+	    !ast_is(ast_field(call, "function"), "member_expression"))
+		return false;
+	char callee[16];
+	jsflow_callee_name(syn, call, callee, sizeof callee);
+	bool route = false;
+	for (size_t i = 0; methods[i] && !route; i++)
+		route = !strcmp(callee, methods[i]);
+	const char *src = ast_text(syn, ast_root(syn), &len);
+	if (!route || (!memmem(src, len, "require(\"express\")", 18) &&
+		       !memmem(src, len, "from \"express\"", 14) &&
+		       !memmem(src, len, "require('express')", 18) &&
+		       !memmem(src, len, "from 'express'", 14)))
+		return false;
+	size_t plen = 0;
+	char *pkg = unit_package_json(u, &plen);
+	bool yes = pkg && dependency_major(pkg, plen, "express") == 4 &&
+		   !memmem(pkg, plen, "\"express-async-errors\"", 22);
+	free(pkg);
+	return yes;
+}
+
 int oc007_errors_unit(struct unit *u, const struct rule *r, const struct detector *d)
 {
 	(void)d;
@@ -91,6 +172,20 @@ int oc007_errors_unit(struct unit *u, const struct rule *r, const struct detecto
 	int rc = 0;
 	for (size_t i = 0; flow && !rc && i < flow->ncalls; i++) {
 		const struct api_call *c = &flow->calls[i];
+		if (c->sdk && !caught(flow->syn, c) &&
+		    express4_async_route(u, flow->syn, c->func)) {
+			rc = unit_add_hit(
+			    u, r, ast_start(c->call), ast_end(c->call), NULL, 0,
+			    c->kind == API_CREATE_LINK
+				? "the SDK's createLink throws on an API error (403 merchant "
+				  "not validated) and Express 4 does not catch an async "
+				  "route's rejection: wrap it in try/catch and answer the error"
+				: "the SDK's checkPayment throws on an API error and Express 4 "
+				  "does not catch an async route's rejection: wrap it in "
+				  "try/catch and answer the error",
+			    -1);
+			continue;
+		}
 		if (c->sdk || !c->nnames)
 			continue;
 		struct checks k = {.syn = flow->syn, .c = c};
@@ -100,7 +195,8 @@ int oc007_errors_unit(struct unit *u, const struct rule *r, const struct detecto
 		if (!k.checked && !k.read && k.returned)
 			continue;
 		const char *what = c->kind == API_CREATE_LINK ? "createLink" : "checkPayment";
-		if (!k.checked && !caught(flow->syn, c)) {
+		bool is_caught = caught(flow->syn, c);
+		if (!k.checked && !is_caught) {
 			char msg[256];
 			snprintf(msg, sizeof msg,
 				 "the %s response is used without checking response.ok or "
@@ -108,11 +204,15 @@ int oc007_errors_unit(struct unit *u, const struct rule *r, const struct detecto
 				 "payment",
 				 what);
 			rc = unit_add_hit(u, r, ast_start(c->call), ast_end(c->call), NULL, 0, msg, -1);
-		} else if (k.checked && !k.has_403 && c->kind == API_CREATE_LINK) {
-			rc = unit_add_hit(u, r, ast_start(c->call), ast_end(c->call), NULL, 0,
-					  "createLink errors are checked but 403 (merchant not "
-					  "validated) is not told apart from other failures",
-					  SEV_LOW);
+		} else if (!k.has_403 && c->kind == API_CREATE_LINK) {
+			/* checked, or caught by a try/catch that answers every error alike */
+			rc = unit_add_hit(
+			    u, r, ast_start(c->call), ast_end(c->call), NULL, 0,
+			    k.checked ? "createLink errors are checked but 403 (merchant "
+					"not validated) is not told apart from other failures"
+				      : "createLink errors are caught but 403 (merchant not "
+					"validated) is not told apart from other failures",
+			    SEV_LOW);
 		}
 	}
 	return rc;

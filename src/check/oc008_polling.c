@@ -5,6 +5,7 @@
 #define _GNU_SOURCE /* memmem */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check/config.h"
@@ -17,6 +18,7 @@ struct delay {
 	const struct syntax *syn;
 	bool found;
 	double ms;
+	bool called; /* a delay call, whether or not its duration could be read */
 };
 
 static bool visit_delay(void *ctx, struct ast_node n)
@@ -34,6 +36,7 @@ static bool visit_delay(void *ctx, struct ast_node n)
 		 !strcmp(callee, "setTimeoutPromise"))
 		arg = ast_named_child(args, 0);
 	double ms;
+	d->called |= !ast_is_null(arg);
 	if (!ast_is_null(arg) && jsflow_number(d->syn, arg, &ms) && (!d->found || ms < d->ms)) {
 		d->found = true;
 		d->ms = ms;
@@ -99,16 +102,178 @@ static bool iterates(const struct syntax *syn, struct ast_node loop, struct ast_
 	return d.hit;
 }
 
-/* A timer that runs the function fname: setInterval(fname, ms) or
- * setInterval(() => fname(), ms) anywhere in the file, or the same with setTimeout inside
- * the function itself (it re-arms). */
-struct timer_search {
-	const struct syntax *syn;
-	const char *fname;
-	struct ast_node fn;
-	struct ast_node timer;
-	bool interval;
+/* How often a cron expression fires, in ms. Six or seven fields start with seconds
+ * (node-cron, node-schedule, cron), five with minutes: a step of 5 in the seconds field is
+ * every 5 s, "* * * * *" every minute, "0,30 * * * * *" every 30 s. A field with one
+ * fixed value fires once per unit of the next field. */
+static bool cron_period(const char *expr, double *ms)
+{
+	static const double units[] = {1000, 60000, 3600000};
+	static const int spans[] = {60, 60, 24};
+	char fields[7][32];
+	int n = 0;
+	for (const char *p = expr; *p && n < 7;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		int k = 0;
+		while (*p && *p != ' ' && *p != '\t')
+			if (k < 31)
+				fields[n][k++] = *p++;
+			else
+				p++;
+		if (k)
+			fields[n][k] = '\0', n++;
+	}
+	if (n < 5 || n > 7)
+		return false;
+	int first = n == 5 ? 1 : 0; /* five fields start at minutes */
+	/* seconds, minutes and hours are numbers, steps, ranges and lists: not a sentence */
+	for (int i = 0; i < 3 - first; i++)
+		if (strspn(fields[i], "0123456789*/,-?") != strlen(fields[i]))
+			return false;
+	for (int i = first; i < 3; i++) {
+		const char *f = fields[i - first];
+		if (strspn(f, "0123456789") == strlen(f))
+			continue; /* one fixed value: once per next unit */
+		const char *slash = strchr(f, '/');
+		int step = slash ? atoi(slash + 1) : 1;
+		if (!slash && strchr(f, ',')) {
+			/* a list: the smallest gap between its values, across the wrap too */
+			int vals[60], nv = 0;
+			for (const char *q = f; *q && nv < 60; q++)
+				if (isdigit((unsigned char)*q) &&
+				    (q == f || !isdigit((unsigned char)q[-1])))
+					vals[nv++] = atoi(q);
+			step = spans[i];
+			for (int a = 0; a < nv; a++)
+				for (int b = 0; b < nv; b++) {
+					int gap = (vals[b] - vals[a] + spans[i]) % spans[i];
+					if (gap > 0 && gap < step)
+						step = gap;
+				}
+		}
+		*ms = (step > 0 ? step : 1) * units[i];
+		return true;
+	}
+	*ms = 86400000; /* fixed second, minute and hour: daily at most */
+	return true;
+}
+
+/* @nestjs/schedule's CronExpression.EVERY_SECOND, EVERY_5_SECONDS, EVERY_10_MINUTES,
+ * EVERY_HOUR ...; false for the daily and longer ones. */
+static bool every_period(const char *p, const char *end, double *ms)
+{
+	static const struct {
+		const char *unit;
+		double ms;
+	} units[] = {{"SECOND", 1000}, {"MINUTE", 60000}, {"HOUR", 3600000}};
+	long count = isdigit((unsigned char)*p) ? strtol(p, NULL, 10) : 1;
+	while (p < end && (isdigit((unsigned char)*p) || *p == '_'))
+		p++;
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		size_t n = strlen(units[i].unit);
+		if ((size_t)(end - p) >= n && !strncmp(p, units[i].unit, n)) {
+			*ms = (double)count * units[i].ms;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A schedule written as cron text or as a CronExpression constant. */
+static bool schedule_period(const struct syntax *syn, struct ast_node expr, double *ms)
+{
+	size_t len;
+	const char *t = ast_text(syn, expr, &len);
+	const char *every = ast_is(expr, "member_expression") ? memmem(t, len, ".EVERY_", 7) : NULL;
+	if (every)
+		return every_period(every + 7, t + len, ms);
+	char *v = ast_string_value(syn, expr);
+	bool ok = v && cron_period(v, ms);
+	free(v);
+	return ok;
+}
+
+/* What runs a callback again and again: setInterval(fn, ms), setTimeout(fn, ms) (polling
+ * only when it re-arms), cron.schedule(expr, fn) (node-cron), schedule.scheduleJob(expr,
+ * fn) (node-schedule), new CronJob(expr, fn) (cron). */
+struct timer {
+	const char *how;
+	struct ast_node callback;
+	bool rearms;   /* setTimeout: polls only from inside the function it runs */
+	bool cron;     /* the schedule first, the callback second */
+	bool no_delay; /* setInterval(fn) */
+	bool has_ms;
+	double ms;
 };
+
+static bool timer_read(const struct syntax *syn, struct ast_node n, struct timer *t)
+{
+	char callee[64] = "";
+	struct ast_node args = ast_field(n, "arguments");
+	if (ast_is(n, "call_expression"))
+		jsflow_callee_name(syn, n, callee, sizeof callee);
+	else if (ast_is(n, "new_expression") &&
+		 ast_text_is(syn, ast_field(n, "constructor"), "CronJob"))
+		snprintf(callee, sizeof callee, "CronJob");
+	memset(t, 0, sizeof *t);
+	if (!strcmp(callee, "setInterval") || !strcmp(callee, "setTimeout")) {
+		t->rearms = !strcmp(callee, "setTimeout");
+		t->how = t->rearms ? "re-arms setTimeout" : "runs in setInterval";
+		struct ast_node delay = ast_named_child(args, 1);
+		t->no_delay = ast_is_null(delay);
+		t->has_ms = !t->no_delay && jsflow_number(syn, delay, &t->ms);
+	} else if (!strcmp(callee, "schedule") || !strcmp(callee, "scheduleJob") ||
+		   !strcmp(callee, "CronJob")) {
+		t->how = "runs on a cron schedule";
+		t->cron = true;
+		t->has_ms = schedule_period(syn, ast_named_child(args, 0), &t->ms);
+		if (!t->has_ms)
+			return false;
+	} else {
+		return false;
+	}
+	t->callback = ast_named_child(args, t->cron ? 1 : 0);
+	return true;
+}
+
+/* @Interval(5000) or @Cron(expression) on a method (@nestjs/schedule). TypeScript
+ * puts a method's decorators before it in the class body, JavaScript inside it. */
+static bool decorator_timer(const struct syntax *syn, struct ast_node method, struct timer *t)
+{
+	struct ast_node decs[8];
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < ast_named_count(method) && n < 8; i++)
+		if (ast_is(ast_named_child(method, i), "decorator"))
+			decs[n++] = ast_named_child(method, i);
+	struct ast_node body = ast_parent(method);
+	for (uint32_t i = 0; i < ast_named_count(body); i++) {
+		if (ast_start(ast_named_child(body, i)) != ast_start(method))
+			continue;
+		for (uint32_t k = i;
+		     k > 0 && n < 8 && ast_is(ast_named_child(body, k - 1), "decorator"); k--)
+			decs[n++] = ast_named_child(body, k - 1);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct ast_node call = ast_named_child(decs[i], 0);
+		struct ast_node args = ast_field(call, "arguments");
+		uint32_t nargs = ast_named_count(args);
+		if (!ast_is(call, "call_expression") || !nargs)
+			continue;
+		memset(t, 0, sizeof *t);
+		struct ast_node last = ast_named_child(args, nargs - 1);
+		if (ast_text_is(syn, ast_field(call, "function"), "Interval")) {
+			t->how = "runs from @Interval";
+			t->has_ms = jsflow_number(syn, last, &t->ms);
+		} else if (ast_text_is(syn, ast_field(call, "function"), "Cron")) {
+			t->how = "runs from @Cron";
+			t->has_ms = schedule_period(syn, ast_named_child(args, 0), &t->ms);
+		}
+		if (t->has_ms)
+			return true;
+	}
+	return false;
+}
 
 /* `name(` or `this.name(` in text, not `rename(`. */
 static bool calls_name(const char *t, size_t len, const char *name)
@@ -123,67 +288,96 @@ static bool calls_name(const char *t, size_t len, const char *name)
 	return false;
 }
 
+/* A timer that runs the function fname: setInterval(fname, ms) or
+ * setInterval(() => fname(), ms) anywhere in the file, the same with a cron schedule, or
+ * with setTimeout inside the function itself (it re-arms). */
+struct timer_search {
+	const struct syntax *syn;
+	const char *fname;
+	struct ast_node fn;
+	bool found;
+	struct timer timer;
+};
+
 static bool visit_timer(void *ctx, struct ast_node n)
 {
 	struct timer_search *ts = ctx;
-	if (!ast_is_null(ts->timer))
+	struct timer t;
+	if (ts->found)
 		return false;
-	if (!ast_is(n, "call_expression"))
+	if (!timer_read(ts->syn, n, &t))
 		return true;
-	char callee[64];
-	jsflow_callee_name(ts->syn, n, callee, sizeof callee);
-	bool interval = !strcmp(callee, "setInterval");
-	if (!interval && strcmp(callee, "setTimeout"))
-		return true;
-	struct ast_node first = ast_named_child(ast_field(n, "arguments"), 0);
 	bool runs = false;
-	if (ast_is(first, "identifier")) {
-		runs = ast_text_is(ts->syn, first, ts->fname);
-	} else if (ast_is(first, "arrow_function") || ast_is(first, "function_expression")) {
+	if (ast_is(t.callback, "identifier")) {
+		runs = ast_text_is(ts->syn, t.callback, ts->fname);
+	} else if (ast_is(t.callback, "arrow_function") ||
+		   ast_is(t.callback, "function_expression")) {
 		size_t len;
-		const char *t = ast_text(ts->syn, ast_field(first, "body"), &len);
-		runs = calls_name(t, len, ts->fname);
+		const char *text = ast_text(ts->syn, ast_field(t.callback, "body"), &len);
+		runs = calls_name(text, len, ts->fname);
 	}
-	if (!runs)
-		return true;
-	if (interval || jsflow_within(n, ts->fn)) {
-		ts->timer = n;
-		ts->interval = interval;
+	if (runs && (!t.rearms || jsflow_within(n, ts->fn))) {
+		ts->found = true;
+		ts->timer = t;
 	}
 	return true;
+}
+
+/* Reports the call when the timer runs it faster than the minimum. */
+static int judge_timer(struct unit *u, const struct rule *r, const struct api_call *c,
+		       const struct timer *t)
+{
+	if (t->no_delay || (t->has_ms && t->ms < min_interval(u)))
+		return flag(u, r, c, t->how, t->has_ms, t->ms);
+	return 0;
+}
+
+/* A retry: the loop is left as soon as the check answers (`return await checkPayment()`,
+ * or a return/break right after it), so it runs again only after an error, and it waits
+ * before trying again (sleep(attempt * 10_000): any delay, however computed). */
+static bool retries(const struct syntax *syn, struct ast_node loop, const struct api_call *c)
+{
+	if (!jsflow_within(loop, jsflow_function_of(c->call)))
+		return false;
+	struct ast_node s = c->call, p = ast_parent(s);
+	while (!ast_is_null(p) && !ast_is(p, "statement_block") && ast_start(p) != ast_start(loop))
+		s = p, p = ast_parent(p);
+	bool leaves = ast_is(s, "return_statement");
+	for (uint32_t i = 0; !leaves && ast_is(p, "statement_block") && i + 1 < ast_named_count(p);
+	     i++)
+		if (ast_start(ast_named_child(p, i)) == ast_start(s)) {
+			struct ast_node next = ast_named_child(p, i + 1);
+			leaves =
+			    ast_is(next, "return_statement") || ast_is(next, "break_statement");
+		}
+	if (!leaves)
+		return false;
+	struct delay d = {syn, false, 0, false};
+	ast_walk(ast_field(loop, "body"), visit_delay, &d);
+	return d.called;
 }
 
 static int check_call(struct unit *u, const struct rule *r, const struct syntax *syn,
 		      const struct api_call *c)
 {
+	struct timer t;
 	for (struct ast_node n = ast_parent(c->call); !ast_is_null(n); n = ast_parent(n)) {
-		if (ast_is(n, "call_expression")) {
-			char callee[64];
-			jsflow_callee_name(syn, n, callee, sizeof callee);
-			bool interval = !strcmp(callee, "setInterval");
-			if (!interval && strcmp(callee, "setTimeout"))
-				continue;
+		if (timer_read(syn, n, &t) && jsflow_within(c->call, t.callback)) {
 			/* setTimeout counts when it re-arms itself (a recursive poll). */
-			if (!interval) {
+			if (t.rearms) {
 				char fname[128];
 				jsflow_function_name(syn, jsflow_function_of(n), fname, sizeof fname);
 				size_t len;
-				const char *t = ast_text(syn, ast_field(n, "arguments"), &len);
-				if (!fname[0] || !jsflow_mentions(t, len, fname))
+				const char *text = ast_text(syn, ast_field(n, "arguments"), &len);
+				if (!fname[0] || !jsflow_mentions(text, len, fname))
 					continue;
 			}
-			double ms = 0;
-			struct ast_node delay = ast_named_child(ast_field(n, "arguments"), 1);
-			bool has = !ast_is_null(delay) && jsflow_number(syn, delay, &ms);
-			if (ast_is_null(delay) || (has && ms < min_interval(u)))
-				return flag(u, r, c, interval ? "runs in setInterval" : "re-arms setTimeout",
-					    has, ms);
-			return 0;
+			return judge_timer(u, r, c, &t);
 		}
 		if ((ast_is(n, "while_statement") || ast_is(n, "do_statement") ||
 		     ast_is(n, "for_statement")) &&
-		    !iterates(syn, n, c->arg)) {
-			struct delay d = {syn, false, 0};
+		    !iterates(syn, n, c->arg) && !retries(syn, n, c)) {
+			struct delay d = {syn, false, 0, false};
 			ast_walk(ast_field(n, "body"), visit_delay, &d);
 			if (!d.found || d.ms < min_interval(u))
 				return flag(u, r, c, "runs in a loop", d.found, d.ms);
@@ -194,24 +388,19 @@ static int check_call(struct unit *u, const struct rule *r, const struct syntax 
 			/* async function poll() { ... }  setInterval(poll, 5000); */
 			bool declared = ast_is(n, "function_declaration") ||
 					ast_is(n, "method_definition");
+			if (ast_is(n, "method_definition") && decorator_timer(syn, n, &t))
+				return judge_timer(u, r, c, &t);
 			char fname[128];
 			jsflow_function_name(syn, n, fname, sizeof fname);
 			struct timer_search ts = {.syn = syn, .fname = fname, .fn = n};
 			if (fname[0])
 				ast_walk(ast_root(syn), visit_timer, &ts);
-			if (ast_is_null(ts.timer)) {
+			if (!ts.found) {
 				if (declared)
 					break;
 				continue; /* an inline callback: its caller may be the timer */
 			}
-			double ms = 0;
-			struct ast_node delay = ast_named_child(ast_field(ts.timer, "arguments"), 1);
-			bool has = !ast_is_null(delay) && jsflow_number(syn, delay, &ms);
-			if (ast_is_null(delay) || (has && ms < min_interval(u)))
-				return flag(u, r, c,
-					    ts.interval ? "runs in setInterval" : "re-arms setTimeout",
-					    has, ms);
-			break;
+			return judge_timer(u, r, c, &ts.timer);
 		}
 	}
 	return 0;

@@ -19,8 +19,44 @@ struct failure {
 /* FAILED, or an order set to failed/cancelled/expired, anywhere in fn. */
 struct handles {
 	const struct syntax *syn;
+	const struct jsflow *flow;
+	struct ast_node fn;
 	bool found;
 };
+
+/* Whether an object literal has a FAILED key: { FAILED: ... }, { "FAILED": ... },
+ * { [PaymentStatus.FAILED]: ... }. */
+static bool has_failed_key(const struct syntax *syn, struct ast_node obj)
+{
+	for (uint32_t i = 0; ast_is(obj, "object") && i < ast_named_count(obj); i++) {
+		struct ast_node key = ast_field(ast_named_child(obj, i), "key");
+		if (ast_is(key, "computed_property_name"))
+			key = ast_named_child(key, 0);
+		if (!ast_is_null(key) &&
+		    (ast_text_is(syn, key, "FAILED") || jsflow_is_status(syn, key, "FAILED")))
+			return true;
+	}
+	return false;
+}
+
+/* A table indexed by the checked status that has an entry for FAILED:
+ * ORDER_STATUS_FOR[payment.status] with ORDER_STATUS_FOR = { CONFIRMED: "PAID",
+ * FAILED: "PAYMENT_FAILED" } declared in the function or the module. */
+static bool maps_failed(const struct handles *h, struct ast_node n)
+{
+	struct ast_node obj = ast_field(n, "object"), index = ast_field(n, "index");
+	if (!ast_is(obj, "identifier") || ast_is_null(index) ||
+	    !jsflow_from_check(h->flow, index, h->fn))
+		return false;
+	size_t len;
+	const char *name = ast_text(h->syn, obj, &len);
+	struct ast_node v = jsflow_declared_value(h->syn, h->fn, name, len);
+	if (ast_is_null(v))
+		v = jsflow_declared_value(h->syn, ast_root(h->syn), name, len);
+	while (ast_is(v, "as_expression") || ast_is(v, "satisfies_expression"))
+		v = ast_named_child(v, 0);
+	return has_failed_key(h->syn, v);
+}
 
 static bool visit_handles(void *ctx, struct ast_node n)
 {
@@ -30,7 +66,9 @@ static bool visit_handles(void *ctx, struct ast_node n)
 	/* "failed" in a catch block answers an API error, not a failed payment */
 	if (ast_is(n, "catch_clause"))
 		return false;
-	if (jsflow_is_status(h->syn, n, "FAILED"))
+	if (ast_is(n, "subscript_expression") && maps_failed(h, n))
+		h->found = true;
+	else if (jsflow_is_status(h->syn, n, "FAILED"))
 		h->found = true;
 	else if (ast_is(n, "string")) {
 		static const char *const words[] = {"failed", "cancelled", "canceled", "expired"};
@@ -74,7 +112,7 @@ static bool visit_confirmed(void *ctx, struct ast_node n)
 	struct ast_node fn;
 	if (!positive_confirmed(f, n, &fn))
 		return true;
-	struct handles h = {f->flow->syn, false};
+	struct handles h = {f->flow->syn, f->flow, fn, false};
 	ast_walk(fn, visit_handles, &h);
 	if (!h.found)
 		f->rc = unit_add_hit(f->u, f->r, ast_start(n), ast_end(n), NULL, 0,

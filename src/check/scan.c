@@ -50,6 +50,7 @@ static void stats_add(struct scan_stats *a, const struct scan_stats *b);
 int scan_init(struct scan *s, const struct ruleset *rules, const struct scan_options *opt)
 {
 	memset(s, 0, sizeof *s);
+	pthread_mutex_init(&s->importers_lock, NULL);
 	s->rules = rules;
 	s->opt = opt;
 	s->notes = calloc(rules->len ? rules->len : 1, sizeof *s->notes);
@@ -81,6 +82,9 @@ void scan_free(struct scan *s)
 		free(s->notes[i].unknown);
 	free(s->notes);
 	free(s->root);
+	free(s->importers);
+	free(s->importers_at);
+	pthread_mutex_destroy(&s->importers_lock);
 	memset(s, 0, sizeof *s);
 }
 

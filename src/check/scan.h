@@ -5,12 +5,14 @@
 #ifndef OCPAY_SCAN_H
 #define OCPAY_SCAN_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "check/rule.h"
 #include "core/finding.h"
+#include "lang/ast.h"
 #include "lang/lang.h"
 #include "source/files.h"
 #include "source/resolve.h"
@@ -89,6 +91,11 @@ struct scan {
 	size_t nkeywords;
 	uint64_t (*detector_masks)[2]; /* per rule, per detector: keyword bits */
 	uint64_t ocpay_mask[2];
+	/* which project modules import which, built on first use (unit.c) */
+	pthread_mutex_t importers_lock;
+	bool importers_built;
+	long *importers;      /* indices in files, grouped by the module they import */
+	size_t *importers_at; /* per file i: its importers are importers[at[i] .. at[i + 1]) */
 };
 
 /* Where an imported name is evaluated from (lang/ts.h import hook). */
@@ -185,6 +192,18 @@ const struct syntax *unit_syntax(struct unit *u);
 /* Where the unit's code runs (enum runtime in lang/classify.h), decided once from
  * evidence; --verbose logs the evidence. */
 int unit_runtime(struct unit *u);
+/* Calls fn with the parsed module and the node of the function or class the unit imports
+ * under the local name (import { name } from "./lib/orders"), when that module is project
+ * code in the scanned folder; returns what fn returns, or false when it cannot be found.
+ * The syntax lives only during the call. */
+typedef bool (*imported_fn_visit)(void *ctx, const struct syntax *syn, struct ast_node def);
+bool unit_imported_definition(struct unit *u, const char *local, imported_fn_visit fn, void *ctx);
+/* Whether another project file that imports the unit's module calls method with a value
+ * from the request (jsflow_from_request) as argument index: a NestJS controller handing
+ * `dto.paymentRef` of its @Body() to a service method. Reads the scanned folder. */
+bool unit_callers_pass_request(struct unit *u, const char *method, uint32_t index);
+/* The text of the package.json nearest above the unit (the caller frees it), or NULL. */
+char *unit_package_json(struct unit *u, size_t *len);
 /* The OCPay calls of a parsed unit (check/jsflow.h), or NULL; built once. */
 struct jsflow *unit_flow(struct unit *u);
 /* Whether the unit contains one of the detector's keywords (true when it has none). */

@@ -270,43 +270,21 @@ static char *import_value(void *ctx, const char *spec, size_t spec_len, const ch
 	return out;
 }
 
-struct imported_checkers {
-	struct unit *unit;
-	struct jsflow *flow;
-};
+/* One name a module imports from a project module: import x / import { a as x }. */
+typedef bool (*import_binding_fn)(void *ctx, const char *spec, size_t spec_len, const char *local,
+				  const char *exported);
 
-/* Whether the function exported as name from the module calls checkPayment. */
-static bool module_checks(struct unit *u, const char *spec, size_t spec_len, const char *name)
+/* Calls fn for each binding of the module's import statements; stops when fn returns
+ * true, and returns whether it did. */
+static bool each_import(const struct syntax *syn, import_binding_fn fn, void *ctx)
 {
-	char *text;
-	const char *path;
-	struct syntax *syn = parse_module(u, u->path, spec, spec_len, &text, &path);
-	if (!syn)
-		return false;
-	struct jsflow mod;
-	bool yes = false;
-	if (jsflow_build(&mod, syn) == 0)
-		for (size_t i = 0; i < mod.ncheckers && !yes; i++)
-			yes = !strcmp(mod.checker_names[i], name) ||
-			      (!strcmp(name, "default") && jsflow_is_default_export(syn, mod.checkers[i]));
-	jsflow_free(&mod);
-	syntax_free(syn);
-	free(text);
-	return yes;
-}
-
-/* import { isPaid } from "./payments": an imported function that calls checkPayment
- * verifies like a same-file one (one level). */
-static void add_imported_checkers(struct unit *u, struct jsflow *flow)
-{
-	struct ast_node root = ast_root(flow->syn);
+	struct ast_node root = ast_root(syn);
 	for (uint32_t i = 0; i < ast_named_count(root); i++) {
 		struct ast_node st = ast_named_child(root, i);
 		if (!ast_is(st, "import_statement"))
 			continue;
-		struct ast_node src = ast_field(st, "source");
 		size_t slen;
-		const char *spec = ast_text(flow->syn, src, &slen);
+		const char *spec = ast_text(syn, ast_field(st, "source"), &slen);
 		if (slen < 3)
 			continue;
 		spec++, slen -= 2;
@@ -329,7 +307,7 @@ static void add_imported_checkers(struct unit *u, struct jsflow *flow)
 				}
 				for (uint32_t m = 0; m < n; m++) {
 					size_t ll, el;
-					const char *local = ast_text(flow->syn, names[m][0], &ll);
+					const char *local = ast_text(syn, names[m][0], &ll);
 					char exported[128], localname[128];
 					if (ll >= sizeof localname)
 						continue;
@@ -337,15 +315,247 @@ static void add_imported_checkers(struct unit *u, struct jsflow *flow)
 					if (ast_is_null(names[m][1])) {
 						snprintf(exported, sizeof exported, "default");
 					} else {
-						const char *e = ast_text(flow->syn, names[m][1], &el);
+						const char *e = ast_text(syn, names[m][1], &el);
 						snprintf(exported, sizeof exported, "%.*s", (int)el, e);
 					}
-					if (module_checks(u, spec, slen, exported))
-						jsflow_add_checker(flow, localname);
+					if (fn(ctx, spec, slen, localname, exported))
+						return true;
 				}
 			}
 		}
 	}
+	return false;
+}
+
+struct imported_call {
+	struct unit *unit;
+	const char *local;
+	imported_fn_visit fn;
+	void *ctx;
+	bool result;
+};
+
+static bool visit_import_binding(void *ctx, const char *spec, size_t spec_len, const char *local,
+				 const char *exported)
+{
+	struct imported_call *ic = ctx;
+	if (strcmp(local, ic->local))
+		return false;
+	char *text;
+	const char *path;
+	struct syntax *syn = parse_module(ic->unit, ic->unit->path, spec, spec_len, &text, &path);
+	if (!syn)
+		return true;
+	struct ast_node def = jsflow_find_definition(syn, exported);
+	ic->result = !ast_is_null(def) && ic->fn(ic->ctx, syn, def);
+	syntax_free(syn);
+	free(text);
+	return true;
+}
+
+bool unit_imported_definition(struct unit *u, const char *local, imported_fn_visit fn, void *ctx)
+{
+	const struct syntax *syn = unit_syntax(u);
+	struct imported_call ic = {u, local, fn, ctx, false};
+	if (syn)
+		each_import(syn, visit_import_binding, &ic);
+	return ic.result;
+}
+
+/* ---- callers in other modules ---- */
+
+struct import_edge {
+	long from, to;
+};
+
+struct edges {
+	const struct scan *scan;
+	const char *from_path;
+	long from;
+	struct import_edge *items;
+	size_t len, cap;
+	bool oom;
+};
+
+static void add_edge(void *ctx, const char *spec, size_t len)
+{
+	struct edges *e = ctx;
+	long to = resolve_import(&e->scan->resolver, e->from_path, spec, len);
+	if (to < 0 || to == e->from || e->oom)
+		return;
+	if (e->len == e->cap) {
+		size_t cap = e->cap ? 2 * e->cap : 256;
+		struct import_edge *p = realloc(e->items, cap * sizeof *p);
+		if (!p) {
+			e->oom = true;
+			return;
+		}
+		e->items = p, e->cap = cap;
+	}
+	e->items[e->len++] = (struct import_edge){e->from, to};
+}
+
+/* Reads every project JavaScript file once for its imports and groups the importers by
+ * the module they import. An unreadable file imports nothing; out of memory leaves the
+ * graph empty (no caller is found). */
+static void build_importers(struct scan *s)
+{
+	size_t n = s->files.len;
+	struct edges e = {.scan = s};
+	for (size_t i = 0; i < n && !e.oom; i++) {
+		const struct file_entry *f = &s->files.items[i];
+		char full[PATH_MAX], *text;
+		size_t len;
+		if (lang_from_path(f->path) == LANG_TEXT || lang_is_page(f->path) ||
+		    (f->flags & FILE_SYMLINK) ||
+		    (size_t)snprintf(full, sizeof full, "%s%s", s->root, f->path) >= sizeof full ||
+		    read_small_file(full, s->opt->max_file_size, &text, &len) < 0)
+			continue;
+		e.from = (long)i, e.from_path = f->path;
+		scan_imports(&s->resolver, text, len, add_edge, &e);
+		free(text);
+	}
+	s->importers_built = true;
+	s->importers_at = calloc(n + 1, sizeof *s->importers_at);
+	s->importers = malloc((e.len ? e.len : 1) * sizeof *s->importers);
+	if (e.oom || !s->importers_at || !s->importers) {
+		free(s->importers_at), free(s->importers);
+		s->importers_at = NULL, s->importers = NULL;
+		free(e.items);
+		return;
+	}
+	/* counting sort by the imported module */
+	for (size_t k = 0; k < e.len; k++)
+		s->importers_at[e.items[k].to + 1]++;
+	for (size_t i = 0; i < n; i++)
+		s->importers_at[i + 1] += s->importers_at[i];
+	size_t *fill = calloc(n + 1, sizeof *fill);
+	for (size_t k = 0; fill && k < e.len; k++) {
+		long to = e.items[k].to;
+		s->importers[s->importers_at[to] + fill[to]++] = e.items[k].from;
+	}
+	if (!fill) /* no room to place them: no importers rather than wrong ones */
+		memset(s->importers_at, 0, (n + 1) * sizeof *s->importers_at);
+	free(fill);
+	free(e.items);
+}
+
+/* The files that import file index, as indices in the scan's files. */
+static const long *importers_of(struct scan *s, long index, size_t *count)
+{
+	pthread_mutex_lock(&s->importers_lock);
+	if (!s->importers_built)
+		build_importers(s);
+	pthread_mutex_unlock(&s->importers_lock);
+	*count = 0;
+	if (!s->importers_at)
+		return NULL;
+	*count = s->importers_at[index + 1] - s->importers_at[index];
+	return s->importers + s->importers_at[index];
+}
+
+struct request_arg {
+	const struct syntax *syn;
+	const char *method;
+	uint32_t index;
+	bool found;
+};
+
+static bool visit_request_arg(void *ctx, struct ast_node n)
+{
+	struct request_arg *ra = ctx;
+	if (ra->found)
+		return false;
+	if (!ast_is(n, "call_expression"))
+		return true;
+	char callee[128];
+	jsflow_callee_name(ra->syn, n, callee, sizeof callee);
+	struct ast_node arg = ast_named_child(ast_field(n, "arguments"), ra->index);
+	if (!strcmp(callee, ra->method) && !ast_is_null(arg) && jsflow_from_request(ra->syn, arg))
+		ra->found = true;
+	return true;
+}
+
+/* Whether the project file i calls method with a value from the request as argument
+ * index. */
+static bool file_passes_request(struct unit *u, long i, const char *method, uint32_t index)
+{
+	const struct scan *s = u->scan;
+	const char *path = s->files.items[i].path;
+	char full[PATH_MAX];
+	char *text = NULL;
+	size_t len = 0;
+	if ((size_t)snprintf(full, sizeof full, "%s%s", s->root, path) >= sizeof full ||
+	    read_small_file(full, s->opt->max_file_size, &text, &len) < 0)
+		return false;
+	struct syntax *syn = NULL;
+	bool found = false;
+	if (memmem(text, len, method, strlen(method)) &&
+	    syntax_parse(&syn, u->parsers, lang_from_path(path), text, len,
+			 s->opt->parse_timeout_ms * 1000) == 0) {
+		struct request_arg ra = {syn, method, index, false};
+		ast_walk(ast_root(syn), visit_request_arg, &ra);
+		found = ra.found;
+		syntax_free(syn);
+	}
+	free(text);
+	return found;
+}
+
+bool unit_callers_pass_request(struct unit *u, const char *method, uint32_t index)
+{
+	struct scan *s = u->scan;
+	if (u->index < 0 || !s->root || !s->resolver.files || !method[0])
+		return false;
+	size_t n;
+	const long *importers = importers_of(s, u->index, &n);
+	for (size_t i = 0; i < n; i++)
+		if (file_passes_request(u, importers[i], method, index))
+			return true;
+	return false;
+}
+
+/* Whether the function exported as name from the module calls checkPayment. */
+static bool module_checks(struct unit *u, const char *spec, size_t spec_len, const char *name)
+{
+	char *text;
+	const char *path;
+	struct syntax *syn = parse_module(u, u->path, spec, spec_len, &text, &path);
+	if (!syn)
+		return false;
+	struct jsflow mod;
+	bool yes = false;
+	if (jsflow_build(&mod, syn) == 0)
+		for (size_t i = 0; i < mod.ncheckers && !yes; i++)
+			yes = !strcmp(mod.checker_names[i], name) ||
+			      (!strcmp(name, "default") &&
+			       jsflow_is_default_export(syn, mod.checkers[i]));
+	jsflow_free(&mod);
+	syntax_free(syn);
+	free(text);
+	return yes;
+}
+
+struct imported_checkers {
+	struct unit *unit;
+	struct jsflow *flow;
+};
+
+static bool add_if_checker(void *ctx, const char *spec, size_t spec_len, const char *local,
+			   const char *exported)
+{
+	struct imported_checkers *ic = ctx;
+	if (module_checks(ic->unit, spec, spec_len, exported))
+		jsflow_add_checker(ic->flow, local);
+	return false;
+}
+
+/* import { isPaid } from "./payments": an imported function that calls checkPayment
+ * verifies like a same-file one (one level). */
+static void add_imported_checkers(struct unit *u, struct jsflow *flow)
+{
+	struct imported_checkers ic = {u, flow};
+	each_import(flow->syn, add_if_checker, &ic);
 }
 
 const struct syntax *unit_syntax(struct unit *u)
@@ -445,6 +655,15 @@ static char *nearest_package(const struct scan *s, const char *path, size_t *len
 			return NULL;
 		end--;
 	}
+}
+
+char *unit_package_json(struct unit *u, size_t *len)
+{
+	char *dir = NULL;
+	bool bundler;
+	char *text = nearest_package(u->scan, u->path, len, &dir, &bundler);
+	free(dir);
+	return text;
 }
 
 int unit_runtime(struct unit *u)

@@ -1,5 +1,6 @@
 /* A read-only view of a parsed tree for the checkers written in C, without tree-sitter's
- * header: a node is a small value (copy it freely) valid while its syntax lives. */
+ * header: a node is a small value (copy it freely) valid while its syntax lives. The
+ * accessors take a null node (a missing field or child) and give a null node, 0 or "". */
 #ifndef OCPAY_AST_H
 #define OCPAY_AST_H
 

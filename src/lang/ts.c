@@ -829,7 +829,7 @@ uint32_t ast_start(struct ast_node n)
 
 uint32_t ast_end(struct ast_node n)
 {
-	return ts_node_end_byte(to_ts(n));
+	return ast_is_null(n) ? ast_start(n) : ts_node_end_byte(to_ts(n));
 }
 
 uint32_t ast_line(struct ast_node n)
@@ -839,7 +839,7 @@ uint32_t ast_line(struct ast_node n)
 
 struct ast_node ast_parent(struct ast_node n)
 {
-	return from_ts(ts_node_parent(to_ts(n)));
+	return ast_is_null(n) ? n : from_ts(ts_node_parent(to_ts(n)));
 }
 
 uint32_t ast_named_count(struct ast_node n)
