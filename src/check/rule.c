@@ -201,6 +201,8 @@ static int load_detector(const struct loader *ld, yaml_node_t *n, struct detecto
 			rc = get_strings(ld, v, k, &d->keywords, &d->nkeywords);
 		} else if (!strcmp(k, "paths")) {
 			rc = get_strings(ld, v, k, &d->paths, &d->npaths);
+		} else if (!strcmp(k, "unless_paths")) {
+			rc = get_strings(ld, v, k, &d->unless_paths, &d->nunless_paths);
 		} else if (!strcmp(k, "runtime")) {
 			/* Where the code must run for the detector to apply, as decided by
 			 * lang/classify.c. */
@@ -392,6 +394,9 @@ static void detector_free(struct detector *d)
 	for (size_t i = 0; i < d->npaths; i++)
 		free(d->paths[i]);
 	free(d->paths);
+	for (size_t i = 0; i < d->nunless_paths; i++)
+		free(d->unless_paths[i]);
+	free(d->unless_paths);
 	regex_free(d->re);
 	regex_free(d->context_re);
 	regex_free(d->unless_line_re);

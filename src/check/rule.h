@@ -41,6 +41,8 @@ struct detector {
 	char *unless_line;	/* a regex that, matching the hit's line, drops the hit */
 	char **paths;		/* globs the path must match (basename when no '/') */
 	size_t npaths;
+	char **unless_paths;	/* globs the path must not match */
+	size_t nunless_paths;
 	unsigned langs;		/* LANG_BIT mask */
 	unsigned runtimes;	/* bits 1 << enum runtime (lang/classify.h); 0: any */
 	size_t min_length;	/* for unprefixed secrets */

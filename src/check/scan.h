@@ -37,10 +37,25 @@ struct scan_stats {
 	uint64_t duration_ms;
 };
 
-/* Why a checklist item of a rule could not be decided (NULL: it could). */
+/* What a rule's checklist items say beyond their findings, each NULL when nothing:
+ * why they could not be decided, why they fail though no finding says so (no tests at
+ * all), and what the repository-level check saw (the payment scenarios with evidence). */
+enum note_kind { NOTE_UNKNOWN, NOTE_FAIL, NOTE_DETAIL, NOTE_COUNT };
+
 struct rule_note {
 	const struct rule *rule;
-	char *unknown;
+	char *text[NOTE_COUNT];
+};
+
+/* What a checker learnt of one file for a repository-level decision (OC011's columns and
+ * indexes, OC013's tests): recorded from any thread, sorted by path and line before the
+ * checkers' finish() reads them. kind is the checker's own code. */
+struct scan_evidence {
+	const struct rule *rule;
+	int kind;
+	char *path;
+	int line;
+	char *text;
 };
 
 /* What the first pass learnt of one file of the list, for the second: its keywords. */
@@ -81,6 +96,8 @@ struct scan {
 	char **log;		/* --verbose: one line per decision, sorted by scan_finish */
 	size_t nlog;
 	struct rule_note *notes;
+	struct scan_evidence *evidence;
+	size_t nevidence;
 	/* prefilter */
 	struct regex *keywords_re;
 	char **keywords;
@@ -155,6 +172,13 @@ int scan_note_incomplete(struct scan *s, const char *fmt, ...)
 void scan_log(struct scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Marks a rule's checklist items as undecidable, with the reason. */
 int scan_note_unknown(struct scan *s, const struct rule *r, const char *why);
+/* Sets what a rule's checklist items say of kind (the last call wins). */
+int scan_note_rule(struct scan *s, const struct rule *r, enum note_kind kind, const char *text);
+/* The note of kind for a rule, or NULL. */
+const char *scan_rule_note(const struct scan *s, const struct rule *r, enum note_kind kind);
+/* Records what a checker learnt of a file (thread-safe); text may be NULL. */
+int scan_add_evidence(struct scan *s, const struct rule *r, int kind, const char *path,
+		      int line, const char *text);
 struct directive;
 /* Records an inline suppression directive of a working-tree file (thread-safe). */
 int scan_note_directive(struct scan *s, const char *path, const struct directive *d);
