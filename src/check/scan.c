@@ -270,6 +270,12 @@ static int evidence_cmp(const void *x, const void *y)
 	return strcmp(a->text ? a->text : "", b->text ? b->text : "");
 }
 
+bool scan_rule_applies(const struct scan *s, const struct rule *r)
+{
+	return !r->napplies || (s->kw_seen[0] & r->applies_mask[0]) ||
+	       (s->kw_seen[1] & r->applies_mask[1]);
+}
+
 bool rule_disabled(const struct scan *s, const struct rule *r)
 {
 	const struct rule_setting *set = config_rule(s->config, r->id);

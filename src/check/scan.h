@@ -202,6 +202,8 @@ int unit_runtime(struct unit *u);
 struct jsflow *unit_flow(struct unit *u);
 /* Whether the unit contains one of the detector's keywords (true when it has none). */
 bool unit_has_keywords(const struct unit *u, const struct rule *r, const struct detector *d);
+/* Whether the code the rule judges (its applies_to words) was seen; true when it has none. */
+bool scan_rule_applies(const struct scan *s, const struct rule *r);
 /* Whether the configuration turns the rule off. */
 bool rule_disabled(const struct scan *s, const struct rule *r);
 /* Whether path matches one of the globs (basename match for globs without '/'). */

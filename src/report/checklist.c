@@ -35,12 +35,6 @@ static int entry_cmp(const void *x, const void *y)
 	return (int)a->item->scope - (int)b->item->scope;
 }
 
-static bool rule_applies(const struct scan *s, const struct rule *r)
-{
-	return !r->napplies || (s->kw_seen[0] & r->applies_mask[0]) ||
-	       (s->kw_seen[1] & r->applies_mask[1]);
-}
-
 /* Findings fail an item; then, in order: what the run did not cover, what a checker could
  * not decide, no integration, none of the code the rule judges, and what a
  * repository-level check found failing without a finding. A checker's detail (what it
@@ -70,7 +64,7 @@ static void decide(const struct report *rep, struct checklist_entry *e)
 	} else if (!s->ocpay_seen) {
 		e->status = ITEM_NA;
 		e->reason = "no OCPay integration found";
-	} else if (!rule_applies(s, e->rule)) {
+	} else if (!scan_rule_applies(s, e->rule)) {
 		e->status = ITEM_NA;
 		e->reason = e->rule->not_applicable;
 	} else if (failing && !history) {
