@@ -201,6 +201,11 @@ static int load_detector(const struct loader *ld, yaml_node_t *n, struct detecto
 			rc = get_strings(ld, v, k, &d->keywords, &d->nkeywords);
 		} else if (!strcmp(k, "paths")) {
 			rc = get_strings(ld, v, k, &d->paths, &d->npaths);
+		} else if (!strcmp(k, "skip_tests")) {
+			const char *b = v->type == YAML_SCALAR_NODE ? (const char *)v->data.scalar.value : "";
+			d->skip_tests = !strcmp(b, "true");
+			if (!d->skip_tests && strcmp(b, "false"))
+				rc = fail_at(ld, v, "skip_tests must be true or false");
 		} else if (!strcmp(k, "unless_paths")) {
 			rc = get_strings(ld, v, k, &d->unless_paths, &d->nunless_paths);
 		} else if (!strcmp(k, "runtime")) {

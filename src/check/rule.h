@@ -43,6 +43,7 @@ struct detector {
 	size_t npaths;
 	char **unless_paths;	/* globs the path must not match */
 	size_t nunless_paths;
+	bool skip_tests;	/* not in test files (path_is_test): production code only */
 	unsigned langs;		/* LANG_BIT mask */
 	unsigned runtimes;	/* bits 1 << enum runtime (lang/classify.h); 0: any */
 	size_t min_length;	/* for unprefixed secrets */

@@ -297,6 +297,25 @@ bool path_matches(const char *path, char *const *globs, size_t n)
 	return false;
 }
 
+bool path_is_test(const char *path)
+{
+	static const char *const folders[] = {"__tests__/", "test/", "tests/", "spec/", "e2e/",
+					      "cypress/"};
+	static const char *const infixes[] = {".test.", ".spec.", ".cy.", ".e2e."};
+	for (size_t i = 0; i < sizeof folders / sizeof folders[0]; i++) {
+		size_t n = strlen(folders[i]);
+		for (const char *p = path; (p = strstr(p, folders[i])); p += n)
+			if (p == path || p[-1] == '/')
+				return true;
+	}
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < sizeof infixes / sizeof infixes[0]; i++)
+		if (strstr(base, infixes[i]))
+			return true;
+	return false;
+}
+
 bool unit_has_keywords(const struct unit *u, const struct rule *r, const struct detector *d)
 {
 	(void)r;
@@ -415,6 +434,8 @@ static bool detector_applies(struct unit *u, const struct rule *r, const struct 
 	if (d->npaths && !path_matches(u->path, d->paths, d->npaths))
 		return false;
 	if (d->nunless_paths && path_matches(u->path, d->unless_paths, d->nunless_paths))
+		return false;
+	if (d->skip_tests && path_is_test(u->path))
 		return false;
 	if (!unit_has_keywords(u, r, d))
 		return false;

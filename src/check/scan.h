@@ -206,6 +206,9 @@ bool unit_has_keywords(const struct unit *u, const struct rule *r, const struct 
 bool scan_rule_applies(const struct scan *s, const struct rule *r);
 /* Whether the configuration turns the rule off. */
 bool rule_disabled(const struct scan *s, const struct rule *r);
+/* Whether path is a test file by its name or folder: *.test.*, *.spec.*, *.cy.*,
+ * *.e2e.*, or under __tests__/, test/, tests/, spec/, e2e/, cypress/. */
+bool path_is_test(const char *path);
 /* Whether path matches one of the globs (basename match for globs without '/'). */
 bool path_matches(const char *path, char *const *globs, size_t n);
 
