@@ -5,6 +5,7 @@
  * models, Mongoose and Sequelize schemas, TypeORM entities, Drizzle tables and Knex
  * migrations. An index may live in another file than the column (a later migration), so
  * each file only records what it saw and finish() decides for the repository. */
+#define _GNU_SOURCE /* memmem */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +148,8 @@ static void record_index(struct refscan *rs, size_t start, size_t end)
 	regex_iter_free(&it);
 }
 
+/* A column indexed where it is defined is only evidence; any other is reported here,
+ * with its line and snippet, and dropped by finish() if an index elsewhere covers it. */
 static void record_column(struct refscan *rs, size_t name_at, size_t name_end, size_t def_at,
 			  size_t def_end)
 {
@@ -154,6 +157,14 @@ static void record_column(struct refscan *rs, size_t name_at, size_t name_end, s
 		       regex_search(rs->indexed, rs->u->data + def_at, def_end - def_at);
 	record(rs, indexed ? EV_INDEXED_COLUMN : EV_COLUMN, name_at, rs->u->data + name_at,
 	       name_end - name_at);
+	if (indexed || rs->rc)
+		return;
+	char msg[256];
+	snprintf(msg, sizeof msg,
+		 "the payment reference %.*s has no index: every lookup by paymentRef (the return "
+		 "page, the reconciliation job) reads the whole orders table",
+		 (int)(name_end - name_at < 60 ? name_end - name_at : 60), rs->u->data + name_at);
+	rs->rc = unit_add_hit(rs->u, rs->r, name_at, name_end, NULL, 0, msg, -1);
 }
 
 static int run_patterns(struct refscan *rs, const struct pattern *ps)
@@ -188,6 +199,25 @@ static int run_patterns(struct refscan *rs, const struct pattern *ps)
 	return rs->rc;
 }
 
+/* Skips white space and SQL comments (-- to the end of the line, slash-star blocks). */
+static size_t skip_sql_space(const char *d, size_t at, size_t end)
+{
+	while (at < end) {
+		if (isspace((unsigned char)d[at])) {
+			at++;
+		} else if (at + 1 < end && d[at] == '-' && d[at + 1] == '-') {
+			while (at < end && d[at] != '\n')
+				at++;
+		} else if (at + 1 < end && d[at] == '/' && d[at + 1] == '*') {
+			const char *close = memmem(d + at + 2, end - at - 2, "*/", 2);
+			at = close ? (size_t)(close - d) + 2 : end;
+		} else {
+			break;
+		}
+	}
+	return at;
+}
+
 /* The body of CREATE TABLE t ( ... ): each top-level definition is a column or a
  * constraint. */
 static void read_table(struct refscan *rs, size_t open)
@@ -201,9 +231,7 @@ static void read_table(struct refscan *rs, size_t open)
 			depth--;
 		if (!((d[i] == ',' && depth == 1) || (d[i] == ')' && depth == 0)))
 			continue;
-		size_t s = item;
-		while (s < i && isspace((unsigned char)d[s]))
-			s++;
+		size_t s = skip_sql_space(d, item, i);
 		size_t e = s;
 		while (e < i && (isalnum((unsigned char)d[e]) || strchr("_`\"[]", d[e])))
 			e++;
@@ -259,6 +287,8 @@ static bool has_suffix(const char *path, const char *suffix)
 int oc011_ref_index_unit(struct unit *u, const struct rule *r, const struct detector *d)
 {
 	(void)d;
+	if (u->scan->partial_tree)
+		return 0;
 	struct refscan rs = {.u = u, .r = r};
 	if (!(rs.indexed = compile(indexed_re)) || !(rs.name_re = compile("\\b" REF_NAME "\\b"))) {
 		regex_free(rs.indexed);
@@ -294,42 +324,42 @@ static bool name_indexed(const struct scan *s, const struct rule *r, const char 
 	return false;
 }
 
-static int report_column(struct scan *s, const struct rule *r, const struct scan_evidence *e)
+/* Drops the columns an index of another file (a later migration) covers; the first
+ * indexed column is kept in *indexed_at for the checklist. */
+static size_t drop_indexed(struct scan *s, const struct rule *r, char *indexed_at, size_t size)
 {
-	const char *shown = strchr(e->text, '\t') + 1;
-	char msg[512];
-	snprintf(msg, sizeof msg,
-		 "the payment reference %s has no index: every lookup by paymentRef (the "
-		 "return page, the reconciliation job) reads the whole orders table",
-		 shown);
-	return scan_add_finding(s, r, r->severity, e->path, e->line, msg, shown);
+	size_t kept = 0, left = 0;
+	for (size_t i = 0; i < s->findings.len; i++) {
+		struct finding *f = &s->findings.items[i];
+		char norm[64];
+		normalise(f->match, strlen(f->match), norm, sizeof norm);
+		if (f->rule == r && name_indexed(s, r, norm)) {
+			if (!indexed_at[0])
+				snprintf(indexed_at, size, "%s is indexed (%s:%d)", f->match, f->path,
+					 f->line);
+			finding_clear(f);
+			continue;
+		}
+		left += f->rule == r;
+		s->findings.items[kept++] = *f;
+	}
+	s->findings.len = kept;
+	return left;
 }
 
 int oc011_ref_index_finish(struct scan *s, const struct rule *r)
 {
-	size_t columns = 0, unindexed = 0;
-	const struct scan_evidence *first_indexed = NULL, *last = NULL;
+	size_t columns = 0;
+	char detail[4200] = "";
 	for (size_t i = 0; i < s->nevidence; i++) {
 		const struct scan_evidence *e = &s->evidence[i];
 		if (e->rule != r || e->kind == EV_INDEX)
 			continue;
-		/* The same column seen by two patterns on one line is one column. */
-		if (last && !strcmp(last->path, e->path) && last->line == e->line)
-			continue;
-		last = e;
 		columns++;
-		char norm[64];
-		snprintf(norm, sizeof norm, "%.*s", (int)strcspn(e->text, "\t"), e->text);
-		if (e->kind == EV_INDEXED_COLUMN || name_indexed(s, r, norm)) {
-			if (!first_indexed)
-				first_indexed = e;
-			continue;
-		}
-		unindexed++;
-		if (report_column(s, r, e) < 0)
-			return -1;
+		if (e->kind == EV_INDEXED_COLUMN && !detail[0])
+			snprintf(detail, sizeof detail, "%s is indexed (%s:%d)",
+				 strchr(e->text, '\t') + 1, e->path, e->line);
 	}
-	char text[4200];
 	if (!columns) {
 		if (!s->ocpay_seen || !scan_rule_applies(s, r))
 			return 0;
@@ -339,9 +369,7 @@ int oc011_ref_index_finish(struct scan *s, const struct rule *r)
 			"Mongoose, Sequelize, TypeORM, Drizzle, Knex): whether paymentRef lookups are "
 			"indexed cannot be told");
 	}
-	if (unindexed || !first_indexed)
+	if (drop_indexed(s, r, detail, sizeof detail))
 		return 0;
-	snprintf(text, sizeof text, "%s is indexed (%s:%d)",
-		 strchr(first_indexed->text, '\t') + 1, first_indexed->path, first_indexed->line);
-	return scan_note_rule(s, r, NOTE_DETAIL, text);
+	return detail[0] ? scan_note_rule(s, r, NOTE_DETAIL, detail) : 0;
 }

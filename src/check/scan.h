@@ -90,6 +90,8 @@ struct scan {
 	size_t ndirectives;
 	struct scan_stats stats;
 	bool ocpay_seen;	/* some file mentions OCPay: the integration exists */
+	bool partial_tree;	/* --staged: only changed files are read, so checks that need
+				 * the whole tree (an index in another migration) stay silent */
 	uint64_t kw_seen[2];	/* every keyword found in some file */
 	char **incomplete;	/* what could not be read, one line each */
 	size_t nincomplete;
