@@ -316,9 +316,10 @@ static bool name_indexed(const struct scan *s, const struct rule *r, const char 
 {
 	for (size_t i = 0; i < s->nevidence; i++) {
 		const struct scan_evidence *e = &s->evidence[i];
+		if (e->rule != r || e->kind != EV_INDEX)
+			continue;
 		size_t n = strcspn(e->text, "\t");
-		if (e->rule == r && e->kind == EV_INDEX && n == strlen(norm) &&
-		    !strncmp(e->text, norm, n))
+		if (n == strlen(norm) && !strncmp(e->text, norm, n))
 			return true;
 	}
 	return false;
