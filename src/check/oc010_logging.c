@@ -12,6 +12,8 @@
 
 #include "check/jsflow.h"
 #include "check/scan.h"
+#include "core/buf.h"
+#include "core/error.h"
 
 struct logging {
 	struct unit *u;
@@ -141,25 +143,28 @@ static bool visit_caller(void *ctx, struct ast_node n)
 	return true;
 }
 
-/* Whether the event at site goes unlogged where this file can tell. */
-static bool unlogged(const struct logging *lg, struct ast_node fn)
+enum verdict { LOGGED, UNLOGGED, ELSEWHERE };
+
+/* Whether the event in fn is logged on its path, or left to callers in other modules. */
+static enum verdict path_logging(const struct logging *lg, struct ast_node fn)
 {
 	struct ast_node cls = class_of(fn);
 	if (logs(lg->syn, ast_is_null(cls) ? fn : cls))
-		return false;
+		return LOGGED;
 	char name[128];
 	jsflow_function_name(lg->syn, fn, name, sizeof name);
 	if (!ast_is_null(cls))
-		return true;
+		return UNLOGGED;
 	struct callers c = {.syn = lg->syn, .name = name};
 	if (name[0])
 		ast_walk(ast_root(lg->syn), visit_caller, &c);
 	if (c.count)
-		return !c.logged;
-	return c.passed || is_entry_point(lg->syn, fn, name);
+		return c.logged ? LOGGED : UNLOGGED;
+	return c.passed || is_entry_point(lg->syn, fn, name) ? UNLOGGED : ELSEWHERE;
 }
 
-static bool already_reported(struct logging *lg, struct ast_node fn, enum event ev)
+/* One verdict per function and event: the first site stands for the others. */
+static bool already_judged(struct logging *lg, struct ast_node fn, enum event ev)
 {
 	for (size_t i = 0; i < lg->nreported; i++)
 		if (lg->events[i] == (int)ev && ast_start(lg->reported[i]) == ast_start(fn) &&
@@ -172,11 +177,19 @@ static bool already_reported(struct logging *lg, struct ast_node fn, enum event 
 	return false;
 }
 
-static void report(struct logging *lg, struct ast_node site, enum event ev, const char *value)
+static const char *const event_names[] = {"payment created", "status change"};
+
+static void judge(struct logging *lg, struct ast_node site, enum event ev, const char *value)
 {
 	struct ast_node fn = jsflow_function_of(site);
-	if (lg->rc || !unlogged(lg, fn) || already_reported(lg, fn, ev))
+	if (lg->rc || already_judged(lg, fn, ev))
 		return;
+	enum verdict v = path_logging(lg, fn);
+	if (v != UNLOGGED) {
+		lg->rc = scan_add_evidence(lg->u->scan, lg->r, v, lg->u->path, (int)ast_line(site),
+					   event_names[ev]);
+		return;
+	}
 	char msg[320];
 	if (ev == EVENT_CREATED)
 		snprintf(msg, sizeof msg,
@@ -252,7 +265,7 @@ static bool visit_status(void *ctx, struct ast_node n)
 	if (lg->rc)
 		return false;
 	if (status_write(lg->syn, n, value, sizeof value))
-		report(lg, n, EVENT_STATUS, value);
+		judge(lg, n, EVENT_STATUS, value);
 	return true;
 }
 
@@ -265,14 +278,42 @@ int oc010_logging_unit(struct unit *u, const struct rule *r, const struct detect
 	struct logging lg = {.u = u, .r = r, .syn = flow->syn, .flow = flow};
 	for (size_t i = 0; i < flow->ncalls && !lg.rc; i++)
 		if (flow->calls[i].kind == API_CREATE_LINK)
-			report(&lg, flow->calls[i].call, EVENT_CREATED, NULL);
+			judge(&lg, flow->calls[i].call, EVENT_CREATED, NULL);
 	ast_walk(ast_root(flow->syn), visit_status, &lg);
 	return lg.rc;
 }
 
+/* "logged: payment created (a.js:9), status change (b.js:12)", at most a few of each. */
+static void list_events(struct buf *b, const struct scan *s, const struct rule *r, int kind,
+			const char *label)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->nevidence; i++) {
+		const struct scan_evidence *e = &s->evidence[i];
+		if (e->rule != r || e->kind != kind)
+			continue;
+		if (n++ == 0)
+			buf_printf(b, "%s%s: ", b->len ? "; " : "", label);
+		if (n <= 3)
+			buf_printf(b, "%s%s (%s:%d)", n > 1 ? ", " : "", e->text, e->path, e->line);
+	}
+	if (n > 3)
+		buf_printf(b, " and %zu more", n - 3);
+}
+
 int oc010_logging_finish(struct scan *s, const struct rule *r)
 {
-	(void)s;
-	(void)r;
-	return 0;
+	for (size_t i = 0; i < s->findings.len; i++)
+		if (s->findings.items[i].rule == r)
+			return 0; /* the findings say it */
+	struct buf b = BUF_INIT;
+	list_events(&b, s, r, LOGGED, "logged");
+	list_events(&b, s, r, ELSEWHERE, "left to callers in other modules");
+	if (buf_oom(&b)) {
+		buf_free(&b);
+		return error_set("out of memory");
+	}
+	int rc = b.len ? scan_note_rule(s, r, NOTE_DETAIL, b.ptr) : 0;
+	buf_free(&b);
+	return rc;
 }
