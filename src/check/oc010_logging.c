@@ -203,59 +203,18 @@ static void judge(struct logging *lg, struct ast_node site, enum event ev, const
 	lg->rc = unit_add_hit(lg->u, lg->r, ast_start(site), ast_end(site), NULL, 0, msg, -1);
 }
 
-/* A pair of an object handed to a database write: Order.updateOne(q, { status }). */
-static bool in_write_call(const struct syntax *syn, struct ast_node n)
-{
-	static const char *const writes[] = {
-		"update", "updateOne", "updateMany", "findOneAndUpdate", "findByIdAndUpdate",
-		"upsert", "save", "set", "patch", "modify", "updateOrder", "updateStatus", NULL};
-	struct ast_node call = ast_parent(n);
-	while (!ast_is_null(call) && !ast_is(call, "call_expression") &&
-	       !ast_is(call, "statement_block"))
-		call = ast_parent(call);
-	if (!ast_is(call, "call_expression"))
-		return false;
-	char callee[64];
-	jsflow_callee_name(syn, call, callee, sizeof callee);
-	for (size_t i = 0; writes[i]; i++)
-		if (!strcmp(callee, writes[i]))
-			return true;
-	return false;
-}
-
-/* `order.status = "PAID"`, or `{ status: "FAILED" }` handed to a write: the value
- * written, quoted, into buf. */
+/* `order.status = "PAID"` or a `{ status: "FAILED" }` write: the value, quoted, in buf. */
 static bool status_write(const struct syntax *syn, struct ast_node n, char *buf, size_t size)
 {
 	static const char *const values[] = {"paid", "confirmed", "completed", "fulfilled",
 					     "failed", "cancelled", "canceled", "expired", NULL};
-	struct ast_node prop, value;
-	if (ast_is(n, "assignment_expression")) {
-		struct ast_node l = ast_field(n, "left");
-		if (!ast_is(l, "member_expression"))
-			return false;
-		prop = ast_field(l, "property");
-		value = ast_field(n, "right");
-	} else if (ast_is(n, "pair") && in_write_call(syn, n)) {
-		prop = ast_field(n, "key");
-		value = ast_field(n, "value");
-	} else {
+	struct ast_node value = jsflow_status_write(syn, n);
+	if (!jsflow_string_in(syn, value, values))
 		return false;
-	}
-	size_t plen, vlen;
-	const char *p = ast_text(syn, prop, &plen);
-	const char *v = ast_text(syn, value, &vlen);
-	if (!ast_is(value, "string") || vlen < 3 ||
-	    !((plen == 6 && !strncmp(p, "status", 6)) ||
-	      (plen == 13 && !strncmp(p, "paymentStatus", 13)) ||
-	      (plen == 14 && !strncmp(p, "payment_status", 14))))
-		return false;
-	for (size_t i = 0; values[i]; i++)
-		if (vlen == strlen(values[i]) + 2 && !strncasecmp(v + 1, values[i], vlen - 2)) {
-			snprintf(buf, size, "%.*s", (int)vlen, v);
-			return true;
-		}
-	return false;
+	size_t len;
+	const char *t = ast_text(syn, value, &len);
+	snprintf(buf, size, "%.*s", (int)len, t);
+	return true;
 }
 
 static bool visit_status(void *ctx, struct ast_node n)

@@ -647,6 +647,8 @@ int scan_run_finishers(struct scan *s)
 		qsort(s->evidence, s->nevidence, sizeof *s->evidence, evidence_cmp);
 	for (size_t i = 0; !rc && i < s->rules->len; i++) {
 		const struct rule *r = &s->rules->rules[i];
+		if (rule_disabled(s, r))
+			continue;
 		for (size_t j = 0; !rc && j < r->ndetectors; j++)
 			if (r->detectors[j].checker && (r->scopes & SCOPE_TREE))
 				rc = r->detectors[j].checker->finish(s, r);
