@@ -59,7 +59,7 @@ static const struct pattern js_patterns[] = {
 	 EV_COLUMN},
 	/* Knex / Drizzle: table.string("payment_ref").unique(), text("payment_ref").notNull() */
 	{"\\b(?:string|text|varchar|char|uuid)\\s*\\(\\s*[\"'](?<name>" REF_NAME ")[\"'][^)]*\\)"
-	 "(?<def>(?:\\s*\\.\\s*\\w+\\s*\\([^()]*\\))*)",
+	 "(?<def>(?:\\s*\\.\\s*\\w+\\s*\\((?:[^()]|\\([^()]*\\))*\\))*)",
 	 EV_COLUMN},
 	/* TypeORM: @Index() @Column({ unique: true }) paymentRef: string */
 	{"(?<def>(?:@\\w+\\s*\\((?:[^()]|\\([^()]*\\))*\\)\\s*)+)(?:(?:public|private|readonly|declare)\\s+)*"
