@@ -344,6 +344,8 @@ static int load_rule(struct loader *ld, yaml_node_t *root, struct rule *r)
 			rc = get_string(ld, v, k, &r->fix);
 		else if (!strcmp(k, "docs"))
 			rc = get_string(ld, v, k, &r->docs);
+		else if (!strcmp(k, "pass_reason"))
+			rc = get_string(ld, v, k, &r->pass_reason);
 		else if (!strcmp(k, "applies_to"))
 			rc = get_strings(ld, v, k, &r->applies_to, &r->napplies);
 		else if (!strcmp(k, "checklist")) {
@@ -420,6 +422,7 @@ static void rule_free(struct rule *r)
 	free(r->description);
 	free(r->fix);
 	free(r->docs);
+	free(r->pass_reason);
 	for (size_t i = 0; i < r->napplies; i++)
 		free(r->applies_to[i]);
 	free(r->applies_to);

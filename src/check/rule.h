@@ -78,6 +78,7 @@ struct rule {
 	char *description;
 	char *fix;
 	char *docs;
+	char *pass_reason;	/* what a passing checklist item says, when its check has no detail */
 	/* applies_to: words of the code the rule judges (createLink ...); with none of them
 	 * in the scanned code its checklist items are n/a. */
 	char **applies_to;

@@ -72,7 +72,7 @@ static void decide(const struct report *rep, struct checklist_entry *e)
 		e->reason = failing;
 	} else {
 		e->status = ITEM_PASS;
-		e->reason = detail;
+		e->reason = detail ? detail : history ? NULL : e->rule->pass_reason;
 	}
 }
 
