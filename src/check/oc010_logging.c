@@ -19,8 +19,7 @@ struct logging {
 	struct unit *u;
 	const struct rule *r;
 	const struct syntax *syn;
-	struct jsflow *flow;
-	struct ast_node reported[64]; /* functions already reported, per event */
+	struct ast_node reported[64]; /* functions already judged, per event */
 	int events[64];
 	size_t nreported;
 	int rc;
@@ -234,7 +233,7 @@ int oc010_logging_unit(struct unit *u, const struct rule *r, const struct detect
 	struct jsflow *flow = unit_flow(u);
 	if (!flow || !flow->ncalls)
 		return 0;
-	struct logging lg = {.u = u, .r = r, .syn = flow->syn, .flow = flow};
+	struct logging lg = {.u = u, .r = r, .syn = flow->syn};
 	for (size_t i = 0; i < flow->ncalls && !lg.rc; i++)
 		if (flow->calls[i].kind == API_CREATE_LINK)
 			judge(&lg, flow->calls[i].call, EVENT_CREATED, NULL);

@@ -96,24 +96,6 @@ struct refscan {
 	int rc;
 };
 
-static struct regex *compile(const char *pattern)
-{
-	char err[256];
-	size_t off;
-	struct regex *re = regex_new(pattern, 0, err, sizeof err, &off);
-	if (!re)
-		error_set("OC011 pattern at %zu: %s", off, err);
-	return re;
-}
-
-static int line_of(const struct unit *u, size_t pos)
-{
-	int line = 1;
-	for (size_t i = 0; i < pos && i < u->len; i++)
-		line += u->data[i] == '\n';
-	return line;
-}
-
 /* "payment_ref" -> "paymentref": the same column seen by SQL and by an ORM. */
 static void normalise(const char *s, size_t n, char *out, size_t size)
 {
@@ -131,7 +113,7 @@ static void record(struct refscan *rs, int kind, size_t pos, const char *name, s
 	char text[160];
 	snprintf(text, sizeof text, "%s\t%.*s", norm, (int)(n < 60 ? n : 60), name);
 	if (!rs->rc)
-		rs->rc = scan_add_evidence(rs->u->scan, rs->r, kind, rs->u->path, line_of(rs->u, pos),
+		rs->rc = scan_add_evidence(rs->u->scan, rs->r, kind, rs->u->path, unit_line(rs->u, pos),
 					   text);
 }
 
@@ -170,7 +152,7 @@ static void record_column(struct refscan *rs, size_t name_at, size_t name_end, s
 static int run_patterns(struct refscan *rs, const struct pattern *ps)
 {
 	for (size_t i = 0; ps[i].re && !rs->rc; i++) {
-		struct regex *re = compile(ps[i].re);
+		struct regex *re = checker_regex(rs->r, ps[i].re);
 		if (!re)
 			return -1;
 		int name = regex_group_number(re, "name"), def = regex_group_number(re, "def");
@@ -187,7 +169,7 @@ static int run_patterns(struct refscan *rs, const struct pattern *ps)
 				continue;
 			regex_iter_group(&it, def, &da, &db);
 			/* TypeORM: only decorated columns, not any decorated property. */
-			struct regex *col = da < db && rs->u->data[da] == '@' ? compile(typeorm_column_re)
+			struct regex *col = da < db && rs->u->data[da] == '@' ? checker_regex(rs->r, typeorm_column_re)
 									       : NULL;
 			if (!col || regex_search(col, rs->u->data + da, db - da))
 				record_column(rs, a, b, da, db);
@@ -263,7 +245,7 @@ static void read_table(struct refscan *rs, size_t open)
 
 static int read_sql(struct refscan *rs)
 {
-	struct regex *re = compile(create_table_re);
+	struct regex *re = checker_regex(rs->r, create_table_re);
 	if (!re)
 		return -1;
 	struct regex_iter it;
@@ -290,7 +272,8 @@ int oc011_ref_index_unit(struct unit *u, const struct rule *r, const struct dete
 	if (u->scan->partial_tree)
 		return 0;
 	struct refscan rs = {.u = u, .r = r};
-	if (!(rs.indexed = compile(indexed_re)) || !(rs.name_re = compile("\\b" REF_NAME "\\b"))) {
+	if (!(rs.indexed = checker_regex(r, indexed_re)) ||
+	    !(rs.name_re = checker_regex(r, "\\b" REF_NAME "\\b"))) {
 		regex_free(rs.indexed);
 		return -1;
 	}
@@ -300,7 +283,7 @@ int oc011_ref_index_unit(struct unit *u, const struct rule *r, const struct dete
 		if (has_suffix(u->path, ".sql"))
 			read_sql(&rs);
 	} else {
-		struct regex *schema = compile(js_schema_re);
+		struct regex *schema = checker_regex(r, js_schema_re);
 		if (!schema)
 			rs.rc = -1;
 		else if (regex_search(schema, u->data, u->len) && !run_patterns(&rs, js_patterns))

@@ -46,20 +46,11 @@ static const char *const payment_re =
 	"(?i)createLink|checkPayment|create_link|check_payment|ocpay|oneclick|paymentRef|"
 	"payment_ref|paymentUrl";
 
-static struct regex *compile(const char *pattern)
-{
-	char err[256];
-	size_t off;
-	struct regex *re = regex_new(pattern, 0, err, sizeof err, &off);
-	if (!re)
-		error_set("OC013 pattern at %zu: %s", off, err);
-	return re;
-}
-
 /* Whether the pattern matches the text, and the 1-based line of the first match. */
-static int first_line(const char *pattern, const char *data, size_t len, int *line)
+static int first_line(const struct rule *r, const char *pattern, const char *data, size_t len,
+		      int *line)
 {
-	struct regex *re = compile(pattern);
+	struct regex *re = checker_regex(r, pattern);
 	if (!re)
 		return -1;
 	struct regex_iter it;
@@ -79,13 +70,13 @@ static int first_line(const char *pattern, const char *data, size_t len, int *li
 
 static int read_test(struct unit *u, const struct rule *r)
 {
-	int line, rc = first_line(payment_re, u->data, u->len, &line);
+	int line, rc = first_line(r, payment_re, u->data, u->len, &line);
 	if (rc <= 0)
 		return rc;
 	if (scan_add_evidence(u->scan, r, EV_PAYMENT_TEST, u->path, line, NULL) < 0)
 		return -1;
 	for (size_t i = 0; i < NSCENARIOS; i++) {
-		int found = first_line(scenarios[i].evidence, u->data, u->len, &line);
+		int found = first_line(r, scenarios[i].evidence, u->data, u->len, &line);
 		if (found < 0 ||
 		    (found && scan_add_evidence(u->scan, r, EV_SCENARIO, u->path, line,
 						scenarios[i].name) < 0))
@@ -102,10 +93,8 @@ static int read_code(struct unit *u, const struct rule *r)
 		const char *p = memmem(u->data, u->len, calls[i], strlen(calls[i]));
 		if (!p)
 			continue;
-		int line = 1;
-		for (const char *q = u->data; q < p; q++)
-			line += *q == '\n';
-		return scan_add_evidence(u->scan, r, EV_CODE, u->path, line, NULL);
+		return scan_add_evidence(u->scan, r, EV_CODE, u->path,
+					 unit_line(u, (size_t)(p - u->data)), NULL);
 	}
 	return 0;
 }
@@ -115,7 +104,7 @@ int oc013_scenarios_unit(struct unit *u, const struct rule *r, const struct dete
 	(void)d;
 	int line, is_test = 0;
 	if (path_is_test(u->path))
-		is_test = first_line(test_call_re, u->data, u->len, &line);
+		is_test = first_line(r, test_call_re, u->data, u->len, &line);
 	if (is_test < 0)
 		return -1;
 	if (!is_test)

@@ -329,6 +329,24 @@ bool unit_has_keywords(const struct unit *u, const struct rule *r, const struct 
 	return !own && ((u->inherit[0] & d->kwmask[0]) || (u->inherit[1] & d->kwmask[1]));
 }
 
+struct regex *checker_regex(const struct rule *r, const char *pattern)
+{
+	char err[256];
+	size_t off;
+	struct regex *re = regex_new(pattern, 0, err, sizeof err, &off);
+	if (!re)
+		error_set("%s: checker pattern, at %zu: %s", r->id, off, err);
+	return re;
+}
+
+int unit_line(const struct unit *u, size_t pos)
+{
+	int line = 1;
+	for (size_t i = 0; i < pos && i < u->len; i++)
+		line += u->data[i] == '\n';
+	return line;
+}
+
 int scan_add_finding(struct scan *s, const struct rule *r, enum severity sev, const char *path,
 		     int line, const char *message, const char *match)
 {

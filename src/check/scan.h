@@ -1,7 +1,8 @@
 /* The scan: reads each file unit once, runs the literal prefilter, parses the files that
  * need it, runs every applicable detector, and turns hits into findings. Units are
  * spread over worker threads; findings come out sorted whatever the thread timing.
- * A scan owns its findings, its file list and its notes until scan_free(). */
+ * A scan owns its findings, its file list, its notes and the checkers' evidence until
+ * scan_free(). */
 #ifndef OCPAY_SCAN_H
 #define OCPAY_SCAN_H
 
@@ -191,6 +192,10 @@ const char *scan_unknown_reason(const struct scan *s, const struct rule *r);
 int unit_add_hit(struct unit *u, const struct rule *r, size_t start, size_t end,
 		 const char *secret, size_t secret_len, const char *message_template,
 		 int severity);
+/* A checker's own pattern compiled; NULL with the error set, naming the rule. */
+struct regex *checker_regex(const struct rule *r, const char *pattern);
+/* The 1-based line of a byte offset of the unit's data. */
+int unit_line(const struct unit *u, size_t pos);
 /* A repository-level finding (not tied to a scanned unit). */
 int scan_add_finding(struct scan *s, const struct rule *r, enum severity sev, const char *path,
 		     int line, const char *message, const char *match);
