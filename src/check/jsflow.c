@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/error.h"
 
@@ -782,4 +783,63 @@ void jsflow_free(struct jsflow *f)
 	free(f->checker_names);
 	free(f->checkers);
 	memset(f, 0, sizeof *f);
+}
+
+static const char *const status_props[] = {"status", "paymentStatus", "payment_status",
+					   "orderStatus", "order_status", "state", NULL};
+static const char *const status_writes[] = {
+	"update", "updateOne", "updateMany", "findOneAndUpdate", "findByIdAndUpdate", "upsert",
+	"save", "set", "patch", "modify", "updateOrder", "updateStatus", NULL};
+
+static bool name_in(const char *name, const char *const *list)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (!strcmp(name, list[i]))
+			return true;
+	return false;
+}
+
+/* An identifier or a quoted key named one of names. */
+static bool is_named(const struct syntax *syn, struct ast_node n, const char *const *names)
+{
+	char buf[64];
+	size_t len;
+	const char *t = ast_text(syn, n, &len);
+	snprintf(buf, sizeof buf, "%.*s", (int)len, t);
+	if (ast_is(n, "string") && len >= 2)
+		snprintf(buf, sizeof buf, "%.*s", (int)len - 2, t + 1);
+	return name_in(buf, names);
+}
+
+bool jsflow_string_in(const struct syntax *syn, struct ast_node n, const char *const *values)
+{
+	if (!ast_is(n, "string"))
+		return false;
+	size_t len;
+	const char *t = ast_text(syn, n, &len);
+	for (size_t i = 0; values[i]; i++)
+		if (len == strlen(values[i]) + 2 && !strncasecmp(t + 1, values[i], len - 2))
+			return true;
+	return false;
+}
+
+struct ast_node jsflow_status_write(const struct syntax *syn, struct ast_node n)
+{
+	struct ast_node none = {0};
+	if (ast_is(n, "assignment_expression")) {
+		struct ast_node l = ast_field(n, "left");
+		bool status = ast_is(l, "member_expression") &&
+			      is_named(syn, ast_field(l, "property"), status_props);
+		return status ? ast_field(n, "right") : none;
+	}
+	if (!ast_is(n, "pair") || !is_named(syn, ast_field(n, "key"), status_props))
+		return none;
+	struct ast_node call = ast_parent(n);
+	while (!ast_is_null(call) && !ast_is(call, "call_expression") &&
+	       !ast_is(call, "statement_block"))
+		call = ast_parent(call);
+	char callee[64] = "";
+	if (ast_is(call, "call_expression"))
+		jsflow_callee_name(syn, call, callee, sizeof callee);
+	return name_in(callee, status_writes) ? ast_field(n, "value") : none;
 }

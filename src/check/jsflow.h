@@ -74,6 +74,12 @@ struct ast_node jsflow_declared_value(const struct syntax *syn, struct ast_node 
 /* Evaluates a number: a literal, arithmetic on numbers, a `const` of the function, a
  * constant of the module. */
 bool jsflow_number(const struct syntax *syn, struct ast_node n, double *out);
+/* Whether n is a string literal whose value is one of values (caseless). */
+bool jsflow_string_in(const struct syntax *syn, struct ast_node n, const char *const *values);
+/* A status written to an order: `order.status = "PAID"`, or `{ status: "PAID" }` handed
+ * to a database write (update, save, upsert ...). The node of the value written, or a
+ * null node. */
+struct ast_node jsflow_status_write(const struct syntax *syn, struct ast_node n);
 /* Whether a function node lies inside (or is) the given ancestor. */
 bool jsflow_within(struct ast_node n, struct ast_node ancestor);
 

@@ -18,28 +18,11 @@ struct verify {
 	int rc;
 };
 
-static bool str_value_is(const struct syntax *syn, struct ast_node n, const char *const *values)
-{
-	if (!ast_is(n, "string"))
-		return false;
-	size_t len;
-	const char *t = ast_text(syn, n, &len);
-	for (size_t i = 0; values[i]; i++)
-		if (len == strlen(values[i]) + 2 && !strncasecmp(t + 1, values[i], len - 2))
-			return true;
-	return false;
-}
-
 static const char *const paid_values[] = {"paid", "confirmed", "completed", "fulfilled", NULL};
-static const char *const status_props[] = {"status", "paymentStatus", "payment_status",
-					   "orderStatus", "order_status", "state", NULL};
 static const char *const fulfil_calls[] = {
 	"fulfillOrder", "fulfilOrder", "processOrder", "shipOrder", "deliverOrder", "deliver",
 	"activateSubscription", "grantAccess", "markAsPaid", "markPaid", "markOrderPaid",
 	"completeOrder", NULL};
-static const char *const write_calls[] = {
-	"update", "updateOne", "updateMany", "findOneAndUpdate", "findByIdAndUpdate", "upsert",
-	"save", "set", "patch", "modify", "updateOrder", "updateStatus", NULL};
 
 static bool in_list(const char *name, const char *const *list)
 {
@@ -47,17 +30,6 @@ static bool in_list(const char *name, const char *const *list)
 		if (!strcmp(name, list[i]))
 			return true;
 	return false;
-}
-
-static bool is_named(const struct syntax *syn, struct ast_node n, const char *const *names)
-{
-	char buf[64];
-	size_t len;
-	const char *t = ast_text(syn, n, &len);
-	snprintf(buf, sizeof buf, "%.*s", (int)len, t);
-	if (ast_is(n, "string") && len >= 2)
-		snprintf(buf, sizeof buf, "%.*s", (int)len - 2, t + 1);
-	return in_list(buf, names);
 }
 
 static bool is_confirmed(const struct syntax *syn, struct ast_node n)
@@ -355,20 +327,8 @@ static bool visit_site(void *ctx, struct ast_node n)
 	if (v->rc)
 		return false;
 	const struct syntax *syn = v->syn;
-	if (ast_is(n, "assignment_expression")) {
-		struct ast_node l = ast_field(n, "left");
-		if (ast_is(l, "member_expression") && is_named(syn, ast_field(l, "property"), status_props) &&
-		    str_value_is(syn, ast_field(n, "right"), paid_values))
-			report(v, n);
-	} else if (ast_is(n, "pair")) {
-		struct ast_node call = ast_parent(n);
-		while (!ast_is_null(call) && !ast_is(call, "call_expression") && !ast_is(call, "statement_block"))
-			call = ast_parent(call);
-		char callee[64] = "";
-		if (ast_is(call, "call_expression"))
-			jsflow_callee_name(syn, call, callee, sizeof callee);
-		if (is_named(syn, ast_field(n, "key"), status_props) &&
-		    str_value_is(syn, ast_field(n, "value"), paid_values) && in_list(callee, write_calls))
+	if (ast_is(n, "assignment_expression") || ast_is(n, "pair")) {
+		if (jsflow_string_in(syn, jsflow_status_write(syn, n), paid_values))
 			report(v, n);
 	} else if (ast_is(n, "call_expression")) {
 		char callee[64];

@@ -201,6 +201,13 @@ static int load_detector(const struct loader *ld, yaml_node_t *n, struct detecto
 			rc = get_strings(ld, v, k, &d->keywords, &d->nkeywords);
 		} else if (!strcmp(k, "paths")) {
 			rc = get_strings(ld, v, k, &d->paths, &d->npaths);
+		} else if (!strcmp(k, "skip_tests")) {
+			const char *b = v->type == YAML_SCALAR_NODE ? (const char *)v->data.scalar.value : "";
+			d->skip_tests = !strcmp(b, "true");
+			if (!d->skip_tests && strcmp(b, "false"))
+				rc = fail_at(ld, v, "skip_tests must be true or false");
+		} else if (!strcmp(k, "unless_paths")) {
+			rc = get_strings(ld, v, k, &d->unless_paths, &d->nunless_paths);
 		} else if (!strcmp(k, "runtime")) {
 			/* Where the code must run for the detector to apply, as decided by
 			 * lang/classify.c. */
@@ -337,6 +344,8 @@ static int load_rule(struct loader *ld, yaml_node_t *root, struct rule *r)
 			rc = get_string(ld, v, k, &r->fix);
 		else if (!strcmp(k, "docs"))
 			rc = get_string(ld, v, k, &r->docs);
+		else if (!strcmp(k, "pass_reason"))
+			rc = get_string(ld, v, k, &r->pass_reason);
 		else if (!strcmp(k, "applies_to"))
 			rc = get_strings(ld, v, k, &r->applies_to, &r->napplies);
 		else if (!strcmp(k, "checklist")) {
@@ -392,6 +401,9 @@ static void detector_free(struct detector *d)
 	for (size_t i = 0; i < d->npaths; i++)
 		free(d->paths[i]);
 	free(d->paths);
+	for (size_t i = 0; i < d->nunless_paths; i++)
+		free(d->unless_paths[i]);
+	free(d->unless_paths);
 	regex_free(d->re);
 	regex_free(d->context_re);
 	regex_free(d->unless_line_re);
@@ -410,6 +422,7 @@ static void rule_free(struct rule *r)
 	free(r->description);
 	free(r->fix);
 	free(r->docs);
+	free(r->pass_reason);
 	for (size_t i = 0; i < r->napplies; i++)
 		free(r->applies_to[i]);
 	free(r->applies_to);

@@ -41,6 +41,9 @@ struct detector {
 	char *unless_line;	/* a regex that, matching the hit's line, drops the hit */
 	char **paths;		/* globs the path must match (basename when no '/') */
 	size_t npaths;
+	char **unless_paths;	/* globs the path must not match */
+	size_t nunless_paths;
+	bool skip_tests;	/* not in test files (path_is_test): production code only */
 	unsigned langs;		/* LANG_BIT mask */
 	unsigned runtimes;	/* bits 1 << enum runtime (lang/classify.h); 0: any */
 	size_t min_length;	/* for unprefixed secrets */
@@ -75,6 +78,7 @@ struct rule {
 	char *description;
 	char *fix;
 	char *docs;
+	char *pass_reason;	/* what a passing checklist item says, when its check has no detail */
 	/* applies_to: words of the code the rule judges (createLink ...); with none of them
 	 * in the scanned code its checklist items are n/a. */
 	char **applies_to;

@@ -79,8 +79,14 @@ void scan_free(struct scan *s)
 		free(s->log[i]);
 	free(s->log);
 	for (size_t i = 0; s->notes && i < s->rules->len; i++)
-		free(s->notes[i].unknown);
+		for (int k = 0; k < NOTE_COUNT; k++)
+			free(s->notes[i].text[k]);
 	free(s->notes);
+	for (size_t i = 0; i < s->nevidence; i++) {
+		free(s->evidence[i].path);
+		free(s->evidence[i].text);
+	}
+	free(s->evidence);
 	free(s->root);
 	free(s->importers);
 	free(s->importers_at);
@@ -204,24 +210,75 @@ static int apply_suppressions(struct scan *s)
 	return 0;
 }
 
-int scan_note_unknown(struct scan *s, const struct rule *r, const char *why)
+int scan_note_rule(struct scan *s, const struct rule *r, enum note_kind kind, const char *text)
 {
 	for (size_t i = 0; i < s->rules->len; i++) {
 		if (s->notes[i].rule != r)
 			continue;
-		free(s->notes[i].unknown);
-		s->notes[i].unknown = strdup(why);
-		return s->notes[i].unknown ? 0 : error_set("out of memory");
+		free(s->notes[i].text[kind]);
+		s->notes[i].text[kind] = text ? strdup(text) : NULL;
+		return !text || s->notes[i].text[kind] ? 0 : error_set("out of memory");
 	}
 	return 0;
 }
 
-const char *scan_unknown_reason(const struct scan *s, const struct rule *r)
+const char *scan_rule_note(const struct scan *s, const struct rule *r, enum note_kind kind)
 {
 	for (size_t i = 0; i < s->rules->len; i++)
 		if (s->notes[i].rule == r)
-			return s->notes[i].unknown;
+			return s->notes[i].text[kind];
 	return NULL;
+}
+
+int scan_note_unknown(struct scan *s, const struct rule *r, const char *why)
+{
+	return scan_note_rule(s, r, NOTE_UNKNOWN, why);
+}
+
+const char *scan_unknown_reason(const struct scan *s, const struct rule *r)
+{
+	return scan_rule_note(s, r, NOTE_UNKNOWN);
+}
+
+int scan_add_evidence(struct scan *s, const struct rule *r, int kind, const char *path,
+		      int line, const char *text)
+{
+	struct scan_evidence e = {.rule = r, .kind = kind, .path = strdup(path), .line = line,
+				  .text = text ? strdup(text) : NULL};
+	pthread_mutex_lock(&note_lock);
+	struct scan_evidence *p = e.path && (e.text || !text)
+					  ? realloc(s->evidence, (s->nevidence + 1) * sizeof *p)
+					  : NULL;
+	if (p) {
+		s->evidence = p;
+		p[s->nevidence++] = e;
+	}
+	pthread_mutex_unlock(&note_lock);
+	if (!p) {
+		free(e.path);
+		free(e.text);
+		return error_set("out of memory");
+	}
+	return 0;
+}
+
+static int evidence_cmp(const void *x, const void *y)
+{
+	const struct scan_evidence *a = x, *b = y;
+	int c = strcmp(a->path, b->path);
+	if (c)
+		return c;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	return strcmp(a->text ? a->text : "", b->text ? b->text : "");
+}
+
+bool scan_rule_applies(const struct scan *s, const struct rule *r)
+{
+	return !r->napplies || (s->kw_seen[0] & r->applies_mask[0]) ||
+	       (s->kw_seen[1] & r->applies_mask[1]);
 }
 
 bool rule_disabled(const struct scan *s, const struct rule *r)
@@ -245,6 +302,25 @@ bool path_matches(const char *path, char *const *globs, size_t n)
 	return false;
 }
 
+bool path_is_test(const char *path)
+{
+	static const char *const folders[] = {"__tests__/", "test/", "tests/", "spec/", "e2e/",
+					      "cypress/"};
+	static const char *const infixes[] = {".test.", ".spec.", ".cy.", ".e2e."};
+	for (size_t i = 0; i < sizeof folders / sizeof folders[0]; i++) {
+		size_t n = strlen(folders[i]);
+		for (const char *p = path; (p = strstr(p, folders[i])); p += n)
+			if (p == path || p[-1] == '/')
+				return true;
+	}
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < sizeof infixes / sizeof infixes[0]; i++)
+		if (strstr(base, infixes[i]))
+			return true;
+	return false;
+}
+
 bool unit_has_keywords(const struct unit *u, const struct rule *r, const struct detector *d)
 {
 	(void)r;
@@ -256,6 +332,24 @@ bool unit_has_keywords(const struct unit *u, const struct rule *r, const struct 
 	/* Second pass over a module that imports OCPay code: only what the first pass
 	 * did not already run. */
 	return !own && ((u->inherit[0] & d->kwmask[0]) || (u->inherit[1] & d->kwmask[1]));
+}
+
+struct regex *checker_regex(const struct rule *r, const char *pattern)
+{
+	char err[256];
+	size_t off;
+	struct regex *re = regex_new(pattern, 0, err, sizeof err, &off);
+	if (!re)
+		error_set("%s: checker pattern, at %zu: %s", r->id, off, err);
+	return re;
+}
+
+int unit_line(const struct unit *u, size_t pos)
+{
+	int line = 1;
+	for (size_t i = 0; i < pos && i < u->len; i++)
+		line += u->data[i] == '\n';
+	return line;
 }
 
 int scan_add_finding(struct scan *s, const struct rule *r, enum severity sev, const char *path,
@@ -361,6 +455,10 @@ static bool detector_applies(struct unit *u, const struct rule *r, const struct 
 	if (!(d->langs & LANG_BIT(u->lang)) && !(u->page && (d->langs & LANG_BIT(LANG_TEXT))))
 		return false;
 	if (d->npaths && !path_matches(u->path, d->paths, d->npaths))
+		return false;
+	if (d->nunless_paths && path_matches(u->path, d->unless_paths, d->nunless_paths))
+		return false;
+	if (d->skip_tests && path_is_test(u->path))
 		return false;
 	if (!unit_has_keywords(u, r, d))
 		return false;
@@ -575,8 +673,13 @@ static void stats_add(struct scan_stats *a, const struct scan_stats *b)
 int scan_run_finishers(struct scan *s)
 {
 	int rc = 0;
+	/* Threads recorded evidence in any order: checkers read it sorted. */
+	if (s->nevidence > 1)
+		qsort(s->evidence, s->nevidence, sizeof *s->evidence, evidence_cmp);
 	for (size_t i = 0; !rc && i < s->rules->len; i++) {
 		const struct rule *r = &s->rules->rules[i];
+		if (rule_disabled(s, r))
+			continue;
 		for (size_t j = 0; !rc && j < r->ndetectors; j++)
 			if (r->detectors[j].checker && (r->scopes & SCOPE_TREE))
 				rc = r->detectors[j].checker->finish(s, r);

@@ -1,7 +1,8 @@
 /* The scan: reads each file unit once, runs the literal prefilter, parses the files that
  * need it, runs every applicable detector, and turns hits into findings. Units are
  * spread over worker threads; findings come out sorted whatever the thread timing.
- * A scan owns its findings, its file list and its notes until scan_free(). */
+ * A scan owns its findings, its file list, its notes and the checkers' evidence until
+ * scan_free(). */
 #ifndef OCPAY_SCAN_H
 #define OCPAY_SCAN_H
 
@@ -41,10 +42,25 @@ struct scan_stats {
 	uint64_t duration_ms;
 };
 
-/* Why a checklist item of a rule could not be decided (NULL: it could). */
+/* What a rule's checklist items say beyond their findings, each NULL when nothing:
+ * why they could not be decided, why they fail though no finding says so (no tests at
+ * all), and what the repository-level check saw (the payment scenarios with evidence). */
+enum note_kind { NOTE_UNKNOWN, NOTE_FAIL, NOTE_DETAIL, NOTE_COUNT };
+
 struct rule_note {
 	const struct rule *rule;
-	char *unknown;
+	char *text[NOTE_COUNT];
+};
+
+/* What a checker learnt of one file for a repository-level decision (OC011's columns and
+ * indexes, OC013's tests): recorded from any thread, sorted by path and line before the
+ * checkers' finish() reads them. kind is the checker's own code. */
+struct scan_evidence {
+	const struct rule *rule;
+	int kind;
+	char *path;
+	int line;
+	char *text;
 };
 
 /* What the first pass learnt of one file of the list, for the second: its keywords. */
@@ -79,12 +95,16 @@ struct scan {
 	size_t ndirectives;
 	struct scan_stats stats;
 	bool ocpay_seen;	/* some file mentions OCPay: the integration exists */
+	bool partial_tree;	/* --staged: only changed files are read, so checks that need
+				 * the whole tree (an index in another migration) stay silent */
 	uint64_t kw_seen[2];	/* every keyword found in some file */
 	char **incomplete;	/* what could not be read, one line each */
 	size_t nincomplete;
 	char **log;		/* --verbose: one line per decision, sorted by scan_finish */
 	size_t nlog;
 	struct rule_note *notes;
+	struct scan_evidence *evidence;
+	size_t nevidence;
 	/* prefilter */
 	struct regex *keywords_re;
 	char **keywords;
@@ -173,6 +193,13 @@ int scan_note_incomplete(struct scan *s, const char *fmt, ...)
 void scan_log(struct scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Marks a rule's checklist items as undecidable, with the reason. */
 int scan_note_unknown(struct scan *s, const struct rule *r, const char *why);
+/* Sets what a rule's checklist items say of kind (the last call wins). */
+int scan_note_rule(struct scan *s, const struct rule *r, enum note_kind kind, const char *text);
+/* The note of kind for a rule, or NULL. */
+const char *scan_rule_note(const struct scan *s, const struct rule *r, enum note_kind kind);
+/* Records what a checker learnt of a file (thread-safe); text may be NULL. */
+int scan_add_evidence(struct scan *s, const struct rule *r, int kind, const char *path,
+		      int line, const char *text);
 struct directive;
 /* Records an inline suppression directive of a working-tree file (thread-safe). */
 int scan_note_directive(struct scan *s, const char *path, const struct directive *d);
@@ -183,6 +210,10 @@ const char *scan_unknown_reason(const struct scan *s, const struct rule *r);
 int unit_add_hit(struct unit *u, const struct rule *r, size_t start, size_t end,
 		 const char *secret, size_t secret_len, const char *message_template,
 		 int severity);
+/* A checker's own pattern compiled; NULL with the error set, naming the rule. */
+struct regex *checker_regex(const struct rule *r, const char *pattern);
+/* The 1-based line of a byte offset of the unit's data. */
+int unit_line(const struct unit *u, size_t pos);
 /* A repository-level finding (not tied to a scanned unit). */
 int scan_add_finding(struct scan *s, const struct rule *r, enum severity sev, const char *path,
 		     int line, const char *message, const char *match);
@@ -208,8 +239,13 @@ char *unit_package_json(struct unit *u, size_t *len);
 struct jsflow *unit_flow(struct unit *u);
 /* Whether the unit contains one of the detector's keywords (true when it has none). */
 bool unit_has_keywords(const struct unit *u, const struct rule *r, const struct detector *d);
+/* Whether the code the rule judges (its applies_to words) was seen; true when it has none. */
+bool scan_rule_applies(const struct scan *s, const struct rule *r);
 /* Whether the configuration turns the rule off. */
 bool rule_disabled(const struct scan *s, const struct rule *r);
+/* Whether path is a test file by its name or folder: *.test.*, *.spec.*, *.cy.*,
+ * *.e2e.*, or under __tests__/, test/, tests/, spec/, e2e/, cypress/. */
+bool path_is_test(const char *path);
 /* Whether path matches one of the globs (basename match for globs without '/'). */
 bool path_matches(const char *path, char *const *globs, size_t n);
 

@@ -35,6 +35,10 @@ static int entry_cmp(const void *x, const void *y)
 	return (int)a->item->scope - (int)b->item->scope;
 }
 
+/* Findings fail an item; then, in order: what the run did not cover, what a checker could
+ * not decide, no integration, none of the code the rule judges, and what a
+ * repository-level check found failing without a finding. A checker's detail (what it
+ * saw) goes with a pass or a fail. */
 static void decide(const struct report *rep, struct checklist_entry *e)
 {
 	const struct scan *s = rep->scan;
@@ -44,25 +48,31 @@ static void decide(const struct report *rep, struct checklist_entry *e)
 		if (f->rule == e->rule && (f->commit != NULL) == history)
 			e->findings++;
 	}
-	const char *why = scan_unknown_reason(s, e->rule);
+	const char *why = scan_rule_note(s, e->rule, NOTE_UNKNOWN);
+	const char *failing = scan_rule_note(s, e->rule, NOTE_FAIL);
+	const char *detail = history ? NULL : scan_rule_note(s, e->rule, NOTE_DETAIL);
 	if (!(rep->scopes & e->item->scope)) {
 		e->status = ITEM_UNKNOWN;
 		e->reason = history ? "history not scanned: run `ocpay-audit scan --history`"
 				    : "working tree not scanned in this mode";
 	} else if (e->findings) {
 		e->status = ITEM_FAIL;
+		e->reason = detail;
 	} else if (why) {
 		e->status = ITEM_UNKNOWN;
 		e->reason = why;
 	} else if (!s->ocpay_seen) {
 		e->status = ITEM_NA;
 		e->reason = "no OCPay integration found";
-	} else if (e->rule->napplies && !(s->kw_seen[0] & e->rule->applies_mask[0]) &&
-		   !(s->kw_seen[1] & e->rule->applies_mask[1])) {
+	} else if (!scan_rule_applies(s, e->rule)) {
 		e->status = ITEM_NA;
 		e->reason = e->rule->not_applicable;
+	} else if (failing && !history) {
+		e->status = ITEM_FAIL;
+		e->reason = failing;
 	} else {
 		e->status = ITEM_PASS;
+		e->reason = detail ? detail : history ? NULL : e->rule->pass_reason;
 	}
 }
 

@@ -228,9 +228,10 @@ int report_write_html(const struct report *rep, FILE *out)
 			e->status == ITEM_NA ? "na" : st, st);
 		put(out, e->item->item);
 		fprintf(out, "</td><td>%s</td><td>", e->rule->id);
-		if (e->status == ITEM_FAIL)
-			fprintf(out, "%zu finding%s", e->findings, e->findings == 1 ? "" : "s");
-		else
+		if (e->findings)
+			fprintf(out, "%zu finding%s%s", e->findings, e->findings == 1 ? "" : "s",
+				e->reason ? "; " : "");
+		if (e->reason)
 			put(out, e->reason);
 		fputs("</td></tr>\n", out);
 	}

@@ -139,10 +139,13 @@ static void write_checklist(const struct report *rep, FILE *out)
 		fprintf(out, "- %s: ", status_marks[e->status]);
 		put_inline(out, e->item->item);
 		fprintf(out, " (%s)", e->rule->id);
-		if (e->status == ITEM_FAIL)
+		const char *sep = ": ";
+		if (e->findings) {
 			fprintf(out, ": %zu finding%s", e->findings, e->findings == 1 ? "" : "s");
-		else if (e->reason) {
-			fputs(": ", out);
+			sep = "; ";
+		}
+		if (e->reason) {
+			fputs(sep, out);
 			put_inline(out, e->reason);
 		}
 		fputc('\n', out);

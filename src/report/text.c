@@ -91,10 +91,13 @@ static void write_checklist(const struct report *rep, FILE *out)
 		}
 		fprintf(out, "    %s%s%s %s (%s)", c(rep, status_colors[e->status]),
 			status_marks[e->status], c(rep, RESET), e->item->item, e->rule->id);
-		if (e->status == ITEM_FAIL)
+		const char *sep = ": ";
+		if (e->findings) {
 			fprintf(out, ": %zu finding%s", e->findings, e->findings == 1 ? "" : "s");
-		else if (e->reason)
-			fprintf(out, ": %s", e->reason);
+			sep = "; ";
+		}
+		if (e->reason)
+			fprintf(out, "%s%s", sep, e->reason);
 		fputc('\n', out);
 	}
 }

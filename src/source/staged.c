@@ -170,6 +170,7 @@ int staged_scan(struct scan *s, struct repo *r)
 		rc = -1;
 		goto out;
 	}
+	s->partial_tree = past.partial_tree = true;
 	size_t n = git_diff_num_deltas(diff);
 	for (size_t i = 0; i < n && !rc; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);

@@ -32,6 +32,7 @@ setInterval(async () => {
     const { data } = await res.json();
     if (data.status === "CONFIRMED") await Order.updateOne({ _id: order.id }, { status: "PAID" });
     else if (data.status === "FAILED") await Order.updateOne({ _id: order.id }, { status: "FAILED" });
+    console.log("[Payment] Status checked", { orderId: order.id, status: data.status });
   }
 }, 15000);
 JS

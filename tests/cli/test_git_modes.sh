@@ -224,6 +224,20 @@ run "$BIN" install-hook "$h"
 expect_code 0 "core.hooksPath"
 [ -x "$h/.githooks/pre-commit" ] && ok || bad "core.hooksPath not honoured"
 
+# --- staged: a column whose index is in another migration is not judged from the
+# change alone (OC011 reads the whole tree).
+sm=$TMP/staged-migration; new_repo "$sm"; mkdir -p "$sm/db"
+printf 'const r = await ocpay.createLink({});\n' > "$sm/pay.js"
+printf 'CREATE INDEX idx_payment_ref ON orders(payment_ref);\n' > "$sm/db/002_index.sql"
+commit_all "$sm"
+printf 'CREATE TABLE orders (id SERIAL PRIMARY KEY, payment_ref TEXT);\n' > "$sm/db/001_orders.sql"
+git -C "$sm" add db/001_orders.sql
+run "$BIN" scan --staged --format json "$sm"
+expect_findings "" "staged migration: the index of another file is not seen, nothing judged"
+run "$BIN" scan --format json "$sm"
+expect_no_out '"rule": "OC011"' "working tree: the index in 002 covers the column of 001"
+expect_out 'payment_ref is indexed (db/001_orders.sql:1)' "the checklist says where"
+
 # --- the pre-commit framework, when installed: try-repo blocks a staged key.
 if command -v pre-commit >/dev/null; then
   proj=$TMP/hookrepo; mkdir -p "$proj"; cp "$SRC/.pre-commit-hooks.yaml" "$proj/"

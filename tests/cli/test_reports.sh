@@ -95,4 +95,30 @@ expect_out "n/a     API keys are kept out of code" "items are n/a, not pass"
 run "$BIN" scan --format markdown "$p"
 expect_out "No OCPay integration found" "markdown says so too"
 
+# Repository-level checklist reasons: the tested payment scenarios (OC013) and a missing
+# schema (OC011) show in every format, not only as findings.
+p=$TMP/tested; new_repo "$p"; mkdir -p "$p/src" "$p/tests"
+cat > "$p/src/pay.js" <<'JS'
+const { OCPay } = require("@oneclickdz/ocpay-sdk");
+const ocpay = new OCPay(process.env.ONECLICK_API_KEY);
+exports.status = async (ref) => (await ocpay.checkPayment(ref)).status;
+JS
+cat > "$p/tests/pay.test.js" <<'JS'
+jest.mock("@oneclickdz/ocpay-sdk");
+test("confirmed", async () => {
+  mockCheckPayment.mockResolvedValue({ status: "CONFIRMED" });
+});
+JS
+commit_all "$p"
+for fmt in text markdown html json; do
+  run "$BIN" scan --format "$fmt" "$p"
+  expect_out "tested: successful payment (tests/pay.test.js:3); untested: failed payment" \
+    "$fmt: the OC013 item names the tested and untested scenarios"
+  expect_out "no schema or migration with a payment reference column found" \
+    "$fmt: the OC011 item says why it is unknown"
+done
+rm "$p/tests/pay.test.js"; commit_all "$p"
+run "$BIN" scan --format json "$p"
+expect_out '"reason": "no test files' "no tests: the OC013 item fails with the reason"
+
 finish

@@ -1,4 +1,5 @@
 #include "check/rule.h"
+#include "check/scan.h"
 #include "core/error.h"
 #include "harness.h"
 
@@ -36,7 +37,44 @@ TEST(embedded_rules_load)
 	CHECK(r && rule_severity(r, KEY_LIVE) == SEV_CRITICAL);
 	CHECK(r && rule_severity(r, KEY_UNKNOWN) == SEV_CRITICAL);
 	CHECK(set.prefilter != NULL);
+	static const char *const ids[] = {"OC009", "OC010", "OC011", "OC013"};
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+		CHECK(ruleset_find(&set, ids[i]) != NULL);
 	ruleset_free(&set);
+}
+
+static const char narrowed[] = "id: X\nname: x\nseverity: low\nchecklist: [{section: S, item: I}]\n"
+			       "summary: s\nmessage: m\ndescription: d\nfix: f\ndetectors:\n"
+			       "  - regex: 'k'\n    unless_paths: ['*dev*', 'k8s/staging/*']\n"
+			       "    skip_tests: %s\n";
+
+TEST(unless_paths_and_skip_tests_load)
+{
+	char text[512];
+	snprintf(text, sizeof text, narrowed, "true");
+	struct ruleset set = {0};
+	CHECK_INT(ruleset_add_yaml(&set, "test.yml", text, strlen(text)), 0);
+	const struct detector *d = set.len ? &set.rules[0].detectors[0] : NULL;
+	CHECK(d && d->nunless_paths == 2 && d->skip_tests);
+	CHECK(d && path_matches("k8s/staging/secret.yaml", d->unless_paths, d->nunless_paths));
+	CHECK(d && !path_matches("k8s/prod/secret.yaml", d->unless_paths, d->nunless_paths));
+	ruleset_free(&set);
+	snprintf(text, sizeof text, narrowed, "maybe");
+	CHECK_INT(load(text), -1);
+	CHECK_STR(error_last(), "test.yml:12:17: skip_tests must be true or false");
+}
+
+TEST(test_files_by_path)
+{
+	CHECK(path_is_test("tests/pay.test.js"));
+	CHECK(path_is_test("src/__tests__/checkout.ts"));
+	CHECK(path_is_test("app/api/checkout/route.test.ts"));
+	CHECK(path_is_test("cypress/e2e/pay.cy.js"));
+	CHECK(path_is_test("e2e/checkout.spec.ts"));
+	CHECK(path_is_test("test/helpers.js"));
+	CHECK(!path_is_test("src/routes/checkout.js"));
+	CHECK(!path_is_test("src/latest/pay.js"));
+	CHECK(!path_is_test("contest/pay.js"));
 }
 
 TEST(valid_rule_loads)
@@ -135,4 +173,5 @@ TEST(embedded_queries_compile)
 RUN_TESTS(T(embedded_rules_load), T(embedded_queries_compile), T(valid_rule_loads), T(syntax_error_names_line_and_column),
 	  T(unknown_key_is_an_error), T(bad_severity_is_an_error), T(bad_regex_is_an_error),
 	  T(bad_query_is_an_error), T(missing_required_key_is_an_error),
-	  T(unknown_checker_is_an_error))
+	  T(unknown_checker_is_an_error), T(unless_paths_and_skip_tests_load),
+	  T(test_files_by_path))

@@ -1,0 +1,199 @@
+/* OC013 payment-scenarios-untested: the docs list five cases to test before going live
+ * (successful payment, failed payment, expired link, customer returns without paying, API
+ * errors). Each test file (jest, vitest, mocha, node:test, playwright, cypress) that
+ * exercises the payment code records which of them it shows evidence of: a mocked or
+ * asserted CONFIRMED, FAILED, an expiry, PENDING, or an HTTP error around createLink or
+ * checkPayment. finish() decides for the repository and says, in the checklist item,
+ * which scenarios have a test and which do not. No test at all fails the item. */
+#define _GNU_SOURCE /* memmem, strcasestr */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/scan.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/regex.h"
+
+enum { EV_TEST, EV_PAYMENT_TEST, EV_CODE, EV_SCENARIO };
+
+static const struct {
+	const char *name;
+	const char *evidence; /* regex over a payment test file */
+} scenarios[] = {
+	{"successful payment", "\\bCONFIRMED\\b"},
+	{"failed payment", "\\bFAILED\\b"},
+	{"expired link", "(?i)expir"},
+	/* PENDING as the API's answer (mocked, stubbed, replied), not an order's status */
+	{"customer returns without paying",
+	 "(?m)^[^\\n]*(?:mock|[Rr]esolve|\\.returns\\(|reply|fulfill|stub|intercept|Response|"
+	 "\\[\\s*[\"']PENDING)[^\\n]*\\bPENDING\\b|"
+	 "(?i)without\\s+pay|abandon|never\\s+paid|not\\s+paid|unpaid"},
+	{"API errors",
+	 "mockRejectedValue|\\brejects\\.|Promise\\.reject|\\bstatus(?:Code)?\\s*[:=(]\\s*[45]\\d\\d\\b|"
+	 "\\.reply\\(\\s*[45]\\d\\d|\\bok\\s*:\\s*false|\\bsuccess\\s*:\\s*false|route\\.abort|"
+	 "HttpResponse\\.error|\\.expect\\(\\s*[45]\\d\\d\\s*\\)|to(?:Be|Equal)\\(\\s*[45]\\d\\d\\s*\\)|"
+	 "(?i)merchant not validated"},
+};
+#define NSCENARIOS (sizeof scenarios / sizeof scenarios[0])
+
+/* A test file (path_is_test) holds a test. */
+static const char *const test_call_re =
+	"\\b(?:describe|it|test|suite)(?:\\.\\w+)?\\s*\\(|from\\s+[\"']node:test[\"']|"
+	"require\\([\"']node:test[\"']\\)";
+/* What ties a test to the payment code. */
+static const char *const payment_re =
+	"(?i)createLink|checkPayment|create_link|check_payment|ocpay|oneclick|paymentRef|"
+	"payment_ref|paymentUrl";
+
+/* Whether the pattern matches the text, and the 1-based line of the first match. */
+static int first_line(const struct rule *r, const char *pattern, const char *data, size_t len,
+		      int *line)
+{
+	struct regex *re = checker_regex(r, pattern);
+	if (!re)
+		return -1;
+	struct regex_iter it;
+	regex_iter_init(&it, re, data, len);
+	int found = 0;
+	size_t a, b;
+	if (regex_iter_next(&it) && regex_iter_group(&it, 0, &a, &b)) {
+		found = 1;
+		*line = 1;
+		for (size_t i = 0; i < a; i++)
+			*line += data[i] == '\n';
+	}
+	regex_iter_free(&it);
+	regex_free(re);
+	return found;
+}
+
+static int read_test(struct unit *u, const struct rule *r)
+{
+	int line, rc = first_line(r, payment_re, u->data, u->len, &line);
+	if (rc <= 0)
+		return rc;
+	if (scan_add_evidence(u->scan, r, EV_PAYMENT_TEST, u->path, line, NULL) < 0)
+		return -1;
+	for (size_t i = 0; i < NSCENARIOS; i++) {
+		int found = first_line(r, scenarios[i].evidence, u->data, u->len, &line);
+		if (found < 0 ||
+		    (found && scan_add_evidence(u->scan, r, EV_SCENARIO, u->path, line,
+						scenarios[i].name) < 0))
+			return -1;
+	}
+	return 0;
+}
+
+/* The payment code itself, where a finding goes when no test touches it. */
+static int read_code(struct unit *u, const struct rule *r)
+{
+	static const char *const calls[] = {"createLink", "checkPayment"};
+	for (size_t i = 0; i < 2; i++) {
+		const char *p = memmem(u->data, u->len, calls[i], strlen(calls[i]));
+		if (!p)
+			continue;
+		return scan_add_evidence(u->scan, r, EV_CODE, u->path,
+					 unit_line(u, (size_t)(p - u->data)), NULL);
+	}
+	return 0;
+}
+
+int oc013_scenarios_unit(struct unit *u, const struct rule *r, const struct detector *d)
+{
+	(void)d;
+	int line, is_test = 0;
+	if (path_is_test(u->path))
+		is_test = first_line(r, test_call_re, u->data, u->len, &line);
+	if (is_test < 0)
+		return -1;
+	if (!is_test)
+		return read_code(u, r);
+	if (scan_add_evidence(u->scan, r, EV_TEST, u->path, 1, NULL) < 0)
+		return -1;
+	return read_test(u, r);
+}
+
+/* The first evidence of a kind (and scenario name), or NULL. */
+static const struct scan_evidence *first(const struct scan *s, const struct rule *r, int kind,
+					 const char *name)
+{
+	for (size_t i = 0; i < s->nevidence; i++) {
+		const struct scan_evidence *e = &s->evidence[i];
+		if (e->rule == r && e->kind == kind && (!name || !strcmp(e->text, name)))
+			return e;
+	}
+	return NULL;
+}
+
+/* "tested: successful payment (tests/pay.test.js:12); untested: expired link, API errors" */
+static char *coverage(const struct scan *s, const struct rule *r, size_t *missing)
+{
+	struct buf tested = BUF_INIT, untested = BUF_INIT;
+	*missing = 0;
+	for (size_t i = 0; i < NSCENARIOS; i++) {
+		const struct scan_evidence *e = first(s, r, EV_SCENARIO, scenarios[i].name);
+		if (e) {
+			buf_puts(&tested, tested.len ? ", " : "tested: ");
+			buf_printf(&tested, "%s (%s:%d)", scenarios[i].name, e->path, e->line);
+		} else {
+			buf_puts(&untested, untested.len ? ", " : "untested: ");
+			buf_puts(&untested, scenarios[i].name);
+			(*missing)++;
+		}
+	}
+	if (tested.len && untested.len)
+		buf_puts(&tested, "; ");
+	buf_put(&tested, untested.ptr ? untested.ptr : "", untested.len);
+	buf_free(&untested);
+	return buf_detach(&tested);
+}
+
+static int report_gap(struct scan *s, const struct rule *r, size_t missing, size_t ntests,
+		      const char *untested)
+{
+	const struct scan_evidence *at = first(s, r, EV_PAYMENT_TEST, NULL);
+	char msg[1024];
+	if (at && missing == NSCENARIOS)
+		snprintf(msg, sizeof msg,
+			 "the payment tests exercise none of the scenarios the docs list (%s)",
+			 untested);
+	else if (at)
+		snprintf(msg, sizeof msg, "the payment tests leave scenarios of the docs %s",
+			 untested);
+	else
+		snprintf(msg, sizeof msg,
+			 "%zu test file%s, none exercises a payment (createLink or checkPayment): "
+			 "successful payment, failed payment, expired link, customer returns "
+			 "without paying and API errors are untested",
+			 ntests, ntests == 1 ? "" : "s");
+	if (!at && !(at = first(s, r, EV_CODE, NULL)))
+		at = first(s, r, EV_TEST, NULL);
+	enum severity sev = missing == NSCENARIOS ? r->severity : SEV_LOW;
+	return scan_add_finding(s, r, sev, at->path, at->line, msg, untested);
+}
+
+int oc013_scenarios_finish(struct scan *s, const struct rule *r)
+{
+	if (!s->ocpay_seen || !scan_rule_applies(s, r))
+		return 0;
+	size_t ntests = 0;
+	for (size_t i = 0; i < s->nevidence; i++)
+		ntests += s->evidence[i].rule == r && s->evidence[i].kind == EV_TEST;
+	if (!ntests)
+		return scan_note_rule(s, r, NOTE_FAIL,
+				      "no test files (jest, vitest, mocha, node:test, playwright, "
+				      "cypress): none of the payment scenarios the docs list is "
+				      "tested");
+	size_t missing;
+	char *text = coverage(s, r, &missing);
+	if (!text)
+		return error_set("out of memory");
+	int rc = scan_note_rule(s, r, NOTE_DETAIL, text);
+	if (!rc && missing) {
+		const char *untested = strstr(text, "untested: ");
+		rc = report_gap(s, r, missing, ntests, untested ? untested : text);
+	}
+	free(text);
+	return rc;
+}
