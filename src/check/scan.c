@@ -454,13 +454,14 @@ static bool detector_applies(struct unit *u, const struct rule *r, const struct 
 	/* A page is text too: its markup and attributes are read by the text detectors. */
 	if (!(d->langs & LANG_BIT(u->lang)) && !(u->page && (d->langs & LANG_BIT(LANG_TEXT))))
 		return false;
+	/* cheapest first: most files hold none of the keywords */
+	if (!unit_has_keywords(u, r, d))
+		return false;
 	if (d->npaths && !path_matches(u->path, d->paths, d->npaths))
 		return false;
 	if (d->nunless_paths && path_matches(u->path, d->unless_paths, d->nunless_paths))
 		return false;
 	if (d->skip_tests && path_is_test(u->path))
-		return false;
-	if (!unit_has_keywords(u, r, d))
 		return false;
 	if (d->context_re && !regex_search(d->context_re, u->data, u->len))
 		return false;

@@ -22,7 +22,16 @@ struct literal_set {
 	size_t npivots;
 	unsigned char lower[256];
 	unsigned char is_pivot[256]; /* either case */
+	/* words sorted by pivot letter: those of letter c are words[first[c]..+count[c]] */
+	unsigned char first[256], count[256];
 };
+
+static int by_pivot(const void *x, const void *y)
+{
+	const struct word *a = x, *b = y;
+	unsigned char pa = (unsigned char)a->text[a->pivot], pb = (unsigned char)b->text[b->pivot];
+	return pa != pb ? pa - pb : (int)a->bit - (int)b->bit;
+}
 
 static int rank(char c)
 {
@@ -72,6 +81,12 @@ struct literal_set *literal_set_new(char *const *words, size_t n)
 			set->is_pivot[p - 32] = 1;
 		set->n++;
 	}
+	qsort(set->words, set->n, sizeof *set->words, by_pivot);
+	for (size_t k = set->n; k-- > 0;) {
+		unsigned char p = (unsigned char)set->words[k].text[set->words[k].pivot];
+		set->first[p] = (unsigned char)k;
+		set->count[p]++;
+	}
 	return set;
 }
 
@@ -84,9 +99,10 @@ static void check_at(const struct literal_set *set, const unsigned char *t, size
 		     uint64_t found[2])
 {
 	unsigned char c = set->lower[t[i]];
-	for (size_t k = 0; k < set->n; k++) {
+	for (size_t k = set->first[c], end = k + set->count[c]; k < end; k++) {
 		const struct word *w = &set->words[k];
-		if ((unsigned char)w->text[w->pivot] != c || i < w->pivot || i - w->pivot + w->len > len)
+		if (i < w->pivot || i - w->pivot + w->len > len ||
+		    (found[w->bit / 64] & (1ull << (w->bit % 64))))
 			continue;
 		const unsigned char *s = t + i - w->pivot;
 		size_t j = 0;
