@@ -3,37 +3,28 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/utf8.h"
 #include "report/report.h"
 
 static const char *const commands[SEV_COUNT] = {"notice", "notice", "warning", "error", "error"};
 
 /* Message data escapes %, CR and LF; property values also ':' and ','. Invalid bytes
- * and other controls are shown as \xNN or \u{N}: the log would show them raw. */
+ * and other controls are shown escaped: the log would show them raw. */
 static void put_escaped(FILE *out, const char *s, bool property)
 {
-	for (size_t n = strlen(s); n;) {
-		unsigned cp;
-		size_t len = utf8_char(s, n, &cp);
-		if (!len)
-			fprintf(out, "\\x%02x", (unsigned char)*s);
-		else if (cp == '%')
+	for (size_t n = strlen(s), k; n; s += k, n -= k) {
+		k = 1;
+		if (*s == '%')
 			fputs("%25", out);
-		else if (cp == '\r')
+		else if (*s == '\r')
 			fputs("%0D", out);
-		else if (cp == '\n')
+		else if (*s == '\n')
 			fputs("%0A", out);
-		else if (property && cp == ':')
+		else if (property && *s == ':')
 			fputs("%3A", out);
-		else if (property && cp == ',')
+		else if (property && *s == ',')
 			fputs("%2C", out);
-		else if (utf8_is_control(cp))
-			fprintf(out, cp < 0x80 ? "\\x%02x" : "\\u{%x}", cp);
 		else
-			fwrite(s, 1, len, out);
-		len = len ? len : 1;
-		s += len;
-		n -= len;
+			k = report_put_char(out, s, n, false);
 	}
 }
 

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/utf8.h"
 #include "report/report.h"
 
 static const char style[] =
@@ -49,33 +48,23 @@ static const char style[] =
     "@media print{body{margin:0;max-width:none;font-size:11pt}h2{break-after:avoid}"
     ".finding,tr{break-inside:avoid}pre{white-space:pre-wrap}}";
 
-/* Escapes markup; invalid bytes and controls (but newlines and tabs) are shown as \xNN
- * or \u{N}, so the page is valid UTF-8 and shows what the file name really holds. */
+/* Escapes markup; invalid bytes and controls (but newlines and tabs) are shown escaped,
+ * so the page is valid UTF-8 and shows what the file name really holds. */
 static void put_html(FILE *out, const char *s, size_t n)
 {
-	n = strnlen(s, n);
-	while (n) {
-		unsigned cp;
-		size_t len = utf8_char(s, n, &cp);
-		if (!len)
-			fprintf(out, "\\x%02x", (unsigned char)*s);
-		else if (cp == '&')
-			fputs("&amp;", out);
-		else if (cp == '<')
-			fputs("&lt;", out);
-		else if (cp == '>')
-			fputs("&gt;", out);
-		else if (cp == '"')
-			fputs("&quot;", out);
-		else if (cp == '\'')
-			fputs("&#39;", out);
-		else if (utf8_is_control(cp) && cp != '\n' && cp != '\t')
-			fprintf(out, cp < 0x80 ? "\\x%02x" : "\\u{%x}", cp);
-		else
-			fwrite(s, 1, len, out);
-		len = len ? len : 1;
-		s += len;
-		n -= len;
+	static const char *const entities[][2] = {
+	    {"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}, {"'", "&#39;"}};
+	for (n = strnlen(s, n); n;) {
+		size_t k = 0;
+		for (size_t e = 0; e < sizeof entities / sizeof entities[0] && !k; e++)
+			if (*s == entities[e][0][0]) {
+				fputs(entities[e][1], out);
+				k = 1;
+			}
+		if (!k)
+			k = report_put_char(out, s, n, true);
+		s += k;
+		n -= k;
 	}
 }
 

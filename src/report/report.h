@@ -45,8 +45,11 @@ const char *item_status_name(enum item_status s);
 /* The sections of the docs' production checklist, in order; NULL-terminated. */
 extern const char *const checklist_sections[];
 
-/* Writes text from the audited repository with control bytes escaped (\xNN), so a file
- * name cannot drive the terminal. */
+/* Writes one character of text from the audited repository (n bytes left at s) and
+ * returns the bytes it took: as it is, or escaped when it is an invalid byte (\xNN), a
+ * control or a bidirectional override (\xNN, \u{N}); layout keeps newlines and tabs. */
+size_t report_put_char(FILE *out, const char *s, size_t n, bool layout);
+/* Writes text from the audited repository so that a file name cannot drive the terminal. */
 void report_put_safe(FILE *out, const char *s);
 /* A JSON string of text from the audited repository: invalid UTF-8 bytes become \xNN. */
 struct json_t *report_json_string(const char *s);

@@ -20,23 +20,25 @@ static const char *c(const struct report *rep, const char *code)
 	return rep->color ? code : "";
 }
 
+size_t report_put_char(FILE *out, const char *s, size_t n, bool layout)
+{
+	unsigned cp;
+	size_t len = utf8_char(s, n, &cp);
+	if (!len)
+		fprintf(out, "\\x%02x", (unsigned char)*s);
+	else if (utf8_is_control(cp) && !(layout && (cp == '\n' || cp == '\t')))
+		fprintf(out, cp < 0x80 ? "\\x%02x" : "\\u{%x}", cp);
+	else
+		fwrite(s, 1, len, out);
+	return len ? len : 1;
+}
+
 /* Paths come from the audited repository: never let one move the cursor, change the
- * terminal or reorder what follows. Invalid bytes and controls are shown escaped. */
+ * terminal or reorder what follows. */
 void report_put_safe(FILE *out, const char *s)
 {
-	for (size_t n = strlen(s); n;) {
-		unsigned cp;
-		size_t len = utf8_char(s, n, &cp);
-		if (!len)
-			fprintf(out, "\\x%02x", (unsigned char)*s);
-		else if (utf8_is_control(cp))
-			fprintf(out, cp < 0x80 ? "\\x%02x" : "\\u{%x}", cp);
-		else
-			fwrite(s, 1, len, out);
-		len = len ? len : 1;
-		s += len;
-		n -= len;
-	}
+	for (size_t n = strlen(s), k; n; s += k, n -= k)
+		k = report_put_char(out, s, n, false);
 }
 
 static int display_width(const char *s, int bytes)
