@@ -803,7 +803,7 @@ int history_scan(struct scan *s, struct repo *r, const char *since, bool progres
 	/* With --since only the newest commits count: reading every pack would cost more. */
 	if (!since) {
 		struct buf objects = BUF_INIT;
-		buf_printf(&objects, "%sobjects", git_repository_path(repo_git(r)));
+		buf_printf(&objects, "%sobjects", git_repository_commondir(repo_git(r)));
 		rc = buf_oom(&objects) ? error_set("out of memory")
 				       : pack_list_blobs(objects.ptr, &h->packed);
 		buf_free(&objects);
