@@ -8,6 +8,7 @@
 #include <yaml.h>
 
 #include "check/rule.h"
+#include "check/yaml_keys.h"
 #include "core/error.h"
 
 struct cfg_loader {
@@ -223,7 +224,11 @@ int config_load_text(struct config *c, const char *name, const char *text, size_
 		return rc;
 	}
 	yaml_parser_delete(&parser);
-	int rc = load_root(&ld, c, yaml_document_get_root_node(&ld.doc), rules);
+	int oom;
+	const yaml_node_t *twice = yaml_repeated_key(&ld.doc, &oom);
+	int rc = oom ? -1
+		 : twice ? fail(&ld, twice, "'%s' is given twice", twice->data.scalar.value)
+			 : load_root(&ld, c, yaml_document_get_root_node(&ld.doc), rules);
 	yaml_document_delete(&ld.doc);
 	if (!rc && !(c->path = strdup(name)))
 		rc = error_set("out of memory");
