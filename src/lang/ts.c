@@ -894,6 +894,9 @@ char *ast_string_value(const struct syntax *s, struct ast_node n)
 
 void ast_walk(struct ast_node root, ast_visit_fn fn, void *ctx)
 {
+	/* A part the parser could not recover (the value of `switch(t{`) is a null node. */
+	if (ast_is_null(root))
+		return;
 	TSTreeCursor c = ts_tree_cursor_new(to_ts(root));
 	while (walk_step()) {
 		bool descend = fn(ctx, from_ts(ts_tree_cursor_current_node(&c)));
