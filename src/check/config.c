@@ -86,6 +86,8 @@ static int load_rule(const struct cfg_loader *ld, struct config *c, const yaml_n
 		     const yaml_node_t *v, const struct ruleset *rules)
 {
 	const char *id = scalar(key);
+	if (!id)
+		return fail(ld, key, "a rule is named by its id (OC001 ...)");
 	if (rules && !ruleset_find(rules, id))
 		return fail(ld, key, "no rule '%s' (see ocpay-audit rules)", id);
 	struct rule_setting *p = realloc(c->rules, (c->nrules + 1) * sizeof *p);

@@ -54,6 +54,15 @@ TEST(repeated_key_is_an_error)
 	config_free(&c);
 }
 
+/* A key that is not a string (a list here) was taken for a rule id. */
+TEST(rule_key_must_be_an_id)
+{
+	struct config c;
+	CHECK_INT(load(&c, "rules:\n  [\"vendor/**\"]: low\n"), -1);
+	CHECK_STR(error_last(), "cfg.yml:2:3: a rule is named by its id (OC001 ...)");
+	config_free(&c);
+}
+
 static void all(void)
 {
 	if (ruleset_load(&rules, NULL) < 0) {
@@ -67,4 +76,5 @@ static void done(void)
 	ruleset_free(&rules);
 }
 
-RUN_TESTS(T(all), T(readme_example_loads), T(repeated_key_is_an_error), T(done))
+RUN_TESTS(T(all), T(readme_example_loads), T(repeated_key_is_an_error),
+	  T(rule_key_must_be_an_id), T(done))
