@@ -16,7 +16,10 @@ only=${2:-}
 build=build-fuzz
 
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz -j "$(nproc)" >/dev/null
+if ! cmake --build --preset fuzz -j "$(nproc)" >"$build/build.log" 2>&1; then
+  tail -30 "$build/build.log" >&2
+  exit 2
+fi
 
 targets=()
 for src in fuzz/fuzz_*.c; do
