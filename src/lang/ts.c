@@ -150,9 +150,9 @@ int tsq_new(struct tsq **out, enum lang lang, const char *source, const char *se
 	t->secret = capture_id(q, secret);
 	t->report = capture_id(q, report);
 	if ((secret && t->secret < 0) || (report && t->report < 0)) {
+		const char *missing = secret && t->secret < 0 ? secret : report;
 		tsq_free(t);
-		return error_set("%s query has no capture @%s", lang_name(lang),
-				 secret && t->secret < 0 ? secret : report);
+		return error_set("%s query has no capture @%s", lang_name(lang), missing);
 	}
 	if (parse_predicates(t) < 0) {
 		tsq_free(t);
