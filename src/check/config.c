@@ -8,6 +8,7 @@
 #include <yaml.h>
 
 #include "check/rule.h"
+#include "check/yaml_keys.h"
 #include "core/error.h"
 
 struct cfg_loader {
@@ -85,6 +86,8 @@ static int load_rule(const struct cfg_loader *ld, struct config *c, const yaml_n
 		     const yaml_node_t *v, const struct ruleset *rules)
 {
 	const char *id = scalar(key);
+	if (!id)
+		return fail(ld, key, "a rule is named by its id (OC001 ...)");
 	if (rules && !ruleset_find(rules, id))
 		return fail(ld, key, "no rule '%s' (see ocpay-audit rules)", id);
 	struct rule_setting *p = realloc(c->rules, (c->nrules + 1) * sizeof *p);
@@ -223,7 +226,11 @@ int config_load_text(struct config *c, const char *name, const char *text, size_
 		return rc;
 	}
 	yaml_parser_delete(&parser);
-	int rc = load_root(&ld, c, yaml_document_get_root_node(&ld.doc), rules);
+	int oom;
+	const yaml_node_t *twice = yaml_repeated_key(&ld.doc, &oom);
+	int rc = oom ? -1
+		 : twice ? fail(&ld, twice, "'%s' is given twice", twice->data.scalar.value)
+			 : load_root(&ld, c, yaml_document_get_root_node(&ld.doc), rules);
 	yaml_document_delete(&ld.doc);
 	if (!rc && !(c->path = strdup(name)))
 		rc = error_set("out of memory");

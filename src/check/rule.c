@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "check/checker.h"
+#include "check/yaml_keys.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/literal.h"
@@ -463,7 +464,11 @@ static int add_yaml(struct ruleset *set, const char *name, const char *text, siz
 	yaml_parser_delete(&parser);
 
 	struct rule r = {0};
-	int rc = load_rule(&ld, yaml_document_get_root_node(&ld.doc), &r);
+	int oom;
+	const yaml_node_t *twice = yaml_repeated_key(&ld.doc, &oom);
+	int rc = oom ? -1
+		 : twice ? fail_at(&ld, twice, "'%s' is given twice", twice->data.scalar.value)
+			 : load_rule(&ld, yaml_document_get_root_node(&ld.doc), &r);
 	if (!rc && ruleset_find(set, r.id))
 		rc = error_set("%s: duplicate rule id %s", name, r.id);
 	if (!rc && !(r.source = strdup(name)))

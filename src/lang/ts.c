@@ -150,9 +150,9 @@ int tsq_new(struct tsq **out, enum lang lang, const char *source, const char *se
 	t->secret = capture_id(q, secret);
 	t->report = capture_id(q, report);
 	if ((secret && t->secret < 0) || (report && t->report < 0)) {
+		const char *missing = secret && t->secret < 0 ? secret : report;
 		tsq_free(t);
-		return error_set("%s query has no capture @%s", lang_name(lang),
-				 secret && t->secret < 0 ? secret : report);
+		return error_set("%s query has no capture @%s", lang_name(lang), missing);
 	}
 	if (parse_predicates(t) < 0) {
 		tsq_free(t);
@@ -894,6 +894,9 @@ char *ast_string_value(const struct syntax *s, struct ast_node n)
 
 void ast_walk(struct ast_node root, ast_visit_fn fn, void *ctx)
 {
+	/* A part the parser could not recover (the value of `switch(t{`) is a null node. */
+	if (ast_is_null(root))
+		return;
 	TSTreeCursor c = ts_tree_cursor_new(to_ts(root));
 	while (walk_step()) {
 		bool descend = fn(ctx, from_ts(ts_tree_cursor_current_node(&c)));

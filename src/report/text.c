@@ -58,9 +58,13 @@ static void write_finding(const struct report *rep, const struct finding *f, FIL
 		c(rep, RESET));
 	report_put_safe(out, f->message);
 	fprintf(out, " %s[%s]%s\n", c(rep, DIM), f->rule->id, c(rep, RESET));
-	if (f->commit)
-		fprintf(out, "    commit %.12s by %s on %s\n", f->commit->id, f->commit->author,
-			f->commit->date);
+	if (f->commit) {
+		fprintf(out, "    commit %.12s by ", f->commit->id);
+		report_put_safe(out, f->commit->author ? f->commit->author : "");
+		fputs(" on ", out);
+		report_put_safe(out, f->commit->date ? f->commit->date : "");
+		fputc('\n', out);
+	}
 	if (f->snippet && *f->snippet) {
 		fprintf(out, "%6d | ", f->line);
 		if (rep->color && f->mark_end > f->mark_start) {
@@ -98,8 +102,11 @@ static void write_checklist(const struct report *rep, FILE *out)
 			fprintf(out, ": %zu finding%s", e->findings, e->findings == 1 ? "" : "s");
 			sep = "; ";
 		}
-		if (e->reason)
-			fprintf(out, "%s%s", sep, e->reason);
+		if (e->reason) {
+			/* a checker's reason may name files of the repository */
+			fputs(sep, out);
+			report_put_safe(out, e->reason);
+		}
 		fputc('\n', out);
 	}
 }
@@ -139,8 +146,10 @@ static void write_summary(const struct report *rep, FILE *out)
 		report_put_safe(out, d->path);
 		fprintf(out, ":%d: %s%s suppression%s", d->line, c(rep, BOLD),
 			d->problem ? "invalid" : "unused", c(rep, RESET));
-		if (d->rules[0])
-			fprintf(out, " for %s", d->rules);
+		if (d->rules[0]) {
+			fputs(" for ", out);
+			report_put_safe(out, d->rules);
+		}
 		fprintf(out, ": %s\n", d->problem ? d->problem : "no finding of that rule on this "
 					 "line or the next; remove it");
 	}

@@ -30,18 +30,14 @@ static bool is_hex40(const char *s)
 	return true;
 }
 
-int baseline_load(struct baseline *b, const char *path, bool required)
+/* The entries of a parsed baseline file; takes root. */
+static int load_json(struct baseline *b, const char *path, json_t *root, const json_error_t *jerr)
 {
-	memset(b, 0, sizeof *b);
-	if (access(path, F_OK) != 0 && errno == ENOENT && !required)
-		return 0;
-	json_error_t jerr;
-	json_t *root = json_load_file(path, 0, &jerr);
 	if (!root) {
-		if (jerr.line < 1)
-			return error_set("%s: cannot read the baseline: %s", path, jerr.text);
-		return error_set("%s:%d:%d: not a valid baseline: %s", path, jerr.line, jerr.column,
-				 jerr.text);
+		if (jerr->line < 1)
+			return error_set("%s: cannot read the baseline: %s", path, jerr->text);
+		return error_set("%s:%d:%d: not a valid baseline: %s", path, jerr->line,
+				 jerr->column, jerr->text);
 	}
 	int rc = 0;
 	json_t *salt = json_object_get(root, "salt");
@@ -85,6 +81,24 @@ out:
 	if (rc < 0)
 		baseline_free(b);
 	return rc;
+}
+
+int baseline_load(struct baseline *b, const char *path, bool required)
+{
+	memset(b, 0, sizeof *b);
+	if (access(path, F_OK) != 0 && errno == ENOENT && !required)
+		return 0;
+	json_error_t jerr;
+	json_t *root = json_load_file(path, 0, &jerr);
+	return load_json(b, path, root, &jerr);
+}
+
+int baseline_load_text(struct baseline *b, const char *name, const char *text, size_t len)
+{
+	memset(b, 0, sizeof *b);
+	json_error_t jerr;
+	json_t *root = json_loadb(text, len, 0, &jerr);
+	return load_json(b, name, root, &jerr);
 }
 
 static bool holds(const struct baseline *b, const char *hash)

@@ -27,6 +27,8 @@ struct baseline {
 /* Reads path. A missing file is an error only when required; *b is then left empty.
  * A malformed file is an error naming the file. */
 int baseline_load(struct baseline *b, const char *path, bool required);
+/* The same for a baseline's text held in memory; name stands for the file in messages. */
+int baseline_load_text(struct baseline *b, const char *name, const char *text, size_t len);
 /* Moves the findings the baseline holds from findings to suppressed. */
 int baseline_apply(struct baseline *b, struct finding_list *findings,
 		   struct finding_list *suppressed);

@@ -145,6 +145,29 @@ TEST(unknown_checker_is_an_error)
 	CHECK_STR(error_last(), "test.yml:10:14: unknown checker 'nope'");
 }
 
+/* A key given twice would replace (and leak) the first value: an error naming the second. */
+TEST(repeated_key_is_an_error)
+{
+	CHECK_INT(load("id: X\nname: x\nseverity: low\nchecklist: [{section: S, item: I}]\n"
+		       "summary: s\nmessage: m\ndescription: d\nfix: f\ndetectors:\n"
+		       "  - regex: 'k'\n    keywords: [a]\n    keywords: [b]\n"),
+		  -1);
+	CHECK_STR(error_last(), "test.yml:12:5: 'keywords' is given twice");
+	CHECK_INT(load("id: X\nid: Y\n"), -1);
+	CHECK_STR(error_last(), "test.yml:2:1: 'id' is given twice");
+}
+
+/* The error named the capture after the query holding it was freed. */
+TEST(query_without_the_secret_capture_is_an_error)
+{
+	CHECK_INT(load("id: X\nname: x\nseverity: low\nchecklist: [{section: S, item: I}]\n"
+		       "summary: s\nmessage: m\ndescription: d\nfix: f\ndetectors:\n"
+		       "  - query: '(string) @value'\n    languages: [javascript]\n"
+		       "    secret: key\n"),
+		  -1);
+	CHECK_STR(error_last(), "test.yml:10:5: javascript query has no capture @key");
+}
+
 /* Built-in queries are compiled on first use: each must compile for each language. */
 TEST(embedded_queries_compile)
 {
@@ -174,4 +197,5 @@ RUN_TESTS(T(embedded_rules_load), T(embedded_queries_compile), T(valid_rule_load
 	  T(unknown_key_is_an_error), T(bad_severity_is_an_error), T(bad_regex_is_an_error),
 	  T(bad_query_is_an_error), T(missing_required_key_is_an_error),
 	  T(unknown_checker_is_an_error), T(unless_paths_and_skip_tests_load),
-	  T(test_files_by_path))
+	  T(test_files_by_path), T(repeated_key_is_an_error),
+	  T(query_without_the_secret_capture_is_an_error))

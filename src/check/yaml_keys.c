@@ -1,0 +1,55 @@
+#include "check/yaml_keys.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+
+static int key_cmp(const void *x, const void *y)
+{
+	const yaml_node_t *a = *(const yaml_node_t *const *)x, *b = *(const yaml_node_t *const *)y;
+	size_t n = a->data.scalar.length < b->data.scalar.length ? a->data.scalar.length
+								 : b->data.scalar.length;
+	int c = memcmp(a->data.scalar.value, b->data.scalar.value, n);
+	if (c || a->data.scalar.length != b->data.scalar.length)
+		return c ? c : a->data.scalar.length < b->data.scalar.length ? -1 : 1;
+	/* equal keys in document order: the repeated one comes second */
+	return a->start_mark.index < b->start_mark.index
+		   ? -1
+		   : a->start_mark.index > b->start_mark.index;
+}
+
+const yaml_node_t *yaml_repeated_key(yaml_document_t *doc, int *oom)
+{
+	*oom = 0;
+	const yaml_node_t *found = NULL;
+	for (yaml_node_t *m = doc->nodes.start; m < doc->nodes.top && !found; m++) {
+		if (m->type != YAML_MAPPING_NODE)
+			continue;
+		size_t n = (size_t)(m->data.mapping.pairs.top - m->data.mapping.pairs.start);
+		if (n < 2)
+			continue;
+		/* sorted, so that a mapping of many keys costs n log n */
+		const yaml_node_t **keys = malloc(n * sizeof *keys);
+		if (!keys) {
+			*oom = 1;
+			error_set("out of memory");
+			return NULL;
+		}
+		size_t k = 0;
+		for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
+		     p < m->data.mapping.pairs.top; p++) {
+			const yaml_node_t *key = yaml_document_get_node(doc, p->key);
+			if (key && key->type == YAML_SCALAR_NODE)
+				keys[k++] = key;
+		}
+		qsort(keys, k, sizeof *keys, key_cmp);
+		for (size_t i = 1; i < k && !found; i++)
+			if (keys[i]->data.scalar.length == keys[i - 1]->data.scalar.length &&
+			    !memcmp(keys[i]->data.scalar.value, keys[i - 1]->data.scalar.value,
+				    keys[i]->data.scalar.length))
+				found = keys[i];
+		free(keys);
+	}
+	return found;
+}
