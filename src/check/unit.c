@@ -840,7 +840,7 @@ static char *make_snippet(const struct unit *u, const struct hit *h, bool reveal
 		char *red = secret_redact(r->secret, strlen(r->secret), reveal);
 		size_t out_a = b.len;
 		if (red)
-			buf_puts(&b, red);
+			put_clean(&b, red, strlen(red)); /* --no-redact shows the key as it is */
 		free(red);
 		MARK(a, r->b, out_a, b.len);
 		pos = r->b;
