@@ -137,6 +137,8 @@ struct unit {
 	uint64_t kw[2];	/* keyword bits found in the data */
 	uint64_t inherit[2]; /* second pass: keyword bits of the OCPay modules it imports */
 	bool page;		/* .html/.vue/.svelte: the code is in <script> blocks */
+	bool php_scripts;	/* the <script> blocks of a PHP file, read after its PHP:
+				 * browser JavaScript, its text already read */
 	unsigned scope;		/* SCOPE_TREE or SCOPE_HISTORY */
 	char *script;		/* a page's data with only its scripts kept (lang.h) */
 	struct syntax *syntax;
