@@ -103,11 +103,29 @@ static bool callee_is(const struct sflow *f, struct ast_node call, const char *a
 	return !strcmp(name, a) || !strcmp(name, b);
 }
 
-/* An HTTP request whose URL names the endpoint: its arguments say "/checkPayment/". */
+/* An HTTP request whose URL names the endpoint: an argument says "/checkPayment/", or
+ * evaluates to a URL that does (API = ".../createLink"; requests.post(API, ...)). A
+ * callback's body is not an argument of the call that registers it. */
 static bool http_to(const struct sflow *f, struct ast_node call, const char *endpoint)
 {
 	struct ast_node args = ast_field(call, "arguments");
-	return !ast_is_null(args) && text_has(f, args, endpoint);
+	for (uint32_t i = 0; i < ast_named_count(args); i++) {
+		struct ast_node a = ast_named_child(args, i);
+		if (f->php && ast_is(a, "argument"))
+			a = ast_named_child(a, ast_named_count(a) - 1);
+		if (is_function(f, a))
+			continue;
+		if (text_has(f, a, endpoint))
+			return true;
+		if (ast_is(a, "identifier") || ast_is(a, "variable_name")) {
+			char *v = ast_string_value(f->syn, a);
+			bool hit = v && strstr(v, endpoint);
+			free(v);
+			if (hit)
+				return true;
+		}
+	}
+	return false;
 }
 
 bool sflow_is_check(const struct sflow *f, struct ast_node call)
