@@ -133,6 +133,14 @@ static enum test compare(struct verify *v, struct ast_node l, struct ast_node r,
 	bool eq = !strcmp(op, "===") || !strcmp(op, "==") || !strcmp(op, "is");
 	bool ne =
 	    !strcmp(op, "!==") || !strcmp(op, "!=") || !strcmp(op, "<>") || !strcmp(op, "is not");
+	/* status in ("CONFIRMED",): a collection of that one status */
+	if ((!strcmp(op, "in") || !strcmp(op, "not in")) &&
+	    (ast_is(r, "tuple") || ast_is(r, "list") || ast_is(r, "set")) &&
+	    ast_named_count(r) == 1) {
+		r = ast_named_child(r, 0);
+		eq = !strcmp(op, "in");
+		ne = !eq;
+	}
 	if (!eq && !ne)
 		return TEST_NONE;
 	struct ast_node other = sflow_is_status(&v->f, l, "CONFIRMED")	 ? r
@@ -280,6 +288,22 @@ static bool guarded(struct verify *v, struct ast_node site, struct ast_node fn, 
 			add_cond(path, c);
 			if (sflow_is_status(&v->f, value, "CONFIRMED") &&
 			    sflow_from_check(&v->f, c))
+				return path->guard = c, true;
+		} else if (ast_is(p, "match_conditional_expression") &&
+			   ast_start(ast_field(p, "return_expression")) == ast_start(n)) {
+			/* match ($res['status']) { 'CONFIRMED' => $order->payment_complete(), } */
+			struct ast_node conds = ast_field(p, "conditional_expressions");
+			c = ast_field(ast_parent(ast_parent(p)), "condition");
+			add_cond(path, c);
+			if (ast_named_count(conds) == 1 &&
+			    sflow_is_status(&v->f, ast_named_child(conds, 0), "CONFIRMED") &&
+			    sflow_from_check(&v->f, c))
+				return path->guard = c, true;
+		} else if (ast_is(p, "conditional_expression") && v->f.php &&
+			   ast_start(ast_field(p, "body")) == ast_start(n)) {
+			c = ast_field(p, "condition");
+			add_cond(path, c);
+			if (classify(v, c, 0) == TEST_CONFIRMED)
 				return path->guard = c, true;
 		} else if (ast_is(p, "compound_statement") || ast_is(p, "block") ||
 			   ast_is(p, "program") || ast_is(p, "module") ||
