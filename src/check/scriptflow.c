@@ -243,6 +243,10 @@ static const char *const passthrough[] = {"sanitize_text_field",
 					  "strip",
 					  "upper",
 					  "lower",
+					  "int",
+					  "float",
+					  "floatval",
+					  "Decimal",
 					  NULL};
 
 static bool starts_request(const struct sflow *f, struct ast_node n)
