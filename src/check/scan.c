@@ -37,6 +37,7 @@ struct worker {
 	struct finding_list *results;
 	atomic_size_t *next;
 	uint64_t kw_seen[2]; /* every keyword found in the files it read */
+	bool ocpay_script;   /* a PHP or Python file it read mentions OCPay */
 	long index;		 /* the file of the list being scanned, or -1 */
 	bool second_pass;	 /* reading importers of OCPay code again */
 	const uint64_t *inherit; /* second pass: keyword bits to add */
@@ -569,6 +570,9 @@ int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const c
 	}
 	w->kw_seen[0] |= u.kw[0];
 	w->kw_seen[1] |= u.kw[1];
+	if ((u.lang == LANG_PHP || u.lang == LANG_PYTHON) && scope == SCOPE_TREE &&
+	    is_ocpay(s, u.kw))
+		w->ocpay_script = true;
 	int rc = 0;
 	for (size_t i = 0; !rc && i < s->rules->len; i++) {
 		const struct rule *r = &s->rules->rules[i];
@@ -673,6 +677,7 @@ void scan_worker_free(struct worker *w)
 	s->kw_seen[0] |= w->kw_seen[0];
 	s->kw_seen[1] |= w->kw_seen[1];
 	s->ocpay_seen = is_ocpay(s, s->kw_seen);
+	s->ocpay_script_seen |= w->ocpay_script;
 	pthread_mutex_unlock(&note_lock);
 	parser_set_free(w->parsers);
 	free(w);
@@ -716,6 +721,20 @@ static void stats_add(struct scan_stats *a, const struct scan_stats *b)
 	a->commits_scanned += b->commits_scanned;
 }
 
+/* Whether a rule's checks read PHP or Python: a flow rule written for JavaScript only
+ * has not judged an integration written in them, and must not pass it. */
+static bool rule_reads_scripts(const struct rule *r)
+{
+	bool checker = false;
+	for (size_t j = 0; j < r->ndetectors; j++) {
+		const struct detector *d = &r->detectors[j];
+		if (d->langs & (LANG_BIT(LANG_PHP) | LANG_BIT(LANG_PYTHON)))
+			return true;
+		checker |= d->checker != NULL;
+	}
+	return !checker;
+}
+
 int scan_run_finishers(struct scan *s)
 {
 	int rc = 0;
@@ -729,6 +748,11 @@ int scan_run_finishers(struct scan *s)
 		for (size_t j = 0; !rc && j < r->ndetectors; j++)
 			if (r->detectors[j].checker && (r->scopes & SCOPE_TREE))
 				rc = r->detectors[j].checker->finish(s, r);
+		if (!rc && s->ocpay_script_seen && !rule_reads_scripts(r) &&
+		    !scan_rule_note(s, r, NOTE_UNKNOWN))
+			rc = scan_note_unknown(s, r,
+					       "this rule reads JavaScript and TypeScript only: the "
+					       "OCPay code in PHP or Python files was not judged");
 	}
 	return rc;
 }

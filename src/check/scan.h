@@ -95,6 +95,7 @@ struct scan {
 	size_t ndirectives;
 	struct scan_stats stats;
 	bool ocpay_seen;	/* some file mentions OCPay: the integration exists */
+	bool ocpay_script_seen; /* some PHP or Python file of the tree mentions OCPay */
 	bool partial_tree;	/* --staged: only changed files are read, so checks that need
 				 * the whole tree (an index in another migration) stay silent */
 	uint64_t kw_seen[2];	/* every keyword found in some file */
