@@ -279,7 +279,7 @@ int oc011_ref_index_unit(struct unit *u, const struct rule *r, const struct dete
 	}
 	if (has_suffix(u->path, ".prisma")) {
 		run_patterns(&rs, prisma_patterns);
-	} else if (u->lang == LANG_TEXT) {
+	} else if (!lang_is_js(u->lang)) {
 		if (has_suffix(u->path, ".sql"))
 			read_sql(&rs);
 	} else {

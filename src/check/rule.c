@@ -148,7 +148,7 @@ static int compile_detector(const struct loader *ld, const yaml_node_t *n, struc
 	} else if (d->type == DETECT_QUERY) {
 		d->langs &= ~LANG_BIT(LANG_TEXT);
 		if (!d->langs)
-			return fail_at(ld, n, "a query needs languages: javascript, typescript or tsx");
+			return fail_at(ld, n, "a query needs languages: javascript, typescript, tsx, php or python");
 		for (int l = 1; l < LANG_COUNT && !ld->lazy; l++) {
 			if (!(d->langs & LANG_BIT(l)))
 				continue;
@@ -241,7 +241,7 @@ static int load_detector(const struct loader *ld, yaml_node_t *n, struct detecto
 				if (!rc && lang_parse_mask(&m, names[i]) < 0)
 					rc = fail_at(ld, v,
 						     "unknown language '%s' (any, text, javascript, "
-						     "typescript, tsx)",
+						     "typescript, tsx, php, python)",
 						     names[i]);
 				d->langs |= rc ? 0 : m;
 				free(names[i]);

@@ -22,6 +22,7 @@
 #include "core/literal.h"
 #include "core/regex.h"
 #include "lang/ast.h"
+#include "lang/classify.h"
 #include "lang/ts.h"
 #include "suppress/inline.h"
 
@@ -36,6 +37,7 @@ struct worker {
 	struct finding_list *results;
 	atomic_size_t *next;
 	uint64_t kw_seen[2]; /* every keyword found in the files it read */
+	bool ocpay_script;   /* a PHP or Python file it read mentions OCPay */
 	long index;		 /* the file of the list being scanned, or -1 */
 	bool second_pass;	 /* reading importers of OCPay code again */
 	const uint64_t *inherit; /* second pass: keyword bits to add */
@@ -452,7 +454,11 @@ static void prefilter(struct unit *u)
 static bool detector_applies(struct unit *u, const struct rule *r, const struct detector *d)
 {
 	/* A page is text too: its markup and attributes are read by the text detectors. */
-	if (!(d->langs & LANG_BIT(u->lang)) && !(u->page && (d->langs & LANG_BIT(LANG_TEXT))))
+	if (!(d->langs & LANG_BIT(u->lang)) &&
+	    !(u->page && !u->php_scripts && (d->langs & LANG_BIT(LANG_TEXT))))
+		return false;
+	/* The PHP file's own reading ran its text detectors over these bytes. */
+	if (u->php_scripts && d->type == DETECT_REGEX && (d->langs & LANG_BIT(LANG_PHP)))
 		return false;
 	/* cheapest first: most files hold none of the keywords */
 	if (!unit_has_keywords(u, r, d))
@@ -490,6 +496,44 @@ static void add_import(void *ctx, const char *spec, size_t len)
 }
 
 
+/* The <script> blocks of a PHP page or template are browser code: they are read as a
+ * page of their own, with the JavaScript detectors, and their hits join the PHP file's
+ * (the blanked copy keeps every offset), so suppressions and duplicates are judged once. */
+static int scan_php_scripts(struct unit *php)
+{
+	struct scan *s = php->scan;
+	struct unit u = {.scan = s, .parsers = php->parsers, .path = php->path,
+			 .flags = php->flags, .index = -1, .scope = php->scope,
+			 .data = php->data, .len = php->len, .lang = LANG_JAVASCRIPT,
+			 .page = true, .php_scripts = true, .classified = true,
+			 .runtime = RUNTIME_BROWSER};
+	memcpy(u.kw, php->kw, sizeof u.kw);
+	scan_log(s, "%s: runs in: browser (the <script> blocks of a PHP page)", u.path);
+	int rc = 0;
+	for (size_t i = 0; !rc && i < s->rules->len; i++) {
+		const struct rule *r = &s->rules->rules[i];
+		if (!(r->scopes & u.scope) || rule_disabled(s, r))
+			continue;
+		for (size_t j = 0; !rc && j < r->ndetectors; j++)
+			if (!ast_deadline_passed() && detector_applies(&u, r, &r->detectors[j]))
+				rc = unit_run_detector(&u, r, &r->detectors[j]);
+	}
+	for (size_t i = 0; !rc && i < u.nhits; i++) {
+		struct hit *h = &u.hits[i];
+		if (unit_add_hit(php, h->rule, h->start, h->end, h->secret,
+				 h->secret ? strlen(h->secret) : 0, NULL, (int)h->severity) < 0) {
+			rc = -1;
+			break;
+		}
+		struct hit *copy = &php->hits[php->nhits - 1];
+		free(copy->message);
+		copy->message = h->message;
+		h->message = NULL;
+	}
+	unit_free(&u);
+	return rc;
+}
+
 int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const char *data,
 		     size_t len, unsigned scope, struct finding_list *out)
 {
@@ -526,6 +570,9 @@ int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const c
 	}
 	w->kw_seen[0] |= u.kw[0];
 	w->kw_seen[1] |= u.kw[1];
+	if ((u.lang == LANG_PHP || u.lang == LANG_PYTHON) && scope == SCOPE_TREE &&
+	    is_ocpay(s, u.kw))
+		w->ocpay_script = true;
 	int rc = 0;
 	for (size_t i = 0; !rc && i < s->rules->len; i++) {
 		const struct rule *r = &s->rules->rules[i];
@@ -540,6 +587,8 @@ int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const c
 				rc = unit_run_detector(&u, r, d);
 		}
 	}
+	if (!rc && u.lang == LANG_PHP && scope == SCOPE_TREE && lang_php_has_scripts(data, len))
+		rc = scan_php_scripts(&u);
 	if (!rc)
 		rc = unit_finish(&u, out);
 	if (ast_deadline_passed())
@@ -569,7 +618,7 @@ static int import_file(struct worker *w, size_t i)
 	struct scan *s = w->scan;
 	const struct file_facts *f = &s->facts[i];
 	const struct file_entry *e = &s->files.items[i];
-	if (!f->read || lang_from_path(e->path) == LANG_TEXT)
+	if (!f->read || !lang_is_js(lang_from_path(e->path)))
 		return 0; /* skipped files were counted by the first pass */
 	char *data = NULL;
 	size_t len = 0;
@@ -628,6 +677,7 @@ void scan_worker_free(struct worker *w)
 	s->kw_seen[0] |= w->kw_seen[0];
 	s->kw_seen[1] |= w->kw_seen[1];
 	s->ocpay_seen = is_ocpay(s, s->kw_seen);
+	s->ocpay_script_seen |= w->ocpay_script;
 	pthread_mutex_unlock(&note_lock);
 	parser_set_free(w->parsers);
 	free(w);
@@ -671,6 +721,20 @@ static void stats_add(struct scan_stats *a, const struct scan_stats *b)
 	a->commits_scanned += b->commits_scanned;
 }
 
+/* Whether a rule's checks read PHP or Python: a flow rule written for JavaScript only
+ * has not judged an integration written in them, and must not pass it. */
+static bool rule_reads_scripts(const struct rule *r)
+{
+	bool checker = false;
+	for (size_t j = 0; j < r->ndetectors; j++) {
+		const struct detector *d = &r->detectors[j];
+		if (d->langs & (LANG_BIT(LANG_PHP) | LANG_BIT(LANG_PYTHON)))
+			return true;
+		checker |= d->checker != NULL;
+	}
+	return !checker;
+}
+
 int scan_run_finishers(struct scan *s)
 {
 	int rc = 0;
@@ -684,6 +748,11 @@ int scan_run_finishers(struct scan *s)
 		for (size_t j = 0; !rc && j < r->ndetectors; j++)
 			if (r->detectors[j].checker && (r->scopes & SCOPE_TREE))
 				rc = r->detectors[j].checker->finish(s, r);
+		if (!rc && s->ocpay_script_seen && !rule_reads_scripts(r) &&
+		    !scan_rule_note(s, r, NOTE_UNKNOWN))
+			rc = scan_note_unknown(s, r,
+					       "this rule reads JavaScript and TypeScript only: the "
+					       "OCPay code in PHP or Python files was not judged");
 	}
 	return rc;
 }

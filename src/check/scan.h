@@ -95,6 +95,7 @@ struct scan {
 	size_t ndirectives;
 	struct scan_stats stats;
 	bool ocpay_seen;	/* some file mentions OCPay: the integration exists */
+	bool ocpay_script_seen; /* some PHP or Python file of the tree mentions OCPay */
 	bool partial_tree;	/* --staged: only changed files are read, so checks that need
 				 * the whole tree (an index in another migration) stay silent */
 	uint64_t kw_seen[2];	/* every keyword found in some file */
@@ -137,6 +138,8 @@ struct unit {
 	uint64_t kw[2];	/* keyword bits found in the data */
 	uint64_t inherit[2]; /* second pass: keyword bits of the OCPay modules it imports */
 	bool page;		/* .html/.vue/.svelte: the code is in <script> blocks */
+	bool php_scripts;	/* the <script> blocks of a PHP file, read after its PHP:
+				 * browser JavaScript, its text already read */
 	unsigned scope;		/* SCOPE_TREE or SCOPE_HISTORY */
 	char *script;		/* a page's data with only its scripts kept (lang.h) */
 	struct syntax *syntax;

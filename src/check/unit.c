@@ -236,7 +236,7 @@ static struct syntax *parse_module(struct unit *u, const char *from, const char 
 	enum lang lang = lang_from_path(*path);
 	char full[PATH_MAX];
 	size_t len = 0;
-	if (lang == LANG_TEXT || lang_is_page(*path) ||
+	if (!lang_is_js(lang) || lang_is_page(*path) ||
 	    (size_t)snprintf(full, sizeof full, "%s%s", s->root, *path) >= sizeof full ||
 	    read_small_file(full, s->opt->max_parse_size, text, &len) < 0)
 		return NULL;
@@ -406,7 +406,7 @@ static void build_importers(struct scan *s)
 		const struct file_entry *f = &s->files.items[i];
 		char full[PATH_MAX], *text;
 		size_t len;
-		if (lang_from_path(f->path) == LANG_TEXT || lang_is_page(f->path) ||
+		if (!lang_is_js(lang_from_path(f->path)) || lang_is_page(f->path) ||
 		    (f->flags & FILE_SYMLINK) ||
 		    (size_t)snprintf(full, sizeof full, "%s%s", s->root, f->path) >= sizeof full ||
 		    read_small_file(full, s->opt->max_file_size, &text, &len) < 0)
@@ -678,6 +678,12 @@ int unit_runtime(struct unit *u)
 		u->runtime = browser ? RUNTIME_BROWSER : RUNTIME_SERVER;
 		scan_log(u->scan, "%s: runs in: %s (%s says so)", u->path, runtime_name(u->runtime),
 			 cfg->path);
+		return u->runtime;
+	}
+	if (u->lang == LANG_PHP || u->lang == LANG_PYTHON) {
+		/* The browser never runs them; a PHP page's scripts are read on their own. */
+		u->runtime = RUNTIME_SERVER;
+		scan_log(u->scan, "%s: runs in: server (%s)", u->path, lang_name(u->lang));
 		return u->runtime;
 	}
 	struct classify_input in = {.path = u->path, .syntax = unit_syntax(u)};

@@ -133,6 +133,21 @@ static bool is_constant_name(const char *s, size_t n)
 	return underscore && letters * 4 >= n * 3;
 }
 
+/* 'ocpay_api_key', 'woocommerce_ocpay_settings': an option or setting's name, which
+ * WordPress and Laravel code keeps in key-named constants. Issued keys have digits. */
+static bool is_snake_name(const char *s, size_t n)
+{
+	bool sep = false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '_' || c == '-' || c == '.')
+			sep = true;
+		else if (!islower(c))
+			return false;
+	}
+	return sep;
+}
+
 bool secret_is_placeholder(const char *s, size_t n, size_t min_len)
 {
 	while (n && (s[0] == '"' || s[0] == '\'' || s[0] == '`')) {
@@ -155,7 +170,7 @@ bool secret_is_placeholder(const char *s, size_t n, size_t min_len)
 	for (size_t i = 0; i < sizeof reference_marks / sizeof reference_marks[0]; i++)
 		if (contains_ci(s, n, reference_marks[i]))
 			return true;
-	if (is_dotted_reference(s, n) || is_constant_name(s, n))
+	if (is_dotted_reference(s, n) || is_constant_name(s, n) || is_snake_name(s, n))
 		return true;
 	/* https://api.oneclickdz.com: an address, not a key. */
 	if (memmem(s, n, "://", 3))

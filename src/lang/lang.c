@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const names[LANG_COUNT] = {"text", "javascript", "typescript", "tsx"};
+static const char *const names[LANG_COUNT] = {"text", "javascript", "typescript", "tsx",
+					      "php", "python"};
 
 static const struct {
 	const char *ext;
@@ -14,6 +15,8 @@ static const struct {
 	/* The javascript grammar parses JSX; .ts files must not, so .tsx has its own. */
 	{".jsx", LANG_JAVASCRIPT}, {".ts", LANG_TYPESCRIPT}, {".mts", LANG_TYPESCRIPT},
 	{".cts", LANG_TYPESCRIPT}, {".tsx", LANG_TSX},
+	/* .blade.php and wp-config.php are PHP too. */
+	{".php", LANG_PHP}, {".phtml", LANG_PHP}, {".py", LANG_PYTHON},
 };
 
 enum lang lang_from_path(const char *path)
@@ -33,6 +36,11 @@ enum lang lang_from_path(const char *path)
 		if (strcmp(dot, extensions[i].ext) == 0)
 			return extensions[i].lang;
 	return LANG_TEXT;
+}
+
+bool lang_is_js(enum lang l)
+{
+	return l == LANG_JAVASCRIPT || l == LANG_TYPESCRIPT || l == LANG_TSX;
 }
 
 const char *lang_name(enum lang l)
@@ -95,6 +103,11 @@ static bool script_is_code(const char *tag, const char *tag_end, enum lang *lang
 	return find_ci(type, tag_end, "javascript") || find_ci(type, tag_end, "module") ||
 	       find_ci(type, tag_end, "babel") || find_ci(type, tag_end, "jsx") ||
 	       find_ci(type, tag_end, "typescript");
+}
+
+bool lang_php_has_scripts(const char *src, size_t len)
+{
+	return find_ci(src, src + len, "<script") != NULL;
 }
 
 char *lang_page_scripts(const char *src, size_t len, enum lang *lang)

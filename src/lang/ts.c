@@ -16,6 +16,8 @@
 const TSLanguage *tree_sitter_javascript(void);
 const TSLanguage *tree_sitter_typescript(void);
 const TSLanguage *tree_sitter_tsx(void);
+const TSLanguage *tree_sitter_php(void);
+const TSLanguage *tree_sitter_python(void);
 
 static const TSLanguage *language_of(enum lang l)
 {
@@ -26,6 +28,11 @@ static const TSLanguage *language_of(enum lang l)
 		return tree_sitter_typescript();
 	case LANG_TSX:
 		return tree_sitter_tsx();
+	case LANG_PHP:
+		/* The grammar of files that mix HTML and PHP: outside <?php ?> is text. */
+		return tree_sitter_php();
+	case LANG_PYTHON:
+		return tree_sitter_python();
 	default:
 		return NULL;
 	}
@@ -187,6 +194,7 @@ struct parser_set {
 
 struct syntax {
 	TSTree *tree;
+	enum lang lang;
 	const char *src;
 	size_t len;
 	import_value_fn import_value; /* names imported from other modules, or NULL */
@@ -403,7 +411,7 @@ int syntax_parse(struct syntax **out, struct parser_set *ps, enum lang lang, con
 		ts_tree_delete(tree);
 		return error_set("out of memory");
 	}
-	*s = (struct syntax){.tree = tree, .src = src, .len = len};
+	*s = (struct syntax){.tree = tree, .lang = lang, .src = src, .len = len};
 	*out = s;
 	return 0;
 }
@@ -441,18 +449,23 @@ static bool node_text_eq(const struct syntax *s, TSNode n, const char *text, siz
 static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *origin, int depth,
 		 bool loose);
 
-/* The initialiser of the first `const|let|var NAME = value` in the file. */
+/* The initialiser of the first `const|let|var NAME = value` in the file; in PHP and
+ * Python the value of the first `$name = value` or `name = value`. */
 static bool find_declaration(const struct syntax *s, TSNode root, const char *name, size_t len,
 			     TSNode *value)
 {
 	TSTreeCursor c = ts_tree_cursor_new(root);
 	bool found = false;
+	bool js = lang_is_js(s->lang);
+	const char *decl = js ? "variable_declarator"
+			      : s->lang == LANG_PHP ? "assignment_expression" : "assignment";
+	const char *id_type = s->lang == LANG_PHP ? "variable_name" : "identifier";
 	while (walk_step()) {
 		TSNode n = ts_tree_cursor_current_node(&c);
-		if (node_is(n, "variable_declarator")) {
-			TSNode id = ts_node_child_by_field_name(n, "name", 4);
-			TSNode v = ts_node_child_by_field_name(n, "value", 5);
-			if (!ts_node_is_null(id) && !ts_node_is_null(v) && node_is(id, "identifier") &&
+		if (node_is(n, decl)) {
+			TSNode id = ts_node_child_by_field_name(n, js ? "name" : "left", 4);
+			TSNode v = ts_node_child_by_field_name(n, js ? "value" : "right", 5);
+			if (!ts_node_is_null(id) && !ts_node_is_null(v) && node_is(id, id_type) &&
 			    node_text_eq(s, id, name, len)) {
 				*value = v;
 				found = true;
@@ -582,6 +595,32 @@ char *syntax_export_value(const struct syntax *s, const char *name, size_t len, 
 	return out ? out : strdup("");
 }
 
+/* A PHP or Python string literal: its content, or false when it interpolates
+ * variables ("Bearer $key", f"{key}") and holds no single value. */
+static bool eval_script_string(const struct syntax *s, TSNode n, struct buf *out,
+			       TSNode *origin)
+{
+	uint32_t a = ts_node_start_byte(n), b = ts_node_end_byte(n);
+	uint32_t from = a + 1, to = b > a ? b - 1 : a;
+	for (uint32_t i = 0; i < named_count(n); i++) {
+		TSNode k = named_child(n, i);
+		const char *t = ts_node_type(k);
+		if (!strcmp(t, "string_start"))
+			from = ts_node_end_byte(k); /* r"", b'', triple quotes */
+		else if (!strcmp(t, "string_end"))
+			to = ts_node_start_byte(k);
+		else if (strcmp(t, "string_content") && strcmp(t, "escape_sequence") &&
+			 strcmp(t, "string_value"))
+			return false; /* interpolation, variable_name, ... */
+	}
+	if (to < from)
+		return false;
+	if (ts_node_is_null(*origin))
+		*origin = n;
+	buf_put(out, s->src + from, to - from);
+	return true;
+}
+
 static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *origin, int depth,
 		 bool loose)
 {
@@ -589,6 +628,27 @@ static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *orig
 		return false;
 	uint32_t a = ts_node_start_byte(n), b = ts_node_end_byte(n);
 	const char *type = ts_node_type(n);
+	if ((s->lang == LANG_PHP && (!strcmp(type, "string") || !strcmp(type, "encapsed_string"))) ||
+	    (s->lang == LANG_PYTHON && !strcmp(type, "string")))
+		return eval_script_string(s, n, out, origin);
+	if (s->lang == LANG_PHP && !strcmp(type, "binary_expression")) {
+		/* 'sk_live_' . 'abc': PHP concatenates with a dot */
+		TSNode op = ts_node_child_by_field_name(n, "operator", 8);
+		if (ts_node_is_null(op) || !node_text_eq(s, op, ".", 1))
+			return false;
+		if (ts_node_is_null(*origin))
+			*origin = n;
+		return eval(s, ts_node_child_by_field_name(n, "left", 4), out, origin, depth + 1,
+			    loose) &&
+		       eval(s, ts_node_child_by_field_name(n, "right", 5), out, origin, depth + 1,
+			    loose);
+	}
+	if (s->lang == LANG_PHP && !strcmp(type, "variable_name")) {
+		TSNode value;
+		return find_declaration(s, ts_tree_root_node(s->tree), s->src + a, b - a, &value) &&
+		       !node_text_eq(s, value, s->src + a, b - a) &&
+		       eval(s, value, out, origin, depth + 1, loose);
+	}
 	if (!strcmp(type, "string") || !strcmp(type, "template_string")) {
 		uint32_t kids = named_count(n);
 		bool subst = false;
@@ -637,6 +697,11 @@ static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *orig
 	    !strcmp(type, "satisfies_expression") || !strcmp(type, "non_null_expression"))
 		return named_count(n) &&
 		       eval(s, named_child(n, 0), out, origin, depth + 1, loose);
+	if (!strcmp(type, "identifier") && s->lang == LANG_PYTHON) {
+		TSNode value;
+		return find_declaration(s, ts_tree_root_node(s->tree), s->src + a, b - a, &value) &&
+		       eval(s, value, out, origin, depth + 1, loose);
+	}
 	if (!strcmp(type, "identifier")) {
 		TSNode value;
 		if (!find_declaration(s, ts_tree_root_node(s->tree), s->src + a, b - a, &value))

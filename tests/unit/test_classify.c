@@ -175,6 +175,36 @@ TEST(page_scripts_keep_offsets)
 	free(s);
 }
 
+/* PHP and Python files are parsed with their own grammars, which load with this
+ * tree-sitter (ABI 14); a PHP page's <script> blocks are found for the browser reading. */
+TEST(php_and_python)
+{
+	CHECK_INT(lang_from_path("wp-content/plugins/ocpay/ocpay.php"), LANG_PHP);
+	CHECK_INT(lang_from_path("wp-config.php"), LANG_PHP);
+	CHECK_INT(lang_from_path("resources/views/checkout.blade.php"), LANG_PHP);
+	CHECK_INT(lang_from_path("templates/pay.phtml"), LANG_PHP);
+	CHECK_INT(lang_from_path("shop/settings.py"), LANG_PYTHON);
+	CHECK_INT(lang_from_path("stubs/ocpay.pyi"), LANG_TEXT);
+	CHECK(!lang_is_js(LANG_PHP) && !lang_is_js(LANG_PYTHON) && lang_is_js(LANG_TSX));
+	unsigned mask;
+	CHECK_INT(lang_parse_mask(&mask, "python"), 0);
+	CHECK_INT(mask, LANG_BIT(LANG_PYTHON));
+	if (!parsers) {
+		parsers = parser_set_new();
+		atexit(free_parsers);
+	}
+	const char *php = "<?php $k = getenv('K'); ?>\n<p>Hi</p><script>fetch('/pay')</script>";
+	const char *py = "import os\nkey = os.environ['K']\n";
+	struct syntax *syn = NULL;
+	CHECK_INT(syntax_parse(&syn, parsers, LANG_PHP, php, strlen(php), 0), 0);
+	syntax_free(syn);
+	syn = NULL;
+	CHECK_INT(syntax_parse(&syn, parsers, LANG_PYTHON, py, strlen(py), 0), 0);
+	syntax_free(syn);
+	CHECK(lang_php_has_scripts(php, strlen(php)));
+	CHECK(!lang_php_has_scripts(py, strlen(py)));
+}
+
 TEST(names)
 {
 	CHECK_STR(runtime_name(RUNTIME_BROWSER), "browser");
@@ -184,4 +214,4 @@ TEST(names)
 }
 
 RUN_TESTS(T(directives_decide_first), T(framework_conventions), T(server_modules),
-	  T(browser_apis), T(folders), T(package_json), T(page_scripts_keep_offsets), T(names))
+	  T(browser_apis), T(folders), T(package_json), T(page_scripts_keep_offsets), T(php_and_python), T(names))

@@ -33,6 +33,11 @@ TEST(references_are_not_keys)
 	CHECK(placeholder("OCPAY_API_KEY"));
 	CHECK(placeholder("ONECLICK_KEY_V2"));
 	CHECK(placeholder("https://api.oneclickdz.com"));
+	/* the names of WordPress options and Laravel settings */
+	CHECK(placeholder("ocpay_api_key"));
+	CHECK(placeholder("woocommerce_ocpay_settings"));
+	CHECK(placeholder("services.ocpay.api_key"));
+	CHECK(!placeholder("3f6b2c1e8a4d4f7b9c2e"));
 }
 
 TEST(real_keys_are_keys)

@@ -1,0 +1,252 @@
+/* OC006 unvalidated-amount in PHP and Python: the amount handed to createLink/create_link
+ * (a productInfo array or dict, CreateLinkRequest(amount: ...), amount=...) when it is a
+ * literal out of 500..500000 or not an integer, a value from the request with no integer
+ * and range check in its function (or a Laravel rule, pydantic or Django form bound in
+ * its file), a price clamped into the range with min()/max() instead of rejected, or a
+ * decimal total truncated with (int), intval(), floor() or int(). */
+#define _GNU_SOURCE /* memmem */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/scan.h"
+#include "check/scriptflow.h"
+
+#define AMOUNT_MIN 500
+#define AMOUNT_MAX 500000
+
+struct amount {
+	struct sflow *f;
+	struct ast_node found;
+};
+
+static bool key_is_amount(const struct sflow *f, struct ast_node k)
+{
+	char buf[16];
+	if (sflow_string(f, k, buf, sizeof buf))
+		return !strcmp(buf, "amount");
+	return (ast_is(k, "name") || ast_is(k, "identifier")) && ast_text_is(f->syn, k, "amount");
+}
+
+static bool visit_amount(void *ctx, struct ast_node n)
+{
+	struct amount *a = ctx;
+	if (!ast_is_null(a->found))
+		return false;
+	if (ast_is(n, "array_element_initializer") && ast_named_count(n) == 2 &&
+	    key_is_amount(a->f, ast_named_child(n, 0)))
+		a->found = ast_named_child(n, 1);
+	else if (ast_is(n, "pair") && key_is_amount(a->f, ast_field(n, "key")))
+		a->found = ast_field(n, "value");
+	else if (ast_is(n, "keyword_argument") && key_is_amount(a->f, ast_field(n, "name")))
+		a->found = ast_field(n, "value");
+	else if (ast_is(n, "argument") && key_is_amount(a->f, ast_field(n, "name")))
+		a->found = ast_named_child(n, ast_named_count(n) - 1); /* amount: 5000 */
+	return ast_is_null(a->found);
+}
+
+static bool text_has(const struct sflow *f, struct ast_node n, const char *needle)
+{
+	size_t len;
+	const char *t = ast_text(f->syn, n, &len);
+	return memmem(t, len, needle, strlen(needle)) != NULL;
+}
+
+static bool number(const struct sflow *f, struct ast_node n, double *v)
+{
+	if (!ast_is(n, "integer") && !ast_is(n, "float"))
+		return false;
+	size_t len;
+	const char *t = ast_text(f->syn, n, &len);
+	char buf[32];
+	size_t k = 0;
+	for (size_t i = 0; i < len && k + 1 < sizeof buf; i++)
+		if (t[i] != '_')
+			buf[k++] = t[i];
+	buf[k] = '\0';
+	char *end;
+	*v = strtod(buf, &end);
+	return end != buf;
+}
+
+/* The value a local was last given before the call, in the call's function. */
+struct last_value {
+	const struct sflow *f;
+	struct ast_node name, before, value;
+};
+
+static bool visit_last(void *ctx, struct ast_node n)
+{
+	struct last_value *lv = ctx;
+	if (ast_start(n) >= ast_start(lv->before))
+		return false;
+	if (ast_is(n, "assignment_expression") || ast_is(n, "assignment")) {
+		size_t a, b;
+		const char *x = ast_text(lv->f->syn, ast_field(n, "left"), &a);
+		const char *y = ast_text(lv->f->syn, lv->name, &b);
+		if (a == b && !memcmp(x, y, a))
+			lv->value = ast_field(n, "right");
+	}
+	return true;
+}
+
+static struct ast_node value_of(const struct sflow *f, struct ast_node fn, struct ast_node x,
+				struct ast_node call)
+{
+	struct last_value lv = {.f = f, .name = x, .before = call};
+	if (ast_is(x, "variable_name") || ast_is(x, "identifier"))
+		ast_walk(fn, visit_last, &lv);
+	return ast_is_null(lv.value) ? x : lv.value;
+}
+
+static bool callee_in(const struct sflow *f, struct ast_node n, const char *const *names)
+{
+	char name[SFLOW_NAME_LEN];
+	if (!sflow_is_call(f, n))
+		return false;
+	sflow_callee(f, n, name, sizeof name);
+	for (size_t i = 0; names[i]; i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+static const char *const clamps[] = {"min", "max", NULL};
+static const char *const truncs[] = {"intval", "floor", "int", "trunc", NULL};
+
+/* min(max($price, 500), 500000): out-of-range prices are changed, not refused. */
+static bool clamped(const struct sflow *f, struct ast_node n)
+{
+	return callee_in(f, n, clamps) && (text_has(f, n, "500000") || text_has(f, n, "500"));
+}
+
+static bool truncated(const struct sflow *f, struct ast_node n)
+{
+	if (text_has(f, n, "round("))
+		return false; /* (int) round($total): rounded on purpose */
+	if (ast_is(n, "cast_expression"))
+		return text_has(f, ast_named_child(n, 0), "int");
+	return callee_in(f, n, truncs);
+}
+
+/* An integer check and both bounds in the function, or bounds declared in the file
+ * (Laravel rules, pydantic, Django forms). */
+static bool validated(const struct sflow *f, struct ast_node fn)
+{
+	static const char *const ints[] = {
+	    "is_int(",	   "is_integer", "ctype_digit", "FILTER_VALIDATE_INT",
+	    "isinstance(", "'integer'",	 "\"integer\"", "|integer",
+	    "integer|",	   "isdigit(",	 "conint(",	NULL};
+	bool integer = false;
+	for (size_t i = 0; ints[i] && !integer; i++)
+		integer = text_has(f, fn, ints[i]);
+	bool bounds =
+	    text_has(f, fn, "500000") &&
+	    (text_has(f, fn, "< 500") || text_has(f, fn, "<500") || text_has(f, fn, ">= 500") ||
+	     text_has(f, fn, "between:500") || text_has(f, fn, "min:500") ||
+	     text_has(f, fn, "ge=500") || text_has(f, fn, "min_value=500"));
+	if (integer && bounds)
+		return true;
+	struct ast_node root = ast_root(f->syn);
+	return (text_has(f, root, "ge=500") && text_has(f, root, "le=500000")) ||
+	       (text_has(f, root, "min_value=500") && text_has(f, root, "max_value=500000")) ||
+	       text_has(f, root, "between:500,500000");
+}
+
+static bool int_checked(const struct sflow *f, struct ast_node fn)
+{
+	return text_has(f, fn, "is_int(") || text_has(f, fn, "FILTER_VALIDATE_INT") ||
+	       text_has(f, fn, "is_integer") || text_has(f, fn, "fmod(") ||
+	       text_has(f, fn, "!= floor(") || text_has(f, fn, "!== floor(");
+}
+
+struct run {
+	struct unit *u;
+	const struct rule *r;
+	struct sflow f;
+	int rc;
+};
+
+/* A finding at the amount: what is wrong, the expression (shortened), and the fix. */
+static void hit(struct run *run, struct ast_node at, const char *what, struct ast_node shown,
+		const char *fix)
+{
+	size_t len;
+	const char *t = ast_text(run->f.syn, shown, &len);
+	char msg[320];
+	snprintf(msg, sizeof msg, "%s (%.*s)%s", what, (int)(len < 60 ? len : 60), t, fix);
+	run->rc = unit_add_hit(run->u, run->r, ast_start(at), ast_end(at), NULL, 0, msg, -1);
+}
+
+static void check_call(struct run *run, struct ast_node call)
+{
+	struct sflow *f = &run->f;
+	struct ast_node fn = sflow_function_of(f, call);
+	struct amount a = {.f = f};
+	ast_walk(call, visit_amount, &a);
+	if (ast_is_null(a.found)) /* an HTTP body built before the call */
+		ast_walk(fn, visit_amount, &a);
+	if (ast_is_null(a.found))
+		return;
+	struct ast_node x = a.found;
+	while (ast_is(x, "parenthesized_expression"))
+		x = ast_named_child(x, 0);
+	struct ast_node v = value_of(f, fn, x, call);
+	double num;
+	if (number(f, v, &num)) {
+		if (num != floor(num) || num < AMOUNT_MIN || num > AMOUNT_MAX) {
+			char msg[200];
+			snprintf(
+			    msg, sizeof msg,
+			    "amount %g is %s: OCPay takes an integer number of DZD from 500 to "
+			    "500000",
+			    num, num != floor(num) ? "not an integer" : "out of range");
+			run->rc = unit_add_hit(run->u, run->r, ast_start(x), ast_end(x), NULL, 0,
+					       msg, -1);
+		}
+		return;
+	}
+	if (sflow_from_request(f, v) && !validated(f, fn)) {
+		hit(run, x, "the amount", v,
+		    " comes from the request and is not checked: verify it is an integer from 500 "
+		    "to 500000, or price the order on the server");
+	} else if (clamped(f, v)) {
+		hit(run, x, "the amount is clamped into range", v,
+		    ": an out-of-range price is silently changed instead of refused; validate it "
+		    "(integer, 500 to 500000) and reject the order");
+	} else if (truncated(f, v) && !int_checked(f, fn)) {
+		hit(run, x, "the amount is truncated", v,
+		    ": a decimal total silently loses its fraction; reject amounts that are not "
+		    "whole DZD, or round them on purpose");
+	}
+}
+
+static bool visit_create(void *ctx, struct ast_node n)
+{
+	struct run *run = ctx;
+	if (!run->rc && sflow_is_create(&run->f, n)) {
+		check_call(run, n);
+		return false;
+	}
+	return run->rc == 0;
+}
+
+int oc006_script_unit(struct unit *u, const struct rule *r, const struct detector *d)
+{
+	(void)d;
+	const struct syntax *syn = unit_syntax(u);
+	if (!syn || (u->lang != LANG_PHP && u->lang != LANG_PYTHON))
+		return 0;
+	struct run run = {.u = u, .r = r};
+	sflow_init(&run.f, syn, u->lang);
+	ast_walk(ast_root(syn), visit_create, &run);
+	return run.rc;
+}
+
+int oc006_script_finish(struct scan *s, const struct rule *r)
+{
+	(void)s;
+	(void)r;
+	return 0;
+}
