@@ -621,6 +621,20 @@ static bool eval_script_string(const struct syntax *s, TSNode n, struct buf *out
 	return true;
 }
 
+
+/* A concatenation of two values with the one-character operator op. */
+static bool eval_concat(const struct syntax *s, TSNode n, const char *op, struct buf *out,
+			TSNode *origin, int depth, bool loose)
+{
+	TSNode o = ts_node_child_by_field_name(n, "operator", 8);
+	if (ts_node_is_null(o) || !node_text_eq(s, o, op, 1))
+		return false;
+	if (ts_node_is_null(*origin))
+		*origin = n;
+	return eval(s, ts_node_child_by_field_name(n, "left", 4), out, origin, depth + 1, loose) &&
+	       eval(s, ts_node_child_by_field_name(n, "right", 5), out, origin, depth + 1, loose);
+}
+
 static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *origin, int depth,
 		 bool loose)
 {
@@ -631,18 +645,8 @@ static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *orig
 	if ((s->lang == LANG_PHP && (!strcmp(type, "string") || !strcmp(type, "encapsed_string"))) ||
 	    (s->lang == LANG_PYTHON && !strcmp(type, "string")))
 		return eval_script_string(s, n, out, origin);
-	if (s->lang == LANG_PHP && !strcmp(type, "binary_expression")) {
-		/* 'sk_live_' . 'abc': PHP concatenates with a dot */
-		TSNode op = ts_node_child_by_field_name(n, "operator", 8);
-		if (ts_node_is_null(op) || !node_text_eq(s, op, ".", 1))
-			return false;
-		if (ts_node_is_null(*origin))
-			*origin = n;
-		return eval(s, ts_node_child_by_field_name(n, "left", 4), out, origin, depth + 1,
-			    loose) &&
-		       eval(s, ts_node_child_by_field_name(n, "right", 5), out, origin, depth + 1,
-			    loose);
-	}
+	if (s->lang == LANG_PHP && !strcmp(type, "binary_expression"))
+		return eval_concat(s, n, ".", out, origin, depth, loose); /* PHP joins with a dot */
 	if (s->lang == LANG_PHP && !strcmp(type, "variable_name")) {
 		TSNode value;
 		return find_declaration(s, ts_tree_root_node(s->tree), s->src + a, b - a, &value) &&
@@ -682,17 +686,8 @@ static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *orig
 			buf_put(out, s->src + at, b - 1 - at);
 		return true;
 	}
-	if (!strcmp(type, "binary_expression")) {
-		TSNode op = ts_node_child_by_field_name(n, "operator", 8);
-		if (ts_node_is_null(op) || !node_text_eq(s, op, "+", 1))
-			return false;
-		if (ts_node_is_null(*origin))
-			*origin = n;
-		return eval(s, ts_node_child_by_field_name(n, "left", 4), out, origin, depth + 1,
-			    loose) &&
-		       eval(s, ts_node_child_by_field_name(n, "right", 5), out, origin, depth + 1,
-			    loose);
-	}
+	if (!strcmp(type, "binary_expression"))
+		return eval_concat(s, n, "+", out, origin, depth, loose);
 	if (!strcmp(type, "parenthesized_expression") || !strcmp(type, "as_expression") ||
 	    !strcmp(type, "satisfies_expression") || !strcmp(type, "non_null_expression"))
 		return named_count(n) &&
