@@ -1,7 +1,7 @@
-/* JavaScript and TypeScript files through the scan: parse (pages through their <script>
- * blocks), classification, queries and every checker, then the repository-level checks.
- * Input: the file's path on the first line (a.js, a.ts, a.tsx, page.html, a.vue,
- * pages/api/pay.ts ...), its content after it. */
+/* Code files through the scan: parse (pages through their <script> blocks), classification,
+ * queries and every checker, then the repository-level checks. Input: the file's path on
+ * the first line (a.js, a.ts, a.tsx, page.html, a.vue, pages/api/pay.ts, a.php, a.py ...;
+ * the fixtures seed all of them), its content after it. */
 #include "fuzz.h"
 
 #include "lang/lang.h"
