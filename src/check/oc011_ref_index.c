@@ -152,7 +152,7 @@ static void record_column(struct refscan *rs, size_t name_at, size_t name_end, s
 static int run_patterns(struct refscan *rs, const struct pattern *ps)
 {
 	for (size_t i = 0; ps[i].re && !rs->rc; i++) {
-		struct regex *re = checker_regex(rs->r, ps[i].re);
+		struct regex *re = checker_regex(rs->u->scan, rs->r, ps[i].re);
 		if (!re)
 			return -1;
 		int name = regex_group_number(re, "name"), def = regex_group_number(re, "def");
@@ -169,14 +169,13 @@ static int run_patterns(struct refscan *rs, const struct pattern *ps)
 				continue;
 			regex_iter_group(&it, def, &da, &db);
 			/* TypeORM: only decorated columns, not any decorated property. */
-			struct regex *col = da < db && rs->u->data[da] == '@' ? checker_regex(rs->r, typeorm_column_re)
-									       : NULL;
+			struct regex *col = da < db && rs->u->data[da] == '@'
+						    ? checker_regex(rs->u->scan, rs->r, typeorm_column_re)
+						    : NULL;
 			if (!col || regex_search(col, rs->u->data + da, db - da))
 				record_column(rs, a, b, da, db);
-			regex_free(col);
 		}
 		regex_iter_free(&it);
-		regex_free(re);
 	}
 	return rs->rc;
 }
@@ -245,7 +244,7 @@ static void read_table(struct refscan *rs, size_t open)
 
 static int read_sql(struct refscan *rs)
 {
-	struct regex *re = checker_regex(rs->r, create_table_re);
+	struct regex *re = checker_regex(rs->u->scan, rs->r, create_table_re);
 	if (!re)
 		return -1;
 	struct regex_iter it;
@@ -256,7 +255,6 @@ static int read_sql(struct refscan *rs)
 		read_table(rs, b - 1);
 	}
 	regex_iter_free(&it);
-	regex_free(re);
 	return rs->rc ? rs->rc : run_patterns(rs, sql_patterns);
 }
 
@@ -272,26 +270,21 @@ int oc011_ref_index_unit(struct unit *u, const struct rule *r, const struct dete
 	if (u->scan->partial_tree)
 		return 0;
 	struct refscan rs = {.u = u, .r = r};
-	if (!(rs.indexed = checker_regex(r, indexed_re)) ||
-	    !(rs.name_re = checker_regex(r, "\\b" REF_NAME "\\b"))) {
-		regex_free(rs.indexed);
+	if (!(rs.indexed = checker_regex(u->scan, r, indexed_re)) ||
+	    !(rs.name_re = checker_regex(u->scan, r, "\\b" REF_NAME "\\b")))
 		return -1;
-	}
 	if (has_suffix(u->path, ".prisma")) {
 		run_patterns(&rs, prisma_patterns);
 	} else if (!lang_is_js(u->lang)) {
 		if (has_suffix(u->path, ".sql"))
 			read_sql(&rs);
 	} else {
-		struct regex *schema = checker_regex(r, js_schema_re);
+		struct regex *schema = checker_regex(u->scan, r, js_schema_re);
 		if (!schema)
 			rs.rc = -1;
 		else if (regex_search(schema, u->data, u->len) && !run_patterns(&rs, js_patterns))
 			read_sql(&rs); /* raw SQL in migrations: knex.raw, queryRunner.query */
-		regex_free(schema);
 	}
-	regex_free(rs.indexed);
-	regex_free(rs.name_re);
 	return rs.rc;
 }
 

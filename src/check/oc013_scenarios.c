@@ -46,37 +46,31 @@ static const char *const payment_re =
 	"(?i)createLink|checkPayment|create_link|check_payment|ocpay|oneclick|paymentRef|"
 	"payment_ref|paymentUrl";
 
-/* Whether the pattern matches the text, and the 1-based line of the first match. */
-static int first_line(const struct rule *r, const char *pattern, const char *data, size_t len,
-		      int *line)
+/* Whether the pattern matches the unit, and the 1-based line of the first match. */
+static int first_line(struct unit *u, const struct rule *r, const char *pattern, int *line)
 {
-	struct regex *re = checker_regex(r, pattern);
+	struct regex *re = checker_regex(u->scan, r, pattern);
 	if (!re)
 		return -1;
 	struct regex_iter it;
-	regex_iter_init(&it, re, data, len);
-	int found = 0;
+	regex_iter_init(&it, re, u->data, u->len);
 	size_t a, b;
-	if (regex_iter_next(&it) && regex_iter_group(&it, 0, &a, &b)) {
-		found = 1;
-		*line = 1;
-		for (size_t i = 0; i < a; i++)
-			*line += data[i] == '\n';
-	}
+	int found = regex_iter_next(&it) && regex_iter_group(&it, 0, &a, &b);
+	if (found)
+		*line = unit_line(u, a);
 	regex_iter_free(&it);
-	regex_free(re);
 	return found;
 }
 
 static int read_test(struct unit *u, const struct rule *r)
 {
-	int line, rc = first_line(r, payment_re, u->data, u->len, &line);
+	int line, rc = first_line(u, r, payment_re, &line);
 	if (rc <= 0)
 		return rc;
 	if (scan_add_evidence(u->scan, r, EV_PAYMENT_TEST, u->path, line, NULL) < 0)
 		return -1;
 	for (size_t i = 0; i < NSCENARIOS; i++) {
-		int found = first_line(r, scenarios[i].evidence, u->data, u->len, &line);
+		int found = first_line(u, r, scenarios[i].evidence, &line);
 		if (found < 0 ||
 		    (found && scan_add_evidence(u->scan, r, EV_SCENARIO, u->path, line,
 						scenarios[i].name) < 0))
@@ -104,7 +98,7 @@ int oc013_scenarios_unit(struct unit *u, const struct rule *r, const struct dete
 	(void)d;
 	int line, is_test = 0;
 	if (path_is_test(u->path))
-		is_test = first_line(r, test_call_re, u->data, u->len, &line);
+		is_test = first_line(u, r, test_call_re, &line);
 	if (is_test < 0)
 		return -1;
 	if (!is_test)

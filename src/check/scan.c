@@ -65,6 +65,9 @@ int scan_init(struct scan *s, const struct ruleset *rules, const struct scan_opt
 
 void scan_free(struct scan *s)
 {
+	for (size_t i = 0; i < s->npatterns; i++)
+		regex_free(s->patterns[i].re);
+	free(s->patterns);
 	resolver_free(&s->resolver);
 	file_list_free(&s->files);
 	finding_list_free(&s->findings);
@@ -336,13 +339,27 @@ bool unit_has_keywords(const struct unit *u, const struct rule *r, const struct 
 	return !own && ((u->inherit[0] & d->kwmask[0]) || (u->inherit[1] & d->kwmask[1]));
 }
 
-struct regex *checker_regex(const struct rule *r, const char *pattern)
+struct regex *checker_regex(struct scan *s, const struct rule *r, const char *pattern)
 {
-	char err[256];
-	size_t off;
-	struct regex *re = regex_new(pattern, 0, err, sizeof err, &off);
-	if (!re)
-		error_set("%s: checker pattern, at %zu: %s", r->id, off, err);
+	struct regex *re = NULL;
+	pthread_mutex_lock(&note_lock);
+	for (size_t i = 0; i < s->npatterns && !re; i++)
+		if (!strcmp(s->patterns[i].pattern, pattern))
+			re = s->patterns[i].re;
+	if (!re) {
+		char err[256];
+		size_t off;
+		struct checker_pattern *p = realloc(s->patterns, (s->npatterns + 1) * sizeof *p);
+		if (p)
+			s->patterns = p;
+		if (!p)
+			error_set("out of memory");
+		else if (!(re = regex_new(pattern, 0, err, sizeof err, &off)))
+			error_set("%s: checker pattern, at %zu: %s", r->id, off, err);
+		else
+			p[s->npatterns++] = (struct checker_pattern){pattern, re};
+	}
+	pthread_mutex_unlock(&note_lock);
 	return re;
 }
 

@@ -80,6 +80,11 @@ struct directive_note {
 	bool used;
 };
 
+struct checker_pattern {
+	const char *pattern;
+	struct regex *re;
+};
+
 struct scan {
 	const struct ruleset *rules;
 	const struct scan_options *opt;
@@ -106,6 +111,8 @@ struct scan {
 	struct rule_note *notes;
 	struct scan_evidence *evidence;
 	size_t nevidence;
+	struct checker_pattern *patterns; /* checker_regex's, compiled once per scan */
+	size_t npatterns;
 	/* prefilter */
 	struct regex *keywords_re;
 	char **keywords;
@@ -213,8 +220,9 @@ const char *scan_unknown_reason(const struct scan *s, const struct rule *r);
 int unit_add_hit(struct unit *u, const struct rule *r, size_t start, size_t end,
 		 const char *secret, size_t secret_len, const char *message_template,
 		 int severity);
-/* A checker's own pattern compiled; NULL with the error set, naming the rule. */
-struct regex *checker_regex(const struct rule *r, const char *pattern);
+/* A checker's own pattern, compiled on first use and kept by the scan for every file and
+ * thread (do not free it); NULL with the error set, naming the rule. */
+struct regex *checker_regex(struct scan *s, const struct rule *r, const char *pattern);
 /* The 1-based line of a byte offset of the unit's data. */
 int unit_line(const struct unit *u, size_t pos);
 /* A repository-level finding (not tied to a scanned unit). */
