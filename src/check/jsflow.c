@@ -467,21 +467,25 @@ static bool is_const(struct ast_node value)
 	       ast_is(ast_child(decl, 0), "const");
 }
 
+bool jsflow_parse_number(const char *t, size_t len, double *out)
+{
+	char buf[64];
+	size_t k = 0;
+	for (size_t i = 0; i < len && k + 1 < sizeof buf; i++)
+		if (t[i] != '_')
+			buf[k++] = t[i];
+	buf[k] = '\0';
+	char *end;
+	*out = strtod(buf, &end);
+	return end != buf;
+}
+
 bool jsflow_number(const struct syntax *syn, struct ast_node n, double *out)
 {
 	size_t len;
 	const char *t = ast_text(syn, n, &len);
-	if (ast_is(n, "number")) {
-		char buf[64];
-		size_t k = 0;
-		for (size_t i = 0; i < len && k + 1 < sizeof buf; i++)
-			if (t[i] != '_')
-				buf[k++] = t[i];
-		buf[k] = '\0';
-		char *end;
-		*out = strtod(buf, &end);
-		return end != buf;
-	}
+	if (ast_is(n, "number"))
+		return jsflow_parse_number(t, len, out);
 	if (ast_is(n, "parenthesized_expression"))
 		return jsflow_number(syn, ast_named_child(n, 0), out);
 	if (ast_is(n, "binary_expression")) {

@@ -74,6 +74,8 @@ struct ast_node jsflow_declared_value(const struct syntax *syn, struct ast_node 
 /* Evaluates a number: a literal, arithmetic on numbers, a `const` of the function, a
  * constant of the module. */
 bool jsflow_number(const struct syntax *syn, struct ast_node n, double *out);
+/* A numeric literal's text (digit separators `_` allowed, as in JS, PHP and Python). */
+bool jsflow_parse_number(const char *text, size_t len, double *out);
 /* Whether n is a string literal whose value is one of values (caseless). */
 bool jsflow_string_in(const struct syntax *syn, struct ast_node n, const char *const *values);
 /* A status written to an order: `order.status = "PAID"`, or `{ status: "PAID" }` handed

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/jsflow.h"
 #include "check/scan.h"
 #include "check/scriptflow.h"
 
@@ -59,15 +60,7 @@ static bool number(const struct sflow *f, struct ast_node n, double *v)
 		return false;
 	size_t len;
 	const char *t = ast_text(f->syn, n, &len);
-	char buf[32];
-	size_t k = 0;
-	for (size_t i = 0; i < len && k + 1 < sizeof buf; i++)
-		if (t[i] != '_')
-			buf[k++] = t[i];
-	buf[k] = '\0';
-	char *end;
-	*v = strtod(buf, &end);
-	return end != buf;
+	return jsflow_parse_number(t, len, v);
 }
 
 /* The value a local was last given before the call, in the call's function. */
