@@ -199,6 +199,7 @@ struct syntax {
 	size_t len;
 	import_value_fn import_value; /* names imported from other modules, or NULL */
 	void *import_ctx;
+	struct decls *decls; /* built on the first look-up of a declaration */
 };
 
 /* ---- the time a file's walks may take ---- */
@@ -422,11 +423,14 @@ void syntax_set_import_hook(struct syntax *s, import_value_fn fn, void *ctx)
 	s->import_ctx = ctx;
 }
 
+static void decls_free(struct decls *d);
+
 void syntax_free(struct syntax *s)
 {
 	if (!s)
 		return;
 	kids_forget(s->tree);
+	decls_free(s->decls);
 	ts_tree_delete(s->tree);
 	free(s);
 }
@@ -449,27 +453,98 @@ static bool node_text_eq(const struct syntax *s, TSNode n, const char *text, siz
 static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *origin, int depth,
 		 bool loose);
 
-/* The initialiser of the first `const|let|var NAME = value` in the file; in PHP and
- * Python the value of the first `$name = value` or `name = value`. */
-static bool find_declaration(const struct syntax *s, TSNode root, const char *name, size_t len,
-			     TSNode *value)
+/* The file's declarations by name, so that evaluating a name costs one look-up and not
+ * a walk of the whole file: a long file with many calls would otherwise take
+ * calls x nodes. Open addressing over the name's bytes in the source. */
+struct decl {
+	uint32_t start, len; /* the name in the source; len 0: empty slot */
+	TSNode value;
+};
+
+struct decls {
+	struct decl *slot;
+	size_t mask;
+	bool complete; /* false when the deadline cut the walk that built it */
+};
+
+static void decls_free(struct decls *d)
 {
-	TSTreeCursor c = ts_tree_cursor_new(root);
-	bool found = false;
+	if (d)
+		free(d->slot);
+	free(d);
+}
+
+static size_t decl_hash(const char *p, size_t len)
+{
+	size_t h = 1469598103934665603u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211u;
+	return h;
+}
+
+static struct decl *decl_slot(const struct syntax *s, const struct decls *d, const char *name,
+			      size_t len)
+{
+	for (size_t i = decl_hash(name, len) & d->mask;; i = (i + 1) & d->mask) {
+		struct decl *e = &d->slot[i];
+		if (!e->len || (e->len == len && !memcmp(s->src + e->start, name, len)))
+			return e;
+	}
+}
+
+/* The `const|let|var NAME = value` declarators of a JavaScript file; in PHP and Python
+ * the `$name = value` or `name = value` assignments. The first one of a name wins. */
+static struct decls *decls_build(const struct syntax *s)
+{
 	bool js = lang_is_js(s->lang);
 	const char *decl = js ? "variable_declarator"
 			      : s->lang == LANG_PHP ? "assignment_expression" : "assignment";
 	const char *id_type = s->lang == LANG_PHP ? "variable_name" : "identifier";
-	while (walk_step()) {
+	const char *id_field = js ? "name" : "left", *value_field = js ? "value" : "right";
+	struct decls *d = calloc(1, sizeof *d);
+	size_t used = 0;
+	if (!d)
+		return NULL;
+	d->mask = 63;
+	d->slot = calloc(d->mask + 1, sizeof *d->slot);
+	if (!d->slot) {
+		free(d);
+		return NULL;
+	}
+	TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(s->tree));
+	d->complete = true;
+	for (;;) {
+		if (!walk_step()) {
+			d->complete = false;
+			break;
+		}
 		TSNode n = ts_tree_cursor_current_node(&c);
-		if (node_is(n, decl)) {
-			TSNode id = ts_node_child_by_field_name(n, js ? "name" : "left", 4);
-			TSNode v = ts_node_child_by_field_name(n, js ? "value" : "right", 5);
-			if (!ts_node_is_null(id) && !ts_node_is_null(v) && node_is(id, id_type) &&
-			    node_text_eq(s, id, name, len)) {
-				*value = v;
-				found = true;
-				break;
+		TSNode id, v;
+		if (node_is(n, decl) &&
+		    !ts_node_is_null(id = ts_node_child_by_field_name(n, id_field, 4)) &&
+		    !ts_node_is_null(v = ts_node_child_by_field_name(n, value_field, 5)) &&
+		    node_is(id, id_type)) {
+			uint32_t a = ts_node_start_byte(id), len = ts_node_end_byte(id) - a;
+			if (len && (used + 1) * 2 > d->mask + 1) {
+				/* grow: rehash into twice the slots */
+				struct decls g = {.mask = d->mask * 2 + 1};
+				g.slot = calloc(g.mask + 1, sizeof *g.slot);
+				if (!g.slot) {
+					d->complete = false;
+					break;
+				}
+				for (size_t i = 0; i <= d->mask; i++)
+					if (d->slot[i].len)
+						*decl_slot(s, &g, s->src + d->slot[i].start,
+							   d->slot[i].len) = d->slot[i];
+				free(d->slot);
+				d->slot = g.slot;
+				d->mask = g.mask;
+			}
+			struct decl *e = len ? decl_slot(s, d, s->src + a, len) : NULL;
+			if (e && !e->len) {
+				*e = (struct decl){a, len, v};
+				used++;
 			}
 		}
 		if (ts_tree_cursor_goto_first_child(&c))
@@ -480,7 +555,22 @@ static bool find_declaration(const struct syntax *s, TSNode root, const char *na
 	}
 done:
 	ts_tree_cursor_delete(&c);
-	return found;
+	return d;
+}
+
+/* The initialiser of the first declaration of name in the file. */
+static bool find_declaration(const struct syntax *s, const char *name, size_t len, TSNode *value)
+{
+	struct syntax *w = (struct syntax *)s; /* the index is a cache of the tree */
+	if (!w->decls)
+		w->decls = decls_build(s);
+	if (!w->decls || !w->decls->complete || !len)
+		return false;
+	struct decl *e = decl_slot(s, w->decls, name, len);
+	if (!e->len)
+		return false;
+	*value = e->value;
+	return true;
 }
 
 /* The module and exported name a top-level import binds to local name, if any:
@@ -583,7 +673,7 @@ char *syntax_export_value(const struct syntax *s, const char *name, size_t len, 
 			}
 		}
 	} else {
-		found = find_declaration(s, root, name, len, &value);
+		found = find_declaration(s, name, len, &value);
 	}
 	struct buf b = BUF_INIT;
 	TSNode origin = {0};
@@ -649,7 +739,7 @@ static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *orig
 		return eval_concat(s, n, ".", out, origin, depth, loose); /* PHP joins with a dot */
 	if (s->lang == LANG_PHP && !strcmp(type, "variable_name")) {
 		TSNode value;
-		return find_declaration(s, ts_tree_root_node(s->tree), s->src + a, b - a, &value) &&
+		return find_declaration(s, s->src + a, b - a, &value) &&
 		       !node_text_eq(s, value, s->src + a, b - a) &&
 		       eval(s, value, out, origin, depth + 1, loose);
 	}
@@ -694,12 +784,12 @@ static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *orig
 		       eval(s, named_child(n, 0), out, origin, depth + 1, loose);
 	if (!strcmp(type, "identifier") && s->lang == LANG_PYTHON) {
 		TSNode value;
-		return find_declaration(s, ts_tree_root_node(s->tree), s->src + a, b - a, &value) &&
+		return find_declaration(s, s->src + a, b - a, &value) &&
 		       eval(s, value, out, origin, depth + 1, loose);
 	}
 	if (!strcmp(type, "identifier")) {
 		TSNode value;
-		if (!find_declaration(s, ts_tree_root_node(s->tree), s->src + a, b - a, &value))
+		if (!find_declaration(s, s->src + a, b - a, &value))
 			return eval_import(s, s->src + a, b - a, out, depth, loose);
 		/* Report where the literal is written: that is the line to change. */
 		return eval(s, value, out, origin, depth + 1, loose);
