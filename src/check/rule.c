@@ -130,6 +130,9 @@ static int compile_detector(const struct loader *ld, const yaml_node_t *n, struc
 	size_t off = 0;
 	if (d->context && !(d->context_re = regex_new(d->context, 0, err, sizeof err, &off)))
 		return fail_at(ld, n, "invalid context regex: %s", err);
+	if (d->unless_context &&
+	    !(d->unless_context_re = regex_new(d->unless_context, 0, err, sizeof err, &off)))
+		return fail_at(ld, n, "invalid unless_context regex: %s", err);
 	if (d->unless_line &&
 	    !(d->unless_line_re = regex_new(d->unless_line, 0, err, sizeof err, &off)))
 		return fail_at(ld, n, "invalid unless_line regex: %s", err);
@@ -194,6 +197,8 @@ static int load_detector(const struct loader *ld, yaml_node_t *n, struct detecto
 			rc = get_string(ld, v, k, &d->report);
 		} else if (!strcmp(k, "context")) {
 			rc = get_string(ld, v, k, &d->context);
+		} else if (!strcmp(k, "unless_context")) {
+			rc = get_string(ld, v, k, &d->unless_context);
 		} else if (!strcmp(k, "unless_line")) {
 			rc = get_string(ld, v, k, &d->unless_line);
 		} else if (!strcmp(k, "message")) {
@@ -394,6 +399,7 @@ static void detector_free(struct detector *d)
 	free(d->secret);
 	free(d->report);
 	free(d->context);
+	free(d->unless_context);
 	free(d->unless_line);
 	free(d->message);
 	for (size_t i = 0; i < d->nkeywords; i++)
@@ -407,6 +413,7 @@ static void detector_free(struct detector *d)
 	free(d->unless_paths);
 	regex_free(d->re);
 	regex_free(d->context_re);
+	regex_free(d->unless_context_re);
 	regex_free(d->unless_line_re);
 	for (int l = 0; l < LANG_COUNT; l++)
 		tsq_free(d->query[l]);

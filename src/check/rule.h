@@ -39,6 +39,7 @@ struct detector {
 	size_t nkeywords;
 	char *context;		/* a regex the file must also match somewhere */
 	char *unless_line;	/* a regex that, matching the hit's line, drops the hit */
+	char *unless_context;	/* a regex that, matching the file somewhere, turns it off */
 	char **paths;		/* globs the path must match (basename when no '/') */
 	size_t npaths;
 	char **unless_paths;	/* globs the path must not match */
@@ -52,6 +53,7 @@ struct detector {
 	struct regex *re;
 	struct regex *context_re;
 	struct regex *unless_line_re;
+	struct regex *unless_context_re;
 	int secret_group, report_group;
 	struct tsq *query[LANG_COUNT];
 	const struct checker *checker;

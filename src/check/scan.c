@@ -488,6 +488,8 @@ static bool detector_applies(struct unit *u, const struct rule *r, const struct 
 		return false;
 	if (d->context_re && !regex_search(d->context_re, u->data, u->len))
 		return false;
+	if (d->unless_context_re && regex_search(d->unless_context_re, u->data, u->len))
+		return false;
 	if (d->runtimes && !(d->runtimes & (1u << unit_runtime(u))))
 		return false;
 	return true;

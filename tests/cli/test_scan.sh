@@ -137,6 +137,17 @@ printf 'x = "acme_abcd"\n' > "$r/acme.py"
 run "$BIN" scan --rules "$TMP/rules" --format json --fail-on critical "$r"
 expect_out '"rule": "ACME1"' "extra rule loaded"
 expect_out '"message": "ACME token acme_abcd"' "message template"
+# unless_context: a file matching it somewhere is not read by the detector.
+sed -i "s/    keywords: \[acme_\]/    keywords: [acme_]\n    unless_context: '(?i)acme sandbox'/" "$TMP/rules/acme.yml"
+printf '# ACME sandbox fixtures\ny = "acme_wxyz"\n' > "$r/acme_test.py"
+run "$BIN" scan --rules "$TMP/rules" --format json --fail-on critical "$r"
+expect_out '"message": "ACME token acme_abcd"' "unless_context: other files still read"
+expect_no_out 'acme_wxyz' "unless_context: the matching file is not read"
+printf '  - regex: x\n    unless_context: "("\n' >> "$TMP/rules/acme.yml"
+run "$BIN" scan --rules "$TMP/rules" "$r"
+expect_code 2 "bad unless_context regex"
+expect_err "invalid unless_context regex" "bad unless_context named"
+rm "$r/acme_test.py"
 
 # The scan never writes to the audited repository.
 before=$(cd "$r" && find . -newer "$TMP/.err" -print | sort; git -C "$r" status --porcelain)
