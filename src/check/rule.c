@@ -579,8 +579,11 @@ int ruleset_load(struct ruleset *set, const char *extra_dir)
 }
 
 /* Words whose presence shows a file takes part in an OCPay integration: the checklist is
- * n/a for a repository where none appears. */
-static const char *const ocpay_markers[] = {"oneclick", "ocpay", "x-access-token"};
+ * n/a for a repository where none appears. "oneclick" alone is not one: one-click
+ * logins and checkouts are everywhere; OneClick DZ's host, package names and
+ * ONECLICK_API_* variables are. */
+static const char *const ocpay_markers[] = {"oneclickdz",   "oneclick_api", "oneclick-api",
+					    "oneclickapi", "ocpay",	   "x-access-token"};
 
 static int keyword_bit(struct ruleset *set, const char *word, uint64_t mask[2])
 {

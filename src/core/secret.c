@@ -160,6 +160,11 @@ bool secret_is_placeholder(const char *s, size_t n, size_t min_len)
 		return true;
 	if (s[0] == '$' || s[0] == '{' || s[0] == '%' || s[0] == '#' || s[0] == '@')
 		return true;
+	/* A key is printable ASCII with no space: a value with a space or a non-ASCII
+	 * letter is text (a label, a translation of "API key"), not a key. */
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
+			return true;
 	/* A value ending in an ellipsis is a truncated example from the docs. */
 	if ((n >= 3 && memcmp(s + n - 3, "\xe2\x80\xa6", 3) == 0) ||
 	    (n >= 2 && memcmp(s + n - 2, "..", 2) == 0))
@@ -199,6 +204,9 @@ char *secret_redact(const char *s, size_t n, bool reveal)
 	size_t show = pl + (n - pl >= 16 ? 2 : 0);
 	if (pl == 0)
 		show = n >= 16 ? 3 : 0;
+	/* never cut a UTF-8 sequence: what is shown stays valid text */
+	while (show && show < n && ((unsigned char)s[show] & 0xc0) == 0x80)
+		show--;
 	char *out = malloc(show + 32);
 	if (out)
 		snprintf(out, show + 32, "%.*s***(%zu chars)", (int)show, s, n);

@@ -126,8 +126,9 @@ void report_verdict(const struct report *rep, char *buf, size_t size)
 		unknown += rep->checklist[i].status == ITEM_UNKNOWN;
 	size_t n = s->findings.len;
 	if (!s->ocpay_seen && !n)
-		snprintf(buf, size, "No OCPay integration found: no file mentions OneClick, OCPay "
-				    "or X-Access-Token, so there is nothing to audit.");
+		snprintf(buf, size, "No OCPay integration found: no file mentions OCPay, the "
+				    "OneClick DZ API (oneclickdz, ONECLICK_API_*) or X-Access-Token, "
+				    "so there is nothing to audit.");
 	else if (rep->failing)
 		snprintf(buf, size,
 			 "Not ready for production: %zu finding%s of %s severity or above must be "

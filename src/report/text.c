@@ -117,8 +117,8 @@ static void write_summary(const struct report *rep, FILE *out)
 	const struct scan_stats *st = &s->stats;
 	fputc('\n', out);
 	if (!s->ocpay_seen)
-		fputs("No OCPay integration found here (no file mentions OneClick, OCPay or "
-		      "X-Access-Token).\n",
+		fputs("No OCPay integration found here (no file mentions OCPay, the OneClick DZ "
+		      "API (oneclickdz, ONECLICK_API_*) or X-Access-Token).\n",
 		      out);
 	report_put_counts(rep, out);
 	fprintf(out, " in %zu files (%.1f MB), %zu parsed, %llu ms", st->files_scanned,

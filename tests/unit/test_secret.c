@@ -40,6 +40,15 @@ TEST(references_are_not_keys)
 	CHECK(!placeholder("3f6b2c1e8a4d4f7b9c2e"));
 }
 
+TEST(text_is_not_a_key)
+{
+	/* translations of "API key" and labels: a space or a non-ASCII letter */
+	CHECK(placeholder("\xd9\x85\xd9\x81\xd8\xaa\xd8\xa7\xd8\xad API"));
+	CHECK(placeholder("Cl\xc3\xa9 secr\xc3\xa8te du compte"));
+	CHECK(placeholder("Your secret key here"));
+	CHECK(placeholder("sk_live_9fK2mQ7x\tR4tL8vN3"));
+}
+
 TEST(real_keys_are_keys)
 {
 	CHECK(!placeholder("sk_live_9fK2mQ7xR4tL8vN3"));
@@ -77,6 +86,11 @@ TEST(redaction_shows_prefix_and_length_only)
 	r = secret_redact("3f6b2c1e-8a4d-4f7b-9c2e-5d1a7e9b0c43", 36, false);
 	CHECK_STR(r, "3f6***(36 chars)");
 	free(r);
+	/* what is shown never ends inside a UTF-8 sequence */
+	r = secret_redact("\xd8\xa7\xd9\x84\xd9\x85\xd9\x81\xd8\xaa\xd8\xa7\xd8\xad\xd8\xa7", 16,
+			  false);
+	CHECK_STR(r, "\xd8\xa7***(16 chars)");
+	free(r);
 	r = secret_redact("short", 5, false);
 	CHECK_STR(r, "***(5 chars)");
 	free(r);
@@ -92,5 +106,6 @@ TEST(redacted_form_is_itself_a_placeholder)
 }
 
 RUN_TESTS(T(docs_placeholders_are_not_keys), T(references_are_not_keys), T(real_keys_are_keys),
+	  T(text_is_not_a_key),
 	  T(unprefixed_values_need_min_length), T(kind_comes_from_the_prefix),
 	  T(redaction_shows_prefix_and_length_only), T(redacted_form_is_itself_a_placeholder))
