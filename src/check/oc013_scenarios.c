@@ -84,12 +84,14 @@ static int first_line(struct unit *u, const struct rule *r, const char *pattern,
 	return found;
 }
 
-static int read_test(struct unit *u, const struct rule *r)
+/* support: a conftest.py, whose fixtures (a respx router, a mocked client) serve the
+ * tests of its folder: its evidence counts, but it is no test of its own. */
+static int read_test(struct unit *u, const struct rule *r, bool support)
 {
 	int line, rc = first_line(u, r, payment_re, &line);
 	if (rc <= 0)
 		return rc;
-	if (scan_add_evidence(u->scan, r, EV_PAYMENT_TEST, u->path, line, NULL) < 0)
+	if (!support && scan_add_evidence(u->scan, r, EV_PAYMENT_TEST, u->path, line, NULL) < 0)
 		return -1;
 	bool script = u->lang == LANG_PHP || u->lang == LANG_PYTHON;
 	for (size_t i = 0; i < NSCENARIOS; i++) {
@@ -147,9 +149,11 @@ int oc013_scenarios_unit(struct unit *u, const struct rule *r, const struct dete
 		return -1;
 	if (!is_test)
 		return read_code(u, r);
-	if (scan_add_evidence(u->scan, r, EV_TEST, u->path, 1, NULL) < 0)
+	const char *base = strrchr(u->path, '/');
+	bool support = u->lang == LANG_PYTHON && !strcmp(base ? base + 1 : u->path, "conftest.py");
+	if (!support && scan_add_evidence(u->scan, r, EV_TEST, u->path, 1, NULL) < 0)
 		return -1;
-	return read_test(u, r);
+	return read_test(u, r, support);
 }
 
 /* The first evidence of a kind (and scenario name), or NULL. */
