@@ -81,8 +81,10 @@ static const struct pattern js_patterns[] = {
 
 /* PHP and Python schemas. A call's arguments, two levels of parentheses deep. */
 #define ARGS "(?>[^()]+|\\((?>[^()]+|\\([^()]*\\))*\\))*"
-/* A Python list or tuple, three levels deep: (("shop", "payment_ref"),) */
-#define SEQ "[\\[(](?>[^()\\[\\]]+|[\\[(](?>[^()\\[\\]]+|[\\[(][^()\\[\\]]*[\\])])*[\\])])*[\\])]"
+/* A Python list, tuple or set, three levels deep: (("shop", "payment_ref"),) */
+#define SEQ \
+	"[\\[({](?>[^(){}\\[\\]]+|[\\[({](?>[^(){}\\[\\]]+|[\\[({][^(){}\\[\\]]*[\\])}])*[\\])}])*" \
+	"[\\])}]"
 #define LARAVEL_SCHEMA "Schema::|\\bBlueprint\\b"
 #define DOCTRINE "ORM\\\\|Doctrine"
 
