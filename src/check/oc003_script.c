@@ -177,6 +177,9 @@ static bool visit_use(void *ctx, struct ast_node n)
 		else if (!strcmp(name, "session") || text_has_ci(rs->f, n, "session()->") ||
 			 text_has_ci(rs->f, n, "session->"))
 			rs->kept = "the session"; /* session([...]), $request->session()->put() */
+		else if (!strncmp(name, "set", 3) && name[3] >= 'A' && name[3] <= 'Z' &&
+			 strcmp(name, "setCookie"))
+			rs->staged = true; /* a Doctrine entity: $order->setPaymentRef(...); flush() */
 	} else if (ast_is(n, "assignment_expression") || ast_is(n, "assignment")) {
 		struct ast_node l = ast_field(n, "left"), r = ast_field(n, "right");
 		if (!carries(rs, r))

@@ -1,9 +1,9 @@
 /* OC013 payment-scenarios-untested: the docs list five cases to test before going live
  * (successful payment, failed payment, expired link, customer returns without paying, API
- * errors). Each test file (jest, vitest, mocha, node:test, playwright, cypress) that
- * exercises the payment code records which of them it shows evidence of: a mocked or
- * asserted CONFIRMED, FAILED, an expiry, PENDING, or an HTTP error around createLink or
- * checkPayment. finish() decides for the repository and says, in the checklist item,
+ * errors). Each test file (jest, vitest, mocha, node:test, playwright, cypress; pytest,
+ * unittest and Django tests; PHPUnit and Pest) that exercises the payment code records
+ * which of them it shows evidence of: a mocked or asserted CONFIRMED, FAILED, an expiry,
+ * PENDING, or an HTTP error around createLink or checkPayment (check_payment). finish() decides for the repository and says, in the checklist item,
  * which scenarios have a test and which do not. No test at all fails the item. */
 #define _GNU_SOURCE /* memmem, strcasestr */
 #include <stdio.h>
@@ -20,19 +20,35 @@ enum { EV_TEST, EV_PAYMENT_TEST, EV_CODE, EV_SCENARIO };
 static const struct {
 	const char *name;
 	const char *evidence; /* regex over a payment test file */
+	const char *script;   /* the same over a PHP or Python test, when it differs */
 } scenarios[] = {
-	{"successful payment", "\\bCONFIRMED\\b"},
-	{"failed payment", "\\bFAILED\\b"},
-	{"expired link", "(?i)expir"},
+	{"successful payment", "\\bCONFIRMED\\b", NULL},
+	{"failed payment", "\\bFAILED\\b", NULL},
+	{"expired link", "(?i)expir", NULL},
 	/* PENDING as the API's answer (mocked, stubbed, replied), not an order's status */
 	{"customer returns without paying",
 	 "(?m)^[^\\n]*(?:mock|[Rr]esolve|\\.returns\\(|reply|fulfill|stub|intercept|Response|"
 	 "\\[\\s*[\"']PENDING)[^\\n]*\\bPENDING\\b|"
-	 "(?i)without\\s+pay|abandon|never\\s+paid|not\\s+paid|unpaid"},
+	 "(?i)without\\s+pay|abandon|never\\s+paid|not\\s+paid|unpaid",
+	 /* return_value, willReturn, Http::response, responses/respx/requests_mock, or the
+	  * API's envelope ('data' => ['status' => 'PENDING']); test names use underscores */
+	 "(?m)^[^\\n]*(?:[Mm]ock|[Ss]tub|return_value|side_effect|willReturn|andReturns?|Http::response|"
+	 "Response|respx|responses\\.|requests_mock|\\bjson\\s*=|[\"']data[\"']\\s*(?:=>|:)|"
+	 "\\[\\s*[\"']PENDING)[^\\n]*\\bPENDING\\b|"
+	 "(?i)without[\\s_]*pay|abandon|never[\\s_]*paid|not[\\s_]*paid|unpaid"},
 	{"API errors",
 	 "mockRejectedValue|\\brejects\\.|Promise\\.reject|\\bstatus(?:Code)?\\s*[:=(]\\s*[45]\\d\\d\\b|"
 	 "\\.reply\\(\\s*[45]\\d\\d|\\bok\\s*:\\s*false|\\bsuccess\\s*:\\s*false|route\\.abort|"
 	 "HttpResponse\\.error|\\.expect\\(\\s*[45]\\d\\d\\s*\\)|to(?:Be|Equal)\\(\\s*[45]\\d\\d\\s*\\)|"
+	 "(?i)merchant not validated",
+	 /* an HTTP 4xx/5xx mocked or asserted, a raised client error, success: false */
+	 "\\b(?:status|status_code|statusCode)\\s*(?:[:=(,]|==|=>)\\s*[45]\\d\\d\\b|"
+	 "[\"']status[\"']\\s*(?:=>|:)\\s*[45]\\d\\d\\b|"
+	 "(?:Http::response|Response)\\s*\\((?:[^\\n]*,)?\\s*[45]\\d\\d\\b|"
+	 "assert(?:Status|Equals)\\(\\s*[45]\\d\\d\\b|\\bside_effect\\s*=\\s*[\\w.]*(?:Error|Exception)\\b|"
+	 "->(?:andThrow|willThrowException)\\s*\\(|expectException|pytest\\.raises|assertRaises|"
+	 "->toThrow\\(|\\bthrow\\s+new\\s+[\\w\\\\]*(?:Exception|Error)\\b|"
+	 "[\"']success[\"']\\s*(?:=>|:)\\s*(?:false|False)\\b|\\bsuccess\\s*=\\s*False\\b|"
 	 "(?i)merchant not validated"},
 };
 #define NSCENARIOS (sizeof scenarios / sizeof scenarios[0])
@@ -41,6 +57,12 @@ static const struct {
 static const char *const test_call_re =
 	"\\b(?:describe|it|test|suite)(?:\\.\\w+)?\\s*\\(|from\\s+[\"']node:test[\"']|"
 	"require\\([\"']node:test[\"']\\)";
+/* A PHP or Python test: pytest and unittest test functions and methods, PHPUnit test
+ * methods (test*, @test, #[Test]), Pest's it() and test(), and conftest.py fixtures. */
+static const char *const script_test_re =
+	"(?m)^[ \\t]*(?:async[ \\t]+)?def[ \\t]+test\\w*[ \\t]*\\(|\\bfunction[ \\t]+test\\w*[ \\t]*\\(|"
+	"@test\\b|#\\[Test\\]|(?<![\\w$>:.])(?:it|test|describe)[ \\t]*\\([ \\t]*[\"']|"
+	"@pytest\\.fixture\\b";
 /* What ties a test to the payment code. */
 static const char *const payment_re =
 	"(?i)createLink|checkPayment|create_link|check_payment|ocpay|oneclick|paymentRef|"
@@ -62,15 +84,20 @@ static int first_line(struct unit *u, const struct rule *r, const char *pattern,
 	return found;
 }
 
-static int read_test(struct unit *u, const struct rule *r)
+/* support: a conftest.py, whose fixtures (a respx router, a mocked client) serve the
+ * tests of its folder: its evidence counts, but it is no test of its own. */
+static int read_test(struct unit *u, const struct rule *r, bool support)
 {
 	int line, rc = first_line(u, r, payment_re, &line);
 	if (rc <= 0)
 		return rc;
-	if (scan_add_evidence(u->scan, r, EV_PAYMENT_TEST, u->path, line, NULL) < 0)
+	if (!support && scan_add_evidence(u->scan, r, EV_PAYMENT_TEST, u->path, line, NULL) < 0)
 		return -1;
+	bool script = u->lang == LANG_PHP || u->lang == LANG_PYTHON;
 	for (size_t i = 0; i < NSCENARIOS; i++) {
-		int found = first_line(u, r, scenarios[i].evidence, &line);
+		const char *evidence = script && scenarios[i].script ? scenarios[i].script
+								     : scenarios[i].evidence;
+		int found = first_line(u, r, evidence, &line);
 		if (found < 0 ||
 		    (found && scan_add_evidence(u->scan, r, EV_SCENARIO, u->path, line,
 						scenarios[i].name) < 0))
@@ -79,11 +106,26 @@ static int read_test(struct unit *u, const struct rule *r)
 	return 0;
 }
 
+/* Python and PHP test files by name, beside path_is_test's folders: pytest's test_*.py,
+ * *_test.py and conftest.py, Django's tests.py, PHPUnit's and Pest's *Test.php. */
+static bool script_path_is_test(const char *path, enum lang lang)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t n = strlen(base);
+	if (lang == LANG_PYTHON)
+		return !strncmp(base, "test_", 5) || (n > 8 && !strcmp(base + n - 8, "_test.py")) ||
+		       !strcmp(base, "conftest.py") || !strcmp(base, "tests.py");
+	return n > 8 && !strcmp(base + n - 8, "Test.php");
+}
+
 /* The payment code itself, where a finding goes when no test touches it. */
 static int read_code(struct unit *u, const struct rule *r)
 {
-	static const char *const calls[] = {"createLink", "checkPayment"};
-	for (size_t i = 0; i < 2; i++) {
+	static const char *const calls[] = {"createLink", "checkPayment", "create_link",
+					    "check_payment"};
+	size_t ncalls = u->lang == LANG_PYTHON || u->lang == LANG_PHP ? 4 : 2;
+	for (size_t i = 0; i < ncalls; i++) {
 		const char *p = memmem(u->data, u->len, calls[i], strlen(calls[i]));
 		if (!p)
 			continue;
@@ -96,16 +138,22 @@ static int read_code(struct unit *u, const struct rule *r)
 int oc013_scenarios_unit(struct unit *u, const struct rule *r, const struct detector *d)
 {
 	(void)d;
+	/* The <script> blocks of a PHP page: the PHP reading already saw the file. */
+	if (u->php_scripts)
+		return 0;
+	bool script = u->lang == LANG_PHP || u->lang == LANG_PYTHON;
 	int line, is_test = 0;
-	if (path_is_test(u->path))
-		is_test = first_line(u, r, test_call_re, &line);
+	if (path_is_test(u->path) || (script && script_path_is_test(u->path, u->lang)))
+		is_test = first_line(u, r, script ? script_test_re : test_call_re, &line);
 	if (is_test < 0)
 		return -1;
 	if (!is_test)
 		return read_code(u, r);
-	if (scan_add_evidence(u->scan, r, EV_TEST, u->path, 1, NULL) < 0)
+	const char *base = strrchr(u->path, '/');
+	bool support = u->lang == LANG_PYTHON && !strcmp(base ? base + 1 : u->path, "conftest.py");
+	if (!support && scan_add_evidence(u->scan, r, EV_TEST, u->path, 1, NULL) < 0)
 		return -1;
-	return read_test(u, r);
+	return read_test(u, r, support);
 }
 
 /* The first evidence of a kind (and scenario name), or NULL. */
@@ -177,8 +225,8 @@ int oc013_scenarios_finish(struct scan *s, const struct rule *r)
 	if (!ntests)
 		return scan_note_rule(s, r, NOTE_FAIL,
 				      "no test files (jest, vitest, mocha, node:test, playwright, "
-				      "cypress): none of the payment scenarios the docs list is "
-				      "tested");
+				      "cypress, pytest, unittest, PHPUnit, Pest): none of the payment "
+				      "scenarios the docs list is tested");
 	size_t missing;
 	char *text = coverage(s, r, &missing);
 	if (!text)
