@@ -356,17 +356,46 @@ static void add_targets(struct loop_vars *lv, struct ast_node n)
 			add_targets(lv, ast_named_child(n, i));
 }
 
-/* A variable the loop gives a new value on each turn: foreach/for targets, and locals
- * assigned in the loop from such a variable or from something other than the
- * endpoint's URL ($order = array_shift($queue), not $url = ".../checkPayment/$ref"). */
+/* Calls that hand out the next item of a queue or a result set. */
+static const char *const next_calls[] = {
+    "array_shift", "array_pop", "next",	      "fetch",	    "fetch_assoc", "fetch_object",
+    "fetchObject", "fetchone",	"fetch_row",  "fetchAssociative", "pop",	   "popleft",
+    "shift",	   "dequeue",	"get_nowait", "lpop",	    "rpop",	   "blpop",
+    "brpop",	   "rpoplpush", "first",      NULL};
+
+struct next_call {
+	const struct sflow *f;
+	bool found;
+};
+
+static bool visit_next_call(void *ctx, struct ast_node n)
+{
+	struct next_call *nc = ctx;
+	char name[SFLOW_NAME_LEN];
+	if (nc->found)
+		return false;
+	if (sflow_is_call(nc->f, n)) {
+		sflow_callee(nc->f, n, name, sizeof name);
+		for (size_t i = 0; next_calls[i] && !nc->found; i++)
+			nc->found = !strcmp(name, next_calls[i]);
+	}
+	return !nc->found;
+}
+
+/* A variable the loop gives a new value on each turn: foreach/for targets, the counter
+ * of a PHP for, and locals assigned in the loop from the next item of a queue or a
+ * result set ($order = array_shift($queue), row = cursor.fetchone()) or from such a
+ * variable ($ref = $order->payment_ref). A curl handle or a URL made afresh on each
+ * turn is not a different payment. */
 static bool visit_loop_var(void *ctx, struct ast_node n)
 {
 	struct loop_vars *lv = ctx;
 	const struct sflow *f = &lv->p->f;
 	if (ast_is(n, "assignment_expression") || ast_is(n, "assignment")) {
 		struct ast_node right = ast_field(n, "right");
-		bool url = text_has(f, right, "checkPayment") || text_has(f, right, "check_payment");
-		if (!url || sflow_mentions(f, right, &lv->names))
+		struct next_call nc = {f, false};
+		ast_walk(right, visit_next_call, &nc);
+		if (nc.found || sflow_mentions(f, right, &lv->names))
 			add_targets(lv, ast_field(n, "left"));
 	}
 	return true;
@@ -377,6 +406,16 @@ static bool iterates(struct poll *p, struct ast_node loop, struct ast_node call)
 	struct loop_vars lv = {.p = p};
 	if (ast_is(loop, "for_statement") && !p->f.php)
 		add_targets(&lv, ast_field(loop, "left"));
+	for (uint32_t i = 0; ast_is(loop, "for_statement") && p->f.php &&
+			     i < ast_named_count(loop);
+	     i++) { /* for ($i = 0; ...): the counter */
+		struct ast_node c = ast_named_child(loop, i);
+		if (ast_is(c, "assignment_expression"))
+			add_targets(&lv, ast_field(c, "left"));
+		for (uint32_t k = 0; ast_is(c, "sequence_expression") && k < ast_named_count(c); k++)
+			if (ast_is(ast_named_child(c, k), "assignment_expression"))
+				add_targets(&lv, ast_field(ast_named_child(c, k), "left"));
+	}
 	if (ast_is(loop, "foreach_statement"))
 		for (uint32_t i = 1; i < ast_named_count(loop); i++)
 			if (!ast_is(ast_named_child(loop, i), "compound_statement"))

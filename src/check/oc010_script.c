@@ -67,13 +67,19 @@ static bool ends_ci(const char *s, const char *suffix)
 	return n >= m && !strcasecmp(s + n - m, suffix);
 }
 
+static bool ends_cs(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
 /* A project function or method that logs by its name: ocpay_log, logPayment, auditLog. */
 static bool log_name(const char *name)
 {
 	if (!strncasecmp(name, "login", 5) || !strncasecmp(name, "logout", 6) ||
 	    !strncasecmp(name, "logic", 5) || !strncasecmp(name, "logo", 4))
 		return false;
-	return !strncasecmp(name, "log", 3) || ends_ci(name, "_log") || ends_ci(name, "Log") ||
+	return !strncasecmp(name, "log", 3) || ends_ci(name, "_log") || ends_cs(name, "Log") ||
 	       ends_ci(name, "logger") || !strcmp(name, "add_order_note");
 }
 
@@ -98,7 +104,8 @@ static bool is_log_call(const struct sflow *f, struct ast_node call)
 		last_word(t, len, object, sizeof object);
 		if (in_list(object, not_loggers))
 			return false;
-		if (in_list(object, objects) || ends_ci(object, "logger") || ends_ci(object, "Log"))
+		if (in_list(object, objects) || ends_ci(object, "logger") || ends_ci(object, "_log") ||
+		    ends_cs(object, "Log")) /* auditLog, not catalog */
 			return true;
 		return log_name(name); /* $this->log(), self.log_event() */
 	}
