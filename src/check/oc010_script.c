@@ -33,15 +33,15 @@ struct logging {
 	int rc;
 };
 
-static const char *const status_values[] = {"paid",	 "confirmed", "completed", "fulfilled",
-					    "failed",	 "cancelled", "canceled",  "expired",
+static const char *const status_values[] = {"paid",	  "confirmed", "completed", "fulfilled",
+					    "failed",	  "cancelled", "canceled",  "expired",
 					    "processing", NULL};
-static const char *const status_keys[] = {"status",	  "payment_status", "paymentStatus",
+static const char *const status_keys[] = {"status",	  "payment_status",  "paymentStatus",
 					  "order_status", "_payment_status", NULL};
 static const char *const write_calls[] = {
-    "update",	       "insert",       "create",	   "fill",	     "forceFill",
-    "updateOrCreate", "updateOrInsert", "update_or_create", "update_one",    "update_many",
-    "values",	       "update_meta_data", "update_post_meta", "add_meta_data", NULL};
+    "update",	      "insert",		  "create",	      "fill",	       "forceFill",
+    "updateOrCreate", "updateOrInsert",	  "update_or_create", "update_one",    "update_many",
+    "values",	      "update_meta_data", "update_post_meta", "add_meta_data", NULL};
 
 static bool in_list(const char *s, const char *const *list)
 {
@@ -86,8 +86,8 @@ static bool log_name(const char *name)
 static bool is_log_call(const struct sflow *f, struct ast_node call)
 {
 	static const char *const php_functions[] = {"error_log", "logger", "info", "syslog", NULL};
-	static const char *const objects[] = {"logging", "log", "logger", "structlog", "loguru",
-					      "wc_get_logger", "monolog", NULL};
+	static const char *const objects[] = {"logging", "log",		  "logger",  "structlog",
+					      "loguru",	 "wc_get_logger", "monolog", NULL};
 	static const char *const not_loggers[] = {"math", "np", "numpy", "cmath", NULL};
 	if (!sflow_is_call(f, call))
 		return false;
@@ -104,8 +104,8 @@ static bool is_log_call(const struct sflow *f, struct ast_node call)
 		last_word(t, len, object, sizeof object);
 		if (in_list(object, not_loggers))
 			return false;
-		if (in_list(object, objects) || ends_ci(object, "logger") || ends_ci(object, "_log") ||
-		    ends_cs(object, "Log")) /* auditLog, not catalog */
+		if (in_list(object, objects) || ends_ci(object, "logger") ||
+		    ends_ci(object, "_log") || ends_cs(object, "Log")) /* auditLog, not catalog */
 			return true;
 		return log_name(name); /* $this->log(), self.log_event() */
 	}
@@ -251,10 +251,11 @@ static void judge(struct logging *lg, struct ast_node site, enum event ev, const
 			 "payment link created with no log statement on its path: log \"[Payment] "
 			 "Created\" with the orderId, paymentRef and amount");
 	else
-		snprintf(msg, sizeof msg,
-			 "order status set to %s with no log statement on its path: log \"[Payment] "
-			 "Status changed\" with the orderId, old and new status",
-			 value);
+		snprintf(
+		    msg, sizeof msg,
+		    "order status set to %s with no log statement on its path: log \"[Payment] "
+		    "Status changed\" with the orderId, old and new status",
+		    value);
 	lg->rc = unit_add_hit(lg->u, lg->r, ast_start(site), ast_end(site), NULL, 0, msg, -1);
 }
 
