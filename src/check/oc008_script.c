@@ -9,7 +9,7 @@
  * matched at the end of the scan. A loop over pending orders checks each once, and a
  * retry that leaves on the first answer and waits between attempts runs again only after
  * an error: neither is reported. A wait whose length cannot be read is not reported. */
-#define _GNU_SOURCE /* memmem */
+#define _GNU_SOURCE /* memmem, memrchr */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -330,6 +330,24 @@ static int note_signature(struct poll *p, struct ast_node call, struct ast_node 
 	return scan_add_evidence(p->u->scan, p->r, EV_CHECK, p->u->path, (int)ast_line(call), sig);
 }
 
+/* A Symfony Messenger handler's message class: __invoke(SyncPayments $message). A
+ * RecurringMessage schedules the message, and its handler is the class that checks. */
+static int note_message(struct poll *p, struct ast_node call, struct ast_node fn)
+{
+	struct ast_node params = ast_field(fn, "parameters");
+	struct ast_node type = ast_field(ast_named_child(params, 0), "type");
+	char name[SFLOW_NAME_LEN];
+	size_t len;
+	if (!ast_is(type, "named_type"))
+		return 0;
+	const char *t = ast_text(p->f.syn, type, &len);
+	const char *slash = memrchr(t, '\\', len);
+	if (slash)
+		len -= (size_t)(slash + 1 - t), t = slash + 1;
+	snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), t);
+	return scan_add_evidence(p->u->scan, p->r, EV_CHECK, p->u->path, (int)ast_line(call), name);
+}
+
 /* Records a named function or class that checks, for a schedule in another file. */
 static int note_cross_file(struct poll *p, struct ast_node call, struct ast_node fn,
 			   const char *fname)
@@ -340,6 +358,8 @@ static int note_cross_file(struct poll *p, struct ast_node call, struct ast_node
 			if (ast_is(c, "class_declaration")) {
 				sflow_function_name(&p->f, c, name, sizeof name);
 				int rc = note_signature(p, call, c);
+				if (!rc && !strcmp(fname, "__invoke"))
+					rc = note_message(p, call, fn);
 				if (rc < 0)
 					return rc;
 				break;

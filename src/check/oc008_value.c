@@ -137,7 +137,7 @@ static bool call_number(struct poll *p, struct ast_node n, double *v, int depth)
 
 bool oc008_number(struct poll *p, struct ast_node n, double *v, int depth)
 {
-	if (ast_is_null(n) || depth > 8)
+	if (ast_is_null(n) || depth > 6)
 		return false;
 	size_t len;
 	const char *t = ast_text(p->f.syn, n, &len);
