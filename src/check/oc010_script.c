@@ -33,9 +33,9 @@ struct logging {
 	int rc;
 };
 
-static const char *const status_values[] = {"paid",	  "confirmed", "completed", "fulfilled",
-					    "failed",	  "cancelled", "canceled",  "expired",
-					    "processing", NULL};
+static const char *const status_values[] = {"paid",	 "confirmed", "completed",
+					    "fulfilled", "failed",    "cancelled",
+					    "canceled",	 "expired",   NULL};
 static const char *const status_keys[] = {"status",	  "payment_status",  "paymentStatus",
 					  "order_status", "_payment_status", NULL};
 static const char *const write_calls[] = {
@@ -262,13 +262,14 @@ static void judge(struct logging *lg, struct ast_node site, enum event ev, const
 /* ---- status writes ---- */
 
 /* A status value: a string of the list, or a constant named after one (OrderStatus::PAID,
- * Status.FAILED, OrderStatus.PAID.value); its text in buf. */
-static bool status_value(const struct sflow *f, struct ast_node n, char *buf, size_t size)
+ * Status.FAILED, OrderStatus.PAID.value); its text in buf. WooCommerce's 'processing'
+ * (paid, to ship) only counts when woo is set: elsewhere it is a job's state. */
+static bool status_value(const struct sflow *f, struct ast_node n, char *buf, size_t size, bool woo)
 {
 	char s[64];
 	if (sflow_string(f, n, s, sizeof s)) {
 		const char *v = strncmp(s, "wc-", 3) ? s : s + 3;
-		if (!in_list(v, status_values))
+		if (!in_list(v, status_values) && !(woo && !strcmp(v, "processing")))
 			return false;
 		snprintf(buf, size, "'%s'", s);
 		return true;
@@ -280,6 +281,9 @@ static bool status_value(const struct sflow *f, struct ast_node n, char *buf, si
 	if (len > 6 && !memcmp(t + len - 6, ".value", 6))
 		len -= 6;
 	last_word(t, len, s, sizeof s);
+	for (const char *c = s; *c; c++)
+		if (islower((unsigned char)*c))
+			return false; /* a constant is upper case: Status.PAID, not result.paid */
 	if (!in_list(s, status_values))
 		return false;
 	snprintf(buf, size, "%.*s", (int)(len < size ? len : size - 1), t);
@@ -326,7 +330,7 @@ static bool status_write(const struct sflow *f, struct ast_node n, char *buf, si
 		if (strcmp(name, "update_status") && strcmp(name, "set_status"))
 			return false;
 		*noted = !ast_is_null(sflow_arg(f, n, 1));
-		return status_value(f, sflow_arg(f, n, 0), buf, size);
+		return status_value(f, sflow_arg(f, n, 0), buf, size, true);
 	}
 	if (ast_is(n, "assignment_expression") || ast_is(n, "assignment")) {
 		struct ast_node l = ast_field(n, "left"), key = {0};
@@ -337,14 +341,16 @@ static bool status_write(const struct sflow *f, struct ast_node n, char *buf, si
 		else if (ast_is(l, "subscript_expression") || ast_is(l, "subscript"))
 			key = ast_named_child(l, ast_named_count(l) - 1);
 		return !ast_is_null(key) && key_is_status(f, key) &&
-		       status_value(f, ast_field(n, "right"), buf, size);
+		       status_value(f, ast_field(n, "right"), buf, size, false);
 	}
 	if (ast_is(n, "array_element_initializer") && ast_named_count(n) == 2)
 		return key_is_status(f, ast_named_child(n, 0)) &&
-		       status_value(f, ast_named_child(n, 1), buf, size) && written_by_call(f, n);
+		       status_value(f, ast_named_child(n, 1), buf, size, false) &&
+		       written_by_call(f, n);
 	if (ast_is(n, "keyword_argument") || ast_is(n, "pair")) {
 		struct ast_node k = ast_field(n, ast_is(n, "pair") ? "key" : "name");
-		return key_is_status(f, k) && status_value(f, ast_field(n, "value"), buf, size) &&
+		return key_is_status(f, k) &&
+		       status_value(f, ast_field(n, "value"), buf, size, false) &&
 		       written_by_call(f, n);
 	}
 	if (ast_is(n, "string") || ast_is(n, "encapsed_string")) { /* UPDATE ... SET status */
