@@ -27,7 +27,8 @@ struct logging {
 	struct unit *u;
 	const struct rule *r;
 	struct sflow f;
-	uint32_t judged[64]; /* functions already judged, per event */
+	struct sflow_names loggers; /* names given a logger in the file */
+	uint32_t judged[64];	    /* functions already judged, per event */
 	int events[64];
 	size_t njudged;
 	int rc;
@@ -83,7 +84,17 @@ static bool log_name(const char *name)
 	       ends_ci(name, "logger") || !strcmp(name, "add_order_note");
 }
 
-static bool is_log_call(const struct sflow *f, struct ast_node call)
+static bool names_have(const struct sflow_names *ns, const char *s)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		if (!strcmp(ns->name[i], s))
+			return true;
+	return false;
+}
+
+/* loggers: the file's names given a logger (slog = structlog.get_logger()). */
+static bool is_log_call(const struct sflow *f, const struct sflow_names *loggers,
+			struct ast_node call)
 {
 	static const char *const php_functions[] = {"error_log", "logger", "info", "syslog", NULL};
 	static const char *const objects[] = {"logging", "log",		  "logger",  "structlog",
@@ -104,8 +115,9 @@ static bool is_log_call(const struct sflow *f, struct ast_node call)
 		last_word(t, len, object, sizeof object);
 		if (in_list(object, not_loggers))
 			return false;
-		if (in_list(object, objects) || ends_ci(object, "logger") ||
-		    ends_ci(object, "_log") || ends_cs(object, "Log")) /* auditLog, not catalog */
+		if (in_list(object, objects) || names_have(loggers, object) ||
+		    ends_ci(object, "logger") || ends_ci(object, "_log") ||
+		    ends_cs(object, "Log")) /* auditLog, not catalog */
 			return true;
 		return log_name(name); /* $this->log(), self.log_event() */
 	}
@@ -118,20 +130,21 @@ static bool is_log_call(const struct sflow *f, struct ast_node call)
 
 struct log_search {
 	const struct sflow *f;
+	const struct sflow_names *loggers;
 	bool found;
 };
 
 static bool visit_log(void *ctx, struct ast_node n)
 {
 	struct log_search *ls = ctx;
-	if (!ls->found && is_log_call(ls->f, n))
+	if (!ls->found && is_log_call(ls->f, ls->loggers, n))
 		ls->found = true;
 	return !ls->found;
 }
 
-static bool logs(const struct sflow *f, struct ast_node scope)
+static bool logs(const struct sflow *f, const struct sflow_names *loggers, struct ast_node scope)
 {
-	struct log_search ls = {f, false};
+	struct log_search ls = {f, loggers, false};
 	ast_walk(scope, visit_log, &ls);
 	return ls.found;
 }
@@ -161,11 +174,29 @@ static struct ast_node class_of(const struct sflow *f, struct ast_node fn)
 
 struct callers {
 	const struct sflow *f;
+	const struct sflow_names *loggers;
 	const char *name;
 	size_t count;
 	bool logged;
 	bool passed; /* add_action('hook', 'name'), scheduler.add_job(name) */
 };
+
+/* A PHP callback named by a string is registered with WordPress (add_action,
+ * add_filter, register_rest_route, add_shortcode) or called back (call_user_func,
+ * array_map): other strings that happen to equal the name are not. */
+static bool registers(const struct sflow *f, struct ast_node n)
+{
+	char name[SFLOW_NAME_LEN];
+	for (int i = 0; i < 6 && !ast_is_null(n); i++, n = ast_parent(n)) {
+		if (!sflow_is_call(f, n))
+			continue;
+		sflow_callee(f, n, name, sizeof name);
+		return !strncmp(name, "add_", 4) || !strncmp(name, "register_", 9) ||
+		       !strncmp(name, "call_user_func", 14) || !strncmp(name, "array_", 6) ||
+		       !strcmp(name, "usort") || !strcmp(name, "do_action");
+	}
+	return false;
+}
 
 static bool visit_caller(void *ctx, struct ast_node n)
 {
@@ -173,11 +204,13 @@ static bool visit_caller(void *ctx, struct ast_node n)
 	const struct sflow *f = c->f;
 	char buf[SFLOW_NAME_LEN];
 	struct ast_node p = ast_parent(n);
-	if ((ast_is(p, "argument") || ast_is(p, "argument_list") ||
-	     ast_is(ast_parent(p), "array_creation_expression")) &&
-	    ((ast_is(n, "identifier") && ast_text_is(f->syn, n, c->name)) ||
-	     (sflow_string(f, n, buf, sizeof buf) && !strcmp(buf, c->name))))
-		c->passed = true;
+	bool arg = ast_is(p, "argument") || ast_is(p, "argument_list") ||
+		   ast_is(ast_parent(p), "array_creation_expression");
+	if (arg && ast_is(n, "identifier") && ast_text_is(f->syn, n, c->name))
+		c->passed = true; /* scheduler.add_job(reconcile) */
+	else if (arg && sflow_string(f, n, buf, sizeof buf) && !strcmp(buf, c->name) &&
+		 registers(f, p))
+		c->passed = true; /* add_action('init', 'ocpay_return') */
 	if (!sflow_is_call(f, n))
 		return true;
 	sflow_callee(f, n, buf, sizeof buf);
@@ -186,7 +219,7 @@ static bool visit_caller(void *ctx, struct ast_node n)
 	c->count++;
 	struct ast_node fn = sflow_function_of(f, n);
 	struct ast_node cls = class_of(f, fn);
-	c->logged |= logs(f, ast_is_null(cls) ? fn : cls);
+	c->logged |= logs(f, c->loggers, ast_is_null(cls) ? fn : cls);
 	return true;
 }
 
@@ -205,14 +238,14 @@ static enum verdict path_logging(struct logging *lg, struct ast_node fn)
 {
 	const struct sflow *f = &lg->f;
 	struct ast_node cls = class_of(f, fn);
-	if (logs(f, ast_is_null(cls) ? fn : cls))
+	if (logs(f, &lg->loggers, ast_is_null(cls) ? fn : cls))
 		return LOGGED;
 	if (!ast_is_null(cls))
 		return UNLOGGED;
 	char name[SFLOW_NAME_LEN] = "";
 	if (is_function(f, fn))
 		sflow_function_name(f, fn, name, sizeof name);
-	struct callers c = {.f = f, .name = name};
+	struct callers c = {.f = f, .loggers = &lg->loggers, .name = name};
 	if (name[0])
 		ast_walk(ast_root(f->syn), visit_caller, &c);
 	if (c.count)
@@ -371,6 +404,41 @@ static bool status_write(const struct sflow *f, struct ast_node n, char *buf, si
 	return false;
 }
 
+/* log = logging.getLogger(__name__), $this->audit = new Logger('ocpay'),
+ * slog = structlog.get_logger(): the name is a logger wherever the file uses it. */
+static bool visit_logger(void *ctx, struct ast_node n)
+{
+	struct logging *lg = ctx;
+	size_t len;
+	char name[SFLOW_NAME_LEN];
+	if (ast_is(n, "simple_parameter") || ast_is(n, "property_promotion_parameter")) {
+		/* private LoggerInterface $audit: $this->audit->info() logs */
+		const char *t = ast_text(lg->f.syn, ast_field(n, "type"), &len);
+		snprintf(name, sizeof name, "%.*s",
+			 (int)(len < sizeof name ? len : sizeof name - 1), t);
+		if (!ends_ci(name, "Logger") && !ends_ci(name, "LoggerInterface"))
+			return true;
+		t = ast_text(lg->f.syn, ast_field(n, "name"), &len);
+		last_word(t, len, name, sizeof name);
+		if (name[0] && !names_have(&lg->loggers, name) && lg->loggers.n < SFLOW_NAMES)
+			snprintf(lg->loggers.name[lg->loggers.n++], SFLOW_NAME_LEN, "%s", name);
+		return true;
+	}
+	if (!ast_is(n, "assignment_expression") && !ast_is(n, "assignment"))
+		return true;
+	const char *t = ast_text(lg->f.syn, ast_field(n, "right"), &len);
+	char rhs[160];
+	snprintf(rhs, sizeof rhs, "%.*s", (int)(len < sizeof rhs ? len : sizeof rhs - 1), t);
+	if (!strcasestr(rhs, "logger(") && !strcasestr(rhs, "new logger") &&
+	    !strcasestr(rhs, "logger::"))
+		return true;
+	t = ast_text(lg->f.syn, ast_field(n, "left"), &len);
+	last_word(t, len, name, sizeof name);
+	if (name[0] && !names_have(&lg->loggers, name) && lg->loggers.n < SFLOW_NAMES)
+		snprintf(lg->loggers.name[lg->loggers.n++], SFLOW_NAME_LEN, "%s", name);
+	return true;
+}
+
 struct ocpay_search {
 	const struct sflow *f;
 	bool found;
@@ -415,6 +483,7 @@ int oc010_script_unit(struct unit *u, const struct rule *r, const struct detecto
 	ast_walk(ast_root(syn), visit_ocpay, &os);
 	if (!os.found)
 		return 0; /* status writes of a file that never calls OCPay are not payments */
+	ast_walk(ast_root(syn), visit_logger, &lg);
 	ast_walk(ast_root(syn), visit_event, &lg);
 	return lg.rc < 0 ? lg.rc : 0;
 }
