@@ -79,11 +79,18 @@ static bool period(struct poll *p, struct ast_node n, double *ms)
 			return false;
 		while (*end == ' ')
 			end++;
-		*ms = x * (!strncmp(end, "min", 3)    ? 60000
-			   : !strncmp(end, "hour", 4) ? 3600000
-			   : !strncmp(end, "ms", 2)   ? 1
-						      : 1000);
-		return true;
+		static const struct {
+			const char *unit;
+			double ms;
+		} units[] = {{"ms", 1},		  {"milli", 1},	     {"s", 1000},
+			     {"min", 60000},	  {"hour", 3600000}, {"day", 86400000},
+			     {"week", 604800000}, {"month", 2592e6}};
+		if (!*end) /* a number of seconds */
+			return *ms = x * 1000, true;
+		for (size_t i = sizeof units / sizeof units[0]; i-- > 0;)
+			if (!strncmp(end, units[i].unit, strlen(units[i].unit)))
+				return *ms = x * units[i].ms, true;
+		return false;
 	}
 	if (oc008_callee_is(&p->f, n, "timedelta") ||
 	    oc008_callee_is(&p->f, n, "IntervalTrigger")) {

@@ -377,7 +377,7 @@ static int judge_loop(struct poll *p, struct ast_node call, struct ast_node loop
 	struct waits w = waits_in(p, loop);
 	if (reported_loop(p, loop) || (w.called && !w.found) || (w.found && w.ms >= p->min_ms))
 		return 0;
-	return flag(p, call, "runs in a loop", w.found, w.ms);
+	return flag(p, call, "runs in a loop", w.found && w.ms > 0, w.ms); /* sleep(0): none */
 }
 
 static int check_call(struct poll *p, struct ast_node call)
@@ -420,10 +420,6 @@ static int check_call(struct poll *p, struct ast_node call)
 	return 0;
 }
 
-/* A schedule that runs a class or a task defined in another file: Laravel's
- * $schedule->job(new PollPayments)->everyFiveSeconds() and ->command('payments:poll'),
- * Symfony's RecurringMessage::every('5 seconds', new PollPayments()), a Celery beat
- * entry {'task': 'payments.tasks.poll', 'schedule': 5.0}. */
 static bool visit_check(void *ctx, struct ast_node n)
 {
 	struct poll *p = ctx;
