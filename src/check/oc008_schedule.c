@@ -129,6 +129,36 @@ static bool interval_kwargs(struct poll *p, struct ast_node call, double *ms)
 	return any && (*ms = total, true);
 }
 
+/* A cron trigger given as keywords: add_job(f, 'cron', second='*' + '/5') runs every 5 s,
+ * minute='*' every minute; a fixed second runs once a minute at most. */
+static bool cron_kwargs(struct poll *p, struct ast_node call, double *ms)
+{
+	char buf[32];
+	bool cron = sflow_string(&p->f, oc008_kwarg(&p->f, call, "trigger"), buf, sizeof buf) &&
+		    !strcmp(buf, "cron");
+	for (uint32_t i = 0; !cron && i < 2; i++)
+		cron = sflow_string(&p->f, sflow_arg(&p->f, call, i), buf, sizeof buf) &&
+		       !strcmp(buf, "cron");
+	if (!cron)
+		return false;
+	static const char *const keys[] = {"second", "minute"};
+	static const double scale[] = {1000, 60000};
+	for (int i = 0; i < 2; i++) {
+		struct ast_node v = oc008_kwarg(&p->f, call, keys[i]);
+		if (ast_is_null(v))
+			continue;
+		if (!sflow_string(&p->f, v, buf, sizeof buf) ||
+		    strspn(buf, "0123456789,") == strlen(buf))
+			return *ms = scale[i] * 60, true; /* fixed: once per next unit */
+		if (!strcmp(buf, "*"))
+			return *ms = scale[i], true;
+		if (!strncmp(buf, "*/", 2) && atoi(buf + 2) > 0)
+			return *ms = scale[i] * atoi(buf + 2), true;
+		return false;
+	}
+	return *ms = 3600000, true; /* hour=...: hourly at most */
+}
+
 /* Whether the argument names the function: poll, self.poll, poll.s(ref), 'poll',
  * [$this, 'poll'], 'tasks.poll'. */
 bool oc008_names_fn(const struct sflow *f, struct ast_node a, const char *fname)
@@ -277,7 +307,7 @@ static bool visit_schedule(void *ctx, struct ast_node n)
 	every_do(s, n);
 	/* APScheduler: scheduler.add_job(poll, 'interval', seconds=3) */
 	if (oc008_callee_is(f, n, "add_job") && oc008_names_fn(f, sflow_arg(f, n, 0), s->fname) &&
-	    interval_kwargs(s->p, n, &ms))
+	    (interval_kwargs(s->p, n, &ms) || cron_kwargs(s->p, n, &ms)))
 		schedule_set(s, "runs from APScheduler", ms);
 	/* rq-scheduler: scheduler.schedule(scheduled_time=..., func=poll, interval=5) */
 	if (oc008_callee_is(f, n, "schedule") &&
@@ -311,7 +341,8 @@ static void decorated(struct schedule *s, struct ast_node fn)
 			if (ast_is(deco, "decorator")) {
 				struct ast_node call = ast_named_child(deco, 0);
 				if (oc008_callee_is(f, call, "scheduled_job") &&
-				    interval_kwargs(s->p, call, &ms))
+				    (interval_kwargs(s->p, call, &ms) ||
+				     cron_kwargs(s->p, call, &ms)))
 					schedule_set(s, "runs from APScheduler", ms);
 			} else if (ast_is(deco, "attribute_list") &&
 				   oc008_text_has(f, deco, "AsPeriodicTask")) {

@@ -277,6 +277,46 @@ struct requeue {
 	const char *how;
 };
 
+/* self::dispatch($order)->delay(...), static::dispatch(), PollPayment::dispatch() in the
+ * class PollPayment, dispatch(new self(...)): the job queues itself again. */
+static bool redispatches(const struct sflow *f, struct ast_node obj, struct ast_node fn)
+{
+	char cls[SFLOW_NAME_LEN] = "";
+	for (struct ast_node c = fn; !ast_is_null(c); c = ast_parent(c))
+		if (ast_is(c, "class_declaration")) {
+			sflow_function_name(f, c, cls, sizeof cls);
+			break;
+		}
+	if (ast_is(obj, "scoped_call_expression") && oc008_callee_is(f, obj, "dispatch")) {
+		struct ast_node scope = ast_field(obj, "scope");
+		return ast_text_is(f->syn, scope, "self") || ast_text_is(f->syn, scope, "static") ||
+		       (cls[0] && ast_text_is(f->syn, scope, cls));
+	}
+	return ast_is(obj, "function_call_expression") && oc008_callee_is(f, obj, "dispatch") &&
+	       (oc008_text_has(f, obj, "new self") || oc008_text_has(f, obj, "new static"));
+}
+
+/* The seconds of a Laravel delay: 5, now()->addSeconds(5), now()->addMinutes(2). */
+static bool delay_seconds(struct poll *p, struct ast_node a, double *s)
+{
+	static const struct {
+		const char *name;
+		double s;
+	} adds[] = {{"addSeconds", 1}, {"addSecond", 1}, {"addMinutes", 60}, {"addMinute", 60}};
+	if (oc008_number(p, a, s, 0))
+		return true;
+	for (size_t i = 0; i < sizeof adds / sizeof adds[0]; i++)
+		if (ast_is(a, "member_call_expression") &&
+		    oc008_callee_is(&p->f, a, adds[i].name)) {
+			struct ast_node n = sflow_arg(&p->f, a, 0);
+			double x = 1;
+			if (!ast_is_null(n) && !oc008_number(p, n, &x, 0))
+				return false;
+			return *s = x * adds[i].s, true;
+		}
+	return false;
+}
+
 static bool visit_requeue(void *ctx, struct ast_node n)
 {
 	struct requeue *q = ctx;
@@ -290,6 +330,11 @@ static bool visit_requeue(void *ctx, struct ast_node n)
 		struct ast_node a = sflow_arg(f, n, 0);
 		q->found = true, q->how = "re-queues its job";
 		q->known = ast_is_null(a) || oc008_number(q->p, a, &x, 0);
+		q->ms = x * 1000;
+	} else if (f->php && oc008_callee_is(f, n, "delay") &&
+		   redispatches(f, ast_field(n, "object"), q->fn)) {
+		q->found = true, q->how = "re-dispatches its job";
+		q->known = delay_seconds(q->p, sflow_arg(f, n, 0), &x);
 		q->ms = x * 1000;
 	} else if (!f->php && oc008_callee_is(f, n, "retry") &&
 		   oc008_text_has(f, ast_field(n, "function"), "self.")) { /* Celery bind=True */
