@@ -314,9 +314,9 @@ static bool status_value(const struct sflow *f, struct ast_node n, char *buf, si
 	if (len > 6 && !memcmp(t + len - 6, ".value", 6))
 		len -= 6;
 	last_word(t, len, s, sizeof s);
-	for (const char *c = s; *c; c++)
+	for (const char *c = s; ast_is(n, "attribute") && *c; c++)
 		if (islower((unsigned char)*c))
-			return false; /* a constant is upper case: Status.PAID, not result.paid */
+			return false; /* Status.PAID, not result.paid; PHP's OrderStatus::Paid */
 	if (!in_list(s, status_values))
 		return false;
 	snprintf(buf, size, "%.*s", (int)(len < size ? len : size - 1), t);
@@ -360,6 +360,10 @@ static bool status_write(const struct sflow *f, struct ast_node n, char *buf, si
 			snprintf(buf, size, "paid (payment_complete())");
 			return true;
 		}
+		/* a Doctrine entity's setter: $order->setStatus(OrderStatus::Paid) */
+		if (!strcmp(name, "setStatus") || !strcmp(name, "setPaymentStatus") ||
+		    !strcmp(name, "setOrderStatus"))
+			return status_value(f, sflow_arg(f, n, 0), buf, size, false);
 		if (strcmp(name, "update_status") && strcmp(name, "set_status"))
 			return false;
 		*noted = !ast_is_null(sflow_arg(f, n, 1));
