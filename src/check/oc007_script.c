@@ -103,14 +103,16 @@ static void add_name(struct sflow_names *ns, const struct sflow *f, struct ast_n
 /* ---- which call, which client ---- */
 
 static const char *const curl_calls[] = {"curl_init", "curl_setopt", "curl_setopt_array", NULL};
-static const char *const wp_calls[] = {"wp_remote_post",      "wp_remote_get",
-				       "wp_remote_request",   "wp_safe_remote_post",
-				       "wp_safe_remote_get",  "wp_safe_remote_request",
+static const char *const wp_calls[] = {"wp_remote_post",
+				       "wp_remote_get",
+				       "wp_remote_request",
+				       "wp_safe_remote_post",
+				       "wp_safe_remote_get",
+				       "wp_safe_remote_request",
 				       NULL};
-static const char *const http_methods[] = {"get",      "post",	     "put",	     "patch",
-					   "request",  "send",	     "postAsync",    "getAsync",
-					   "sendAsync", "requestAsync", "urlopen",   "Request",
-					   NULL};
+static const char *const http_methods[] = {
+    "get",	"post",	     "put",	     "patch",	"request", "send", "postAsync",
+    "getAsync", "sendAsync", "requestAsync", "urlopen", "Request", NULL};
 
 /* A route of the merchant's own app named like the endpoint: Route::post('/createLink',
  * ...), @app.post("/checkPayment/<ref>"), $app->get('/checkPayment/{ref}', function ...). */
@@ -135,8 +137,8 @@ static enum client client_of(const struct sflow *f, struct ast_node call)
 	sflow_callee(f, call, name, sizeof name);
 	struct ast_node root = ast_root(f->syn);
 	if (f->php && ast_is(call, "function_call_expression")) {
-		return in_list(name, curl_calls)		? CL_CURL
-		       : in_list(name, wp_calls)		? CL_WP
+		return in_list(name, curl_calls)	    ? CL_CURL
+		       : in_list(name, wp_calls)	    ? CL_WP
 		       : !strcmp(name, "file_get_contents") ? CL_FGC
 							    : CL_NONE;
 	}
@@ -212,22 +214,21 @@ static bool url_local_names(const struct sflow *f, struct ast_node call, struct 
 /* ---- the response's path up from the call ---- */
 
 static const char *const php_checks[] = {
-    "successful", "ok",		"failed",	   "status",	     "throw",
-    "throwIf",	  "throwUnless", "throwUnlessStatus", "throwIfStatus", "clientError",
-    "serverError", "onError",	"getStatusCode",   "retry",	     NULL};
-static const char *const php_decoders[] = {"json",	    "body",	  "getBody",
-					   "getContents", "object",	  "collect",
-					   "toArray",	    "getContent", "__toString",
-					   NULL};
-static const char *const php_decode_calls[] = {"json_decode", "wp_remote_retrieve_body",
-					       "curl_exec", "trim", "strval", NULL};
+    "successful",    "ok",	    "failed",	   "status",
+    "throw",	     "throwIf",	    "throwUnless", "throwUnlessStatus",
+    "throwIfStatus", "clientError", "serverError", "onError",
+    "getStatusCode", "retry",	    NULL};
+static const char *const php_decoders[] = {"json",	 "body",    "getBody", "getContents",
+					   "object",	 "collect", "toArray", "getContent",
+					   "__toString", NULL};
+static const char *const php_decode_calls[] = {
+    "json_decode", "wp_remote_retrieve_body", "curl_exec", "trim", "strval", NULL};
 static const char *const php_check_calls[] = {"curl_errno", "curl_error", "is_wp_error",
 					      "wp_remote_retrieve_response_code", NULL};
-static const char *const py_checks[] = {"raise_for_status", "status_code",     "ok",
-					"is_success",	    "is_error",	       "is_client_error",
+static const char *const py_checks[] = {"raise_for_status", "status_code", "ok",
+					"is_success",	    "is_error",	   "is_client_error",
 					"is_server_error",  NULL};
-static const char *const py_decoders[] = {"json", "text", "content", "read", "iter_content",
-					  NULL};
+static const char *const py_decoders[] = {"json", "text", "content", "read", "iter_content", NULL};
 
 static bool arg_is_success(const struct sflow *f, struct ast_node call)
 {
@@ -281,6 +282,26 @@ static void py_attribute(struct checks *k, struct ast_node attr, bool body)
 		k->read = true;
 }
 
+/* !$raw, not resp (not @file_get_contents(), which only silences the warning) */
+static bool negation(const struct sflow *f, struct ast_node n)
+{
+	size_t len;
+	const char *t = ast_text(f->syn, n, &len);
+	return ast_is(n, "not_operator") ||
+	       (ast_is(n, "unary_op_expression") && len && t[0] == '!');
+}
+
+/* Http::retry(3, 100)->post(...), Http::throw()->get(...): a pending request told to
+ * throw on an error status (retry() throws once its attempts are spent). */
+static bool laravel_throws(const struct sflow *f, struct ast_node call)
+{
+	struct ast_node obj = ast_field(call, "object");
+	if (ast_is(call, "scoped_call_expression"))
+		return false;
+	return !ast_is_null(obj) && (text_has(f, obj, "throw(") || text_has(f, obj, "throwIf") ||
+				     text_has(f, obj, "throwUnless") || text_has(f, obj, "retry("));
+}
+
 /* Follows the call's value up: chained methods, decoders, subscripts, up to the local it
  * is stored in, the return that hands it back, or the test that checks it. */
 static void climb(struct checks *k, struct ast_node call)
@@ -292,7 +313,8 @@ static void climb(struct checks *k, struct ast_node call)
 		struct ast_node p = ast_parent(x);
 		if (ast_is_null(p))
 			return;
-		if (ast_is(p, "parenthesized_expression") || ast_is(p, "await")) {
+		if (ast_is(p, "parenthesized_expression") || ast_is(p, "await") ||
+		    ast_is(p, "error_suppression_expression")) {
 			x = p;
 		} else if (f->php && ast_is(p, "argument")) {
 			struct ast_node c = ast_parent(ast_parent(p));
@@ -322,12 +344,15 @@ static void climb(struct checks *k, struct ast_node call)
 		} else if ((ast_is(p, "member_access_expression") ||
 			    ast_is(p, "nullsafe_member_access_expression")) &&
 			   ast_start(ast_field(p, "object")) == ast_start(x)) {
-			ast_text_is(f->syn, ast_field(p, "name"), "success") ? (void)(k->checked = true)
-									      : (void)(k->read = true);
+			ast_text_is(f->syn, ast_field(p, "name"), "success")
+			    ? (void)(k->checked = true)
+			    : (void)(k->read = true);
 			x = p;
 		} else if (ast_is(p, "subscript_expression") || ast_is(p, "subscript")) {
-			struct ast_node idx = f->php ? ast_named_child(p, 1) : ast_field(p, "subscript");
-			index_is_success(f, idx) ? (void)(k->checked = true) : (void)(k->read = true);
+			struct ast_node idx =
+			    f->php ? ast_named_child(p, 1) : ast_field(p, "subscript");
+			index_is_success(f, idx) ? (void)(k->checked = true)
+						 : (void)(k->read = true);
 			x = p;
 		} else if (ast_is(p, "attribute") &&
 			   ast_start(ast_field(p, "object")) == ast_start(x)) {
@@ -349,9 +374,9 @@ static void climb(struct checks *k, struct ast_node call)
 		} else if (ast_is(p, "return_statement")) {
 			k->returned |= !k->read;
 			return;
-		} else if (ast_is(p, "unary_op_expression") || ast_is(p, "not_operator") ||
-			   (ast_is(p, "binary_expression") && (text_has(f, p, "false") ||
-							       text_has(f, p, "null")))) {
+		} else if (negation(f, p) ||
+			   (ast_is(p, "binary_expression") &&
+			    (text_has(f, p, "false") || text_has(f, p, "null")))) {
 			k->checked = true; /* if (($r = file_get_contents(...)) === false) */
 			return;
 		} else {
@@ -364,8 +389,8 @@ static void climb(struct checks *k, struct ast_node call)
 
 static bool decodes(const struct sflow *f, struct ast_node right)
 {
-	static const char *const marks[] = {"json", "body", "Body", "getContents", "toArray",
-					    ".text", ".content", ".read(", "loads", NULL};
+	static const char *const marks[] = {"json",  "body",	 "Body",   "getContents", "toArray",
+					    ".text", ".content", ".read(", "loads",	  NULL};
 	for (size_t i = 0; marks[i]; i++)
 		if (text_has(f, right, marks[i]))
 			return true;
@@ -442,15 +467,14 @@ static bool visit_use(void *ctx, struct ast_node n)
 		    ast_is(n, "nullsafe_member_access_expression")) &&
 		   is_ours(k, ast_field(n, "object"))) {
 		ast_text_is(f->syn, ast_field(n, "name"), "success") ? (void)(k->checked = true)
-								      : (void)(k->read = true);
+								     : (void)(k->read = true);
 	} else if ((ast_is(n, "subscript_expression") && is_ours(k, ast_named_child(n, 0))) ||
 		   (ast_is(n, "subscript") && is_ours(k, ast_field(n, "value")))) {
 		struct ast_node idx = f->php ? ast_named_child(n, 1) : ast_field(n, "subscript");
 		index_is_success(f, idx) ? (void)(k->checked = true) : (void)(k->read = true);
 	} else if (ast_is(n, "attribute") && is_ours(k, ast_field(n, "object"))) {
 		py_attribute(k, n, !is_resp(k, ast_field(n, "object")));
-	} else if ((ast_is(n, "unary_op_expression") || ast_is(n, "not_operator")) &&
-		   is_resp(k, ast_named_child(n, 0))) {
+	} else if (negation(f, n) && is_resp(k, ast_named_child(n, 0))) {
 		k->checked = true; /* if (!$raw), if not resp */
 	} else if (ast_is(n, "binary_expression") &&
 		   (is_resp(k, ast_field(n, "left")) || is_resp(k, ast_field(n, "right"))) &&
@@ -474,8 +498,8 @@ static bool caught(const struct sflow *f, struct ast_node call, struct ast_node 
 		struct ast_node body = ast_field(n, "body");
 		bool handler = false;
 		for (uint32_t i = 0; i < ast_named_count(n) && !handler; i++)
-			handler = ast_is(ast_named_child(n, i), f->php ? "catch_clause"
-								       : "except_clause") ||
+			handler = ast_is(ast_named_child(n, i),
+					 f->php ? "catch_clause" : "except_clause") ||
 				  ast_is(ast_named_child(n, i), "except_group_clause");
 		if (handler && ast_start(call) >= ast_start(body) && ast_end(call) <= ast_end(body))
 			return true;
@@ -500,6 +524,8 @@ static void judge(struct run *run, struct ast_node call, enum client cl, bool cr
 	if (cl == CL_CURL && ast_is(ast_parent(call), "expression_statement"))
 		add_name(&k.resp, f, sflow_arg(f, call, 0));
 	climb(&k, call);
+	if (cl == CL_LARAVEL && laravel_throws(f, call))
+		k.checked = true;
 	for (int pass = 0; pass < 3; pass++)
 		ast_walk(fn, visit_derive, &k);
 	ast_walk(fn, visit_use, &k);
@@ -509,11 +535,11 @@ static void judge(struct run *run, struct ast_node call, enum client cl, bool cr
 	if (cl == CL_URLLIB) {
 		/* throws: the framework answers, unless a catch answers every error alike */
 		if (is_caught && create && !k.has_403)
-			run->rc = unit_add_hit(run->u, run->r, ast_start(call), ast_end(call), NULL,
-					       0,
-					       "createLink errors are caught but 403 (merchant not "
-					       "validated) is not told apart from other failures",
-					       SEV_LOW);
+			run->rc =
+			    unit_add_hit(run->u, run->r, ast_start(call), ast_end(call), NULL, 0,
+					 "createLink errors are caught but 403 (merchant not "
+					 "validated) is not told apart from other failures",
+					 SEV_LOW);
 		return;
 	}
 	if (!k.checked && !k.read && k.returned)
@@ -524,8 +550,8 @@ static void judge(struct run *run, struct ast_node call, enum client cl, bool cr
 			 "the %s response is used without checking the HTTP status or the success "
 			 "flag, and no try/catch: a 403 or 401 error is read as a payment (%s)",
 			 what, hints[cl]);
-		run->rc = unit_add_hit(run->u, run->r, ast_start(call), ast_end(call), NULL, 0, msg,
-				       -1);
+		run->rc =
+		    unit_add_hit(run->u, run->r, ast_start(call), ast_end(call), NULL, 0, msg, -1);
 	} else if (!k.has_403 && create) {
 		run->rc = unit_add_hit(
 		    run->u, run->r, ast_start(call), ast_end(call), NULL, 0,
