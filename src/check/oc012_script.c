@@ -1,10 +1,11 @@
 /* OC012 unhandled-payment-failure in PHP and Python: status handling that acts when
  * checkPayment/check_payment says CONFIRMED (an `=== 'CONFIRMED'` or `== "CONFIRMED"`
  * test, in_array() or `in (...)` of a list holding it, a switch case, a PHP match arm, a
- * Python match case) in a function that never mentions FAILED, never sets an order
- * failed, cancelled or expired (WooCommerce update_status('failed'), a cancel or expire
- * call), and looks the status up in no table with a FAILED entry (a PHP array or a Python
- * dict). Links expire 20 minutes after creation and turn FAILED: such orders stay pending
+ * Python match case, the PHP SDK's isConfirmed()) in a function that never mentions
+ * FAILED, never sets an order failed, cancelled or expired (WooCommerce
+ * update_status('failed'), a cancel, expire or fail call such as the SDK's isFailed()),
+ * and looks the status up in no table with a FAILED entry (a PHP array or a Python dict).
+ * Links expire 20 minutes after creation and turn FAILED: such orders stay pending
  * forever. A guard that only rejects what is not confirmed is verification (OC004). */
 #include <stdio.h>
 #include <string.h>
@@ -19,18 +20,6 @@ struct run {
 	struct sflow f;
 	int rc;
 };
-
-/* A status constant, also as a Python case pattern (PaymentStatus.FAILED). */
-static bool is_status(const struct sflow *f, struct ast_node n, const char *status)
-{
-	if (sflow_is_status(f, n, status))
-		return true;
-	if (!ast_is(n, "dotted_name"))
-		return false;
-	size_t len, sl = strlen(status);
-	const char *t = ast_text(f->syn, n, &len);
-	return len > sl && !memcmp(t + len - sl, status, sl) && t[len - sl - 1] == '.';
-}
 
 /* ---- does the function handle a failed payment? ---- */
 
@@ -60,12 +49,14 @@ static bool has_failed_key(const struct sflow *f, struct ast_node table)
 	if (ast_is(table, "array_creation_expression")) {
 		for (uint32_t i = 0; i < ast_named_count(table); i++) {
 			struct ast_node e = ast_named_child(table, i);
-			if (ast_named_count(e) == 2 && is_status(f, ast_named_child(e, 0), "FAILED"))
+			if (ast_named_count(e) == 2 &&
+			    sflow_is_status(f, ast_named_child(e, 0), "FAILED"))
 				return true;
 		}
 	} else if (ast_is(table, "dictionary")) {
 		for (uint32_t i = 0; i < ast_named_count(table); i++)
-			if (is_status(f, ast_field(ast_named_child(table, i), "key"), "FAILED"))
+			if (sflow_is_status(f, ast_field(ast_named_child(table, i), "key"),
+					    "FAILED"))
 				return true;
 	}
 	return false;
@@ -121,9 +112,8 @@ static bool maps_failed(struct handles *h, struct ast_node table, struct ast_nod
 
 static bool failure_word(const struct sflow *f, struct ast_node n)
 {
-	static const char *const words[] = {"failed",	 "cancelled",  "canceled",
-					    "expired",	 "wc-failed",  "wc-cancelled",
-					    "declined", NULL};
+	static const char *const words[] = {"failed",	 "cancelled",	 "canceled", "expired",
+					    "wc-failed", "wc-cancelled", "declined", NULL};
 	char buf[32];
 	if (!sflow_string(f, n, buf, sizeof buf))
 		return false;
@@ -157,8 +147,8 @@ static bool visit_handles(void *ctx, struct ast_node n)
 	if (ast_is(n, "catch_clause") || ast_is(n, "except_clause") ||
 	    ast_is(n, "except_group_clause"))
 		return false;
-	if (is_status(f, n, "FAILED") || is_status(f, n, "CANCELLED") ||
-	    is_status(f, n, "EXPIRED") || failure_word(f, n) || failure_call(f, n)) {
+	if (sflow_is_status(f, n, "FAILED") || sflow_is_status(f, n, "CANCELLED") ||
+	    sflow_is_status(f, n, "EXPIRED") || failure_word(f, n) || failure_call(f, n)) {
 		h->found = true;
 	} else if (ast_is(n, "subscript_expression")) {
 		h->found = maps_failed(h, ast_named_child(n, 0), ast_named_child(n, 1));
@@ -189,7 +179,7 @@ static bool list_has_confirmed(const struct sflow *f, struct ast_node list)
 		struct ast_node e = ast_named_child(list, i);
 		if (ast_is(e, "array_element_initializer") && ast_named_count(e) == 1)
 			e = ast_named_child(e, 0);
-		if (is_status(f, e, "CONFIRMED"))
+		if (sflow_is_status(f, e, "CONFIRMED"))
 			return true;
 	}
 	return false;
@@ -211,9 +201,9 @@ static void py_operator(const struct sflow *f, struct ast_node e, char *buf, siz
 
 static bool equal_confirmed(struct sflow *f, struct ast_node l, struct ast_node r)
 {
-	struct ast_node other = is_status(f, l, "CONFIRMED")   ? r
-				: is_status(f, r, "CONFIRMED") ? l
-							       : (struct ast_node){0};
+	struct ast_node other = sflow_is_status(f, l, "CONFIRMED")   ? r
+				: sflow_is_status(f, r, "CONFIRMED") ? l
+								     : (struct ast_node){0};
 	return !ast_is_null(other) && sflow_from_check(f, other);
 }
 
@@ -246,10 +236,20 @@ static bool positive_confirmed(struct sflow *f, struct ast_node n)
 		       list_has_confirmed(f, sflow_arg(f, n, 1)) &&
 		       sflow_from_check(f, sflow_arg(f, n, 0));
 	}
+	if (ast_is(n, "member_call_expression") || ast_is(n, "nullsafe_member_call_expression") ||
+	    ast_is(n, "call")) {
+		/* the PHP SDK's $status->isConfirmed(), is_confirmed() in Python */
+		char name[SFLOW_NAME_LEN];
+		sflow_callee(f, n, name, sizeof name);
+		struct ast_node obj =
+		    f->php ? ast_field(n, "object") : ast_field(ast_field(n, "function"), "object");
+		return (!strcmp(name, "isConfirmed") || !strcmp(name, "is_confirmed")) &&
+		       !ast_is_null(obj) && sflow_from_check(f, obj);
+	}
 	if (ast_is(n, "case_statement")) {
 		struct ast_node sw = ast_parent(ast_parent(n));
 		return ast_is(sw, "switch_statement") &&
-		       is_status(f, ast_field(n, "value"), "CONFIRMED") &&
+		       sflow_is_status(f, ast_field(n, "value"), "CONFIRMED") &&
 		       sflow_from_check(f, ast_field(sw, "condition"));
 	}
 	if (ast_is(n, "match_conditional_expression")) {
@@ -262,7 +262,7 @@ static bool positive_confirmed(struct sflow *f, struct ast_node n)
 		struct ast_node m = ast_parent(ast_parent(n));
 		struct ast_node pat = ast_named_child(n, 0);
 		struct ast_node first = ast_named_child(pat, 0);
-		bool confirmed = is_status(f, first, "CONFIRMED") ||
+		bool confirmed = sflow_is_status(f, first, "CONFIRMED") ||
 				 (ast_is(first, "union_pattern") && list_has_confirmed(f, first));
 		return ast_is(m, "match_statement") && confirmed &&
 		       sflow_from_check(f, ast_field(m, "subject"));
@@ -284,7 +284,8 @@ static bool visit_confirmed(void *ctx, struct ast_node n)
 				       "declined payment leaves the order pending forever",
 				       -1);
 	return !ast_is(n, "binary_expression") && !ast_is(n, "comparison_operator") &&
-	       !ast_is(n, "function_call_expression");
+	       !ast_is(n, "function_call_expression") && !ast_is(n, "member_call_expression") &&
+	       !ast_is(n, "call");
 }
 
 int oc012_script_unit(struct unit *u, const struct rule *r, const struct detector *d)
