@@ -49,6 +49,16 @@ struct checks {
 	bool returned; /* the response or its body is handed back to the caller */
 };
 
+/* Whether the first len bytes of t hold needle, ignoring case. */
+static bool strncasestr_n(const char *t, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (size_t i = 0; i + n <= len; i++)
+		if (!strncasecmp(t + i, needle, n))
+			return true;
+	return false;
+}
+
 static bool in_list(const char *s, const char *const *list)
 {
 	for (size_t i = 0; list[i]; i++)
@@ -131,6 +141,49 @@ static bool route_definition(const struct sflow *f, struct ast_node call)
 	return false;
 }
 
+/* A function or method of the file by that name, or null. */
+struct definition {
+	const struct sflow *f;
+	const char *name;
+	struct ast_node found;
+};
+
+static bool visit_definition(void *ctx, struct ast_node n)
+{
+	struct definition *d = ctx;
+	if (!ast_is_null(d->found))
+		return false;
+	if ((ast_is(n, "function_definition") || ast_is(n, "method_declaration")) &&
+	    ast_text_is(d->f->syn, ast_field(n, "name"), d->name))
+		d->found = n;
+	return ast_is_null(d->found);
+}
+
+static struct ast_node definition_of(const struct sflow *f, const char *name)
+{
+	struct definition d = {.f = f, .name = name};
+	if (name[0])
+		ast_walk(ast_root(f->syn), visit_definition, &d);
+	return d.found;
+}
+
+/* $this->request('POST', '/ocpay/createLink'): the merchant's own wrapper, defined in the
+ * file, judged where it calls the client; cache.get("checkPayment/..."): a cache key. */
+static bool not_http(const struct sflow *f, struct ast_node call, const char *name)
+{
+	struct ast_node recv =
+	    f->php ? ast_field(call, "object") : ast_field(ast_field(call, "function"), "object");
+	if (ast_is(call, "scoped_call_expression"))
+		recv = ast_field(call, "scope");
+	if (!ast_is_null(recv)) {
+		size_t len;
+		const char *t = ast_text(f->syn, recv, &len);
+		if (strncasestr_n(t, len, "cache") || strncasestr_n(t, len, "redis"))
+			return true;
+	}
+	return !ast_is_null(definition_of(f, name));
+}
+
 static enum client client_of(const struct sflow *f, struct ast_node call)
 {
 	char name[SFLOW_NAME_LEN];
@@ -142,7 +195,7 @@ static enum client client_of(const struct sflow *f, struct ast_node call)
 		       : !strcmp(name, "file_get_contents") ? CL_FGC
 							    : CL_NONE;
 	}
-	if (!in_list(name, http_methods) || route_definition(f, call))
+	if (!in_list(name, http_methods) || route_definition(f, call) || not_http(f, call, name))
 		return CL_NONE;
 	if (!f->php)
 		return !strcmp(name, "urlopen") || !strcmp(name, "Request") ? CL_URLLIB : CL_PY;
@@ -196,13 +249,16 @@ static int url_arg(const struct sflow *f, struct ast_node call)
 	return !strcmp(name, "request") || !strcmp(name, "requestAsync") ? 1 : 0;
 }
 
-/* $url = "{$base}/checkPayment/{$ref}"; curl_init($url): a local given a string (not a
- * call's result, such as a curl handle or a urllib Request) that names the endpoint. */
+/* The URL argument names the endpoint (f"{API}/createLink"), or is a local given a string
+ * that does ($url = "{$base}/checkPayment/{$ref}"; curl_init($url)); not a call's
+ * result, such as a curl handle or a urllib Request. */
 static bool url_local_names(const struct sflow *f, struct ast_node call, struct ast_node fn,
 			    const char *endpoint)
 {
 	int i = url_arg(f, call);
 	struct ast_node a = i < 0 ? (struct ast_node){0} : sflow_arg(f, call, (uint32_t)i);
+	if (!ast_is_null(a) && text_has(f, a, endpoint))
+		return true; /* f"{OCPAY_API}/createLink" */
 	if (!ast_is(a, "variable_name") && !ast_is(a, "identifier"))
 		return false;
 	struct last_value lv = {.f = f, .name = a, .before = call};
@@ -437,10 +493,52 @@ static bool returns_ours(const struct checks *k, struct ast_node e)
 	return false;
 }
 
+/* Markers of an HTTP error check in a helper's body. */
+static bool checks_in(const struct sflow *f, struct ast_node body)
+{
+	static const char *const marks[] = {"raise_for_status",
+					    "status_code",
+					    "->status()",
+					    "successful()",
+					    "->failed()",
+					    "curl_errno",
+					    "is_wp_error",
+					    "response_code",
+					    "getStatusCode",
+					    "'success'",
+					    "\"success\"",
+					    "->throw()",
+					    NULL};
+	for (size_t i = 0; marks[i]; i++)
+		if (text_has(f, body, marks[i]))
+			return true;
+	return false;
+}
+
+/* self._raise_for_error(resp), $this->assertOk($response): the response handed to a
+ * function of the file that checks it. */
+static bool checked_by_helper(struct checks *k, struct ast_node call)
+{
+	bool ours = false;
+	for (uint32_t i = 0; i < 4 && !ours; i++)
+		ours = is_ours(k, sflow_arg(k->f, call, i));
+	if (!ours)
+		return false;
+	char name[SFLOW_NAME_LEN];
+	sflow_callee(k->f, call, name, sizeof name);
+	struct ast_node def = definition_of(k->f, name);
+	if (ast_is_null(def) || !checks_in(k->f, ast_field(def, "body")))
+		return false;
+	k->has_403 |= text_has(k->f, def, "403") || text_has(k->f, def, "FORBIDDEN");
+	return true;
+}
+
 static bool visit_use(void *ctx, struct ast_node n)
 {
 	struct checks *k = ctx;
 	const struct sflow *f = k->f;
+	if (sflow_is_call(f, n) && !k->checked && checked_by_helper(k, n))
+		k->checked = true;
 	if (ast_is(n, "integer") && ast_text_is(f->syn, n, "403")) {
 		k->has_403 = true;
 	} else if ((ast_is(n, "name") || ast_is(n, "identifier")) &&
