@@ -286,6 +286,15 @@ static const char *const py_checks[] = {"raise_for_status", "status_code", "ok",
 					"is_server_error",  NULL};
 static const char *const py_decoders[] = {"json", "text", "content", "read", "iter_content", NULL};
 
+/* A read of the success flag is a check; any other field read is a use. */
+static void field_read(struct checks *k, bool success)
+{
+	if (success)
+		k->checked = true;
+	else
+		k->read = true;
+}
+
 static bool arg_is_success(const struct sflow *f, struct ast_node call)
 {
 	char buf[32];
@@ -315,7 +324,7 @@ static void php_method(struct checks *k, struct ast_node mcall, bool *decoded)
 	if (in_list(m, php_checks))
 		k->checked = true;
 	else if (!strcmp(m, "json") && ast_named_count(ast_field(mcall, "arguments")))
-		arg_is_success(k->f, mcall) ? (void)(k->checked = true) : (void)(k->read = true);
+		field_read(k, arg_is_success(k->f, mcall));
 	else if (in_list(m, php_decoders))
 		*decoded = true;
 	else
@@ -400,15 +409,15 @@ static void climb(struct checks *k, struct ast_node call)
 		} else if ((ast_is(p, "member_access_expression") ||
 			    ast_is(p, "nullsafe_member_access_expression")) &&
 			   ast_start(ast_field(p, "object")) == ast_start(x)) {
-			ast_text_is(f->syn, ast_field(p, "name"), "success")
-			    ? (void)(k->checked = true)
-			    : (void)(k->read = true);
+			field_read(k, ast_text_is(f->syn, ast_field(p, "name"), "success"));
 			x = p;
-		} else if (ast_is(p, "subscript_expression") || ast_is(p, "subscript")) {
+		} else if ((ast_is(p, "subscript_expression") &&
+			    ast_start(ast_named_child(p, 0)) == ast_start(x)) ||
+			   (ast_is(p, "subscript") &&
+			    ast_start(ast_field(p, "value")) == ast_start(x))) {
 			struct ast_node idx =
 			    f->php ? ast_named_child(p, 1) : ast_field(p, "subscript");
-			index_is_success(f, idx) ? (void)(k->checked = true)
-						 : (void)(k->read = true);
+			field_read(k, index_is_success(f, idx));
 			x = p;
 		} else if (ast_is(p, "attribute") &&
 			   ast_start(ast_field(p, "object")) == ast_start(x)) {
@@ -564,12 +573,11 @@ static bool visit_use(void *ctx, struct ast_node n)
 	} else if ((ast_is(n, "member_access_expression") ||
 		    ast_is(n, "nullsafe_member_access_expression")) &&
 		   is_ours(k, ast_field(n, "object"))) {
-		ast_text_is(f->syn, ast_field(n, "name"), "success") ? (void)(k->checked = true)
-								     : (void)(k->read = true);
+		field_read(k, ast_text_is(f->syn, ast_field(n, "name"), "success"));
 	} else if ((ast_is(n, "subscript_expression") && is_ours(k, ast_named_child(n, 0))) ||
 		   (ast_is(n, "subscript") && is_ours(k, ast_field(n, "value")))) {
 		struct ast_node idx = f->php ? ast_named_child(n, 1) : ast_field(n, "subscript");
-		index_is_success(f, idx) ? (void)(k->checked = true) : (void)(k->read = true);
+		field_read(k, index_is_success(f, idx));
 	} else if (ast_is(n, "attribute") && is_ours(k, ast_field(n, "object"))) {
 		py_attribute(k, n, !is_resp(k, ast_field(n, "object")));
 	} else if (negation(f, n) && is_resp(k, ast_named_child(n, 0))) {
