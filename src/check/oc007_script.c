@@ -654,8 +654,8 @@ static void judge(struct run *run, struct ast_node call, enum client cl, bool cr
 		char msg[320];
 		snprintf(msg, sizeof msg,
 			 "the %s response is used without checking the HTTP status or the success "
-			 "flag, and no try/catch: a 403 or 401 error is read as a payment (%s)",
-			 what, hints[cl]);
+			 "flag, and no %s: a 403 or 401 error is read as a payment (%s)",
+			 what, f->php ? "try/catch" : "try/except", hints[cl]);
 		run->rc =
 		    unit_add_hit(run->u, run->r, ast_start(call), ast_end(call), NULL, 0, msg, -1);
 	} else if (!k.has_403 && create) {
