@@ -206,6 +206,16 @@ static enum test classify(struct verify *v, struct ast_node e, int depth)
 	if ((ast_is(e, "variable_name") || ast_is(e, "identifier")) && depth < 3 &&
 	    sflow_from_check(&v->f, e))
 		return TEST_CONFIRMED;
+	/* if ($status->isConfirmed()): the PHP SDK's CheckPaymentResponse helper */
+	if (sflow_is_call(&v->f, e)) {
+		char name[SFLOW_NAME_LEN];
+		sflow_callee(&v->f, e, name, sizeof name);
+		struct ast_node obj = v->f.php ? ast_field(e, "object")
+					       : ast_field(ast_field(e, "function"), "object");
+		if ((!strcmp(name, "isConfirmed") || !strcmp(name, "is_confirmed")) &&
+		    !ast_is_null(obj) && sflow_from_check(&v->f, obj))
+			return TEST_CONFIRMED;
+	}
 	/* if ($this->is_paid($order)): a same-file helper that checks */
 	if (sflow_is_call(&v->f, e) && sflow_is_check(&v->f, e)) {
 		char name[SFLOW_NAME_LEN];

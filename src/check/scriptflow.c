@@ -117,7 +117,11 @@ static bool http_to(const struct sflow *f, struct ast_node call, const char *end
 			continue;
 		if (text_has(f, a, endpoint))
 			return true;
-		if (ast_is(a, "identifier") || ast_is(a, "variable_name")) {
+		/* API + ref, self::API . $ref: the base URL is a same-file constant */
+		while (ast_is(a, "binary_operator") || ast_is(a, "binary_expression"))
+			a = ast_field(a, "left");
+		if (ast_is(a, "identifier") || ast_is(a, "variable_name") ||
+		    ast_is(a, "class_constant_access_expression")) {
 			char *v = ast_string_value(f->syn, a);
 			bool hit = v && strstr(v, endpoint);
 			free(v);
@@ -478,9 +482,9 @@ bool sflow_is_status(const struct sflow *f, struct ast_node n, const char *statu
 	char buf[32];
 	if (sflow_string(f, n, buf, sizeof buf))
 		return !strcmp(buf, status);
-	/* PaymentStatus::CONFIRMED, PaymentStatus.CONFIRMED(.value) */
+	/* PaymentStatus::CONFIRMED, PaymentStatus.CONFIRMED(.value), a Python case pattern */
 	if (!ast_is(n, "class_constant_access_expression") && !ast_is(n, "attribute") &&
-	    !ast_is(n, "name") && !ast_is(n, "identifier"))
+	    !ast_is(n, "name") && !ast_is(n, "identifier") && !ast_is(n, "dotted_name"))
 		return false;
 	size_t len, sl = strlen(status);
 	const char *t = ast_text(f->syn, n, &len);
