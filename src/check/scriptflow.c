@@ -103,6 +103,42 @@ static bool callee_is(const struct sflow *f, struct ast_node call, const char *a
 	return !strcmp(name, a) || !strcmp(name, b);
 }
 
+/* The value last assigned to the variable `use` reads, before it, in its function
+ * ($url = API . '/checkPayment/' . $ref; wp_remote_get($url)): PHP and Python
+ * variables belong to their function, so another function's $url says nothing. */
+struct assigned {
+	const struct sflow *f;
+	struct ast_node use, value;
+	const char *name;
+	size_t len;
+};
+
+static bool visit_assigned(void *ctx, struct ast_node n)
+{
+	struct assigned *as = ctx;
+	if (ast_start(n) >= ast_start(as->use))
+		return false;
+	if (ast_is(n, as->f->php ? "assignment_expression" : "assignment")) {
+		size_t len;
+		struct ast_node left = ast_field(n, "left");
+		const char *t = ast_text(as->f->syn, left, &len);
+		if (!ast_is_null(left) && len == as->len && !memcmp(t, as->name, len))
+			as->value = ast_field(n, "right");
+	}
+	return true;
+}
+
+static struct ast_node local_value(const struct sflow *f, struct ast_node use)
+{
+	struct assigned as = {.f = f, .use = use};
+	struct ast_node fn = sflow_function_of(f, use);
+	if (!is_function(f, fn))
+		return (struct ast_node){0};
+	as.name = ast_text(f->syn, use, &as.len);
+	ast_walk(fn, visit_assigned, &as);
+	return as.value;
+}
+
 /* An HTTP request whose URL names the endpoint: an argument says "/checkPayment/", or
  * evaluates to a URL that does (API = ".../createLink"; requests.post(API, ...)). A
  * callback's body is not an argument of the call that registers it. */
@@ -120,6 +156,25 @@ static bool http_to(const struct sflow *f, struct ast_node call, const char *end
 		/* API + ref, self::API . $ref: the base URL is a same-file constant */
 		while (ast_is(a, "binary_operator") || ast_is(a, "binary_expression"))
 			a = ast_field(a, "left");
+		if (ast_is(a, "identifier") || ast_is(a, "variable_name")) {
+			struct ast_node v = local_value(f, a), r = v;
+			/* a response ($res = wp_remote_post(URL), await client.get(URL)) is
+			 * not a URL */
+			while (ast_is(r, "await") || ast_is(r, "parenthesized_expression"))
+				r = ast_named_child(r, 0);
+			if (!ast_is_null(r) && sflow_is_call(f, r))
+				continue;
+			if (!ast_is_null(v)) {
+				if (text_has(f, v, endpoint))
+					return true;
+				char *sv = ast_string_value(f->syn, v); /* url = API_URL */
+				bool hit = sv && strstr(sv, endpoint);
+				free(sv);
+				if (hit)
+					return true;
+				continue; /* this function's own URL, whatever other ones say */
+			}
+		}
 		if (ast_is(a, "identifier") || ast_is(a, "variable_name") ||
 		    ast_is(a, "class_constant_access_expression")) {
 			char *v = ast_string_value(f->syn, a);

@@ -148,6 +148,27 @@ static bool is_snake_name(const char *s, size_t n)
 	return sep;
 }
 
+/* 'Content-Type', 'X-Request-Id': a header's name, capitalised words joined by hyphens,
+ * which sits beside the key in a header list. */
+static bool is_header_name(const char *s, size_t n)
+{
+	bool hyphen = false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '-') {
+			if (i == 0 || i + 1 == n || s[i - 1] == '-')
+				return false;
+			hyphen = true;
+		} else if (i == 0 || s[i - 1] == '-') {
+			if (!isupper(c))
+				return false;
+		} else if (!islower(c)) {
+			return false;
+		}
+	}
+	return hyphen;
+}
+
 bool secret_is_placeholder(const char *s, size_t n, size_t min_len)
 {
 	while (n && (s[0] == '"' || s[0] == '\'' || s[0] == '`')) {
@@ -175,7 +196,8 @@ bool secret_is_placeholder(const char *s, size_t n, size_t min_len)
 	for (size_t i = 0; i < sizeof reference_marks / sizeof reference_marks[0]; i++)
 		if (contains_ci(s, n, reference_marks[i]))
 			return true;
-	if (is_dotted_reference(s, n) || is_constant_name(s, n) || is_snake_name(s, n))
+	if (is_dotted_reference(s, n) || is_constant_name(s, n) || is_snake_name(s, n) ||
+	    is_header_name(s, n))
 		return true;
 	/* https://api.oneclickdz.com: an address, not a key. */
 	if (memmem(s, n, "://", 3))

@@ -47,6 +47,10 @@ TEST(text_is_not_a_key)
 	CHECK(placeholder("Cl\xc3\xa9 secr\xc3\xa8te du compte"));
 	CHECK(placeholder("Your secret key here"));
 	CHECK(placeholder("sk_live_9fK2mQ7x\tR4tL8vN3"));
+	/* header names beside the key in a header list */
+	CHECK(placeholder("Content-Type"));
+	CHECK(placeholder("X-Request-Id"));
+	CHECK(!placeholder("Kq7-Zr9xWm-4TbN8p"));
 }
 
 TEST(real_keys_are_keys)
