@@ -2,6 +2,7 @@
 
 #include "lang/ast.h"
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -622,6 +623,143 @@ static bool eval_script_string(const struct syntax *s, TSNode n, struct buf *out
 }
 
 
+/* A PHP heredoc or nowdoc: its body, without the newlines and indentation around it,
+ * or false when a heredoc interpolates variables. */
+static bool eval_heredoc(const struct syntax *s, TSNode n, struct buf *out, TSNode *origin)
+{
+	TSNode body = ts_node_child_by_field_name(n, "value", 5);
+	if (ts_node_is_null(body))
+		return false;
+	uint32_t from = 0, to = 0;
+	for (uint32_t i = 0; i < named_count(body); i++) {
+		TSNode k = named_child(body, i);
+		const char *t = ts_node_type(k);
+		if (strcmp(t, "string_content") && strcmp(t, "nowdoc_string") &&
+		    strcmp(t, "escape_sequence"))
+			return false;
+		if (!i)
+			from = ts_node_start_byte(k);
+		to = ts_node_end_byte(k);
+	}
+	while (from < to && isspace((unsigned char)s->src[from]))
+		from++;
+	while (to > from && isspace((unsigned char)s->src[to - 1]))
+		to--;
+	if (ts_node_is_null(*origin))
+		*origin = n;
+	buf_put(out, s->src + from, to - from);
+	return true;
+}
+
+/* The value node of the PHP constant name: define('NAME', value), const NAME = value
+ * (top level or in a class: self::NAME, static::NAME, Cls::NAME all read it). */
+static bool find_php_constant(const struct syntax *s, const char *name, size_t len,
+			      bool in_class, TSNode *value)
+{
+	TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(s->tree));
+	bool found = false;
+	while (!found && walk_step()) {
+		TSNode n = ts_tree_cursor_current_node(&c);
+		if (node_is(n, "const_element") && named_count(n) == 2 &&
+		    node_text_eq(s, named_child(n, 0), name, len)) {
+			*value = named_child(n, 1);
+			found = true;
+		} else if (!in_class && node_is(n, "function_call_expression")) {
+			TSNode fn = ts_node_child_by_field_name(n, "function", 8);
+			TSNode args = ts_node_child_by_field_name(n, "arguments", 9);
+			TSNode a0 = named_count(args) >= 2 ? named_child(args, 0) : (TSNode){0};
+			TSNode lit = ts_node_is_null(a0) || !named_count(a0) ? (TSNode){0}
+									     : named_child(a0, 0);
+			uint32_t a = ts_node_is_null(lit) ? 0 : ts_node_start_byte(lit);
+			uint32_t b = ts_node_is_null(lit) ? 0 : ts_node_end_byte(lit);
+			if (node_text_eq(s, fn, "define", 6) && node_is(lit, "string") &&
+			    b - a == len + 2 && !memcmp(s->src + a + 1, name, len) &&
+			    named_count(named_child(args, 1))) {
+				*value = named_child(named_child(args, 1), 0);
+				found = true;
+			}
+		}
+		if (found || ts_tree_cursor_goto_first_child(&c))
+			continue;
+		while (!ts_tree_cursor_goto_next_sibling(&c))
+			if (!ts_tree_cursor_goto_parent(&c))
+				goto done;
+	}
+done:
+	ts_tree_cursor_delete(&c);
+	return found;
+}
+
+/* A PHP constant read: OCPAY_KEY, \App\OCPAY_KEY, self::KEY, Gateway::KEY. */
+static bool eval_php_constant(const struct syntax *s, TSNode n, struct buf *out, TSNode *origin,
+			      int depth, bool loose)
+{
+	bool in_class = node_is(n, "class_constant_access_expression");
+	if (!named_count(n) && !node_is(n, "name"))
+		return false;
+	TSNode id = node_is(n, "name") ? n : named_child(n, named_count(n) - 1);
+	if (!node_is(id, "name"))
+		return false;
+	uint32_t a = ts_node_start_byte(id), b = ts_node_end_byte(id);
+	TSNode value;
+	return find_php_constant(s, s->src + a, b - a, in_class, &value) &&
+	       eval(s, value, out, origin, depth + 1, loose);
+}
+
+/* A Python f-string: its text with each interpolated name's value, or false when an
+ * interpolation holds no single value (f"Bearer {key}" with key read at run time). */
+static bool eval_fstring(const struct syntax *s, TSNode n, struct buf *out, TSNode *origin,
+			 int depth, bool loose)
+{
+	uint32_t from = ts_node_start_byte(n) + 1, to = ts_node_end_byte(n) - 1;
+	for (uint32_t i = 0; i < named_count(n); i++) {
+		TSNode k = named_child(n, i);
+		const char *t = ts_node_type(k);
+		if (!strcmp(t, "string_start")) {
+			from = ts_node_end_byte(k);
+		} else if (!strcmp(t, "string_end")) {
+			to = ts_node_start_byte(k);
+		} else if (!strcmp(t, "interpolation")) {
+			TSNode e = ts_node_child_by_field_name(k, "expression", 10);
+			if (ts_node_is_null(e) || !eval(s, e, out, origin, depth + 1, loose))
+				return false;
+		} else if (!strcmp(t, "string_content") || !strcmp(t, "escape_sequence")) {
+			if (ts_node_is_null(*origin))
+				*origin = n;
+			buf_put(out, s->src + ts_node_start_byte(k),
+				ts_node_end_byte(k) - ts_node_start_byte(k));
+		} else {
+			return false;
+		}
+	}
+	return from <= to;
+}
+
+/* A Python class attribute read through the class or an instance (Config.KEY,
+ * self.KEY, cls.KEY): the value the file's class body gives the name. */
+static bool eval_py_attribute(const struct syntax *s, TSNode n, struct buf *out,
+			      TSNode *origin, int depth, bool loose)
+{
+	TSNode obj = ts_node_child_by_field_name(n, "object", 6);
+	TSNode attr = ts_node_child_by_field_name(n, "attribute", 9);
+	if (ts_node_is_null(obj) || ts_node_is_null(attr) || !node_is(obj, "identifier"))
+		return false;
+	uint32_t oa = ts_node_start_byte(obj), ob = ts_node_end_byte(obj);
+	bool self = node_text_eq(s, obj, "self", 4) || node_text_eq(s, obj, "cls", 3);
+	if (!self && !(s->src[oa] >= 'A' && s->src[oa] <= 'Z' && ob > oa))
+		return false; /* a module or an instance: its attributes are not in this file */
+	uint32_t a = ts_node_start_byte(attr), b = ts_node_end_byte(attr);
+	TSNode value;
+	if (!find_declaration(s, ts_tree_root_node(s->tree), s->src + a, b - a, &value))
+		return false;
+	/* only a class body's assignment is the attribute */
+	TSNode p = ts_node_parent(ts_node_parent(value));
+	if (!node_is(p, "expression_statement") || !node_is(ts_node_parent(p), "block") ||
+	    !node_is(ts_node_parent(ts_node_parent(p)), "class_definition"))
+		return false;
+	return eval(s, value, out, origin, depth + 1, loose);
+}
+
 /* A concatenation of two values with the one-character operator op. */
 static bool eval_concat(const struct syntax *s, TSNode n, const char *op, struct buf *out,
 			TSNode *origin, int depth, bool loose)
@@ -643,8 +781,20 @@ static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *orig
 	uint32_t a = ts_node_start_byte(n), b = ts_node_end_byte(n);
 	const char *type = ts_node_type(n);
 	if ((s->lang == LANG_PHP && (!strcmp(type, "string") || !strcmp(type, "encapsed_string"))) ||
-	    (s->lang == LANG_PYTHON && !strcmp(type, "string")))
+	    (s->lang == LANG_PYTHON && !strcmp(type, "string"))) {
+		if (s->lang == LANG_PYTHON && eval_script_string(s, n, out, origin))
+			return true;
+		if (s->lang == LANG_PYTHON)
+			return eval_fstring(s, n, out, origin, depth, loose);
 		return eval_script_string(s, n, out, origin);
+	}
+	if (s->lang == LANG_PHP && (!strcmp(type, "heredoc") || !strcmp(type, "nowdoc")))
+		return eval_heredoc(s, n, out, origin);
+	if (s->lang == LANG_PHP && (!strcmp(type, "name") || !strcmp(type, "qualified_name") ||
+				    !strcmp(type, "class_constant_access_expression")))
+		return eval_php_constant(s, n, out, origin, depth, loose);
+	if (s->lang == LANG_PYTHON && !strcmp(type, "attribute"))
+		return eval_py_attribute(s, n, out, origin, depth, loose);
 	if (s->lang == LANG_PHP && !strcmp(type, "binary_expression"))
 		return eval_concat(s, n, ".", out, origin, depth, loose); /* PHP joins with a dot */
 	if (s->lang == LANG_PHP && !strcmp(type, "variable_name")) {
