@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lang/ast.h"
+#include "lang/lang.h"
 
 static const char *const runtime_names[RUNTIME_COUNT] = {"unknown", "browser", "server"};
 
@@ -440,7 +441,7 @@ static bool page_file(const char *path)
 {
 	const char *dot = strrchr(base_name(path), '.');
 	return dot && (!strcmp(dot, ".html") || !strcmp(dot, ".htm") || !strcmp(dot, ".vue") ||
-		       !strcmp(dot, ".svelte"));
+		       !strcmp(dot, ".svelte") || lang_is_page(path));
 }
 
 /* The evidence kinds, strongest first; the first that speaks decides. */
