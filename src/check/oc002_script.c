@@ -4,6 +4,7 @@
  * Flask or FastAPI view's template context is rendered into what the browser receives:
  * a key among them is in the customer's hands. Handing the page an ajax URL, a nonce or
  * the payment URL is the intended flow and is not reported. */
+#define _GNU_SOURCE /* memmem */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -67,6 +68,8 @@ static bool key_name(const char *s, size_t len)
 static bool node_key_name(const struct sflow *f, struct ast_node n)
 {
 	char buf[96];
+	if (ast_is_null(n))
+		return false;
 	if (sflow_string(f, n, buf, sizeof buf))
 		return key_name(buf, strlen(buf));
 	size_t len;
@@ -96,32 +99,41 @@ static bool is_key(const struct sflow *f, struct ast_node n, struct ast_node fn,
 static bool holds_key(const struct sflow *f, struct ast_node n, struct ast_node fn, int depth,
 		      struct ast_node *found);
 
+struct local {
+	const struct sflow *f;
+	struct ast_node use, fn, *at;
+	const char *name;
+	size_t len;
+	int depth;
+	bool found;
+};
+
+static bool visit_local(void *ctx, struct ast_node n)
+{
+	struct local *l = ctx;
+	if (l->found || ast_start(n) >= ast_start(l->use))
+		return false;
+	if (!ast_is(n, "assignment_expression") && !ast_is(n, "assignment"))
+		return true;
+	struct ast_node left = ast_field(n, "left");
+	size_t b = 0;
+	const char *t = ast_is_null(left) ? "" : ast_text(l->f->syn, left, &b);
+	if (b == l->len && !memcmp(t, l->name, b) &&
+	    holds_key(l->f, ast_field(n, "right"), l->fn, l->depth + 1, l->at))
+		l->found = true;
+	return false;
+}
+
 /* A local of fn given a value holding a key before n; *at is the key read. */
 static bool local_is_key(const struct sflow *f, struct ast_node n, struct ast_node fn, int depth,
 			 struct ast_node *at)
 {
-	size_t a;
-	const char *name = ast_text(f->syn, n, &a);
-	bool found = false;
-	struct ast_node stack[64];
-	size_t top = 0;
-	stack[top++] = fn;
-	while (top && !found) {
-		struct ast_node x = stack[--top];
-		if (ast_start(x) >= ast_start(n))
-			continue;
-		if (ast_is(x, "assignment_expression") || ast_is(x, "assignment")) {
-			size_t b;
-			const char *left = ast_text(f->syn, ast_field(x, "left"), &b);
-			if (a == b && !memcmp(name, left, a) &&
-			    holds_key(f, ast_field(x, "right"), fn, depth + 1, at))
-				found = true;
-			continue;
-		}
-		for (uint32_t i = ast_named_count(x); i-- > 0 && top < 64;)
-			stack[top++] = ast_named_child(x, i);
-	}
-	return found;
+	struct local l = {.f = f, .use = n, .fn = fn, .at = at, .depth = depth};
+	l.name = ast_text(f->syn, n, &l.len);
+	ast_walk(fn, visit_local, &l);
+	if (!l.found)
+		*at = n;
+	return l.found;
 }
 
 static bool is_key(const struct sflow *f, struct ast_node n, struct ast_node fn, int depth,
@@ -134,11 +146,14 @@ static bool is_key(const struct sflow *f, struct ast_node n, struct ast_node fn,
 		struct ast_node a0 = sflow_arg(f, n, 0);
 		return callee_in(f, n, readers) && !ast_is_null(a0) && node_key_name(f, a0);
 	}
+	if ((ast_is(n, "subscript_expression") || ast_is(n, "subscript") ||
+	     ast_is(n, "class_constant_access_expression")) && ast_named_count(n) < 2)
+		return false;
 	if (ast_is(n, "subscript_expression") || ast_is(n, "subscript")) {
 		/* $_ENV['OCPAY_API_KEY'], $settings['api_key'], os.environ["OCPAY_API_KEY"] */
 		struct ast_node idx = f->php ? ast_named_child(n, ast_named_count(n) - 1)
 					     : ast_field(n, "subscript");
-		return ast_named_count(n) >= 2 && node_key_name(f, idx);
+		return node_key_name(f, idx);
 	}
 	if (ast_is(n, "member_access_expression"))
 		return node_key_name(f, ast_field(n, "name")); /* $this->api_key */
@@ -250,13 +265,24 @@ static void report(struct run *run, struct ast_node data, const char *how)
 static const char *const renders[] = {"render",	     "render_template", "render_to_string",
 				      "render_to_response", "TemplateResponse", NULL};
 
+/* <?= $value ?>: the statement right after a short echo tag. */
+static bool short_echo(const struct run *run, struct ast_node n)
+{
+	if (!run->f.php || !ast_is(n, "expression_statement"))
+		return false;
+	size_t p = ast_start(n);
+	while (p > 0 && p <= run->u->len && isspace((unsigned char)run->u->data[p - 1]))
+		p--;
+	return p >= 3 && p <= run->u->len && !memcmp(run->u->data + p - 3, "<?=", 3);
+}
+
 static bool visit(void *ctx, struct ast_node n)
 {
 	struct run *run = ctx;
 	struct sflow *f = &run->f;
 	if (run->rc)
 		return false;
-	if (ast_is(n, "echo_statement")) {
+	if (ast_is(n, "echo_statement") || ast_is(n, "print_intrinsic") || short_echo(run, n)) {
 		/* a PHP template printing the key into its HTML or a <script> */
 		if (run->html)
 			report(run, n, "echo in a PHP template");
@@ -291,6 +317,22 @@ static bool visit_text(void *ctx, struct ast_node n)
 	return !*html;
 }
 
+/* A settings page of the WordPress admin shows the key to the administrator who keeps
+ * it (the value of its input): that page is not the shop's. */
+static bool admin_page(const struct unit *u)
+{
+	static const char *const marks[] = {"settings_fields(", "do_settings_sections(",
+					    "add_options_page(", "add_menu_page(",
+					    "add_submenu_page(", "current_user_can(", NULL};
+	for (const char *p = u->path; (p = strstr(p, "admin")); p++)
+		if (p == u->path || p[-1] == '/' || p[-1] == '-' || p[-1] == '_')
+			return true;
+	for (size_t i = 0; marks[i]; i++)
+		if (memmem(u->data, u->len, marks[i], strlen(marks[i])))
+			return true;
+	return false;
+}
+
 int oc002_script_unit(struct unit *u, const struct rule *r, const struct detector *d)
 {
 	(void)d;
@@ -299,7 +341,7 @@ int oc002_script_unit(struct unit *u, const struct rule *r, const struct detecto
 		return 0;
 	struct run run = {.u = u, .r = r};
 	sflow_init(&run.f, syn, u->lang);
-	if (run.f.php)
+	if (run.f.php && !admin_page(u))
 		ast_walk(ast_root(syn), visit_text, &run.html);
 	ast_walk(ast_root(syn), visit, &run);
 	return run.rc;
