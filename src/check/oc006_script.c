@@ -202,6 +202,29 @@ static struct ast_node fields_of(struct ast_node amount)
 	return fields;
 }
 
+/* Whether the fields around amount are the value of a productInfo / product_info key. */
+static bool in_product_info(const struct sflow *f, struct ast_node amount)
+{
+	struct ast_node fields = ast_parent(ast_parent(amount));
+	struct ast_node holder = ast_parent(fields);
+	struct ast_node k = {0};
+	if (ast_is(holder, "array_element_initializer") && ast_named_count(holder) == 2)
+		k = ast_named_child(holder, 0);
+	else if (ast_is(holder, "pair"))
+		k = ast_field(holder, "key");
+	else if (ast_is(holder, "keyword_argument"))
+		k = ast_field(holder, "name");
+	char buf[16];
+	if (ast_is_null(k))
+		return false;
+	if (!sflow_string(f, k, buf, sizeof buf)) {
+		size_t len;
+		const char *t = ast_text(f->syn, k, &len);
+		snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf ? len : sizeof buf - 1), t);
+	}
+	return !strcmp(buf, "productInfo") || !strcmp(buf, "product_info");
+}
+
 static bool key_is_title(const struct sflow *f, struct ast_node k)
 {
 	char buf[8];
@@ -289,11 +312,15 @@ static void check_call(struct run *run, struct ast_node call)
 	struct ast_node fn = sflow_function_of(f, call);
 	struct amount a = {.f = f};
 	ast_walk(call, visit_amount, &a);
+	bool in_call = !ast_is_null(a.found);
 	if (ast_is_null(a.found)) /* an HTTP body built before the call */
 		ast_walk(fn, visit_amount, &a);
 	if (ast_is_null(a.found))
 		return;
-	check_title(run, fn, a.found, call);
+	/* an amount outside the call may be another record's (Order::create(['amount' =>
+	 * ...])): its title is judged only when it sits in a productInfo */
+	if (in_call || in_product_info(f, a.found))
+		check_title(run, fn, a.found, call);
 	if (run->rc)
 		return;
 	struct ast_node x = a.found;
