@@ -418,6 +418,7 @@ static bool package_evidence(struct runtime_verdict *v, const struct classify_in
 	};
 	static const char *const browser[] = {
 		"react-dom", "vue", "svelte", "@angular/core", "preact", "solid-js", "vite",
+		"laravel-mix", /* Laravel's webpack wrapper bundles resources/js for the browser */
 	};
 	static const char *const both[] = {"next", "nuxt", "@remix-run/node", "@sveltejs/kit",
 					   "astro", "gatsby"};
