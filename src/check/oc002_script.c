@@ -89,10 +89,10 @@ static bool callee_in(const struct sflow *f, struct ast_node call, const char *c
 }
 
 /* Reads of settings by name: get_option('ocpay_api_key'), env('OCPAY_API_KEY'),
- * config('services.ocpay.key'), os.getenv("OCPAY_API_KEY"), os.environ.get(...). */
+ * config('services.ocpay.key'), $this->getParameter('ocpay.api_key'), os.getenv(...). */
 static const char *const readers[] = {"get_option", "get_site_option", "getenv", "env",
 				      "config",	    "get_theme_mod",	"constant", "get",
-				      "str",	    NULL};
+				      "str",	    "getParameter", NULL};
 
 static bool is_key(const struct sflow *f, struct ast_node n, struct ast_node fn, int depth,
 		   struct ast_node *at);
@@ -264,6 +264,9 @@ static void report(struct run *run, struct ast_node data, const char *how)
 /* Views that render a template with a context: Django, Flask, FastAPI/Starlette. */
 static const char *const renders[] = {"render",	     "render_template", "render_to_string",
 				      "render_to_response", "TemplateResponse", NULL};
+/* and in PHP: Laravel's view(), Symfony's render() and renderView(), Twig's render().
+ * Not make(): app()->make(OCPay::class, [...]) builds the client on the server. */
+static const char *const php_renders[] = {"view", "render", "renderView", NULL};
 
 /* <?= $value ?>: the statement right after a short echo tag. */
 static bool short_echo(const struct run *run, struct ast_node n)
@@ -298,6 +301,10 @@ static bool visit(void *ctx, struct ast_node n)
 	}
 	if (f->php && !strcmp(name, "wp_add_inline_script")) {
 		report(run, sflow_arg(f, n, 1), "wp_add_inline_script");
+		return false;
+	}
+	if (f->php && callee_in(f, n, php_renders)) {
+		report(run, ast_field(n, "arguments"), "the template's data");
 		return false;
 	}
 	if (!f->php && callee_in(f, n, renders)) {
