@@ -3,7 +3,8 @@
  * literal out of 500..500000 or not an integer, a value from the request with no integer
  * and range check in its function (or a Laravel rule, pydantic or Django form bound in
  * its file), a price clamped into the range with min()/max() instead of rejected, or a
- * decimal total truncated with (int), intval(), floor() or int(). */
+ * decimal total truncated with (int), intval(), floor() or int(). The title beside the
+ * amount must be there and, when written as a literal, hold 1 to 200 characters. */
 #define _GNU_SOURCE /* memmem */
 #include <math.h>
 #include <stdio.h>
@@ -172,15 +173,155 @@ static void hit(struct run *run, struct ast_node at, const char *what, struct as
 	run->rc = unit_add_hit(run->u, run->r, ast_start(at), ast_end(at), NULL, 0, msg, -1);
 }
 
+#define TITLE_MAX 200
+
+/* Where the fields beside the amount are: the productInfo array or dict, or the
+ * arguments of CreateLinkRequest(...) / create_link(...); null when some of them come
+ * from elsewhere (a spread, **kwargs, positional arguments), so the title is unknown. */
+static struct ast_node fields_of(struct ast_node amount)
+{
+	struct ast_node holder = ast_parent(amount);
+	struct ast_node fields = ast_parent(holder);
+	if (ast_is_null(fields) ||
+	    !(ast_is(fields, "array_creation_expression") || ast_is(fields, "dictionary") ||
+	      ast_is(fields, "argument_list") || ast_is(fields, "arguments")))
+		return (struct ast_node){0};
+	for (uint32_t i = 0; i < ast_named_count(fields); i++) {
+		struct ast_node e = ast_named_child(fields, i);
+		struct ast_node k = ast_named_count(e) ? ast_named_child(e, 0) : e;
+		if (ast_is(e, "comment"))
+			continue;
+		if (ast_is(e, "dictionary_splat") || ast_is(e, "list_splat") ||
+		    ast_is(k, "variadic_unpacking") || ast_is(e, "variadic_unpacking"))
+			return (struct ast_node){0};
+		/* a positional argument may be the title */
+		if ((ast_is(fields, "argument_list") && !ast_is(e, "keyword_argument")) ||
+		    (ast_is(fields, "arguments") && ast_is_null(ast_field(e, "name"))))
+			return (struct ast_node){0};
+	}
+	return fields;
+}
+
+/* Whether the fields around amount are the value of a productInfo / product_info key. */
+static bool in_product_info(const struct sflow *f, struct ast_node amount)
+{
+	struct ast_node fields = ast_parent(ast_parent(amount));
+	struct ast_node holder = ast_parent(fields);
+	struct ast_node k = {0};
+	if (ast_is(holder, "array_element_initializer") && ast_named_count(holder) == 2)
+		k = ast_named_child(holder, 0);
+	else if (ast_is(holder, "pair"))
+		k = ast_field(holder, "key");
+	else if (ast_is(holder, "keyword_argument"))
+		k = ast_field(holder, "name");
+	char buf[16];
+	if (ast_is_null(k))
+		return false;
+	if (!sflow_string(f, k, buf, sizeof buf)) {
+		size_t len;
+		const char *t = ast_text(f->syn, k, &len);
+		snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf ? len : sizeof buf - 1), t);
+	}
+	return !strcmp(buf, "productInfo") || !strcmp(buf, "product_info");
+}
+
+static bool key_is_title(const struct sflow *f, struct ast_node k)
+{
+	char buf[8];
+	if (sflow_string(f, k, buf, sizeof buf))
+		return !strcmp(buf, "title");
+	return (ast_is(k, "name") || ast_is(k, "identifier")) && ast_text_is(f->syn, k, "title");
+}
+
+/* The title beside the amount, or null when there is none. */
+static struct ast_node title_in(const struct sflow *f, struct ast_node fields)
+{
+	for (uint32_t i = 0; i < ast_named_count(fields); i++) {
+		struct ast_node e = ast_named_child(fields, i);
+		if (ast_is(e, "array_element_initializer") && ast_named_count(e) == 2 &&
+		    key_is_title(f, ast_named_child(e, 0)))
+			return ast_named_child(e, 1);
+		if ((ast_is(e, "pair") || ast_is(e, "keyword_argument")) &&
+		    key_is_title(f, ast_field(e, ast_is(e, "pair") ? "key" : "name")))
+			return ast_field(e, "value");
+		if (ast_is(e, "argument") && key_is_title(f, ast_field(e, "name")))
+			return ast_named_child(e, ast_named_count(e) - 1);
+	}
+	return (struct ast_node){0};
+}
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* OCPay requires a title of 1 to 200 characters: a link with none, an empty one or a
+ * longer literal is refused at checkout. */
+static void check_title(struct run *run, struct ast_node fn, struct ast_node amount,
+			struct ast_node call)
+{
+	struct sflow *f = &run->f;
+	struct ast_node fields = fields_of(amount);
+	if (ast_is_null(fields))
+		return;
+	struct ast_node title = title_in(f, fields);
+	if (ast_is_null(title)) {
+		/* a body built in steps may get its title on another line */
+		if (!text_has(f, fn, "title"))
+			run->rc = unit_add_hit(run->u, run->r, ast_start(fields), ast_end(fields),
+					       NULL, 0,
+					       "createLink has no title: a title of 1 to 200 "
+					       "characters is required",
+					       -1);
+		return;
+	}
+	struct ast_node v = value_of(f, fn, title, call);
+	bool literal = ast_is(v, "string") || ast_is(v, "encapsed_string") ||
+		       ast_is(v, "heredoc") || ast_is(v, "nowdoc");
+	/* a module constant (PLAN_TITLE = "...") is followed by the evaluator */
+	char *text = literal || (!f->php && ast_is(v, "identifier")) ? ast_string_value(f->syn, v)
+								    : NULL;
+	if (!text)
+		return;
+	if (literal)
+		title = v; /* the literal is the line to change */
+	size_t chars = utf8_chars(text);
+	bool blank = strspn(text, " \t\r\n") == strlen(text);
+	free(text);
+	if (blank)
+		run->rc = unit_add_hit(run->u, run->r, ast_start(title), ast_end(title), NULL, 0,
+				       "createLink title is empty: a title of 1 to 200 characters "
+				       "is required",
+				       -1);
+	else if (chars > TITLE_MAX) {
+		char msg[160];
+		snprintf(msg, sizeof msg,
+			 "createLink title is %zu characters long: OCPay takes 1 to %d", chars,
+			 TITLE_MAX);
+		run->rc = unit_add_hit(run->u, run->r, ast_start(title), ast_end(title), NULL, 0,
+				       msg, -1);
+	}
+}
+
 static void check_call(struct run *run, struct ast_node call)
 {
 	struct sflow *f = &run->f;
 	struct ast_node fn = sflow_function_of(f, call);
 	struct amount a = {.f = f};
 	ast_walk(call, visit_amount, &a);
+	bool in_call = !ast_is_null(a.found);
 	if (ast_is_null(a.found)) /* an HTTP body built before the call */
 		ast_walk(fn, visit_amount, &a);
 	if (ast_is_null(a.found))
+		return;
+	/* an amount outside the call may be another record's (Order::create(['amount' =>
+	 * ...])): its title is judged only when it sits in a productInfo */
+	if (in_call || in_product_info(f, a.found))
+		check_title(run, fn, a.found, call);
+	if (run->rc)
 		return;
 	struct ast_node x = a.found;
 	while (ast_is(x, "parenthesized_expression"))

@@ -16,6 +16,7 @@
 
 #include "check/checker.h"
 #include "check/config.h"
+#include "check/enqueue.h"
 #include "check/unit.h"
 #include "core/buf.h"
 #include "core/error.h"
@@ -53,6 +54,7 @@ int scan_init(struct scan *s, const struct ruleset *rules, const struct scan_opt
 {
 	memset(s, 0, sizeof *s);
 	pthread_mutex_init(&s->importers_lock, NULL);
+	pthread_mutex_init(&s->enqueued_lock, NULL);
 	s->rules = rules;
 	s->opt = opt;
 	s->notes = calloc(rules->len ? rules->len : 1, sizeof *s->notes);
@@ -96,6 +98,8 @@ void scan_free(struct scan *s)
 	free(s->importers);
 	free(s->importers_at);
 	pthread_mutex_destroy(&s->importers_lock);
+	enqueue_free(s);
+	pthread_mutex_destroy(&s->enqueued_lock);
 	memset(s, 0, sizeof *s);
 }
 

@@ -124,6 +124,11 @@ struct scan {
 	bool importers_built;
 	long *importers;      /* indices in files, grouped by the module they import */
 	size_t *importers_at; /* per file i: its importers are importers[at[i] .. at[i + 1]) */
+	/* the scripts WordPress PHP files enqueue, built on first use (enqueue.c) */
+	pthread_mutex_t enqueued_lock;
+	bool enqueued_built;
+	struct enqueued_script *enqueued;
+	size_t nenqueued;
 };
 
 /* Where an imported name is evaluated from (lang/ts.h import hook). */

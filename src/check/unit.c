@@ -13,6 +13,7 @@
 
 #include "check/checker.h"
 #include "check/config.h"
+#include "check/enqueue.h"
 #include "check/jsflow.h"
 #include "core/buf.h"
 #include "core/error.h"
@@ -696,6 +697,16 @@ int unit_runtime(struct unit *u)
 	classify_runtime(&v, &in);
 	free(pkg);
 	free(dir);
+	/* A script a WordPress plugin or theme enqueues runs in the browser, whatever its
+	 * folder is called: only code that said where it runs (a directive, an import, a
+	 * browser API) decides before it. */
+	const char *owner;
+	if (v.where != RUNTIME_BROWSER && !u->page &&
+	    (v.where == RUNTIME_UNKNOWN || !strncmp(v.evidence, "folder ", 7)) &&
+	    (owner = enqueue_owner(u->scan, u->path))) {
+		v.where = RUNTIME_BROWSER;
+		snprintf(v.evidence, sizeof v.evidence, "enqueued by %s (wp_enqueue_script)", owner);
+	}
 	u->runtime = (int)v.where;
 	scan_log(u->scan, "%s: runs in: %s (%s)", u->path, runtime_name(v.where), v.evidence);
 	return u->runtime;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lang/ast.h"
+#include "lang/lang.h"
 
 static const char *const runtime_names[RUNTIME_COUNT] = {"unknown", "browser", "server"};
 
@@ -417,6 +418,7 @@ static bool package_evidence(struct runtime_verdict *v, const struct classify_in
 	};
 	static const char *const browser[] = {
 		"react-dom", "vue", "svelte", "@angular/core", "preact", "solid-js", "vite",
+		"laravel-mix", /* Laravel's webpack wrapper bundles resources/js for the browser */
 	};
 	static const char *const both[] = {"next", "nuxt", "@remix-run/node", "@sveltejs/kit",
 					   "astro", "gatsby"};
@@ -440,7 +442,7 @@ static bool page_file(const char *path)
 {
 	const char *dot = strrchr(base_name(path), '.');
 	return dot && (!strcmp(dot, ".html") || !strcmp(dot, ".htm") || !strcmp(dot, ".vue") ||
-		       !strcmp(dot, ".svelte"));
+		       !strcmp(dot, ".svelte") || lang_is_page(path));
 }
 
 /* The evidence kinds, strongest first; the first that speaks decides. */

@@ -63,7 +63,10 @@ int lang_parse_mask(unsigned *mask, const char *name)
 	return -1;
 }
 
-static const char *const page_extensions[] = {".html", ".htm", ".vue", ".svelte"};
+/* Twig (.twig, .html.twig) and Jinja2 (.jinja, .jinja2, .j2) templates are pages too;
+ * Django's templates are .html. */
+static const char *const page_extensions[] = {".html", ".htm",	  ".vue", ".svelte",
+					      ".twig", ".jinja", ".jinja2", ".j2"};
 
 bool lang_is_page(const char *path)
 {
@@ -105,6 +108,32 @@ static bool script_is_code(const char *tag, const char *tag_end, enum lang *lang
 	       find_ci(type, tag_end, "typescript");
 }
 
+/* The template syntax of Blade, Twig, Jinja2 and Django inside a script block: a tag
+ * ({% if %}, {# note #}) is blanked, an output ({{ value }}) becomes a 0 padded with
+ * spaces, so the JavaScript around it still parses (`const total = {{ order.total }};`,
+ * `"{{ url }}"`). Newlines are kept; an output that spans lines is left alone. */
+static void blank_template_tags(char *s, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (s[i] != '{' || (s[i + 1] != '%' && s[i + 1] != '#' && s[i + 1] != '{'))
+			continue;
+		char open = s[i + 1];
+		char close = open == '{' ? '}' : open;
+		size_t j = i + 2;
+		while (j + 1 < len && !(s[j] == close && s[j + 1] == '}') &&
+		       (open != '{' || s[j] != '\n'))
+			j++;
+		if (j + 1 >= len || s[j] != close || s[j + 1] != '}')
+			continue;
+		for (size_t k = i; k <= j + 1; k++)
+			if (s[k] != '\n')
+				s[k] = ' ';
+		if (open == '{')
+			s[i] = '0';
+		i = j + 1;
+	}
+}
+
 bool lang_php_has_scripts(const char *src, size_t len)
 {
 	return find_ci(src, src + len, "<script") != NULL;
@@ -128,8 +157,11 @@ char *lang_page_scripts(const char *src, size_t len, enum lang *lang)
 		const char *close = find_ci(body, end, "</script");
 		if (!close)
 			close = end;
-		if (script_is_code(p, tag_end, lang))
+		if (script_is_code(p, tag_end, lang)) {
 			memcpy(out + (body - src), body, (size_t)(close - body));
+			if (!find_ci(p, tag_end, "babel") && !find_ci(p, tag_end, "jsx"))
+				blank_template_tags(out + (body - src), (size_t)(close - body));
+		}
 		p = close;
 	}
 	return out;

@@ -2,6 +2,7 @@
 
 #include "lang/ast.h"
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -461,16 +462,23 @@ struct decl {
 	TSNode value;
 };
 
-struct decls {
+enum { DECL_VAR, DECL_CONST, DECL_DEFINE, DECL_KINDS };
+
+struct decl_table {
 	struct decl *slot;
-	size_t mask;
+	size_t mask, used;
+};
+
+struct decls {
+	struct decl_table table[DECL_KINDS];
 	bool complete; /* false when the deadline cut the walk that built it */
 };
 
 static void decls_free(struct decls *d)
 {
 	if (d)
-		free(d->slot);
+		for (int k = 0; k < DECL_KINDS; k++)
+			free(d->table[k].slot);
 	free(d);
 }
 
@@ -482,35 +490,76 @@ static size_t decl_hash(const char *p, size_t len)
 	return h;
 }
 
-static struct decl *decl_slot(const struct syntax *s, const struct decls *d, const char *name,
-			      size_t len)
+static struct decl *decl_slot(const struct syntax *s, const struct decl_table *t,
+			      const char *name, size_t len)
 {
-	for (size_t i = decl_hash(name, len) & d->mask;; i = (i + 1) & d->mask) {
-		struct decl *e = &d->slot[i];
+	for (size_t i = decl_hash(name, len) & t->mask;; i = (i + 1) & t->mask) {
+		struct decl *e = &t->slot[i];
 		if (!e->len || (e->len == len && !memcmp(s->src + e->start, name, len)))
 			return e;
 	}
 }
 
-/* The `const|let|var NAME = value` declarators of a JavaScript file; in PHP and Python
- * the `$name = value` or `name = value` assignments. The first one of a name wins. */
+/* Records the name at src[a, a+len) unless one of that name came first. */
+static bool decl_add(const struct syntax *s, struct decl_table *t, uint32_t a, uint32_t len,
+		     TSNode value)
+{
+	if (!len)
+		return true;
+	if ((t->used + 1) * 2 > t->mask + 1) {
+		/* grow: rehash into twice the slots */
+		struct decl_table g = {.mask = t->mask ? t->mask * 2 + 1 : 63, .used = t->used};
+		if (!(g.slot = calloc(g.mask + 1, sizeof *g.slot)))
+			return false;
+		for (size_t i = 0; t->slot && i <= t->mask; i++)
+			if (t->slot[i].len)
+				*decl_slot(s, &g, s->src + t->slot[i].start, t->slot[i].len) =
+				    t->slot[i];
+		free(t->slot);
+		*t = g;
+	}
+	struct decl *e = decl_slot(s, t, s->src + a, len);
+	if (!e->len) {
+		*e = (struct decl){a, len, value};
+		t->used++;
+	}
+	return true;
+}
+
+/* PHP's define('NAME', value): the name's place inside its string, and the value. */
+static bool php_define(const struct syntax *s, TSNode n, uint32_t *a, uint32_t *len, TSNode *v)
+{
+	TSNode fn = ts_node_child_by_field_name(n, "function", 8);
+	TSNode args = ts_node_child_by_field_name(n, "arguments", 9);
+	if (ts_node_is_null(fn) || !node_text_eq(s, fn, "define", 6) || ts_node_is_null(args) ||
+	    ts_node_named_child_count(args) < 2)
+		return false;
+	TSNode a0 = ts_node_named_child(args, 0), a1 = ts_node_named_child(args, 1);
+	TSNode lit = ts_node_named_child_count(a0) ? ts_node_named_child(a0, 0) : (TSNode){0};
+	if (ts_node_is_null(lit) || !node_is(lit, "string") || !ts_node_named_child_count(a1))
+		return false;
+	uint32_t from = ts_node_start_byte(lit), to = ts_node_end_byte(lit);
+	if (to < from + 2)
+		return false;
+	*a = from + 1;
+	*len = to - from - 2;
+	*v = ts_node_named_child(a1, 0);
+	return true;
+}
+
+/* One walk of the file indexes what a name can be declared by: the `const|let|var NAME
+ * = value` declarators of JavaScript, the `$name = value` or `name = value`
+ * assignments of PHP and Python, and PHP's `const NAME = value` and define(). The
+ * first one of a name wins. */
 static struct decls *decls_build(const struct syntax *s)
 {
-	bool js = lang_is_js(s->lang);
-	const char *decl = js ? "variable_declarator"
-			      : s->lang == LANG_PHP ? "assignment_expression" : "assignment";
-	const char *id_type = s->lang == LANG_PHP ? "variable_name" : "identifier";
+	bool js = lang_is_js(s->lang), php = s->lang == LANG_PHP;
+	const char *decl = js ? "variable_declarator" : php ? "assignment_expression" : "assignment";
+	const char *id_type = php ? "variable_name" : "identifier";
 	const char *id_field = js ? "name" : "left", *value_field = js ? "value" : "right";
 	struct decls *d = calloc(1, sizeof *d);
-	size_t used = 0;
 	if (!d)
 		return NULL;
-	d->mask = 63;
-	d->slot = calloc(d->mask + 1, sizeof *d->slot);
-	if (!d->slot) {
-		free(d);
-		return NULL;
-	}
 	TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(s->tree));
 	d->complete = true;
 	for (;;) {
@@ -520,32 +569,26 @@ static struct decls *decls_build(const struct syntax *s)
 		}
 		TSNode n = ts_tree_cursor_current_node(&c);
 		TSNode id, v;
+		uint32_t a, len;
+		bool ok = true;
 		if (node_is(n, decl) &&
 		    !ts_node_is_null(id = ts_node_child_by_field_name(n, id_field, 4)) &&
 		    !ts_node_is_null(v = ts_node_child_by_field_name(n, value_field, 5)) &&
 		    node_is(id, id_type)) {
-			uint32_t a = ts_node_start_byte(id), len = ts_node_end_byte(id) - a;
-			if (len && (used + 1) * 2 > d->mask + 1) {
-				/* grow: rehash into twice the slots */
-				struct decls g = {.mask = d->mask * 2 + 1};
-				g.slot = calloc(g.mask + 1, sizeof *g.slot);
-				if (!g.slot) {
-					d->complete = false;
-					break;
-				}
-				for (size_t i = 0; i <= d->mask; i++)
-					if (d->slot[i].len)
-						*decl_slot(s, &g, s->src + d->slot[i].start,
-							   d->slot[i].len) = d->slot[i];
-				free(d->slot);
-				d->slot = g.slot;
-				d->mask = g.mask;
-			}
-			struct decl *e = len ? decl_slot(s, d, s->src + a, len) : NULL;
-			if (e && !e->len) {
-				*e = (struct decl){a, len, v};
-				used++;
-			}
+			a = ts_node_start_byte(id);
+			ok = decl_add(s, &d->table[DECL_VAR], a, ts_node_end_byte(id) - a, v);
+		} else if (php && node_is(n, "const_element") && ts_node_named_child_count(n) == 2) {
+			id = ts_node_named_child(n, 0);
+			a = ts_node_start_byte(id);
+			ok = decl_add(s, &d->table[DECL_CONST], a, ts_node_end_byte(id) - a,
+				      ts_node_named_child(n, 1));
+		} else if (php && node_is(n, "function_call_expression") &&
+			   php_define(s, n, &a, &len, &v)) {
+			ok = decl_add(s, &d->table[DECL_DEFINE], a, len, v);
+		}
+		if (!ok) {
+			d->complete = false;
+			break;
 		}
 		if (ts_tree_cursor_goto_first_child(&c))
 			continue;
@@ -558,19 +601,28 @@ done:
 	return d;
 }
 
-/* The initialiser of the first declaration of name in the file. */
-static bool find_declaration(const struct syntax *s, const char *name, size_t len, TSNode *value)
+/* The first declaration of name of the kind, from the file's index. */
+static bool find_decl(const struct syntax *s, int kind, const char *name, size_t len,
+		      TSNode *value, uint32_t *at)
 {
 	struct syntax *w = (struct syntax *)s; /* the index is a cache of the tree */
 	if (!w->decls)
 		w->decls = decls_build(s);
-	if (!w->decls || !w->decls->complete || !len)
+	if (!w->decls || !w->decls->complete || !len || !w->decls->table[kind].slot)
 		return false;
-	struct decl *e = decl_slot(s, w->decls, name, len);
+	struct decl *e = decl_slot(s, &w->decls->table[kind], name, len);
 	if (!e->len)
 		return false;
 	*value = e->value;
+	if (at)
+		*at = e->start;
 	return true;
+}
+
+/* The initialiser of the first declaration of name in the file. */
+static bool find_declaration(const struct syntax *s, const char *name, size_t len, TSNode *value)
+{
+	return find_decl(s, DECL_VAR, name, len, value, NULL);
 }
 
 /* The module and exported name a top-level import binds to local name, if any:
@@ -712,6 +764,119 @@ static bool eval_script_string(const struct syntax *s, TSNode n, struct buf *out
 }
 
 
+/* A PHP heredoc or nowdoc: its body, without the newlines and indentation around it,
+ * or false when a heredoc interpolates variables. */
+static bool eval_heredoc(const struct syntax *s, TSNode n, struct buf *out, TSNode *origin)
+{
+	TSNode body = ts_node_child_by_field_name(n, "value", 5);
+	if (ts_node_is_null(body))
+		return false;
+	uint32_t from = 0, to = 0;
+	for (uint32_t i = 0; i < named_count(body); i++) {
+		TSNode k = named_child(body, i);
+		const char *t = ts_node_type(k);
+		if (strcmp(t, "string_content") && strcmp(t, "nowdoc_string") &&
+		    strcmp(t, "escape_sequence"))
+			return false;
+		if (!i)
+			from = ts_node_start_byte(k);
+		to = ts_node_end_byte(k);
+	}
+	while (from < to && isspace((unsigned char)s->src[from]))
+		from++;
+	while (to > from && isspace((unsigned char)s->src[to - 1]))
+		to--;
+	if (ts_node_is_null(*origin))
+		*origin = n;
+	buf_put(out, s->src + from, to - from);
+	return true;
+}
+
+/* The value node of the PHP constant name: define('NAME', value), const NAME = value
+ * (top level or in a class: self::NAME, static::NAME, Cls::NAME all read it). */
+static bool find_php_constant(const struct syntax *s, const char *name, size_t len,
+			      bool in_class, TSNode *value)
+{
+	TSNode c, d;
+	uint32_t ca, da;
+	bool is_const = find_decl(s, DECL_CONST, name, len, &c, &ca);
+	bool is_define = !in_class && find_decl(s, DECL_DEFINE, name, len, &d, &da);
+	if (!is_const && !is_define)
+		return false;
+	*value = is_const && (!is_define || ca < da) ? c : d; /* the first in the file */
+	return true;
+}
+
+/* A PHP constant read: OCPAY_KEY, \App\OCPAY_KEY, self::KEY, Gateway::KEY. */
+static bool eval_php_constant(const struct syntax *s, TSNode n, struct buf *out, TSNode *origin,
+			      int depth, bool loose)
+{
+	bool in_class = node_is(n, "class_constant_access_expression");
+	if (!named_count(n) && !node_is(n, "name"))
+		return false;
+	TSNode id = node_is(n, "name") ? n : named_child(n, named_count(n) - 1);
+	if (!node_is(id, "name"))
+		return false;
+	uint32_t a = ts_node_start_byte(id), b = ts_node_end_byte(id);
+	TSNode value;
+	return find_php_constant(s, s->src + a, b - a, in_class, &value) &&
+	       eval(s, value, out, origin, depth + 1, loose);
+}
+
+/* A Python f-string: its text with each interpolated name's value, or false when an
+ * interpolation holds no single value (f"Bearer {key}" with key read at run time). */
+static bool eval_fstring(const struct syntax *s, TSNode n, struct buf *out, TSNode *origin,
+			 int depth, bool loose)
+{
+	uint32_t from = ts_node_start_byte(n) + 1, to = ts_node_end_byte(n) - 1;
+	for (uint32_t i = 0; i < named_count(n); i++) {
+		TSNode k = named_child(n, i);
+		const char *t = ts_node_type(k);
+		if (!strcmp(t, "string_start")) {
+			from = ts_node_end_byte(k);
+		} else if (!strcmp(t, "string_end")) {
+			to = ts_node_start_byte(k);
+		} else if (!strcmp(t, "interpolation")) {
+			TSNode e = ts_node_child_by_field_name(k, "expression", 10);
+			if (ts_node_is_null(e) || !eval(s, e, out, origin, depth + 1, loose))
+				return false;
+		} else if (!strcmp(t, "string_content") || !strcmp(t, "escape_sequence")) {
+			if (ts_node_is_null(*origin))
+				*origin = n;
+			buf_put(out, s->src + ts_node_start_byte(k),
+				ts_node_end_byte(k) - ts_node_start_byte(k));
+		} else {
+			return false;
+		}
+	}
+	return from <= to;
+}
+
+/* A Python class attribute read through the class or an instance (Config.KEY,
+ * self.KEY, cls.KEY): the value the file's class body gives the name. */
+static bool eval_py_attribute(const struct syntax *s, TSNode n, struct buf *out,
+			      TSNode *origin, int depth, bool loose)
+{
+	TSNode obj = ts_node_child_by_field_name(n, "object", 6);
+	TSNode attr = ts_node_child_by_field_name(n, "attribute", 9);
+	if (ts_node_is_null(obj) || ts_node_is_null(attr) || !node_is(obj, "identifier"))
+		return false;
+	uint32_t oa = ts_node_start_byte(obj), ob = ts_node_end_byte(obj);
+	bool self = node_text_eq(s, obj, "self", 4) || node_text_eq(s, obj, "cls", 3);
+	if (!self && !(s->src[oa] >= 'A' && s->src[oa] <= 'Z' && ob > oa))
+		return false; /* a module or an instance: its attributes are not in this file */
+	uint32_t a = ts_node_start_byte(attr), b = ts_node_end_byte(attr);
+	TSNode value;
+	if (!find_declaration(s, s->src + a, b - a, &value))
+		return false;
+	/* only a class body's assignment is the attribute */
+	TSNode p = ts_node_parent(ts_node_parent(value));
+	if (!node_is(p, "expression_statement") || !node_is(ts_node_parent(p), "block") ||
+	    !node_is(ts_node_parent(ts_node_parent(p)), "class_definition"))
+		return false;
+	return eval(s, value, out, origin, depth + 1, loose);
+}
+
 /* A concatenation of two values with the one-character operator op. */
 static bool eval_concat(const struct syntax *s, TSNode n, const char *op, struct buf *out,
 			TSNode *origin, int depth, bool loose)
@@ -733,8 +898,20 @@ static bool eval(const struct syntax *s, TSNode n, struct buf *out, TSNode *orig
 	uint32_t a = ts_node_start_byte(n), b = ts_node_end_byte(n);
 	const char *type = ts_node_type(n);
 	if ((s->lang == LANG_PHP && (!strcmp(type, "string") || !strcmp(type, "encapsed_string"))) ||
-	    (s->lang == LANG_PYTHON && !strcmp(type, "string")))
+	    (s->lang == LANG_PYTHON && !strcmp(type, "string"))) {
+		if (s->lang == LANG_PYTHON && eval_script_string(s, n, out, origin))
+			return true;
+		if (s->lang == LANG_PYTHON)
+			return eval_fstring(s, n, out, origin, depth, loose);
 		return eval_script_string(s, n, out, origin);
+	}
+	if (s->lang == LANG_PHP && (!strcmp(type, "heredoc") || !strcmp(type, "nowdoc")))
+		return eval_heredoc(s, n, out, origin);
+	if (s->lang == LANG_PHP && (!strcmp(type, "name") || !strcmp(type, "qualified_name") ||
+				    !strcmp(type, "class_constant_access_expression")))
+		return eval_php_constant(s, n, out, origin, depth, loose);
+	if (s->lang == LANG_PYTHON && !strcmp(type, "attribute"))
+		return eval_py_attribute(s, n, out, origin, depth, loose);
 	if (s->lang == LANG_PHP && !strcmp(type, "binary_expression"))
 		return eval_concat(s, n, ".", out, origin, depth, loose); /* PHP joins with a dot */
 	if (s->lang == LANG_PHP && !strcmp(type, "variable_name")) {
