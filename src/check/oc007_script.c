@@ -676,14 +676,15 @@ static bool visit_call(void *ctx, struct ast_node n)
 		return false;
 	if (!sflow_is_call(&run->f, n))
 		return true;
-	enum client cl = client_of(&run->f, n);
-	if (cl == CL_NONE)
-		return true;
+	/* the endpoint first: telling the client costs walks of the whole file */
 	struct ast_node fn = sflow_function_of(&run->f, n);
 	bool check = sflow_is_check(&run->f, n) || url_local_names(&run->f, n, fn, "checkPayment/");
 	bool create = !check && (sflow_is_create(&run->f, n) ||
 				 url_local_names(&run->f, n, fn, "/createLink"));
 	if (!check && !create)
+		return true;
+	enum client cl = client_of(&run->f, n);
+	if (cl == CL_NONE)
 		return true;
 	judge(run, n, cl, create);
 	return false;
