@@ -3,7 +3,10 @@
  * assignment, an ORM update or SQL) where no checkPayment/check_payment result compared
  * equal to CONFIRMED guards the path: the branch of an if/elif/else, a switch or match
  * case, or an earlier `if (...) return|exit|throw|raise`. A same-file helper that checks
- * counts as a check; a helper that fulfils is judged by its same-file callers. */
+ * counts as a check; a helper that fulfils is judged by its same-file callers. A helper
+ * of another project file (scriptlink.h) that calls checkPayment hands on its result;
+ * it is the check itself in a condition only when it compares the status to CONFIRMED,
+ * and a call statement guards what follows when it throws or aborts unless CONFIRMED. */
 #define _GNU_SOURCE /* memmem, strcasestr */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +15,17 @@
 
 #include "check/scan.h"
 #include "check/scriptflow.h"
+#include "check/scriptlink.h"
 
 struct verify {
 	struct unit *u;
 	const struct rule *r;
 	struct sflow f;
 	int rc;
+	/* helpers of other files, by name: tried, that check (also in f.checkers), that
+	 * compare the status to CONFIRMED, that throw or abort unless it is */
+	struct slink link;
+	struct sflow_names tried, linked, verifiers, raisers;
 };
 
 static const char *const paid_values[] = {"paid",     "confirmed", "completed",
@@ -61,6 +69,36 @@ static bool in_list(const char *s, const char *const *list)
 		if (!strcasecmp(s, list[i]))
 			return true;
 	return false;
+}
+
+static bool names_in(const struct sflow_names *ns, const char *s)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		if (!strcmp(ns->name[i], s))
+			return true;
+	return false;
+}
+
+static void names_put(struct sflow_names *ns, const char *s)
+{
+	if (s[0] && strlen(s) < SFLOW_NAME_LEN && ns->n < SFLOW_NAMES && !names_in(ns, s))
+		snprintf(ns->name[ns->n++], SFLOW_NAME_LEN, "%s", s);
+}
+
+/* A call statement to a helper of another file that throws unless the payment is
+ * CONFIRMED ($this->payments->assertPaid($order); await ensure_paid(order)). */
+static bool raiser_call(struct verify *v, struct ast_node s)
+{
+	if (!ast_is(s, "expression_statement"))
+		return false;
+	struct ast_node e = ast_named_child(s, 0);
+	if (ast_is(e, "await"))
+		e = ast_named_child(e, 0);
+	char name[SFLOW_NAME_LEN];
+	if (!v->raisers.n || !sflow_is_call(&v->f, e))
+		return false;
+	sflow_callee(&v->f, e, name, sizeof name);
+	return names_in(&v->raisers, name);
 }
 
 static bool string_in(struct verify *v, struct ast_node n, const char *const *list)
@@ -206,10 +244,15 @@ static enum test classify(struct verify *v, struct ast_node e, int depth)
 	if ((ast_is(e, "variable_name") || ast_is(e, "identifier")) && depth < 3 &&
 	    sflow_from_check(&v->f, e))
 		return TEST_CONFIRMED;
-	/* if ($this->is_paid($order)): a same-file helper that checks */
+	/* if ($this->is_paid($order)): a same-file helper that checks, or a helper of
+	 * another file that compares the status it gets to CONFIRMED */
+	if (ast_is(e, "await"))
+		e = ast_named_child(e, 0);
 	if (sflow_is_call(&v->f, e) && sflow_is_check(&v->f, e)) {
 		char name[SFLOW_NAME_LEN];
 		sflow_callee(&v->f, e, name, sizeof name);
+		if (names_in(&v->linked, name) && !names_in(&v->verifiers, name))
+			return TEST_NONE;
 		if (strcmp(name, "checkPayment") && strcmp(name, "check_payment"))
 			return TEST_CONFIRMED;
 	}
@@ -313,6 +356,8 @@ static bool guarded(struct verify *v, struct ast_node site, struct ast_node fn, 
 				struct ast_node s = ast_named_child(p, i);
 				if (ast_start(s) >= ast_start(n))
 					break;
+				if (raiser_call(v, s))
+					return path->guard = s, true;
 				if (!ast_is(s, "if_statement") || !exits(v, body_of(s)))
 					continue;
 				c = ast_field(s, "condition");
@@ -575,16 +620,167 @@ static bool visit_site(void *ctx, struct ast_node n)
 	return true;
 }
 
+/* ---- helpers of other files ---- */
+
+static void link_helpers(struct verify *v, struct ast_node within);
+
+/* What a helper of another file does: calls checkPayment (or a helper that does),
+ * compares the status to CONFIRMED, throws or aborts unless it is. */
+struct judgement {
+	bool checks, verifies, raises;
+};
+
+struct judge_walk {
+	struct verify *v;
+	struct judgement *j;
+};
+
+/* Throws, raises, aborts or exits: what stops the caller too (a return does not). */
+static bool stops_caller(struct verify *v, struct ast_node s)
+{
+	if (ast_is(s, "throw_expression") || ast_is(s, "raise_statement") ||
+	    ast_is(s, "exit_statement"))
+		return true;
+	if (ast_is(s, "expression_statement")) {
+		struct ast_node e = ast_named_child(s, 0);
+		char name[SFLOW_NAME_LEN];
+		if (ast_is(e, "throw_expression") || ast_is(e, "exit_statement"))
+			return true;
+		if (sflow_is_call(&v->f, e)) {
+			sflow_callee(&v->f, e, name, sizeof name);
+			return !strcmp(name, "wp_die") || !strcmp(name, "abort") ||
+			       !strcmp(name, "die");
+		}
+	}
+	if (ast_is(s, "compound_statement") || ast_is(s, "block") || ast_is(s, "colon_block"))
+		for (uint32_t i = 0; i < ast_named_count(s); i++)
+			if (stops_caller(v, ast_named_child(s, i)))
+				return true;
+	return false;
+}
+
+static bool visit_judge(void *ctx, struct ast_node n)
+{
+	struct judge_walk *jw = ctx;
+	struct verify *v = jw->v;
+	char op[16] = "";
+	if (ast_is(n, "binary_expression") || ast_is(n, "boolean_operator")) {
+		op_text(v, ast_field(n, "operator"), op, sizeof op);
+		if (compare(v, ast_field(n, "left"), ast_field(n, "right"), op) != TEST_NONE)
+			jw->j->verifies = true;
+	} else if (ast_is(n, "comparison_operator") && ast_named_count(n) == 2) {
+		if (classify(v, n, 0) != TEST_NONE)
+			jw->j->verifies = true;
+	} else if (ast_is(n, "if_statement")) {
+		enum test t = classify(v, ast_field(n, "condition"), 0);
+		if (t == TEST_NOT_CONFIRMED && stops_caller(v, body_of(n)))
+			jw->j->raises = true;
+	} else if (sflow_is_call(&v->f, n)) {
+		char name[SFLOW_NAME_LEN];
+		sflow_callee(&v->f, n, name, sizeof name);
+		/* abort_unless($paid, 402) / abort_if(! $paid, 402), Laravel */
+		bool unless = !strcmp(name, "abort_unless") || !strcmp(name, "throw_unless");
+		bool when = !strcmp(name, "abort_if") || !strcmp(name, "throw_if");
+		if (unless || when) {
+			enum test t = classify(v, sflow_arg(&v->f, n, 0), 0);
+			if (t == (unless ? TEST_CONFIRMED : TEST_NOT_CONFIRMED))
+				jw->j->raises = jw->j->verifies = true;
+		}
+		/* a helper of one more file that verifies or throws */
+		jw->j->verifies |= names_in(&v->verifiers, name);
+		if (names_in(&v->raisers, name) && ast_is(ast_parent(n), "expression_statement"))
+			jw->j->raises = jw->j->verifies = true;
+	}
+	return true;
+}
+
+/* Judges a helper of another file (ctx: its struct judgement), after learning the
+ * helpers of one more file it calls. */
+static bool judge_target(void *ctx, struct slink_target *t)
+{
+	struct judgement *out = ctx;
+	struct verify *v = calloc(1, sizeof *v);
+	if (!v)
+		return false;
+	v->f = *t->f;
+	v->link = t->link;
+	struct ast_node body = ast_field(t->def, "body");
+	link_helpers(v, body);
+	v->f.fn = (struct ast_node){0};
+	struct judge_walk jw = {v, out};
+	out->checks = fn_checks(v, body);
+	if (out->checks)
+		ast_walk(body, visit_judge, &jw);
+	free(v);
+	return out->checks;
+}
+
+static bool visit_link(void *ctx, struct ast_node n)
+{
+	struct verify *v = ctx;
+	char name[SFLOW_NAME_LEN];
+	if (!sflow_is_call(&v->f, n))
+		return true;
+	sflow_callee(&v->f, n, name, sizeof name);
+	if (!name[0] || names_in(&v->tried, name) || names_in(&v->f.checkers, name) ||
+	    in_list(name, fulfil_calls) || !strcmp(name, "checkPayment") ||
+	    !strcmp(name, "check_payment") || !strcmp(name, "createLink") ||
+	    !strcmp(name, "create_link"))
+		return true;
+	names_put(&v->tried, name);
+	bool resolved = false;
+	struct judgement j = {0};
+	if (!slink_call(&v->link, &v->f, n, judge_target, &j, &resolved) || !j.checks)
+		return true;
+	names_put(&v->f.checkers, name);
+	names_put(&v->linked, name);
+	if (j.verifies)
+		names_put(&v->verifiers, name);
+	if (j.raises)
+		names_put(&v->raisers, name);
+	return true;
+}
+
+static void link_helpers(struct verify *v, struct ast_node within)
+{
+	ast_walk(within, visit_link, v);
+}
+
+static bool visit_any_site(void *ctx, struct ast_node n)
+{
+	struct verify *v = ctx;
+	if (v->rc)
+		return false;
+	if (is_site(v, n))
+		v->rc = 1;
+	return v->rc == 0;
+}
+
 int oc004_script_unit(struct unit *u, const struct rule *r, const struct detector *d)
 {
 	(void)d;
 	const struct syntax *syn = unit_syntax(u);
 	if (!syn || (u->lang != LANG_PHP && u->lang != LANG_PYTHON))
 		return 0;
-	struct verify v = {.u = u, .r = r};
-	sflow_init(&v.f, syn, u->lang);
-	ast_walk(ast_root(syn), visit_site, &v);
-	return v.rc < 0 ? v.rc : 0;
+	struct verify *v = calloc(1, sizeof *v);
+	if (!v)
+		return -1;
+	struct slink_budget budget = {0};
+	v->u = u;
+	v->r = r;
+	sflow_init(&v->f, syn, u->lang);
+	slink_init(&v->link, u, &budget);
+	/* helpers of other files are looked up only where something is fulfilled */
+	ast_walk(ast_root(syn), visit_any_site, v);
+	if (v->rc) {
+		v->rc = 0;
+		link_helpers(v, ast_root(syn));
+		v->f.fn = (struct ast_node){0}; /* locals are learnt again with them */
+		ast_walk(ast_root(syn), visit_site, v);
+	}
+	int rc = v->rc < 0 ? v->rc : 0;
+	free(v);
+	return rc;
 }
 
 int oc004_script_finish(struct scan *s, const struct rule *r)
