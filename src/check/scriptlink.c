@@ -221,6 +221,31 @@ static bool py_instance_class(const struct syntax *syn, const char *name, char *
 	return false;
 }
 
+/* A body that does nothing of its own: none (an abstract or interface method), or only
+ * a docstring, pass, ... or raise NotImplementedError (a Protocol, a base class). Such
+ * a definition says nothing of what runs, so the call is not followed. */
+static bool is_stub(const struct syntax *syn, struct ast_node body)
+{
+	if (ast_is_null(body))
+		return true;
+	for (uint32_t i = 0; i < ast_named_count(body); i++) {
+		struct ast_node st = ast_named_child(body, i);
+		struct ast_node e = ast_named_child(st, 0);
+		if (ast_is(st, "comment") || ast_is(st, "pass_statement") ||
+		    (ast_is(st, "expression_statement") &&
+		     (ast_is(e, "string") || ast_is(e, "ellipsis"))))
+			continue;
+		if (ast_is(st, "raise_statement")) {
+			char buf[64];
+			text_of(syn, st, buf, sizeof buf);
+			if (strstr(buf, "NotImplementedError"))
+				continue;
+		}
+		return false;
+	}
+	return true;
+}
+
 /* Parses file i and hands fn the definition cls::name (name alone: a function). */
 static bool visit_file(const struct slink *l, long i, const char *cls, const char *name,
 		       slink_visit fn, void *ctx, bool *resolved)
@@ -242,7 +267,7 @@ static bool visit_file(const struct slink *l, long i, const char *cls, const cha
 	}
 	struct ast_node def = find_def(syn, cls, name);
 	bool out = false;
-	if (!ast_is_null(def)) {
+	if (!ast_is_null(def) && !is_stub(syn, ast_field(def, "body"))) {
 		struct sflow *f = malloc(sizeof *f);
 		if (f) {
 			sflow_init(f, syn, lang);
@@ -308,6 +333,18 @@ static bool visit_use(void *ctx, struct ast_node n)
 		return false;
 	char full[NAME_LEN], local[NAME_LEN];
 	text_of(pu->syn, name, full, sizeof full);
+	struct ast_node group = ast_parent(n);
+	if (ast_is(group, "namespace_use_group")) { /* use App\Services\{A, B as C} */
+		char prefix[NAME_LEN], tail[NAME_LEN];
+		struct ast_node decl = ast_parent(group);
+		struct ast_node ns = {0};
+		for (uint32_t i = 0; i < ast_named_count(decl) && ast_is_null(ns); i++)
+			if (ast_is(ast_named_child(decl, i), "namespace_name"))
+				ns = ast_named_child(decl, i);
+		text_of(pu->syn, ns, prefix, sizeof prefix);
+		snprintf(tail, sizeof tail, "%s", full);
+		snprintf(full, sizeof full, "%.120s\\%.120s", prefix, tail);
+	}
 	struct ast_node alias = ast_field(n, "alias");
 	if (!ast_is_null(alias) && ast_start(alias) != ast_start(name)) {
 		text_of(pu->syn, alias, local, sizeof local);
