@@ -542,8 +542,37 @@ static bool visit_caller(void *ctx, struct ast_node n)
 	return true;
 }
 
+static void link_helpers(struct verify *v, struct ast_node within);
+
+struct far_callers {
+	bool all_guarded;
+};
+
+/* A call from another file to the helper that fulfils: guarded there, by a check of
+ * that file or of a helper it calls, on a ref that is not the request's. */
+static void visit_far_caller(void *ctx, struct slink_target *t)
+{
+	struct far_callers *fc = ctx;
+	struct verify *v = calloc(1, sizeof *v);
+	if (!v) {
+		fc->all_guarded = false;
+		return;
+	}
+	v->f = *t->f;
+	v->link = t->link;
+	struct ast_node at = sflow_function_of(&v->f, t->def);
+	link_helpers(v, at);
+	v->f.fn = (struct ast_node){0};
+	struct path path = {0};
+	if (!guarded(v, t->def, at, &path) || checks_request_ref(v, path.guard, at))
+		fc->all_guarded = false;
+	free(v);
+}
+
 /* A helper that fulfils ($this->mark_paid($order)) is safe when every same-file call
- * to it is guarded; a hook callback nobody in the file calls is judged on its own. */
+ * to it is guarded, or, with none in its file, every call from the project's other
+ * files ($this->orders->markPaid($order) in a controller that checked); a hook callback
+ * nobody calls is judged on its own. */
 static bool callers_verify(struct verify *v, struct ast_node fn)
 {
 	char name[SFLOW_NAME_LEN];
@@ -559,7 +588,10 @@ static bool callers_verify(struct verify *v, struct ast_node fn)
 		    checks_request_ref(v, path.guard, at))
 			return false;
 	}
-	return c.n > 0;
+	if (c.n || !v->link.syn)
+		return c.n > 0;
+	struct far_callers fc = {true};
+	return slink_callers(&v->link, fn, visit_far_caller, &fc) > 0 && fc.all_guarded;
 }
 
 static void report(struct verify *v, struct ast_node site)
@@ -621,8 +653,6 @@ static bool visit_site(void *ctx, struct ast_node n)
 }
 
 /* ---- helpers of other files ---- */
-
-static void link_helpers(struct verify *v, struct ast_node within);
 
 /* What a helper of another file does: calls checkPayment (or a helper that does),
  * compares the status to CONFIRMED, throws or aborts unless it is. */

@@ -1,4 +1,4 @@
-#define _GNU_SOURCE /* memrchr */
+#define _GNU_SOURCE /* memmem */
 #include "check/scriptlink.h"
 
 #include <ctype.h>
@@ -995,4 +995,106 @@ bool slink_call(const struct slink *l, const struct sflow *f, struct ast_node ca
 		return false;
 	return l->php ? php_call(l, f, call, fn, ctx, resolved)
 		      : py_call(l, call, fn, ctx, resolved);
+}
+
+/* ---- calls from other files ---- */
+
+/* Files read, and parsed, looking for the callers of one definition. */
+#define SLINK_CALLER_FILES 4000
+#define SLINK_CALLER_PARSES 16
+
+struct back {
+	const char *path;
+	uint32_t start;
+};
+
+/* Whether the call resolved to the definition looked for. */
+static bool is_back(void *ctx, struct slink_target *t)
+{
+	const struct back *b = ctx;
+	return !strcmp(t->link.path, b->path) && ast_start(t->def) == b->start;
+}
+
+struct callers_walk {
+	const struct slink *caller; /* the file read */
+	struct sflow *f;
+	const char *name;
+	struct back back;
+	slink_call_visit fn;
+	void *ctx;
+	int n;
+};
+
+static bool visit_caller_call(void *ctx, struct ast_node n)
+{
+	struct callers_walk *cw = ctx;
+	char name[SFLOW_NAME_LEN];
+	if (!sflow_is_call(cw->f, n))
+		return true;
+	sflow_callee(cw->f, n, name, sizeof name);
+	bool resolved = false;
+	if (strcmp(name, cw->name) ||
+	    !slink_call(cw->caller, cw->f, n, is_back, &cw->back, &resolved))
+		return true;
+	struct slink_target t = {.link = *cw->caller, .f = cw->f, .def = n};
+	cw->n++;
+	cw->fn(cw->ctx, &t);
+	return true;
+}
+
+int slink_callers(const struct slink *l, struct ast_node def, slink_call_visit fn, void *ctx)
+{
+	const struct scan *s = l->scan;
+	char name[SFLOW_NAME_LEN];
+	enum lang lang = l->php ? LANG_PHP : LANG_PYTHON;
+	if (!l->syn || !s || !s->root || !s->resolver.files || l->depth + 1 >= SLINK_DEPTH)
+		return -1;
+	text_of(l->syn, ast_field(def, "name"), name, sizeof name);
+	if (!name[0])
+		return -1;
+	struct slink_budget budget = {0};
+	int found = 0, read = 0, parsed = 0;
+	for (size_t i = 0; i < s->files.len; i++) {
+		const char *path = s->files.items[i].path;
+		if (lang_from_path(path) != lang || !strcmp(path, l->path) ||
+		    file_index(s, path) < 0)
+			continue;
+		if (++read > SLINK_CALLER_FILES)
+			return -1;
+		size_t len;
+		char *text = read_file(s, path, &len);
+		if (!text)
+			continue;
+		struct syntax *syn = NULL;
+		if (!memmem(text, len, name, strlen(name))) {
+			free(text);
+			continue;
+		}
+		if (++parsed > SLINK_CALLER_PARSES) {
+			free(text);
+			return -1;
+		}
+		struct sflow *f = malloc(sizeof *f);
+		if (f && syntax_parse(&syn, l->parsers, lang, text, len,
+				      s->opt->parse_timeout_ms * 1000) == 0) {
+			sflow_init(f, syn, lang);
+			struct slink caller = {.scan = l->scan,
+					       .parsers = l->parsers,
+					       .path = path,
+					       .syn = syn,
+					       .php = l->php,
+					       .depth = l->depth + 1,
+					       .budget = &budget};
+			struct callers_walk cw = {&caller, f, name, {l->path, ast_start(def)},
+						  fn, ctx, 0};
+			budget.parses = 0;
+			ast_walk(ast_root(syn), visit_caller_call, &cw);
+			found += cw.n;
+		}
+		if (syn)
+			syntax_free(syn);
+		free(f);
+		free(text);
+	}
+	return found;
 }

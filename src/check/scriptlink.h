@@ -53,4 +53,11 @@ typedef bool (*slink_visit)(void *ctx, struct slink_target *t);
 bool slink_call(const struct slink *l, const struct sflow *f, struct ast_node call,
 		slink_visit fn, void *ctx, bool *resolved);
 
+/* Calls fn for each call in another PHP or Python file of the scan that resolves to def,
+ * a function or method of l's file (t->def is then the call, t->f its file's flow).
+ * Returns how many were found, or -1 when the search was cut short (too many files to
+ * read or parse): the caller then knows nothing of the callers. */
+typedef void (*slink_call_visit)(void *ctx, struct slink_target *t);
+int slink_callers(const struct slink *l, struct ast_node def, slink_call_visit fn, void *ctx);
+
 #endif
