@@ -449,14 +449,86 @@ static bool visit_check_arg(void *ctx, struct ast_node n)
 	return true;
 }
 
-/* The checks of fn (and of the guard) made on a ref from the request. */
+/* The position, among the arguments of a call to fn, of the parameter arg names
+ * (Python's self or cls takes none); -1 when arg is not a parameter. */
+static int param_index(struct verify *v, struct ast_node fn, struct ast_node arg)
+{
+	if (!ast_is(arg, "variable_name") && !ast_is(arg, "identifier"))
+		return -1;
+	size_t len;
+	const char *t = ast_text(v->f.syn, arg, &len);
+	struct ast_node params = ast_field(fn, "parameters");
+	int k = 0;
+	for (uint32_t i = 0; i < ast_named_count(params); i++) {
+		struct ast_node p = ast_named_child(params, i), name = p;
+		if (ast_is(p, "comment"))
+			continue;
+		if (!ast_is(p, "identifier")) {
+			name = ast_field(p, "name");
+			if (ast_is_null(name))
+				name = ast_named_child(p, 0);
+		}
+		if (!v->f.php && i == 0 &&
+		    (ast_text_is(v->f.syn, name, "self") || ast_text_is(v->f.syn, name, "cls")))
+			continue;
+		size_t nl;
+		const char *n = ast_text(v->f.syn, name, &nl);
+		if (nl == len && !memcmp(n, t, len))
+			return k;
+		k++;
+	}
+	return -1;
+}
+
+struct param_checks {
+	struct verify *v;
+	struct ast_node fn;
+	int index;
+};
+
+static bool visit_param_check(void *ctx, struct ast_node n)
+{
+	struct param_checks *pc = ctx;
+	if (pc->index >= 0)
+		return false;
+	if (sflow_is_check(&pc->v->f, n))
+		pc->index = param_index(pc->v, pc->fn, sflow_arg(&pc->v->f, n, 0));
+	return true;
+}
+
+struct request_callers {
+	int index;
+	bool found;
+};
+
+static void visit_request_caller(void *ctx, struct slink_target *t)
+{
+	struct request_callers *rc = ctx;
+	struct ast_node arg = sflow_arg(t->f, t->def, (uint32_t)rc->index);
+	if (!rc->found && !ast_is_null(arg) && sflow_from_request(t->f, arg))
+		rc->found = true;
+}
+
+/* The checks of fn (and of the guard) made on a ref from the request: taken there, or
+ * a parameter of fn that a caller in another file fills from its request (a controller
+ * handing $request->input('paymentRef') to the service method that checks it). */
 static bool checks_request_ref(struct verify *v, struct ast_node guard, struct ast_node fn)
 {
 	struct check_calls cc = {v, guard, false};
 	ast_walk(guard, visit_check_arg, &cc);
 	if (!cc.from_request)
 		ast_walk(fn, visit_check_arg, &cc);
-	return cc.from_request;
+	if (cc.from_request || !v->link.syn || ast_is_null(ast_field(fn, "parameters")))
+		return cc.from_request;
+	struct param_checks pc = {v, fn, -1};
+	ast_walk(guard, visit_param_check, &pc);
+	if (pc.index < 0)
+		ast_walk(fn, visit_param_check, &pc);
+	if (pc.index < 0)
+		return false;
+	struct request_callers rc = {pc.index, false};
+	slink_callers(&v->link, fn, visit_request_caller, &rc);
+	return rc.found;
 }
 
 static bool fn_checks(struct verify *v, struct ast_node fn);
