@@ -3,9 +3,10 @@
  * WooCommerce order meta, $wpdb, PDO/mysqli, the Django ORM, SQLAlchemy, Peewee, a
  * DB-API cursor, redis, or a helper that writes: of the same file, or of another file
  * of the project the call resolves to (scriptlink.h), whose body is then what counts,
- * whatever its name says (a storeRef that only caches does not save). A ref returned is the
- * same-file callers' to save (trusted when no caller is in the file); a ref kept only
- * in the session or a cookie, or an answer carrying only the paymentUrl, is not saved. */
+ * whatever its name says (a storeRef that only caches does not save). A ref returned
+ * is the same-file callers' to save (trusted when no caller is in the file); a ref kept
+ * only in the session or a cookie, or an answer carrying only the paymentUrl, is not
+ * saved. */
 #define _GNU_SOURCE /* memmem */
 #include <stdio.h>
 #include <string.h>

@@ -6,7 +6,9 @@
  * counts as a check; a helper that fulfils is judged by its same-file callers. A helper
  * of another project file (scriptlink.h) that calls checkPayment hands on its result;
  * it is the check itself in a condition only when it compares the status to CONFIRMED,
- * and a call statement guards what follows when it throws or aborts unless CONFIRMED. */
+ * and a call statement guards what follows when it throws or aborts unless CONFIRMED.
+ * A fulfilling helper no call in its file reaches is judged by its callers in other
+ * files, and a checked parameter by what those callers pass. */
 #define _GNU_SOURCE /* memmem, strcasestr */
 #include <stdio.h>
 #include <stdlib.h>

@@ -44,8 +44,8 @@ static bool text_eq(const struct syntax *syn, struct ast_node n, const char *s)
 /* Third-party code is not the merchant's helper, even when committed. */
 static bool is_vendored(const char *path)
 {
-	static const char *const dirs[] = {"vendor/", "node_modules/", "site-packages/", ".venv/",
-					   "venv/", NULL};
+	static const char *const dirs[] = {"vendor/", "node_modules/", "site-packages/",
+					   ".venv/",  "venv/",	       NULL};
 	for (size_t i = 0; dirs[i]; i++) {
 		size_t n = strlen(dirs[i]);
 		if (!strncmp(path, dirs[i], n))
@@ -129,8 +129,8 @@ static char *read_file(const struct scan *s, const char *path, size_t *len)
 	struct stat st;
 	char *p = NULL;
 	ssize_t n = -1;
-	size_t max = s->opt->max_parse_size < SLINK_MAX_FILE ? s->opt->max_parse_size
-							      : SLINK_MAX_FILE;
+	size_t max =
+	    s->opt->max_parse_size < SLINK_MAX_FILE ? s->opt->max_parse_size : SLINK_MAX_FILE;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size <= max &&
 	    (p = malloc((size_t)st.st_size + 1)))
 		n = read(fd, p, (size_t)st.st_size);
@@ -260,8 +260,8 @@ static bool visit_file(const struct slink *l, long i, const char *cls, const cha
 	size_t len;
 	char *text = read_file(s, path, &len);
 	struct syntax *syn = NULL;
-	if (!text || syntax_parse(&syn, l->parsers, lang, text, len,
-				  s->opt->parse_timeout_ms * 1000) < 0) {
+	if (!text ||
+	    syntax_parse(&syn, l->parsers, lang, text, len, s->opt->parse_timeout_ms * 1000) < 0) {
 		free(text);
 		return false;
 	}
@@ -271,16 +271,15 @@ static bool visit_file(const struct slink *l, long i, const char *cls, const cha
 		struct sflow *f = malloc(sizeof *f);
 		if (f) {
 			sflow_init(f, syn, lang);
-			struct slink_target t = {
-			    .link = {.scan = l->scan,
-				     .parsers = l->parsers,
-				     .path = path,
-				     .syn = syn,
-				     .php = l->php,
-				     .depth = l->depth + 1,
-				     .budget = l->budget},
-			    .f = f,
-			    .def = def};
+			struct slink_target t = {.link = {.scan = l->scan,
+							  .parsers = l->parsers,
+							  .path = path,
+							  .syn = syn,
+							  .php = l->php,
+							  .depth = l->depth + 1,
+							  .budget = l->budget},
+						 .f = f,
+						 .def = def};
 			*resolved = true;
 			out = fn(ctx, &t);
 			free(f);
@@ -539,8 +538,8 @@ static bool type_name(const struct syntax *syn, struct ast_node t, char *buf, si
 }
 
 /* The type of the parameter named var ($payments) of a parameter list. */
-static bool param_type(const struct syntax *syn, struct ast_node params, const char *var,
-		       char *buf, size_t size)
+static bool param_type(const struct syntax *syn, struct ast_node params, const char *var, char *buf,
+		       size_t size)
 {
 	for (uint32_t i = 0; i < ast_named_count(params); i++) {
 		struct ast_node p = ast_named_child(params, i);
@@ -574,8 +573,8 @@ static bool value_class(struct assigned *a, struct ast_node r)
 	if (ast_is(r, "function_call_expression") || ast_is(r, "member_call_expression")) {
 		struct ast_node args = ast_field(r, "arguments");
 		struct ast_node arg = ast_named_child(ast_named_child(args, 0), 0);
-		if (ast_is(arg, "class_constant_access_expression") &&
-		    ast_named_count(arg) == 2 && text_eq(a->syn, ast_named_child(arg, 1), "class")) {
+		if (ast_is(arg, "class_constant_access_expression") && ast_named_count(arg) == 2 &&
+		    text_eq(a->syn, ast_named_child(arg, 1), "class")) {
 			text_of(a->syn, ast_named_child(arg, 0), a->type, a->size);
 			return true;
 		}
@@ -986,8 +985,8 @@ static bool py_call(const struct slink *l, struct ast_node call, slink_visit fn,
 	return i >= 0 && visit_file(l, i, b.name, name, fn, ctx, resolved);
 }
 
-bool slink_call(const struct slink *l, const struct sflow *f, struct ast_node call,
-		slink_visit fn, void *ctx, bool *resolved)
+bool slink_call(const struct slink *l, const struct sflow *f, struct ast_node call, slink_visit fn,
+		void *ctx, bool *resolved)
 {
 	*resolved = false;
 	if (!l->syn || !l->scan || !l->scan->root || l->depth >= SLINK_DEPTH ||
@@ -1085,8 +1084,8 @@ int slink_callers(const struct slink *l, struct ast_node def, slink_call_visit f
 					       .php = l->php,
 					       .depth = l->depth + 1,
 					       .budget = &budget};
-			struct callers_walk cw = {&caller, f, name, {l->path, ast_start(def)},
-						  fn, ctx, 0};
+			struct callers_walk cw = {&caller, f,	name, {l->path, ast_start(def)},
+						  fn,	   ctx, 0};
 			budget.parses = 0;
 			ast_walk(ast_root(syn), visit_caller_call, &cw);
 			found += cw.n;

@@ -50,8 +50,8 @@ typedef bool (*slink_visit)(void *ctx, struct slink_target *t);
 /* Resolves call (of l's file, read through f) to its definition in another project
  * file and returns what fn says of it; *resolved tells whether a definition was found
  * (false: the call is not project code, or cannot be followed). */
-bool slink_call(const struct slink *l, const struct sflow *f, struct ast_node call,
-		slink_visit fn, void *ctx, bool *resolved);
+bool slink_call(const struct slink *l, const struct sflow *f, struct ast_node call, slink_visit fn,
+		void *ctx, bool *resolved);
 
 /* Calls fn for each call in another PHP or Python file of the scan that resolves to def,
  * a function or method of l's file (t->def is then the call, t->f its file's flow).
