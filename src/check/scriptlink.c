@@ -384,6 +384,7 @@ static void php_fqn(const struct syntax *syn, const char *written, char *out, si
 #define PSR4_MAX 8
 
 struct psr4 {
+	char base[NAME_LEN]; /* the folder of the composer.json, with its '/', or "" */
 	char prefix[PSR4_MAX][96];
 	char dir[PSR4_MAX][128];
 	size_t n;
@@ -406,11 +407,27 @@ static void json_string(const char **p, const char *end, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
-/* composer.json's autoload "psr-4" map (autoload-dev too); App\ is app/ without one. */
-static void php_psr4(const struct scan *s, struct psr4 *m)
+/* The autoload "psr-4" map (autoload-dev too) of the composer.json nearest above the
+ * file (a Laravel app in backend/); App\ is app/ beside it without one. */
+static void php_psr4(const struct scan *s, const char *from, struct psr4 *m)
 {
-	size_t len;
-	char *text = read_file(s, "composer.json", &len);
+	size_t len = 0;
+	char *text = NULL, cand[NAME_LEN + 16];
+	dir_of(from, m->base, sizeof m->base);
+	for (;;) {
+		snprintf(cand, sizeof cand, "%scomposer.json", m->base);
+		if ((text = read_file(s, cand, &len)) || !m->base[0])
+			break;
+		size_t n = strlen(m->base);
+		m->base[n - 1] = '\0';
+		char *slash = strrchr(m->base, '/');
+		if (slash)
+			slash[1] = '\0';
+		else
+			m->base[0] = '\0';
+	}
+	if (!text)
+		m->base[0] = '\0';
 	m->n = 0;
 	for (const char *p = text; p && (p = strstr(p, "\"psr-4\""));) {
 		const char *end = text + len;
@@ -473,12 +490,12 @@ static bool php_visit_class(const struct slink *l, const char *written, const ch
 	if (!cls[0] || !strcmp(cls, "self") || !strcmp(cls, "static") || !strcmp(cls, "parent"))
 		return false;
 	struct psr4 m;
-	php_psr4(l->scan, &m);
+	php_psr4(l->scan, l->path, &m);
 	for (size_t i = 0; i < m.n; i++) {
 		size_t pl = strlen(m.prefix[i]);
 		if (!pl || strncmp(fqn, m.prefix[i], pl))
 			continue;
-		char rel[NAME_LEN + 8], dir[160];
+		char rel[NAME_LEN + 8], dir[NAME_LEN + 160];
 		snprintf(rel, sizeof rel, "%s.php", fqn + pl);
 		for (char *c = rel; *c; c++)
 			if (*c == '\\')
@@ -487,7 +504,7 @@ static bool php_visit_class(const struct slink *l, const char *written, const ch
 		if (!strncmp(d, "./", 2))
 			d += 2;
 		size_t dl = strlen(d);
-		snprintf(dir, sizeof dir, "%s%s", d, dl && d[dl - 1] != '/' ? "/" : "");
+		snprintf(dir, sizeof dir, "%s%s%s", m.base, d, dl && d[dl - 1] != '/' ? "/" : "");
 		long idx = join_path(path, sizeof path, dir, rel) ? file_index(l->scan, path) : -1;
 		if (idx >= 0)
 			return visit_file(l, idx, cls, name, fn, ctx, resolved);
