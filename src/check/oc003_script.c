@@ -24,7 +24,15 @@ static const char *const write_calls[] = {
     "bindValue", "bindParam",
     /* Django, SQLAlchemy, Peewee, DB-API, pymongo, redis */
     "update_or_create", "get_or_create", "bulk_create", "add", "add_all", "merge", "executemany",
-    "insert_one", "update_one", "update_many", "values", "set", "hset", "setex", NULL};
+    "insert_one", "update_one", "update_many", "values", "set", "hset", "setex",
+    /* Eloquent's quiet writes, the query builder, Django's bulk update */
+    "saveQuietly", "updateQuietly", "insertGetId", "insertOrIgnore", "statement", "bulk_update",
+    NULL};
+/* Inside a helper: the ref handed to a queued job, an event or a task, whose handler
+ * (not read here) is trusted to save it, as a call with a storing name is. */
+static const char *const handoff_calls[] = {"dispatch", "dispatchSync", "dispatch_now", "event",
+					    "delay",	"apply_async",	"send_task",	"enqueue",
+					    NULL};
 /* A write staged on the model ($order->payment_ref = ...) is made by one of these. */
 static const char *const commit_calls[] = {"save",    "update",		"commit", "flush",
 					   "persist", "save_meta_data", NULL};
@@ -202,7 +210,8 @@ static bool call_writes(const struct slink *l, const struct sflow *f, struct ast
 {
 	char name[SFLOW_NAME_LEN];
 	sflow_callee(f, call, name, sizeof name);
-	if (in_list(name, write_calls) || (inner && in_list(name, commit_calls)) ||
+	if (in_list(name, write_calls) ||
+	    (inner && (in_list(name, commit_calls) || in_list(name, handoff_calls))) ||
 	    helper_writes(f, name))
 		return true;
 	bool resolved = false;

@@ -763,11 +763,53 @@ static bool stops_caller(struct verify *v, struct ast_node s)
 	return false;
 }
 
+/* A returned value that says yes or no about the payment in a way not read here
+ * (in_array($p->status, [...]), $p->isConfirmed(), a bool set under a condition): the
+ * helper is trusted as a verifier, as a same-file one would be. A plain value of the
+ * answer (the status, the data) is handed on, and a comparison to another status
+ * (!== 'FAILED') is not a verification. */
+static bool returns_judgement(struct verify *v, struct ast_node e)
+{
+	while (ast_is(e, "parenthesized_expression") || ast_is(e, "await"))
+		e = ast_named_child(e, 0);
+	if (ast_is_null(e) || ast_is(e, "variable_name") || ast_is(e, "identifier") ||
+	    ast_is(e, "subscript_expression") || ast_is(e, "member_access_expression") ||
+	    ast_is(e, "subscript") || ast_is(e, "attribute") || ast_is(e, "string") ||
+	    ast_is(e, "encapsed_string") || ast_is(e, "null") || ast_is(e, "none") ||
+	    ast_is(e, "array_creation_expression") || ast_is(e, "dictionary"))
+		return false;
+	if (ast_is(e, "binary_expression") || ast_is(e, "comparison_operator")) {
+		struct ast_node l = ast_is(e, "binary_expression") ? ast_field(e, "left")
+								  : ast_named_child(e, 0);
+		struct ast_node r = ast_is(e, "binary_expression") ? ast_field(e, "right")
+								  : ast_named_child(e, 1);
+		char a[32], b[32];
+		bool ls = sflow_string(&v->f, l, a, sizeof a) ||
+			  ast_is(l, "class_constant_access_expression");
+		bool rs = sflow_string(&v->f, r, b, sizeof b) ||
+			  ast_is(r, "class_constant_access_expression");
+		return !ls && !rs && !sflow_is_check(&v->f, e);
+	}
+	/* the answer decoded: json_decode(wp_remote_retrieve_body($res), true), resp.json() */
+	static const char *const decoders[] = {
+	    "json_decode", "wp_remote_retrieve_body", "json", "get_json", "getBody", "getContents",
+	    "toArray",	   "to_dict",		      "dict", "model_dump", "get",   NULL};
+	char name[SFLOW_NAME_LEN];
+	if (sflow_is_call(&v->f, e)) {
+		sflow_callee(&v->f, e, name, sizeof name);
+		if (in_list(name, decoders))
+			return false;
+	}
+	return !sflow_is_check(&v->f, e);
+}
+
 static bool visit_judge(void *ctx, struct ast_node n)
 {
 	struct judge_walk *jw = ctx;
 	struct verify *v = jw->v;
 	char op[16] = "";
+	if (ast_is(n, "return_statement") && returns_judgement(v, ast_named_child(n, 0)))
+		jw->j->verifies = true;
 	if (ast_is(n, "binary_expression") || ast_is(n, "boolean_operator")) {
 		op_text(v, ast_field(n, "operator"), op, sizeof op);
 		if (compare(v, ast_field(n, "left"), ast_field(n, "right"), op) != TEST_NONE)
