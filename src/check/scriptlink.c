@@ -246,6 +246,13 @@ static bool is_stub(const struct syntax *syn, struct ast_node body)
 	return true;
 }
 
+struct py_binding;
+static bool py_bind(const struct syntax *syn, const char *local, struct py_binding *b);
+static long py_module_file(const struct slink *l, const char *dotted, int dots);
+static bool py_reexport(const struct slink *l, const char *path, const struct syntax *syn,
+			const char *cls, const char *name, slink_visit fn, void *ctx,
+			bool *resolved);
+
 /* Parses file i and hands fn the definition cls::name (name alone: a function). */
 static bool visit_file(const struct slink *l, long i, const char *cls, const char *name,
 		       slink_visit fn, void *ctx, bool *resolved)
@@ -267,6 +274,8 @@ static bool visit_file(const struct slink *l, long i, const char *cls, const cha
 	}
 	struct ast_node def = find_def(syn, cls, name);
 	bool out = false;
+	if (ast_is_null(def) && !l->php)
+		out = py_reexport(l, path, syn, cls, name, fn, ctx, resolved);
 	if (!ast_is_null(def) && !is_stub(syn, ast_field(def, "body"))) {
 		struct sflow *f = malloc(sizeof *f);
 		if (f) {
@@ -898,6 +907,29 @@ static bool py_bind(const struct syntax *syn, const char *local, struct py_bindi
 	*b = (struct py_binding){.syn = syn, .local = local};
 	ast_walk(ast_root(syn), visit_binding, b);
 	return b->kind != 0;
+}
+
+/* A package that re-exports what it imports (shop/services/__init__.py holding
+ * `from .payments import verify_payment`): the definition is one module further. */
+static bool py_reexport(const struct slink *l, const char *path, const struct syntax *syn,
+			const char *cls, const char *name, slink_visit fn, void *ctx,
+			bool *resolved)
+{
+	struct py_binding b;
+	if (!py_bind(syn, cls[0] ? cls : name, &b) || b.kind != 1)
+		return false;
+	struct slink next = {.scan = l->scan,
+			     .parsers = l->parsers,
+			     .path = path,
+			     .syn = syn,
+			     .php = false,
+			     .depth = l->depth + 1,
+			     .budget = l->budget};
+	long i = py_module_file(&next, b.mod, b.dots);
+	if (i < 0)
+		return false;
+	return cls[0] ? visit_file(&next, i, b.name, name, fn, ctx, resolved)
+		      : visit_file(&next, i, "", b.name, fn, ctx, resolved);
 }
 
 static bool is_py_function(struct ast_node n)
