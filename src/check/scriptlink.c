@@ -937,24 +937,10 @@ static bool is_py_function(struct ast_node n)
 	return ast_is(n, "function_definition");
 }
 
-/* The class named by a parameter's annotation (svc: PaymentService = Depends(...)) or
- * by a local made from it (svc = PaymentService()). */
-static bool py_object_class(const struct slink *l, struct ast_node call, struct ast_node obj,
-			    char *buf, size_t size)
+/* The class a parameter of the list is annotated with (svc: PaymentService). */
+static bool py_param_class(const struct syntax *syn, struct ast_node params, const char *var,
+			   char *buf, size_t size)
 {
-	const struct syntax *syn = l->syn;
-	if (ast_is(obj, "call") && ast_is(ast_field(obj, "function"), "identifier")) {
-		text_of(syn, ast_field(obj, "function"), buf, size);
-		return true;
-	}
-	if (!ast_is(obj, "identifier"))
-		return false;
-	struct ast_node fn = enclosing(call, is_py_function);
-	if (ast_is_null(fn))
-		return false;
-	char var[NAME_LEN];
-	text_of(syn, obj, var, sizeof var);
-	struct ast_node params = ast_field(fn, "parameters");
 	for (uint32_t i = 0; i < ast_named_count(params); i++) {
 		struct ast_node p = ast_named_child(params, i);
 		struct ast_node t = ast_field(p, "type");
@@ -964,13 +950,101 @@ static bool py_object_class(const struct slink *l, struct ast_node call, struct 
 		if (ast_is_null(t) || !text_eq(syn, name, var))
 			continue;
 		struct ast_node id = ast_named_child(t, 0);
-		if (ast_is(id, "identifier")) {
-			text_of(syn, id, buf, size);
-			return true;
-		}
-		return false;
+		if (!ast_is(id, "identifier"))
+			return false;
+		text_of(syn, id, buf, size);
+		return true;
 	}
 	return false;
+}
+
+struct py_assigned {
+	const struct syntax *syn;
+	const char *target; /* "svc", "self.gateway" */
+	struct ast_node params;
+	char *buf;
+	size_t size;
+	bool found;
+};
+
+/* target = PaymentService(...), target: PaymentService = ..., target = param (typed). */
+static bool visit_py_assigned(void *ctx, struct ast_node n)
+{
+	struct py_assigned *a = ctx;
+	if (a->found)
+		return false;
+	if (!ast_is(n, "assignment") || !text_eq(a->syn, ast_field(n, "left"), a->target))
+		return true;
+	struct ast_node t = ast_named_child(ast_field(n, "type"), 0);
+	struct ast_node r = ast_field(n, "right");
+	struct ast_node fn = ast_field(r, "function");
+	char var[NAME_LEN];
+	if (ast_is(t, "identifier")) {
+		text_of(a->syn, t, a->buf, a->size);
+		a->found = true;
+	} else if (ast_is(r, "call") && ast_is(fn, "identifier")) {
+		text_of(a->syn, fn, a->buf, a->size);
+		a->found = true;
+	} else if (ast_is(r, "identifier")) {
+		text_of(a->syn, r, var, sizeof var);
+		a->found = py_param_class(a->syn, a->params, var, a->buf, a->size);
+	}
+	return !a->found;
+}
+
+static bool is_py_class(struct ast_node n)
+{
+	return ast_is(n, "class_definition");
+}
+
+/* The class of the object a method is called on: PaymentService().verify, a parameter
+ * annotated with it (svc: PaymentService = Depends(...)), a local made from it
+ * (svc = PaymentService()), or self.gateway set so in __init__ or annotated on the
+ * class. */
+static bool py_object_class(const struct slink *l, struct ast_node call, struct ast_node obj,
+			    char *buf, size_t size)
+{
+	const struct syntax *syn = l->syn;
+	char var[NAME_LEN];
+	if (ast_is(obj, "call") && ast_is(ast_field(obj, "function"), "identifier")) {
+		text_of(syn, ast_field(obj, "function"), buf, size);
+		return true;
+	}
+	text_of(syn, obj, var, sizeof var);
+	if (ast_is(obj, "attribute") && text_eq(syn, ast_field(obj, "object"), "self") &&
+	    ast_is(ast_field(obj, "attribute"), "identifier")) {
+		struct ast_node cls = enclosing(call, is_py_class);
+		struct ast_node body = ast_field(cls, "body");
+		if (ast_is_null(body))
+			return false;
+		char attr[NAME_LEN];
+		text_of(syn, ast_field(obj, "attribute"), attr, sizeof attr);
+		struct py_assigned a = {.syn = syn, .target = attr, .buf = buf, .size = size};
+		for (uint32_t i = 0; i < ast_named_count(body) && !a.found; i++) {
+			struct ast_node st = ast_named_child(body, i);
+			if (ast_is(st, "expression_statement")) /* gateway: Gateway */
+				visit_py_assigned(&a, ast_named_child(st, 0));
+		}
+		struct ast_node init = method_in(syn, body, "__init__");
+		if (a.found || ast_is_null(init))
+			return a.found;
+		a.target = var;
+		a.params = ast_field(init, "parameters");
+		ast_walk(ast_field(init, "body"), visit_py_assigned, &a);
+		return a.found;
+	}
+	if (!ast_is(obj, "identifier"))
+		return false;
+	struct ast_node fn = enclosing(call, is_py_function);
+	if (ast_is_null(fn))
+		return false;
+	struct ast_node params = ast_field(fn, "parameters");
+	if (py_param_class(syn, params, var, buf, size))
+		return true;
+	struct py_assigned a = {
+	    .syn = syn, .target = var, .params = params, .buf = buf, .size = size};
+	ast_walk(ast_field(fn, "body"), visit_py_assigned, &a);
+	return a.found;
 }
 
 static bool py_call(const struct slink *l, struct ast_node call, slink_visit fn, void *ctx,
