@@ -487,8 +487,9 @@ static void wp_class_file(const char *cls, char *out, size_t size)
 	snprintf(out + n, size - n, ".php");
 }
 
-/* Calls cls::name in the file that declares the class: its PSR-4 path, else a file
- * named after it (Short.php, class-short.php) anywhere in the tree. */
+/* Calls cls::name in the file that declares the class: its PSR-4 path, else, for a
+ * class of the project's namespaces or of none, a file named after it (Short.php,
+ * class-short.php) anywhere in the tree. */
 static bool php_visit_class(const struct slink *l, const char *written, const char *name,
 			    slink_visit fn, void *ctx, bool *resolved)
 {
@@ -500,10 +501,14 @@ static bool php_visit_class(const struct slink *l, const char *written, const ch
 		return false;
 	struct psr4 m;
 	php_psr4(l->scan, l->path, &m);
+	/* a class of another namespace (Illuminate\Http\Request) is a package's, not a
+	 * project file that happens to have its name */
+	bool project = !strchr(fqn, '\\');
 	for (size_t i = 0; i < m.n; i++) {
 		size_t pl = strlen(m.prefix[i]);
 		if (!pl || strncmp(fqn, m.prefix[i], pl))
 			continue;
+		project = true;
 		char rel[NAME_LEN + 8], dir[NAME_LEN + 160];
 		snprintf(rel, sizeof rel, "%s.php", fqn + pl);
 		for (char *c = rel; *c; c++)
@@ -518,6 +523,8 @@ static bool php_visit_class(const struct slink *l, const char *written, const ch
 		if (idx >= 0)
 			return visit_file(l, idx, cls, name, fn, ctx, resolved);
 	}
+	if (!project)
+		return false;
 	char base[NAME_LEN + 8], wp[NAME_LEN + 16];
 	snprintf(base, sizeof base, "%s.php", cls);
 	wp_class_file(cls, wp, sizeof wp);
