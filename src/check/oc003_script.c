@@ -1,9 +1,12 @@
 /* OC003 payment-ref-not-saved in PHP and Python: a createLink/create_link (SDK or HTTP)
  * whose result never reaches a database write in its function: Eloquent, Doctrine,
  * WooCommerce order meta, $wpdb, PDO/mysqli, the Django ORM, SQLAlchemy, Peewee, a
- * DB-API cursor, redis, or a same-file helper that writes. A ref returned is the
- * same-file callers' to save (trusted when no caller is in the file); a ref kept only
- * in the session or a cookie, or an answer carrying only the paymentUrl, is not saved. */
+ * DB-API cursor, redis, or a helper that writes: of the same file, or of another file
+ * of the project the call resolves to (scriptlink.h), whose body is then what counts,
+ * whatever its name says (a storeRef that only caches does not save). A ref returned
+ * is the same-file callers' to save (trusted when no caller is in the file); a ref kept
+ * only in the session or a cookie, or an answer carrying only the paymentUrl, is not
+ * saved. */
 #define _GNU_SOURCE /* memmem */
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +14,7 @@
 
 #include "check/scan.h"
 #include "check/scriptflow.h"
+#include "check/scriptlink.h"
 
 static const char *const write_calls[] = {
     /* Eloquent, Doctrine, WooCommerce, $wpdb, PDO, mysqli */
@@ -20,7 +24,15 @@ static const char *const write_calls[] = {
     "bindValue", "bindParam",
     /* Django, SQLAlchemy, Peewee, DB-API, pymongo, redis */
     "update_or_create", "get_or_create", "bulk_create", "add", "add_all", "merge", "executemany",
-    "insert_one", "update_one", "update_many", "values", "set", "hset", "setex", NULL};
+    "insert_one", "update_one", "update_many", "values", "set", "hset", "setex",
+    /* Eloquent's quiet writes, the query builder, Django's bulk update */
+    "saveQuietly", "updateQuietly", "insertGetId", "insertOrIgnore", "statement", "bulk_update",
+    NULL};
+/* Inside a helper: the ref handed to a queued job, an event or a task, whose handler
+ * (not read here) is trusted to save it, as a call with a storing name is. */
+static const char *const handoff_calls[] = {"dispatch", "dispatchSync", "dispatch_now", "event",
+					    "delay",	"apply_async",	"send_task",	"enqueue",
+					    NULL};
 /* A write staged on the model ($order->payment_ref = ...) is made by one of these. */
 static const char *const commit_calls[] = {"save",    "update",		"commit", "flush",
 					   "persist", "save_meta_data", NULL};
@@ -46,6 +58,7 @@ static bool has_prefix(const char *s, const char *const *list)
 struct refs {
 	struct unit *u;
 	struct sflow *f;
+	const struct slink *link; /* to follow a helper into another file */
 	struct ast_node create; /* the call whose result is followed */
 	struct sflow_names names;
 	bool saved, staged, committed, returned;
@@ -158,6 +171,54 @@ static bool helper_writes(const struct sflow *f, const char *name)
 	return h.writes;
 }
 
+/* ---- helpers of other files ---- */
+
+static bool call_writes(const struct slink *l, const struct sflow *f, struct ast_node call,
+			bool inner);
+
+struct linked {
+	const struct slink *link;
+	const struct sflow *f;
+	bool writes;
+};
+
+static bool visit_linked_body(void *ctx, struct ast_node n)
+{
+	struct linked *lk = ctx;
+	if (lk->writes)
+		return false;
+	if (sflow_is_call(lk->f, n))
+		lk->writes = call_writes(lk->link, lk->f, n, true);
+	return !lk->writes;
+}
+
+/* A helper of another file writes when its body makes a write, calls a helper of its
+ * file that does, or one more file's helper that does. */
+static bool target_writes(void *ctx, struct slink_target *t)
+{
+	(void)ctx;
+	struct linked lk = {&t->link, t->f, false};
+	ast_walk(ast_field(t->def, "body"), visit_linked_body, &lk);
+	return lk.writes;
+}
+
+/* Whether call writes to the database: a write call (or, in a helper's body, a commit),
+ * a same-file helper that writes, a helper of another file that writes; a call that
+ * cannot be followed counts when its name says it stores (saveRef, storeRef ...). */
+static bool call_writes(const struct slink *l, const struct sflow *f, struct ast_node call,
+			bool inner)
+{
+	char name[SFLOW_NAME_LEN];
+	sflow_callee(f, call, name, sizeof name);
+	if (in_list(name, write_calls) ||
+	    (inner && (in_list(name, commit_calls) || in_list(name, handoff_calls))) ||
+	    helper_writes(f, name))
+		return true;
+	bool resolved = false;
+	bool writes = slink_call(l, f, call, target_writes, NULL, &resolved);
+	return resolved ? writes : has_prefix(name, store_prefixes);
+}
+
 static bool visit_use(void *ctx, struct ast_node n)
 {
 	struct refs *rs = ctx;
@@ -168,8 +229,7 @@ static bool visit_use(void *ctx, struct ast_node n)
 		struct ast_node args = ast_field(n, "arguments");
 		if (!carries(rs, args))
 			return true;
-		if (in_list(name, write_calls) || has_prefix(name, store_prefixes) ||
-		    helper_writes(rs->f, name))
+		if (call_writes(rs->link, rs->f, n, false))
 			rs->saved = true;
 		else if (!strcmp(name, "setcookie") || !strcmp(name, "set_cookie") ||
 			 !strcmp(name, "cookie"))
@@ -215,11 +275,11 @@ static bool visit_caller(void *ctx, struct ast_node n)
 }
 
 /* Follows the result of call through its function; 1 saved, 0 not (kept says where). */
-static bool follow(struct unit *u, struct sflow *f, struct ast_node call, int depth,
-		   const char **kept)
+static bool follow(struct unit *u, struct sflow *f, const struct slink *link,
+		   struct ast_node call, int depth, const char **kept)
 {
 	struct ast_node fn = sflow_function_of(f, call);
-	struct refs rs = {.u = u, .f = f, .create = call};
+	struct refs rs = {.u = u, .f = f, .link = link, .create = call};
 	/* curl_setopt($ch, CURLOPT_URL, '.../createLink'): the answer comes from $ch */
 	char callee[SFLOW_NAME_LEN];
 	sflow_callee(f, call, callee, sizeof callee);
@@ -244,7 +304,7 @@ static bool follow(struct unit *u, struct sflow *f, struct ast_node call, int de
 	struct callers c = {.f = f, .name = name};
 	ast_walk(ast_root(f->syn), visit_caller, &c);
 	for (size_t i = 0; i < c.n; i++)
-		if (follow(u, f, c.calls[i], depth + 1, kept))
+		if (follow(u, f, link, c.calls[i], depth + 1, kept))
 			return true;
 	return c.n == 0;
 }
@@ -253,6 +313,7 @@ struct run {
 	struct unit *u;
 	const struct rule *r;
 	struct sflow f;
+	struct slink link;
 	int rc;
 };
 
@@ -262,7 +323,7 @@ static bool visit_create(void *ctx, struct ast_node n)
 	if (run->rc || !sflow_is_create(&run->f, n))
 		return run->rc == 0;
 	const char *kept = NULL;
-	if (follow(run->u, &run->f, n, 0, &kept))
+	if (follow(run->u, &run->f, &run->link, n, 0, &kept))
 		return false;
 	char msg[256];
 	snprintf(msg, sizeof msg,
@@ -281,7 +342,9 @@ int oc003_script_unit(struct unit *u, const struct rule *r, const struct detecto
 	if (!syn || (u->lang != LANG_PHP && u->lang != LANG_PYTHON))
 		return 0;
 	struct run run = {.u = u, .r = r};
+	struct slink_budget budget = {0};
 	sflow_init(&run.f, syn, u->lang);
+	slink_init(&run.link, u, &budget);
 	ast_walk(ast_root(syn), visit_create, &run);
 	return run.rc;
 }

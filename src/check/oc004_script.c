@@ -3,7 +3,12 @@
  * assignment, an ORM update or SQL) where no checkPayment/check_payment result compared
  * equal to CONFIRMED guards the path: the branch of an if/elif/else, a switch or match
  * case, or an earlier `if (...) return|exit|throw|raise`. A same-file helper that checks
- * counts as a check; a helper that fulfils is judged by its same-file callers. */
+ * counts as a check; a helper that fulfils is judged by its same-file callers. A helper
+ * of another project file (scriptlink.h) that calls checkPayment hands on its result;
+ * it is the check itself in a condition only when it compares the status to CONFIRMED,
+ * and a call statement guards what follows when it throws or aborts unless CONFIRMED.
+ * A fulfilling helper no call in its file reaches is judged by its callers in other
+ * files, and a checked parameter by what those callers pass. */
 #define _GNU_SOURCE /* memmem, strcasestr */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +17,17 @@
 
 #include "check/scan.h"
 #include "check/scriptflow.h"
+#include "check/scriptlink.h"
 
 struct verify {
 	struct unit *u;
 	const struct rule *r;
 	struct sflow f;
 	int rc;
+	/* helpers of other files, by name: tried, that check (also in f.checkers), that
+	 * compare the status to CONFIRMED, that throw or abort unless it is */
+	struct slink link;
+	struct sflow_names tried, linked, verifiers, raisers;
 };
 
 static const char *const paid_values[] = {"paid",     "confirmed", "completed",
@@ -61,6 +71,36 @@ static bool in_list(const char *s, const char *const *list)
 		if (!strcasecmp(s, list[i]))
 			return true;
 	return false;
+}
+
+static bool names_in(const struct sflow_names *ns, const char *s)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		if (!strcmp(ns->name[i], s))
+			return true;
+	return false;
+}
+
+static void names_put(struct sflow_names *ns, const char *s)
+{
+	if (s[0] && strlen(s) < SFLOW_NAME_LEN && ns->n < SFLOW_NAMES && !names_in(ns, s))
+		snprintf(ns->name[ns->n++], SFLOW_NAME_LEN, "%s", s);
+}
+
+/* A call statement to a helper of another file that throws unless the payment is
+ * CONFIRMED ($this->payments->assertPaid($order); await ensure_paid(order)). */
+static bool raiser_call(struct verify *v, struct ast_node s)
+{
+	if (!ast_is(s, "expression_statement"))
+		return false;
+	struct ast_node e = ast_named_child(s, 0);
+	if (ast_is(e, "await"))
+		e = ast_named_child(e, 0);
+	char name[SFLOW_NAME_LEN];
+	if (!v->raisers.n || !sflow_is_call(&v->f, e))
+		return false;
+	sflow_callee(&v->f, e, name, sizeof name);
+	return names_in(&v->raisers, name);
 }
 
 static bool string_in(struct verify *v, struct ast_node n, const char *const *list)
@@ -216,10 +256,15 @@ static enum test classify(struct verify *v, struct ast_node e, int depth)
 		    !ast_is_null(obj) && sflow_from_check(&v->f, obj))
 			return TEST_CONFIRMED;
 	}
-	/* if ($this->is_paid($order)): a same-file helper that checks */
+	/* if ($this->is_paid($order)): a same-file helper that checks, or a helper of
+	 * another file that compares the status it gets to CONFIRMED */
+	if (ast_is(e, "await"))
+		e = ast_named_child(e, 0);
 	if (sflow_is_call(&v->f, e) && sflow_is_check(&v->f, e)) {
 		char name[SFLOW_NAME_LEN];
 		sflow_callee(&v->f, e, name, sizeof name);
+		if (names_in(&v->linked, name) && !names_in(&v->verifiers, name))
+			return TEST_NONE;
 		if (strcmp(name, "checkPayment") && strcmp(name, "check_payment"))
 			return TEST_CONFIRMED;
 	}
@@ -323,6 +368,8 @@ static bool guarded(struct verify *v, struct ast_node site, struct ast_node fn, 
 				struct ast_node s = ast_named_child(p, i);
 				if (ast_start(s) >= ast_start(n))
 					break;
+				if (raiser_call(v, s))
+					return path->guard = s, true;
 				if (!ast_is(s, "if_statement") || !exits(v, body_of(s)))
 					continue;
 				c = ast_field(s, "condition");
@@ -414,14 +461,86 @@ static bool visit_check_arg(void *ctx, struct ast_node n)
 	return true;
 }
 
-/* The checks of fn (and of the guard) made on a ref from the request. */
+/* The position, among the arguments of a call to fn, of the parameter arg names
+ * (Python's self or cls takes none); -1 when arg is not a parameter. */
+static int param_index(struct verify *v, struct ast_node fn, struct ast_node arg)
+{
+	if (!ast_is(arg, "variable_name") && !ast_is(arg, "identifier"))
+		return -1;
+	size_t len;
+	const char *t = ast_text(v->f.syn, arg, &len);
+	struct ast_node params = ast_field(fn, "parameters");
+	int k = 0;
+	for (uint32_t i = 0; i < ast_named_count(params); i++) {
+		struct ast_node p = ast_named_child(params, i), name = p;
+		if (ast_is(p, "comment"))
+			continue;
+		if (!ast_is(p, "identifier")) {
+			name = ast_field(p, "name");
+			if (ast_is_null(name))
+				name = ast_named_child(p, 0);
+		}
+		if (!v->f.php && i == 0 &&
+		    (ast_text_is(v->f.syn, name, "self") || ast_text_is(v->f.syn, name, "cls")))
+			continue;
+		size_t nl;
+		const char *n = ast_text(v->f.syn, name, &nl);
+		if (nl == len && !memcmp(n, t, len))
+			return k;
+		k++;
+	}
+	return -1;
+}
+
+struct param_checks {
+	struct verify *v;
+	struct ast_node fn;
+	int index;
+};
+
+static bool visit_param_check(void *ctx, struct ast_node n)
+{
+	struct param_checks *pc = ctx;
+	if (pc->index >= 0)
+		return false;
+	if (sflow_is_check(&pc->v->f, n))
+		pc->index = param_index(pc->v, pc->fn, sflow_arg(&pc->v->f, n, 0));
+	return true;
+}
+
+struct request_callers {
+	int index;
+	bool found;
+};
+
+static void visit_request_caller(void *ctx, struct slink_target *t)
+{
+	struct request_callers *rc = ctx;
+	struct ast_node arg = sflow_arg(t->f, t->def, (uint32_t)rc->index);
+	if (!rc->found && !ast_is_null(arg) && sflow_from_request(t->f, arg))
+		rc->found = true;
+}
+
+/* The checks of fn (and of the guard) made on a ref from the request: taken there, or
+ * a parameter of fn that a caller in another file fills from its request (a controller
+ * handing $request->input('paymentRef') to the service method that checks it). */
 static bool checks_request_ref(struct verify *v, struct ast_node guard, struct ast_node fn)
 {
 	struct check_calls cc = {v, guard, false};
 	ast_walk(guard, visit_check_arg, &cc);
 	if (!cc.from_request)
 		ast_walk(fn, visit_check_arg, &cc);
-	return cc.from_request;
+	if (cc.from_request || !v->link.syn || ast_is_null(ast_field(fn, "parameters")))
+		return cc.from_request;
+	struct param_checks pc = {v, fn, -1};
+	ast_walk(guard, visit_param_check, &pc);
+	if (pc.index < 0)
+		ast_walk(fn, visit_param_check, &pc);
+	if (pc.index < 0)
+		return false;
+	struct request_callers rc = {pc.index, false};
+	slink_callers(&v->link, fn, visit_request_caller, &rc);
+	return rc.found;
 }
 
 static bool fn_checks(struct verify *v, struct ast_node fn);
@@ -507,8 +626,37 @@ static bool visit_caller(void *ctx, struct ast_node n)
 	return true;
 }
 
+static void link_helpers(struct verify *v, struct ast_node within);
+
+struct far_callers {
+	bool all_guarded;
+};
+
+/* A call from another file to the helper that fulfils: guarded there, by a check of
+ * that file or of a helper it calls, on a ref that is not the request's. */
+static void visit_far_caller(void *ctx, struct slink_target *t)
+{
+	struct far_callers *fc = ctx;
+	struct verify *v = calloc(1, sizeof *v);
+	if (!v) {
+		fc->all_guarded = false;
+		return;
+	}
+	v->f = *t->f;
+	v->link = t->link;
+	struct ast_node at = sflow_function_of(&v->f, t->def);
+	link_helpers(v, at);
+	v->f.fn = (struct ast_node){0};
+	struct path path = {0};
+	if (!guarded(v, t->def, at, &path) || checks_request_ref(v, path.guard, at))
+		fc->all_guarded = false;
+	free(v);
+}
+
 /* A helper that fulfils ($this->mark_paid($order)) is safe when every same-file call
- * to it is guarded; a hook callback nobody in the file calls is judged on its own. */
+ * to it is guarded, or, with none in its file, every call from the project's other
+ * files ($this->orders->markPaid($order) in a controller that checked); a hook callback
+ * nobody calls is judged on its own. */
 static bool callers_verify(struct verify *v, struct ast_node fn)
 {
 	char name[SFLOW_NAME_LEN];
@@ -524,7 +672,10 @@ static bool callers_verify(struct verify *v, struct ast_node fn)
 		    checks_request_ref(v, path.guard, at))
 			return false;
 	}
-	return c.n > 0;
+	if (c.n || !v->link.syn)
+		return c.n > 0;
+	struct far_callers fc = {true};
+	return slink_callers(&v->link, fn, visit_far_caller, &fc) > 0 && fc.all_guarded;
 }
 
 static void report(struct verify *v, struct ast_node site)
@@ -585,16 +736,214 @@ static bool visit_site(void *ctx, struct ast_node n)
 	return true;
 }
 
+/* ---- helpers of other files ---- */
+
+/* What a helper of another file does: calls checkPayment (or a helper that does),
+ * compares the status to CONFIRMED, throws or aborts unless it is. */
+struct judgement {
+	bool checks, verifies, raises;
+};
+
+struct judge_walk {
+	struct verify *v;
+	struct judgement *j;
+};
+
+/* Throws, raises, aborts or exits: what stops the caller too (a return does not). */
+static bool stops_caller(struct verify *v, struct ast_node s)
+{
+	if (ast_is(s, "throw_expression") || ast_is(s, "raise_statement") ||
+	    ast_is(s, "exit_statement"))
+		return true;
+	if (ast_is(s, "expression_statement")) {
+		struct ast_node e = ast_named_child(s, 0);
+		char name[SFLOW_NAME_LEN];
+		if (ast_is(e, "throw_expression") || ast_is(e, "exit_statement"))
+			return true;
+		if (sflow_is_call(&v->f, e)) {
+			sflow_callee(&v->f, e, name, sizeof name);
+			return !strcmp(name, "wp_die") || !strcmp(name, "abort") ||
+			       !strcmp(name, "die");
+		}
+	}
+	if (ast_is(s, "compound_statement") || ast_is(s, "block") || ast_is(s, "colon_block"))
+		for (uint32_t i = 0; i < ast_named_count(s); i++)
+			if (stops_caller(v, ast_named_child(s, i)))
+				return true;
+	return false;
+}
+
+/* A returned value that says yes or no about the payment in a way not read here
+ * (in_array($p->status, [...]), $p->isConfirmed(), a bool set under a condition): the
+ * helper is trusted as a verifier, as a same-file one would be. A plain value of the
+ * answer (the status, the data) is handed on, and a comparison to another status
+ * (!== 'FAILED') is not a verification. */
+static bool returns_judgement(struct verify *v, struct ast_node e)
+{
+	while (ast_is(e, "parenthesized_expression") || ast_is(e, "await"))
+		e = ast_named_child(e, 0);
+	if (ast_is_null(e) || ast_is(e, "variable_name") || ast_is(e, "identifier") ||
+	    ast_is(e, "subscript_expression") || ast_is(e, "member_access_expression") ||
+	    ast_is(e, "subscript") || ast_is(e, "attribute") || ast_is(e, "string") ||
+	    ast_is(e, "encapsed_string") || ast_is(e, "null") || ast_is(e, "none") ||
+	    ast_is(e, "array_creation_expression") || ast_is(e, "dictionary"))
+		return false;
+	if (ast_is(e, "binary_expression") || ast_is(e, "comparison_operator")) {
+		struct ast_node l = ast_is(e, "binary_expression") ? ast_field(e, "left")
+								  : ast_named_child(e, 0);
+		struct ast_node r = ast_is(e, "binary_expression") ? ast_field(e, "right")
+								  : ast_named_child(e, 1);
+		char a[32], b[32];
+		bool ls = sflow_string(&v->f, l, a, sizeof a) ||
+			  ast_is(l, "class_constant_access_expression");
+		bool rs = sflow_string(&v->f, r, b, sizeof b) ||
+			  ast_is(r, "class_constant_access_expression");
+		return !ls && !rs && !sflow_is_check(&v->f, e);
+	}
+	/* the answer decoded: json_decode(wp_remote_retrieve_body($res), true), resp.json() */
+	static const char *const decoders[] = {
+	    "json_decode", "wp_remote_retrieve_body", "json", "get_json", "getBody", "getContents",
+	    "toArray",	   "to_dict",		      "dict", "model_dump", "get",   NULL};
+	char name[SFLOW_NAME_LEN];
+	if (sflow_is_call(&v->f, e)) {
+		sflow_callee(&v->f, e, name, sizeof name);
+		if (in_list(name, decoders))
+			return false;
+	}
+	return !sflow_is_check(&v->f, e);
+}
+
+static bool visit_judge(void *ctx, struct ast_node n)
+{
+	struct judge_walk *jw = ctx;
+	struct verify *v = jw->v;
+	char op[16] = "";
+	if (ast_is(n, "return_statement") && returns_judgement(v, ast_named_child(n, 0)))
+		jw->j->verifies = true;
+	if (ast_is(n, "binary_expression") || ast_is(n, "boolean_operator")) {
+		op_text(v, ast_field(n, "operator"), op, sizeof op);
+		if (compare(v, ast_field(n, "left"), ast_field(n, "right"), op) != TEST_NONE)
+			jw->j->verifies = true;
+	} else if (ast_is(n, "comparison_operator") && ast_named_count(n) == 2) {
+		if (classify(v, n, 0) != TEST_NONE)
+			jw->j->verifies = true;
+	} else if (ast_is(n, "if_statement")) {
+		enum test t = classify(v, ast_field(n, "condition"), 0);
+		if (t == TEST_NOT_CONFIRMED && stops_caller(v, body_of(n)))
+			jw->j->raises = true;
+	} else if (sflow_is_call(&v->f, n)) {
+		char name[SFLOW_NAME_LEN];
+		sflow_callee(&v->f, n, name, sizeof name);
+		/* abort_unless($paid, 402) / abort_if(! $paid, 402), Laravel */
+		bool unless = !strcmp(name, "abort_unless") || !strcmp(name, "throw_unless");
+		bool when = !strcmp(name, "abort_if") || !strcmp(name, "throw_if");
+		if (unless || when) {
+			enum test t = classify(v, sflow_arg(&v->f, n, 0), 0);
+			if (t == (unless ? TEST_CONFIRMED : TEST_NOT_CONFIRMED))
+				jw->j->raises = jw->j->verifies = true;
+		}
+		/* a helper of one more file that verifies or throws */
+		jw->j->verifies |= names_in(&v->verifiers, name);
+		if (names_in(&v->raisers, name) && ast_is(ast_parent(n), "expression_statement"))
+			jw->j->raises = jw->j->verifies = true;
+	}
+	return true;
+}
+
+/* Judges a helper of another file (ctx: its struct judgement), after learning the
+ * helpers of one more file it calls. */
+static bool judge_target(void *ctx, struct slink_target *t)
+{
+	struct judgement *out = ctx;
+	struct verify *v = calloc(1, sizeof *v);
+	if (!v)
+		return false;
+	v->f = *t->f;
+	v->link = t->link;
+	struct ast_node body = ast_field(t->def, "body");
+	link_helpers(v, body);
+	v->f.fn = (struct ast_node){0};
+	struct judge_walk jw = {v, out};
+	out->checks = fn_checks(v, body);
+	if (out->checks)
+		ast_walk(body, visit_judge, &jw);
+	free(v);
+	return out->checks;
+}
+
+/* Names too common to stand for one helper: the flow knows helpers by name, and a
+ * `get` that checks would make every request.args.get a check. */
+static const char *const generic_names[] = {"get",  "post",   "put",	 "request", "send",
+					    "call", "handle", "execute", "run",	    "__invoke",
+					    "json", "first",  "find",	 "save",    NULL};
+
+static bool visit_link(void *ctx, struct ast_node n)
+{
+	struct verify *v = ctx;
+	char name[SFLOW_NAME_LEN];
+	if (!sflow_is_call(&v->f, n))
+		return true;
+	sflow_callee(&v->f, n, name, sizeof name);
+	if (!name[0] || names_in(&v->tried, name) || names_in(&v->f.checkers, name) ||
+	    in_list(name, fulfil_calls) || in_list(name, generic_names) ||
+	    !strcmp(name, "checkPayment") ||
+	    !strcmp(name, "check_payment") || !strcmp(name, "createLink") ||
+	    !strcmp(name, "create_link"))
+		return true;
+	names_put(&v->tried, name);
+	bool resolved = false;
+	struct judgement j = {0};
+	if (!slink_call(&v->link, &v->f, n, judge_target, &j, &resolved) || !j.checks)
+		return true;
+	names_put(&v->f.checkers, name);
+	names_put(&v->linked, name);
+	if (j.verifies)
+		names_put(&v->verifiers, name);
+	if (j.raises)
+		names_put(&v->raisers, name);
+	return true;
+}
+
+static void link_helpers(struct verify *v, struct ast_node within)
+{
+	ast_walk(within, visit_link, v);
+}
+
+static bool visit_any_site(void *ctx, struct ast_node n)
+{
+	struct verify *v = ctx;
+	if (v->rc)
+		return false;
+	if (is_site(v, n))
+		v->rc = 1;
+	return v->rc == 0;
+}
+
 int oc004_script_unit(struct unit *u, const struct rule *r, const struct detector *d)
 {
 	(void)d;
 	const struct syntax *syn = unit_syntax(u);
 	if (!syn || (u->lang != LANG_PHP && u->lang != LANG_PYTHON))
 		return 0;
-	struct verify v = {.u = u, .r = r};
-	sflow_init(&v.f, syn, u->lang);
-	ast_walk(ast_root(syn), visit_site, &v);
-	return v.rc < 0 ? v.rc : 0;
+	struct verify *v = calloc(1, sizeof *v);
+	if (!v)
+		return -1;
+	struct slink_budget budget = {0};
+	v->u = u;
+	v->r = r;
+	sflow_init(&v->f, syn, u->lang);
+	slink_init(&v->link, u, &budget);
+	/* helpers of other files are looked up only where something is fulfilled */
+	ast_walk(ast_root(syn), visit_any_site, v);
+	if (v->rc) {
+		v->rc = 0;
+		link_helpers(v, ast_root(syn));
+		v->f.fn = (struct ast_node){0}; /* locals are learnt again with them */
+		ast_walk(ast_root(syn), visit_site, v);
+	}
+	int rc = v->rc < 0 ? v->rc : 0;
+	free(v);
+	return rc;
 }
 
 int oc004_script_finish(struct scan *s, const struct rule *r)
