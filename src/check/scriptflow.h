@@ -26,6 +26,7 @@ struct sflow {
 	const struct syntax *syn;
 	bool php;		     /* PHP, else Python */
 	struct sflow_names checkers; /* same-file functions that call checkPayment */
+	bool says_check, says_create; /* the file's text holds checkPayment/, createLink */
 	/* per function, filled by sflow_scope() */
 	struct ast_node fn;
 	struct sflow_names checked; /* locals holding a check's result */
