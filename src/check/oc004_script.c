@@ -271,17 +271,17 @@ static enum test classify(struct verify *v, struct ast_node e, int depth)
 	return TEST_NONE;
 }
 
-static bool exits(struct verify *v, struct ast_node s)
+/* Whether the statement leaves the function: throws, raises, aborts, dies or exits, and
+ * with returns also returns. A throw stops a caller too; a return does not. */
+static bool leaves(struct verify *v, struct ast_node s, bool returns)
 {
-	static const char *const stops[] = {"return_statement", "exit_statement",
-					    "throw_expression", "raise_statement", NULL};
-	for (size_t i = 0; stops[i]; i++)
-		if (ast_is(s, stops[i]))
-			return true;
+	if ((returns && ast_is(s, "return_statement")) || ast_is(s, "throw_expression") ||
+	    ast_is(s, "raise_statement") || ast_is(s, "exit_statement"))
+		return true;
 	if (ast_is(s, "expression_statement")) {
 		struct ast_node e = ast_named_child(s, 0);
 		char name[SFLOW_NAME_LEN];
-		if (ast_is(e, "throw_expression"))
+		if (ast_is(e, "throw_expression") || ast_is(e, "exit_statement"))
 			return true;
 		if (sflow_is_call(&v->f, e)) {
 			sflow_callee(&v->f, e, name, sizeof name);
@@ -291,9 +291,14 @@ static bool exits(struct verify *v, struct ast_node s)
 	}
 	if (ast_is(s, "compound_statement") || ast_is(s, "block") || ast_is(s, "colon_block"))
 		for (uint32_t i = 0; i < ast_named_count(s); i++)
-			if (exits(v, ast_named_child(s, i)))
+			if (leaves(v, ast_named_child(s, i), returns))
 				return true;
 	return false;
+}
+
+static bool exits(struct verify *v, struct ast_node s)
+{
+	return leaves(v, s, true);
 }
 
 struct path {
@@ -752,25 +757,7 @@ struct judge_walk {
 /* Throws, raises, aborts or exits: what stops the caller too (a return does not). */
 static bool stops_caller(struct verify *v, struct ast_node s)
 {
-	if (ast_is(s, "throw_expression") || ast_is(s, "raise_statement") ||
-	    ast_is(s, "exit_statement"))
-		return true;
-	if (ast_is(s, "expression_statement")) {
-		struct ast_node e = ast_named_child(s, 0);
-		char name[SFLOW_NAME_LEN];
-		if (ast_is(e, "throw_expression") || ast_is(e, "exit_statement"))
-			return true;
-		if (sflow_is_call(&v->f, e)) {
-			sflow_callee(&v->f, e, name, sizeof name);
-			return !strcmp(name, "wp_die") || !strcmp(name, "abort") ||
-			       !strcmp(name, "die");
-		}
-	}
-	if (ast_is(s, "compound_statement") || ast_is(s, "block") || ast_is(s, "colon_block"))
-		for (uint32_t i = 0; i < ast_named_count(s); i++)
-			if (stops_caller(v, ast_named_child(s, i)))
-				return true;
-	return false;
+	return leaves(v, s, false);
 }
 
 /* A returned value that says yes or no about the payment in a way not read here

@@ -64,34 +64,11 @@ static bool number(const struct sflow *f, struct ast_node n, double *v)
 	return jsflow_parse_number(t, len, v);
 }
 
-/* The value a local was last given before the call, in the call's function. */
-struct last_value {
-	const struct sflow *f;
-	struct ast_node name, before, value;
-};
-
-static bool visit_last(void *ctx, struct ast_node n)
-{
-	struct last_value *lv = ctx;
-	if (ast_start(n) >= ast_start(lv->before))
-		return false;
-	if (ast_is(n, "assignment_expression") || ast_is(n, "assignment")) {
-		size_t a, b;
-		const char *x = ast_text(lv->f->syn, ast_field(n, "left"), &a);
-		const char *y = ast_text(lv->f->syn, lv->name, &b);
-		if (a == b && !memcmp(x, y, a))
-			lv->value = ast_field(n, "right");
-	}
-	return true;
-}
-
 static struct ast_node value_of(const struct sflow *f, struct ast_node fn, struct ast_node x,
 				struct ast_node call)
 {
-	struct last_value lv = {.f = f, .name = x, .before = call};
-	if (ast_is(x, "variable_name") || ast_is(x, "identifier"))
-		ast_walk(fn, visit_last, &lv);
-	return ast_is_null(lv.value) ? x : lv.value;
+	struct ast_node v = sflow_last_value(f, fn, x, call);
+	return ast_is_null(v) ? x : v;
 }
 
 static bool callee_in(const struct sflow *f, struct ast_node n, const char *const *names)

@@ -215,27 +215,6 @@ static enum client client_of(const struct sflow *f, struct ast_node call)
 	return CL_URLLIB; /* Guzzle, Symfony HttpClient: throw on a 4xx */
 }
 
-/* The last value given to a local before the call, in the call's function. */
-struct last_value {
-	const struct sflow *f;
-	struct ast_node name, before, value;
-};
-
-static bool visit_last(void *ctx, struct ast_node n)
-{
-	struct last_value *lv = ctx;
-	if (ast_start(n) >= ast_start(lv->before))
-		return false;
-	if (ast_is(n, "assignment_expression") || ast_is(n, "assignment")) {
-		size_t a, b;
-		const char *x = ast_text(lv->f->syn, ast_field(n, "left"), &a);
-		const char *y = ast_text(lv->f->syn, lv->name, &b);
-		if (a == b && !memcmp(x, y, a))
-			lv->value = ast_field(n, "right");
-	}
-	return true;
-}
-
 /* The argument that holds the URL: curl_init($url), curl_setopt($ch, CURLOPT_URL, $url),
  * $client->request('POST', $url), requests.post(url); -1 when none. */
 static int url_arg(const struct sflow *f, struct ast_node call)
@@ -261,10 +240,9 @@ static bool url_local_names(const struct sflow *f, struct ast_node call, struct 
 		return true; /* f"{OCPAY_API}/createLink" */
 	if (!ast_is(a, "variable_name") && !ast_is(a, "identifier"))
 		return false;
-	struct last_value lv = {.f = f, .name = a, .before = call};
-	ast_walk(fn, visit_last, &lv);
-	return !ast_is_null(lv.value) && !sflow_is_call(f, lv.value) &&
-	       !ast_is(lv.value, "object_creation_expression") && text_has(f, lv.value, endpoint);
+	struct ast_node v = sflow_last_value(f, fn, a, call);
+	return !ast_is_null(v) && !sflow_is_call(f, v) && !ast_is(v, "object_creation_expression") &&
+	       text_has(f, v, endpoint);
 }
 
 /* ---- the response's path up from the call ---- */

@@ -103,40 +103,42 @@ static bool callee_is(const struct sflow *f, struct ast_node call, const char *a
 	return !strcmp(name, a) || !strcmp(name, b);
 }
 
-/* The value last assigned to the variable `use` reads, before it, in its function
- * ($url = API . '/checkPayment/' . $ref; wp_remote_get($url)): PHP and Python
- * variables belong to their function, so another function's $url says nothing. */
 struct assigned {
 	const struct sflow *f;
-	struct ast_node use, value;
-	const char *name;
-	size_t len;
+	struct ast_node name, before, value;
 };
 
 static bool visit_assigned(void *ctx, struct ast_node n)
 {
 	struct assigned *as = ctx;
-	if (ast_start(n) >= ast_start(as->use))
+	if (ast_start(n) >= ast_start(as->before))
 		return false;
 	if (ast_is(n, as->f->php ? "assignment_expression" : "assignment")) {
-		size_t len;
-		struct ast_node left = ast_field(n, "left");
-		const char *t = ast_text(as->f->syn, left, &len);
-		if (!ast_is_null(left) && len == as->len && !memcmp(t, as->name, len))
+		size_t a, b;
+		const char *x = ast_text(as->f->syn, ast_field(n, "left"), &a);
+		const char *y = ast_text(as->f->syn, as->name, &b);
+		if (a == b && !memcmp(x, y, a))
 			as->value = ast_field(n, "right");
 	}
 	return true;
 }
 
+struct ast_node sflow_last_value(const struct sflow *f, struct ast_node fn, struct ast_node name,
+				 struct ast_node before)
+{
+	struct assigned as = {.f = f, .name = name, .before = before};
+	if (ast_is(name, "variable_name") || ast_is(name, "identifier"))
+		ast_walk(fn, visit_assigned, &as);
+	return as.value;
+}
+
+/* The value last assigned to the variable `use` reads, before it, in its function
+ * ($url = API . '/checkPayment/' . $ref; wp_remote_get($url)): PHP and Python
+ * variables belong to their function, so another function's $url says nothing. */
 static struct ast_node local_value(const struct sflow *f, struct ast_node use)
 {
-	struct assigned as = {.f = f, .use = use};
 	struct ast_node fn = sflow_function_of(f, use);
-	if (!is_function(f, fn))
-		return (struct ast_node){0};
-	as.name = ast_text(f->syn, use, &as.len);
-	ast_walk(fn, visit_assigned, &as);
-	return as.value;
+	return is_function(f, fn) ? sflow_last_value(f, fn, use, use) : (struct ast_node){0};
 }
 
 /* An HTTP request whose URL names the endpoint: an argument says "/checkPayment/", or

@@ -59,6 +59,10 @@ bool sflow_from_request(struct sflow *f, struct ast_node n);
 bool sflow_is_status(const struct sflow *f, struct ast_node n, const char *status);
 /* Whether n reads one of the names as a variable. */
 bool sflow_mentions(const struct sflow *f, struct ast_node n, const struct sflow_names *names);
+/* The value last given to the local `name` ($x = ..., x = ...) before `before`, in fn;
+ * null when none. */
+struct ast_node sflow_last_value(const struct sflow *f, struct ast_node fn, struct ast_node name,
+				 struct ast_node before);
 /* The string value of a literal (case kept), copied into buf; false when not a literal. */
 bool sflow_string(const struct sflow *f, struct ast_node n, char *buf, size_t size);
 
