@@ -327,7 +327,11 @@ bool path_is_test(const char *path)
 	for (size_t i = 0; i < sizeof infixes / sizeof infixes[0]; i++)
 		if (strstr(base, infixes[i]))
 			return true;
-	return false;
+	/* pytest and Django (test_x.py, x_test.py, tests.py, conftest.py), PHPUnit (XTest.php) */
+	size_t n = strlen(base);
+	return (!strncmp(base, "test_", 5) && n > 8 && !strcmp(base + n - 3, ".py")) ||
+	       (n > 8 && !strcmp(base + n - 8, "_test.py")) || !strcmp(base, "tests.py") ||
+	       !strcmp(base, "conftest.py") || (n > 8 && !strcmp(base + n - 8, "Test.php"));
 }
 
 bool unit_has_keywords(const struct unit *u, const struct rule *r, const struct detector *d)

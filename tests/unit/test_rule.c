@@ -75,6 +75,16 @@ TEST(test_files_by_path)
 	CHECK(!path_is_test("src/routes/checkout.js"));
 	CHECK(!path_is_test("src/latest/pay.js"));
 	CHECK(!path_is_test("contest/pay.js"));
+	/* pytest, Django, PHPUnit */
+	CHECK(path_is_test("shop/test_payments.py"));
+	CHECK(path_is_test("shop/payments_test.py"));
+	CHECK(path_is_test("shop/tests.py"));
+	CHECK(path_is_test("conftest.py"));
+	CHECK(path_is_test("app/PaymentTest.php"));
+	CHECK(!path_is_test("shop/testing.py"));
+	CHECK(!path_is_test("shop/test_.py"));
+	CHECK(!path_is_test("app/LatestTests.php"));
+	CHECK(!path_is_test("app/Services/PaymentContest.php"));
 }
 
 TEST(valid_rule_loads)
