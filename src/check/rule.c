@@ -613,6 +613,37 @@ static int keyword_bit(struct ruleset *set, const char *word, uint64_t mask[2])
 	return 0;
 }
 
+/* The detectors that read a file of language l: its own, the text ones (a page's markup
+ * and attributes are text), and for PHP the JavaScript ones too (its <script> blocks). */
+static unsigned langs_reading(enum lang l)
+{
+	unsigned js = LANG_BIT(LANG_JAVASCRIPT) | LANG_BIT(LANG_TYPESCRIPT) | LANG_BIT(LANG_TSX);
+	return LANG_BIT(l) | LANG_BIT(LANG_TEXT) | (l == LANG_PHP ? js : 0);
+}
+
+/* The prefilter of language l: the words of the detectors that read it, the OCPay markers
+ * and the rules' applies_to words; the others are left empty so that each word keeps its
+ * bit. A JavaScript file is not searched for a PHP scheduler's words. */
+static struct literal_set *prefilter_for(const struct ruleset *set, enum lang l)
+{
+	uint64_t want[2] = {set->ocpay_mask[0], set->ocpay_mask[1]};
+	for (size_t i = 0; i < set->len; i++) {
+		const struct rule *r = &set->rules[i];
+		want[0] |= r->applies_mask[0];
+		want[1] |= r->applies_mask[1];
+		for (size_t j = 0; j < r->ndetectors; j++)
+			if (r->detectors[j].langs & langs_reading(l)) {
+				want[0] |= r->detectors[j].kwmask[0];
+				want[1] |= r->detectors[j].kwmask[1];
+			}
+	}
+	static char none[] = "";
+	char *words[RULESET_MAX_KEYWORDS];
+	for (size_t k = 0; k < set->nkeywords; k++)
+		words[k] = want[k / 64] & (1ull << (k % 64)) ? set->keywords[k] : none;
+	return literal_set_new(words, set->nkeywords);
+}
+
 int ruleset_prepare(struct ruleset *set)
 {
 	for (size_t i = 0; i < sizeof ocpay_markers / sizeof ocpay_markers[0]; i++)
@@ -644,7 +675,12 @@ int ruleset_prepare(struct ruleset *set)
 					return -1;
 		}
 	set->prefilter = literal_set_new(set->keywords, set->nkeywords);
-	return set->prefilter ? 0 : -1;
+	if (!set->prefilter)
+		return -1;
+	for (int l = 0; l < LANG_COUNT; l++)
+		if (!(set->prefilter_lang[l] = prefilter_for(set, (enum lang)l)))
+			return -1;
+	return 0;
 }
 
 void ruleset_free(struct ruleset *set)
@@ -656,6 +692,8 @@ void ruleset_free(struct ruleset *set)
 		free(set->keywords[i]);
 	free(set->keywords);
 	literal_set_free(set->prefilter);
+	for (int l = 0; l < LANG_COUNT; l++)
+		literal_set_free(set->prefilter_lang[l]);
 	memset(set, 0, sizeof *set);
 }
 

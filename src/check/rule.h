@@ -94,13 +94,16 @@ struct rule {
 };
 
 /* The literal prefilter: every detector keyword in one caseless regex, and the words
- * that show a file takes part in an OCPay integration. Built by ruleset_prepare(). */
+ * that show a file takes part in an OCPay integration. Built by ruleset_prepare(): one
+ * set of all the words (for history blobs, whose language is not known yet) and one per
+ * language, of the words the detectors that read it can use. */
 #define RULESET_MAX_KEYWORDS 128
 
 struct ruleset {
 	struct rule *rules;
 	size_t len;
 	struct literal_set *prefilter;
+	struct literal_set *prefilter_lang[LANG_COUNT];
 	char **keywords; /* lower case, indexed by bit */
 	size_t nkeywords;
 	uint64_t ocpay_mask[2];

@@ -473,7 +473,7 @@ static int read_unit(struct worker *w, const struct file_entry *e, char **data, 
 
 static void prefilter(struct unit *u)
 {
-	literal_set_scan(u->scan->rules->prefilter, u->data, u->len, u->kw);
+	literal_set_scan(u->scan->rules->prefilter_lang[u->lang], u->data, u->len, u->kw);
 }
 
 static bool detector_applies(struct unit *u, const struct rule *r, const struct detector *d)

@@ -120,18 +120,19 @@ void literal_set_scan(const struct literal_set *set, const char *text, size_t le
 {
 	const unsigned char *t = (const unsigned char *)text;
 	size_t i = 0;
-	if (set->npivots && set->npivots <= 4) {
+	if (set->npivots) {
 		/* Letters only differ in bit 0x20 between cases: fold, then compare each lane
-		 * with every pivot at once. */
-		v16 fold, p[4];
+		 * with every pivot at once (at most 8; unused ones repeat the first). */
+		v16 fold, p[8];
 		memset(&fold, 0x20, sizeof fold);
-		for (size_t k = 0; k < 4; k++)
+		for (size_t k = 0; k < 8; k++)
 			memset(&p[k], set->pivots[k < set->npivots ? k : 0], sizeof p[k]);
 		for (; i + 16 <= len; i += 16) {
 			v16 v;
 			memcpy(&v, t + i, sizeof v);
 			v |= fold;
-			v16 hit = (v == p[0]) | (v == p[1]) | (v == p[2]) | (v == p[3]);
+			v16 hit = (v == p[0]) | (v == p[1]) | (v == p[2]) | (v == p[3]) | (v == p[4]) |
+				  (v == p[5]) | (v == p[6]) | (v == p[7]);
 			uint64_t lanes[2];
 			memcpy(lanes, &hit, sizeof lanes);
 			if (!(lanes[0] | lanes[1]))
