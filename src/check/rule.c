@@ -617,22 +617,28 @@ static int keyword_bit(struct ruleset *set, const char *word, uint64_t mask[2])
  * and attributes are text), and for PHP the JavaScript ones too (its <script> blocks). */
 static unsigned langs_reading(enum lang l)
 {
+	if (l == LANG_COUNT)
+		return LANG_ALL;
 	unsigned js = LANG_BIT(LANG_JAVASCRIPT) | LANG_BIT(LANG_TYPESCRIPT) | LANG_BIT(LANG_TSX);
 	return LANG_BIT(l) | LANG_BIT(LANG_TEXT) | (l == LANG_PHP ? js : 0);
 }
 
 /* The prefilter of language l: the words of the detectors that read it, the OCPay markers
  * and the rules' applies_to words; the others are left empty so that each word keeps its
- * bit. A JavaScript file is not searched for a PHP scheduler's words. */
+ * bit. A JavaScript file is not searched for a PHP scheduler's words. With LANG_COUNT:
+ * the words of the rules that read history, which screen blobs before their path and
+ * language are known. */
 static struct literal_set *prefilter_for(const struct ruleset *set, enum lang l)
 {
 	uint64_t want[2] = {set->ocpay_mask[0], set->ocpay_mask[1]};
 	for (size_t i = 0; i < set->len; i++) {
 		const struct rule *r = &set->rules[i];
+		if (l == LANG_COUNT && !(r->scopes & SCOPE_HISTORY))
+			continue;
 		want[0] |= r->applies_mask[0];
 		want[1] |= r->applies_mask[1];
 		for (size_t j = 0; j < r->ndetectors; j++)
-			if (r->detectors[j].langs & langs_reading(l)) {
+			if (l == LANG_COUNT || (r->detectors[j].langs & langs_reading(l))) {
 				want[0] |= r->detectors[j].kwmask[0];
 				want[1] |= r->detectors[j].kwmask[1];
 			}
@@ -674,8 +680,7 @@ int ruleset_prepare(struct ruleset *set)
 				if (keyword_bit(set, d->keywords[k], d->kwmask) < 0)
 					return -1;
 		}
-	set->prefilter = literal_set_new(set->keywords, set->nkeywords);
-	if (!set->prefilter)
+	if (!(set->prefilter = prefilter_for(set, LANG_COUNT)))
 		return -1;
 	for (int l = 0; l < LANG_COUNT; l++)
 		if (!(set->prefilter_lang[l] = prefilter_for(set, (enum lang)l)))

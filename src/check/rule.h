@@ -95,8 +95,8 @@ struct rule {
 
 /* The literal prefilter: every detector keyword in one caseless regex, and the words
  * that show a file takes part in an OCPay integration. Built by ruleset_prepare(): one
- * set of all the words (for history blobs, whose language is not known yet) and one per
- * language, of the words the detectors that read it can use. */
+ * set of the words of the rules that read history (for blobs, whose path and language
+ * are not known yet) and one per language, of the words its detectors can use. */
 #define RULESET_MAX_KEYWORDS 128
 
 struct ruleset {
