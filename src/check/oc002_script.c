@@ -343,11 +343,11 @@ static bool admin_page(const struct unit *u)
 int oc002_script_unit(struct unit *u, const struct rule *r, const struct detector *d)
 {
 	(void)d;
-	const struct syntax *syn = unit_syntax(u);
-	if (!syn || (u->lang != LANG_PHP && u->lang != LANG_PYTHON))
+	const struct sflow *f = unit_sflow(u);
+	if (!f)
 		return 0;
-	struct run run = {.u = u, .r = r};
-	sflow_init(&run.f, syn, u->lang);
+	const struct syntax *syn = f->syn;
+	struct run run = {.u = u, .r = r, .f = *f};
 	if (run.f.php && !admin_page(u))
 		ast_walk(ast_root(syn), visit_text, &run.html);
 	ast_walk(ast_root(syn), visit, &run);

@@ -338,12 +338,12 @@ static bool visit_create(void *ctx, struct ast_node n)
 int oc003_script_unit(struct unit *u, const struct rule *r, const struct detector *d)
 {
 	(void)d;
-	const struct syntax *syn = unit_syntax(u);
-	if (!syn || (u->lang != LANG_PHP && u->lang != LANG_PYTHON))
+	const struct sflow *f = unit_sflow(u);
+	if (!f)
 		return 0;
-	struct run run = {.u = u, .r = r};
+	const struct syntax *syn = f->syn;
+	struct run run = {.u = u, .r = r, .f = *f};
 	struct slink_budget budget = {0};
-	sflow_init(&run.f, syn, u->lang);
 	slink_init(&run.link, u, &budget);
 	ast_walk(ast_root(syn), visit_create, &run);
 	return run.rc;

@@ -909,16 +909,17 @@ static bool visit_any_site(void *ctx, struct ast_node n)
 int oc004_script_unit(struct unit *u, const struct rule *r, const struct detector *d)
 {
 	(void)d;
-	const struct syntax *syn = unit_syntax(u);
-	if (!syn || (u->lang != LANG_PHP && u->lang != LANG_PYTHON))
+	const struct sflow *f = unit_sflow(u);
+	if (!f)
 		return 0;
+	const struct syntax *syn = f->syn;
 	struct verify *v = calloc(1, sizeof *v);
 	if (!v)
 		return -1;
 	struct slink_budget budget = {0};
 	v->u = u;
 	v->r = r;
-	sflow_init(&v->f, syn, u->lang);
+	v->f = *f;
 	slink_init(&v->link, u, &budget);
 	/* helpers of other files are looked up only where something is fulfilled */
 	ast_walk(ast_root(syn), visit_any_site, v);

@@ -485,11 +485,11 @@ static double min_interval(const struct unit *u)
 int oc008_script_unit(struct unit *u, const struct rule *r, const struct detector *d)
 {
 	(void)d;
-	const struct syntax *syn = unit_syntax(u);
-	if (!syn || (u->lang != LANG_PHP && u->lang != LANG_PYTHON))
+	const struct sflow *f = unit_sflow(u);
+	if (!f)
 		return 0;
-	struct poll p = {.u = u, .r = r, .min_ms = min_interval(u)};
-	sflow_init(&p.f, syn, u->lang);
+	const struct syntax *syn = f->syn;
+	struct poll p = {.u = u, .r = r, .f = *f, .min_ms = min_interval(u)};
 	ast_walk(ast_root(syn), visit_check, &p);
 	return p.rc < 0 ? p.rc : 0;
 }

@@ -478,11 +478,11 @@ static bool visit_event(void *ctx, struct ast_node n)
 int oc010_script_unit(struct unit *u, const struct rule *r, const struct detector *d)
 {
 	(void)d;
-	const struct syntax *syn = unit_syntax(u);
-	if (!syn || (u->lang != LANG_PHP && u->lang != LANG_PYTHON))
+	const struct sflow *f = unit_sflow(u);
+	if (!f)
 		return 0;
-	struct logging lg = {.u = u, .r = r};
-	sflow_init(&lg.f, syn, u->lang);
+	const struct syntax *syn = f->syn;
+	struct logging lg = {.u = u, .r = r, .f = *f};
 	struct ocpay_search os = {&lg.f, false};
 	ast_walk(ast_root(syn), visit_ocpay, &os);
 	if (!os.found)

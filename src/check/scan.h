@@ -23,6 +23,7 @@ struct syntax;
 struct parser_set;
 struct worker;
 struct jsflow;
+struct sflow;
 
 struct scan_options {
 	unsigned jobs;		/* worker threads; 0: one per core */
@@ -160,6 +161,7 @@ struct unit {
 	bool classified;
 	int runtime;		/* enum runtime (lang/classify.h), once classified */
 	struct jsflow *flow;	/* OCPay calls and their data, built on first use */
+	struct sflow *sflow;	/* the same for PHP and Python (check/scriptflow.h) */
 	struct hit *hits;
 	size_t nhits, caphits;
 	struct finding_list out;
@@ -253,6 +255,10 @@ bool unit_callers_pass_request(struct unit *u, const char *method, uint32_t inde
 char *unit_package_json(struct unit *u, size_t *len);
 /* The OCPay calls of a parsed unit (check/jsflow.h), or NULL; built once. */
 struct jsflow *unit_flow(struct unit *u);
+/* What the PHP/Python flow checkers share of a parsed PHP or Python unit: its checking
+ * helpers, whether it names the endpoints (check/scriptflow.h); NULL for other units.
+ * Built once: each checker copies it, as learning a function's locals writes to it. */
+const struct sflow *unit_sflow(struct unit *u);
 /* Whether the unit contains one of the detector's keywords (true when it has none). */
 bool unit_has_keywords(const struct unit *u, const struct rule *r, const struct detector *d);
 /* Whether the code the rule judges (its applies_to words) was seen; true when it has none. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "check/checker.h"
+#include "check/scriptflow.h"
 #include "check/config.h"
 #include "check/enqueue.h"
 #include "check/jsflow.h"
@@ -712,6 +713,17 @@ int unit_runtime(struct unit *u)
 	return u->runtime;
 }
 
+const struct sflow *unit_sflow(struct unit *u)
+{
+	if (u->sflow || (u->lang != LANG_PHP && u->lang != LANG_PYTHON))
+		return u->sflow;
+	const struct syntax *syn = unit_syntax(u);
+	if (!syn || !(u->sflow = malloc(sizeof *u->sflow)))
+		return NULL;
+	sflow_init(u->sflow, syn, u->lang);
+	return u->sflow;
+}
+
 struct jsflow *unit_flow(struct unit *u)
 {
 	if (u->flow)
@@ -1019,6 +1031,8 @@ void unit_free(struct unit *u)
 		free(u->flow);
 		u->flow = NULL;
 	}
+	free(u->sflow);
+	u->sflow = NULL;
 	syntax_free(u->syntax);
 	u->syntax = NULL;
 	free(u->script);
