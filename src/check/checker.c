@@ -6,13 +6,18 @@
 #define CHECKER(name, run, finish)                                                        \
 	int run(struct unit *u, const struct rule *r, const struct detector *d);          \
 	int finish(struct scan *s, const struct rule *r);
+#define UNIT_CHECKER(name, run)                                                           \
+	int run(struct unit *u, const struct rule *r, const struct detector *d);
 #include "check/checks.def"
 #undef CHECKER
+#undef UNIT_CHECKER
 
 static const struct checker checkers[] = {
 #define CHECKER(name, run, finish) {#name, run, finish},
+#define UNIT_CHECKER(name, run) {#name, run, NULL},
 #include "check/checks.def"
 #undef CHECKER
+#undef UNIT_CHECKER
 };
 
 const struct checker *checker_find(const char *name)

@@ -1,6 +1,7 @@
 /* Logic written in C for what a regex or a query cannot say. Each checker is one file,
  * registered once in checks.def. A checker reads a unit and adds hits; it never prints
- * or exits. finish() runs once after every unit, for repository-level findings. */
+ * or exits. finish() runs once after every unit, for repository-level findings; NULL for
+ * a checker that has none (UNIT_CHECKER). */
 #ifndef OCPAY_CHECKER_H
 #define OCPAY_CHECKER_H
 

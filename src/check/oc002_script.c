@@ -353,10 +353,3 @@ int oc002_script_unit(struct unit *u, const struct rule *r, const struct detecto
 	ast_walk(ast_root(syn), visit, &run);
 	return run.rc;
 }
-
-int oc002_script_finish(struct scan *s, const struct rule *r)
-{
-	(void)s;
-	(void)r;
-	return 0;
-}

@@ -402,10 +402,3 @@ int oc003_ref_saved_unit(struct unit *u, const struct rule *r, const struct dete
 			rc = check_call(u, r, flow->syn, &flow->calls[i]);
 	return rc;
 }
-
-int oc003_ref_saved_finish(struct scan *s, const struct rule *r)
-{
-	(void)s;
-	(void)r;
-	return 0;
-}

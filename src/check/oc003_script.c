@@ -348,10 +348,3 @@ int oc003_script_unit(struct unit *u, const struct rule *r, const struct detecto
 	ast_walk(ast_root(syn), visit_create, &run);
 	return run.rc;
 }
-
-int oc003_script_finish(struct scan *s, const struct rule *r)
-{
-	(void)s;
-	(void)r;
-	return 0;
-}

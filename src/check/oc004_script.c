@@ -933,10 +933,3 @@ int oc004_script_unit(struct unit *u, const struct rule *r, const struct detecto
 	free(v);
 	return rc;
 }
-
-int oc004_script_finish(struct scan *s, const struct rule *r)
-{
-	(void)s;
-	(void)r;
-	return 0;
-}

@@ -349,10 +349,3 @@ int oc004_verify_unit(struct unit *u, const struct rule *r, const struct detecto
 	ast_walk(ast_root(flow->syn), visit_site, &v);
 	return v.rc;
 }
-
-int oc004_verify_finish(struct scan *s, const struct rule *r)
-{
-	(void)s;
-	(void)r;
-	return 0;
-}

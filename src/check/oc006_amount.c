@@ -276,10 +276,3 @@ int oc006_amount_unit(struct unit *u, const struct rule *r, const struct detecto
 			rc = check_call(u, r, flow->syn, &flow->calls[i]);
 	return rc;
 }
-
-int oc006_amount_finish(struct scan *s, const struct rule *r)
-{
-	(void)s;
-	(void)r;
-	return 0;
-}

@@ -354,10 +354,3 @@ int oc006_script_unit(struct unit *u, const struct rule *r, const struct detecto
 	ast_walk(ast_root(syn), visit_create, &run);
 	return run.rc;
 }
-
-int oc006_script_finish(struct scan *s, const struct rule *r)
-{
-	(void)s;
-	(void)r;
-	return 0;
-}

@@ -217,10 +217,3 @@ int oc007_errors_unit(struct unit *u, const struct rule *r, const struct detecto
 	}
 	return rc;
 }
-
-int oc007_errors_finish(struct scan *s, const struct rule *r)
-{
-	(void)s;
-	(void)r;
-	return 0;
-}

@@ -679,10 +679,3 @@ int oc007_script_unit(struct unit *u, const struct rule *r, const struct detecto
 	ast_walk(ast_root(syn), visit_call, &run);
 	return run.rc;
 }
-
-int oc007_script_finish(struct scan *s, const struct rule *r)
-{
-	(void)s;
-	(void)r;
-	return 0;
-}

@@ -416,10 +416,3 @@ int oc008_polling_unit(struct unit *u, const struct rule *r, const struct detect
 			rc = check_call(u, r, flow->syn, &flow->calls[i]);
 	return rc;
 }
-
-int oc008_polling_finish(struct scan *s, const struct rule *r)
-{
-	(void)s;
-	(void)r;
-	return 0;
-}

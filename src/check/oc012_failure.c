@@ -132,10 +132,3 @@ int oc012_failure_unit(struct unit *u, const struct rule *r, const struct detect
 	ast_walk(ast_root(flow->syn), visit_confirmed, &f);
 	return f.rc;
 }
-
-int oc012_failure_finish(struct scan *s, const struct rule *r)
-{
-	(void)s;
-	(void)r;
-	return 0;
-}

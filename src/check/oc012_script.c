@@ -299,10 +299,3 @@ int oc012_script_unit(struct unit *u, const struct rule *r, const struct detecto
 	ast_walk(ast_root(syn), visit_confirmed, &run);
 	return run.rc;
 }
-
-int oc012_script_finish(struct scan *s, const struct rule *r)
-{
-	(void)s;
-	(void)r;
-	return 0;
-}

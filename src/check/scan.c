@@ -773,7 +773,8 @@ int scan_run_finishers(struct scan *s)
 		if (rule_disabled(s, r))
 			continue;
 		for (size_t j = 0; !rc && j < r->ndetectors; j++)
-			if (r->detectors[j].checker && (r->scopes & SCOPE_TREE))
+			if (r->detectors[j].checker && r->detectors[j].checker->finish &&
+			    (r->scopes & SCOPE_TREE))
 				rc = r->detectors[j].checker->finish(s, r);
 		if (!rc && s->ocpay_script_seen && !rule_reads_scripts(r) &&
 		    !scan_rule_note(s, r, NOTE_UNKNOWN))
