@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "check/jsflow.h"
+#include "check/oc010.h"
 #include "check/scan.h"
 #include "core/buf.h"
 #include "core/error.h"
@@ -24,8 +25,6 @@ struct logging {
 	size_t nreported;
 	int rc;
 };
-
-enum event { EVENT_CREATED, EVENT_STATUS };
 
 static bool ends_with_ci(const char *s, const char *suffix)
 {
@@ -142,8 +141,6 @@ static bool visit_caller(void *ctx, struct ast_node n)
 	return true;
 }
 
-enum verdict { LOGGED, UNLOGGED, ELSEWHERE };
-
 /* Whether the event in fn is logged on its path, or left to callers in other modules. */
 static enum verdict path_logging(const struct logging *lg, struct ast_node fn)
 {
@@ -178,17 +175,12 @@ static bool already_judged(struct logging *lg, struct ast_node fn, enum event ev
 
 static const char *const event_names[] = {"payment created", "status change"};
 
-static void judge(struct logging *lg, struct ast_node site, enum event ev, const char *value)
+int oc010_record(struct unit *u, const struct rule *r, struct ast_node site, enum verdict v,
+		 enum event ev, const char *value)
 {
-	struct ast_node fn = jsflow_function_of(site);
-	if (lg->rc || already_judged(lg, fn, ev))
-		return;
-	enum verdict v = path_logging(lg, fn);
-	if (v != UNLOGGED) {
-		lg->rc = scan_add_evidence(lg->u->scan, lg->r, v, lg->u->path, (int)ast_line(site),
-					   event_names[ev]);
-		return;
-	}
+	if (v != UNLOGGED)
+		return scan_add_evidence(u->scan, r, v, u->path, (int)ast_line(site),
+					 event_names[ev]);
 	char msg[320];
 	if (ev == EVENT_CREATED)
 		snprintf(msg, sizeof msg,
@@ -199,7 +191,15 @@ static void judge(struct logging *lg, struct ast_node site, enum event ev, const
 			 "order status set to %s with no log statement on its path: log \"[Payment] "
 			 "Status changed\" with the orderId, old and new status",
 			 value);
-	lg->rc = unit_add_hit(lg->u, lg->r, ast_start(site), ast_end(site), NULL, 0, msg, -1);
+	return unit_add_hit(u, r, ast_start(site), ast_end(site), NULL, 0, msg, -1);
+}
+
+static void judge(struct logging *lg, struct ast_node site, enum event ev, const char *value)
+{
+	struct ast_node fn = jsflow_function_of(site);
+	if (lg->rc || already_judged(lg, fn, ev))
+		return;
+	lg->rc = oc010_record(lg->u, lg->r, site, path_logging(lg, fn), ev, value);
 }
 
 /* `order.status = "PAID"` or a `{ status: "FAILED" }` write: the value, quoted, in buf. */

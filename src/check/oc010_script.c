@@ -17,11 +17,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "check/oc010.h"
 #include "check/scan.h"
 #include "check/scriptflow.h"
 
-enum verdict { LOGGED, UNLOGGED, ELSEWHERE }; /* the evidence kinds of oc010_logging.c */
-enum event { EVENT_CREATED, EVENT_STATUS };
 
 struct logging {
 	struct unit *u;
@@ -265,31 +264,12 @@ static bool already_judged(struct logging *lg, struct ast_node fn, enum event ev
 	return false;
 }
 
-static const char *const event_names[] = {"payment created", "status change"};
-
 static void judge(struct logging *lg, struct ast_node site, enum event ev, const char *value)
 {
 	struct ast_node fn = sflow_function_of(&lg->f, site);
 	if (lg->rc || already_judged(lg, fn, ev))
 		return;
-	enum verdict v = path_logging(lg, fn);
-	if (v != UNLOGGED) {
-		lg->rc = scan_add_evidence(lg->u->scan, lg->r, v, lg->u->path, (int)ast_line(site),
-					   event_names[ev]);
-		return;
-	}
-	char msg[320];
-	if (ev == EVENT_CREATED)
-		snprintf(msg, sizeof msg,
-			 "payment link created with no log statement on its path: log \"[Payment] "
-			 "Created\" with the orderId, paymentRef and amount");
-	else
-		snprintf(
-		    msg, sizeof msg,
-		    "order status set to %s with no log statement on its path: log \"[Payment] "
-		    "Status changed\" with the orderId, old and new status",
-		    value);
-	lg->rc = unit_add_hit(lg->u, lg->r, ast_start(site), ast_end(site), NULL, 0, msg, -1);
+	lg->rc = oc010_record(lg->u, lg->r, site, path_logging(lg, fn), ev, value);
 }
 
 /* ---- status writes ---- */

@@ -148,6 +148,21 @@ void scan_log(struct scan *s, const char *fmt, ...)
 	pthread_mutex_unlock(&note_lock);
 }
 
+/* Appends the item of the given size to an array the scan's threads share; false when
+ * out of memory (the array is left as it was). */
+static bool locked_append(void **array, size_t *n, const void *item, size_t size)
+{
+	pthread_mutex_lock(&note_lock);
+	char *p = realloc(*array, (*n + 1) * size);
+	if (p) {
+		memcpy(p + *n * size, item, size);
+		*array = p;
+		++*n;
+	}
+	pthread_mutex_unlock(&note_lock);
+	return p != NULL;
+}
+
 int scan_note_directive(struct scan *s, const char *path, const struct directive *d)
 {
 	struct buf b = BUF_INIT;
@@ -160,15 +175,8 @@ int scan_note_directive(struct scan *s, const char *path, const struct directive
 				   .problem = d->problem, .used = d->used};
 	if (!n.rules)
 		n.rules = strdup("");
-	pthread_mutex_lock(&note_lock);
-	struct directive_note *p =
-		n.path && n.rules ? realloc(s->directives, (s->ndirectives + 1) * sizeof *p) : NULL;
-	if (p) {
-		s->directives = p;
-		p[s->ndirectives++] = n;
-	}
-	pthread_mutex_unlock(&note_lock);
-	if (!p) {
+	if (!n.path || !n.rules ||
+	    !locked_append((void **)&s->directives, &s->ndirectives, &n, sizeof n)) {
 		free(n.path);
 		free(n.rules);
 		return error_set("out of memory");
@@ -254,16 +262,8 @@ int scan_add_evidence(struct scan *s, const struct rule *r, int kind, const char
 {
 	struct scan_evidence e = {.rule = r, .kind = kind, .path = strdup(path), .line = line,
 				  .text = text ? strdup(text) : NULL};
-	pthread_mutex_lock(&note_lock);
-	struct scan_evidence *p = e.path && (e.text || !text)
-					  ? realloc(s->evidence, (s->nevidence + 1) * sizeof *p)
-					  : NULL;
-	if (p) {
-		s->evidence = p;
-		p[s->nevidence++] = e;
-	}
-	pthread_mutex_unlock(&note_lock);
-	if (!p) {
+	if (!e.path || (text && !e.text) ||
+	    !locked_append((void **)&s->evidence, &s->nevidence, &e, sizeof e)) {
 		free(e.path);
 		free(e.text);
 		return error_set("out of memory");
