@@ -1,11 +1,8 @@
 #define _GNU_SOURCE /* memmem */
 #include "check/enqueue.h"
 
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "check/scan.h"
 #include "lang/lang.h"
@@ -14,34 +11,6 @@
 #define ENQUEUE_MAX_FILE (1u << 20)
 /* The arguments of one call are looked for this far after its name. */
 #define ENQUEUE_CALL_SPAN 600
-
-static char *read_file(const char *root, const char *path, size_t *len)
-{
-	size_t rl = strlen(root), pl = strlen(path);
-	char *full = malloc(rl + pl + 1);
-	if (!full)
-		return NULL;
-	memcpy(full, root, rl);
-	memcpy(full + rl, path, pl + 1);
-	int fd = open(full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	free(full);
-	if (fd < 0)
-		return NULL;
-	struct stat st;
-	char *p = NULL;
-	ssize_t n = -1;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size <= ENQUEUE_MAX_FILE &&
-	    (p = malloc((size_t)st.st_size + 1)))
-		n = read(fd, p, (size_t)st.st_size);
-	close(fd);
-	if (n < 0) {
-		free(p);
-		return NULL;
-	}
-	p[n] = '\0';
-	*len = (size_t)n;
-	return p;
-}
 
 static int add(struct scan *s, const char *src, size_t len, const char *php)
 {
@@ -105,7 +74,7 @@ static void build(struct scan *s)
 		if (lang_from_path(path) != LANG_PHP)
 			continue;
 		size_t len = 0;
-		char *text = read_file(s->root, path, &len);
+		char *text = file_read_small(s->root, path, ENQUEUE_MAX_FILE, &len);
 		if (!text)
 			continue;
 		int rc = memmem(text, len, "_script", 7) ? read_calls(s, path, text, len) : 0;

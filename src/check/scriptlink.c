@@ -2,12 +2,9 @@
 #include "check/scriptlink.h"
 
 #include <ctype.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "lang/ts.h"
 
@@ -120,28 +117,9 @@ static void dir_of(const char *path, char *out, size_t size)
 /* Reads a regular file of the scanned folder, not through a link. */
 static char *read_file(const struct scan *s, const char *path, size_t *len)
 {
-	char full[4096];
-	if ((size_t)snprintf(full, sizeof full, "%s%s", s->root, path) >= sizeof full)
-		return NULL;
-	int fd = open(full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	struct stat st;
-	char *p = NULL;
-	ssize_t n = -1;
 	size_t max =
 	    s->opt->max_parse_size < SLINK_MAX_FILE ? s->opt->max_parse_size : SLINK_MAX_FILE;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size <= max &&
-	    (p = malloc((size_t)st.st_size + 1)))
-		n = read(fd, p, (size_t)st.st_size);
-	close(fd);
-	if (n < 0) {
-		free(p);
-		return NULL;
-	}
-	p[n] = '\0';
-	*len = (size_t)n;
-	return p;
+	return file_read_small(s->root, path, max, len);
 }
 
 /* ---- definitions in a parsed file ---- */

@@ -2,12 +2,10 @@
 #define _GNU_SOURCE
 #include "check/unit.h"
 
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -600,24 +598,7 @@ const struct syntax *unit_syntax(struct unit *u)
 /* Reads a regular file of at most max bytes, not through a link. 0, or -1. */
 static int read_small_file(const char *path, size_t max, char **text, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	struct stat st;
-	char *p = NULL;
-	ssize_t n = -1;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size <= max &&
-	    (p = malloc((size_t)st.st_size + 1)))
-		n = read(fd, p, (size_t)st.st_size);
-	close(fd);
-	if (n < 0) {
-		free(p);
-		return -1;
-	}
-	p[n] = '\0';
-	*text = p;
-	*len = (size_t)n;
-	return 0;
+	return (*text = file_read_small("", path, max, len)) ? 0 : -1;
 }
 
 /* The nearest package.json above path, read from the scanned folder (not followed

@@ -1,7 +1,11 @@
 #include "source/files.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/error.h"
 
@@ -41,4 +45,28 @@ void file_list_free(struct file_list *list)
 		free(list->items[i].path);
 	free(list->items);
 	memset(list, 0, sizeof *list);
+}
+
+char *file_read_small(const char *root, const char *path, size_t max, size_t *len)
+{
+	char full[4096];
+	if ((size_t)snprintf(full, sizeof full, "%s%s", root, path) >= sizeof full)
+		return NULL;
+	int fd = open(full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	char *p = NULL;
+	ssize_t n = -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size <= max &&
+	    (p = malloc((size_t)st.st_size + 1)))
+		n = read(fd, p, (size_t)st.st_size);
+	close(fd);
+	if (n < 0) {
+		free(p);
+		return NULL;
+	}
+	p[n] = '\0';
+	*len = (size_t)n;
+	return p;
 }

@@ -24,4 +24,8 @@ int file_list_add(struct file_list *list, const char *path, size_t len, unsigned
 void file_list_sort(struct file_list *list);
 void file_list_free(struct file_list *list);
 
+/* Reads root + path when it is a regular file of at most max bytes, never through a
+ * link: the text (NUL-terminated, the caller frees it) and its length, or NULL. */
+char *file_read_small(const char *root, const char *path, size_t max, size_t *len);
+
 #endif
