@@ -1,0 +1,10 @@
+/* Lowering of php into the flow form (flow/ir.h): not written yet. */
+#include "lang/lower.h"
+
+#include "core/error.h"
+
+int php_lower(struct ir_file *f, const struct syntax *syn)
+{
+	(void)syn;
+	return error_set("%s: the php lowering is not written yet", f->path);
+}
