@@ -13,6 +13,7 @@
 #include "check/yaml_keys.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "flow/model.h"
 #include "core/literal.h"
 #include "core/regex.h"
 #include "lang/classify.h"
@@ -570,6 +571,8 @@ static int load_dir(struct ruleset *set, const char *dir)
 
 int ruleset_load(struct ruleset *set, const char *extra_dir)
 {
+	if (model_set_load(&set->models, extra_dir) < 0)
+		return -1;
 	for (const struct embedded_rule *e = embedded_rules; e->name; e++)
 		if (add_yaml(set, e->name, e->text, e->len, true) < 0)
 			return -1;
@@ -699,6 +702,7 @@ void ruleset_free(struct ruleset *set)
 	literal_set_free(set->prefilter);
 	for (int l = 0; l < LANG_COUNT; l++)
 		literal_set_free(set->prefilter_lang[l]);
+	model_set_free(set->models);
 	memset(set, 0, sizeof *set);
 }
 

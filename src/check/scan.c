@@ -1,5 +1,7 @@
 #include "check/scan.h"
 
+#include "check/flow_stage.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -17,6 +19,7 @@
 #include "check/checker.h"
 #include "check/config.h"
 #include "check/enqueue.h"
+#include "check/flow_stage.h"
 #include "check/unit.h"
 #include "core/buf.h"
 #include "core/error.h"
@@ -55,6 +58,7 @@ int scan_init(struct scan *s, const struct ruleset *rules, const struct scan_opt
 	memset(s, 0, sizeof *s);
 	pthread_mutex_init(&s->importers_lock, NULL);
 	pthread_mutex_init(&s->enqueued_lock, NULL);
+	pthread_mutex_init(&s->flow_lock, NULL);
 	s->rules = rules;
 	s->opt = opt;
 	s->notes = calloc(rules->len ? rules->len : 1, sizeof *s->notes);
@@ -100,6 +104,8 @@ void scan_free(struct scan *s)
 	pthread_mutex_destroy(&s->importers_lock);
 	enqueue_free(s);
 	pthread_mutex_destroy(&s->enqueued_lock);
+	flow_stage_free(s);
+	pthread_mutex_destroy(&s->flow_lock);
 	memset(s, 0, sizeof *s);
 }
 
@@ -478,6 +484,12 @@ static void prefilter(struct unit *u)
 
 static bool detector_applies(struct unit *u, const struct rule *r, const struct detector *d)
 {
+	return scan_detector_applies(u, r, d, true);
+}
+
+bool scan_detector_applies(struct unit *u, const struct rule *r, const struct detector *d,
+			   bool keywords)
+{
 	/* A page is text too: its markup and attributes are read by the text detectors. */
 	if (!(d->langs & LANG_BIT(u->lang)) &&
 	    !(u->page && !u->php_scripts && (d->langs & LANG_BIT(LANG_TEXT))))
@@ -486,7 +498,7 @@ static bool detector_applies(struct unit *u, const struct rule *r, const struct 
 	if (u->php_scripts && d->type == DETECT_REGEX && (d->langs & LANG_BIT(LANG_PHP)))
 		return false;
 	/* cheapest first: most files hold none of the keywords */
-	if (!unit_has_keywords(u, r, d))
+	if (keywords && !unit_has_keywords(u, r, d))
 		return false;
 	if (d->npaths && !path_matches(u->path, d->paths, d->npaths))
 		return false;
@@ -610,10 +622,16 @@ int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const c
 			/* past the file's deadline only the text detectors still run */
 			if (ast_deadline_passed() && d->type != DETECT_REGEX)
 				continue;
-			if (detector_applies(&u, r, d))
+			if (!detector_applies(&u, r, d))
+				continue;
+			if (detector_is_flow(d))
+				u.flow_wanted = scope == SCOPE_TREE; /* runs in the flow stage */
+			else
 				rc = unit_run_detector(&u, r, d);
 		}
 	}
+	if (!rc && u.flow_wanted)
+		rc = flow_stage_record(&u);
 	if (!rc && u.lang == LANG_PHP && scope == SCOPE_TREE && lang_php_has_scripts(data, len))
 		rc = scan_php_scripts(&u);
 	if (!rc)
@@ -931,7 +949,8 @@ int scan_run(struct scan *s)
 	struct finding_list *results = calloc(n ? n : 1, sizeof *results);
 	int rc = 0;
 	s->facts = calloc(n ? n : 1, sizeof *s->facts);
-	if (!results || !s->facts) {
+	s->flow_kept = calloc(n ? n : 1, sizeof *s->flow_kept);
+	if (!results || !s->facts || !s->flow_kept) {
 		rc = error_set("out of memory");
 		goto out;
 	}
@@ -945,6 +964,8 @@ int scan_run(struct scan *s)
 		rc = run_pass(s, jobs, true, results);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = finding_list_take(&s->findings, &results[i]);
+	if (!rc)
+		rc = flow_stage_run(s, &s->findings);
 	if (!rc)
 		rc = scan_run_finishers(s);
 	if (!rc)

@@ -24,6 +24,7 @@ struct parser_set;
 struct worker;
 struct jsflow;
 struct sflow;
+struct flow_record;
 
 struct scan_options {
 	unsigned jobs;		/* worker threads; 0: one per core */
@@ -125,6 +126,11 @@ struct scan {
 	bool importers_built;
 	long *importers;      /* indices in files, grouped by the module they import */
 	size_t *importers_at; /* per file i: its importers are importers[at[i] .. at[i + 1]) */
+	/* the flow stage (flow_stage.c): the files lowered for the project index */
+	pthread_mutex_t flow_lock;
+	struct flow_record *flow_records;
+	size_t nflow_records, capflow_records;
+	bool *flow_kept; /* per file of the list: lowered already */
 	/* the scripts WordPress PHP files enqueue, built on first use (enqueue.c) */
 	pthread_mutex_t enqueued_lock;
 	bool enqueued_built;
@@ -160,6 +166,7 @@ struct unit {
 	bool parse_tried;
 	bool classified;
 	int runtime;		/* enum runtime (lang/classify.h), once classified */
+	bool flow_wanted;	/* a flow rule applies: lower it for the flow stage */
 	struct jsflow *flow;	/* OCPay calls and their data, built on first use */
 	struct sflow *sflow;	/* the same for PHP and Python (check/scriptflow.h) */
 	struct hit *hits;
@@ -259,6 +266,10 @@ struct jsflow *unit_flow(struct unit *u);
  * helpers, whether it names the endpoints (check/scriptflow.h); NULL for other units.
  * Built once: each checker copies it, as learning a function's locals writes to it. */
 const struct sflow *unit_sflow(struct unit *u);
+/* Whether a detector applies to the unit: language, keywords (unless !keywords), paths,
+ * tests, context, runtime. */
+bool scan_detector_applies(struct unit *u, const struct rule *r, const struct detector *d,
+			   bool keywords);
 /* Whether the unit contains one of the detector's keywords (true when it has none). */
 bool unit_has_keywords(const struct unit *u, const struct rule *r, const struct detector *d);
 /* Whether the code the rule judges (its applies_to words) was seen; true when it has none. */

@@ -265,6 +265,27 @@ static void written_status(struct events *ev, const struct ir_node *call, const 
 	}
 }
 
+/* The HTTP row a call matches; a row `on: client` only when the receiver holds a client. */
+static const struct model_row *http_row(struct events *ev, const struct ir_node *call,
+					const struct path *p)
+{
+	size_t n;
+	const struct model_row *const *rows = model_rows(ev->f->models, MODEL_HTTP, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct model_row *r = rows[i];
+		if (!(r->langs & LANG_BIT(ev->ir->lang)) || !path_match(r->pat, p))
+			continue;
+		if (r->attr[MODEL_ATTR_ON] && !strcmp(r->attr[MODEL_ATTR_ON], "client")) {
+			char base[URL_MAX];
+			if (!call->a || call->a->kind != IR_MEMBER ||
+			    !client_of(ev, ev->fn.file, call->a->a, base, sizeof base, 0))
+				continue;
+		}
+		return r;
+	}
+	return NULL;
+}
+
 static void call_event(struct events *ev, const struct ir_node *call)
 {
 	const struct flow *f = ev->f;
@@ -325,7 +346,7 @@ static void call_event(struct events *ev, const struct ir_node *call)
 			     FLOW_FN_NONE, -1, true);
 		return;
 	}
-	if ((r = model_match(m, MODEL_HTTP, lang, &p))) {
+	if ((r = http_row(ev, call, &p))) {
 		http_event(ev, call, r);
 		return;
 	}

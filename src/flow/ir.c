@@ -400,6 +400,10 @@ const struct ir_node *ir_pair_value(const struct ir_node *object, const char *ke
 		const struct ir_node *p = object->kids[j];
 		if (p->kind == IR_PAIR && p->text && strcmp(p->text, key) == 0)
 			return p->b;
+		/* a constant as the key: [CURLOPT_URL => $url] */
+		if (p->kind == IR_PAIR && !p->text && p->a && p->a->kind == IR_NAME && p->a->text &&
+		    strcmp(p->a->text, key) == 0)
+			return p->b;
 	}
 	return NULL;
 }

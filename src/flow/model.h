@@ -73,6 +73,7 @@ enum model_kind {
 	X(METHOD, "method")   /* http: the method (post, get) or the argument holding it */      \
 	X(BASE, "base")	      /* http: a client's base URL argument */                           \
 	X(CLIENT, "client")   /* http: "true" when the call makes a client (axios.create) */     \
+	X(ON, "on")	      /* http: "client": only on a client instance (api.post()) */       \
 	X(THROWS, "throws")   /* http, api: "true" when an error answer raises */                \
 	X(API, "api")	      /* api: createLink, checkPayment or client */                      \
 	X(INPUT, "input")     /* api: the createLink request's argument */                       \

@@ -173,8 +173,10 @@ static const struct model_row *param_model(const struct flow *f, int32_t file, c
 			continue;
 		if (r->in_pat && !decorated(r->in_pat, fn->decorators, fn->ndecorators))
 			continue;
+		/* db: Session = Depends(get_db): not input */
 		if (r->unless_pat && ((one_segment(&p, prm->type) && path_match(r->unless_pat, &p)) ||
-				      (prm->def && prm->def->kind == IR_CALL && path_of(&p, prm->def) &&
+				      (one_segment(&p, d->name) && path_match(r->unless_pat, &p)) ||
+				      (prm->def && prm->def->kind == IR_CALL && path_of(&p, prm->def->a) &&
 				       path_match(r->unless_pat, &p))))
 			continue;
 		return r;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/flow_stage.h"
 #include "core/error.h"
 #include "source/git_private.h"
 #include "source/history.h"
@@ -89,6 +90,8 @@ int rev_scan(struct scan *s, struct repo *r, const char *rev, struct finding_lis
 		rc = rw.rc ? rw.rc : repo_fail(rev);
 	scan_worker_free(w);
 	git_tree_free(tree);
+	if (!rc)
+		rc = flow_stage_run(into, &into->findings);
 	if (!rc)
 		rc = scan_run_finishers(into);
 	if (!rc)
@@ -187,6 +190,17 @@ int staged_scan(struct scan *s, struct repo *r)
 		     d->old_file.mode == GIT_FILEMODE_BLOB_EXECUTABLE))
 			rc = scan_blob(wpast, g, &d->old_file.id, d->old_file.path,
 				       s->opt->max_file_size, &before);
+		if (!rc)
+			rc = keep_introduced(&now, &before, &s->findings);
+		finding_list_free(&now);
+		finding_list_free(&before);
+	}
+	if (!rc) {
+		/* the flow rules judge the changed files together, as they stand before and after */
+		struct finding_list now = {0}, before = {0};
+		rc = flow_stage_run(s, &now);
+		if (!rc)
+			rc = flow_stage_run(&past, &before);
 		if (!rc)
 			rc = keep_introduced(&now, &before, &s->findings);
 		finding_list_free(&now);
