@@ -65,6 +65,10 @@ int32_t flow_find_file(const struct flow *f, const char *path);
 const struct ir_func *flow_func(const struct flow *f, struct flow_fn fn);
 /* The function whose body holds n (nested functions are their own). */
 struct flow_fn flow_fn_of(const struct flow *f, int32_t file, const struct ir_node *n);
+/* Walks fn's body (and, with closures, the bodies of the functions defined in it, methods
+ * aside) in pre-order; visit returns false to skip a node's children. */
+void flow_walk(const struct flow *f, struct flow_fn fn, bool closures, ir_visit_fn visit,
+	       void *ctx);
 /* "OrderService.markPaid", "handler", "<module>" — for messages. */
 void flow_fn_name(const struct flow *f, struct flow_fn fn, char *buf, size_t size);
 

@@ -215,7 +215,7 @@ struct path_pattern *path_pattern_new(const char *text)
 		return NULL;
 	}
 	const struct seg *last = &p->segs[p->n - 1];
-	if (last->kind == SEG_GLOB && last->nalts == 1 && !strchr(last->alts[0], '*') &&
+	if (last->kind == SEG_GLOB && last->nalts == 1 && !strpbrk(last->alts[0], "*[") &&
 	    !(p->last = strdup(last->alts[0]))) {
 		error_set("out of memory");
 		path_pattern_free(p);
@@ -234,16 +234,38 @@ bool path_pattern_is_call(const struct path_pattern *pat)
 	return pat->n && pat->segs[pat->n - 1].call;
 }
 
+/* One character of a glob at g: a literal or a class ([A-Z_]); *len gets its length. */
+static bool glob_char(const char *g, char c, size_t *len)
+{
+	if (*g != '[') {
+		*len = 1;
+		return *g == c;
+	}
+	const char *p = g + 1;
+	bool hit = false;
+	while (*p && *p != ']') {
+		if (p[1] == '-' && p[2] && p[2] != ']') {
+			hit |= c >= p[0] && c <= p[2];
+			p += 3;
+		} else {
+			hit |= c == *p++;
+		}
+	}
+	*len = (size_t)(p - g) + (*p == ']');
+	return hit;
+}
+
+/* Iterative glob with one backtrack point: '*' any run, '[...]' a class. */
 static bool glob(const char *g, const char *s)
 {
-	/* iterative glob with one backtrack point: '*' only */
 	const char *star = NULL, *mark = NULL;
 	while (*s) {
+		size_t len;
 		if (*g == '*') {
 			star = g++;
 			mark = s;
-		} else if (*g == *s) {
-			g++;
+		} else if (*g && glob_char(g, *s, &len)) {
+			g += len;
 			s++;
 		} else if (star) {
 			g = star + 1;

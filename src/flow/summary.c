@@ -51,6 +51,23 @@ static void with_closures(const struct flow_file *ff, int32_t file, int32_t func
 			with_closures(ff, file, c, m, depth + 1);
 }
 
+void flow_walk(const struct flow *f, struct flow_fn fn, bool closures, ir_visit_fn visit,
+	       void *ctx)
+{
+	struct flow_file *ff = flow_file_at(f, fn.file);
+	if (!ff || fn.func < 0 || (uint32_t)fn.func >= ff->ir->nfuncs)
+		return;
+	if (!closures || !ff->first_child) {
+		ir_walk(ff->ir->funcs[fn.func].body, visit, ctx);
+		return;
+	}
+	struct members m = {0};
+	with_closures(ff, fn.file, fn.func, &m, 0);
+	for (uint32_t i = 0; i < m.n; i++)
+		ir_walk(ff->ir->funcs[m.items[i].func].body, visit, ctx);
+	free(m.items);
+}
+
 static bool guarded_confirmed(struct flow_query *q, int32_t file, const struct ir_node *n)
 {
 	struct flow_guard g[32];

@@ -84,6 +84,9 @@ TEST(patterns_match_segments_globs_alternatives_and_any_depth)
 	CHECK_INT(prefix("*Request.*", lr), 2);
 	CHECK_INT(prefix("laravel*", lr), 1);
 	CHECK_INT(prefix("*Response", lr), 0);
+	CHECK(matches("log[A-Z_]*()", call(f, name(f, "logPaymentEvent"))));
+	CHECK(matches("log[A-Z_]*()", call(f, name(f, "log_event"))));
+	CHECK(!matches("log[A-Z_]*()", call(f, name(f, "login"))));
 	ir_file_free(f);
 }
 
