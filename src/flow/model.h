@@ -57,7 +57,8 @@ extern const struct embedded_model embedded_models[];
 	X(CHECK, "check", "path")		/* reads that check an HTTP answer's success */ \
 	X(URL_FIELD, "url_field", "value")	/* createLink answer fields with the URL alone */ \
 	X(MEMBER_TEST, "member_test", "call")	/* membership tests: in_array(), includes() */ \
-	X(STATUS_TEST, "status_test", "call")	/* predicates of a status: isConfirmed() */
+	X(STATUS_TEST, "status_test", "call")	/* predicates of a status: isConfirmed() */ \
+	X(EPHEMERAL, "ephemeral", "path")	/* stores that do not last: sessions, caches, maps */
 
 enum model_kind {
 #define X(id, name, key) MODEL_##id,
