@@ -1,5 +1,7 @@
 #include "flow/ir.h"
 
+#include "core/utf8.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -448,19 +450,24 @@ void ir_walk(const struct ir_node *root, ir_visit_fn fn, void *ctx)
 
 /* ---- dump ---- */
 
+/* Quoted, with bytes that are not well-formed UTF-8 or are controls escaped: the dump is
+ * always valid UTF-8, whatever the file held. */
 static void dump_text(FILE *out, const char *s, uint32_t len)
 {
 	fputc('"', out);
-	for (uint32_t i = 0; i < len; i++) {
+	for (uint32_t i = 0; i < len;) {
 		unsigned char c = (unsigned char)s[i];
+		unsigned cp;
+		size_t n = c >= 0x80 ? utf8_char(s + i, len - i, &cp) : 1;
 		if (c == '"' || c == '\\')
 			fprintf(out, "\\%c", c);
 		else if (c == '\n')
 			fputs("\\n", out);
-		else if (c < 0x20 || c == 0x7f)
+		else if (c < 0x20 || c == 0x7f || n == 0 || (c >= 0x80 && utf8_is_control(cp)))
 			fprintf(out, "\\x%02x", c);
 		else
-			fputc(c, out);
+			fwrite(s + i, 1, n, out);
+		i += n ? (uint32_t)n : 1;
 	}
 	fputc('"', out);
 }
