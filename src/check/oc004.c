@@ -5,9 +5,10 @@
  * update that sets it, payment_complete(), fulfillOrder() ...). It is verified when one of
  * the conditions that hold where it runs (flow_guards: branches, switch cases, early exits,
  * a helper that throws unless the payment is confirmed) says checkPayment answered
- * CONFIRMED (flow_condition_status). Unverified in its own function, it is judged by the
- * project's calls of that function, a few levels up: verified when every call is. A
- * function nothing calls is an entry point and answers for itself.
+ * CONFIRMED (flow_condition_status). Unverified in its own function, it stands when
+ * every call of that function in the project is verified, a few levels up; each call of
+ * it is a fulfilment too (the function's summary says it fulfils), reported where it
+ * stands when unverified. A function nothing calls answers for itself.
  *
  * Even verified, a fulfilment whose checkPayment was handed a ref from the request (the
  * return URL's query, a body), and that nothing compares with the ref saved on the order,
@@ -17,7 +18,6 @@
 
 #include "check/flow_stage.h"
 
-#define MAX_UP 3
 #define MAX_GUARDS 32
 
 static const char *const msg_replay =
@@ -37,6 +37,29 @@ struct guard_verdict {
 	bool failed_only;
 	const struct ir_node *request_status; /* a status compared that the customer sends */
 };
+
+#define MAX_UP 3
+
+static struct guard_verdict read_guards(struct flow_check *c, int32_t file,
+					const struct ir_node *n);
+
+/* Whether every call of fn in the project, or every call above it, runs only after a
+ * CONFIRMED check. */
+static bool callers_verify(struct flow_check *c, struct flow_fn fn, int depth)
+{
+	size_t n;
+	const struct flow_site *sites = flow_callers(c->flow, fn, &n);
+	if (!n || depth >= MAX_UP)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		struct guard_verdict v = read_guards(c, sites[i].file, sites[i].call);
+		if (v.confirmed)
+			continue;
+		if (!callers_verify(c, flow_fn_of(c->flow, sites[i].file, sites[i].call), depth + 1))
+			return false;
+	}
+	return true;
+}
 
 static struct guard_verdict read_guards(struct flow_check *c, int32_t file, const struct ir_node *n)
 {
@@ -60,23 +83,6 @@ static struct guard_verdict read_guards(struct flow_check *c, int32_t file, cons
 		}
 	}
 	return v;
-}
-
-/* Whether a call of fn, and every call above it, runs only after a CONFIRMED check. */
-static bool callers_verify(struct flow_check *c, struct flow_fn fn, int depth)
-{
-	size_t n;
-	const struct flow_site *sites = flow_callers(c->flow, fn, &n);
-	if (!n || depth >= MAX_UP)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		struct guard_verdict v = read_guards(c, sites[i].file, sites[i].call);
-		if (v.confirmed)
-			continue;
-		if (!callers_verify(c, flow_fn_of(c->flow, sites[i].file, sites[i].call), depth + 1))
-			return false;
-	}
-	return true;
 }
 
 /* Two expressions read the same value: the same name, or the same member path. */
@@ -144,8 +150,9 @@ static bool replayable(struct flow_check *c, struct flow_fn fn, const struct ir_
 		const struct flow_event *e = &ev[i];
 		if (e->kind != EV_CHECK_PAYMENT || !e->arg)
 			continue;
+		/* a ref loaded with the order is the order's, even looked up by a request id */
 		uint32_t l = flow_labels_deep(c->q, fn.file, e->arg);
-		if (!(l & FL_REQUEST))
+		if (!(l & FL_REQUEST) || (l & FL_STORED))
 			continue;
 		struct ref_use u = {c, fn.file, e->arg, false};
 		flow_walk(c->flow, fn, true, visit_ties, &u);
@@ -173,6 +180,8 @@ static int judge(struct flow_check *c, const struct rule *r, struct flow_fn fn,
 	struct guard_verdict v = read_guards(c, fn.file, site);
 	if (v.confirmed)
 		return replayable(c, fn, site) ? flow_report(c, r, site, msg_replay, -1) : 0;
+	/* unverified here: verified when every call of the function in the project is; each
+	 * unverified call is reported where it stands too (the summary says it fulfils) */
 	if (callers_verify(c, fn, 0))
 		return 0;
 	char buf[256];
@@ -205,7 +214,10 @@ int oc004_run(struct flow_check *c, const struct rule *r, const struct detector 
 		const struct ir_node *last = NULL;
 		for (size_t k = 0; k < n && !rc; k++) {
 			const struct flow_event *e = &ev[k];
-			if (e->kind != EV_FULFIL || e->node == last)
+			bool fulfils = e->kind == EV_FULFIL ||
+				       (e->kind == EV_CALL && flow_fn_ok(e->via) &&
+					flow_summary(c->flow, e->via)->fulfils);
+			if (!fulfils || e->node == last)
 				continue;
 			last = e->node; /* a write that sets paid is one fulfilment */
 			rc = judge(c, r, fn, e->node);

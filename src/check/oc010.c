@@ -66,18 +66,13 @@ static bool is_entry(const struct flow *f, struct flow_fn fn)
 					    "handler", "default", "action", "loader", NULL};
 	const struct ir_func *func = flow_func(f, fn);
 	if (!func || (func->flags & (IR_FN_MODULE | IR_FN_DEFAULT)) || func->ndecorators ||
-	    !func->name || !*func->name)
+	    !func->name || !*func->name || flow_is_entry(f, fn))
 		return true;
 	for (size_t i = 0; names[i]; i++)
 		if (!strcmp(func->name, names[i]))
 			return true;
-	/* a method of a class the framework instantiates: a controller, a job, a gateway */
-	if (func->cls >= 0) {
-		const struct ir_class *c = &flow_ir(f, fn.file)->classes[func->cls];
-		if (c->ndecorators || (c->extends && *c->extends))
-			return true;
-	}
-	return false;
+	/* a method is judged with its class: a service that logs nowhere has no logger */
+	return func->cls >= 0;
 }
 
 static enum verdict judge_fn(const struct flow *f, struct flow_fn fn)

@@ -56,6 +56,18 @@ static bool visit_handles(void *ctx, const struct ir_node *n)
 	case IR_MEMBER:
 		h->found = flow_status_named(c->q, c->file, n) == ST_FAILED;
 		break;
+	case IR_NAME: {
+		/* a table keyed by status with a FAILED entry: ORDER_STATUS[result.status] */
+		int32_t of;
+		const struct ir_node *o = flow_object(c->q, c->file, n, &of);
+		for (uint32_t i = 0; o && i < o->nkids && !h->found; i++) {
+			const struct ir_node *p = o->kids[i];
+			h->found = p->kind == IR_PAIR &&
+				   ((p->text && !strcasecmp(p->text, "FAILED")) ||
+				    (p->a && flow_status_named(c->q, of, p->a) == ST_FAILED));
+		}
+		break;
+	}
 	case IR_CALL:
 	case IR_ASSIGN: {
 		const struct flow_event *ev = flow_event_at(c->flow, c->file, n);

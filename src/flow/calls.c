@@ -293,6 +293,21 @@ struct flow_fn value_function(const struct flow *f, int32_t file, const struct i
 	}
 }
 
+/* An interface's or protocol's method, an abstract one: no body to learn from. */
+static bool is_stub(const struct ir_func *fn)
+{
+	if (!fn->body)
+		return true;
+	for (uint32_t i = 0; i < fn->body->nkids; i++) {
+		const struct ir_node *st = fn->body->kids[i];
+		bool inert = st->kind == IR_EXPR && st->a &&
+			     (st->a->kind == IR_STRING || (st->a->kind == IR_OTHER && !st->a->nkids));
+		if (!inert)
+			return false;
+	}
+	return true;
+}
+
 static bool collect_call(void *ctx, const struct ir_node *n);
 
 struct resolving {
@@ -306,7 +321,9 @@ static bool collect_call(void *ctx, const struct ir_node *n)
 	if (n->kind != IR_CALL || (n->flags & IR_F_NEW))
 		return true;
 	struct flow_file *ff = &r->f->files[r->file];
-	ff->callee[n->id] = value_function(r->f, r->file, n->a, 0);
+	struct flow_fn fn = value_function(r->f, r->file, n->a, 0);
+	/* a call of a stub is a call of an implementation the project does not show */
+	ff->callee[n->id] = flow_fn_ok(fn) && !is_stub(flow_func(r->f, fn)) ? fn : FLOW_FN_NONE;
 	return true;
 }
 
@@ -380,7 +397,34 @@ const struct flow_site *flow_callers(const struct flow *f, struct flow_fn fn, si
 
 bool flow_is_entry(const struct flow *f, struct flow_fn fn)
 {
+	const struct ir_func *func = flow_func(f, fn);
+	const struct ir_file *ir = flow_ir(f, fn.file);
+	if (!func || !func->nparams)
+		return false;
+	const struct ir_param *p = &func->params[0];
 	size_t n;
-	flow_callers(f, fn, &n);
-	return n == 0;
+	const struct model_row *const *rows = model_rows(f->models, MODEL_ENTRY, &n);
+	struct path path;
+	for (size_t i = 0; i < n; i++) {
+		const struct model_row *r = rows[i];
+		if (!(r->langs & LANG_BIT(ir->lang)))
+			continue;
+		path.n = 1;
+		path.call[0] = false;
+		path.rooted = true;
+		path.seg[0] = p->name ? p->name : "";
+		if (!path_match(r->pat, &path))
+			continue;
+		if (r->type_pat) {
+			path.seg[0] = p->type ? p->type : "";
+			if (!p->type || !path_match(r->type_pat, &path))
+				continue;
+		}
+		bool in = !r->in_pat;
+		for (uint32_t k = 0; !in && k < func->ndecorators; k++)
+			in = path_of(&path, func->decorators[k]) && path_match(r->in_pat, &path);
+		if (in)
+			return true;
+	}
+	return false;
 }

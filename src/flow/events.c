@@ -223,7 +223,7 @@ static void written_status(struct events *ev, const struct ir_node *call, const 
 {
 	if (!e || depth > 4)
 		return;
-	if (e->kind == IR_OBJECT) {
+	if (e->kind == IR_OBJECT || (e->kind == IR_CALL && e == call)) {
 		for (uint32_t i = 0; i < e->nkids; i++) {
 			const struct ir_node *p = e->kids[i];
 			if (p->kind == IR_PAIR && is_status_field(ev, p->text)) {
@@ -263,6 +263,67 @@ static void written_status(struct events *ev, const struct ir_node *call, const 
 			p = end;
 		}
 	}
+}
+
+/* Whether the SQL a write row's call is handed inserts or updates. */
+static bool writes_sql(struct events *ev, int32_t file, const struct ir_node *call,
+		       const struct model_row *r)
+{
+	char sql[1024];
+	bool partial;
+	const struct ir_node *q = model_arg(call, r->attr[MODEL_ATTR_SQL]);
+	return q && flow_string(ev->q, file, q, sql, sizeof sql, &partial) &&
+	       (strcasestr(sql, "insert") || strcasestr(sql, "update") || strcasestr(sql, "replace"));
+}
+
+/* The write row a call matches: one with `sql` when its SQL writes, one `on: write` when
+ * its receiver holds a prepared write ($pdo->prepare("UPDATE ...")->execute()). */
+static const struct model_row *write_row(struct events *ev, const struct ir_node *call,
+					 const struct path *p)
+{
+	size_t n;
+	int32_t file = ev->fn.file;
+	const struct model_row *const *rows = model_rows(ev->f->models, MODEL_WRITE, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct model_row *r = rows[i];
+		if (!(r->langs & LANG_BIT(ev->ir->lang)) || !path_match(r->pat, p))
+			continue;
+		if (r->attr[MODEL_ATTR_SQL] && !writes_sql(ev, file, call, r))
+			continue;
+		if (r->attr[MODEL_ATTR_ON] && !strcmp(r->attr[MODEL_ATTR_ON], "write")) {
+			const struct ir_node *recv =
+				call->a && call->a->kind == IR_MEMBER ? call->a->a : NULL;
+			while (recv && recv->kind == IR_AWAIT)
+				recv = recv->a;
+			const struct ir_node *defs[4];
+			int32_t files[4];
+			size_t k = 0;
+			if (recv && recv->kind == IR_NAME)
+				k = flow_defs(ev->q, file, recv, defs, files, 4);
+			else if (recv && recv->kind == IR_CALL) {
+				defs[0] = recv; /* db.prepare(sql).bind(x).run() */
+				files[0] = file;
+				k = 1;
+			}
+			bool prepared = false;
+			for (size_t d = 0; d < k && !prepared; d++) {
+				struct path dp;
+				const struct model_row *w;
+				if (defs[d]->kind != IR_CALL || !path_of(&dp, defs[d]))
+					continue;
+				w = model_match(ev->f->models, MODEL_WRITE, flow_ir(ev->f, files[d])->lang,
+						&dp);
+				prepared = w && ((w->attr[MODEL_ATTR_SQL] &&
+						  writes_sql(ev, files[d], defs[d], w)) ||
+						 (w->attr[MODEL_ATTR_ON] && w != r &&
+						  write_row(ev, defs[d], &dp)));
+			}
+			if (!prepared)
+				continue;
+		}
+		return r;
+	}
+	return NULL;
 }
 
 /* The HTTP row a call matches; a row `on: client` only when the receiver holds a client. */
@@ -362,17 +423,10 @@ static void call_event(struct events *ev, const struct ir_node *call)
 			emit(ev, (enum flow_event_kind)k, call, st, r, FLOW_FN_NONE, -1, false);
 		return;
 	}
-	if ((r = model_match(m, MODEL_WRITE, lang, &p))) {
-		if (r->attr[MODEL_ATTR_SQL]) {
-			char sql[1024];
-			bool partial;
-			const struct ir_node *q = model_arg(call, r->attr[MODEL_ATTR_SQL]);
-			if (!q || !flow_string(ev->q, file, q, sql, sizeof sql, &partial) ||
-			    (!strcasestr(sql, "insert") && !strcasestr(sql, "update") &&
-			     !strcasestr(sql, "replace")))
-				return;
-		}
+	if ((r = write_row(ev, call, &p))) {
 		emit(ev, EV_WRITE, call, NULL, r, FLOW_FN_NONE, -1, false);
+		/* named arguments are fields too: .update(status="expired") */
+		written_status(ev, call, call, 0);
 		for (uint32_t i = 0; i < call->nkids; i++)
 			written_status(ev, call, call->kids[i], 0);
 		return;

@@ -121,8 +121,9 @@ struct flow_site {
 struct flow_fn flow_callee(const struct flow *f, int32_t file, const struct ir_node *call);
 /* The calls of fn from anywhere in the project. */
 const struct flow_site *flow_callers(const struct flow *f, struct flow_fn fn, size_t *n);
-/* Whether fn is an entry point: a route handler, a job, a page function, exported with no
- * caller in the project, or called by a framework (decorators, route registration). */
+/* Whether fn is a function a framework calls, by the models' entry rows: a Django view
+ * (its first parameter is the request), a handler taking (req, res), a controller action
+ * taking a Request. */
 bool flow_is_entry(const struct flow *f, struct flow_fn fn);
 
 /* ---- values ---- */
@@ -186,7 +187,8 @@ struct flow_guard {
 
 /* The conditions that hold whenever n runs, innermost first: if/else branches, switch
  * cases (as subject == value), ternaries, && and ||, and earlier statements that leave the
- * function unless a condition holds (if (c) return; guard clauses; assert). Up to max. */
+ * function unless a condition holds (if (c) return; guard clauses; assert). A block
+ * stands for its end (what holds after all its statements ran). Up to max. */
 size_t flow_guards(struct flow_query *q, int32_t file, const struct ir_node *n,
 		   struct flow_guard *out, size_t max);
 /* Whether n runs inside a loop of its function (the loop node, or NULL). */

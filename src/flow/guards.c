@@ -97,6 +97,10 @@ size_t flow_guards(struct flow_query *q, int32_t file, const struct ir_node *n,
 		   struct flow_guard *out, size_t max)
 {
 	struct guards g = {out, 0, max};
+	/* a block stands for its end: what holds once every statement of it ran */
+	if (n && n->kind == IR_BLOCK)
+		for (uint32_t i = 0; i < n->nkids; i++)
+			statement_guard(q, file, n->kids[i], &g);
 	for (const struct ir_node *cur = n; cur && cur->parent; cur = cur->parent) {
 		const struct ir_node *p = cur->parent;
 		switch (p->kind) {
@@ -181,6 +185,10 @@ enum flow_status flow_status_named(struct flow_query *q, int32_t file, const str
 		enum flow_status st = status_of_text(n->text);
 		if (st != ST_NONE)
 			return st;
+		/* an enum member's value or name: PaymentStatus.CONFIRMED.value */
+		if (!strcmp(n->text, "value") || !strcmp(n->text, "name") ||
+		    !strcmp(n->text, "_value_"))
+			return flow_status_named(q, file, n->a);
 	}
 	if (n->kind == IR_NAME || n->kind == IR_MEMBER) {
 		char buf[64];
@@ -213,7 +221,8 @@ static struct flow_status_test compare(struct flow_query *q, int32_t file,
 	return t;
 }
 
-/* The statuses of a list literal: all one status, or ST_NONE. */
+/* The status a list literal names: the one status among its values (other words, such as
+ * "SUCCESS", aside), or ST_NONE when it names none or several. */
 static enum flow_status list_status(struct flow_query *q, int32_t file, const struct ir_node *list)
 {
 	if (!list || (list->kind != IR_ARRAY && list->kind != IR_OBJECT) || !list->nkids)
@@ -222,7 +231,9 @@ static enum flow_status list_status(struct flow_query *q, int32_t file, const st
 	for (uint32_t i = 0; i < list->nkids; i++) {
 		const struct ir_node *k = list->kids[i];
 		enum flow_status st = flow_status_named(q, file, k->kind == IR_PAIR ? k->b : k);
-		if (st == ST_NONE || (all != ST_NONE && st != all))
+		if (st == ST_NONE)
+			continue;
+		if (all != ST_NONE && st != all)
 			return ST_NONE;
 		all = st;
 	}

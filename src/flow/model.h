@@ -58,7 +58,8 @@ extern const struct embedded_model embedded_models[];
 	X(URL_FIELD, "url_field", "value")	/* createLink answer fields with the URL alone */ \
 	X(MEMBER_TEST, "member_test", "call")	/* membership tests: in_array(), includes() */ \
 	X(STATUS_TEST, "status_test", "call")	/* predicates of a status: isConfirmed() */ \
-	X(EPHEMERAL, "ephemeral", "path")	/* stores that do not last: sessions, caches, maps */
+	X(EPHEMERAL, "ephemeral", "path")	/* stores that do not last: sessions, caches, maps */ \
+	X(ENTRY, "entry", "param")		/* functions a framework calls: by first parameter */
 
 enum model_kind {
 #define X(id, name, key) MODEL_##id,
@@ -74,7 +75,10 @@ enum model_kind {
 	X(METHOD, "method")   /* http: the method (post, get) or the argument holding it */      \
 	X(BASE, "base")	      /* http: a client's base URL argument */                           \
 	X(CLIENT, "client")   /* http: "true" when the call makes a client (axios.create) */     \
-	X(ON, "on")	      /* http: "client": only on a client instance (api.post()) */       \
+	X(ON, "on")	      /* http: "client": only on a client instance (api.post());       \
+				 write: "write": only on a prepared write statement */       \
+	X(HANDLE, "handle")   /* http: the argument holding the handle the call configures  \
+				 (curl_setopt($ch, ...)): the handle carries the answer */   \
 	X(THROWS, "throws")   /* http, api: "true" when an error answer raises */                \
 	X(API, "api")	      /* api: createLink, checkPayment or client */                      \
 	X(INPUT, "input")     /* api: the createLink request's argument */                       \

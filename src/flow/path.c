@@ -149,6 +149,10 @@ static int parse_seg(struct seg *s, const char *text, size_t len, const char *wh
 	}
 	s->kind = SEG_GLOB;
 	if (len >= 2 && text[0] == '(' && text[len - 1] == ')') {
+		if (memchr(text, '.', len))
+			return error_set("alternatives are one segment each: no '.' inside '( )' in "
+					 "path pattern '%s' (write a row per path)",
+					 whole);
 		size_t start = 1;
 		for (size_t i = 1; i < len; i++) {
 			if (text[i] != '|' && i != len - 1)

@@ -105,6 +105,63 @@ static bool visit_return(void *ctx, const struct ir_node *n)
 	return true;
 }
 
+/* Values set on the objects a write takes (x.ref = v, x.setRef(v) before x.save(),
+ * repo.save(x), or a commit with no argument): their labels. */
+struct staged {
+	struct flow_query *q;
+	int32_t file;
+	const char *names[8];
+	size_t nnames;
+	bool any; /* a commit: every object counts */
+	uint32_t labels;
+};
+
+static const char *root_name(const struct ir_node *n)
+{
+	while (n && (n->kind == IR_MEMBER || n->kind == IR_INDEX || n->kind == IR_AWAIT))
+		n = n->a;
+	return n && n->kind == IR_NAME ? n->text : n && n->kind == IR_THIS ? "this" : NULL;
+}
+
+static bool staged_on(const struct staged *st, const struct ir_node *target)
+{
+	const char *name = root_name(target);
+	if (!name)
+		return false;
+	if (st->any)
+		return true;
+	for (size_t i = 0; i < st->nnames; i++)
+		if (!strcmp(st->names[i], name))
+			return true;
+	return false;
+}
+
+static bool visit_staged(void *ctx, const struct ir_node *n)
+{
+	struct staged *st = ctx;
+	if (n->kind == IR_ASSIGN && n->a && (n->a->kind == IR_MEMBER || n->a->kind == IR_INDEX) &&
+	    staged_on(st, n->a))
+		st->labels |= flow_labels(st->q, st->file, n->b);
+	else if (n->kind == IR_CALL && n->a && n->a->kind == IR_MEMBER && n->a->text &&
+		 !strncmp(n->a->text, "set", 3) && n->nkids && staged_on(st, n->a->a))
+		st->labels |= flow_labels(st->q, st->file, n->kids[0]);
+	return true;
+}
+
+static uint32_t staged_values(struct flow_query *q, const struct flow *f, struct flow_fn fn,
+			      const struct ir_node *write)
+{
+	struct staged st = {q, fn.file, {0}, 0, false, 0};
+	if (write->a && write->a->kind == IR_MEMBER && root_name(write->a->a))
+		st.names[st.nnames++] = root_name(write->a->a);
+	for (uint32_t i = 0; i < write->nkids && st.nnames < 8; i++)
+		if (root_name(write->kids[i]))
+			st.names[st.nnames++] = root_name(write->kids[i]);
+	st.any = write->nkids == 0;
+	flow_walk(f, fn, false, visit_staged, &st);
+	return st.labels;
+}
+
 void summary_compute(struct flow *f, struct flow_query *q, struct flow_fn fn)
 {
 	struct flow_file *ff = flow_file_at(f, fn.file);
@@ -156,6 +213,8 @@ void summary_compute(struct flow *f, struct flow_query *q, struct flow_fn fn)
 					l |= flow_labels(q, fn.file, e->node->kids[a]);
 				if (e->node->a && e->node->a->kind == IR_MEMBER)
 					l |= flow_labels(q, fn.file, e->node->a->a);
+				/* what was set on a model it writes: order.ref = ref; order.save() */
+				l |= staged_values(q, f, m.items[k], e->node);
 				s.writes |= l & FL_PARAMS;
 				break;
 			}
@@ -195,8 +254,7 @@ void summary_compute(struct flow *f, struct flow_query *q, struct flow_fn fn)
 		s.verifies = VERIFY_RETURNS;
 	else if (checks && r.count && r.all_confirmed)
 		s.verifies = VERIFY_ASSERTS;
-	else if (checks && !r.count && func->body && func->body->nkids &&
-		 guarded_confirmed(q, fn.file, func->body->kids[func->body->nkids - 1]))
+	else if (checks && !r.count && func->body && guarded_confirmed(q, fn.file, func->body))
 		s.verifies = VERIFY_ASSERTS; /* throws unless confirmed, then falls off the end */
 	s.verify_param = s.api_ref;
 	ff->summaries[fn.func] = s;

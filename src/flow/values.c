@@ -336,6 +336,25 @@ static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir
 	return e->a ? labels_at(q, file, e->a) : 0; /* an index: the table's, not the key's */
 }
 
+/* A handle the API call configured (curl_setopt($ch, CURLOPT_URL, ...createLink)) carries
+ * the answer it will fetch. */
+static uint32_t handle_labels(struct flow_query *q, int32_t file, const struct ir_node *name)
+{
+	size_t n;
+	const struct flow_event *ev = flow_events(q->f, flow_fn_of(q->f, file, name), &n);
+	uint32_t l = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct flow_event *e = &ev[i];
+		if ((e->kind != EV_CREATE_LINK && e->kind != EV_CHECK_PAYMENT) || !e->row ||
+		    !e->row->attr[MODEL_ATTR_HANDLE])
+			continue;
+		const struct ir_node *h = model_arg(e->node, e->row->attr[MODEL_ATTR_HANDLE]);
+		if (h && h->kind == IR_NAME && h->text && !strcmp(h->text, name->text))
+			l |= e->kind == EV_CREATE_LINK ? FL_CREATED : FL_CHECKED;
+	}
+	return l;
+}
+
 static uint32_t compute(struct flow_query *q, int32_t file, const struct ir_node *e)
 {
 	switch (e->kind) {
@@ -370,7 +389,7 @@ static uint32_t compute(struct flow_query *q, int32_t file, const struct ir_node
 		for (uint32_t i = 0; d && i < n; i++)
 			if (d[i].value != e)
 				l |= labels_def(q, file, &d[i], 0);
-		return l;
+		return l | handle_labels(q, file, e);
 	}
 	case IR_MEMBER:
 	case IR_INDEX:
