@@ -5,10 +5,10 @@
  * update that sets it, payment_complete(), fulfillOrder() ...). It is verified when one of
  * the conditions that hold where it runs (flow_guards: branches, switch cases, early exits,
  * a helper that throws unless the payment is confirmed) says checkPayment answered
- * CONFIRMED (flow_condition_status). Unverified in its own function, it stands when
- * every call of that function in the project is verified, a few levels up; each call of
- * it is a fulfilment too (the function's summary says it fulfils), reported where it
- * stands when unverified. A function nothing calls answers for itself.
+ * CONFIRMED (flow_condition_status). Unverified in its own function, it is judged where
+ * the project calls that function: each call is a fulfilment too (the function's summary
+ * says it fulfils), reported where it stands when unverified. A function nothing calls
+ * answers for itself.
  *
  * Even verified, a fulfilment whose checkPayment was handed a ref from the request (the
  * return URL's query, a body), and that nothing compares with the ref saved on the order,
@@ -37,29 +37,6 @@ struct guard_verdict {
 	bool failed_only;
 	const struct ir_node *request_status; /* a status compared that the customer sends */
 };
-
-#define MAX_UP 3
-
-static struct guard_verdict read_guards(struct flow_check *c, int32_t file,
-					const struct ir_node *n);
-
-/* Whether every call of fn in the project, or every call above it, runs only after a
- * CONFIRMED check. */
-static bool callers_verify(struct flow_check *c, struct flow_fn fn, int depth)
-{
-	size_t n;
-	const struct flow_site *sites = flow_callers(c->flow, fn, &n);
-	if (!n || depth >= MAX_UP)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		struct guard_verdict v = read_guards(c, sites[i].file, sites[i].call);
-		if (v.confirmed)
-			continue;
-		if (!callers_verify(c, flow_fn_of(c->flow, sites[i].file, sites[i].call), depth + 1))
-			return false;
-	}
-	return true;
-}
 
 static struct guard_verdict read_guards(struct flow_check *c, int32_t file, const struct ir_node *n)
 {
@@ -180,9 +157,11 @@ static int judge(struct flow_check *c, const struct rule *r, struct flow_fn fn,
 	struct guard_verdict v = read_guards(c, fn.file, site);
 	if (v.confirmed)
 		return replayable(c, fn, site) ? flow_report(c, r, site, msg_replay, -1) : 0;
-	/* unverified here: verified when every call of the function in the project is; each
-	 * unverified call is reported where it stands too (the summary says it fulfils) */
-	if (callers_verify(c, fn, 0))
+	/* unverified here: each call of the function in the project is a fulfilment of its
+	 * own (the summary says it fulfils), judged where it stands */
+	size_t callers;
+	flow_callers(c->flow, fn, &callers);
+	if (callers)
 		return 0;
 	char buf[256];
 	const char *msg = msg_none;

@@ -53,10 +53,12 @@ static bool visit_handles(void *ctx, const struct ir_node *n)
 		h->found = (n->text && !strcasecmp(n->text, "FAILED")) ||
 			   (n->a && flow_status_named(c->q, c->file, n->a) == ST_FAILED);
 		break;
-	case IR_MEMBER:
-		h->found = flow_status_named(c->q, c->file, n) == ST_FAILED;
-		break;
-	case IR_NAME: {
+	case IR_NAME:
+	case IR_MEMBER: {
+		if (n->kind == IR_MEMBER && flow_status_named(c->q, c->file, n) == ST_FAILED) {
+			h->found = true;
+			break;
+		}
 		/* a table keyed by status with a FAILED entry: ORDER_STATUS[result.status] */
 		int32_t of;
 		const struct ir_node *o = flow_object(c->q, c->file, n, &of);

@@ -44,15 +44,19 @@ static void emit(struct events *ev, enum flow_event_kind kind, const struct ir_n
 	ev->items[ev->n++] = (struct flow_event){kind, node, ev->fn, arg, row, via, ms, sdk};
 }
 
-/* Which endpoint a URL names: EV_CREATE_LINK, EV_CHECK_PAYMENT, or -1. */
+/* Which endpoint a URL names: EV_CREATE_LINK, EV_CHECK_PAYMENT, or -1. A row `on:
+ * partial` counts only for a URL with parts that are not known ("{?}/checkPayment/"). */
 static int endpoint_of(const struct flow *f, enum lang lang, const char *url)
 {
 	size_t n;
+	bool partial = strstr(url, "{?}") != NULL;
 	const struct model_row *const *rows = model_rows(f->models, MODEL_ENDPOINT, &n);
 	for (size_t i = 0; i < n; i++) {
 		const struct model_row *r = rows[i];
 		const char *what = r->attr[MODEL_ATTR_FOR];
 		if (!(r->langs & LANG_BIT(lang)) || !what || !strcasestr(url, r->text))
+			continue;
+		if (r->attr[MODEL_ATTR_ON] && !strcmp(r->attr[MODEL_ATTR_ON], "partial") && !partial)
 			continue;
 		if (!strcmp(what, "createLink"))
 			return EV_CREATE_LINK;
@@ -227,9 +231,10 @@ static void written_status(struct events *ev, const struct ir_node *call, const 
 		for (uint32_t i = 0; i < e->nkids; i++) {
 			const struct ir_node *p = e->kids[i];
 			if (p->kind == IR_PAIR && is_status_field(ev, p->text)) {
+				/* at the field written: { status: "PAID" } */
 				int k = status_written(ev, p->b);
 				if (k >= 0)
-					emit(ev, (enum flow_event_kind)k, call, p->b, NULL, FLOW_FN_NONE,
+					emit(ev, (enum flow_event_kind)k, p, p->b, NULL, FLOW_FN_NONE,
 					     -1, false);
 			} else if (p->kind == IR_PAIR) {
 				written_status(ev, call, p->b, depth + 1); /* {data: {status}} */
@@ -253,11 +258,11 @@ static void written_status(struct events *ev, const struct ir_node *call, const 
 			char value[64];
 			snprintf(value, sizeof value, "%.*s", (int)(end - p - 1), p + 1);
 			if (model_has_value(ev->f->models, MODEL_PAID_STATUS, ev->ir->lang, value)) {
-				emit(ev, EV_FULFIL, call, e, NULL, FLOW_FN_NONE, -1, false);
+				emit(ev, EV_FULFIL, e, e, NULL, FLOW_FN_NONE, -1, false);
 				return;
 			}
 			if (model_has_value(ev->f->models, MODEL_FAILED_STATUS, ev->ir->lang, value)) {
-				emit(ev, EV_FAIL_MARK, call, e, NULL, FLOW_FN_NONE, -1, false);
+				emit(ev, EV_FAIL_MARK, e, e, NULL, FLOW_FN_NONE, -1, false);
 				return;
 			}
 			p = end;
@@ -388,6 +393,14 @@ static void call_event(struct events *ev, const struct ir_node *call)
 				}
 			}
 		}
+		/* a project function named for fulfilling (activateSubscription) fulfils by its
+		 * name too, whatever its body shows */
+		struct path fp;
+		const struct model_row *fr =
+			path_of(&fp, call) ? model_match(f->models, MODEL_FULFIL, ev->ir->lang, &fp)
+					   : NULL;
+		if (fr && !fr->attr[MODEL_ATTR_STATUS])
+			emit(ev, EV_FULFIL, call, NULL, fr, callee, -1, false);
 		emit(ev, EV_CALL, call, NULL, NULL, callee, -1, false);
 		return;
 	}
@@ -449,7 +462,7 @@ static void call_event(struct events *ev, const struct ir_node *call)
 		emit(ev, EV_EXIT, call, NULL, r, FLOW_FN_NONE, -1, false);
 		return;
 	}
-	if ((r = model_match(m, MODEL_RESPONSE, lang, &p)))
+	if ((r = model_response(f, file, &p)))
 		emit(ev, EV_RESPONSE, call, NULL, r, FLOW_FN_NONE, -1, false);
 }
 

@@ -134,6 +134,9 @@ int summaries_build(struct flow *f);
 const struct def *def_reaching(const struct flow *f, int32_t file, const struct ir_node *name,
 			       const struct ir_node *at);
 
+/* A call the models name an answer to the client, unless its receiver is a local. */
+const struct model_row *model_response(const struct flow *f, int32_t file, const struct path *p);
+
 /* Paths of expressions, matched with the models for the file's language. */
 const struct model_row *model_for(const struct flow *f, int32_t file, enum model_kind kind,
 				  const struct ir_node *n);

@@ -86,6 +86,13 @@ static void statement_guard(struct flow_query *q, int32_t file, const struct ir_
 	while (e && e->kind == IR_AWAIT)
 		e = e->a;
 	if (e && e->kind == IR_CALL) {
+		/* abort_unless($paid, 402), assert(ok), invariant(ok): what must hold */
+		const struct model_row *r = model_for(q->f, file, MODEL_ASSERT, e);
+		const struct ir_node *arg;
+		if (r && r->attr[MODEL_ATTR_UNLESS] && (arg = model_arg(e, r->attr[MODEL_ATTR_UNLESS])))
+			add(g, arg, true, true);
+		else if (r && r->attr[MODEL_ATTR_IF] && (arg = model_arg(e, r->attr[MODEL_ATTR_IF])))
+			add(g, arg, false, true);
 		struct flow_fn fn = flow_callee(q->f, file, e);
 		const struct flow_summary *sum = flow_fn_ok(fn) ? flow_summary(q->f, fn) : NULL;
 		if (sum && sum->verifies == VERIFY_ASSERTS)
@@ -324,8 +331,10 @@ static struct flow_status_test status_at(struct flow_query *q, int32_t file,
 		}
 		r = model_for(f, file, MODEL_STATUS_TEST, c);
 		if (r && r->attr[MODEL_ATTR_STATUS]) {
+			/* $payment->isConfirmed(): the value tested is the payment */
 			enum flow_status st = status_of_text(r->attr[MODEL_ATTR_STATUS]);
-			struct flow_status_test t = {st, false, c};
+			const struct ir_node *v = c->a && c->a->kind == IR_MEMBER ? c->a->a : c;
+			struct flow_status_test t = {st, false, v};
 			if (!truth)
 				t.status = st == ST_CONFIRMED ? ST_NOT_CONFIRMED : ST_NONE;
 			return t;

@@ -218,7 +218,7 @@ static int load_row(const struct loader *ld, enum model_kind kind, const yaml_no
 		rc = compile(ld, v, r->attr[MODEL_ATTR_DECORATOR], &r->decorator_pat);
 	if (!rc && r->attr[MODEL_ATTR_IN])
 		rc = compile(ld, v, r->attr[MODEL_ATTR_IN], &r->in_pat);
-	if (!rc && r->attr[MODEL_ATTR_UNLESS])
+	if (!rc && r->attr[MODEL_ATTR_UNLESS] && kind == MODEL_REQUEST_PARAM)
 		rc = compile(ld, v, r->attr[MODEL_ATTR_UNLESS], &r->unless_pat);
 	if (!rc)
 		rc = add_row(ld, r, v);

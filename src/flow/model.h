@@ -59,7 +59,11 @@ extern const struct embedded_model embedded_models[];
 	X(MEMBER_TEST, "member_test", "call")	/* membership tests: in_array(), includes() */ \
 	X(STATUS_TEST, "status_test", "call")	/* predicates of a status: isConfirmed() */ \
 	X(EPHEMERAL, "ephemeral", "path")	/* stores that do not last: sessions, caches, maps */ \
-	X(ENTRY, "entry", "param")		/* functions a framework calls: by first parameter */
+	X(ENTRY, "entry", "param")		/* functions a framework calls: by first parameter */ \
+	X(PASSTHROUGH, "passthrough", "call")	/* calls that keep what they are handed the      \
+						   customer's: casts, trims, parsers */      \
+	X(ASSERT, "assert", "call")		/* calls that throw unless (or if) an argument   \
+						   holds: abort_unless(), assert(), invariant() */
 
 enum model_kind {
 #define X(id, name, key) MODEL_##id,
@@ -96,7 +100,9 @@ enum model_kind {
 	X(ONCE, "once")	      /* timer: "true" when it runs the function once */                 \
 	X(SQL, "sql")	      /* write: the argument holding SQL that must insert or update */   \
 	X(FOR, "for")	      /* endpoint: createLink, checkPayment or host */                   \
-	X(UNLESS, "unless")   /* request_param: not when the type or default matches */        \
+	X(UNLESS, "unless")   /* request_param: not when the type or default matches;        \
+				 assert: the argument that must hold */                      \
+	X(IF, "if")	      /* assert: the argument that must not hold (abort_if) */       \
 	X(VALUE, "value")     /* member_test: the value tested */                              \
 	X(LIST, "list")	      /* member_test: the list tested against */                       \
 	X(DEFAULT, "default") /* env: the argument holding the default value */                \

@@ -113,6 +113,17 @@ const struct ir_node *model_arg(const struct ir_node *call, const char *spec)
 	return ir_pair_value(call, spec); /* a named argument */
 }
 
+/* A call the models name an answer to the client (res.json(), reply.send()), unless its
+ * receiver is a local holding something else: `const res = await fetch(...)`. */
+const struct model_row *model_response(const struct flow *f, int32_t file, const struct path *p)
+{
+	const struct model_row *r = model_match(f->models, MODEL_RESPONSE, flow_ir(f, file)->lang, p);
+	if (!r || p->n < 2 || !p->node[0] || p->node[0]->kind != IR_NAME)
+		return r;
+	const struct def *d = def_reaching(f, file, p->node[0], p->node[0]);
+	return d && (d->how == DEF_ASSIGN || d->how == DEF_PATTERN) ? NULL : r;
+}
+
 /* ---- labels ---- */
 
 static uint32_t labels_at(struct flow_query *q, int32_t file, const struct ir_node *e);
@@ -304,7 +315,7 @@ static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir
 			return FL_CHECKED;
 		if (have && model_match(f->models, MODEL_READ, ir->lang, &p))
 			return FL_STORED;
-		if (have && model_match(f->models, MODEL_RESPONSE, ir->lang, &p))
+		if (have && model_response(f, file, &p))
 			return 0;
 		if (have && model_match(f->models, MODEL_VALIDATOR, ir->lang, &p))
 			return labels_kids(q, file, e) | FL_VALIDATED;
@@ -320,13 +331,17 @@ static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir
 				}
 			return l;
 		}
-		/* not modelled: the answer is made of what went in */
-		uint32_t l = 0;
+		/* not modelled: the answer is made of what went in, but what the customer sent
+		 * stays theirs only through a passthrough (a cast, a trim, a parser) or a method
+		 * of the value itself: Order.find(req.query.id) is an order, not input */
+		uint32_t args = 0, l = 0;
 		for (uint32_t i = 0; i < e->nkids; i++)
-			l |= labels_at(q, file, e->kids[i]);
+			args |= labels_at(q, file, e->kids[i]);
 		if (e->a && e->a->kind == IR_MEMBER)
 			l |= labels_at(q, file, e->a->a);
-		return l & ~FL_LITERAL;
+		if (!(have && model_match(f->models, MODEL_PASSTHROUGH, ir->lang, &p)))
+			args &= ~(FL_REQUEST | FL_VALIDATED);
+		return (l | args) & ~FL_LITERAL;
 	}
 	if (e->kind == IR_MEMBER) {
 		if (e->a && e->a->kind == IR_THIS)
@@ -490,6 +505,9 @@ uint32_t flow_labels_deep(struct flow_query *q, int32_t file, const struct ir_no
 
 /* ---- objects ---- */
 
+static const struct ir_node *class_constant(struct flow_query *q, int32_t file,
+					    const struct ir_node *e, int32_t *out_file);
+
 static const struct ir_node *object_at(struct flow_query *q, int32_t file, const struct ir_node *e,
 				       int32_t *out_file, int depth);
 
@@ -560,6 +578,8 @@ static const struct ir_node *object_at(struct flow_query *q, int32_t file, const
 		int32_t vf = file;
 		const struct ir_node *v = e->text ? member_at(q, file, e->a, e->text, &vf, depth + 1)
 						  : NULL;
+		if (!v && e->text) /* a class constant: self::STATUS_MAP */
+			v = class_constant(q, file, e, &vf);
 		return v ? object_at(q, vf, v, out_file, depth + 1) : NULL;
 	}
 	case IR_CALL: {
