@@ -17,6 +17,12 @@
 #include "core/regex.h"
 #include "lang/classify.h"
 #include "lang/ts.h"
+#include "source/files.h"
+
+/* The largest rule file read from a --rules folder: a rule is a few kilobytes. */
+#define RULE_MAX_SIZE (4u << 20)
+/* The longest keyword the prefilter indexes. */
+#define RULE_MAX_KEYWORD 127
 
 /* One YAML document being turned into a rule; errors name file:line:column. */
 struct loader {
@@ -500,32 +506,19 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int load_file(struct ruleset *set, const char *path)
+/* A rule file in a --rules folder: a regular file in it, not reached through a link
+ * (the folder may be in the audited repository). */
+static int load_file(struct ruleset *set, const char *dir, const char *file)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return error_set("%s: cannot open rule file: %s", path, strerror(errno));
-	char *text = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		if (len + 4096 > cap) {
-			char *p = realloc(text, cap = cap * 2 + 8192);
-			if (!p) {
-				free(text);
-				fclose(f);
-				return error_set("out of memory");
-			}
-			text = p;
-		}
-		size_t n = fread(text + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	int rc = bad ? error_set("%s: cannot read rule file", path)
-		     : ruleset_add_yaml(set, path, text, len);
+	char *text = NULL, name[4096];
+	size_t len = 0;
+	file_join_name(name, sizeof name, dir, file);
+	int rc = file_read_regular(&text, &len, dir, file, RULE_MAX_SIZE);
+	if (rc == 1)
+		return error_set("%s: cannot open rule file: %s", name, strerror(ENOENT));
+	if (rc < 0)
+		return -1;
+	rc = ruleset_add_yaml(set, name, text, len);
 	free(text);
 	return rc;
 }
@@ -546,20 +539,20 @@ static int load_dir(struct ruleset *set, const char *dir)
 		if (!yml || e->d_name[0] == '.')
 			continue;
 		char **p = realloc(names, (n + 1) * sizeof *p);
-		if (!p || !(p[n] = malloc(strlen(dir) + l + 2))) {
+		if (!p || !(p[n] = strdup(e->d_name))) {
 			names = p ? p : names;
 			rc = error_set("out of memory");
 			break;
 		}
 		names = p;
-		sprintf(names[n++], "%s/%s", dir, e->d_name);
+		n++;
 	}
 	closedir(d);
 	if (n)
 		qsort(names, n, sizeof *names, cmp_str); /* load order never depends on readdir */
 	for (size_t i = 0; i < n; i++) {
 		if (!rc)
-			rc = load_file(set, names[i]);
+			rc = load_file(set, dir, names[i]);
 		free(names[i]);
 	}
 	free(names);

@@ -15,6 +15,7 @@
 #include "cmd/cmd.h"
 #include "core/error.h"
 #include "report/report.h"
+#include "source/files.h"
 #include "source/git.h"
 #include "source/history.h"
 #include "source/walk.h"
@@ -460,60 +461,58 @@ static int run_mode(const struct scan_args *a, struct scan *s, const char *head)
 	return 0;
 }
 
+/* The root of what is scanned, where the default configuration and baseline live. */
+static const char *scan_root(const struct scan *s)
+{
+	return s->root ? s->root : s->repo ? repo_workdir(s->repo) : NULL;
+}
+
 /* --config FILE, or .ocpay-audit.yml at the root of what is scanned when present. */
 static int load_config(struct scan *s, const struct scan_args *a, struct config *cfg,
 		       const struct ruleset *rules)
 {
-	char path[PATH_MAX];
-	bool required = a->config != NULL;
-	if (a->config) {
-		snprintf(path, sizeof path, "%s", a->config);
-	} else {
-		const char *root = s->root ? s->root : s->repo ? repo_workdir(s->repo) : NULL;
-		if (!root)
-			return 0;
-		size_t n = strlen(root);
-		snprintf(path, sizeof path, "%s%s.ocpay-audit.yml", root,
-			 n && root[n - 1] == '/' ? "" : "/");
-	}
-	if (config_load(cfg, path, required, rules) < 0)
+	const char *root = scan_root(s);
+	if (!a->config && !root)
+		return 0;
+	if (config_load(cfg, a->config ? NULL : root, a->config ? a->config : ".ocpay-audit.yml",
+			rules) < 0)
 		return -1;
 	if (cfg->path)
 		s->config = cfg;
 	return 0;
 }
 
-/* The baseline file: --baseline FILE (or -o for `baseline`), else the default at the
- * root of what is scanned. NULL when there is no root to put it in. */
-static const char *baseline_path(const struct scan_args *a, const struct scan *s, char *buf,
-				 size_t size)
+/* The baseline file: --baseline FILE (or -o for `baseline`), with *dir NULL, else the
+ * default inside *dir, the root of what is scanned. NULL when there is no root to put it
+ * in. buf receives the name to show. */
+static const char *baseline_path(const struct scan_args *a, const struct scan *s,
+				 const char **dir, char *buf, size_t size)
 {
-	if (a->kind == RUN_BASELINE && a->output)
-		return a->output;
-	if (a->baseline)
-		return a->baseline;
-	const char *root = s->root ? s->root : s->repo ? repo_workdir(s->repo) : NULL;
-	if (!root)
+	const char *path = a->kind == RUN_BASELINE && a->output ? a->output : a->baseline;
+	*dir = path ? NULL : scan_root(s);
+	if (!path && !*dir)
 		return NULL;
-	size_t n = strlen(root);
-	snprintf(buf, size, "%s%s%s", root, n && root[n - 1] == '/' ? "" : "/", BASELINE_FILE);
-	return buf;
+	if (!path)
+		path = BASELINE_FILE;
+	file_join_name(buf, size, *dir, path);
+	return path;
 }
 
 /* `baseline`: writes the findings (or, with --prune, those the file still holds). */
 static int write_baseline(const struct scan_args *a, struct scan *s)
 {
-	char buf[PATH_MAX];
-	const char *path = baseline_path(a, s, buf, sizeof buf);
+	char name[PATH_MAX];
+	const char *dir;
+	const char *path = baseline_path(a, s, &dir, name, sizeof name);
 	if (!path)
 		return error_set("%s: no working tree to put the baseline in: use -o FILE", a->path);
 	struct baseline b;
-	if (baseline_load(&b, path, a->prune) < 0)
+	if (baseline_load(&b, dir, path, a->prune) < 0)
 		return -1;
 	size_t written, dropped;
-	int rc = baseline_write(&b, path, &s->findings, a->prune, &written, &dropped);
+	int rc = baseline_write(&b, name, &s->findings, a->prune, &written, &dropped);
 	if (!rc) {
-		fprintf(stderr, "ocpay-audit: %s: %zu finding%s accepted", path, written,
+		fprintf(stderr, "ocpay-audit: %s: %zu finding%s accepted", name, written,
 			written == 1 ? "" : "s");
 		if (a->prune)
 			fprintf(stderr, ", %zu stale entr%s dropped", dropped,
@@ -528,12 +527,13 @@ static int write_baseline(const struct scan_args *a, struct scan *s)
 /* scan and report: the findings the baseline holds become suppressed. */
 static int apply_baseline(const struct scan_args *a, struct scan *s)
 {
-	char buf[PATH_MAX];
-	const char *path = baseline_path(a, s, buf, sizeof buf);
+	char name[PATH_MAX];
+	const char *dir;
+	const char *path = baseline_path(a, s, &dir, name, sizeof name);
 	if (!path)
 		return 0;
 	struct baseline b;
-	if (baseline_load(&b, path, a->baseline != NULL) < 0)
+	if (baseline_load(&b, dir, path, a->baseline != NULL) < 0)
 		return -1;
 	int rc = baseline_apply(&b, &s->findings, &s->suppressed);
 	baseline_free(&b);

@@ -124,31 +124,6 @@ int resolver_load_config(struct resolver *r, const char *text, size_t len)
 	return 0;
 }
 
-static char *read_config(const char *root, const char *name, size_t *len)
-{
-	char path[4096];
-	if ((size_t)snprintf(path, sizeof path, "%s%s", root, name) >= sizeof path)
-		return NULL;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	struct stat st;
-	char *text = NULL;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (1 << 20) &&
-	    (text = malloc((size_t)st.st_size + 1))) {
-		ssize_t n = read(fd, text, (size_t)st.st_size);
-		if (n < 0) {
-			free(text);
-			text = NULL;
-		} else {
-			text[n] = '\0';
-			*len = (size_t)n;
-		}
-	}
-	close(fd);
-	return text;
-}
-
 int resolver_init(struct resolver *r, const struct file_list *files, const char *root)
 {
 	*r = (struct resolver){.files = files};
@@ -157,7 +132,7 @@ int resolver_init(struct resolver *r, const struct file_list *files, const char 
 	static const char *const configs[] = {"tsconfig.json", "jsconfig.json"};
 	for (size_t i = 0; i < 2; i++) {
 		size_t len = 0;
-		char *text = read_config(root, configs[i], &len);
+		char *text = file_read_small(root, configs[i], 1 << 20, &len);
 		if (!text)
 			continue;
 		int rc = resolver_load_config(r, text, len);

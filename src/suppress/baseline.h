@@ -24,9 +24,11 @@ struct baseline {
 	size_t len;
 };
 
-/* Reads path. A missing file is an error only when required; *b is then left empty.
- * A malformed file is an error naming the file. */
-int baseline_load(struct baseline *b, const char *path, bool required);
+/* Reads the baseline: with dir, path inside dir (the default file, not read through a
+ * link); without, a path the user gave. Either must be a regular file. A missing file is
+ * an error only when required; *b is then left empty. A malformed file is an error naming
+ * the file, the line and column and the problem, never the file's text. */
+int baseline_load(struct baseline *b, const char *dir, const char *path, bool required);
 /* The same for a baseline's text held in memory; name stands for the file in messages. */
 int baseline_load_text(struct baseline *b, const char *name, const char *text, size_t len);
 /* Moves the findings the baseline holds from findings to suppressed. */
