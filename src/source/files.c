@@ -175,3 +175,64 @@ char *file_read_small(const char *root, const char *path, size_t max, size_t *le
 	char *text = NULL;
 	return root && file_read_regular(&text, len, root, path, max) == 0 ? text : NULL;
 }
+
+/* The destination of a write must be a regular file or nothing. 0, or -1. */
+static int check_destination(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : error_set("%s: %s", path, strerror(errno));
+	if (S_ISLNK(st.st_mode))
+		return error_set("%s: a symbolic link: not replaced (remove it, or write elsewhere)",
+				 path);
+	if (!S_ISREG(st.st_mode))
+		return error_set("%s: %s, not a regular file: not replaced", path,
+				 kind_of(st.st_mode));
+	return 0;
+}
+
+int file_write_atomic(const char *path, const char *data, size_t len, mode_t mode)
+{
+	if (check_destination(path) < 0)
+		return -1;
+	char tmp[4096];
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= sizeof tmp)
+		return error_set("%s: path too long", path);
+	/* O_CREAT|O_EXCL with a name of its own: never an existing file, never a link's
+	 * target, never the file of another run writing at the same time */
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return error_set("%s: cannot create a temporary file beside it: %s", path,
+				 strerror(errno));
+	mode_t mask = umask(0);
+	umask(mask);
+	int err = 0;
+	if (fchmod(fd, mode & ~mask) < 0)
+		err = errno;
+	for (size_t done = 0; !err && done < len;) {
+		ssize_t n = write(fd, data + done, len - done);
+		if (n < 0 && errno != EINTR)
+			err = errno;
+		else if (n > 0)
+			done += (size_t)n;
+	}
+	if (!err && fsync(fd) < 0)
+		err = errno;
+	if (close(fd) < 0 && !err)
+		err = errno;
+	if (err) {
+		unlink(tmp);
+		return error_set("%s: cannot write: %s", path, strerror(err));
+	}
+	/* checked again: the destination may have changed while the data was written */
+	if (check_destination(path) < 0) {
+		unlink(tmp);
+		return -1;
+	}
+	if (rename(tmp, path) < 0) {
+		err = errno;
+		unlink(tmp);
+		return error_set("%s: cannot write: %s", path, strerror(err));
+	}
+	return 0;
+}

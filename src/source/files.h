@@ -42,4 +42,10 @@ void file_join_name(char *out, size_t cap, const char *dir, const char *path);
  * the text, or NULL. */
 char *file_read_small(const char *root, const char *path, size_t max, size_t *len);
 
+/* Replaces path with data, atomically: a new temporary file of a unique name is created
+ * beside it (never through a link), written, given mode (less the umask) and renamed over
+ * path. Refuses when path is a symbolic link or not a regular file, so a link planted in
+ * a repository never sends the write elsewhere. 0, or -1 with the error set. */
+int file_write_atomic(const char *path, const char *data, size_t len, mode_t mode);
+
 #endif

@@ -197,22 +197,20 @@ int baseline_write(struct baseline *b, const char *path, const struct finding_li
 		      "salt", b->salt, "findings", list);
 	if (!root)
 		return error_set("out of memory");
-	/* write a temporary file beside it, then rename: a crash never leaves half a file */
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	int rc = f ? json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : -1;
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
-	if (f && (fputc('\n', f) == EOF || ferror(f)))
-		rc = -1;
-	if (f && fclose(f) != 0)
-		rc = -1;
-	if (rc < 0 || rename(tmp, path) < 0) {
-		int err = errno;
-		unlink(tmp);
-		return error_set("%s: cannot write the baseline: %s", path, strerror(err));
+	if (!text)
+		return error_set("out of memory");
+	size_t len = strlen(text);
+	char *full = realloc(text, len + 2);
+	if (!full) {
+		free(text);
+		return error_set("out of memory");
 	}
-	return 0;
+	memcpy(full + len, "\n", 2);
+	int rc = file_write_atomic(path, full, len + 1, 0666);
+	free(full);
+	return rc;
 }
 
 void baseline_free(struct baseline *b)

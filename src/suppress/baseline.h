@@ -35,7 +35,8 @@ int baseline_load_text(struct baseline *b, const char *name, const char *text, s
 int baseline_apply(struct baseline *b, struct finding_list *findings,
 		   struct finding_list *suppressed);
 /* Writes the findings to path with b's salt (a new one when b has none). With prune,
- * only b's entries that the findings still match are written. */
+ * only b's entries that the findings still match are written. The file is replaced
+ * atomically, and only when it is a regular file (file_write_atomic). */
 int baseline_write(struct baseline *b, const char *path, const struct finding_list *findings,
 		   bool prune, size_t *written, size_t *dropped);
 void baseline_free(struct baseline *b);

@@ -99,4 +99,87 @@ run $T "$BIN" scan --format json "$p" <&3
 expect_code 1 "project files as FIFOs: the scan ends and finds the key"
 grep -qx "OC001 web/a.js:1" <<<"$(findings)" && ok || bad "project files as FIFOs: the key: $out"
 
+# --- writes: a link where the temporary file would go is never written through
+w=$TMP/write; new_repo "$w"; key_line > "$w/a.js"
+printf 'original\n' > "$TMP/bashrc"
+ln -s "$TMP/bashrc" "$w/.ocpay-audit-baseline.json.tmp"
+commit_all "$w"
+run $T "$BIN" baseline "$w"
+expect_code 0 "baseline beside a planted .tmp link"
+[ "$(cat "$TMP/bashrc")" = original ] && ok || bad "baseline wrote through the .tmp link"
+[ -f "$w/.ocpay-audit-baseline.json" ] && [ ! -L "$w/.ocpay-audit-baseline.json" ] && ok ||
+  bad "the baseline is not a regular file"
+[ -L "$w/.ocpay-audit-baseline.json.tmp" ] && ok || bad "the planted link was touched"
+python3 -c 'import json, sys; assert "OC001" in [e["rule"] for e in json.load(open(sys.argv[1]))["findings"]]' \
+  "$w/.ocpay-audit-baseline.json" && ok || bad "the baseline written is not the findings"
+ls "$w" | grep -q '\.ocpay-audit-baseline\.json\.[A-Za-z0-9]\{6\}$' && bad "a temporary file left" || ok
+# the baseline itself a link: refused, the target untouched
+rm "$w/.ocpay-audit-baseline.json"; ln -s "$TMP/bashrc" "$w/.ocpay-audit-baseline.json"
+run $T "$BIN" baseline "$w"
+expect_code 2 "baseline that is a link: refused"
+[ "$(cat "$TMP/bashrc")" = original ] && ok || bad "baseline overwrote the link's target"
+[ -L "$w/.ocpay-audit-baseline.json" ] && ok || bad "the link was replaced"
+rm "$w/.ocpay-audit-baseline.json"
+ln -s "$TMP/nowhere.json" "$TMP/dangling.json"
+run $T "$BIN" baseline -o "$TMP/dangling.json" "$w"
+expect_code 2 "baseline -o a dangling link: refused"
+expect_err "$TMP/dangling.json: a symbolic link: not replaced" "refusal names the link"
+[ -e "$TMP/nowhere.json" ] && bad "the link's target was created" || ok
+# two runs at once: each has a temporary file of its own
+for i in 1 2 3 4 5 6; do
+  $T "$BIN" baseline "$w" 2>"$TMP/par.$i.a" & pa=$!
+  $T "$BIN" baseline "$w" 2>"$TMP/par.$i.b" & pb=$!
+  wait $pa; ca=$?; wait $pb; cb=$?
+  [ "$ca$cb" = 00 ] && ok || bad "two baselines at once: exits $ca and $cb: $(cat "$TMP/par.$i.a" "$TMP/par.$i.b")"
+done
+python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$w/.ocpay-audit-baseline.json" &&
+  ok || bad "the baseline is not whole after parallel runs"
+
+# --- install-hook under core.hooksPath: a planted pre-commit.tmp link is not written through
+k=$TMP/hooks; new_repo "$k"; mkdir -p "$k/.githooks"
+printf 'original\n' > "$TMP/hook-target"; chmod 644 "$TMP/hook-target"
+ln -s "$TMP/hook-target" "$k/.githooks/pre-commit.tmp"; commit_all "$k"
+git -C "$k" config core.hooksPath .githooks
+run $T "$BIN" install-hook "$k"
+expect_code 0 "install-hook beside a planted pre-commit.tmp link"
+[ "$(cat "$TMP/hook-target")" = original ] && ok || bad "install-hook wrote through the .tmp link"
+[ -x "$TMP/hook-target" ] && bad "install-hook made the link's target executable" || ok
+[ -f "$k/.githooks/pre-commit" ] && [ ! -L "$k/.githooks/pre-commit" ] &&
+  [ -x "$k/.githooks/pre-commit" ] && ok || bad "the hook is not an executable regular file"
+# a hook that is a link or a FIFO is the user's: kept unless asked
+rm "$k/.githooks/pre-commit"; ln -s "$TMP/hook-target" "$k/.githooks/pre-commit"
+run $T "$BIN" install-hook "$k"
+expect_code 2 "a linked hook is not replaced silently"
+expect_err "already exists and is not ours" "linked hook: the refusal"
+run $T "$BIN" install-hook --force "$k"
+expect_code 0 "--force over a linked hook"
+[ -L "$k/.githooks/pre-commit.backup" ] && ok || bad "the linked hook was not kept as the backup"
+[ "$(cat "$TMP/hook-target")" = original ] && [ ! -x "$TMP/hook-target" ] && ok ||
+  bad "--force changed the linked hook's target"
+rm "$k/.githooks/pre-commit"; mkfifo "$k/.githooks/pre-commit"
+run $T "$BIN" install-hook "$k"
+expect_code 2 "a FIFO hook: refused, not waited on"
+
+# --- install-hook --force keeps every earlier backup
+f=$TMP/force; new_repo "$f"; hd=$f/.git/hooks
+printf '#!/bin/sh\necho first\n' > "$hd/pre-commit"
+printf 'older backup\n' > "$hd/pre-commit.backup"
+run $T "$BIN" install-hook --force "$f"
+expect_code 0 "--force with a backup already there"
+[ "$(cat "$hd/pre-commit.backup")" = "older backup" ] && ok || bad "--force overwrote pre-commit.backup"
+grep -q 'echo first' "$hd/pre-commit.backup.1" && ok || bad "the replaced hook is not pre-commit.backup.1"
+expect_out "the previous hook is kept as $hd/pre-commit.backup.1" "--force says where the hook went"
+
+# --- install-hook --chain puts the user's hook back when the write fails
+c=$TMP/chain; new_repo "$c"; hd=$c/.git/hooks
+printf '#!/bin/sh\necho mine\n' > "$hd/pre-commit"; chmod +x "$hd/pre-commit"
+# A file size limit of 0 makes every write fail (EFBIG), even for root.
+run bash -c 'trap "" XFSZ; ulimit -f 0; exec "$@"' _ $T "$BIN" install-hook --chain "$c"
+expect_code 2 "--chain: the write fails"
+grep -q 'echo mine' "$hd/pre-commit" 2>/dev/null && ok || bad "--chain left the user's hook moved away"
+[ -e "$hd/pre-commit.ocpay-audit-chained" ] && bad "--chain left the chained copy" || ok
+run bash -c 'trap "" XFSZ; ulimit -f 0; exec "$@"' _ $T "$BIN" install-hook --force "$c"
+expect_code 2 "--force: the write fails"
+grep -q 'echo mine' "$hd/pre-commit" 2>/dev/null && ok || bad "--force left the user's hook moved away"
+
 finish

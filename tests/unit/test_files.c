@@ -1,5 +1,5 @@
-/* The files the tool reads for itself: only regular files, never through a link, never
- * blocking on a FIFO. */
+/* The files the tool reads and writes for itself: only regular files, never through a
+ * link, never blocking on a FIFO, written through a temporary file of their own. */
 #include "source/files.h"
 
 #include <fcntl.h>
@@ -95,6 +95,36 @@ TEST(never_blocks_on_a_fifo_or_a_device)
 	CHECK_STR(error_last() + strlen(dir), "/real: a folder, not a regular file: not read");
 }
 
+TEST(writes_atomically_and_only_over_a_regular_file)
+{
+	put("out.json", "old\n");
+	CHECK_INT(file_write_atomic(at("out.json"), "new\n", 4, 0644), 0);
+	CHECK_STR(slurp("out.json"), "new\n");
+	struct stat st;
+	CHECK_INT(lstat(at("out.json"), &st), 0);
+	CHECK(S_ISREG(st.st_mode));
+	/* a link planted where the old code put its temporary file is left alone */
+	put("victim", "victim\n");
+	CHECK_INT(symlink("victim", at("out.json.tmp")), 0);
+	CHECK_INT(file_write_atomic(at("out.json"), "newer\n", 6, 0644), 0);
+	CHECK_STR(slurp("victim"), "victim\n");
+	CHECK_STR(slurp("out.json"), "newer\n");
+	/* the destination a link, a FIFO or a folder: refused */
+	CHECK_INT(symlink("victim", at("dest.json")), 0);
+	CHECK_INT(file_write_atomic(at("dest.json"), "x", 1, 0644), -1);
+	CHECK_STR(error_last() + strlen(dir),
+		  "/dest.json: a symbolic link: not replaced (remove it, or write elsewhere)");
+	CHECK_STR(slurp("victim"), "victim\n");
+	CHECK_INT(file_write_atomic(at("fifo.yml"), "x", 1, 0644), -1);
+	CHECK_STR(error_last() + strlen(dir), "/fifo.yml: a FIFO, not a regular file: not replaced");
+	/* the mode asked, less the umask */
+	mode_t old = umask(022);
+	CHECK_INT(file_write_atomic(at("hook"), "#!/bin/sh\n", 10, 0755), 0);
+	umask(old);
+	CHECK_INT(stat(at("hook"), &st), 0);
+	CHECK_INT(st.st_mode & 0777, 0755);
+}
+
 static void cleanup(void)
 {
 	char cmd[4200];
@@ -113,4 +143,4 @@ static void setup(void)
 }
 
 RUN_TESTS(T(setup), T(reads_a_regular_file), T(never_through_a_link),
-	  T(never_blocks_on_a_fifo_or_a_device))
+	  T(never_blocks_on_a_fifo_or_a_device), T(writes_atomically_and_only_over_a_regular_file))
