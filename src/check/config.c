@@ -176,7 +176,8 @@ static int load_root(const struct cfg_loader *ld, struct config *c, const yaml_n
 				char *end = NULL;
 				errno = 0;
 				double ms = scalar(pv) ? strtod(scalar(pv), &end) : -1;
-				if (!scalar(pv) || errno || *end || ms < 0 || ms > 86400000)
+				/* written so that "nan" fails too */
+				if (!scalar(pv) || errno || *end || !(ms >= 0 && ms <= 86400000))
 					return fail(ld, pv, "min_interval_ms must be a number of "
 							    "milliseconds");
 				c->poll_min_ms = ms;

@@ -182,4 +182,20 @@ run bash -c 'trap "" XFSZ; ulimit -f 0; exec "$@"' _ $T "$BIN" install-hook --fo
 expect_code 2 "--force: the write fails"
 grep -q 'echo mine' "$hd/pre-commit" 2>/dev/null && ok || bad "--force left the user's hook moved away"
 
+# --- numbers that would wrap are refused
+for opt in --max-file-size --max-parse-size; do
+  run $T "$BIN" scan "$opt" 17592186044416M "$o"
+  expect_code 2 "$opt 2^64 bytes: refused"
+  expect_err "$opt: '17592186044416M' is too large" "$opt: overflow named"
+  run $T "$BIN" scan "$opt" -1 "$o"
+  expect_code 2 "$opt -1: refused"
+done
+for opt in --jobs --max-findings-per-file --parse-timeout; do
+  run $T "$BIN" scan "$opt" 99999999999999999999 "$o"
+  expect_code 2 "$opt past its range: refused"
+  expect_err "$opt takes" "$opt: the range is told"
+done
+run $T "$BIN" scan --parse-timeout 9223372036854775807 "$o"
+expect_code 2 "--parse-timeout that would overflow in microseconds: refused"
+
 finish
