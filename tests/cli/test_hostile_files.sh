@@ -198,4 +198,26 @@ done
 run $T "$BIN" scan --parse-timeout 9223372036854775807 "$o"
 expect_code 2 "--parse-timeout that would overflow in microseconds: refused"
 
+# --- a keyword the prefilter cannot index: the rule file and the place are named
+kw=$TMP/rules-kw; mkdir -p "$kw"
+long=$(printf 'k%.0s' $(seq 200))
+cat > "$kw/acme.yml" <<EOF
+id: ACME001
+name: acme-rule
+severity: medium
+checklist:
+  - {section: Security, item: Something is safe}
+summary: s
+message: found {name}
+description: d
+fix: f
+detectors:
+  - regex: '(?<name>acme_[a-z]+)'
+    keywords: [acme_, "$long"]
+EOF
+run $T "$BIN" rules --rules "$kw"
+expect_code 2 "a 200-character keyword"
+expect_err "$kw/acme.yml:12:23: a word of 'keywords' must have 1 to 127 characters (this one has 200)" \
+  "keyword error names the file and place"
+
 finish
