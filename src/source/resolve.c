@@ -291,9 +291,10 @@ static bool word_before(const char *data, const char *quote, const char *word)
 	size_t n = strlen(word);
 	if ((size_t)(p - data) < n || memcmp(p - n, word, n))
 		return false;
-	return p - n == data || !(p[-n - 1] == '_' || p[-n - 1] == '$' || p[-n - 1] == '.' ||
-				  (p[-n - 1] >= 'a' && p[-n - 1] <= 'z') ||
-				  (p[-n - 1] >= 'A' && p[-n - 1] <= 'Z'));
+	/* w[-1], not p[-n - 1]: with n unsigned, -n - 1 is an offset that wraps around */
+	const char *w = p - n;
+	return w == data || !(w[-1] == '_' || w[-1] == '$' || w[-1] == '.' ||
+			      (w[-1] >= 'a' && w[-1] <= 'z') || (w[-1] >= 'A' && w[-1] <= 'Z'));
 }
 
 /* A specifier starts at start (just after its opening quote). */
