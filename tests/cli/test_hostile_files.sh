@@ -220,4 +220,31 @@ expect_code 2 "a 200-character keyword"
 expect_err "$kw/acme.yml:12:23: a word of 'keywords' must have 1 to 127 characters (this one has 200)" \
   "keyword error names the file and place"
 
+# --- a UTF-16 .env (PowerShell's default), little and big endian, and a UTF-8 BOM
+e=$TMP/utf16; new_repo "$e"; mkdir -p "$e/le" "$e/be" "$e/u8"
+printf 'PORT=3000\r\nONECLICK_API_KEY=%s\r\n' "$LIVE" | iconv -f UTF-8 -t UTF-16LE |
+  { printf '\377\376'; cat; } > "$e/le/.env"
+printf 'PORT=3000\nDEBUG=1\nONECLICK_API_KEY=%s\n' "$LIVE" | iconv -f UTF-8 -t UTF-16BE |
+  { printf '\376\377'; cat; } > "$e/be/.env"
+printf '\357\273\277ONECLICK_API_KEY=%s\n' "$LIVE" > "$e/u8/.env"
+run $T "$BIN" scan --format json "$e"
+expect_code 1 "UTF-16 .env: the key is found"
+expect_findings "OC001 be/.env:3
+OC001 le/.env:2
+OC001 u8/.env:1
+OC005 be/.env:1
+OC005 le/.env:1
+OC005 u8/.env:1" "UTF-16 and BOM .env files: the keys, on their lines"
+python3 -c '
+import json, sys
+cols = sorted(f["column"] for f in json.load(sys.stdin)["findings"] if f["rule"] == "OC001")
+sys.exit(cols != [18, 18, 18])' <<<"$out" && ok || bad "the key columns count characters, not the BOM"
+expect_no_out "$LIVE" "UTF-16 .env: the key redacted"
+# in history: committed once, then removed
+git -C "$e" add le/.env && git -C "$e" commit -qm env && git -C "$e" rm -q le/.env &&
+  git -C "$e" commit -qm unenv && rm -rf "$e/be" "$e/u8"
+run $T "$BIN" scan --history --format json "$e"
+expect_findings "OC001 le/.env:2
+OC005 le/.env:1" "UTF-16 .env in history: found"
+
 finish
