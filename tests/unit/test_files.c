@@ -74,6 +74,13 @@ TEST(never_through_a_link)
 	CHECK_INT(file_read_regular(&text, &len, dir, "real/../target.yml", 1024), -1);
 	CHECK_INT(file_read_regular(&text, &len, dir, "real/package.json", 1024), 0);
 	free(text);
+	/* the folder itself may be reached through a link: it is trusted as given */
+	char linked[4200];
+	snprintf(linked, sizeof linked, "%s/linkdir", dir);
+	CHECK_INT(file_read_regular(&text, &len, linked, "package.json", 1024), 0);
+	CHECK_STR(text, "{}\n");
+	free(text);
+	CHECK_INT(file_read_regular(&text, &len, linked, "missing.json", 1024), 1);
 	CHECK(file_read_small(dir, "link.yml", 1024, &len) == NULL);
 	/* a path the user typed is theirs: followed */
 	CHECK_INT(file_read_regular(&text, &len, NULL, at("link.yml"), 1024), 0);
