@@ -25,6 +25,7 @@
 #include "core/error.h"
 #include "core/literal.h"
 #include "core/regex.h"
+#include "core/utf8.h"
 #include "lang/ast.h"
 #include "lang/classify.h"
 #include "lang/ts.h"
@@ -573,7 +574,25 @@ static int scan_php_scripts(struct unit *php)
 	return rc;
 }
 
+static int scan_text(struct worker *w, const char *path, unsigned flags, const char *data,
+		     size_t len, unsigned scope, struct finding_list *out);
+
+/* The detectors read UTF-8: a UTF-16 file (a .env saved by PowerShell) is decoded first,
+ * not skipped as binary for its NUL bytes. */
 int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const char *data,
+		     size_t len, unsigned scope, struct finding_list *out)
+{
+	const char *text;
+	size_t n;
+	char *owned;
+	if (utf8_from_file(&text, &n, &owned, data, len) < 0)
+		return error_set("out of memory");
+	int rc = scan_text(w, path, flags, text, n, scope, out);
+	free(owned);
+	return rc;
+}
+
+static int scan_text(struct worker *w, const char *path, unsigned flags, const char *data,
 		     size_t len, unsigned scope, struct finding_list *out)
 {
 	struct scan *s = w->scan;
@@ -815,10 +834,18 @@ void scan_worker_skipped_binary(struct worker *w)
 
 int scan_screen_blob(const struct scan *s, const char *data, size_t len)
 {
-	if (memchr(data, '\0', len < BINARY_PROBE ? len : BINARY_PROBE))
+	const char *text;
+	size_t n;
+	char *owned;
+	if (utf8_from_file(&text, &n, &owned, data, len) < 0)
+		return 2; /* out of memory: let the scan read it, and fail there */
+	if (memchr(text, '\0', n < BINARY_PROBE ? n : BINARY_PROBE)) {
+		free(owned);
 		return 1;
+	}
 	uint64_t kw[2] = {0, 0};
-	literal_set_scan(s->rules->prefilter, data, len, kw);
+	literal_set_scan(s->rules->prefilter, text, n, kw);
+	free(owned);
 	for (size_t i = 0; i < s->rules->len; i++) {
 		const struct rule *r = &s->rules->rules[i];
 		if (!(r->scopes & SCOPE_HISTORY) || rule_disabled(s, r))

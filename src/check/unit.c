@@ -215,7 +215,8 @@ static int on_query_match(void *ctx, const struct query_match *m)
 			    m->value ? strlen(m->value) : 0, query_var, q);
 }
 
-static int read_small_file(const char *path, size_t max, char **text, size_t *len);
+static int read_small_file(const struct scan *s, const char *path, size_t max, char **text,
+			   size_t *len);
 
 /* Modules crossed at most to evaluate an imported constant. */
 #define IMPORT_DEPTH 4
@@ -234,11 +235,9 @@ static struct syntax *parse_module(struct unit *u, const char *from, const char 
 		return NULL;
 	*path = s->files.items[i].path;
 	enum lang lang = lang_from_path(*path);
-	char full[PATH_MAX];
 	size_t len = 0;
 	if (!lang_is_js(lang) || lang_is_page(*path) ||
-	    (size_t)snprintf(full, sizeof full, "%s%s", s->root, *path) >= sizeof full ||
-	    read_small_file(full, s->opt->max_parse_size, text, &len) < 0)
+	    read_small_file(s, *path, s->opt->max_parse_size, text, &len) < 0)
 		return NULL;
 	struct syntax *syn = NULL;
 	if (syntax_parse(&syn, u->parsers, lang, *text, len, s->opt->parse_timeout_ms * 1000) < 0) {
@@ -404,12 +403,11 @@ static void build_importers(struct scan *s)
 	struct edges e = {.scan = s};
 	for (size_t i = 0; i < n && !e.oom; i++) {
 		const struct file_entry *f = &s->files.items[i];
-		char full[PATH_MAX], *text;
+		char *text;
 		size_t len;
 		if (!lang_is_js(lang_from_path(f->path)) || lang_is_page(f->path) ||
 		    (f->flags & FILE_SYMLINK) ||
-		    (size_t)snprintf(full, sizeof full, "%s%s", s->root, f->path) >= sizeof full ||
-		    read_small_file(full, s->opt->max_file_size, &text, &len) < 0)
+		    read_small_file(s, f->path, s->opt->max_file_size, &text, &len) < 0)
 			continue;
 		e.from = (long)i, e.from_path = f->path;
 		scan_imports(&s->resolver, text, len, add_edge, &e);
@@ -482,11 +480,9 @@ static bool file_passes_request(struct unit *u, long i, const char *method, uint
 {
 	const struct scan *s = u->scan;
 	const char *path = s->files.items[i].path;
-	char full[PATH_MAX];
 	char *text = NULL;
 	size_t len = 0;
-	if ((size_t)snprintf(full, sizeof full, "%s%s", s->root, path) >= sizeof full ||
-	    read_small_file(full, s->opt->max_file_size, &text, &len) < 0)
+	if (read_small_file(s, path, s->opt->max_file_size, &text, &len) < 0)
 		return false;
 	struct syntax *syn = NULL;
 	bool found = false;
@@ -595,10 +591,12 @@ const struct syntax *unit_syntax(struct unit *u)
 	return u->syntax;
 }
 
-/* Reads a regular file of at most max bytes, not through a link. 0, or -1. */
-static int read_small_file(const char *path, size_t max, char **text, size_t *len)
+/* Reads a regular file of the scanned folder, of at most max bytes, not through a link.
+ * 0, or -1. */
+static int read_small_file(const struct scan *s, const char *path, size_t max, char **text,
+			   size_t *len)
 {
-	return (*text = file_read_small("", path, max, len)) ? 0 : -1;
+	return (*text = file_read_small(s->root, path, max, len)) ? 0 : -1;
 }
 
 /* The nearest package.json above path, read from the scanned folder (not followed
@@ -623,7 +621,7 @@ static char *nearest_package(const struct scan *s, const char *path, size_t *len
 		if ((size_t)snprintf(full, sizeof full, "%s%.*spackage.json", s->root, (int)end,
 				     path) < sizeof full) {
 			char *text = NULL;
-			if (read_small_file(full, 1 << 20, &text, len) == 0) {
+			if (read_small_file(s, full + rootlen, 1 << 20, &text, len) == 0) {
 				*dir = strndup(path, end ? end - 1 : 0);
 				for (size_t i = 0; i < sizeof bundlers / sizeof bundlers[0]; i++) {
 					snprintf(full + rootlen + end, sizeof full - rootlen - end, "%s",
