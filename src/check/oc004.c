@@ -38,6 +38,40 @@ struct guard_verdict {
 	const struct ir_node *request_status; /* a status compared that the customer sends */
 };
 
+/* The condition under which a value written is the paid one: next in
+ * `next = status === "CONFIRMED" ? "PAID" : "FAILED"` is PAID only when confirmed. */
+static void value_guards(struct flow_check *c, int32_t file, const struct ir_node *value,
+			 struct guard_verdict *v, int depth)
+{
+	if (!value || depth > 4)
+		return;
+	if (value->kind == IR_NAME) {
+		const struct ir_node *defs[2];
+		int32_t files[2];
+		if (flow_defs(c->q, file, value, defs, files, 2) == 1)
+			value_guards(c, files[0], defs[0], v, depth + 1);
+		return;
+	}
+	if (value->kind != IR_COND || !value->b)
+		return;
+	char buf[32];
+	bool partial;
+	const struct model_set *m = c->u->scan->rules->models;
+	enum lang lang = flow_ir(c->flow, file)->lang;
+	bool then_paid = flow_string(c->q, file, value->b, buf, sizeof buf, &partial) &&
+			 model_has_value(m, MODEL_PAID_STATUS, lang, buf);
+	bool else_paid = value->c && value->c->kind != IR_COND &&
+			 flow_string(c->q, file, value->c, buf, sizeof buf, &partial) &&
+			 model_has_value(m, MODEL_PAID_STATUS, lang, buf);
+	if (then_paid == else_paid)
+		return;
+	struct flow_status_test t = flow_condition_status(c->q, file, value->a, then_paid);
+	if (t.status == ST_CONFIRMED && !t.from_request)
+		v->confirmed = true;
+	else if (t.from_request && !v->request_status)
+		v->request_status = t.value;
+}
+
 static struct guard_verdict read_guards(struct flow_check *c, int32_t file, const struct ir_node *n)
 {
 	struct flow_guard g[MAX_GUARDS];
@@ -152,9 +186,11 @@ static bool fn_checks(const struct flow *f, struct flow_fn fn)
 }
 
 static int judge(struct flow_check *c, const struct rule *r, struct flow_fn fn,
-		 const struct ir_node *site)
+		 const struct ir_node *site, const struct ir_node *value)
 {
 	struct guard_verdict v = read_guards(c, fn.file, site);
+	if (!v.confirmed)
+		value_guards(c, fn.file, value, &v, 0);
 	if (v.confirmed)
 		return replayable(c, fn, site) ? flow_report(c, r, site, msg_replay, -1) : 0;
 	/* unverified here: each call of the function in the project is a fulfilment of its
@@ -199,7 +235,7 @@ int oc004_run(struct flow_check *c, const struct rule *r, const struct detector 
 			if (!fulfils || e->node == last)
 				continue;
 			last = e->node; /* a write that sets paid is one fulfilment */
-			rc = judge(c, r, fn, e->node);
+			rc = judge(c, r, fn, e->node, e->kind == EV_FULFIL ? e->arg : NULL);
 		}
 	}
 	return rc;

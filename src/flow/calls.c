@@ -321,6 +321,15 @@ static bool collect_call(void *ctx, const struct ir_node *n)
 	if (n->kind != IR_CALL || (n->flags & IR_F_NEW))
 		return true;
 	struct flow_file *ff = &r->f->files[r->file];
+	/* functions handed over as values: app.get("/x", handler), cron.schedule(spec, job) */
+	for (uint32_t i = 0; i < n->nkids; i++) {
+		const struct ir_node *a = n->kids[i];
+		if (a->kind != IR_NAME && a->kind != IR_MEMBER)
+			continue;
+		struct flow_fn cb = value_function(r->f, r->file, a, 0);
+		if (flow_fn_ok(cb))
+			r->f->files[cb.file].callback[cb.func] = true;
+	}
 	struct flow_fn fn = value_function(r->f, r->file, n->a, 0);
 	/* a call of a stub is a call of an implementation the project does not show */
 	ff->callee[n->id] = flow_fn_ok(fn) && !is_stub(flow_func(r->f, fn)) ? fn : FLOW_FN_NONE;
@@ -352,7 +361,8 @@ int calls_resolve(struct flow *f)
 		ff->callee = malloc((ff->ir->nnodes ? ff->ir->nnodes : 1) * sizeof *ff->callee);
 		ff->callers = calloc(nf ? nf : 1, sizeof *ff->callers);
 		ff->ncallers = calloc(nf ? nf : 1, sizeof *ff->ncallers);
-		if (!ff->callee || !ff->callers || !ff->ncallers)
+		ff->callback = calloc(nf ? nf : 1, sizeof *ff->callback);
+		if (!ff->callee || !ff->callers || !ff->ncallers || !ff->callback)
 			return error_set("out of memory");
 		for (uint32_t k = 0; k < ff->ir->nnodes; k++)
 			ff->callee[k] = FLOW_FN_NONE;
@@ -399,6 +409,8 @@ bool flow_is_entry(const struct flow *f, struct flow_fn fn)
 {
 	const struct ir_func *func = flow_func(f, fn);
 	const struct ir_file *ir = flow_ir(f, fn.file);
+	if (func && flow_file_at(f, fn.file)->callback[fn.func])
+		return true;
 	if (!func || !func->nparams)
 		return false;
 	const struct ir_param *p = &func->params[0];

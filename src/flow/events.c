@@ -66,6 +66,87 @@ static int endpoint_of(const struct flow *f, enum lang lang, const char *url)
 	return -1;
 }
 
+/* The declared type of what a receiver holds: a property's (declared, or promoted by the
+ * constructor), a parameter's. */
+static const char *receiver_type(struct events *ev, const struct ir_node *recv)
+{
+	const struct flow *f = ev->f;
+	int32_t file = ev->fn.file;
+	if (recv && recv->kind == IR_MEMBER && recv->a && recv->a->kind == IR_THIS && recv->text) {
+		int32_t cf, cc;
+		if (!value_class(f, file, recv->a, &cf, &cc, 0))
+			return NULL;
+		const struct ir_file *ir = flow_ir(f, cf);
+		const struct ir_class *c = &ir->classes[cc];
+		for (uint32_t i = 0; i < c->nfields; i++)
+			if (c->fields[i].name && !strcmp(c->fields[i].name, recv->text))
+				return c->fields[i].type;
+		for (uint32_t m = 0; m < c->nmethods; m++) {
+			const struct ir_func *fn = &ir->funcs[c->methods[m]];
+			for (uint32_t k = 0; (fn->flags & IR_FN_CTOR) && k < fn->nparams; k++)
+				if (fn->params[k].name && !strcmp(fn->params[k].name, recv->text))
+					return fn->params[k].type;
+		}
+		return NULL;
+	}
+	if (recv && recv->kind == IR_NAME) {
+		const struct def *d = def_reaching(f, file, recv, recv);
+		const struct ir_param *p = d ? def_param(f, file, d) : NULL;
+		return p ? p->type : NULL;
+	}
+	return NULL;
+}
+
+/* A row of kind whose `type` names the declared type of the call's receiver: any method
+ * of an injected LoggerInterface $audit is a log. */
+static const struct model_row *typed_row(struct events *ev, enum model_kind kind,
+					 const struct ir_node *call)
+{
+	const struct ir_node *recv = call->a && call->a->kind == IR_MEMBER ? call->a->a : NULL;
+	const char *type = receiver_type(ev, recv);
+	if (!type)
+		return NULL;
+	const char *bs = strrchr(type, '\\');
+	struct path p = {.n = 1, .rooted = true};
+	p.seg[0] = bs ? bs + 1 : type;
+	size_t n;
+	const struct model_row *const *rows = model_rows(ev->f->models, kind, &n);
+	for (size_t i = 0; i < n; i++)
+		if ((rows[i]->langs & LANG_BIT(ev->ir->lang)) && rows[i]->receiver_pat &&
+		    path_match(rows[i]->receiver_pat, &p))
+			return rows[i];
+	return NULL;
+}
+
+/* The client row whose `type` names the type of property prop of class c (a declared
+ * field, or a constructor parameter promoted to it), or NULL. */
+static const struct model_row *client_by_type(struct events *ev, const struct ir_file *ir,
+					      const struct ir_class *c, const char *prop)
+{
+	const char *type = NULL;
+	for (uint32_t i = 0; prop && i < c->nfields && !type; i++)
+		if (c->fields[i].name && !strcmp(c->fields[i].name, prop))
+			type = c->fields[i].type;
+	for (uint32_t m = 0; prop && m < c->nmethods && !type; m++) {
+		const struct ir_func *fn = &ir->funcs[c->methods[m]];
+		for (uint32_t k = 0; (fn->flags & IR_FN_CTOR) && k < fn->nparams && !type; k++)
+			if (fn->params[k].name && !strcmp(fn->params[k].name, prop))
+				type = fn->params[k].type;
+	}
+	if (!type)
+		return NULL;
+	const char *bs = strrchr(type, '\\');
+	struct path p = {.n = 1, .rooted = true};
+	p.seg[0] = bs ? bs + 1 : type;
+	size_t n;
+	const struct model_row *const *rows = model_rows(ev->f->models, MODEL_HTTP, &n);
+	for (size_t i = 0; i < n; i++)
+		if ((rows[i]->langs & LANG_BIT(ir->lang)) && rows[i]->type_pat &&
+		    path_match(rows[i]->type_pat, &p))
+			return rows[i];
+	return NULL;
+}
+
 /* The client a receiver holds (axios.create({baseURL}), new Client(['base_uri' => ..]),
  * httpx.Client(base_url=...)) and its base URL, through locals, properties, imports. */
 static const struct model_row *client_of(struct events *ev, int32_t file,
@@ -117,6 +198,12 @@ static const struct model_row *client_of(struct events *ev, int32_t file,
 		if (value_class(f, file, recv->a, &cf, &cc, 0)) {
 			const struct ir_file *cir = flow_ir(f, cf);
 			const struct ir_class *c = &cir->classes[cc];
+			/* a property typed as a client: private HttpClientInterface $ocpayClient */
+			const struct model_row *typed = client_by_type(ev, cir, c, recv->text);
+			if (typed) {
+				base[0] = '\0';
+				return typed;
+			}
 			for (uint32_t i = 0; i < c->nfields && !value; i++)
 				if (c->fields[i].name && recv->text &&
 				    !strcmp(c->fields[i].name, recv->text))
@@ -198,22 +285,49 @@ static double duration(struct events *ev, const struct ir_node *call, const stru
 	return -1;
 }
 
-/* A status value written: its kind (paid, failed) from the models, or -1. */
-static int status_written(struct events *ev, const struct ir_node *value)
+/* The kinds of status a value written may be (paid, failed), from the models: a string,
+ * an enum case (OrderStatus.PAID), or each value a local or a ternary may hold
+ * (next = status === "CONFIRMED" ? "PAID" : "FAILED"). */
+static void status_options(struct events *ev, int32_t file, const struct ir_node *value,
+			   bool *paid, bool *failed, int depth)
 {
 	char buf[64];
 	bool partial;
-	if (!value || !flow_string(ev->q, ev->fn.file, value, buf, sizeof buf, &partial) || partial) {
-		/* OrderStatus.PAID, OrderStatus::Paid */
-		if (!value || value->kind != IR_MEMBER || !value->text)
-			return -1;
+	if (!value || depth > 6)
+		return;
+	if (value->kind == IR_COND) {
+		status_options(ev, file, value->b ? value->b : value->a, paid, failed, depth + 1);
+		status_options(ev, file, value->c, paid, failed, depth + 1);
+		return;
+	}
+	if (value->kind == IR_NAME) {
+		const struct ir_node *defs[4];
+		int32_t files[4];
+		size_t n = flow_defs(ev->q, file, value, defs, files, 4);
+		for (size_t i = 0; i < n; i++)
+			if (defs[i]->kind == IR_COND)
+				status_options(ev, files[i], defs[i], paid, failed, depth + 1);
+		if (n && defs[0]->kind == IR_COND)
+			return;
+	}
+	if (!flow_string(ev->q, file, value, buf, sizeof buf, &partial) || partial) {
+		if (value->kind != IR_MEMBER || !value->text)
+			return;
 		snprintf(buf, sizeof buf, "%s", value->text);
 	}
 	if (model_has_value(ev->f->models, MODEL_PAID_STATUS, ev->ir->lang, buf))
-		return EV_FULFIL;
-	if (model_has_value(ev->f->models, MODEL_FAILED_STATUS, ev->ir->lang, buf))
-		return EV_FAIL_MARK;
-	return -1;
+		*paid = true;
+	else if (model_has_value(ev->f->models, MODEL_FAILED_STATUS, ev->ir->lang, buf))
+		*failed = true;
+}
+
+/* A status value written: EV_FULFIL when it may be paid, EV_FAIL_MARK when it may only
+ * be failed, or -1. */
+static int status_written(struct events *ev, const struct ir_node *value)
+{
+	bool paid = false, failed = false;
+	status_options(ev, ev->fn.file, value, &paid, &failed, 0);
+	return paid ? EV_FULFIL : failed ? EV_FAIL_MARK : -1;
 }
 
 static bool is_status_field(struct events *ev, const char *name)
@@ -281,13 +395,57 @@ static bool writes_sql(struct events *ev, int32_t file, const struct ir_node *ca
 	       (strcasestr(sql, "insert") || strcasestr(sql, "update") || strcasestr(sql, "replace"));
 }
 
+/* The ephemeral row a store matches: a write call's path (or its receiver's value: a
+ * Map, a dict, an object literal in memory), or, with assign, an assignment's target. */
+const struct model_row *flow_ephemeral(const struct flow *f, struct flow_query *q, int32_t file,
+				       const struct ir_node *n, bool assign)
+{
+	static const struct model_row memory = {.kind = MODEL_EPHEMERAL, .text = "",
+						 .attr = {[MODEL_ATTR_NOTE] = "memory"}};
+	const struct ir_file *ir = flow_ir(f, file);
+	struct path p;
+	unsigned len;
+	if (!path_of(&p, assign ? n : n) || !p.n)
+		return NULL;
+	size_t nrows;
+	const struct model_row *const *rows = model_rows(f->models, MODEL_EPHEMERAL, &nrows);
+	for (size_t i = 0; i < nrows; i++) {
+		const struct model_row *r = rows[i];
+		bool only_assign = r->attr[MODEL_ATTR_ON] && !strcmp(r->attr[MODEL_ATTR_ON], "assign");
+		if (!(r->langs & LANG_BIT(ir->lang)) || (only_assign && !assign))
+			continue;
+		if (path_match_prefix(r->pat, &p))
+			return r;
+	}
+	(void)len;
+	if (assign || n->kind != IR_CALL)
+		return NULL;
+	const struct ir_node *recv = n->a && n->a->kind == IR_MEMBER ? n->a->a : NULL;
+	const struct ir_node *defs[4];
+	int32_t files[4];
+	size_t k = recv && recv->kind == IR_NAME ? flow_defs(q, file, recv, defs, files, 4) : 0;
+	for (size_t i = 0; i < k; i++) {
+		const struct ir_node *v = defs[i];
+		if (v->kind == IR_OBJECT || v->kind == IR_ARRAY)
+			return &memory;
+		const struct model_row *r =
+			v->kind == IR_CALL ? flow_ephemeral(f, q, files[i], v, false) : NULL;
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
 /* The write row a call matches: one with `sql` when its SQL writes, one `on: write` when
- * its receiver holds a prepared write ($pdo->prepare("UPDATE ...")->execute()). */
+ * its receiver holds a prepared write ($pdo->prepare("UPDATE ...")->execute()). What does
+ * not last is no write. */
 static const struct model_row *write_row(struct events *ev, const struct ir_node *call,
 					 const struct path *p)
 {
 	size_t n;
 	int32_t file = ev->fn.file;
+	if (flow_ephemeral(ev->f, ev->q, file, call, false))
+		return NULL; /* what does not last is no write */
 	const struct model_row *const *rows = model_rows(ev->f->models, MODEL_WRITE, &n);
 	for (size_t i = 0; i < n; i++) {
 		const struct model_row *r = rows[i];
@@ -444,7 +602,7 @@ static void call_event(struct events *ev, const struct ir_node *call)
 			written_status(ev, call, call->kids[i], 0);
 		return;
 	}
-	if ((r = model_match(m, MODEL_LOG, lang, &p))) {
+	if ((r = model_match(m, MODEL_LOG, lang, &p)) || (r = typed_row(ev, MODEL_LOG, call))) {
 		emit(ev, EV_LOG, call, NULL, r, FLOW_FN_NONE, -1, false);
 		return;
 	}

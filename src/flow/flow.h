@@ -104,6 +104,11 @@ struct flow_event {
 	bool sdk;		     /* API call: through an SDK (else HTTP) */
 };
 
+/* The ephemeral model row a store matches (its note says where: "the session", "a
+ * cookie", "memory"): a call's path or its receiver's value (a Map, a dict), or, with
+ * assign, an assignment's target (req.session.ref = ...). NULL when it lasts. */
+const struct model_row *flow_ephemeral(const struct flow *f, struct flow_query *q, int32_t file,
+				       const struct ir_node *n, bool assign);
 /* The events of a function in source order. */
 const struct flow_event *flow_events(const struct flow *f, struct flow_fn fn, size_t *n);
 /* The event a node is, or NULL. */
@@ -121,9 +126,9 @@ struct flow_site {
 struct flow_fn flow_callee(const struct flow *f, int32_t file, const struct ir_node *call);
 /* The calls of fn from anywhere in the project. */
 const struct flow_site *flow_callers(const struct flow *f, struct flow_fn fn, size_t *n);
-/* Whether fn is a function a framework calls, by the models' entry rows: a Django view
- * (its first parameter is the request), a handler taking (req, res), a controller action
- * taking a Request. */
+/* Whether fn is a function a framework calls: handed to a call as a value (a route
+ * handler, a scheduled job), or by the models' entry rows (a Django view takes the
+ * request first, a controller action takes a Request). */
 bool flow_is_entry(const struct flow *f, struct flow_fn fn);
 
 /* ---- values ---- */

@@ -322,6 +322,17 @@ static struct flow_status_test status_at(struct flow_query *q, int32_t file,
 		return truth ? case_status(q, file, c) : none();
 	case IR_CALL: {
 		const struct flow *f = q->f;
+		/* a project function says what it tells by its summary, whatever its name */
+		struct flow_fn fn = flow_callee(f, file, c);
+		if (flow_fn_ok(fn)) {
+			const struct flow_summary *s = flow_summary(f, fn);
+			if (s->verifies == VERIFY_RETURNS)
+				return (struct flow_status_test){truth ? ST_CONFIRMED : ST_NOT_CONFIRMED,
+								 false, c};
+			if (s->verifies == VERIFY_ASSERTS && truth)
+				return (struct flow_status_test){ST_CONFIRMED, false, c};
+			return none();
+		}
 		const struct model_row *r = model_for(f, file, MODEL_MEMBER_TEST, c);
 		if (r) {
 			const struct ir_node *v = model_arg(c, r->attr[MODEL_ATTR_VALUE]);
@@ -339,13 +350,6 @@ static struct flow_status_test status_at(struct flow_query *q, int32_t file,
 				t.status = st == ST_CONFIRMED ? ST_NOT_CONFIRMED : ST_NONE;
 			return t;
 		}
-		struct flow_fn fn = flow_callee(f, file, c);
-		const struct flow_summary *s = flow_fn_ok(fn) ? flow_summary(f, fn) : NULL;
-		if (s && s->verifies == VERIFY_RETURNS)
-			return (struct flow_status_test){truth ? ST_CONFIRMED : ST_NOT_CONFIRMED,
-							 false, c};
-		if (s && s->verifies == VERIFY_ASSERTS && truth)
-			return (struct flow_status_test){ST_CONFIRMED, false, c};
 		return none();
 	}
 	case IR_NAME: {

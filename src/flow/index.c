@@ -40,6 +40,7 @@ static void file_free(struct flow_file *ff)
 	free(ff->nevents);
 	free(ff->event_of);
 	free(ff->summaries);
+	free(ff->callback);
 	free(ff->first_child);
 	free(ff->next_sibling);
 	ir_file_free(ff->ir);

@@ -57,6 +57,7 @@ static void row_free(struct model_row *r)
 	path_pattern_free(r->decorator_pat);
 	path_pattern_free(r->in_pat);
 	path_pattern_free(r->unless_pat);
+	path_pattern_free(r->receiver_pat);
 	for (int i = 0; i < MODEL_ATTR_COUNT; i++)
 		free(r->attr[i]);
 	free(r);
@@ -218,6 +219,8 @@ static int load_row(const struct loader *ld, enum model_kind kind, const yaml_no
 		rc = compile(ld, v, r->attr[MODEL_ATTR_DECORATOR], &r->decorator_pat);
 	if (!rc && r->attr[MODEL_ATTR_IN])
 		rc = compile(ld, v, r->attr[MODEL_ATTR_IN], &r->in_pat);
+	if (!rc && r->attr[MODEL_ATTR_RECEIVER])
+		rc = compile(ld, v, r->attr[MODEL_ATTR_RECEIVER], &r->receiver_pat);
 	if (!rc && r->attr[MODEL_ATTR_UNLESS] && kind == MODEL_REQUEST_PARAM)
 		rc = compile(ld, v, r->attr[MODEL_ATTR_UNLESS], &r->unless_pat);
 	if (!rc)
@@ -371,8 +374,8 @@ int model_set_load(struct model_set **out, const char *extra_dir)
 static bool row_applies(const struct model_row *r, enum lang lang, const struct path *p,
 			bool prefix)
 {
-	if (!(r->langs & LANG_BIT(lang)))
-		return false;
+	if (!(r->langs & LANG_BIT(lang)) || r->receiver_pat)
+		return false; /* a receiver row matches through the receiver's type */
 	/* cheap test first: a literal last segment must be the path's last (exact) */
 	const char *last = path_pattern_last(r->pat);
 	if (!prefix && last && p->n && strcmp(last, p->seg[p->n - 1]) != 0)

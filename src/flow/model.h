@@ -88,7 +88,10 @@ enum model_kind {
 	X(INPUT, "input")     /* api: the createLink request's argument */                       \
 	X(REF, "ref")	      /* api: checkPayment's ref argument */                             \
 	X(KEY, "key")	      /* api: the client's key argument */                               \
-	X(TYPE, "type")	      /* request_param: the parameter's type (pattern) */                \
+	X(TYPE, "type")	      /* request_param, entry: the parameter's type (pattern); http: the \
+				 type of a value that holds such a client */                 \
+	X(RECEIVER, "receiver") /* a call row that matches only on a receiver of this declared \
+				   type (pattern), whatever the call: LoggerInterface $audit */ \
 	X(DECORATOR, "decorator") /* request_param: a decorator on the parameter (pattern) */    \
 	X(OBJECT, "object")   /* request_param: "true": the parameter is a request object */     \
 	X(IN, "in")	      /* request_param: a decorator of the function (pattern) */         \
@@ -125,6 +128,7 @@ struct model_row {
 	struct path_pattern *pat; /* for path, call, param-less kinds; NULL for values */
 	char *attr[MODEL_ATTR_COUNT];
 	struct path_pattern *type_pat, *decorator_pat, *in_pat, *unless_pat; /* request_param */
+	struct path_pattern *receiver_pat; /* rows matched by their receiver's type only */
 };
 
 struct model_set;
