@@ -1,11 +1,13 @@
-/* Blob-first history scan. One walk over the commits (oldest first, each (tree, path)
- * visited once) records each unique blob with the first commit and path it appeared at.
- * Meanwhile worker threads, each with its own libgit2 handles, screen every packed blob
- * in pack order (where each delta finds its base in the delta cache) for the keywords of
- * the history rules, before its path is known. Once the walk is done, only the blobs that
- * hit, the blobs at paths a rule reads whatever their content (.env files) and the blobs
- * no pack listed are read again and scanned at their path. Findings of the same secret
- * at the same path keep the earliest commit. */
+/* Blob-first history scan. One walk over the commits (parents first, each (tree, path)
+ * visited once, commits and folders that cannot be read named and passed over) records
+ * each unique blob with the commit and path it first appeared at, and the other paths it
+ * appeared at. Meanwhile worker threads, each with its own libgit2 handles, screen every
+ * packed blob (each delta right after its base, where the delta cache still holds it)
+ * for the keywords of the history rules, before its path is known. Once the walk is
+ * done, only the blobs that hit, the blobs at paths a rule reads whatever their content
+ * (.env files) and the blobs no pack listed are read again and scanned at each of their
+ * paths. A packed blob is always decoded by the pack reader, within its bounds on work.
+ * Findings of the same secret at the same path keep the earliest commit. */
 #include "source/history.h"
 
 #include <pthread.h>
@@ -19,9 +21,12 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "source/git_private.h"
+#include "source/commits.h"
 #include "source/pack.h"
+#include "source/tree_walk.h"
 
 #define MAX_MISSING_NOTES 10
+#define MAX_LIMIT_REASONS 8
 /* Decoded objects each thread keeps for the deltas that follow. */
 #define PACK_CACHE_BYTES ((size_t)16 << 20)
 
@@ -109,8 +114,10 @@ static void table_free(struct table *t)
 struct history {
 	struct scan *s;
 	struct repo *repo;
-	git_oid *commits;
-	size_t ncommits, capcommits;
+	git_oid *commits; /* then, from first_ref on, the objects refs name (refs[i - first_ref]) */
+	size_t ncommits, capcommits, first_ref;
+	struct ref_object *refs;
+	size_t nrefs;
 	struct blob_rec *chunks[MAX_CHUNKS];
 	size_t nblobs;
 	atomic_size_t published;
@@ -119,11 +126,14 @@ struct history {
 	struct table trees;	 /* (tree oid, path) key -> 1 */
 	atomic_size_t missing;
 	bool progress;
+	struct pack_set *packs; /* every blob stored in them is read through the pack reader */
 	/* screening, during the walk: the packed blobs in pack order */
 	struct pack_blobs packed;
 	uint8_t *screened;	    /* enum screen, per packed blob */
 	uint32_t *screened_size;    /* per packed blob, saturated */
 	struct table packed_index; /* oid key -> packed index + 1; verified on the full oid */
+	pthread_mutex_t why_lock;
+	char *limit_why[MAX_LIMIT_REASONS]; /* the distinct reasons of SCREEN_LIMIT */
 	atomic_size_t next_packed, done_packed;
 	size_t clean_bytes;
 	/* scanning: every blob (no screening), or the blobs the screening leaves */
@@ -135,7 +145,9 @@ struct history {
 	const struct reader *first_reader; /* the calling thread's */
 };
 
-enum screen { SCREEN_UNREAD, SCREEN_CLEAN, SCREEN_BINARY, SCREEN_LARGE, SCREEN_HIT };
+/* SCREEN_LIMIT: decoding it would pass a bound of the pack reader; screened_size then
+ * holds the index of the reason in limit_why. */
+enum screen { SCREEN_UNREAD, SCREEN_CLEAN, SCREEN_BINARY, SCREEN_LARGE, SCREEN_HIT, SCREEN_LIMIT };
 
 static uint64_t now_ms(void)
 {
@@ -161,6 +173,30 @@ static struct blob_rec *blob_at(const struct history *h, size_t i)
 	return &h->chunks[i >> CHUNK_BITS][i & (CHUNK_SIZE - 1)];
 }
 
+/* A blob the pack reader would not decode (a bound on its work): named, as a missing
+ * object is, and never handed to libgit2, which would do that work unbounded. */
+static void note_limit(struct history *h, const struct blob_rec *b, const char *why)
+{
+	if (atomic_fetch_add(&h->missing, 1) < MAX_MISSING_NOTES) {
+		char hex[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(hex, sizeof hex, &b->oid);
+		scan_note_incomplete(h->s, "%s: blob %s not read: %s", b->path, hex, why);
+	}
+}
+
+/* The index of why among the reasons kept, adding it; the last slot when all are used. */
+static uint32_t limit_reason(struct history *h, const char *why)
+{
+	pthread_mutex_lock(&h->why_lock);
+	uint32_t i = 0;
+	while (i < MAX_LIMIT_REASONS - 1 && h->limit_why[i] && strcmp(h->limit_why[i], why))
+		i++;
+	if (!h->limit_why[i])
+		h->limit_why[i] = strdup(why);
+	pthread_mutex_unlock(&h->why_lock);
+	return i;
+}
+
 static int add_blob(struct history *h, const git_oid *oid, const char *path, size_t plen)
 {
 	if (table_grow(&h->blob_index) < 0)
@@ -174,6 +210,8 @@ static int add_blob(struct history *h, const git_oid *oid, const char *path, siz
 		slot = table_slot(&h->blob_index, key);
 	}
 	if (h->blob_index.vals[slot]) {
+		if (h->ncommits > h->first_ref)
+			return 0; /* in a commit already: the ref adds no leak */
 		struct blob_rec *b = blob_at(h, h->blob_index.vals[slot] - 1);
 		if (strlen(b->path) == plen && !memcmp(b->path, path, plen))
 			return 0;
@@ -207,47 +245,74 @@ static int add_blob(struct history *h, const git_oid *oid, const char *path, siz
 	return 0;
 }
 
-/* Visits each (tree, path) once: an unchanged subtree of a later commit costs nothing. */
-static int walk_tree(struct history *h, const git_oid *tree_id, struct buf *path)
+/* Whether key is new to the set, adding it. */
+static int first_time(struct table *t, uint64_t key)
 {
-	uint64_t key = fnv(path->ptr, path->len, oid_key(tree_id)) | 1;
-	if (table_grow(&h->trees) < 0)
+	if (table_grow(t) < 0)
 		return -1;
-	size_t slot = table_slot(&h->trees, key);
-	if (h->trees.vals[slot])
+	size_t slot = table_slot(t, key);
+	if (t->vals[slot])
 		return 0;
-	h->trees.keys[slot] = key;
-	h->trees.vals[slot] = 1;
-	h->trees.len++;
+	t->keys[slot] = key;
+	t->vals[slot] = 1;
+	t->len++;
+	return 1;
+}
 
-	git_tree *tree;
-	if (git_tree_lookup(&tree, repo_git(h->repo), tree_id) < 0) {
-		note_missing(h, tree_id, "tree");
+static uint64_t tree_key(const git_oid *tree, const struct buf *path)
+{
+	return fnv(path->ptr, path->len, oid_key(tree)) | 1;
+}
+
+/* Each (tree, path) is visited once: an unchanged folder of a later commit costs nothing. */
+static int visit_tree(void *ctx, const git_oid *id, const struct buf *path)
+{
+	struct history *h = ctx;
+	int rc = first_time(&h->trees, tree_key(id, path));
+	return rc < 0 ? -1 : !rc;
+}
+
+static int visit_blob(void *ctx, const git_oid *id, const struct buf *path)
+{
+	return add_blob(ctx, id, path->ptr, path->len);
+}
+
+static int visit_submodule(void *ctx, const struct buf *path)
+{
+	struct history *h = ctx;
+	/* once per path, whichever commits hold it */
+	int rc = first_time(&h->trees, fnv(path->ptr, path->len, 0x5b) | 1);
+	if (rc > 0)
+		scan_log(h->s, "%s: skipped: a submodule is another repository (scan it on its "
+			       "own)", path->ptr);
+	return rc < 0 ? -1 : 0;
+}
+
+static int visit_unread(void *ctx, const git_oid *id, const struct buf *path)
+{
+	struct history *h = ctx;
+	if (id) {
+		note_missing(h, id, "tree");
 		return 0;
 	}
-	size_t base = path->len, n = git_tree_entrycount(tree);
-	int rc = 0;
-	for (size_t i = 0; i < n && !rc; i++) {
-		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
-		git_object_t type = git_tree_entry_type(e);
-		path->len = base;
-		buf_puts(path, git_tree_entry_name(e));
-		if (buf_oom(path)) {
-			rc = error_set("out of memory");
-			break;
-		}
-		if (type == GIT_OBJECT_TREE) {
-			buf_putc(path, '/');
-			rc = walk_tree(h, git_tree_entry_id(e), path);
-		} else if (type == GIT_OBJECT_BLOB && git_tree_entry_filemode(e) != GIT_FILEMODE_LINK) {
-			rc = add_blob(h, git_tree_entry_id(e), path->ptr, path->len);
-		}
+	if (atomic_fetch_add(&h->missing, 1) < MAX_MISSING_NOTES) {
+		char shown[204], hex[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(hex, sizeof hex, &h->commits[h->ncommits - 1]);
+		scan_note_incomplete(h->s, "%s: folders nested more than %d deep are not scanned "
+					   "(%s %.12s)",
+				     tree_path_shown(path, shown, 200), TREE_MAX_DEPTH,
+				     h->ncommits > h->first_ref ? "tree" : "commit", hex);
 	}
-	path->len = base;
-	if (path->ptr)
-		path->ptr[base] = '\0';
-	git_tree_free(tree);
-	return rc;
+	return 0;
+}
+
+static int walk_tree(struct history *h, const git_oid *root, struct buf *path)
+{
+	int rc = first_time(&h->trees, tree_key(root, path));
+	if (rc <= 0)
+		return rc;
+	const struct tree_visit v = {visit_tree, visit_blob, visit_submodule, visit_unread, h};
+	return tree_walk(repo_git(h->repo), root, path, &v);
 }
 
 static int add_commit(struct history *h, const git_oid *oid)
@@ -264,63 +329,68 @@ static int add_commit(struct history *h, const git_oid *oid)
 	return 0;
 }
 
+static int visit_commit(void *ctx, const git_oid *id, const git_oid *tree)
+{
+	struct history *h = ctx;
+	struct buf path = BUF_INIT;
+	buf_puts(&path, "");
+	int rc = buf_oom(&path) ? error_set("out of memory") : add_commit(h, id);
+	if (!rc)
+		rc = walk_tree(h, tree, &path);
+	buf_free(&path);
+	if (h->progress && now_ms() - h->drawn_ms > 200) {
+		h->drawn_ms = now_ms();
+		draw_progress(h);
+	}
+	return rc;
+}
+
+static void visit_missing(void *ctx, const git_oid *id, const char *what)
+{
+	note_missing(ctx, id, what);
+}
+
+/* Refs to a tree or a blob (git update-ref refs/keep $(git hash-object -w key.js), a tag
+ * of a tree): their files are in no commit, and are named after the ref, as git names
+ * them: refs/keep, refs/tags/t:config.js. Each gets a place after the commits. */
+static int walk_ref_objects(struct history *h, const struct ref_object *refs, size_t n)
+{
+	h->first_ref = h->ncommits;
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct buf path = BUF_INIT;
+		buf_puts(&path, refs[i].name);
+		if (refs[i].type == GIT_OBJECT_TREE)
+			buf_putc(&path, ':');
+		rc = buf_oom(&path) ? error_set("out of memory") : add_commit(h, &refs[i].id);
+		if (!rc && refs[i].type == GIT_OBJECT_BLOB)
+			rc = add_blob(h, &refs[i].id, path.ptr, path.len);
+		else if (!rc)
+			rc = walk_tree(h, &refs[i].id, &path);
+		buf_free(&path);
+	}
+	return rc;
+}
+
 static int walk_commits(struct history *h, const char *since)
 {
 	git_repository *g = repo_git(h->repo);
-	git_revwalk *walk;
-	if (git_revwalk_new(&walk, g) < 0)
-		return repo_fail("cannot walk history");
-	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-	int rc = 0;
-	/* Every ref: branches, tags, remote-tracking branches, the stash; and a detached HEAD. */
-	if (git_revwalk_push_glob(walk, "refs/*") < 0)
-		rc = repo_fail("cannot read refs");
-	if (!rc && git_revwalk_push_head(walk) < 0)
-		git_error_clear(); /* unborn HEAD: the refs are all there is */
-	if (!rc && since) {
-		git_object *obj;
+	git_oid hide;
+	if (since) {
+		git_object *obj, *commit;
 		if (git_revparse_single(&obj, g, since) < 0)
-			rc = error_set("--since %s: no such revision", since);
-		else {
-			git_object *commit;
-			if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0 ||
-			    git_revwalk_hide(walk, git_object_id(commit)) < 0)
-				rc = error_set("--since %s: not a commit", since);
-			else
-				git_object_free(commit);
-			git_object_free(obj);
-		}
+			return error_set("--since %s: no such revision", since);
+		int peeled = git_object_peel(&commit, obj, GIT_OBJECT_COMMIT);
+		git_object_free(obj);
+		if (peeled < 0)
+			return error_set("--since %s: not a commit", since);
+		hide = *git_object_id(commit);
+		git_object_free(commit);
 	}
-	git_oid oid;
-	struct buf path = BUF_INIT;
-	uint64_t last = now_ms();
-	while (!rc) {
-		int next = git_revwalk_next(&oid, walk);
-		if (next == GIT_ITEROVER)
-			break;
-		if (next < 0) {
-			note_missing(h, &oid, "commit");
-			git_error_clear();
-			break;
-		}
-		git_commit *c;
-		if (git_commit_lookup(&c, g, &oid) < 0) {
-			note_missing(h, &oid, "commit");
-			continue;
-		}
-		rc = add_commit(h, &oid);
-		buf_reset(&path);
-		buf_puts(&path, "");
-		if (!rc)
-			rc = walk_tree(h, git_commit_tree_id(c), &path);
-		git_commit_free(c);
-		if (h->progress && now_ms() - last > 200) {
-			last = now_ms();
-			draw_progress(h);
-		}
-	}
-	buf_free(&path);
-	git_revwalk_free(walk);
+	const struct commit_visit v = {visit_commit, visit_missing, h};
+	int rc = commits_walk(g, since ? &hide : NULL, &v, &h->refs, &h->nrefs);
+	if (!rc)
+		rc = walk_ref_objects(h, h->refs, h->nrefs);
 	return rc;
 }
 
@@ -364,10 +434,59 @@ static int fill_commit(git_repository *g, const git_oid *id, struct commit_info 
 	return ci->author && ci->date ? 0 : error_set("out of memory");
 }
 
+/* Scans the blob at every path it was seen at: each path is a file of its own (its
+ * language, the rules of its name, its message), and each finding gets the commit that
+ * brought the blob to that path. */
+static int scan_blob(struct reader *rd, size_t index, const char *data, size_t len)
+{
+	struct history *h = rd->h;
+	const struct blob_rec *b = blob_at(h, index);
+	int rc = 0;
+	for (uint32_t k = 0; k <= b->nothers && rc == 0; k++) {
+		size_t before = rd->found.len;
+		rc = scan_worker_unit(rd->w, k ? b->others[k - 1].path : b->path, FILE_TRACKED,
+				      data, len, SCOPE_HISTORY, &rd->found);
+		for (size_t i = before; i < rd->found.len; i++) {
+			rd->found.items[i].history_blob = index;
+			rd->found.items[i].history_order = k ? b->others[k - 1].commit : b->commit;
+		}
+	}
+	atomic_fetch_add(&h->done_blobs, 1);
+	atomic_fetch_add(&h->done_bytes, len);
+	return rc < 0 ? -1 : 0;
+}
+
+/* A packed blob is decoded by the pack reader, within its bounds; returns 1 when it
+ * is to be read through libgit2 (not packed, or a pack the reader cannot decode). */
+static int read_packed(struct reader *rd, size_t index)
+{
+	struct history *h = rd->h;
+	const struct blob_rec *b = blob_at(h, index);
+	struct pack_loc at;
+	if (!rd->pack || pack_find(h->packs, &b->oid, &at))
+		return 1;
+	const char *data;
+	size_t len;
+	int rc = pack_read(rd->pack, at, h->s->opt->max_file_size, &data, &len);
+	if (rc == 1) {
+		atomic_fetch_add(&h->done_blobs, 1);
+		scan_worker_skipped_large(rd->w);
+		return 0;
+	}
+	if (rc == 2) {
+		note_limit(h, b, pack_reader_why(rd->pack));
+		return 0;
+	}
+	return rc < 0 ? 1 : scan_blob(rd, index, data, len);
+}
+
 static int read_blob(struct reader *rd, size_t index)
 {
 	struct history *h = rd->h;
 	const struct blob_rec *b = blob_at(h, index);
+	int packed = read_packed(rd, index);
+	if (packed <= 0)
+		return packed;
 	size_t size;
 	git_object_t type;
 	/* The header first: an oversized blob is never inflated. */
@@ -387,16 +506,9 @@ static int read_blob(struct reader *rd, size_t index)
 		note_missing(h, &b->oid, "blob");
 		return 0;
 	}
-	size_t len = git_odb_object_size(obj);
-	size_t before = rd->found.len;
-	int rc = scan_worker_unit(rd->w, b->path, FILE_TRACKED, git_odb_object_data(obj), len,
-				  SCOPE_HISTORY, &rd->found);
+	int rc = scan_blob(rd, index, git_odb_object_data(obj), git_odb_object_size(obj));
 	git_odb_object_free(obj);
-	atomic_fetch_add(&h->done_blobs, 1);
-	atomic_fetch_add(&h->done_bytes, len);
-	for (size_t i = before; i < rd->found.len; i++)
-		rd->found.items[i].history_blob = index;
-	return rc < 0 ? -1 : 0;
+	return rc;
 }
 
 static void draw_progress(struct history *h)
@@ -454,7 +566,7 @@ static int reader_open(struct reader *rd, struct history *h)
 		return repo_fail(path);
 	if (!(rd->w = scan_worker_new(h->s)))
 		return -1;
-	if (h->packed.len && !(rd->pack = pack_reader_new(&h->packed, PACK_CACHE_BYTES)))
+	if (h->packs && !(rd->pack = pack_reader_new(h->packs, PACK_CACHE_BYTES)))
 		return -1;
 	return 0;
 }
@@ -521,9 +633,13 @@ static void screen_blob(struct reader *rd, size_t i)
 	struct history *h = rd->h;
 	const char *data;
 	size_t len;
-	int rc = pack_read_blob(rd->pack, i, h->s->opt->max_file_size, &data, &len);
+	int rc = pack_read(rd->pack, h->packed.where[i], h->s->opt->max_file_size, &data, &len);
 	if (rc == 1)
 		h->screened[i] = SCREEN_LARGE;
+	if (rc == 2) {
+		h->screened[i] = SCREEN_LIMIT;
+		h->screened_size[i] = limit_reason(h, pack_reader_why(rd->pack));
+	}
 	if (rc)
 		return;
 	int kind = scan_screen_blob(h->s, data, len);
@@ -544,7 +660,7 @@ static void *screen_main(void *arg)
 								    : h->packed.len;
 		for (size_t i = first; i < last; i++)
 			screen_blob(rd, i);
-		pack_release(&h->packed, last);
+		pack_release(h->packs, &h->packed, last);
 		atomic_fetch_add(&h->done_packed, last - first);
 		/* the calling thread, once its walk is done, keeps the progress line going */
 		if (h->progress && rd == h->first_reader && now_ms() - h->drawn_ms > 200) {
@@ -576,6 +692,9 @@ static int plan_scan(struct history *h, struct worker *w)
 		enum screen kind = k < 0 ? SCREEN_UNREAD : (enum screen)h->screened[k];
 		if (kind == SCREEN_LARGE) {
 			scan_worker_skipped_large(w);
+		} else if (kind == SCREEN_LIMIT) {
+			const char *why = h->limit_why[h->screened_size[k]];
+			note_limit(h, b, why ? why : "out of memory");
 		} else if (kind == SCREEN_BINARY) {
 			scan_worker_skipped_binary(w);
 			atomic_fetch_add(&h->done_blobs, 1);
@@ -682,28 +801,25 @@ static int walk_and_read(struct history *h, const char *since, struct finding_li
 	return rc;
 }
 
-/* Gives each finding the commit that introduced its blob at its path; the same blob at
- * other paths (a rename, a copy) leaked there too, from its own commit. */
+/* Gives each finding the commit that brought its blob to its path, or for the objects
+ * of refs that name no commit, the object and the ref. */
 static int attribute(struct history *h, struct finding_list *found)
 {
-	size_t n = found->len;
-	for (size_t i = 0; i < n; i++) {
-		const struct blob_rec *b = blob_at(h, found->items[i].history_blob);
-		found->items[i].history_order = b->commit;
-		for (uint32_t k = 0; k < b->nothers; k++) {
-			struct finding *copy = finding_list_add(found);
-			if (!copy || finding_copy(copy, &found->items[i]) < 0)
-				return -1;
-			free(copy->path);
-			if (!(copy->path = strdup(b->others[k].path)))
-				return error_set("out of memory");
-			copy->history_order = b->others[k].commit;
-		}
-	}
 	for (size_t i = 0; i < found->len; i++) {
 		struct finding *f = &found->items[i];
-		if (fill_commit(repo_git(h->repo), &h->commits[f->history_order], &f->commit) < 0)
-			return -1;
+		if (f->history_order < h->first_ref) {
+			if (fill_commit(repo_git(h->repo), &h->commits[f->history_order], &f->commit) < 0)
+				return -1;
+			continue;
+		}
+		struct commit_info *ci = f->commit = calloc(1, sizeof *ci);
+		if (!ci)
+			return error_set("out of memory");
+		git_oid_tostr(ci->id, sizeof ci->id, &h->commits[f->history_order]);
+		ci->author = strdup("");
+		ci->date = strdup("");
+		if (!ci->author || !ci->date)
+			return error_set("out of memory");
 	}
 	return 0;
 }
@@ -744,7 +860,25 @@ static bool in_tree(const struct finding_list *tree, const struct finding *f)
 	return false;
 }
 
-static int keep_earliest(struct scan *s, struct finding_list *found)
+/* What the message says of where the leak is. */
+static void describe(const struct history *h, const struct finding *f, size_t later,
+		     const struct finding_list *tree, struct buf *msg)
+{
+	if (f->history_order >= h->first_ref) {
+		const struct ref_object *ref = &h->refs[f->history_order - h->first_ref];
+		buf_printf(msg, "%s; in no commit: only %s names it (a ref to a %s): delete the "
+				"ref and rotate the key",
+			   f->message, ref->name, ref->type == GIT_OBJECT_TREE ? "tree" : "blob");
+		return;
+	}
+	buf_printf(msg, "%s; committed in %.12s (%s)", f->message, f->commit->id, f->commit->date);
+	if (later)
+		buf_printf(msg, ", still in %zu later version%s", later, later == 1 ? "" : "s");
+	buf_puts(msg, in_tree(tree, f) ? "; still in the working tree"
+				       : "; removed from HEAD, still in history: rotate the key");
+}
+
+static int keep_earliest(const struct history *h, struct scan *s, struct finding_list *found)
 {
 	if (found->len > 1)
 		qsort(found->items, found->len, sizeof *found->items, earliest_first);
@@ -756,13 +890,7 @@ static int keep_earliest(struct scan *s, struct finding_list *found)
 		while (i + 1 + later < found->len && same_leak(f, &found->items[i + 1 + later]))
 			later++;
 		struct buf msg = BUF_INIT;
-		buf_printf(&msg, "%s; committed in %.12s (%s)", f->message, f->commit->id,
-			   f->commit->date);
-		if (later)
-			buf_printf(&msg, ", still in %zu later version%s", later, later == 1 ? "" : "s");
-		buf_puts(&msg, in_tree(&s->findings, f)
-				       ? "; still in the working tree"
-				       : "; removed from HEAD, still in history: rotate the key");
+		describe(h, f, later, &s->findings, &msg);
 		char *m = buf_detach(&msg);
 		if (!m) {
 			rc = error_set("out of memory");
@@ -794,31 +922,36 @@ int history_scan(struct scan *s, struct repo *r, const char *since, bool progres
 	struct history *h = calloc(1, sizeof *h);
 	if (!h)
 		return error_set("out of memory");
-	*h = (struct history){.s = s, .repo = r, .progress = progress};
+	*h = (struct history){.s = s, .repo = r, .progress = progress, .first_ref = SIZE_MAX};
 	struct finding_list found = {0};
+	size_t notes_before = s->nincomplete;
 	if (git_repository_is_shallow(repo_git(r)) == 1)
 		scan_note_incomplete(s, "shallow clone: commits before the shallow boundary were "
 					"not scanned (run `git fetch --unshallow`)");
-	int rc = 0;
-	/* With --since only the newest commits count: reading every pack would cost more. */
-	if (!since) {
-		struct buf objects = BUF_INIT;
-		buf_printf(&objects, "%sobjects", git_repository_commondir(repo_git(r)));
-		rc = buf_oom(&objects) ? error_set("out of memory")
-				       : pack_list_blobs(objects.ptr, &h->packed);
-		buf_free(&objects);
-		if (!rc && h->packed.len)
-			rc = index_packed(h);
-	}
+	pthread_mutex_init(&h->why_lock, NULL);
+	struct buf objects = BUF_INIT;
+	buf_printf(&objects, "%sobjects", git_repository_commondir(repo_git(r)));
+	int rc = buf_oom(&objects) ? error_set("out of memory")
+				   : pack_set_open(&h->packs, objects.ptr);
+	buf_free(&objects);
+	/* With --since only the newest commits count: screening every packed blob would
+	 * cost more than reading those few (through the pack reader all the same). */
+	if (!rc && !since)
+		rc = pack_list_blobs(h->packs, &h->packed);
+	if (!rc && h->packed.len)
+		rc = index_packed(h);
 	if (!rc)
 		rc = walk_and_read(h, since, &found);
 	if (!rc)
 		rc = attribute(h, &found);
 	if (!rc)
-		rc = keep_earliest(s, &found);
+		rc = keep_earliest(h, s, &found);
 	size_t missing = atomic_load(&h->missing);
 	if (missing > MAX_MISSING_NOTES)
 		scan_note_incomplete(s, "%zu more objects missing", missing - MAX_MISSING_NOTES);
+	if (s->nincomplete > notes_before)
+		s->history_unknown = "part of the history could not be read (see the incomplete "
+				     "notes): what it holds is not known";
 	s->stats.blobs_scanned += atomic_load(&h->done_blobs);
 	s->stats.bytes_scanned += h->clean_bytes;
 	s->stats.commits_scanned += h->ncommits;
@@ -833,13 +966,18 @@ int history_scan(struct scan *s, struct repo *r, const char *since, bool progres
 	for (size_t c = 0; c < MAX_CHUNKS && h->chunks[c]; c++)
 		free(h->chunks[c]);
 	free(h->commits);
+	commits_refs_free(h->refs, h->nrefs);
 	table_free(&h->blob_index);
 	table_free(&h->trees);
 	table_free(&h->packed_index);
 	pack_blobs_free(&h->packed);
+	pack_set_free(h->packs);
 	free(h->screened);
 	free(h->screened_size);
 	free(h->todo);
+	for (size_t i = 0; i < MAX_LIMIT_REASONS; i++)
+		free(h->limit_why[i]);
+	pthread_mutex_destroy(&h->why_lock);
 	free(h);
 	return rc;
 }
