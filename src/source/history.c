@@ -27,6 +27,9 @@
 
 #define MAX_MISSING_NOTES 10
 #define MAX_LIMIT_REASONS 8
+/* Consecutive blobs a thread decodes: a delta and its base are usually close. After
+ * each batch the pack pages read leave memory. */
+#define SCREEN_BATCH 256
 /* Decoded objects each thread keeps for the deltas that follow. */
 #define PACK_CACHE_BYTES ((size_t)16 << 20)
 
@@ -399,7 +402,8 @@ static int walk_commits(struct history *h, const char *since)
 struct reader {
 	struct history *h;
 	struct worker *w;
-	struct pack_reader *pack; /* screening: decodes the packed blobs */
+	struct pack_reader *pack; /* decodes the packed blobs */
+	size_t packed_reads;
 	git_repository *git;
 	git_odb *odb;
 	struct finding_list found;
@@ -468,6 +472,8 @@ static int read_packed(struct reader *rd, size_t index)
 	const char *data;
 	size_t len;
 	int rc = pack_read(rd->pack, at, h->s->opt->max_file_size, &data, &len);
+	if (++rd->packed_reads % SCREEN_BATCH == 0)
+		pack_set_release(h->packs);
 	if (rc == 1) {
 		atomic_fetch_add(&h->done_blobs, 1);
 		scan_worker_skipped_large(rd->w);
@@ -582,8 +588,6 @@ static void reader_close(struct reader *rd)
 
 /* ---- screening: packed blobs in pack order, while the walk runs ---- */
 
-/* Consecutive blobs a thread decodes: a delta and its base are usually close. */
-#define SCREEN_BATCH 256
 
 static int index_packed(struct history *h)
 {
@@ -660,7 +664,7 @@ static void *screen_main(void *arg)
 								    : h->packed.len;
 		for (size_t i = first; i < last; i++)
 			screen_blob(rd, i);
-		pack_release(h->packs, &h->packed, last);
+		pack_set_release(h->packs);
 		atomic_fetch_add(&h->done_packed, last - first);
 		/* the calling thread, once its walk is done, keeps the progress line going */
 		if (h->progress && rd == h->first_reader && now_ms() - h->drawn_ms > 200) {

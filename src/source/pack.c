@@ -85,6 +85,10 @@ static int read_index(struct pack *k)
 		return 1;
 	k->count = n;
 	k->ids = p + ids;
+	/* Lookups are binary searches: an index out of order would hide objects. */
+	for (uint32_t i = 1; i < n; i++)
+		if (memcmp(k->ids + (size_t)(i - 1) * 20, k->ids + (size_t)i * 20, 20) >= 0)
+			return 1;
 	if (!(k->entries = malloc((n ? n : 1) * sizeof *k->entries)))
 		return error_set("out of memory");
 	for (uint32_t i = 0; i < n; i++) {
@@ -250,6 +254,16 @@ static int add_pack(struct pack_set *set, struct pack *k)
 	return 0;
 }
 
+/* The pages of k before offset leave memory: reading headers in offset order would
+ * otherwise keep the whole pack resident. */
+static void release_before(const struct pack *k, uint64_t offset)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t end = offset / page * page;
+	if (end && k->data.mapped)
+		madvise((void *)k->data.p, (size_t)end, MADV_DONTNEED);
+}
+
 /* The blobs as a forest of delta trees, each object under its base, in global entry
  * numbers (pack pk's entry i is first[pk] + i). */
 struct forest {
@@ -294,6 +308,8 @@ static int forest_build(struct pack_set *set, struct forest *f, size_t *blobs)
 	for (uint32_t pk = 0; pk < set->len; pk++)
 		for (uint32_t i = 0; i < set->packs[pk].count; i++) {
 			size_t g = f->first[pk] + i;
+			if (i % 4096 == 0)
+				release_before(&set->packs[pk], set->packs[pk].entries[i].offset);
 			f->parent[g] = NO_PARENT;
 			if (resolve(set, pk, i) != OBJ_BLOB)
 				continue;
@@ -319,7 +335,7 @@ static int forest_build(struct pack_set *set, struct forest *f, size_t *blobs)
 }
 
 static void list_add(struct pack_blobs *out, const struct pack_set *set, const struct forest *f,
-		     size_t g, uint32_t root)
+		     size_t g)
 {
 	uint32_t pk = 0;
 	while (g >= f->first[pk + 1])
@@ -327,7 +343,6 @@ static void list_add(struct pack_blobs *out, const struct pack_set *set, const s
 	uint32_t i = (uint32_t)(g - f->first[pk]);
 	const struct pack *k = &set->packs[pk];
 	git_oid_fromraw(&out->ids[out->len], k->ids + (size_t)k->entries[i].pos * 20);
-	out->root[out->len] = root;
 	out->where[out->len++] = (struct pack_loc){pk, i};
 }
 
@@ -337,13 +352,12 @@ static void list_add(struct pack_blobs *out, const struct pack_set *set, const s
 static void list_tree(struct pack_blobs *out, const struct pack_set *set, struct forest *f,
 		      size_t root_g)
 {
-	uint32_t root = (uint32_t)out->len;
 	size_t n = 0;
 	f->stack[n++] = (uint32_t)root_g;
 	f->done[root_g] = true;
 	while (n) {
 		size_t g = f->stack[--n];
-		list_add(out, set, f, g, root);
+		list_add(out, set, f, g);
 		for (uint32_t c = f->start[g + 1]; c-- > f->start[g];)
 			if (!f->done[f->kids[c]]) {
 				f->done[f->kids[c]] = true;
@@ -363,8 +377,7 @@ int pack_list_blobs(struct pack_set *set, struct pack_blobs *out)
 	if (!rc) {
 		out->ids = malloc((blobs + 1) * sizeof *out->ids);
 		out->where = malloc((blobs + 1) * sizeof *out->where);
-		out->root = malloc((blobs + 1) * sizeof *out->root);
-		if (!out->ids || !out->where || !out->root)
+		if (!out->ids || !out->where)
 			rc = error_set("out of memory");
 	}
 	for (size_t pk = 0; !rc && pk < set->len; pk++)
@@ -379,10 +392,7 @@ int pack_list_blobs(struct pack_set *set, struct pack_blobs *out)
 				list_tree(out, set, &f, g);
 	forest_free(&f);
 	/* The listing read every header: those pages are not needed again soon. */
-	for (uint32_t pk = 0; pk < set->len; pk++)
-		if (set->packs[pk].data.mapped)
-			madvise((void *)set->packs[pk].data.p, set->packs[pk].data.len,
-				MADV_DONTNEED);
+	pack_set_release(set);
 	if (rc)
 		pack_blobs_free(out);
 	return rc;
@@ -458,21 +468,20 @@ int pack_find(const struct pack_set *set, const git_oid *id, struct pack_loc *ou
 	return 1;
 }
 
-void pack_release(const struct pack_set *set, const struct pack_blobs *b, size_t last)
+void pack_set_release(const struct pack_set *set)
 {
-	/* Later trees start after this one's root; their deltas come after their bases. */
-	const struct pack_loc *z = &b->where[b->root[last - 1]];
-	const struct pack *k = &set->packs[z->pack];
-	long page = sysconf(_SC_PAGESIZE);
-	uint64_t end = k->entries[z->entry].offset / (uint64_t)page * (uint64_t)page;
-	if (end && k->data.mapped)
-		madvise((void *)k->data.p, (size_t)end, MADV_DONTNEED);
+	for (size_t i = 0; i < set->len; i++) {
+		const struct pack *k = &set->packs[i];
+		if (k->data.mapped)
+			madvise((void *)k->data.p, k->data.len, MADV_DONTNEED);
+		if (k->idx.mapped)
+			madvise((void *)k->idx.p, k->idx.len, MADV_DONTNEED);
+	}
 }
 
 void pack_blobs_free(struct pack_blobs *b)
 {
 	free(b->ids);
 	free(b->where);
-	free(b->root);
 	*b = (struct pack_blobs){0};
 }

@@ -18,6 +18,9 @@ int pack_set_open(struct pack_set **out, const char *objects_dir);
 int pack_set_open_mem(struct pack_set **out, const void *idx, size_t idx_len, const void *pack,
 		      size_t pack_len);
 void pack_set_free(struct pack_set *set);
+/* Lowers the set's bounds for tests: the work allowed beyond the objects asked for (2 GiB)
+ * and what they may decode to beyond 1000 times the packs' size (256 MiB). */
+void pack_set_bounds(struct pack_set *set, uint64_t work, uint64_t output_floor);
 
 struct pack_loc {
 	uint32_t pack, entry;
@@ -29,7 +32,6 @@ int pack_find(const struct pack_set *set, const git_oid *id, struct pack_loc *ou
 struct pack_blobs {
 	git_oid *ids;
 	struct pack_loc *where;
-	uint32_t *root; /* per blob: the position of the first blob of its delta tree */
 	size_t len;
 };
 
@@ -50,10 +52,9 @@ int pack_read(struct pack_reader *r, struct pack_loc at, size_t limit, const cha
 	      size_t *len);
 /* Why the last pack_read returned 2, as "its delta chain is ..." */
 const char *pack_reader_why(const struct pack_reader *r);
-/* Blobs up to last-1 (in list order) are decoded: the pages of their pack before the
- * root of the last one's delta tree leave memory (they are read again from the page
- * cache if a later delta needs its base there). Keeps the resident size of a large pack
- * bounded. */
-void pack_release(const struct pack_set *set, const struct pack_blobs *b, size_t last);
+/* The pages of the packs read so far leave memory: they are read again from the page
+ * cache when needed. Called every few hundred blobs, it keeps the resident size of a
+ * large pack bounded whatever order its objects are read in. */
+void pack_set_release(const struct pack_set *set);
 
 #endif

@@ -40,6 +40,7 @@ struct pack_set {
 	 * bases nobody asked for), and those bytes: every reader of the set draws on one
 	 * allowance, so a crafted pack costs bounded time however its deltas are arranged. */
 	atomic_uint_least64_t waste, output;
+	uint64_t work, output_floor; /* pack_set_bounds; 0: the defaults */
 };
 
 /* The entry's header: its type and the size its header declares, where its data starts,

@@ -287,17 +287,29 @@ static int refuse(struct pack_reader *r, const char *fmt, ...)
 static bool output_fits(const struct pack_set *set, uint64_t size)
 {
 	uint64_t out = atomic_load_explicit(&set->output, memory_order_relaxed);
-	uint64_t max = OUTPUT_FLOOR + (set->bytes > UINT64_MAX / 2 / MAX_EXPANSION
-					   ? UINT64_MAX / 2
-					   : set->bytes * MAX_EXPANSION);
+	uint64_t floor = set->output_floor ? set->output_floor : OUTPUT_FLOOR;
+	uint64_t max =
+	    floor + (set->bytes > UINT64_MAX / 2 / MAX_EXPANSION ? UINT64_MAX / 2
+								 : set->bytes * MAX_EXPANSION);
 	return out + size <= max;
+}
+
+static uint64_t work_allowed(const struct pack_set *set)
+{
+	return set->work ? set->work : WASTE_ALLOWANCE;
+}
+
+void pack_set_bounds(struct pack_set *set, uint64_t work, uint64_t output_floor)
+{
+	set->work = work;
+	set->output_floor = output_floor;
 }
 
 static uint64_t allowance_left(const struct pack_set *set)
 {
 	uint64_t waste = atomic_load_explicit(&set->waste, memory_order_relaxed);
 	uint64_t allowed =
-	    WASTE_ALLOWANCE + atomic_load_explicit(&set->output, memory_order_relaxed);
+	    work_allowed(set) + atomic_load_explicit(&set->output, memory_order_relaxed);
 	return waste < allowed ? allowed - waste : 0;
 }
 
@@ -378,7 +390,7 @@ static int plan(struct pack_reader *r, struct pack_loc at, size_t limit, size_t 
 			rc = refuse(r,
 				    "decoding its delta chain again would take more than the %llu "
 				    "MB of work allowed for the whole pack set (a crafted pack?)",
-				    (unsigned long long)(WASTE_ALLOWANCE >> 20));
+				    (unsigned long long)(work_allowed(set) >> 20));
 			break;
 		}
 		if (is_whole) {
