@@ -21,147 +21,19 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "source/git_private.h"
-#include "source/commits.h"
-#include "source/pack.h"
-#include "source/tree_walk.h"
+#include "source/history_private.h"
 
-#define MAX_MISSING_NOTES 10
-#define MAX_LIMIT_REASONS 8
 /* Consecutive blobs a thread decodes: a delta and its base are usually close. After
  * each batch the pack pages read leave memory. */
 #define SCREEN_BATCH 256
 /* Decoded objects each thread keeps for the deltas that follow. */
 #define PACK_CACHE_BYTES ((size_t)16 << 20)
 
-struct sighting {
-	char *path;
-	uint32_t commit; /* index of the first commit with the blob at this path */
-};
-
-struct blob_rec {
-	git_oid oid;
-	uint32_t commit; /* index of the first commit it appears in */
-	char *path;	 /* first path: the blob is scanned as this file */
-	struct sighting *others; /* other paths it appears at (renames, copies) */
-	uint32_t nothers;
-};
-
-/* Open-addressing tables keyed by 64-bit hashes; values are indexes + 1 (0: empty). */
-struct table {
-	uint64_t *keys;
-	uint32_t *vals;
-	size_t cap, len;
-};
-
-static uint64_t fnv(const void *p, size_t n, uint64_t h)
-{
-	const unsigned char *s = p;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ s[i]) * 1099511628211ull;
-	return h;
-}
-
-static uint64_t oid_key(const git_oid *oid)
-{
-	uint64_t k;
-	memcpy(&k, oid->id, sizeof k);
-	return k | 1; /* never 0: 0 marks an empty slot's key */
-}
-
-/* Returns the slot of key, or of the empty slot where it goes. */
-static size_t table_slot(const struct table *t, uint64_t key)
-{
-	size_t i = (size_t)(key * 0x9E3779B97F4A7C15ull) & (t->cap - 1);
-	while (t->vals[i] && t->keys[i] != key)
-		i = (i + 1) & (t->cap - 1);
-	return i;
-}
-
-static int table_grow(struct table *t)
-{
-	if ((t->len + 1) * 2 <= t->cap)
-		return 0;
-	struct table n = {.cap = t->cap ? t->cap * 2 : 1024};
-	n.keys = calloc(n.cap, sizeof *n.keys);
-	n.vals = calloc(n.cap, sizeof *n.vals);
-	if (!n.keys || !n.vals) {
-		free(n.keys);
-		free(n.vals);
-		return error_set("out of memory");
-	}
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->vals[i]) {
-			size_t j = table_slot(&n, t->keys[i]);
-			n.keys[j] = t->keys[i];
-			n.vals[j] = t->vals[i];
-		}
-	n.len = t->len;
-	free(t->keys);
-	free(t->vals);
-	*t = n;
-	return 0;
-}
-
-static void table_free(struct table *t)
-{
-	free(t->keys);
-	free(t->vals);
-}
-
-/* Blob records live in fixed chunks so readers can hold pointers while the walk adds
- * more; a record is handed to readers once `published` counts it. */
-#define CHUNK_BITS 12
-#define CHUNK_SIZE (1u << CHUNK_BITS)
-#define MAX_CHUNKS (1u << 14) /* 67 million blobs */
-
-struct history {
-	struct scan *s;
-	struct repo *repo;
-	git_oid *commits; /* then, from first_ref on, the objects refs name (refs[i - first_ref]) */
-	size_t ncommits, capcommits, first_ref;
-	struct ref_object *refs;
-	size_t nrefs;
-	struct blob_rec *chunks[MAX_CHUNKS];
-	size_t nblobs;
-	atomic_size_t published;
-	atomic_bool walk_done;
-	struct table blob_index; /* oid key -> blob index + 1; verified on the full oid */
-	struct table trees;	 /* (tree oid, path) key -> 1 */
-	atomic_size_t missing;
-	bool progress;
-	struct pack_set *packs; /* every blob stored in them is read through the pack reader */
-	/* screening, during the walk: the packed blobs in pack order */
-	struct pack_blobs packed;
-	uint8_t *screened;	    /* enum screen, per packed blob */
-	uint32_t *screened_size;    /* per packed blob, saturated */
-	struct table packed_index; /* oid key -> packed index + 1; verified on the full oid */
-	pthread_mutex_t why_lock;
-	char *limit_why[MAX_LIMIT_REASONS]; /* the distinct reasons of SCREEN_LIMIT */
-	atomic_size_t next_packed, done_packed;
-	size_t clean_bytes;
-	/* scanning: every blob (no screening), or the blobs the screening leaves */
-	size_t *todo; /* blob indexes; NULL: every blob in walk order */
-	size_t ntodo;
-	atomic_size_t next;
-	atomic_size_t done_blobs, done_bytes;
-	uint64_t started_ms, drawn_ms;
-	const struct reader *first_reader; /* the calling thread's */
-};
-
 /* SCREEN_LIMIT: decoding it would pass a bound of the pack reader; screened_size then
  * holds the index of the reason in limit_why. */
 enum screen { SCREEN_UNREAD, SCREEN_CLEAN, SCREEN_BINARY, SCREEN_LARGE, SCREEN_HIT, SCREEN_LIMIT };
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void draw_progress(struct history *h);
-
-static void note_missing(struct history *h, const git_oid *oid, const char *what)
+void history_note_missing(struct history *h, const git_oid *oid, const char *what)
 {
 	if (atomic_fetch_add(&h->missing, 1) < MAX_MISSING_NOTES) {
 		char hex[GIT_OID_HEXSZ + 1];
@@ -169,11 +41,6 @@ static void note_missing(struct history *h, const git_oid *oid, const char *what
 		scan_note_incomplete(h->s, "%s %s is missing or unreadable (partial or corrupt clone)",
 				     what, hex);
 	}
-}
-
-static struct blob_rec *blob_at(const struct history *h, size_t i)
-{
-	return &h->chunks[i >> CHUNK_BITS][i & (CHUNK_SIZE - 1)];
 }
 
 /* A blob the pack reader would not decode (a bound on its work): named, as a missing
@@ -198,203 +65,6 @@ static uint32_t limit_reason(struct history *h, const char *why)
 		h->limit_why[i] = strdup(why);
 	pthread_mutex_unlock(&h->why_lock);
 	return i;
-}
-
-static int add_blob(struct history *h, const git_oid *oid, const char *path, size_t plen)
-{
-	if (table_grow(&h->blob_index) < 0)
-		return -1;
-	uint64_t key = oid_key(oid);
-	size_t slot = table_slot(&h->blob_index, key);
-	/* Equal 64-bit prefixes of different blobs: probe on for the full id. */
-	while (h->blob_index.vals[slot] &&
-	       git_oid_cmp(&blob_at(h, h->blob_index.vals[slot] - 1)->oid, oid) != 0) {
-		key = fnv(oid->id, GIT_OID_RAWSZ, key) | 1;
-		slot = table_slot(&h->blob_index, key);
-	}
-	if (h->blob_index.vals[slot]) {
-		if (h->ncommits > h->first_ref)
-			return 0; /* in a commit already: the ref adds no leak */
-		struct blob_rec *b = blob_at(h, h->blob_index.vals[slot] - 1);
-		if (strlen(b->path) == plen && !memcmp(b->path, path, plen))
-			return 0;
-		for (uint32_t i = 0; i < b->nothers; i++)
-			if (strlen(b->others[i].path) == plen && !memcmp(b->others[i].path, path, plen))
-				return 0;
-		struct sighting *p = realloc(b->others, (b->nothers + 1) * sizeof *p);
-		if (!p)
-			return error_set("out of memory");
-		b->others = p;
-		p[b->nothers] = (struct sighting){strndup(path, plen), (uint32_t)(h->ncommits - 1)};
-		if (!p[b->nothers].path)
-			return error_set("out of memory");
-		b->nothers++;
-		return 0;
-	}
-	size_t chunk = h->nblobs >> CHUNK_BITS;
-	if (chunk >= MAX_CHUNKS)
-		return error_set("more than %u blobs", MAX_CHUNKS * CHUNK_SIZE);
-	if (!h->chunks[chunk] && !(h->chunks[chunk] = calloc(CHUNK_SIZE, sizeof(struct blob_rec))))
-		return error_set("out of memory");
-	struct blob_rec *b = blob_at(h, h->nblobs);
-	*b = (struct blob_rec){.oid = *oid, .commit = (uint32_t)(h->ncommits - 1)};
-	if (!(b->path = strndup(path, plen)))
-		return error_set("out of memory");
-	h->nblobs++;
-	atomic_store_explicit(&h->published, h->nblobs, memory_order_release);
-	h->blob_index.keys[slot] = key;
-	h->blob_index.vals[slot] = (uint32_t)h->nblobs;
-	h->blob_index.len++;
-	return 0;
-}
-
-/* Whether key is new to the set, adding it. */
-static int first_time(struct table *t, uint64_t key)
-{
-	if (table_grow(t) < 0)
-		return -1;
-	size_t slot = table_slot(t, key);
-	if (t->vals[slot])
-		return 0;
-	t->keys[slot] = key;
-	t->vals[slot] = 1;
-	t->len++;
-	return 1;
-}
-
-static uint64_t tree_key(const git_oid *tree, const struct buf *path)
-{
-	return fnv(path->ptr, path->len, oid_key(tree)) | 1;
-}
-
-/* Each (tree, path) is visited once: an unchanged folder of a later commit costs nothing. */
-static int visit_tree(void *ctx, const git_oid *id, const struct buf *path)
-{
-	struct history *h = ctx;
-	int rc = first_time(&h->trees, tree_key(id, path));
-	return rc < 0 ? -1 : !rc;
-}
-
-static int visit_blob(void *ctx, const git_oid *id, const struct buf *path)
-{
-	return add_blob(ctx, id, path->ptr, path->len);
-}
-
-static int visit_submodule(void *ctx, const struct buf *path)
-{
-	struct history *h = ctx;
-	/* once per path, whichever commits hold it */
-	int rc = first_time(&h->trees, fnv(path->ptr, path->len, 0x5b) | 1);
-	if (rc > 0)
-		scan_log(h->s, "%s: skipped: a submodule is another repository (scan it on its "
-			       "own)", path->ptr);
-	return rc < 0 ? -1 : 0;
-}
-
-static int visit_unread(void *ctx, const git_oid *id, const struct buf *path)
-{
-	struct history *h = ctx;
-	if (id) {
-		note_missing(h, id, "tree");
-		return 0;
-	}
-	if (atomic_fetch_add(&h->missing, 1) < MAX_MISSING_NOTES) {
-		char shown[204], hex[GIT_OID_HEXSZ + 1];
-		git_oid_tostr(hex, sizeof hex, &h->commits[h->ncommits - 1]);
-		scan_note_incomplete(h->s, "%s: folders nested more than %d deep are not scanned "
-					   "(%s %.12s)",
-				     tree_path_shown(path, shown, 200), TREE_MAX_DEPTH,
-				     h->ncommits > h->first_ref ? "tree" : "commit", hex);
-	}
-	return 0;
-}
-
-static int walk_tree(struct history *h, const git_oid *root, struct buf *path)
-{
-	int rc = first_time(&h->trees, tree_key(root, path));
-	if (rc <= 0)
-		return rc;
-	const struct tree_visit v = {visit_tree, visit_blob, visit_submodule, visit_unread, h};
-	return tree_walk(repo_git(h->repo), root, path, &v);
-}
-
-static int add_commit(struct history *h, const git_oid *oid)
-{
-	if (h->ncommits == h->capcommits) {
-		size_t cap = h->capcommits ? h->capcommits * 2 : 1024;
-		git_oid *p = realloc(h->commits, cap * sizeof *p);
-		if (!p)
-			return error_set("out of memory");
-		h->commits = p;
-		h->capcommits = cap;
-	}
-	h->commits[h->ncommits++] = *oid;
-	return 0;
-}
-
-static int visit_commit(void *ctx, const git_oid *id, const git_oid *tree)
-{
-	struct history *h = ctx;
-	struct buf path = BUF_INIT;
-	buf_puts(&path, "");
-	int rc = buf_oom(&path) ? error_set("out of memory") : add_commit(h, id);
-	if (!rc)
-		rc = walk_tree(h, tree, &path);
-	buf_free(&path);
-	if (h->progress && now_ms() - h->drawn_ms > 200) {
-		h->drawn_ms = now_ms();
-		draw_progress(h);
-	}
-	return rc;
-}
-
-static void visit_missing(void *ctx, const git_oid *id, const char *what)
-{
-	note_missing(ctx, id, what);
-}
-
-/* Refs to a tree or a blob (git update-ref refs/keep $(git hash-object -w key.js), a tag
- * of a tree): their files are in no commit, and are named after the ref, as git names
- * them: refs/keep, refs/tags/t:config.js. Each gets a place after the commits. */
-static int walk_ref_objects(struct history *h, const struct ref_object *refs, size_t n)
-{
-	h->first_ref = h->ncommits;
-	int rc = 0;
-	for (size_t i = 0; i < n && !rc; i++) {
-		struct buf path = BUF_INIT;
-		buf_puts(&path, refs[i].name);
-		if (refs[i].type == GIT_OBJECT_TREE)
-			buf_putc(&path, ':');
-		rc = buf_oom(&path) ? error_set("out of memory") : add_commit(h, &refs[i].id);
-		if (!rc && refs[i].type == GIT_OBJECT_BLOB)
-			rc = add_blob(h, &refs[i].id, path.ptr, path.len);
-		else if (!rc)
-			rc = walk_tree(h, &refs[i].id, &path);
-		buf_free(&path);
-	}
-	return rc;
-}
-
-static int walk_commits(struct history *h, const char *since)
-{
-	git_repository *g = repo_git(h->repo);
-	git_oid hide;
-	if (since) {
-		git_object *obj, *commit;
-		if (git_revparse_single(&obj, g, since) < 0)
-			return error_set("--since %s: no such revision", since);
-		int peeled = git_object_peel(&commit, obj, GIT_OBJECT_COMMIT);
-		git_object_free(obj);
-		if (peeled < 0)
-			return error_set("--since %s: not a commit", since);
-		hide = *git_object_id(commit);
-		git_object_free(commit);
-	}
-	const struct commit_visit v = {visit_commit, visit_missing, h};
-	int rc = commits_walk(g, since ? &hide : NULL, &v, &h->refs, &h->nrefs);
-	if (!rc)
-		rc = walk_ref_objects(h, h->refs, h->nrefs);
-	return rc;
 }
 
 /* ---- phase 2: every blob once, on every core ---- */
@@ -498,7 +168,7 @@ static int read_blob(struct reader *rd, size_t index)
 	/* The header first: an oversized blob is never inflated. */
 	if (git_odb_read_header(&size, &type, rd->odb, &b->oid) < 0) {
 		git_error_clear();
-		note_missing(h, &b->oid, "blob");
+		history_note_missing(h, &b->oid, "blob");
 		return 0;
 	}
 	if (size > h->s->opt->max_file_size) {
@@ -509,7 +179,7 @@ static int read_blob(struct reader *rd, size_t index)
 	git_odb_object *obj;
 	if (git_odb_read(&obj, rd->odb, &b->oid) < 0) {
 		git_error_clear();
-		note_missing(h, &b->oid, "blob");
+		history_note_missing(h, &b->oid, "blob");
 		return 0;
 	}
 	int rc = scan_blob(rd, index, git_odb_object_data(obj), git_odb_object_size(obj));
@@ -517,7 +187,7 @@ static int read_blob(struct reader *rd, size_t index)
 	return rc;
 }
 
-static void draw_progress(struct history *h)
+void history_draw_progress(struct history *h)
 {
 	double secs = (double)(now_ms() - h->started_ms) / 1000.0;
 	double mb = (double)atomic_load(&h->done_bytes) / 1e6;
@@ -669,7 +339,7 @@ static void *screen_main(void *arg)
 		/* the calling thread, once its walk is done, keeps the progress line going */
 		if (h->progress && rd == h->first_reader && now_ms() - h->drawn_ms > 200) {
 			h->drawn_ms = now_ms();
-			draw_progress(h);
+			history_draw_progress(h);
 		}
 	}
 	return NULL;
@@ -772,7 +442,7 @@ static int walk_and_read(struct history *h, const char *since, struct finding_li
 	h->first_reader = c.rd;
 	if (!rc) {
 		crew_start(&c, screening ? screen_main : reader_main);
-		rc = walk_commits(h, since);
+		rc = history_walk(h, since);
 		atomic_store(&h->walk_done, true);
 		if (rc) {
 			atomic_store(&h->published, 0); /* stop everyone */
@@ -796,7 +466,7 @@ static int walk_and_read(struct history *h, const char *since, struct finding_li
 		reader_close(&c.rd[i]);
 	}
 	if (h->progress) {
-		draw_progress(h);
+		history_draw_progress(h);
 		fputc('\n', stderr);
 	}
 	free(c.rd);
