@@ -43,15 +43,23 @@ void history_note_missing(struct history *h, const git_oid *oid, const char *wha
 	}
 }
 
-/* A blob the pack reader would not decode (a bound on its work): named, as a missing
- * object is, and never handed to libgit2, which would do that work unbounded. */
-static void note_limit(struct history *h, const struct blob_rec *b, const char *why)
+/* Names a blob that was not read, at the first path it was seen at. */
+static void note_blob(struct history *h, const struct blob_rec *b, const char *why)
 {
 	if (atomic_fetch_add(&h->missing, 1) < MAX_MISSING_NOTES) {
 		char hex[GIT_OID_HEXSZ + 1];
 		git_oid_tostr(hex, sizeof hex, &b->oid);
-		scan_note_incomplete(h->s, "%s: blob %s not read: %s", b->path, hex, why);
+		scan_note_incomplete(h->s, "%s: blob %s %s", b->path, hex, why);
 	}
+}
+
+/* A blob the pack reader would not decode (a bound on its work): named, as a missing
+ * object is, and never handed to libgit2, which would do that work unbounded. */
+static void note_limit(struct history *h, const struct blob_rec *b, const char *why)
+{
+	char text[256];
+	snprintf(text, sizeof text, "not read: %s", why);
+	note_blob(h, b, text);
 }
 
 /* The index of why among the reasons kept, adding it; the last slot when all are used. */
@@ -168,7 +176,7 @@ static int read_blob(struct reader *rd, size_t index)
 	/* The header first: an oversized blob is never inflated. */
 	if (git_odb_read_header(&size, &type, rd->odb, &b->oid) < 0) {
 		git_error_clear();
-		history_note_missing(h, &b->oid, "blob");
+		note_blob(h, b, "is missing or unreadable (partial or corrupt clone)");
 		return 0;
 	}
 	if (size > h->s->opt->max_file_size) {
@@ -179,7 +187,7 @@ static int read_blob(struct reader *rd, size_t index)
 	git_odb_object *obj;
 	if (git_odb_read(&obj, rd->odb, &b->oid) < 0) {
 		git_error_clear();
-		history_note_missing(h, &b->oid, "blob");
+		note_blob(h, b, "is missing or unreadable (partial or corrupt clone)");
 		return 0;
 	}
 	int rc = scan_blob(rd, index, git_odb_object_data(obj), git_odb_object_size(obj));
