@@ -95,7 +95,7 @@ grep -qE 'crafted/[0-9]{5}\.txt: blob [0-9a-f]{40} not read: decoding its delta 
 s=$TMP/small-on-chain-2; new_repo "$s"
 python3 "$SRC/tests/cli/craft_pack.py" "$s/.git/objects/pack" small-on-chain 8192 3000 > "$TMP/soc.ids"
 commit_ids "$s" "$TMP/soc.ids" nokey
-run "$BIN" scan --history "$s"
+run timeout 120 "$BIN" scan --history "$s"
 expect_code 3 "small blobs on a chain, no finding: incomplete"
 
 # --- reference deltas whose bases come later in the pack, 3000 links of 1 MB: each is
