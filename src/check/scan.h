@@ -108,6 +108,8 @@ struct scan {
 	uint64_t kw_seen[2];	/* every keyword found in some file */
 	char **incomplete;	/* what could not be read, one line each */
 	size_t nincomplete;
+	const char *history_unknown; /* why the history items cannot pass: part of the
+				      * history could not be read (the history scan sets it) */
 	char **log;		/* --verbose: one line per decision, sorted by scan_finish */
 	size_t nlog;
 	struct rule_note *notes;

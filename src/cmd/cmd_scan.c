@@ -417,6 +417,10 @@ static int collect(struct scan *s, struct scan_args *a, char head[HASH_HEX_SIZE]
 		return -1;
 	if (listed == 1)
 		scan_note_incomplete(s, "%s", error_last());
+	const struct file_list *subs = repo_submodules(s->repo);
+	for (size_t i = 0; i < subs->len; i++)
+		scan_log(s, "%s: skipped: a submodule is another repository (scan it on its own)",
+			 subs->items[i].path);
 	file_list_sort(&s->files);
 	return 0;
 }

@@ -58,6 +58,9 @@ static void decide(const struct report *rep, struct checklist_entry *e)
 	} else if (e->findings) {
 		e->status = ITEM_FAIL;
 		e->reason = detail;
+	} else if (history && s->history_unknown) {
+		e->status = ITEM_UNKNOWN;
+		e->reason = s->history_unknown;
 	} else if (why) {
 		e->status = ITEM_UNKNOWN;
 		e->reason = why;

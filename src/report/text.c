@@ -58,7 +58,10 @@ static void write_finding(const struct report *rep, const struct finding *f, FIL
 		c(rep, RESET));
 	report_put_safe(out, f->message);
 	fprintf(out, " %s[%s]%s\n", c(rep, DIM), f->rule->id, c(rep, RESET));
-	if (f->commit) {
+	if (f->commit && !(f->commit->date && *f->commit->date)) {
+		/* a blob or tree only a ref names */
+		fprintf(out, "    object %.12s, in no commit\n", f->commit->id);
+	} else if (f->commit) {
 		fprintf(out, "    commit %.12s by ", f->commit->id);
 		report_put_safe(out, f->commit->author ? f->commit->author : "");
 		fputs(" on ", out);
