@@ -42,11 +42,23 @@ struct worker {
 	long index;		 /* the file of the list being scanned, or -1 */
 	bool second_pass;	 /* reading importers of OCPay code again */
 	const uint64_t *inherit; /* second pass: keyword bits to add */
+	size_t large_unnamed;	 /* scan_worker_skipped_large calls */
+	struct {		 /* a file too large to hold, read piece by piece */
+		bool on;
+		size_t carry;		/* bytes at the start the previous piece also had */
+		size_t keep_from, keep_to; /* hits starting there belong to this piece */
+		size_t line_base;	/* lines before the piece */
+		size_t col_base;	/* characters of its first line before it */
+		size_t prior;		/* findings the file's earlier pieces reported */
+		uint64_t kw[2];		/* out: the keywords the piece holds */
+	} piece;
 	int rc;
 	char error[512];
 };
 
 static pthread_mutex_t note_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool detector_off(const struct scan *s, const struct rule *r, const struct detector *d);
 
 static void stats_add(struct scan_stats *a, const struct scan_stats *b);
 
@@ -57,6 +69,7 @@ int scan_init(struct scan *s, const struct ruleset *rules, const struct scan_opt
 	pthread_mutex_init(&s->enqueued_lock, NULL);
 	s->rules = rules;
 	s->opt = opt;
+	s->redactor.reveal = opt->reveal;
 	s->notes = calloc(rules->len ? rules->len : 1, sizeof *s->notes);
 	if (!s->notes)
 		return error_set("out of memory");
@@ -85,10 +98,14 @@ void scan_free(struct scan *s)
 	for (size_t i = 0; i < s->nlog; i++)
 		free(s->log[i]);
 	free(s->log);
-	for (size_t i = 0; s->notes && i < s->rules->len; i++)
+	for (size_t i = 0; s->notes && i < s->rules->len; i++) {
 		for (int k = 0; k < NOTE_COUNT; k++)
 			free(s->notes[i].text[k]);
+		free(s->notes[i].limit[0]);
+		free(s->notes[i].limit[1]);
+	}
 	free(s->notes);
+	redactor_free(&s->redactor);
 	for (size_t i = 0; i < s->nevidence; i++) {
 		free(s->evidence[i].path);
 		free(s->evidence[i].text);
@@ -125,6 +142,70 @@ int scan_note_incomplete(struct scan *s, const char *fmt, ...)
 		return error_set("out of memory");
 	}
 	return 0;
+}
+
+/* Keeps, per rule and scope, the first limit by its text, so the reason does not depend
+ * on which thread got there first. Called under note_lock. */
+static void keep_limit(struct rule_note *n, int k, const char *text)
+{
+	n->nlimits[k]++;
+	if (n->limit[k] && strcmp(n->limit[k], text) <= 0)
+		return;
+	char *copy = strdup(text);
+	if (copy) {
+		free(n->limit[k]);
+		n->limit[k] = copy;
+	}
+}
+
+static int note_limit(struct scan *s, unsigned scopes, const bool *affected, const char *text)
+{
+	if (scan_note_incomplete(s, "%s", text) < 0)
+		return -1;
+	pthread_mutex_lock(&note_lock);
+	for (size_t i = 0; i < s->rules->len; i++)
+		for (int k = 0; k < 2; k++)
+			if ((!affected || affected[i]) && (scopes & (1u << k)) &&
+			    (s->rules->rules[i].scopes & (1u << k)))
+				keep_limit(&s->notes[i], k, text);
+	pthread_mutex_unlock(&note_lock);
+	return 0;
+}
+
+int scan_note_limit(struct scan *s, unsigned scopes, const bool *affected, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	return note_limit(s, scopes, affected, line);
+}
+
+const char *scan_limit_reason(const struct scan *s, const struct rule *r, unsigned scope)
+{
+	int k = scope == SCOPE_HISTORY;
+	for (size_t i = 0; i < s->rules->len; i++)
+		if (s->notes[i].rule == r)
+			return s->notes[i].limit[k];
+	return NULL;
+}
+
+size_t scan_limit_count(const struct scan *s, const struct rule *r, unsigned scope)
+{
+	int k = scope == SCOPE_HISTORY;
+	for (size_t i = 0; i < s->rules->len; i++)
+		if (s->notes[i].rule == r)
+			return s->notes[i].nlimits[k];
+	return 0;
+}
+
+int scan_note_secret(struct scan *s, const char *secret)
+{
+	pthread_mutex_lock(&note_lock);
+	int rc = redactor_add(&s->redactor, secret, strlen(secret));
+	pthread_mutex_unlock(&note_lock);
+	return rc;
 }
 
 void scan_log(struct scan *s, const char *fmt, ...)
@@ -400,9 +481,11 @@ int scan_add_finding(struct scan *s, const struct rule *r, enum severity sev, co
 }
 
 /* Reads a regular file without following a symbolic link and without blocking on a
- * FIFO. Returns 0 with *data set, 1 when the file is skipped (stats updated), -1 on
- * an internal error. */
-static int read_unit(struct worker *w, const struct file_entry *e, char **data, size_t *len)
+ * FIFO. Returns 0 with *data set, 1 when the file is skipped (stats updated), 2 when it
+ * is larger than --max-file-size (*large gets the open descriptor and *len its size; with
+ * large NULL, it is skipped), -1 on an internal error. */
+static int read_unit(struct worker *w, const struct file_entry *e, char **data, size_t *len,
+		     int *large)
 {
 	struct scan *s = w->scan;
 	if (e->flags & FILE_SYMLINK) {
@@ -427,7 +510,7 @@ static int read_unit(struct worker *w, const struct file_entry *e, char **data, 
 			return 1;
 		}
 		w->stats.skipped_unreadable++;
-		scan_note_incomplete(s, "%s: cannot read: %s", e->path, strerror(err));
+		scan_note_limit(s, SCOPE_TREE, NULL, "%s: cannot read: %s", e->path, strerror(err));
 		return 1;
 	}
 	struct stat st;
@@ -436,11 +519,13 @@ static int read_unit(struct worker *w, const struct file_entry *e, char **data, 
 		return 1;
 	}
 	if ((size_t)st.st_size > s->opt->max_file_size) {
-		close(fd);
-		w->stats.skipped_large++;
-		scan_log(s, "%s: skipped: %lld bytes, above --max-file-size", e->path,
-			 (long long)st.st_size);
-		return 1;
+		if (!large) {
+			close(fd);
+			return 1;
+		}
+		*large = fd;
+		*len = (size_t)st.st_size;
+		return 2;
 	}
 	char *p = malloc((size_t)st.st_size + 1);
 	if (!p) {
@@ -462,7 +547,7 @@ static int read_unit(struct worker *w, const struct file_entry *e, char **data, 
 	if (got < (size_t)st.st_size && err) {
 		free(p);
 		w->stats.skipped_unreadable++;
-		scan_note_incomplete(s, "%s: cannot read: %s", e->path, strerror(err));
+		scan_note_limit(s, SCOPE_TREE, NULL, "%s: cannot read: %s", e->path, strerror(err));
 		return 1;
 	}
 	p[got] = '\0';
@@ -494,13 +579,61 @@ static bool detector_applies(struct unit *u, const struct rule *r, const struct 
 		return false;
 	if (d->skip_tests && path_is_test(u->path))
 		return false;
-	if (d->context_re && !regex_search(d->context_re, u->data, u->len))
+	/* a context search that fails on the match limit lets the detector run: it is
+	 * noted, and a key is not missed for it */
+	if (d->context_re && regex_find(d->context_re, u->data, u->len) == 0)
 		return false;
-	if (d->unless_context_re && regex_search(d->unless_context_re, u->data, u->len))
+	if (d->unless_context_re && regex_find(d->unless_context_re, u->data, u->len) == 1)
 		return false;
 	if (d->runtimes && !(d->runtimes & (1u << unit_runtime(u))))
 		return false;
 	return true;
+}
+
+/* Whether the detector would read the unit, judged without its syntax (a unit whose
+ * parse or checks were cut short). */
+static bool detector_reads(const struct unit *u, const struct rule *r, const struct detector *d)
+{
+	if (!(d->langs & LANG_BIT(u->lang)) && !(u->page && (d->langs & LANG_BIT(LANG_TEXT))))
+		return false;
+	if (!unit_has_keywords(u, r, d))
+		return false;
+	if (d->npaths && !path_matches(u->path, d->paths, d->npaths))
+		return false;
+	if (d->nunless_paths && path_matches(u->path, d->unless_paths, d->nunless_paths))
+		return false;
+	return !(d->skip_tests && path_is_test(u->path));
+}
+
+int unit_note_limit(struct unit *u, bool parse_only, const struct rule *only, const char *fmt, ...)
+{
+	struct scan *s = u->scan;
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	bool *affected = calloc(s->rules->len ? s->rules->len : 1, sizeof *affected);
+	if (!affected)
+		return error_set("out of memory");
+	bool any = false;
+	for (size_t i = 0; i < s->rules->len; i++) {
+		const struct rule *r = &s->rules->rules[i];
+		if (only) {
+			affected[i] = r == only && !rule_disabled(s, r);
+		} else if ((r->scopes & u->scope) && !rule_disabled(s, r)) {
+			for (size_t j = 0; j < r->ndetectors && !affected[i]; j++) {
+				const struct detector *d = &r->detectors[j];
+				affected[i] = (!parse_only || d->type != DETECT_REGEX) &&
+					      detector_reads(u, r, d);
+			}
+		}
+		any |= affected[i];
+	}
+	/* no rule would have read what the limit hid: nothing is missing */
+	int rc = any ? note_limit(s, u->scope, affected, line) : 0;
+	free(affected);
+	return rc;
 }
 
 struct importer {
@@ -539,10 +672,11 @@ static int scan_php_scripts(struct unit *php)
 	int rc = 0;
 	for (size_t i = 0; !rc && i < s->rules->len; i++) {
 		const struct rule *r = &s->rules->rules[i];
-		if (!(r->scopes & u.scope) || rule_disabled(s, r))
+		if (!(r->scopes & u.scope))
 			continue;
 		for (size_t j = 0; !rc && j < r->ndetectors; j++)
-			if (!ast_deadline_passed() && detector_applies(&u, r, &r->detectors[j]))
+			if (!ast_deadline_passed() && !detector_off(s, r, &r->detectors[j]) &&
+			    detector_applies(&u, r, &r->detectors[j]))
 				rc = unit_run_detector(&u, r, &r->detectors[j]);
 	}
 	for (size_t i = 0; !rc && i < u.nhits; i++) {
@@ -559,6 +693,46 @@ static int scan_php_scripts(struct unit *php)
 	}
 	unit_free(&u);
 	return rc;
+}
+
+/* A rule turned off in the configuration reports nothing; its text detectors that find
+ * secrets still run, so that every output masks what they find (unit_finish drops their
+ * hits). Nothing is parsed for it. */
+static bool detector_off(const struct scan *s, const struct rule *r, const struct detector *d)
+{
+	return rule_disabled(s, r) && (d->type != DETECT_REGEX || !d->secret);
+}
+
+/* A pattern of the rule reached PCRE2's match limit in the unit: what it looks for there
+ * may be missed. The text detectors went on past the lines they had to skip. */
+static int note_match_limit(struct unit *u, const struct rule *r)
+{
+	if (u->limit_lines)
+		return unit_note_limit(u, false, r,
+				       "%s:%d: %s skipped %zu line%s too complex for its pattern "
+				       "(PCRE2 match limit); the rest of the file was read",
+				       u->path, u->limit_line, r->id, u->limit_lines,
+				       u->limit_lines == 1 ? "" : "s");
+	return unit_note_limit(u, false, r,
+			       "%s: %s: a pattern reached PCRE2's match limit; what it looks for "
+			       "there may be missed",
+			       u->path, r->id);
+}
+
+/* Drops the hits of a piece that start where another piece reports them. */
+static void keep_piece_hits(struct unit *u, size_t from, size_t to)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < u->nhits; i++) {
+		struct hit *h = &u->hits[i];
+		if (h->start >= from && h->start < to) {
+			u->hits[kept++] = *h;
+			continue;
+		}
+		free(h->secret);
+		free(h->message);
+	}
+	u->nhits = kept;
 }
 
 int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const char *data,
@@ -578,21 +752,26 @@ int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const c
 		return 0;
 	}
 	if (!w->second_pass) {
-		w->stats.files_scanned += scope == SCOPE_TREE;
-		w->stats.bytes_scanned += len;
+		/* a piece of a large file: the file once, the bytes it adds */
+		w->stats.files_scanned += scope == SCOPE_TREE && !w->piece.carry;
+		w->stats.bytes_scanned += len - w->piece.carry;
 	}
 	struct unit u = {.scan = s, .parsers = w->parsers, .path = path, .flags = flags,
 			 .index = w->index, .scope = scope,
 			 .data = data, .len = len, .lang = lang_from_path(path),
-			 .page = lang_is_page(path)};
+			 .page = lang_is_page(path), .text_only = w->piece.on,
+			 .line_base = w->piece.line_base, .col_base = w->piece.col_base,
+			 .prior_findings = w->piece.prior};
 	prefilter(&u);
+	w->piece.kw[0] = u.kw[0];
+	w->piece.kw[1] = u.kw[1];
 	if (w->inherit) {
 		u.inherit[0] = w->inherit[0] & ~u.kw[0];
 		u.inherit[1] = w->inherit[1] & ~u.kw[1];
 	} else if (w->index >= 0 && s->facts) {
-		/* first pass: what the second needs to know of the file */
-		s->facts[w->index].kw[0] = u.kw[0];
-		s->facts[w->index].kw[1] = u.kw[1];
+		/* first pass: what the second needs to know of the file (of all its pieces) */
+		s->facts[w->index].kw[0] |= u.kw[0];
+		s->facts[w->index].kw[1] |= u.kw[1];
 		s->facts[w->index].read = true;
 	}
 	w->kw_seen[0] |= u.kw[0];
@@ -603,24 +782,44 @@ int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const c
 	int rc = 0;
 	for (size_t i = 0; !rc && i < s->rules->len; i++) {
 		const struct rule *r = &s->rules->rules[i];
-		if (!(r->scopes & scope) || rule_disabled(s, r))
+		if (!(r->scopes & scope))
 			continue;
+		unsigned long errors = regex_errors();
+		size_t skipped = 0;
+		int first_skipped = 0;
 		for (size_t j = 0; !rc && j < r->ndetectors; j++) {
 			const struct detector *d = &r->detectors[j];
-			/* past the file's deadline only the text detectors still run */
-			if (ast_deadline_passed() && d->type != DETECT_REGEX)
+			/* past the file's deadline only the text detectors still run; a piece
+			 * of a large file is never parsed */
+			if ((ast_deadline_passed() || u.text_only) && d->type != DETECT_REGEX)
 				continue;
+			if (detector_off(s, r, d))
+				continue;
+			u.limit_lines = 0;
 			if (detector_applies(&u, r, d))
 				rc = unit_run_detector(&u, r, d);
+			/* the detectors of a rule often skip the same lines: the most, the first */
+			if (u.limit_lines > skipped)
+				skipped = u.limit_lines;
+			if (u.limit_lines && (!first_skipped || u.limit_line < first_skipped))
+				first_skipped = u.limit_line;
 		}
+		u.limit_lines = skipped;
+		u.limit_line = first_skipped;
+		if (!rc && regex_errors() != errors)
+			rc = note_match_limit(&u, r);
 	}
-	if (!rc && u.lang == LANG_PHP && scope == SCOPE_TREE && lang_php_has_scripts(data, len))
+	if (!rc && !u.text_only && u.lang == LANG_PHP && scope == SCOPE_TREE &&
+	    lang_php_has_scripts(data, len))
 		rc = scan_php_scripts(&u);
+	if (!rc && w->piece.on)
+		keep_piece_hits(&u, w->piece.keep_from, w->piece.keep_to);
 	if (!rc)
 		rc = unit_finish(&u, out);
-	if (ast_deadline_passed())
-		scan_note_incomplete(s, "%s: checks stopped after %llu ms: the file is too large or "
-					"too complex to check in time (--parse-timeout)",
+	if (!rc && ast_deadline_passed())
+		rc = unit_note_limit(&u, true, NULL,
+				     "%s: checks stopped after %llu ms: the file is too large or too "
+				     "complex to check in time (--parse-timeout)",
 				     path, (unsigned long long)s->opt->parse_timeout_ms);
 	ast_set_deadline(0);
 	if (u.parse_tried) {
@@ -649,7 +848,7 @@ static int import_file(struct worker *w, size_t i)
 		return 0; /* skipped files were counted by the first pass */
 	char *data = NULL;
 	size_t len = 0;
-	if (read_unit(w, e, &data, &len))
+	if (read_unit(w, e, &data, &len, NULL))
 		return 0; /* counted in the first pass */
 	struct importer im = {s, e->path, {0, 0}};
 	scan_imports(&s->resolver, data, len, add_import, &im);
@@ -666,12 +865,132 @@ static int import_file(struct worker *w, size_t i)
 	return rc < 0 ? -1 : 0;
 }
 
+/* A file larger than --max-file-size is never held whole: it is read in pieces that
+ * overlap by PIECE_OVERLAP, and the text detectors (the keys, the API's address) read
+ * each, a hit belonging to the piece it starts in, away from the edges. Up to
+ * PIECES_MAX times --max-file-size is read; a live key in a 3 MB bundle is still found.
+ * The code rules need the whole syntax: the file is named as not parsed when one of
+ * them would have read it. */
+#define PIECE_SIZE (1u << 20)
+#define PIECE_OVERLAP (64u << 10)
+#define PIECES_MAX 64
+
+static int read_full(int fd, char *p, size_t want, size_t *got)
+{
+	*got = 0;
+	while (*got < want) {
+		ssize_t n = read(fd, p + *got, want - *got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		*got += (size_t)n;
+	}
+	return 0;
+}
+
+static int scan_large_file(struct worker *w, size_t index, int fd, size_t size)
+{
+	struct scan *s = w->scan;
+	const struct file_entry *e = &s->files.items[index];
+	size_t max = s->opt->max_file_size;
+	size_t budget = max > SIZE_MAX / PIECES_MAX ? SIZE_MAX : max * PIECES_MAX;
+	char *p = malloc(PIECE_SIZE + 1);
+	if (!p) {
+		close(fd);
+		return error_set("out of memory");
+	}
+	struct finding_list *out = &w->results[index];
+	size_t first = out->len, carry = 0, total = 0, lines = 0, cols = 0;
+	uint64_t kw[2] = {0, 0};
+	int rc = 0;
+	bool binary = false, capped = false, last = false;
+	w->index = (long)index;
+	while (!rc && !last) {
+		size_t want = PIECE_SIZE - carry, got;
+		if (want > budget - total)
+			want = budget - total;
+		if (read_full(fd, p + carry, want, &got) < 0) {
+			rc = scan_note_limit(s, SCOPE_TREE, NULL, "%s: cannot read: %s", e->path,
+					     strerror(errno));
+			break;
+		}
+		total += got;
+		size_t len = carry + got;
+		last = got < want || total >= budget || len < PIECE_SIZE;
+		if (!carry && memchr(p, '\0', len < BINARY_PROBE ? len : BINARY_PROBE)) {
+			binary = true;
+			break;
+		}
+		p[len] = '\0';
+		size_t keep_to = last ? len : len - PIECE_OVERLAP / 2;
+		w->piece.on = true;
+		w->piece.carry = carry;
+		w->piece.keep_from = carry ? PIECE_OVERLAP / 2 : 0;
+		w->piece.keep_to = keep_to;
+		w->piece.line_base = lines;
+		w->piece.col_base = cols;
+		w->piece.prior = out->len - first;
+		rc = scan_worker_unit(w, e->path, e->flags, p, len, SCOPE_TREE, out);
+		kw[0] |= w->piece.kw[0];
+		kw[1] |= w->piece.kw[1];
+		capped = s->opt->max_file_findings && out->len - first >= s->opt->max_file_findings;
+		if (rc < 0 || capped)
+			break;
+		/* the next piece starts PIECE_OVERLAP before this one's end */
+		size_t next = len - PIECE_OVERLAP;
+		for (size_t i = 0; !last && i < next; i++) {
+			if (p[i] == '\n')
+				lines++, cols = 0;
+			else
+				cols += ((unsigned char)p[i] & 0xC0) != 0x80;
+		}
+		if (!last) {
+			memmove(p, p + next, PIECE_OVERLAP);
+			carry = PIECE_OVERLAP;
+		}
+	}
+	memset(&w->piece, 0, sizeof w->piece);
+	w->index = -1;
+	close(fd);
+	free(p);
+	if (rc < 0)
+		return -1;
+	if (binary) {
+		w->stats.skipped_binary++;
+		scan_log(s, "%s: skipped: binary", e->path);
+		return 0;
+	}
+	scan_log(s, "%s: %zu bytes, above --max-file-size: read in pieces by the text rules", e->path,
+		 size);
+	struct unit u = {.scan = s, .path = e->path, .index = (long)index, .scope = SCOPE_TREE,
+			 .lang = lang_from_path(e->path), .page = lang_is_page(e->path),
+			 .kw = {kw[0], kw[1]}};
+	/* what was not read may hold anything: no rule can pass */
+	if (total < size && !capped)
+		rc = scan_note_limit(s, SCOPE_TREE, NULL,
+				     "%s: only the first %zu of its %zu bytes were read (%d times "
+				     "--max-file-size)",
+				     e->path, total, size, PIECES_MAX);
+	if (!rc && u.lang != LANG_TEXT)
+		rc = unit_note_limit(&u, true, NULL,
+				     "%s: not parsed: %zu bytes, above --max-file-size (%zu); only "
+				     "the text rules read it",
+				     e->path, size, max);
+	return rc;
+}
+
 static int scan_file(struct worker *w, size_t index)
 {
 	const struct file_entry *e = &w->scan->files.items[index];
 	char *data = NULL;
 	size_t len = 0;
-	int rc = read_unit(w, e, &data, &len);
+	int fd = -1;
+	int rc = read_unit(w, e, &data, &len, &fd);
+	if (rc == 2)
+		return scan_large_file(w, index, fd, len) < 0 ? -1 : 0;
 	if (rc)
 		return rc < 0 ? -1 : 0;
 	w->index = (long)index;
@@ -705,6 +1024,7 @@ void scan_worker_free(struct worker *w)
 	s->kw_seen[1] |= w->kw_seen[1];
 	s->ocpay_seen = is_ocpay(s, s->kw_seen);
 	s->ocpay_script_seen |= w->ocpay_script;
+	s->large_unnamed += w->large_unnamed;
 	pthread_mutex_unlock(&note_lock);
 	parser_set_free(w->parsers);
 	free(w);
@@ -788,6 +1108,16 @@ int scan_run_finishers(struct scan *s)
 void scan_worker_skipped_large(struct worker *w)
 {
 	w->stats.skipped_large++;
+	w->large_unnamed++;
+}
+
+int scan_worker_skipped_large_at(struct worker *w, const char *path, size_t size,
+				 unsigned scope)
+{
+	w->stats.skipped_large++;
+	return scan_note_limit(w->scan, scope, NULL,
+			       "%s: not read: %zu bytes, above --max-file-size (%zu)", path, size,
+			       w->scan->opt->max_file_size);
 }
 
 void scan_worker_skipped_binary(struct worker *w)
@@ -868,6 +1198,16 @@ int scan_finish(struct scan *s)
 {
 	if (apply_config(s) < 0)
 		return -1;
+	/* Blobs skipped for size by a caller that could not name them: what they hold is
+	 * not known, so no rule can be said to pass. */
+	if (s->large_unnamed > s->large_noted) {
+		size_t n = s->large_unnamed - s->large_noted;
+		s->large_noted = s->large_unnamed;
+		if (scan_note_limit(s, SCOPE_TREE | SCOPE_HISTORY, NULL,
+				    "%zu blob%s larger than --max-file-size (%zu bytes) not read", n,
+				    n == 1 ? "" : "s", s->opt->max_file_size) < 0)
+			return -1;
+	}
 	if (s->nlog > 1)
 		qsort(s->log, s->nlog, sizeof *s->log, str_cmp);
 	finding_list_sort(&s->findings);

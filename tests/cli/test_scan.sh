@@ -55,15 +55,17 @@ OC001 src/pay.js:1" "plain folder walk"
 expect_out '"status": "unknown"' "OC005 unknown outside git"
 expect_out '"head": null' "no head outside git"
 
-# Binary and oversized files are skipped and counted; minified files are still read.
+# Binary files are skipped and counted; minified files are still read; a file above
+# --max-file-size is read in pieces by the text rules, and its key found on its line.
 b=$TMP/bin; mkdir -p "$b"
 printf 'GIF89a\0\0sk_live_9fK2mQ7xR4tL8vN3' > "$b/logo.gif"
 head -c 3000000 /dev/zero | tr '\0' 'a' > "$b/big.txt"; printf '\n%s\n' "$LIVE" >> "$b/big.txt"
 python3 -c "print('!function(){' + 'var a=1;'*40000 + 'fetch(u,{headers:{\"X-Access-Token\":\"$LIVE\"}})}();')" > "$b/app.min.js"
 run "$BIN" scan --format json "$b"
-expect_findings "OC001 app.min.js:1" "minified bundle still searched"
+expect_findings "OC001 app.min.js:1
+OC001 big.txt:2" "minified bundle and oversized file still searched"
 expect_out '"binary": 1' "binary counted"
-expect_out '"too_large": 1' "oversized counted"
+expect_out '"too_large": 0' "oversized file read, not skipped"
 expect_no_out "$LIVE" "no secret in output"
 run "$BIN" scan --format json --max-file-size 4M "$b"
 expect_findings "OC001 app.min.js:1
