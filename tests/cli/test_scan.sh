@@ -151,6 +151,35 @@ expect_code 2 "bad unless_context regex"
 expect_err "invalid unless_context regex" "bad unless_context named"
 rm "$r/acme_test.py"
 
+# OC005 says what a committed .env holds: "rotate" only for a secret; the .gitignore
+# advice is for code that reads the key from the environment, and points at a file that
+# exists.
+e=$TMP/envmsg; new_repo "$e"
+printf 'PORT=3000\nNODE_ENV=development\n' > "$e/.env"; printf 'node_modules/\n' > "$e/.gitignore"
+commit_all "$e"
+run "$BIN" scan -q "$e"
+expect_out ".env:1:1: low: .env is committed to git; it holds no secret now, but a key saved there would be committed too: keep secrets in .env.local, git-ignored, or in the host's settings [OC005]" \
+  "committed .env without a secret: said so"
+expect_no_out "rotate" "committed .env without a secret: nothing to rotate"
+printf '/.env.local\n' >> "$e/.gitignore"; commit_all "$e"
+run "$BIN" scan -q --format json "$e"
+expect_findings "" "committed .env of defaults beside an ignored .env.local: Symfony's convention"
+printf 'DATABASE_URL=postgres://shop:Zk39fjQ2mW@db/shop\n' >> "$e/.env"; commit_all "$e"
+run "$BIN" scan -q "$e"
+expect_out ".env is committed to git with a secret in it (DATABASE_URL): every clone has it. Run \`git rm --cached .env\`, ignore it, and rotate that secret [OC005]" \
+  "committed .env with a password in a URL: rotate it"
+w=$TMP/noignore; new_repo "$w"; mkdir -p "$w/src"
+printf "<?php\n\$key = get_option('ocpay_api_key');\nwp_remote_post('https://api.oneclickdz.com/v3/ocpay/createLink', ['headers' => ['X-Access-Token' => \$key]]);\n" \
+  > "$w/src/plugin.php"
+commit_all "$w"
+run "$BIN" scan -q --format json "$w"
+expect_no_out '"rule": "OC005"' "no .gitignore, no environment read: no .env advice"
+printf 'const key = process.env.ONECLICK_API_KEY;\n' > "$w/src/pay.js"; commit_all "$w"
+run "$BIN" scan -q "$w"
+expect_out "src/pay.js:1:1: low: the OCPay key is read from the environment, and no .gitignore covers .env" \
+  "no .gitignore: the advice points at the read"
+expect_no_out ".gitignore:1" "no .gitignore: never pointed at"
+
 # The scan never writes to the audited repository.
 before=$(cd "$r" && find . -newer "$TMP/.err" -print | sort; git -C "$r" status --porcelain)
 touch "$TMP/.stamp"; "$BIN" scan "$r" >/dev/null 2>&1
