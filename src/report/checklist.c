@@ -138,7 +138,10 @@ void report_verdict(const struct report *rep, char *buf, size_t size)
 	for (size_t i = 0; i < rep->nchecklist; i++)
 		unknown += rep->checklist[i].status == ITEM_UNKNOWN;
 	size_t n = s->findings.len;
-	if (!s->ocpay_seen && !n)
+	if (!s->ocpay_seen && !n && s->nincomplete)
+		snprintf(buf, size, "No OCPay integration found in what could be read, but the scan "
+				    "is incomplete: what it could not read is listed below.");
+	else if (!s->ocpay_seen && !n)
 		snprintf(buf, size, "No OCPay integration found: no file mentions OCPay, the "
 				    "OneClick DZ API (oneclickdz, ONECLICK_API_*) or X-Access-Token, "
 				    "so there is nothing to audit.");

@@ -43,6 +43,7 @@ expect_findings "OC001 dist/app.js:1" "3 MB bundle: the key's finding"
 expect_out "dist/app.js: not parsed: $(stat -c %s "$r/dist/app.js") bytes, above --max-file-size (2097152); only the text rules read it" \
   "3 MB bundle: named as not parsed"
 expect_no_out "$LIVE" "3 MB bundle: key redacted"
+run "$BIN" scan "$r"
 expect_no_out "No OCPay integration found" "3 MB bundle: not said to hold no integration"
 
 # --- the same bundle with OCPay code and no key: nothing found, but not a pass either
@@ -71,6 +72,9 @@ expect_code 3 "bound on the pieces read: incomplete"
 expect_out "dist/app.js: only the first 1048576 of its $(stat -c %s "$r/dist/app.js") bytes were read (64 times --max-file-size)" \
   "bound on the pieces read: named"
 expect_status OC002 unknown "only the first 1048576" "bound on the pieces read"
+run "$BIN" scan --max-file-size 16K "$r"
+expect_out "No OCPay integration found in what could be read" "bound on the pieces read: no claim of no integration"
+expect_no_out "No OCPay integration found here" "bound on the pieces read: not said to hold none"
 
 # --- --max-parse-size, and brackets nested too deep: the code rules could not read them
 p=$TMP/parse; repo "$p"; mkdir -p "$p/api"
