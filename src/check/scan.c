@@ -18,6 +18,7 @@
 #include "check/config.h"
 #include "check/enqueue.h"
 #include "check/unit.h"
+#include "check/worker.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/literal.h"
@@ -26,35 +27,6 @@
 #include "lang/classify.h"
 #include "lang/ts.h"
 #include "suppress/inline.h"
-
-/* git's own test for binary content: a NUL byte in the first 8000 bytes. */
-#define BINARY_PROBE 8000
-
-struct worker {
-	/* per thread: parsers, counters, the unit results it fills */
-	struct scan *scan;
-	struct parser_set *parsers;
-	struct scan_stats stats;
-	struct finding_list *results;
-	atomic_size_t *next;
-	uint64_t kw_seen[2]; /* every keyword found in the files it read */
-	bool ocpay_script;   /* a PHP or Python file it read mentions OCPay */
-	long index;		 /* the file of the list being scanned, or -1 */
-	bool second_pass;	 /* reading importers of OCPay code again */
-	const uint64_t *inherit; /* second pass: keyword bits to add */
-	size_t large_unnamed;	 /* scan_worker_skipped_large calls */
-	struct {		 /* a file too large to hold, read piece by piece */
-		bool on;
-		size_t carry;		/* bytes at the start the previous piece also had */
-		size_t keep_from, keep_to; /* hits starting there belong to this piece */
-		size_t line_base;	/* lines before the piece */
-		size_t col_base;	/* characters of its first line before it */
-		size_t prior;		/* findings the file's earlier pieces reported */
-		uint64_t kw[2];		/* out: the keywords the piece holds */
-	} piece;
-	int rc;
-	char error[512];
-};
 
 static pthread_mutex_t note_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -141,62 +113,6 @@ int scan_note_incomplete(struct scan *s, const char *fmt, ...)
 		free(text);
 		return error_set("out of memory");
 	}
-	return 0;
-}
-
-/* Keeps, per rule and scope, the first limit by its text, so the reason does not depend
- * on which thread got there first. Called under note_lock. */
-static void keep_limit(struct rule_note *n, int k, const char *text)
-{
-	n->nlimits[k]++;
-	if (n->limit[k] && strcmp(n->limit[k], text) <= 0)
-		return;
-	char *copy = strdup(text);
-	if (copy) {
-		free(n->limit[k]);
-		n->limit[k] = copy;
-	}
-}
-
-static int note_limit(struct scan *s, unsigned scopes, const bool *affected, const char *text)
-{
-	if (scan_note_incomplete(s, "%s", text) < 0)
-		return -1;
-	pthread_mutex_lock(&note_lock);
-	for (size_t i = 0; i < s->rules->len; i++)
-		for (int k = 0; k < 2; k++)
-			if ((!affected || affected[i]) && (scopes & (1u << k)) &&
-			    (s->rules->rules[i].scopes & (1u << k)))
-				keep_limit(&s->notes[i], k, text);
-	pthread_mutex_unlock(&note_lock);
-	return 0;
-}
-
-int scan_note_limit(struct scan *s, unsigned scopes, const bool *affected, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	return note_limit(s, scopes, affected, line);
-}
-
-const char *scan_limit_reason(const struct scan *s, const struct rule *r, unsigned scope)
-{
-	int k = scope == SCOPE_HISTORY;
-	for (size_t i = 0; i < s->rules->len; i++)
-		if (s->notes[i].rule == r)
-			return s->notes[i].limit[k];
-	return NULL;
-}
-
-size_t scan_limit_count(const struct scan *s, const struct rule *r, unsigned scope)
-{
-	int k = scope == SCOPE_HISTORY;
-	for (size_t i = 0; i < s->rules->len; i++)
-		if (s->notes[i].rule == r)
-			return s->notes[i].nlimits[k];
 	return 0;
 }
 
@@ -590,52 +506,6 @@ static bool detector_applies(struct unit *u, const struct rule *r, const struct 
 	return true;
 }
 
-/* Whether the detector would read the unit, judged without its syntax (a unit whose
- * parse or checks were cut short). */
-static bool detector_reads(const struct unit *u, const struct rule *r, const struct detector *d)
-{
-	if (!(d->langs & LANG_BIT(u->lang)) && !(u->page && (d->langs & LANG_BIT(LANG_TEXT))))
-		return false;
-	if (!unit_has_keywords(u, r, d))
-		return false;
-	if (d->npaths && !path_matches(u->path, d->paths, d->npaths))
-		return false;
-	if (d->nunless_paths && path_matches(u->path, d->unless_paths, d->nunless_paths))
-		return false;
-	return !(d->skip_tests && path_is_test(u->path));
-}
-
-int unit_note_limit(struct unit *u, bool parse_only, const struct rule *only, const char *fmt, ...)
-{
-	struct scan *s = u->scan;
-	char line[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	bool *affected = calloc(s->rules->len ? s->rules->len : 1, sizeof *affected);
-	if (!affected)
-		return error_set("out of memory");
-	bool any = false;
-	for (size_t i = 0; i < s->rules->len; i++) {
-		const struct rule *r = &s->rules->rules[i];
-		if (only) {
-			affected[i] = r == only && !rule_disabled(s, r);
-		} else if ((r->scopes & u->scope) && !rule_disabled(s, r)) {
-			for (size_t j = 0; j < r->ndetectors && !affected[i]; j++) {
-				const struct detector *d = &r->detectors[j];
-				affected[i] = (!parse_only || d->type != DETECT_REGEX) &&
-					      detector_reads(u, r, d);
-			}
-		}
-		any |= affected[i];
-	}
-	/* no rule would have read what the limit hid: nothing is missing */
-	int rc = any ? note_limit(s, u->scope, affected, line) : 0;
-	free(affected);
-	return rc;
-}
-
 struct importer {
 	const struct scan *scan;
 	const char *from;
@@ -701,38 +571,6 @@ static int scan_php_scripts(struct unit *php)
 static bool detector_off(const struct scan *s, const struct rule *r, const struct detector *d)
 {
 	return rule_disabled(s, r) && (d->type != DETECT_REGEX || !d->secret);
-}
-
-/* A pattern of the rule reached PCRE2's match limit in the unit: what it looks for there
- * may be missed. The text detectors went on past the lines they had to skip. */
-static int note_match_limit(struct unit *u, const struct rule *r)
-{
-	if (u->limit_lines)
-		return unit_note_limit(u, false, r,
-				       "%s:%d: %s skipped %zu line%s too complex for its pattern "
-				       "(PCRE2 match limit); the rest of the file was read",
-				       u->path, u->limit_line, r->id, u->limit_lines,
-				       u->limit_lines == 1 ? "" : "s");
-	return unit_note_limit(u, false, r,
-			       "%s: %s: a pattern reached PCRE2's match limit; what it looks for "
-			       "there may be missed",
-			       u->path, r->id);
-}
-
-/* Drops the hits of a piece that start where another piece reports them. */
-static void keep_piece_hits(struct unit *u, size_t from, size_t to)
-{
-	size_t kept = 0;
-	for (size_t i = 0; i < u->nhits; i++) {
-		struct hit *h = &u->hits[i];
-		if (h->start >= from && h->start < to) {
-			u->hits[kept++] = *h;
-			continue;
-		}
-		free(h->secret);
-		free(h->message);
-	}
-	u->nhits = kept;
 }
 
 int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const char *data,
@@ -807,13 +645,13 @@ int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const c
 		u.limit_lines = skipped;
 		u.limit_line = first_skipped;
 		if (!rc && regex_errors() != errors)
-			rc = note_match_limit(&u, r);
+			rc = unit_note_match_limit(&u, r);
 	}
 	if (!rc && !u.text_only && u.lang == LANG_PHP && scope == SCOPE_TREE &&
 	    lang_php_has_scripts(data, len))
 		rc = scan_php_scripts(&u);
 	if (!rc && w->piece.on)
-		keep_piece_hits(&u, w->piece.keep_from, w->piece.keep_to);
+		piece_keep_hits(&u, w->piece.keep_from, w->piece.keep_to);
 	if (!rc)
 		rc = unit_finish(&u, out);
 	if (!rc && ast_deadline_passed())
@@ -863,123 +701,6 @@ static int import_file(struct worker *w, size_t i)
 	}
 	free(data);
 	return rc < 0 ? -1 : 0;
-}
-
-/* A file larger than --max-file-size is never held whole: it is read in pieces that
- * overlap by PIECE_OVERLAP, and the text detectors (the keys, the API's address) read
- * each, a hit belonging to the piece it starts in, away from the edges. Up to
- * PIECES_MAX times --max-file-size is read; a live key in a 3 MB bundle is still found.
- * The code rules need the whole syntax: the file is named as not parsed when one of
- * them would have read it. */
-#define PIECE_SIZE (1u << 20)
-#define PIECE_OVERLAP (64u << 10)
-#define PIECES_MAX 64
-
-static int read_full(int fd, char *p, size_t want, size_t *got)
-{
-	*got = 0;
-	while (*got < want) {
-		ssize_t n = read(fd, p + *got, want - *got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		*got += (size_t)n;
-	}
-	return 0;
-}
-
-static int scan_large_file(struct worker *w, size_t index, int fd, size_t size)
-{
-	struct scan *s = w->scan;
-	const struct file_entry *e = &s->files.items[index];
-	size_t max = s->opt->max_file_size;
-	size_t budget = max > SIZE_MAX / PIECES_MAX ? SIZE_MAX : max * PIECES_MAX;
-	char *p = malloc(PIECE_SIZE + 1);
-	if (!p) {
-		close(fd);
-		return error_set("out of memory");
-	}
-	struct finding_list *out = &w->results[index];
-	size_t first = out->len, carry = 0, total = 0, lines = 0, cols = 0;
-	uint64_t kw[2] = {0, 0};
-	int rc = 0;
-	bool binary = false, capped = false, last = false;
-	w->index = (long)index;
-	while (!rc && !last) {
-		size_t want = PIECE_SIZE - carry, got;
-		if (want > budget - total)
-			want = budget - total;
-		if (read_full(fd, p + carry, want, &got) < 0) {
-			rc = scan_note_limit(s, SCOPE_TREE, NULL, "%s: cannot read: %s", e->path,
-					     strerror(errno));
-			break;
-		}
-		total += got;
-		size_t len = carry + got;
-		last = got < want || total >= budget || len < PIECE_SIZE;
-		if (!carry && memchr(p, '\0', len < BINARY_PROBE ? len : BINARY_PROBE)) {
-			binary = true;
-			break;
-		}
-		p[len] = '\0';
-		size_t keep_to = last ? len : len - PIECE_OVERLAP / 2;
-		w->piece.on = true;
-		w->piece.carry = carry;
-		w->piece.keep_from = carry ? PIECE_OVERLAP / 2 : 0;
-		w->piece.keep_to = keep_to;
-		w->piece.line_base = lines;
-		w->piece.col_base = cols;
-		w->piece.prior = out->len - first;
-		rc = scan_worker_unit(w, e->path, e->flags, p, len, SCOPE_TREE, out);
-		kw[0] |= w->piece.kw[0];
-		kw[1] |= w->piece.kw[1];
-		capped = s->opt->max_file_findings && out->len - first >= s->opt->max_file_findings;
-		if (rc < 0 || capped)
-			break;
-		/* the next piece starts PIECE_OVERLAP before this one's end */
-		size_t next = len - PIECE_OVERLAP;
-		for (size_t i = 0; !last && i < next; i++) {
-			if (p[i] == '\n')
-				lines++, cols = 0;
-			else
-				cols += ((unsigned char)p[i] & 0xC0) != 0x80;
-		}
-		if (!last) {
-			memmove(p, p + next, PIECE_OVERLAP);
-			carry = PIECE_OVERLAP;
-		}
-	}
-	memset(&w->piece, 0, sizeof w->piece);
-	w->index = -1;
-	close(fd);
-	free(p);
-	if (rc < 0)
-		return -1;
-	if (binary) {
-		w->stats.skipped_binary++;
-		scan_log(s, "%s: skipped: binary", e->path);
-		return 0;
-	}
-	scan_log(s, "%s: %zu bytes, above --max-file-size: read in pieces by the text rules", e->path,
-		 size);
-	struct unit u = {.scan = s, .path = e->path, .index = (long)index, .scope = SCOPE_TREE,
-			 .lang = lang_from_path(e->path), .page = lang_is_page(e->path),
-			 .kw = {kw[0], kw[1]}};
-	/* what was not read may hold anything: no rule can pass */
-	if (total < size && !capped)
-		rc = scan_note_limit(s, SCOPE_TREE, NULL,
-				     "%s: only the first %zu of its %zu bytes were read (%d times "
-				     "--max-file-size)",
-				     e->path, total, size, PIECES_MAX);
-	if (!rc && u.lang != LANG_TEXT)
-		rc = unit_note_limit(&u, true, NULL,
-				     "%s: not parsed: %zu bytes, above --max-file-size (%zu); only "
-				     "the text rules read it",
-				     e->path, size, max);
-	return rc;
 }
 
 static int scan_file(struct worker *w, size_t index)
