@@ -70,9 +70,7 @@ size_t scan_limit_count(const struct scan *s, const struct rule *r, unsigned sco
 	return 0;
 }
 
-/* Whether the detector would read the unit, judged without its syntax (a unit whose
- * parse or checks were cut short). */
-static bool detector_reads(const struct unit *u, const struct rule *r, const struct detector *d)
+bool unit_detector_reads(const struct unit *u, const struct rule *r, const struct detector *d)
 {
 	if (!(d->langs & LANG_BIT(u->lang)) && !(u->page && (d->langs & LANG_BIT(LANG_TEXT))))
 		return false;
@@ -105,7 +103,7 @@ int unit_note_limit(struct unit *u, bool parse_only, const struct rule *only, co
 			for (size_t j = 0; j < r->ndetectors && !affected[i]; j++) {
 				const struct detector *d = &r->detectors[j];
 				affected[i] = (!parse_only || d->type != DETECT_REGEX) &&
-					      detector_reads(u, r, d);
+					      unit_detector_reads(u, r, d);
 			}
 		}
 		any |= affected[i];

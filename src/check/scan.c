@@ -479,21 +479,14 @@ static void prefilter(struct unit *u)
 
 static bool detector_applies(struct unit *u, const struct rule *r, const struct detector *d)
 {
-	/* A page is text too: its markup and attributes are read by the text detectors. */
-	if (!(d->langs & LANG_BIT(u->lang)) &&
-	    !(u->page && !u->php_scripts && (d->langs & LANG_BIT(LANG_TEXT))))
+	/* The PHP file's own reading ran its text detectors over these bytes, the markup
+	 * included: its scripts get only the detectors of their language. */
+	if (u->php_scripts && ((d->type == DETECT_REGEX && (d->langs & LANG_BIT(LANG_PHP))) ||
+			       !(d->langs & LANG_BIT(u->lang))))
 		return false;
-	/* The PHP file's own reading ran its text detectors over these bytes. */
-	if (u->php_scripts && d->type == DETECT_REGEX && (d->langs & LANG_BIT(LANG_PHP)))
-		return false;
-	/* cheapest first: most files hold none of the keywords */
-	if (!unit_has_keywords(u, r, d))
-		return false;
-	if (d->npaths && !path_matches(u->path, d->paths, d->npaths))
-		return false;
-	if (d->nunless_paths && path_matches(u->path, d->unless_paths, d->nunless_paths))
-		return false;
-	if (d->skip_tests && path_is_test(u->path))
+	/* A page is text too: its markup and attributes are read by the text detectors.
+	 * Cheapest first: most files hold none of the keywords. */
+	if (!unit_detector_reads(u, r, d))
 		return false;
 	/* a context search that fails on the match limit lets the detector run: it is
 	 * noted, and a key is not missed for it */

@@ -41,6 +41,9 @@ struct worker {
 int scan_large_file(struct worker *w, size_t index, int fd, size_t size);
 /* Drops the hits of a piece that start where another piece reports them. */
 void piece_keep_hits(struct unit *u, size_t from, size_t to);
+/* Whether the detector would read the unit, judged without its syntax: its languages,
+ * keywords and paths (limits.c). */
+bool unit_detector_reads(const struct unit *u, const struct rule *r, const struct detector *d);
 /* A pattern of the rule reached PCRE2's match limit in the unit (limits.c). */
 int unit_note_match_limit(struct unit *u, const struct rule *r);
 
