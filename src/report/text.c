@@ -119,10 +119,11 @@ static void write_summary(const struct report *rep, FILE *out)
 	const struct scan *s = rep->scan;
 	const struct scan_stats *st = &s->stats;
 	fputc('\n', out);
-	if (!s->ocpay_seen)
-		fputs("No OCPay integration found here (no file mentions OCPay, the OneClick DZ "
-		      "API (oneclickdz, ONECLICK_API_*) or X-Access-Token).\n",
-		      out);
+	/* a key found, or a file not read, is no proof that there is nothing to audit */
+	if (!s->ocpay_seen && !s->findings.len)
+		fprintf(out, "No OCPay integration found %s (no file mentions OCPay, the OneClick DZ "
+			"API (oneclickdz, ONECLICK_API_*) or X-Access-Token).\n",
+			s->nincomplete ? "in what could be read" : "here");
 	report_put_counts(rep, out);
 	fprintf(out, " in %zu files (%.1f MB), %zu parsed, %llu ms", st->files_scanned,
 		(double)st->bytes_scanned / 1e6, st->files_parsed,
