@@ -489,6 +489,21 @@ static const struct model_row *write_row(struct events *ev, const struct ir_node
 	return NULL;
 }
 
+/* Whether the path's first name is imported from module: import { request } from "undici". */
+static bool imported_from(struct events *ev, const struct path *p, const char *module)
+{
+	const struct ir_node *name = p->n ? p->node[0] : NULL;
+	if (name && name->kind == IR_CALL) /* the segment of request(): its callee */
+		name = name->a;
+	if (!name || name->kind != IR_NAME)
+		return false;
+	const struct def *d = def_reaching(ev->f, ev->fn.file, name, name);
+	if (!d || d->how != DEF_IMPORT)
+		return false;
+	const struct ir_import *im = &ev->ir->imports[d->param];
+	return im->spec && !strcmp(im->spec, module);
+}
+
 /* The HTTP row a call matches; a row `on: client` only when the receiver holds a client. */
 static const struct model_row *http_row(struct events *ev, const struct ir_node *call,
 					const struct path *p)
@@ -498,6 +513,8 @@ static const struct model_row *http_row(struct events *ev, const struct ir_node 
 	for (size_t i = 0; i < n; i++) {
 		const struct model_row *r = rows[i];
 		if (!(r->langs & LANG_BIT(ev->ir->lang)) || !path_match(r->pat, p))
+			continue;
+		if (r->attr[MODEL_ATTR_FROM] && !imported_from(ev, p, r->attr[MODEL_ATTR_FROM]))
 			continue;
 		if (r->attr[MODEL_ATTR_ON] && !strcmp(r->attr[MODEL_ATTR_ON], "client")) {
 			char base[URL_MAX];

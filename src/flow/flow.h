@@ -144,9 +144,15 @@ enum flow_label {
 	FL_LITERAL = 1u << 7,	/* a constant */
 	FL_SESSION = 1u << 8,	/* the server's session */
 	FL_UNKNOWN = 1u << 9,	/* something the engine could not follow */
-	FL_PARAM0 = 1u << 16	/* FL_PARAM0 << i: depends on the function's parameter i (0..15) */
+	FL_PARAM0 = 1u << 16	/* fl_param(i): depends on the function's parameter i (0..15) */
 };
 #define FL_PARAMS 0xffff0000u
+
+/* The label of a function's parameter i (0..15); unsigned, so i = 15 does not overflow. */
+static inline uint32_t fl_param(unsigned i)
+{
+	return (uint32_t)FL_PARAM0 << i;
+}
 
 struct flow_query *flow_query_new(const struct flow *f);
 void flow_query_free(struct flow_query *q);
@@ -227,6 +233,23 @@ struct flow_status_test flow_condition_status(struct flow_query *q, int32_t file
 /* Whether the string names a status: "CONFIRMED", "FAILED" ... (caseless), or a constant
  * such as PaymentStatus.CONFIRMED. */
 enum flow_status flow_status_named(struct flow_query *q, int32_t file, const struct ir_node *n);
+
+/* ---- what the engine could not follow ---- */
+
+struct flow_unexplained {
+	int32_t file;
+	uint32_t line;
+	enum flow_event_kind kind; /* EV_CREATE_LINK, EV_CHECK_PAYMENT, or EV_KIND_COUNT for an
+				    * SDK imported and no call of it understood */
+	bool sdk;
+};
+
+/* The places that name the OCPay API (an endpoint string, an SDK import) with no API call
+ * of that kind understood in their file, in a file importing it, or through one of its
+ * functions. Up to max; returns how many. */
+size_t flow_unexplained(const struct flow *f, struct flow_unexplained *out, size_t max);
+/* Whether the project makes any OCPay API call the engine understood. */
+bool flow_has_api_call(const struct flow *f);
 
 /* ---- summaries ---- */
 

@@ -374,8 +374,8 @@ int model_set_load(struct model_set **out, const char *extra_dir)
 static bool row_applies(const struct model_row *r, enum lang lang, const struct path *p,
 			bool prefix)
 {
-	if (!(r->langs & LANG_BIT(lang)) || r->receiver_pat)
-		return false; /* a receiver row matches through the receiver's type */
+	if (!(r->langs & LANG_BIT(lang)) || r->receiver_pat || r->attr[MODEL_ATTR_FROM])
+		return false; /* matched where the receiver's type or the import is known */
 	/* cheap test first: a literal last segment must be the path's last (exact) */
 	const char *last = path_pattern_last(r->pat);
 	if (!prefix && last && p->n && strcmp(last, p->seg[p->n - 1]) != 0)

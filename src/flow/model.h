@@ -63,7 +63,8 @@ extern const struct embedded_model embedded_models[];
 	X(PASSTHROUGH, "passthrough", "call")	/* calls that keep what they are handed the      \
 						   customer's: casts, trims, parsers */      \
 	X(ASSERT, "assert", "call")		/* calls that throw unless (or if) an argument   \
-						   holds: abort_unless(), assert(), invariant() */
+						   holds: abort_unless(), assert(), invariant() */ \
+	X(SDK, "sdk", "module")			/* the OCPay SDKs' modules, as imported */
 
 enum model_kind {
 #define X(id, name, key) MODEL_##id,
@@ -92,6 +93,8 @@ enum model_kind {
 				 type of a value that holds such a client */                 \
 	X(RECEIVER, "receiver") /* a call row that matches only on a receiver of this declared \
 				   type (pattern), whatever the call: LoggerInterface $audit */ \
+	X(FROM, "from")	      /* a call row whose first name must be imported from this    \
+				 module: {call: "request()", from: "undici"} */              \
 	X(DECORATOR, "decorator") /* request_param: a decorator on the parameter (pattern) */    \
 	X(OBJECT, "object")   /* request_param: "true": the parameter is a request object */     \
 	X(IN, "in")	      /* request_param: a decorator of the function (pattern) */         \

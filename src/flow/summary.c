@@ -21,7 +21,7 @@ const struct flow_summary *flow_summary(const struct flow *f, struct flow_fn fn)
 static int lowest_param(uint32_t l)
 {
 	for (int i = 0; i < 16; i++)
-		if (l & (FL_PARAM0 << i))
+		if (l & fl_param(i))
 			return i;
 	return -1;
 }
@@ -237,7 +237,7 @@ void summary_compute(struct flow *f, struct flow_query *q, struct flow_fn fn)
 					s.fulfils = true;
 				for (unsigned a = 0; a < 16; a++) {
 					const struct ir_node *arg;
-					if ((callee->writes & (FL_PARAM0 << a)) &&
+					if ((callee->writes & fl_param(a)) &&
 					    (arg = ir_call_arg(e->node, a)))
 						s.writes |= flow_labels(q, fn.file, arg) & FL_PARAMS;
 				}
