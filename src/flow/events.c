@@ -25,6 +25,19 @@ struct events {
 	bool oom;
 };
 
+/* Whether name is one of the '|'-separated names. */
+static bool in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, "|");
+		if (len == n && !strncmp(p, name, n))
+			return true;
+		p += len + (p[len] == '|');
+	}
+	return false;
+}
+
 static void emit(struct events *ev, enum flow_event_kind kind, const struct ir_node *node,
 		 const struct ir_node *arg, const struct model_row *row, struct flow_fn via,
 		 double ms, bool sdk)
@@ -170,28 +183,44 @@ static void http_event(struct events *ev, const struct ir_node *call, const stru
 		emit(ev, EV_CREATE_LINK, call, body, r, FLOW_FN_NONE, -1, false);
 	else if (kind == EV_CHECK_PAYMENT)
 		emit(ev, EV_CHECK_PAYMENT, call, ref_in_url(url), r, FLOW_FN_NONE, -1, false);
-	else
-		emit(ev, EV_HTTP, call, url, r, FLOW_FN_NONE, -1, false);
+	else /* a request to the project's own route runs its handler */
+		emit(ev, EV_HTTP, call, url, r, base[0] ? FLOW_FN_NONE : routes_find(ev->f, text), -1,
+		     false);
 }
 
-/* A duration from a model row: ms, seconds, or a fixed period ("5s", "1m", "20m"). */
-static double duration(struct events *ev, const struct ir_node *call, const struct model_row *r)
+/* A timer or a schedule: what it runs and how often. A scheduling call whose period a
+ * chained call sets ($schedule->job(...)->everyMinute()) is one only with that call. */
+static bool timer_event(struct events *ev, const struct ir_node *node, const struct model_row *r)
 {
-	double v;
-	const struct ir_node *a;
-	if (r->attr[MODEL_ATTR_MS] && (a = model_arg(call, r->attr[MODEL_ATTR_MS])) &&
-	    flow_number(ev->q, ev->fn.file, a, &v))
-		return v;
-	if (r->attr[MODEL_ATTR_SECONDS] && (a = model_arg(call, r->attr[MODEL_ATTR_SECONDS])) &&
-	    flow_number(ev->q, ev->fn.file, a, &v))
-		return v * 1000;
-	if (r->attr[MODEL_ATTR_EVERY]) {
-		char *end;
-		double n = strtod(r->attr[MODEL_ATTR_EVERY], &end);
-		double unit = *end == 'h' ? 3600000 : *end == 'm' ? 60000 : *end == 's' ? 1000 : 1;
-		return n * unit;
+	double ms = model_duration(ev->q, ev->fn.file, node, r);
+	if (r->attr[MODEL_ATTR_CHAINED] && ms < 0)
+		return false;
+	const struct ir_node *arg = NULL;
+	if (r->attr[MODEL_ATTR_FN])
+		arg = model_arg(node, r->attr[MODEL_ATTR_FN]);
+	else if (r->attr[MODEL_ATTR_URL])
+		arg = model_arg(node, r->attr[MODEL_ATTR_URL]);
+	else if (r->attr[MODEL_ATTR_HOOK])
+		arg = model_arg(node, r->attr[MODEL_ATTR_HOOK]);
+	emit(ev, EV_TIMER, node, arg, r, flow_target_of(ev->f, ev->q, ev->fn, node, r), ms, false);
+	return true;
+}
+
+/* A table of schedules assigned (Celery's beat_schedule = {"name": {"task": ...,
+ * "schedule": 5.0}}): each entry is a timer. */
+static void timer_table(struct events *ev, const struct ir_node *target, const struct ir_node *value)
+{
+	const struct model_row *r = target ? model_for(ev->f, ev->fn.file, MODEL_TIMER_TABLE, target)
+					   : NULL;
+	int32_t of;
+	const struct ir_node *table = r && value ? flow_object(ev->q, ev->fn.file, value, &of) : NULL;
+	if (!table || of != ev->fn.file)
+		return;
+	for (uint32_t i = 0; i < table->nkids; i++) {
+		const struct ir_node *entry = table->kids[i];
+		if (entry->kind == IR_PAIR && entry->b && entry->b->kind == IR_OBJECT)
+			timer_event(ev, entry->b, r);
 	}
-	return -1;
 }
 
 /* A status value written: its kind (paid, failed) from the models, or -1. */
@@ -388,6 +417,16 @@ static void call_event(struct events *ev, const struct ir_node *call)
 				}
 			}
 		}
+		if (s->waits) {
+			/* sleep(ms) written in the project: a wait of what it is given */
+			double ms = s->wait_ms, v;
+			const struct ir_node *a =
+				s->wait_param >= 0 ? ir_call_arg(call, (uint32_t)s->wait_param) : NULL;
+			if (a)
+				ms = flow_duration(ev->q, file, a, s->wait_unit, &v) ? v : -1;
+			emit(ev, EV_SLEEP, call, a, NULL, callee, ms, false);
+			return;
+		}
 		emit(ev, EV_CALL, call, NULL, NULL, callee, -1, false);
 		return;
 	}
@@ -429,20 +468,21 @@ static void call_event(struct events *ev, const struct ir_node *call)
 		written_status(ev, call, call, 0);
 		for (uint32_t i = 0; i < call->nkids; i++)
 			written_status(ev, call, call->kids[i], 0);
+		/* a task queued with a delay is written and is a timer: poll.apply_async() */
+		if ((r = model_match(m, MODEL_TIMER, lang, &p)))
+			timer_event(ev, call, r);
 		return;
 	}
 	if ((r = model_match(m, MODEL_LOG, lang, &p))) {
 		emit(ev, EV_LOG, call, NULL, r, FLOW_FN_NONE, -1, false);
 		return;
 	}
-	if ((r = model_match(m, MODEL_TIMER, lang, &p))) {
-		const struct ir_node *fn =
-			r->attr[MODEL_ATTR_FN] ? model_arg(call, r->attr[MODEL_ATTR_FN]) : NULL;
-		emit(ev, EV_TIMER, call, fn, r, FLOW_FN_NONE, duration(ev, call, r), false);
+	if ((r = model_match(m, MODEL_TIMER, lang, &p)) && timer_event(ev, call, r))
 		return;
-	}
 	if ((r = model_match(m, MODEL_SLEEP, lang, &p))) {
-		emit(ev, EV_SLEEP, call, NULL, r, FLOW_FN_NONE, duration(ev, call, r), false);
+		double unit;
+		emit(ev, EV_SLEEP, call, model_duration_arg(call, r, &unit), r, FLOW_FN_NONE,
+		     model_duration(ev->q, ev->fn.file, call, r), false);
 		return;
 	}
 	if ((r = model_match(m, MODEL_EXIT, lang, &p))) {
@@ -459,13 +499,20 @@ static bool visit(void *ctx, const struct ir_node *n)
 	if (n->kind == IR_CALL && !(n->flags & IR_F_NEW)) {
 		call_event(ev, n);
 	} else if (n->kind == IR_CALL) {
-		/* new X(...): only HTTP clients and SDK clients matter, and not as events */
+		/* new X(...): HTTP and SDK clients are not events; a timer is (new CronJob()) */
+		const struct model_row *r = model_for(ev->f, ev->fn.file, MODEL_TIMER, n);
+		if (r)
+			timer_event(ev, n, r);
 	} else if (n->kind == IR_ASSIGN && n->a && n->a->kind == IR_MEMBER &&
 		   is_status_field(ev, n->a->text)) {
 		int k = status_written(ev, n->b);
 		if (k >= 0)
 			emit(ev, (enum flow_event_kind)k, n, n->b, NULL, FLOW_FN_NONE, -1, false);
 	}
+	if (n->kind == IR_ASSIGN && n->op == IR_OP_ASSIGN)
+		timer_table(ev, n->a, n->b);
+	else if (n->kind == IR_DECL)
+		timer_table(ev, n->a, n->b);
 	return true;
 }
 
@@ -479,8 +526,16 @@ int events_classify(struct flow *f, struct flow_query *q, struct flow_fn fn)
 		const struct ir_node *d = func->decorators[i];
 		const struct model_row *r = model_for(f, fn.file, MODEL_SCHEDULE, d);
 		if (r)
-			emit(&ev, EV_TIMER, d, NULL, r, fn, d->kind == IR_CALL ? duration(&ev, d, r) : -1,
-			     false);
+			emit(&ev, EV_TIMER, d, NULL, r, fn, model_duration(q, fn.file, d, r), false);
+	}
+	/* or on its class, for the method they run: #[AsPeriodicTask(frequency: 5)] */
+	const struct ir_class *cls = func->cls >= 0 ? &ff->ir->classes[func->cls] : NULL;
+	for (uint32_t i = 0; cls && i < cls->ndecorators; i++) {
+		const struct ir_node *d = cls->decorators[i];
+		const struct model_row *r = model_for(f, fn.file, MODEL_SCHEDULE, d);
+		const char *runs = r ? r->attr[MODEL_ATTR_RUNS] : NULL;
+		if (runs && func->name && in_list(runs, func->name))
+			emit(&ev, EV_TIMER, d, NULL, r, fn, model_duration(q, fn.file, d, r), false);
 	}
 	ir_walk(func->body, visit, &ev);
 	if (ev.oom) {

@@ -28,6 +28,8 @@ static void file_free(struct flow_file *ff)
 			free(ff->callers[i]);
 		for (uint32_t i = 0; ff->events && i < ff->ir->nfuncs; i++)
 			free(ff->events[i]);
+		for (uint32_t i = 0; ff->runs && i < ff->ir->nfuncs; i++)
+			free(ff->runs[i]);
 		for (uint32_t i = 0; ff->scopes && i < ff->ir->nfuncs; i++)
 			free(ff->scopes[i].defs);
 	}
@@ -39,6 +41,8 @@ static void file_free(struct flow_file *ff)
 	free(ff->events);
 	free(ff->nevents);
 	free(ff->event_of);
+	free(ff->runs);
+	free(ff->nruns);
 	free(ff->summaries);
 	free(ff->first_child);
 	free(ff->next_sibling);
@@ -54,6 +58,7 @@ void flow_free(struct flow *f)
 	free(f->files);
 	free(f->by_path);
 	free(f->classes);
+	routes_free(f);
 	free(f->fn_base);
 	free(f->root);
 	free(f);
@@ -382,7 +387,7 @@ int flow_build(struct flow *f)
 		if (scopes_build(f, (int32_t)i) < 0)
 			return -1;
 	if (classes_index(f) < 0 || modules_resolve(f) < 0 || calls_resolve(f) < 0 ||
-	    summaries_build(f) < 0)
+	    routes_build(f) < 0 || summaries_build(f) < 0 || runs_build(f) < 0)
 		return -1;
 	f->built = true;
 	return 0;
