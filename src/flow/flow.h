@@ -121,6 +121,12 @@ const struct flow_event *const *flow_runs(const struct flow *f, struct flow_fn f
 /* The route a handler serves, as written ("GET /api/orders/:id"), or false. */
 bool flow_route_of(const struct flow *f, struct flow_fn handler, char *buf, size_t size);
 
+/* The fixed starts of the routes a file defines ("/api/orders" of "/api/orders/:id"),
+ * by the models alone: what a file requesting them must mention. Returns how many. */
+#define FLOW_ROUTE_TEXT 96
+size_t flow_route_texts(const struct model_set *m, const struct ir_file *ir,
+			char (*out)[FLOW_ROUTE_TEXT], size_t max);
+
 /* ---- periods ---- */
 
 /* The shortest gap between two firings of a cron expression, in ms (five fields from

@@ -227,23 +227,24 @@ static void file_handlers(struct builder *b, int32_t file, const struct model_ro
 	}
 }
 
-static void file_route(struct builder *b, int32_t file, const struct model_row *r)
+/* The URL a file's path makes under a route_file row, or false. */
+static bool file_url(const struct model_row *r, const char *file_path, char *url, size_t size)
 {
 	char path[512], glob[256];
 	const char *seg[SEG_MAX], *pat[SEG_MAX];
-	snprintf(path, sizeof path, "%s", flow_ir(b->f, file)->path);
+	snprintf(path, sizeof path, "%s", file_path);
 	snprintf(glob, sizeof glob, "%s", r->text);
 	size_t ns = split(path, '/', seg, SEG_MAX), np = split(glob, '/', pat, SEG_MAX);
 	if (!glob_match(pat, np, seg, ns))
-		return;
+		return false;
 	const char *root = r->attr[MODEL_ATTR_ROOT];
 	size_t from = 0;
 	while (root && from < ns && strcmp(seg[from], root))
 		from++;
 	if (root && from == ns)
-		return;
-	char url[512] = "";
+		return false;
 	size_t at = 0;
+	url[0] = '\0';
 	for (size_t i = from + (root ? 1 : 0); i < ns; i++) {
 		char part[128];
 		snprintf(part, sizeof part, "%s", seg[i]);
@@ -264,11 +265,20 @@ static void file_route(struct builder *b, int32_t file, const struct model_row *
 		}
 		if (part[0] == '(' && part[strlen(part) - 1] == ')')
 			continue; /* a route group: (shop) */
-		at += (size_t)snprintf(url + at, sizeof url - at, "/%s", part);
-		if (at >= sizeof url)
-			return;
+		at += (size_t)snprintf(url + at, size - at, "/%s", part);
+		if (at >= size)
+			return false;
 	}
-	file_handlers(b, file, r, at ? url : "/");
+	if (!at)
+		snprintf(url, size, "/");
+	return true;
+}
+
+static void file_route(struct builder *b, int32_t file, const struct model_row *r)
+{
+	char url[512];
+	if (file_url(r, flow_ir(b->f, file)->path, url, sizeof url))
+		file_handlers(b, file, r, url);
 }
 
 int routes_build(struct flow *f)
@@ -308,7 +318,11 @@ static size_t url_segments(char *url, const char **seg, size_t max)
 		if (!p)
 			return 0;
 	}
-	p[strcspn(p, "?#")] = '\0';
+	for (char *q = p; *q; q++) /* the query and the fragment; "{?}" is an unknown part */
+		if ((*q == '?' && (q == p || q[-1] != '{')) || *q == '#') {
+			*q = '\0';
+			break;
+		}
 	size_t n = split(p, '/', seg, max);
 	if (n && !strcmp(seg[0], "{?}"))
 		return n - 1 ? (memmove(seg, seg + 1, (n - 1) * sizeof *seg), n - 1) : 0;
@@ -380,4 +394,64 @@ bool flow_route_of(const struct flow *f, struct flow_fn handler, char *buf, size
 			return true;
 		}
 	return false;
+}
+
+/* ---- what a file's routes look like, before the index ---- */
+
+/* The fixed start of a route ("/api/orders" of "/api/orders/:id/status"), kept when it
+ * tells the route apart: two segments, or one of six characters or more. */
+static size_t add_text(char (*out)[FLOW_ROUTE_TEXT], size_t n, size_t max, const char *route)
+{
+	char t[FLOW_ROUTE_TEXT];
+	size_t len = 0, segs = 0, longest = 0, cur = 0;
+	for (const char *p = route; *p && len + 1 < sizeof t; p++) {
+		if (strchr(":[{<$*?", *p))
+			break;
+		t[len++] = *p;
+		if (*p == '/') {
+			cur = 0;
+		} else if (++cur == 1) {
+			segs++;
+		}
+		if (cur > longest)
+			longest = cur;
+	}
+	while (len && t[len - 1] == '/')
+		len--;
+	t[len] = '\0';
+	if (n >= max || (segs < 2 && longest < 6))
+		return n;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(out[i], t))
+			return n;
+	memcpy(out[n], t, len + 1);
+	return n + 1;
+}
+
+size_t flow_route_texts(const struct model_set *m, const struct ir_file *ir,
+			char (*out)[FLOW_ROUTE_TEXT], size_t max)
+{
+	size_t n = 0, nrows;
+	const struct model_row *const *rows = model_rows(m, MODEL_ROUTE_FILE, &nrows);
+	for (size_t k = 0; k < nrows; k++) {
+		char url[512];
+		if ((rows[k]->langs & LANG_BIT(ir->lang)) && file_url(rows[k], ir->path, url, sizeof url))
+			n = add_text(out, n, max, url);
+	}
+	for (uint32_t k = 0; k < ir->nnodes; k++) {
+		const struct ir_node *node = ir->nodes[k];
+		struct path p;
+		const struct model_row *r = NULL;
+		if (node->kind != IR_CALL || !path_of(&p, node) || !p.n)
+			continue;
+		if (!(r = model_match(m, MODEL_ROUTE, ir->lang, &p)))
+			r = model_match(m, MODEL_ROUTE_DECORATOR, ir->lang, &p);
+		const struct ir_node *a =
+			r && r->attr[MODEL_ATTR_ROUTE] ? model_arg(node, r->attr[MODEL_ATTR_ROUTE]) : NULL;
+		if (a && a->kind == IR_TEMPLATE && a->nkids)
+			a = a->kids[0];
+		if (a && a->kind == IR_STRING && a->text)
+			n = add_text(out, n, max, a->text);
+	}
+	return n;
 }
