@@ -358,6 +358,56 @@ static int expand_callers(struct scan *s, struct parser_set *ps, size_t *count)
 	return rc;
 }
 
+struct requester {
+	const struct scan *s;
+	const char *from;
+	const bool *hit;
+	bool found;
+};
+
+static void import_of_requester(void *ctx, const char *spec, size_t len)
+{
+	struct requester *rq = ctx;
+	long k = resolve_import(&rq->s->resolver, rq->from, spec, len);
+	rq->found |= k >= 0 && rq->hit[k];
+}
+
+/* JavaScript files and pages that mention a route a kept file defines (a page requesting
+ * the shop's own "/api/orders/42/status"), and those importing them (the page whose
+ * timer calls that wrapper). Read only when the kept files define routes. */
+static int expand_requesters(struct scan *s, struct parser_set *ps, size_t *count)
+{
+	char(*texts)[FLOW_ROUTE_TEXT] = calloc(64, sizeof *texts);
+	bool *hit = calloc(s->files.len ? s->files.len : 1, sizeof *hit);
+	size_t n = 0;
+	int rc = texts && hit ? 0 : error_set("out of memory");
+	for (size_t r = 0; !rc && r < s->nflow_records && n < 64; r++)
+		n += flow_route_texts(s->rules->models, s->flow_records[r].ir, texts + n, 64 - n);
+	bool any = false;
+	for (int pass = 0; !rc && n && pass < 2 && (pass == 0 || any); pass++)
+		for (size_t i = 0; !rc && i < s->files.len; i++) {
+			const char *p = s->files.items[i].path;
+			if (!lang_is_js(lang_from_path(p)) || (pass == 1 && kept(s, (long)i)) ||
+			    (s->files.items[i].flags & FILE_SYMLINK))
+				continue;
+			size_t len = 0;
+			char *data = file_read_small(s->root, p, s->opt->max_parse_size, &len);
+			struct requester rq = {s, p, hit, false};
+			for (size_t k = 0; data && pass == 0 && k < n && !rq.found; k++)
+				rq.found = memmem(data, len, texts[k], strlen(texts[k])) != NULL;
+			if (data && pass == 1 && s->resolver.files)
+				scan_imports(&s->resolver, data, len, import_of_requester, &rq);
+			free(data);
+			hit[i] = rq.found && pass == 0;
+			any |= hit[i];
+			if (rq.found) /* lowered once: keep_file knows the kept ones */
+				rc = keep_file(s, ps, (long)i, count);
+		}
+	free(texts);
+	free(hit);
+	return rc;
+}
+
 static int expand_neighbours(struct scan *s)
 {
 	if (!s->flow_kept || !s->files.len)
@@ -367,6 +417,8 @@ static int expand_neighbours(struct scan *s)
 		return error_set("out of memory");
 	size_t count = 0, from = 0;
 	int rc = expand_callers(s, ps, &count);
+	if (!rc)
+		rc = expand_requesters(s, ps, &count);
 	for (int round = 0; !rc && round < NEIGHBOUR_ROUNDS && from < s->nflow_records; round++) {
 		size_t to = s->nflow_records;
 		rc = expand_imports(s, ps, from, to, &count);
