@@ -310,6 +310,18 @@ int scopes_build(struct flow *f, int32_t file)
 				def_add(&d, ir->imports[k].local, DEF_IMPORT, NULL, NULL, NULL, (int)k);
 		struct collect c = {&d, ir};
 		ir_walk(fn->body, collect_defs, &c);
+		/* const { a } = require("./m") is the import of that line, not a second value */
+		for (uint32_t k = 0; i == 0 && k < d.n; k++) {
+			const struct def *x = &d.items[k];
+			bool twin = false;
+			for (uint32_t m = 0; x->how != DEF_IMPORT && x->at && m < ir->nimports && !twin;
+			     m++)
+				twin = ir->imports[m].kind == IR_IMPORT_REQUIRE && ir->imports[m].local &&
+				       ir->imports[m].line == x->at->line &&
+				       !strcmp(ir->imports[m].local, x->name);
+			if (twin)
+				d.items[k--] = d.items[--d.n];
+		}
 		if (d.oom) {
 			free(d.items);
 			return error_set("out of memory");
