@@ -269,9 +269,11 @@ static int judge_runner(struct poll *p, const struct flow_event *e)
 		return 0;
 	char where[320], how[640];
 	describe(f, run.timer, where, sizeof where);
-	if (run.request) {
+	bool by_url = run.timer->row && run.timer->row->attr[MODEL_ATTR_URL]; /* useSWR(url) */
+	if (run.request || by_url) {
 		char route[200] = "its route";
-		flow_route_of(f, run.request->via, route, sizeof route);
+		flow_route_of(f, by_url && !run.request ? run.timer->via : run.request->via, route,
+			      sizeof route);
 		snprintf(how, sizeof how, "runs on each request to %s, which %s sends", route, where);
 	} else {
 		snprintf(how, sizeof how, "runs from %s%s", where,
