@@ -207,7 +207,7 @@ static struct flow_fn export_function(struct flow *f, int32_t file, const struct
 }
 
 static void file_handlers(struct builder *b, int32_t file, const struct model_row *r,
-			  const char *url)
+			  const char *url, const char *verb)
 {
 	const struct ir_file *ir = flow_ir(b->f, file);
 	const char *want = r->attr[MODEL_ATTR_EXPORT] ? r->attr[MODEL_ATTR_EXPORT] : "default";
@@ -216,19 +216,20 @@ static void file_handlers(struct builder *b, int32_t file, const struct model_ro
 		const struct ir_func *fn = &ir->funcs[k];
 		if (by_default ? (fn->flags & IR_FN_DEFAULT) != 0
 			       : (fn->flags & IR_FN_EXPORTED) && one_name(r->export_pat, fn->name))
-			route_add(b, url, by_default ? NULL : fn->name, (struct flow_fn){file, (int32_t)k});
+			route_add(b, url, by_default ? verb : fn->name, (struct flow_fn){file, (int32_t)k});
 	}
 	for (uint32_t i = 0; i < ir->nexports; i++) {
 		const struct ir_export *ex = &ir->exports[i];
 		if (ex->from || !ex->name ||
 		    (by_default ? strcmp(ex->name, "default") : !one_name(r->export_pat, ex->name)))
 			continue;
-		route_add(b, url, by_default ? NULL : ex->name, export_function(b->f, file, ex));
+		route_add(b, url, by_default ? verb : ex->name, export_function(b->f, file, ex));
 	}
 }
 
 /* The URL a file's path makes under a route_file row, or false. */
-static bool file_url(const struct model_row *r, const char *file_path, char *url, size_t size)
+static bool file_url(const struct model_row *r, const char *file_path, char *url, size_t size,
+		     char *verb)
 {
 	char path[512], glob[256];
 	const char *seg[SEG_MAX], *pat[SEG_MAX];
@@ -259,6 +260,9 @@ static bool file_url(const struct model_row *r, const char *file_path, char *url
 						*c = '/';
 			} else if (dot) {
 				*dot = '\0'; /* status.get.ts: Nuxt's method suffix goes too */
+				char *ext2 = strchr(dot + 1, '.');
+				if (verb && ext2 && ext2 - dot - 1 < 7)
+					snprintf(verb, 8, "%.*s", (int)(ext2 - dot - 1), dot + 1);
 			}
 			if (one_name(r->index_pat, part))
 				break;
@@ -276,9 +280,9 @@ static bool file_url(const struct model_row *r, const char *file_path, char *url
 
 static void file_route(struct builder *b, int32_t file, const struct model_row *r)
 {
-	char url[512];
-	if (file_url(r, flow_ir(b->f, file)->path, url, sizeof url))
-		file_handlers(b, file, r, url);
+	char url[512], verb[8] = "";
+	if (file_url(r, flow_ir(b->f, file)->path, url, sizeof url, verb))
+		file_handlers(b, file, r, url, verb);
 }
 
 int routes_build(struct flow *f)
@@ -435,7 +439,8 @@ size_t flow_route_texts(const struct model_set *m, const struct ir_file *ir,
 	const struct model_row *const *rows = model_rows(m, MODEL_ROUTE_FILE, &nrows);
 	for (size_t k = 0; k < nrows; k++) {
 		char url[512];
-		if ((rows[k]->langs & LANG_BIT(ir->lang)) && file_url(rows[k], ir->path, url, sizeof url))
+		if ((rows[k]->langs & LANG_BIT(ir->lang)) &&
+		    file_url(rows[k], ir->path, url, sizeof url, NULL))
 			n = add_text(out, n, max, url);
 	}
 	for (uint32_t k = 0; k < ir->nnodes; k++) {
