@@ -378,12 +378,11 @@ static void import_of_requester(void *ctx, const char *spec, size_t len)
 static int expand_requesters(struct scan *s, struct parser_set *ps, size_t *count)
 {
 	char(*texts)[FLOW_ROUTE_TEXT] = calloc(64, sizeof *texts);
-	bool *hit = calloc(s->files.len ? s->files.len : 1, sizeof *hit);
+	bool *hit = calloc(s->files.len ? s->files.len : 1, sizeof *hit), any = false;
 	size_t n = 0;
 	int rc = texts && hit ? 0 : error_set("out of memory");
 	for (size_t r = 0; !rc && r < s->nflow_records && n < 64; r++)
 		n += flow_route_texts(s->rules->models, s->flow_records[r].ir, texts + n, 64 - n);
-	bool any = false;
 	for (int pass = 0; !rc && n && pass < 2 && (pass == 0 || any); pass++)
 		for (size_t i = 0; !rc && i < s->files.len; i++) {
 			const char *p = s->files.items[i].path;
@@ -398,8 +397,7 @@ static int expand_requesters(struct scan *s, struct parser_set *ps, size_t *coun
 			if (data && pass == 1 && s->resolver.files)
 				scan_imports(&s->resolver, data, len, import_of_requester, &rq);
 			free(data);
-			hit[i] = rq.found && pass == 0;
-			any |= hit[i];
+			any |= hit[i] = rq.found && pass == 0;
 			if (rq.found) /* lowered once: keep_file knows the kept ones */
 				rc = keep_file(s, ps, (long)i, count);
 		}
@@ -558,8 +556,12 @@ static void log_events(struct scan *s, const struct flow *flow)
 					continue;
 				if (flow_fn_ok(ev[e].via))
 					flow_fn_name(flow, ev[e].via, via, sizeof via);
-				scan_log(s, "%s:%u: %s in %s%s%s%s%s", ir->path, ev[e].node->line,
-					 event_names[ev[e].kind], name, flow_fn_ok(ev[e].via) ? " through " : "",
+				char ms[48] = ""; /* how long a wait, how often a timer */
+				if ((ev[e].kind == EV_TIMER || ev[e].kind == EV_SLEEP) && ev[e].ms >= 0)
+					snprintf(ms, sizeof ms, " (%.0f ms)", ev[e].ms);
+				scan_log(s, "%s:%u: %s%s in %s%s%s%s%s", ir->path, ev[e].node->line,
+					 event_names[ev[e].kind], ms, name,
+					 flow_fn_ok(ev[e].via) ? " through " : "",
 					 flow_fn_ok(ev[e].via) ? via : "", ev[e].row ? ", by " : "",
 					 ev[e].row ? ev[e].row->source : "");
 			}
