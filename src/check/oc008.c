@@ -253,8 +253,14 @@ static void describe(const struct flow *f, const struct flow_event *t, char *buf
 	struct path p;
 	char name[128] = "a schedule";
 	const struct ir_node *n = t->node;
-	if (n->kind == IR_CALL && path_of(&p, n) && p.n) /* a decorator has no parent */
-		snprintf(name, sizeof name, "%s%s()", n->parent ? "" : "@", p.seg[p.n - 1]);
+	char whole[96];
+	if (n->kind == IR_CALL && path_of(&p, n) && p.n) { /* a decorator has no parent */
+		path_format(&p, whole, sizeof whole);
+		snprintf(name, sizeof name, "%s%s", n->parent ? "" : "@",
+			 strlen(whole) < 48 ? whole : p.seg[p.n - 1]);
+		if (strlen(whole) >= 48)
+			snprintf(name + strlen(name), sizeof name - strlen(name), "()");
+	}
 	else if (t->row)
 		snprintf(name, sizeof name, "%s", t->row->text);
 	snprintf(buf, size, "%s (%s:%u)", name, flow_ir(f, t->fn.file)->path, n->line);
