@@ -59,13 +59,32 @@ void flow_stage_free(struct scan *s)
 	s->nflow_records = s->capflow_records = 0;
 }
 
+/* The index of a file of the list by its path, or -1. */
+static long file_index(const struct scan *s, const char *path)
+{
+	size_t lo = 0, hi = s->files.len;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(s->files.items[mid].path, path);
+		if (!c)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
 int flow_stage_record(struct unit *u)
 {
 	struct scan *s = u->scan;
-	if (u->index >= 0 && s->flow_kept) {
+	/* an importer read again has no index: found by its path, it is kept once */
+	long index = u->index >= 0 || !s->flow_kept ? u->index : file_index(s, u->path);
+	if (index >= 0 && s->flow_kept) {
 		pthread_mutex_lock(&s->flow_lock);
-		bool kept = s->flow_kept[u->index];
-		s->flow_kept[u->index] = true;
+		bool kept = s->flow_kept[index];
+		s->flow_kept[index] = true;
 		pthread_mutex_unlock(&s->flow_lock);
 		if (kept)
 			return 0; /* read again as an importer: lowered already */
@@ -151,23 +170,6 @@ static int keep_file(struct scan *s, struct parser_set *ps, long index, size_t *
 	unit_free(&u);
 	free(data);
 	return rc;
-}
-
-/* The index of a file of the list by its path, or -1. */
-static long file_index(const struct scan *s, const char *path)
-{
-	size_t lo = 0, hi = s->files.len;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(s->files.items[mid].path, path);
-		if (!c)
-			return (long)mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
 }
 
 static bool join_path(char *out, size_t size, const char *dir, size_t dirlen, const char *rest)
@@ -358,51 +360,22 @@ static int expand_callers(struct scan *s, struct parser_set *ps, size_t *count)
 	return rc;
 }
 
-struct requester {
-	const struct scan *s;
-	const char *from;
-	const bool *hit;
-	bool found;
-};
-
-static void import_of_requester(void *ctx, const char *spec, size_t len)
-{
-	struct requester *rq = ctx;
-	long k = resolve_import(&rq->s->resolver, rq->from, spec, len);
-	rq->found |= k >= 0 && rq->hit[k];
-}
-
-/* JavaScript files and pages that mention a route a kept file defines (a page requesting
- * the shop's own "/api/orders/42/status"), and those importing them (the page whose
- * timer calls that wrapper). Read only when the kept files define routes. */
+/* The files flow_requesters() finds: pages requesting the shop's own routes. */
 static int expand_requesters(struct scan *s, struct parser_set *ps, size_t *count)
 {
 	char(*texts)[FLOW_ROUTE_TEXT] = calloc(64, sizeof *texts);
-	bool *hit = calloc(s->files.len ? s->files.len : 1, sizeof *hit), any = false;
+	bool *wanted = calloc(s->files.len ? s->files.len : 1, sizeof *wanted);
 	size_t n = 0;
-	int rc = texts && hit ? 0 : error_set("out of memory");
-	for (size_t r = 0; !rc && r < s->nflow_records && n < 64; r++)
+	for (size_t r = 0; texts && r < s->nflow_records && n < 64; r++)
 		n += flow_route_texts(s->rules->models, s->flow_records[r].ir, texts + n, 64 - n);
-	for (int pass = 0; !rc && n && pass < 2 && (pass == 0 || any); pass++)
-		for (size_t i = 0; !rc && i < s->files.len; i++) {
-			const char *p = s->files.items[i].path;
-			if (!lang_is_js(lang_from_path(p)) || (pass == 1 && kept(s, (long)i)) ||
-			    (s->files.items[i].flags & FILE_SYMLINK))
-				continue;
-			size_t len = 0;
-			char *data = file_read_small(s->root, p, s->opt->max_parse_size, &len);
-			struct requester rq = {s, p, hit, false};
-			for (size_t k = 0; data && pass == 0 && k < n && !rq.found; k++)
-				rq.found = memmem(data, len, texts[k], strlen(texts[k])) != NULL;
-			if (data && pass == 1 && s->resolver.files)
-				scan_imports(&s->resolver, data, len, import_of_requester, &rq);
-			free(data);
-			any |= hit[i] = rq.found && pass == 0;
-			if (rq.found) /* lowered once: keep_file knows the kept ones */
-				rc = keep_file(s, ps, (long)i, count);
-		}
+	int rc = !texts || !wanted ? error_set("out of memory")
+		 : n		    ? flow_requesters(s, (const char(*)[FLOW_ROUTE_TEXT])texts, n, wanted)
+				    : 0;
+	for (size_t i = 0; !rc && i < s->files.len; i++)
+		if (wanted[i])
+			rc = keep_file(s, ps, (long)i, count);
 	free(texts);
-	free(hit);
+	free(wanted);
 	return rc;
 }
 
