@@ -196,8 +196,14 @@ static bool timer_event(struct events *ev, const struct ir_node *node, const str
 	if (r->attr[MODEL_ATTR_CHAINED] && ms < 0)
 		return false;
 	const struct ir_node *arg = NULL;
+	double wait;
 	if (r->attr[MODEL_ATTR_FN])
 		arg = model_arg(node, r->attr[MODEL_ATTR_FN]);
+	if (arg && node->kind == IR_CALL && flow_number(ev->q, ev->fn.file, arg, &wait)) {
+		/* a number where the function goes: timers/promises' setTimeout(750) waits */
+		emit(ev, EV_SLEEP, node, arg, r, FLOW_FN_NONE, wait, false);
+		return true;
+	}
 	else if (r->attr[MODEL_ATTR_URL])
 		arg = model_arg(node, r->attr[MODEL_ATTR_URL]);
 	else if (r->attr[MODEL_ATTR_HOOK])
@@ -433,6 +439,13 @@ static void call_event(struct events *ev, const struct ir_node *call)
 	struct path p;
 	if (!path_of(&p, call) || !p.n)
 		return;
+	/* an alias is the name it imports: import { setTimeout as nap } from "timers/promises" */
+	for (uint32_t i = 0; p.rooted && i < ev->ir->nimports; i++) {
+		const struct ir_import *im = &ev->ir->imports[i];
+		if (im->local && im->name && strcmp(im->name, "*") && strcmp(im->name, "default") &&
+		    !strcmp(im->local, p.seg[0]) && strcmp(im->name, im->local))
+			p.seg[0] = im->name;
+	}
 	const struct model_set *m = f->models;
 	enum lang lang = ev->ir->lang;
 	const struct model_row *r;
