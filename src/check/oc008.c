@@ -1,24 +1,18 @@
 /* OC008 aggressive-polling: checkPayment run again and again faster than the minimum
  * interval (polling.min_interval_ms, 10 s by default), or with no delay at all. The docs
- * check the status when the customer returns and from a scheduled job, and ask merchants
- * to respect rate limits.
+ * check the status on return and from a scheduled job, and ask to respect rate limits.
  *
- * A check polls when
- *   - a loop of its function runs it again (its body, or a while/do condition) and waits
- *     less than the minimum between turns, or not at all: unless the loop walks through
- *     different payments (the ref changes on each turn: flow_varies_in), or is a retry
- *     that leaves on the first answer and waits between failed attempts. A wait whose
- *     length cannot be read is not reported;
- *   - its function, or a function that calls it or a closure of which it is (a few levels
- *     up), is run by a timer or a schedule faster than the minimum (flow_runs: setInterval,
- *     cron, @Interval, the Laravel scheduler, WP-Cron, Celery beat ...), or re-queues
- *     itself sooner (a setTimeout that re-arms, $this->release(5), self.retry(countdown=5));
- *     a re-queue in a catch is a retry after an error, not polling;
- *   - it answers a route of the project that a timer of the project requests faster than
- *     the minimum (a browser page polling its own /api/orders/42/status), through the
- *     same climb from the function sending the request.
- * A wrapper's call is judged where the wrapper checks (the innermost check), except in a
- * loop, judged where the loop is. */
+ * A check polls when a loop of its function runs it again (in its body, or a while/do
+ * condition) waiting less than the minimum between turns, unless the loop walks through
+ * different payments (flow_varies_in) or is a retry that leaves on the first answer and
+ * waits between failed attempts; a wait whose length cannot be read is not reported. It
+ * polls too when its function, a function calling it, or the function a closure sits in
+ * (a few levels up) is run faster than the minimum by a timer or a schedule (flow_runs:
+ * setInterval, cron, @Interval, Laravel's scheduler, WP-Cron, Celery beat ...), by a
+ * re-queue of itself (a re-arming setTimeout, $this->release(5), self.retry(countdown=5);
+ * in a catch it is a retry after an error), or through the shop's own route that a timer
+ * of the project requests (a page polling /api/orders/42/status). A wrapper's call is
+ * judged where the wrapper checks, except in a loop: there, where the loop is. */
 #include <stdio.h>
 #include <string.h>
 
@@ -66,7 +60,8 @@ static const struct ir_node *loop_around(const struct ir_node *n)
 {
 	for (const struct ir_node *cur = n; cur && cur->parent; cur = cur->parent) {
 		const struct ir_node *p = cur->parent;
-		if (p->kind == IR_LOOP && (cur == p->b || (cur == p->a && p->op != IR_LOOP_FOREACH)))
+		if (p->kind == IR_LOOP &&
+		    (cur == p->b || (cur == p->a && p->op != IR_LOOP_FOREACH)))
 			return p;
 	}
 	return NULL;
@@ -91,7 +86,8 @@ static bool visit_wait(void *ctx, const struct ir_node *n)
 		}
 	}
 	if (n->kind == IR_FUNC) { /* await new Promise((r) => setTimeout(r, 1000)) */
-		const struct ir_func *fn = flow_func(w->f, (struct flow_fn){w->file, (int32_t)n->num});
+		const struct ir_func *fn =
+		    flow_func(w->f, (struct flow_fn){w->file, (int32_t)n->num});
 		if (fn && fn->body)
 			ir_walk(fn->body, visit_wait, w);
 	}
@@ -254,15 +250,15 @@ static void describe(const struct flow *f, const struct flow_event *t, char *buf
 	char name[128] = "a schedule";
 	const struct ir_node *n = t->node;
 	char whole[96];
-	if (n->kind == IR_CALL && path_of(&p, n) && p.n) { /* a decorator has no parent */
+	if (n->kind == IR_CALL && path_of(&p, n) && p.n) {
+		/* the whole path when short; a decorator has no parent */
 		path_format(&p, whole, sizeof whole);
-		snprintf(name, sizeof name, "%s%s", n->parent ? "" : "@",
-			 strlen(whole) < 48 ? whole : p.seg[p.n - 1]);
-		if (strlen(whole) >= 48)
-			snprintf(name + strlen(name), sizeof name - strlen(name), "()");
-	}
-	else if (t->row)
+		bool shrt = strlen(whole) < 48;
+		snprintf(name, sizeof name, "%s%s%s", n->parent ? "" : "@",
+			 shrt ? whole : p.seg[p.n - 1], shrt ? "" : "()");
+	} else if (t->row) {
 		snprintf(name, sizeof name, "%s", t->row->text);
+	}
 	snprintf(buf, size, "%s (%s:%u)", name, flow_ir(f, t->fn.file)->path, n->line);
 }
 
@@ -280,7 +276,8 @@ static int judge_runner(struct poll *p, const struct flow_event *e)
 		char route[200] = "its route";
 		flow_route_of(f, by_url && !run.request ? run.timer->via : run.request->via, route,
 			      sizeof route);
-		snprintf(how, sizeof how, "runs on each request to %s, which %s sends", route, where);
+		snprintf(how, sizeof how, "runs on each request to %s, which %s sends", route,
+			 where);
 	} else {
 		snprintf(how, sizeof how, "runs from %s%s", where,
 			 is_once(run.timer) ? ", which re-arms itself," : "");
@@ -296,7 +293,8 @@ int oc008_run(struct flow_check *c, const struct rule *r, const struct detector 
 	const struct ir_file *ir = flow_ir(c->flow, c->file);
 	for (uint32_t i = 0; i < ir->nfuncs; i++) {
 		size_t n;
-		const struct flow_event *ev = flow_events(c->flow, (struct flow_fn){c->file, (int32_t)i}, &n);
+		const struct flow_event *ev =
+		    flow_events(c->flow, (struct flow_fn){c->file, (int32_t)i}, &n);
 		for (size_t k = 0; k < n; k++) {
 			const struct flow_event *e = &ev[k];
 			if (e->kind != EV_CHECK_PAYMENT)
