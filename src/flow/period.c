@@ -90,13 +90,33 @@ static double unit_of(const char *word, size_t len)
 	static const struct {
 		const char *word;
 		double ms;
-	} units[] = {{"ms", 1},	       {"msec", 1},	  {"millisecond", 1}, {"milliseconds", 1},
-		     {"s", 1000},      {"sec", 1000},	  {"secs", 1000},     {"second", 1000},
-		     {"seconds", 1000}, {"m", 60000},	  {"min", 60000},     {"mins", 60000},
-		     {"minute", 60000}, {"minutes", 60000}, {"h", 3600000},     {"hr", 3600000},
-		     {"hrs", 3600000}, {"hour", 3600000}, {"hours", 3600000}, {"d", 86400000},
-		     {"day", 86400000}, {"days", 86400000}, {"w", 604800000}, {"week", 604800000},
-		     {"weeks", 604800000}, {"month", 2592e6}, {"months", 2592e6}};
+	} units[] = {{"ms", 1},
+		     {"msec", 1},
+		     {"millisecond", 1},
+		     {"milliseconds", 1},
+		     {"s", 1000},
+		     {"sec", 1000},
+		     {"secs", 1000},
+		     {"second", 1000},
+		     {"seconds", 1000},
+		     {"m", 60000},
+		     {"min", 60000},
+		     {"mins", 60000},
+		     {"minute", 60000},
+		     {"minutes", 60000},
+		     {"h", 3600000},
+		     {"hr", 3600000},
+		     {"hrs", 3600000},
+		     {"hour", 3600000},
+		     {"hours", 3600000},
+		     {"d", 86400000},
+		     {"day", 86400000},
+		     {"days", 86400000},
+		     {"w", 604800000},
+		     {"week", 604800000},
+		     {"weeks", 604800000},
+		     {"month", 2592e6},
+		     {"months", 2592e6}};
 	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
 		if (strlen(units[i].word) == len && !strncasecmp(word, units[i].word, len))
 			return units[i].ms;
@@ -121,12 +141,23 @@ static bool iso_period(const char *s, double *ms)
 		if (end == s)
 			return false;
 		switch (*end) {
-		case 'D': total += v * 86400000; break;
-		case 'W': total += v * 604800000; break;
-		case 'H': total += v * 3600000; break;
-		case 'M': total += v * (time ? 60000 : 2592e6); break;
-		case 'S': total += v * 1000; break;
-		default: return false;
+		case 'D':
+			total += v * 86400000;
+			break;
+		case 'W':
+			total += v * 604800000;
+			break;
+		case 'H':
+			total += v * 3600000;
+			break;
+		case 'M':
+			total += v * (time ? 60000 : 2592e6);
+			break;
+		case 'S':
+			total += v * 1000;
+			break;
+		default:
+			return false;
 		}
 		any = true;
 		s = end + 1;
@@ -216,7 +247,7 @@ static bool named_entry(struct flow_query *q, int32_t file, const char *name, co
 	struct path p = {.n = 1, .rooted = true};
 	p.seg[0] = name;
 	const struct model_row *c =
-		model_match(q->f->models, MODEL_CONSTANT, flow_ir(q->f, file)->lang, &p);
+	    model_match(q->f->models, MODEL_CONSTANT, flow_ir(q->f, file)->lang, &p);
 	if (c && c->attr[MODEL_ATTR_VALUE])
 		return flow_period_text(c->attr[MODEL_ATTR_VALUE], 1000, ms);
 	for (size_t i = 0; i < flow_nfiles(q->f); i++) {
@@ -228,9 +259,8 @@ static bool named_entry(struct flow_query *q, int32_t file, const char *name, co
 			else if (n->kind == IR_ASSIGN && n->a && n->a->kind == IR_MEMBER &&
 				 n->a->text && !strcmp(n->a->text, name))
 				obj = n->b;
-			const struct ir_node *v = obj && obj->kind == IR_OBJECT
-							  ? ir_pair_value(obj, field)
-							  : NULL;
+			const struct ir_node *v =
+			    obj && obj->kind == IR_OBJECT ? ir_pair_value(obj, field) : NULL;
 			if (v && duration_expr(q, (int32_t)i, v, 1000, ms, DEPTH_MAX - 2))
 				return true;
 		}
@@ -252,7 +282,8 @@ static bool fields_period(struct flow_query *q, int32_t file, const struct ir_no
 		values[n][0] = '\0';
 		if (v) {
 			bool partial;
-			if (!flow_string(q, file, v, values[n], sizeof values[n], &partial) || partial)
+			if (!flow_string(q, file, v, values[n], sizeof values[n], &partial) ||
+			    partial)
 				return false;
 			largest = n;
 		}
@@ -277,10 +308,9 @@ static bool fields_period(struct flow_query *q, int32_t file, const struct ir_no
 /* The frequency chained after a scheduling call: ->everyFiveSeconds(), ->cron('...'). */
 static double chained(struct flow_query *q, int32_t file, const struct ir_node *call, int depth)
 {
-	for (const struct ir_node *n = call; n->parent && n->parent->kind == IR_MEMBER &&
-					      n->parent->a == n && n->parent->parent &&
-					      n->parent->parent->kind == IR_CALL &&
-					      n->parent->parent->a == n->parent;
+	for (const struct ir_node *n = call;
+	     n->parent && n->parent->kind == IR_MEMBER && n->parent->a == n && n->parent->parent &&
+	     n->parent->parent->kind == IR_CALL && n->parent->parent->a == n->parent;
 	     n = n->parent->parent) {
 		const struct ir_node *next = n->parent->parent;
 		const struct model_row *r = model_for(q->f, file, MODEL_FREQUENCY, next);
@@ -298,7 +328,7 @@ static double duration_at(struct flow_query *q, int32_t file, const struct ir_no
 		enum model_attr attr;
 		double ms;
 	} units[] = {{MODEL_ATTR_MS, 1},	  {MODEL_ATTR_SECONDS, 1000},
-		     {MODEL_ATTR_MINUTES, 60000},  {MODEL_ATTR_HOURS, 3600000},
+		     {MODEL_ATTR_MINUTES, 60000}, {MODEL_ATTR_HOURS, 3600000},
 		     {MODEL_ATTR_DAYS, 86400000}, {MODEL_ATTR_MICROS, 0.001},
 		     {MODEL_ATTR_NANOS, 0.000001}};
 	double ms, total = 0;
@@ -327,8 +357,9 @@ static double duration_at(struct flow_query *q, int32_t file, const struct ir_no
 		if (duration_expr(q, file, a, 1000, &ms, depth + 1))
 			return ms;
 		/* a recurrence's name: 'hourly', or an entry of the project's own table */
-		if (r->attr[MODEL_ATTR_FIELD] && flow_string(q, file, a, text, sizeof text, &partial) &&
-		    !partial && named_entry(q, file, text, r->attr[MODEL_ATTR_FIELD], &ms))
+		if (r->attr[MODEL_ATTR_FIELD] &&
+		    flow_string(q, file, a, text, sizeof text, &partial) && !partial &&
+		    named_entry(q, file, text, r->attr[MODEL_ATTR_FIELD], &ms))
 			return ms;
 		given = true;
 	}
@@ -364,12 +395,14 @@ const struct ir_node *model_duration_arg(const struct ir_node *node, const struc
 	static const struct {
 		enum model_attr attr;
 		double ms;
-	} units[] = {{MODEL_ATTR_MS, 1},	 {MODEL_ATTR_SECONDS, 1000},
-		     {MODEL_ATTR_MINUTES, 60000}, {MODEL_ATTR_MICROS, 0.001},
+	} units[] = {{MODEL_ATTR_MS, 1},
+		     {MODEL_ATTR_SECONDS, 1000},
+		     {MODEL_ATTR_MINUTES, 60000},
+		     {MODEL_ATTR_MICROS, 0.001},
 		     {MODEL_ATTR_PERIOD, 1000}};
 	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
 		const struct ir_node *a =
-			r->attr[units[i].attr] ? model_arg(node, r->attr[units[i].attr]) : NULL;
+		    r->attr[units[i].attr] ? model_arg(node, r->attr[units[i].attr]) : NULL;
 		if (a) {
 			*unit_ms = units[i].ms;
 			return a;

@@ -138,8 +138,9 @@ static void decorator_routes(struct builder *b, int32_t file)
 			bool partial;
 			if (!r || d->kind != IR_CALL)
 				continue;
-			const struct ir_node *a =
-				r->attr[MODEL_ATTR_ROUTE] ? model_arg(d, r->attr[MODEL_ATTR_ROUTE]) : NULL;
+			const struct ir_node *a = r->attr[MODEL_ATTR_ROUTE]
+						      ? model_arg(d, r->attr[MODEL_ATTR_ROUTE])
+						      : NULL;
 			if (a && !flow_string(b->q, file, a, path, sizeof path, &partial))
 				continue;
 			class_prefix(b, file, fn, r, prefix, sizeof prefix);
@@ -201,9 +202,9 @@ static struct flow_fn export_function(struct flow *f, int32_t file, const struct
 		return value_function(f, file, v, 0);
 	uint32_t n;
 	const struct def *d = ex->local ? scope_lookup(f, file, 0, ex->local, &n) : NULL;
-	return d && d->how == DEF_FUNC ? (struct flow_fn){file, (int32_t)d->value->num}
-				       : d && d->how == DEF_ASSIGN ? value_function(f, file, d->value, 0)
-								   : FLOW_FN_NONE;
+	return d && d->how == DEF_FUNC	   ? (struct flow_fn){file, (int32_t)d->value->num}
+	       : d && d->how == DEF_ASSIGN ? value_function(f, file, d->value, 0)
+					   : FLOW_FN_NONE;
 }
 
 static void file_handlers(struct builder *b, int32_t file, const struct model_row *r,
@@ -216,7 +217,8 @@ static void file_handlers(struct builder *b, int32_t file, const struct model_ro
 		const struct ir_func *fn = &ir->funcs[k];
 		if (by_default ? (fn->flags & IR_FN_DEFAULT) != 0
 			       : (fn->flags & IR_FN_EXPORTED) && one_name(r->export_pat, fn->name))
-			route_add(b, url, by_default ? verb : fn->name, (struct flow_fn){file, (int32_t)k});
+			route_add(b, url, by_default ? verb : fn->name,
+				  (struct flow_fn){file, (int32_t)k});
 	}
 	for (uint32_t i = 0; i < ir->nexports; i++) {
 		const struct ir_export *ex = &ir->exports[i];
@@ -251,7 +253,8 @@ static bool file_url(const struct model_row *r, const char *file_path, char *url
 		snprintf(part, sizeof part, "%s", seg[i]);
 		if (i == ns - 1) {
 			char *dot = strchr(part, '.');
-			bool dots = r->attr[MODEL_ATTR_DOTS] && !strcmp(r->attr[MODEL_ATTR_DOTS], "true");
+			bool dots =
+			    r->attr[MODEL_ATTR_DOTS] && !strcmp(r->attr[MODEL_ATTR_DOTS], "true");
 			char *ext = strrchr(part, '.');
 			if (dots && ext) {
 				*ext = '\0'; /* api.orders.$id.ts: the dots are slashes */
@@ -375,7 +378,8 @@ struct flow_fn routes_find(const struct flow *f, const char *url)
 		/* a route seen whole, or mounted under a prefix and fixed enough to tell */
 		if (s < 0 || (len < ns && s < 2))
 			continue;
-		s = s * 2 + (len == ns) + (!f->routes[i].verb[0] || !strcmp(f->routes[i].verb, "GET"));
+		s = s * 2 + (len == ns) +
+		    (!f->routes[i].verb[0] || !strcmp(f->routes[i].verb, "GET"));
 		if (s > best_score) {
 			best = &f->routes[i];
 			best_score = s;
@@ -393,8 +397,8 @@ bool flow_route_of(const struct flow *f, struct flow_fn handler, char *buf, size
 			snprintf(path, sizeof path, "%s", f->routes[i].path);
 			for (char *p = path; *p == '/' && p[1] == '/';)
 				memmove(p, p + 1, strlen(p));
-			snprintf(buf, size, "%s%s%s%s", f->routes[i].verb, f->routes[i].verb[0] ? " " : "",
-				 path[0] == '/' ? "" : "/", path);
+			snprintf(buf, size, "%s%s%s%s", f->routes[i].verb,
+				 f->routes[i].verb[0] ? " " : "", path[0] == '/' ? "" : "/", path);
 			return true;
 		}
 	return false;
@@ -451,8 +455,9 @@ size_t flow_route_texts(const struct model_set *m, const struct ir_file *ir,
 			continue;
 		if (!(r = model_match(m, MODEL_ROUTE, ir->lang, &p)))
 			r = model_match(m, MODEL_ROUTE_DECORATOR, ir->lang, &p);
-		const struct ir_node *a =
-			r && r->attr[MODEL_ATTR_ROUTE] ? model_arg(node, r->attr[MODEL_ATTR_ROUTE]) : NULL;
+		const struct ir_node *a = r && r->attr[MODEL_ATTR_ROUTE]
+					      ? model_arg(node, r->attr[MODEL_ATTR_ROUTE])
+					      : NULL;
 		if (a && a->kind == IR_TEMPLATE && a->nkids)
 			a = a->kids[0];
 		if (a && a->kind == IR_STRING && a->text)

@@ -71,7 +71,8 @@ static struct flow_fn class_by_field(const struct flow *f, struct flow_query *q,
 			bool partial;
 			if (!c->fields[k].name || strcmp(c->fields[k].name, field) ||
 			    !c->fields[k].value ||
-			    !flow_string(q, file, c->fields[k].value, value, sizeof value, &partial))
+			    !flow_string(q, file, c->fields[k].value, value, sizeof value,
+					 &partial))
 				continue;
 			if (strcspn(value, " ") == want && !strncmp(value, name, want))
 				return class_runs(f, file, f->classes[i].cls, runs);
@@ -96,7 +97,7 @@ static struct flow_fn function_named(const struct flow *f, int32_t file, const c
 		*sep = '\0';
 		int32_t cf, cc;
 		return class_resolve(f, file, buf, &cf, &cc) ? class_method(f, cf, cc, method)
-							    : FLOW_FN_NONE;
+							     : FLOW_FN_NONE;
 	}
 	char *dot = strrchr(buf, '.');
 	const char *name = dot ? dot + 1 : buf;
@@ -151,7 +152,8 @@ static struct flow_fn callable_pair(struct flow *f, struct flow_query *q, int32_
 	}
 	char name[128];
 	bool partial;
-	if (!obj || !method || !flow_string(q, file, method, name, sizeof name, &partial) || partial)
+	if (!obj || !method || !flow_string(q, file, method, name, sizeof name, &partial) ||
+	    partial)
 		return FLOW_FN_NONE;
 	int32_t cf, cc;
 	char cls[256];
@@ -167,8 +169,7 @@ static struct flow_fn callable_pair(struct flow *f, struct flow_query *q, int32_
 }
 
 /* The function a hook of that name is bound to by a hook row. */
-static struct flow_fn hook_target(struct flow *f, struct flow_query *q, const char *hook,
-				  int depth)
+static struct flow_fn hook_target(struct flow *f, struct flow_query *q, const char *hook, int depth)
 {
 	for (size_t i = 0; i < f->nfiles; i++) {
 		const struct ir_file *ir = flow_ir(f, (int32_t)i);
@@ -184,9 +185,8 @@ static struct flow_fn hook_target(struct flow *f, struct flow_query *q, const ch
 			if (!a || !flow_string(q, (int32_t)i, a, name, sizeof name, &partial) ||
 			    partial || strcmp(name, hook))
 				continue;
-			struct flow_fn fn = value_target(f, q, (int32_t)i,
-							 model_arg(n, r->attr[MODEL_ATTR_FN]), r,
-							 depth + 1);
+			struct flow_fn fn = value_target(
+			    f, q, (int32_t)i, model_arg(n, r->attr[MODEL_ATTR_FN]), r, depth + 1);
 			if (flow_fn_ok(fn))
 				return fn;
 		}
@@ -217,8 +217,14 @@ static struct flow_fn value_target(struct flow *f, struct flow_query *q, int32_t
 	if (cls->kind == IR_MEMBER && (cls->flags & IR_F_STATIC) && cls->text &&
 	    !strcmp(cls->text, "class") && cls->a)
 		cls = cls->a; /* SyncPayments::class */
-	if (cls->kind == IR_CALL && (cls->flags & IR_F_NEW) && cls->a && cls->a->kind == IR_THIS)
-		cls = cls->a; /* new self(...) */
+	if (cls->kind == IR_CALL && (cls->flags & IR_F_NEW) && cls->a &&
+	    (cls->a->kind == IR_THIS || ir_is_name(cls->a, "self") ||
+	     ir_is_name(cls->a, "static"))) {
+		/* new self(...), new static(...): the class the call is written in */
+		struct ir_node self = {.kind = IR_THIS, .func = cls->func};
+		return value_class(f, file, &self, &cf, &cc, 0) ? class_runs(f, cf, cc, runs)
+								: FLOW_FN_NONE;
+	}
 	if (value_class(f, file, cls, &cf, &cc, 0) ||
 	    (cls->kind == IR_NAME && class_resolve(f, file, cls->text, &cf, &cc)))
 		return class_runs(f, cf, cc, runs);
@@ -269,7 +275,7 @@ static int runs_add(struct flow *f, struct flow_fn to, const struct flow_event *
 	uint32_t n = tf->nruns[to.func];
 	if ((n & (n - 1)) == 0) { /* grow at powers of two */
 		const struct flow_event **p =
-			realloc(tf->runs[to.func], (n ? n * 2 : 1) * sizeof *p);
+		    realloc(tf->runs[to.func], (n ? n * 2 : 1) * sizeof *p);
 		if (!p)
 			return error_set("out of memory");
 		tf->runs[to.func] = p;
@@ -294,8 +300,8 @@ int runs_build(struct flow *f)
 		for (uint32_t k = 0; k < ff->ir->nfuncs; k++)
 			for (uint32_t e = 0; e < ff->nevents[k]; e++) {
 				const struct flow_event *ev = &ff->events[k][e];
-				if ((ev->kind == EV_TIMER || ev->kind == EV_HTTP) && flow_fn_ok(ev->via) &&
-				    runs_add(f, ev->via, ev) < 0)
+				if ((ev->kind == EV_TIMER || ev->kind == EV_HTTP) &&
+				    flow_fn_ok(ev->via) && runs_add(f, ev->via, ev) < 0)
 					return -1;
 			}
 	}
