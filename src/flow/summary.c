@@ -22,7 +22,7 @@ const struct flow_summary *flow_summary(const struct flow *f, struct flow_fn fn)
 static int lowest_param(uint32_t l)
 {
 	for (int i = 0; i < 16; i++)
-		if (l & (FL_PARAM0 << i))
+		if (l & ((uint32_t)FL_PARAM0 << i))
 			return i;
 	return -1;
 }
@@ -275,7 +275,7 @@ void summary_compute(struct flow *f, struct flow_query *q, struct flow_fn fn)
 					s.fulfils = true;
 				for (unsigned a = 0; a < 16; a++) {
 					const struct ir_node *arg;
-					if ((callee->writes & (FL_PARAM0 << a)) &&
+					if ((callee->writes & ((uint32_t)FL_PARAM0 << a)) &&
 					    (arg = ir_call_arg(e->node, a)))
 						s.writes |= flow_labels(q, fn.file, arg) & FL_PARAMS;
 				}

@@ -251,7 +251,7 @@ static uint32_t labels_def(struct flow_query *q, int32_t file, const struct def 
 	case DEF_ELEMENT:
 		return d->value ? member_labels(f, file, labels_at(q, file, d->value), d->key) : 0;
 	case DEF_PARAM: {
-		uint32_t l = d->param < 16 ? FL_PARAM0 << d->param : FL_UNKNOWN;
+		uint32_t l = d->param < 16 ? (uint32_t)FL_PARAM0 << d->param : FL_UNKNOWN;
 		const struct model_row *r = param_model(f, file, d);
 		if (r && !is_object_param(r))
 			l |= FL_REQUEST;
@@ -353,7 +353,7 @@ static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir
 		if (s) {
 			uint32_t l = s->ret & ~FL_PARAMS;
 			for (unsigned i = 0; i < 16; i++)
-				if (s->ret & (FL_PARAM0 << i)) {
+				if (s->ret & ((uint32_t)FL_PARAM0 << i)) {
 					const struct ir_node *arg = ir_call_arg(e, i);
 					if (arg)
 						l |= labels_at(q, file, arg);
@@ -513,7 +513,7 @@ static uint32_t deep(struct flow_query *q, int32_t file, const struct ir_node *e
 	if (!n || depth >= 3)
 		return out | FL_UNKNOWN;
 	for (unsigned i = 0; i < 16; i++) {
-		if (!(l & (FL_PARAM0 << i)))
+		if (!(l & ((uint32_t)FL_PARAM0 << i)))
 			continue;
 		for (size_t k = 0; k < n; k++) {
 			const struct ir_node *arg = ir_call_arg(sites[k].call, i);
