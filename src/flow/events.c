@@ -25,6 +25,19 @@ struct events {
 	bool oom;
 };
 
+/* Whether name is one of the '|'-separated names. */
+static bool in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, "|");
+		if (len == n && !strncmp(p, name, n))
+			return true;
+		p += len + (p[len] == '|');
+	}
+	return false;
+}
+
 static void emit(struct events *ev, enum flow_event_kind kind, const struct ir_node *node,
 		 const struct ir_node *arg, const struct model_row *row, struct flow_fn via,
 		 double ms, bool sdk)
@@ -261,28 +274,50 @@ static void http_event(struct events *ev, const struct ir_node *call, const stru
 		emit(ev, EV_CREATE_LINK, call, body, r, FLOW_FN_NONE, -1, false);
 	else if (kind == EV_CHECK_PAYMENT)
 		emit(ev, EV_CHECK_PAYMENT, call, ref_in_url(url), r, FLOW_FN_NONE, -1, false);
-	else
-		emit(ev, EV_HTTP, call, url, r, FLOW_FN_NONE, -1, false);
+	else /* a request to the project's own route runs its handler */
+		emit(ev, EV_HTTP, call, url, r, base[0] ? FLOW_FN_NONE : routes_find(ev->f, text), -1,
+		     false);
 }
 
-/* A duration from a model row: ms, seconds, or a fixed period ("5s", "1m", "20m"). */
-static double duration(struct events *ev, const struct ir_node *call, const struct model_row *r)
+/* A timer or a schedule: what it runs and how often. A scheduling call whose period a
+ * chained call sets ($schedule->job(...)->everyMinute()) is one only with that call. */
+static bool timer_event(struct events *ev, const struct ir_node *node, const struct model_row *r)
 {
-	double v;
-	const struct ir_node *a;
-	if (r->attr[MODEL_ATTR_MS] && (a = model_arg(call, r->attr[MODEL_ATTR_MS])) &&
-	    flow_number(ev->q, ev->fn.file, a, &v))
-		return v;
-	if (r->attr[MODEL_ATTR_SECONDS] && (a = model_arg(call, r->attr[MODEL_ATTR_SECONDS])) &&
-	    flow_number(ev->q, ev->fn.file, a, &v))
-		return v * 1000;
-	if (r->attr[MODEL_ATTR_EVERY]) {
-		char *end;
-		double n = strtod(r->attr[MODEL_ATTR_EVERY], &end);
-		double unit = *end == 'h' ? 3600000 : *end == 'm' ? 60000 : *end == 's' ? 1000 : 1;
-		return n * unit;
+	double ms = model_duration(ev->q, ev->fn.file, node, r);
+	if (r->attr[MODEL_ATTR_CHAINED] && ms < 0)
+		return false;
+	const struct ir_node *arg = NULL;
+	double wait;
+	if (r->attr[MODEL_ATTR_FN])
+		arg = model_arg(node, r->attr[MODEL_ATTR_FN]);
+	if (arg && node->kind == IR_CALL && flow_number(ev->q, ev->fn.file, arg, &wait)) {
+		/* a number where the function goes: timers/promises' setTimeout(750) waits */
+		emit(ev, EV_SLEEP, node, arg, r, FLOW_FN_NONE, wait, false);
+		return true;
 	}
-	return -1;
+	else if (r->attr[MODEL_ATTR_URL])
+		arg = model_arg(node, r->attr[MODEL_ATTR_URL]);
+	else if (r->attr[MODEL_ATTR_HOOK])
+		arg = model_arg(node, r->attr[MODEL_ATTR_HOOK]);
+	emit(ev, EV_TIMER, node, arg, r, flow_target_of(ev->f, ev->q, ev->fn, node, r), ms, false);
+	return true;
+}
+
+/* A table of schedules assigned (Celery's beat_schedule = {"name": {"task": ...,
+ * "schedule": 5.0}}): each entry is a timer. */
+static void timer_table(struct events *ev, const struct ir_node *target, const struct ir_node *value)
+{
+	const struct model_row *r = target ? model_for(ev->f, ev->fn.file, MODEL_TIMER_TABLE, target)
+					   : NULL;
+	int32_t of;
+	const struct ir_node *table = r && value ? flow_object(ev->q, ev->fn.file, value, &of) : NULL;
+	if (!table || of != ev->fn.file)
+		return;
+	for (uint32_t i = 0; i < table->nkids; i++) {
+		const struct ir_node *entry = table->kids[i];
+		if (entry->kind == IR_PAIR && entry->b && entry->b->kind == IR_OBJECT)
+			timer_event(ev, entry->b, r);
+	}
 }
 
 /* The kinds of status a value written may be (paid, failed), from the models: a string,
@@ -568,20 +603,47 @@ static void call_event(struct events *ev, const struct ir_node *call)
 				}
 			}
 		}
+		if (s->waits) {
+			/* sleep(ms) written in the project: a wait of what it is given */
+			double ms = s->wait_ms, v;
+			const struct ir_node *a =
+				s->wait_param >= 0 ? ir_call_arg(call, (uint32_t)s->wait_param) : NULL;
+			if (a)
+				ms = flow_duration(ev->q, file, a, s->wait_unit, &v) ? v : -1;
+			emit(ev, EV_SLEEP, call, a, NULL, callee, ms, false);
+			return;
+		}
 		/* a project function named for fulfilling (activateSubscription) fulfils by its
 		 * name too, whatever its body shows */
 		struct path fp;
+		bool named = path_of(&fp, call);
 		const struct model_row *fr =
-			path_of(&fp, call) ? model_match(f->models, MODEL_FULFIL, ev->ir->lang, &fp)
-					   : NULL;
+			named ? model_match(f->models, MODEL_FULFIL, ev->ir->lang, &fp) : NULL;
 		if (fr && !fr->attr[MODEL_ATTR_STATUS])
 			emit(ev, EV_FULFIL, call, NULL, fr, callee, -1, false);
+		/* db.query("UPDATE ...") through the project's own query wrapper: the SQL it is
+		 * handed says it writes, whatever the wrapper's body lets the engine see */
+		const struct model_row *wr = fr || !named ? NULL : write_row(ev, call, &fp);
+		if (wr && wr->attr[MODEL_ATTR_SQL])
+			emit(ev, EV_WRITE, call, NULL, wr, FLOW_FN_NONE, -1, false);
+		/* and a project function named for logging (logPaymentEvent) logs by its name */
+		const struct model_row *lr =
+			named ? model_match(f->models, MODEL_LOG, ev->ir->lang, &fp) : NULL;
+		if (lr)
+			emit(ev, EV_LOG, call, NULL, lr, FLOW_FN_NONE, -1, false);
 		emit(ev, EV_CALL, call, NULL, NULL, callee, -1, false);
 		return;
 	}
 	struct path p;
 	if (!path_of(&p, call) || !p.n)
 		return;
+	/* an alias is the name it imports: import { setTimeout as nap } from "timers/promises" */
+	for (uint32_t i = 0; p.rooted && i < ev->ir->nimports; i++) {
+		const struct ir_import *im = &ev->ir->imports[i];
+		if (im->local && im->name && strcmp(im->name, "*") && strcmp(im->name, "default") &&
+		    !strcmp(im->local, p.seg[0]) && strcmp(im->name, im->local))
+			p.seg[0] = im->name;
+	}
 	const struct model_set *m = f->models;
 	enum lang lang = ev->ir->lang;
 	const struct model_row *r;
@@ -617,20 +679,21 @@ static void call_event(struct events *ev, const struct ir_node *call)
 		written_status(ev, call, call, 0);
 		for (uint32_t i = 0; i < call->nkids; i++)
 			written_status(ev, call, call->kids[i], 0);
+		/* a task queued with a delay is written and is a timer: poll.apply_async() */
+		if ((r = model_match(m, MODEL_TIMER, lang, &p)))
+			timer_event(ev, call, r);
 		return;
 	}
 	if ((r = model_match(m, MODEL_LOG, lang, &p)) || (r = typed_row(ev, MODEL_LOG, call))) {
 		emit(ev, EV_LOG, call, NULL, r, FLOW_FN_NONE, -1, false);
 		return;
 	}
-	if ((r = model_match(m, MODEL_TIMER, lang, &p))) {
-		const struct ir_node *fn =
-			r->attr[MODEL_ATTR_FN] ? model_arg(call, r->attr[MODEL_ATTR_FN]) : NULL;
-		emit(ev, EV_TIMER, call, fn, r, FLOW_FN_NONE, duration(ev, call, r), false);
+	if ((r = model_match(m, MODEL_TIMER, lang, &p)) && timer_event(ev, call, r))
 		return;
-	}
 	if ((r = model_match(m, MODEL_SLEEP, lang, &p))) {
-		emit(ev, EV_SLEEP, call, NULL, r, FLOW_FN_NONE, duration(ev, call, r), false);
+		double unit;
+		emit(ev, EV_SLEEP, call, model_duration_arg(call, r, &unit), r, FLOW_FN_NONE,
+		     model_duration(ev->q, ev->fn.file, call, r), false);
 		return;
 	}
 	if ((r = model_match(m, MODEL_EXIT, lang, &p))) {
@@ -647,13 +710,20 @@ static bool visit(void *ctx, const struct ir_node *n)
 	if (n->kind == IR_CALL && !(n->flags & IR_F_NEW)) {
 		call_event(ev, n);
 	} else if (n->kind == IR_CALL) {
-		/* new X(...): only HTTP clients and SDK clients matter, and not as events */
+		/* new X(...): HTTP and SDK clients are not events; a timer is (new CronJob()) */
+		const struct model_row *r = model_for(ev->f, ev->fn.file, MODEL_TIMER, n);
+		if (r)
+			timer_event(ev, n, r);
 	} else if (n->kind == IR_ASSIGN && n->a && n->a->kind == IR_MEMBER &&
 		   is_status_field(ev, n->a->text)) {
 		int k = status_written(ev, n->b);
 		if (k >= 0)
 			emit(ev, (enum flow_event_kind)k, n, n->b, NULL, FLOW_FN_NONE, -1, false);
 	}
+	if (n->kind == IR_ASSIGN && n->op == IR_OP_ASSIGN)
+		timer_table(ev, n->a, n->b);
+	else if (n->kind == IR_DECL)
+		timer_table(ev, n->a, n->b);
 	return true;
 }
 
@@ -667,8 +737,16 @@ int events_classify(struct flow *f, struct flow_query *q, struct flow_fn fn)
 		const struct ir_node *d = func->decorators[i];
 		const struct model_row *r = model_for(f, fn.file, MODEL_SCHEDULE, d);
 		if (r)
-			emit(&ev, EV_TIMER, d, NULL, r, fn, d->kind == IR_CALL ? duration(&ev, d, r) : -1,
-			     false);
+			emit(&ev, EV_TIMER, d, NULL, r, fn, model_duration(q, fn.file, d, r), false);
+	}
+	/* or on its class, for the method they run: #[AsPeriodicTask(frequency: 5)] */
+	const struct ir_class *cls = func->cls >= 0 ? &ff->ir->classes[func->cls] : NULL;
+	for (uint32_t i = 0; cls && i < cls->ndecorators; i++) {
+		const struct ir_node *d = cls->decorators[i];
+		const struct model_row *r = model_for(f, fn.file, MODEL_SCHEDULE, d);
+		const char *runs = r ? r->attr[MODEL_ATTR_RUNS] : NULL;
+		if (runs && func->name && in_list(runs, func->name))
+			emit(&ev, EV_TIMER, d, NULL, r, fn, model_duration(q, fn.file, d, r), false);
 	}
 	ir_walk(func->body, visit, &ev);
 	if (ev.oom) {

@@ -83,10 +83,12 @@ enum flow_event_kind {
 	EV_FAIL_MARK,	   /* a failed/cancelled status written to an order */
 	EV_LOG,		   /* a log statement */
 	EV_RESPONSE,	   /* an answer to the client */
-	EV_TIMER,	   /* a timer or a schedule that runs a function */
+	EV_TIMER,	   /* a timer or a schedule that runs a function; its via is the
+			    * function run, when the project has it */
 	EV_SLEEP,	   /* a wait */
 	EV_EXIT,	   /* a call that never returns */
-	EV_HTTP,	   /* any other HTTP request */
+	EV_HTTP,	   /* any other HTTP request; its via is the project's own route
+			    * handler it reaches, if any */
 	EV_CALL,	   /* a call to a function of the project */
 	EV_KIND_COUNT
 };
@@ -114,6 +116,34 @@ const struct flow_event *flow_events(const struct flow *f, struct flow_fn fn, si
 /* The event a node is, or NULL. */
 const struct flow_event *flow_event_at(const struct flow *f, int32_t file,
 				       const struct ir_node *n);
+
+/* What runs fn other than a call: the timers and schedules whose via is fn, and the HTTP
+ * requests of the project that reach it as a route handler. */
+const struct flow_event *const *flow_runs(const struct flow *f, struct flow_fn fn, size_t *n);
+
+/* ---- routes ---- */
+
+/* The route a handler serves, as written ("GET /api/orders/:id"), or false. */
+bool flow_route_of(const struct flow *f, struct flow_fn handler, char *buf, size_t size);
+
+/* The fixed starts of the routes a file defines ("/api/orders" of "/api/orders/:id"),
+ * by the models alone: what a file requesting them must mention. Returns how many. */
+#define FLOW_ROUTE_TEXT 96
+size_t flow_route_texts(const struct model_set *m, const struct ir_file *ir,
+			char (*out)[FLOW_ROUTE_TEXT], size_t max);
+
+/* ---- periods ---- */
+
+/* The shortest gap between two firings of a cron expression, in ms (five fields from
+ * minutes, six or seven from seconds; a fixed second, minute and hour: daily). */
+bool flow_cron_period(const char *expr, double *ms);
+/* A period written as text: "5 seconds", "1m", "PT5S", a cron expression, or a bare
+ * number of unit_ms. */
+bool flow_period_text(const char *text, double unit_ms, double *ms);
+/* The length of time expr evaluates to: a number of unit_ms (constants, env defaults),
+ * text, a duration call of the models (timedelta(minutes=20), now()->addSeconds(5)). */
+bool flow_duration(struct flow_query *q, int32_t file, const struct ir_node *expr,
+		   double unit_ms, double *ms);
 
 /* ---- calls ---- */
 
@@ -204,6 +234,11 @@ size_t flow_guards(struct flow_query *q, int32_t file, const struct ir_node *n,
 		   struct flow_guard *out, size_t max);
 /* Whether n runs inside a loop of its function (the loop node, or NULL). */
 const struct ir_node *flow_loop_of(const struct ir_node *n);
+/* Whether expr takes a new value on each turn of loop: the loop's element or counter, or
+ * a local assigned in the loop from the next item of a queue or a result set (model
+ * "next" rows) or from such a value. A loop over pending orders checks each once. */
+bool flow_varies_in(struct flow_query *q, int32_t file, const struct ir_node *expr,
+		    const struct ir_node *loop);
 /* Whether n runs inside a try block (not its catch/finally) of its function. */
 const struct ir_node *flow_try_of(const struct ir_node *n);
 /* Whether statement s always leaves the function (return, throw, exit, an exit call). */
@@ -267,6 +302,10 @@ struct flow_summary {
 	bool logs;	    /* logs (itself or a callee) */
 	enum flow_verify verifies; /* returns true only on CONFIRMED, or throws unless */
 	int8_t verify_param;	   /* the parameter holding the ref it verifies, -1 */
+	bool waits;		   /* does nothing but wait: a sleep(ms) helper */
+	int8_t wait_param;	   /* the parameter holding how long, -1 */
+	double wait_unit;	   /* ms per unit of that parameter */
+	double wait_ms;		   /* or the fixed wait, -1 unknown */
 };
 
 const struct flow_summary *flow_summary(const struct flow *f, struct flow_fn fn);

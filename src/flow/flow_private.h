@@ -50,6 +50,8 @@ struct flow_file {
 	uint32_t *ncallers;
 	bool *callback;		  /* per function: handed to a call as a value (a route handler,
 				   * a scheduled job): the framework calls it */
+	const struct flow_event ***runs; /* per function: what runs it (flow_runs) */
+	uint32_t *nruns;
 	int32_t *first_child;	  /* per function: its first closure, or -1 */
 	int32_t *next_sibling;	  /* per function: the next closure of its parent, or -1 */
 };
@@ -62,6 +64,8 @@ struct class_ref {
 	int32_t file, cls;
 };
 
+struct route;
+
 struct flow {
 	const struct model_set *models;
 	const struct resolver *js;
@@ -73,6 +77,8 @@ struct flow {
 	int32_t *by_path; /* file indices sorted by path */
 	struct class_ref *classes; /* sorted by name */
 	size_t nclasses;
+	struct route *routes; /* the project's own routes (routes.c) */
+	size_t nroutes;
 	bool built;
 };
 
@@ -129,6 +135,26 @@ struct flow_fn value_function(const struct flow *f, int32_t file, const struct i
 int events_classify(struct flow *f, struct flow_query *q, struct flow_fn fn);
 void summary_compute(struct flow *f, struct flow_query *q, struct flow_fn fn);
 int summaries_build(struct flow *f);
+
+/* period.c: what a timer's, a schedule's or a wait's row says of its period, in ms; -1
+ * when it cannot be read */
+double model_duration(struct flow_query *q, int32_t file, const struct ir_node *node,
+		      const struct model_row *r);
+/* The argument holding a wait's length and the ms per unit it is written in, or NULL. */
+const struct ir_node *model_duration_arg(const struct ir_node *node, const struct model_row *r,
+					 double *unit_ms);
+
+/* targets.c: the project function a timer, schedule, hook or route row runs */
+struct flow_fn flow_target_of(struct flow *f, struct flow_query *q, struct flow_fn at,
+			      const struct ir_node *node, const struct model_row *r);
+
+/* routes.c */
+int routes_build(struct flow *f);
+void routes_free(struct flow *f);
+/* The handler of the project's route a URL reaches ("/api/orders/{?}/status"), or none. */
+struct flow_fn routes_find(const struct flow *f, const char *url);
+/* Fills flow_runs once the events are known. */
+int runs_build(struct flow *f);
 
 /* values.c */
 /* The def that gives name its value where `at` reads it: the last one before `at` in

@@ -28,6 +28,8 @@ static void file_free(struct flow_file *ff)
 			free(ff->callers[i]);
 		for (uint32_t i = 0; ff->events && i < ff->ir->nfuncs; i++)
 			free(ff->events[i]);
+		for (uint32_t i = 0; ff->runs && i < ff->ir->nfuncs; i++)
+			free(ff->runs[i]);
 		for (uint32_t i = 0; ff->scopes && i < ff->ir->nfuncs; i++)
 			free(ff->scopes[i].defs);
 	}
@@ -39,6 +41,8 @@ static void file_free(struct flow_file *ff)
 	free(ff->events);
 	free(ff->nevents);
 	free(ff->event_of);
+	free(ff->runs);
+	free(ff->nruns);
 	free(ff->summaries);
 	free(ff->callback);
 	free(ff->first_child);
@@ -55,6 +59,7 @@ void flow_free(struct flow *f)
 	free(f->files);
 	free(f->by_path);
 	free(f->classes);
+	routes_free(f);
 	free(f->fn_base);
 	free(f->root);
 	free(f);
@@ -306,6 +311,18 @@ int scopes_build(struct flow *f, int32_t file)
 				def_add(&d, ir->imports[k].local, DEF_IMPORT, NULL, NULL, NULL, (int)k);
 		struct collect c = {&d, ir};
 		ir_walk(fn->body, collect_defs, &c);
+		/* const { a } = require("./m") is the import of that line, not a second value */
+		for (uint32_t k = 0; i == 0 && k < d.n; k++) {
+			const struct def *x = &d.items[k];
+			bool twin = false;
+			for (uint32_t m = 0; x->how != DEF_IMPORT && x->at && m < ir->nimports && !twin;
+			     m++)
+				twin = ir->imports[m].kind == IR_IMPORT_REQUIRE && ir->imports[m].local &&
+				       ir->imports[m].line == x->at->line &&
+				       !strcmp(ir->imports[m].local, x->name);
+			if (twin)
+				d.items[k--] = d.items[--d.n];
+		}
 		if (d.oom) {
 			free(d.items);
 			return error_set("out of memory");
@@ -383,7 +400,7 @@ int flow_build(struct flow *f)
 		if (scopes_build(f, (int32_t)i) < 0)
 			return -1;
 	if (classes_index(f) < 0 || modules_resolve(f) < 0 || calls_resolve(f) < 0 ||
-	    summaries_build(f) < 0)
+	    routes_build(f) < 0 || summaries_build(f) < 0 || runs_build(f) < 0)
 		return -1;
 	f->built = true;
 	return 0;
