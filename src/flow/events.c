@@ -23,6 +23,8 @@ struct events {
 	struct flow_event *items;
 	uint32_t n, cap;
 	bool oom;
+	const struct ir_node *client; /* the call that made the client client_of() found */
+	int32_t client_file;
 };
 
 static void emit(struct events *ev, enum flow_event_kind kind, const struct ir_node *node,
@@ -41,7 +43,57 @@ static void emit(struct events *ev, enum flow_event_kind kind, const struct ir_n
 		ev->items = p;
 		ev->cap = cap;
 	}
-	ev->items[ev->n++] = (struct flow_event){kind, node, ev->fn, arg, row, via, ms, sdk};
+	ev->items[ev->n++] = (struct flow_event){kind, node, ev->fn, arg, row, via, ms, sdk, false};
+}
+
+/* Marks the event just emitted as one whose error answer raises. */
+static void set_throws(struct events *ev, bool throws)
+{
+	if (!ev->oom && ev->n)
+		ev->items[ev->n - 1].throws = throws;
+}
+
+/* Whether the request a wrapper makes raises on an error answer: its first API or HTTP
+ * event's, through wrappers of wrappers. */
+static bool wrapped_throws(const struct flow *f, struct flow_fn fn, int depth)
+{
+	size_t n;
+	const struct flow_event *e = flow_events(f, fn, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].kind != EV_CREATE_LINK && e[i].kind != EV_CHECK_PAYMENT &&
+		    e[i].kind != EV_HTTP)
+			continue;
+		if (flow_fn_ok(e[i].via) && depth < 4)
+			return wrapped_throws(f, e[i].via, depth + 1);
+		return e[i].throws;
+	}
+	return false;
+}
+
+static bool attr_true(const struct model_row *r, enum model_attr a)
+{
+	return r && r->attr[a] && !strcmp(r->attr[a], "true");
+}
+
+/* The truth of the option a row's `raises` names on a call (Guzzle's 'http_errors' =>
+ * false, aiohttp's raise_for_status=True), through a variable holding the options too:
+ * 1 or 0, or -1 when the call does not say. */
+static int raises_option(struct events *ev, int32_t file, const struct ir_node *call,
+			 const struct model_row *r)
+{
+	const char *spec = r ? r->attr[MODEL_ATTR_RAISES] : NULL;
+	if (!spec)
+		return -1;
+	const struct ir_node *v = model_arg(call, spec);
+	const char *dot = strchr(spec, '.');
+	if (!v && dot && (size_t)(dot - spec) < 16) {
+		char head[16];
+		snprintf(head, sizeof head, "%.*s", (int)(dot - spec), spec);
+		int32_t of;
+		const struct ir_node *opts = model_arg(call, head);
+		v = opts ? flow_member_value(ev->q, file, opts, dot + 1, &of) : NULL;
+	}
+	return v && v->kind == IR_BOOL ? v->num != 0 : -1;
 }
 
 /* Which endpoint a URL names: EV_CREATE_LINK, EV_CHECK_PAYMENT, or -1. */
@@ -77,6 +129,8 @@ static const struct model_row *client_of(struct events *ev, int32_t file,
 		const struct model_row *r = model_for(f, file, MODEL_HTTP, recv);
 		if (!r || !r->attr[MODEL_ATTR_CLIENT] || strcmp(r->attr[MODEL_ATTR_CLIENT], "true"))
 			return NULL;
+		ev->client = recv;
+		ev->client_file = file;
 		bool partial;
 		const struct ir_node *b = r->attr[MODEL_ATTR_BASE]
 						  ? model_arg(recv, r->attr[MODEL_ATTR_BASE])
@@ -159,8 +213,18 @@ static void http_event(struct events *ev, const struct ir_node *call, const stru
 	bool partial = false;
 	if (url)
 		flow_string(ev->q, ev->fn.file, url, text, sizeof text, &partial);
+	const struct model_row *client = NULL;
+	ev->client = NULL;
 	if (call->a && call->a->kind == IR_MEMBER)
-		client_of(ev, ev->fn.file, call->a->a, base, sizeof base, 0);
+		client = client_of(ev, ev->fn.file, call->a->a, base, sizeof base, 0);
+	/* whether an error answer raises: the request's row, unless the client was made
+	 * with an option that says otherwise, unless the request itself says */
+	bool throws = attr_true(r, MODEL_ATTR_THROWS);
+	int opt = client && ev->client ? raises_option(ev, ev->client_file, ev->client, client) : -1;
+	if (opt >= 0)
+		throws = opt;
+	if ((opt = raises_option(ev, ev->fn.file, call, r)) >= 0)
+		throws = opt;
 	char whole[2 * URL_MAX];
 	snprintf(whole, sizeof whole, "%s%s", base, text);
 	int kind = endpoint_of(ev->f, ev->ir->lang, whole);
@@ -172,6 +236,7 @@ static void http_event(struct events *ev, const struct ir_node *call, const stru
 		emit(ev, EV_CHECK_PAYMENT, call, ref_in_url(url), r, FLOW_FN_NONE, -1, false);
 	else
 		emit(ev, EV_HTTP, call, url, r, FLOW_FN_NONE, -1, false);
+	set_throws(ev, throws);
 }
 
 /* A duration from a model row: ms, seconds, or a fixed period ("5s", "1m", "20m"). */
@@ -356,12 +421,14 @@ static void call_event(struct events *ev, const struct ir_node *call)
 		const struct flow_summary *s = flow_summary(f, callee);
 		if (s->api & (1u << EV_CREATE_LINK)) {
 			emit(ev, EV_CREATE_LINK, call, ir_call_arg(call, 0), NULL, callee, -1, false);
+			set_throws(ev, wrapped_throws(f, callee, 0));
 			return;
 		}
 		if (s->api & (1u << EV_CHECK_PAYMENT)) {
 			const struct ir_node *ref =
 				ir_call_arg(call, s->api_ref >= 0 ? (uint32_t)s->api_ref : 0);
 			emit(ev, EV_CHECK_PAYMENT, call, ref, NULL, callee, -1, false);
+			set_throws(ev, wrapped_throws(f, callee, 0));
 			return;
 		}
 		if (s->url_param >= 0) {
@@ -379,11 +446,13 @@ static void call_event(struct events *ev, const struct ir_node *call)
 						   : ir_call_arg(call, (uint32_t)s->url_param + 1);
 				if (kind == EV_CREATE_LINK) {
 					emit(ev, EV_CREATE_LINK, call, other, NULL, callee, -1, false);
+					set_throws(ev, wrapped_throws(f, callee, 0));
 					return;
 				}
 				if (kind == EV_CHECK_PAYMENT) {
 					emit(ev, EV_CHECK_PAYMENT, call, ref_in_url(arg), NULL, callee,
 					     -1, false);
+					set_throws(ev, wrapped_throws(f, callee, 0));
 					return;
 				}
 			}
@@ -405,6 +474,9 @@ static void call_event(struct events *ev, const struct ir_node *call)
 		else if (api && !strcmp(api, "checkPayment"))
 			emit(ev, EV_CHECK_PAYMENT, call, model_arg(call, r->attr[MODEL_ATTR_REF]), r,
 			     FLOW_FN_NONE, -1, true);
+		else
+			return;
+		set_throws(ev, attr_true(r, MODEL_ATTR_THROWS));
 		return;
 	}
 	if ((r = http_row(ev, call, &p))) {

@@ -72,6 +72,10 @@ void flow_walk(const struct flow *f, struct flow_fn fn, bool closures, ir_visit_
 /* "OrderService.markPaid", "handler", "<module>" — for messages. */
 void flow_fn_name(const struct flow *f, struct flow_fn fn, char *buf, size_t size);
 
+/* The row of a model kind matching n's path (flow/path.h) in file's language, or NULL. */
+const struct model_row *flow_model(const struct flow *f, int32_t file, enum model_kind kind,
+				   const struct ir_node *n);
+
 /* ---- events ---- */
 
 enum flow_event_kind {
@@ -102,6 +106,9 @@ struct flow_event {
 	struct flow_fn via;	     /* the project function called (a wrapper for API calls) */
 	double ms;		     /* timer, sleep: the period or wait in ms; -1 unknown */
 	bool sdk;		     /* API call: through an SDK (else HTTP) */
+	bool throws;		     /* API or HTTP call: an error answer (a 403, a 5xx) raises
+				      * rather than being answered (the rows' throws and raises;
+				      * a wrapper's call: the request it makes) */
 };
 
 /* The events of a function in source order. */
@@ -177,6 +184,11 @@ const struct ir_node *flow_member_value(struct flow_query *q, int32_t file,
 					const struct ir_node *obj, const char *key,
 					int32_t *out_file);
 
+/* What a callback call hands to the function whose first parameter param is: r in
+ * fetch(url).then(r => r.json()) is fetch(url) (the models' callback rows); NULL else. */
+const struct ir_node *flow_callback_value(struct flow_query *q, int32_t file,
+					  const struct ir_node *param);
+
 /* ---- paths through a function ---- */
 
 struct flow_guard {
@@ -195,6 +207,10 @@ size_t flow_guards(struct flow_query *q, int32_t file, const struct ir_node *n,
 const struct ir_node *flow_loop_of(const struct ir_node *n);
 /* Whether n runs inside a try block (not its catch/finally) of its function. */
 const struct ir_node *flow_try_of(const struct ir_node *n);
+/* Whether an error raised at n is caught in its function: a try with a catch around it,
+ * or a call on the chain n starts that handles it (the models' catch rows:
+ * promise.catch()). */
+bool flow_caught(struct flow_query *q, int32_t file, const struct ir_node *n);
 /* Whether statement s always leaves the function (return, throw, exit, an exit call). */
 bool flow_leaves(struct flow_query *q, int32_t file, const struct ir_node *s);
 

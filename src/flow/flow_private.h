@@ -138,7 +138,4 @@ const struct def *def_reaching(const struct flow *f, int32_t file, const struct 
 const struct model_row *model_for(const struct flow *f, int32_t file, enum model_kind kind,
 				  const struct ir_node *n);
 
-/* The argument a model row's attribute names ("0", "1.headers", "json", "this"). */
-const struct ir_node *model_arg(const struct ir_node *call, const char *spec);
-
 #endif

@@ -59,7 +59,13 @@ extern const struct embedded_model embedded_models[];
 	X(MEMBER_TEST, "member_test", "call")	/* membership tests: in_array(), includes() */ \
 	X(STATUS_TEST, "status_test", "call")	/* predicates of a status: isConfirmed() */ \
 	X(EPHEMERAL, "ephemeral", "path")	/* stores that do not last: sessions, caches, maps */ \
-	X(ENTRY, "entry", "param")		/* functions a framework calls: by first parameter */
+	X(ENTRY, "entry", "param")		/* functions a framework calls: by first parameter */ \
+	X(CALLBACK, "callback", "call")	/* calls that run a function with what they are called \
+						 * on: promise.then(fn) */                   \
+	X(CATCH, "catch", "call")		/* calls that handle what their receiver raises:  \
+						 * promise.catch() */                        \
+	X(UNCAUGHT_ASYNC, "uncaught_async", "call") /* routes that leave an async handler's    \
+						 * rejection unanswered (Express 4) */
 
 enum model_kind {
 #define X(id, name, key) MODEL_##id,
@@ -76,7 +82,8 @@ enum model_kind {
 	X(BASE, "base")	      /* http: a client's base URL argument */                           \
 	X(CLIENT, "client")   /* http: "true" when the call makes a client (axios.create) */     \
 	X(ON, "on")	      /* http: "client": only on a client instance (api.post());       \
-				 write: "write": only on a prepared write statement */       \
+				 write: "write": only on a prepared write statement;         \
+				 check: "response": only on the HTTP answer, not its body */ \
 	X(HANDLE, "handle")   /* http: the argument holding the handle the call configures  \
 				 (curl_setopt($ch, ...)): the handle carries the answer */   \
 	X(THROWS, "throws")   /* http, api: "true" when an error answer raises */                \
@@ -88,7 +95,7 @@ enum model_kind {
 	X(DECORATOR, "decorator") /* request_param: a decorator on the parameter (pattern) */    \
 	X(OBJECT, "object")   /* request_param: "true": the parameter is a request object */     \
 	X(IN, "in")	      /* request_param: a decorator of the function (pattern) */         \
-	X(FN, "fn")	      /* timer: the argument holding the function run */                \
+	X(FN, "fn")	      /* timer, callback: the argument holding the function run */      \
 	X(MS, "ms")	      /* timer, sleep: the argument holding milliseconds */              \
 	X(SECONDS, "seconds") /* timer, sleep: the argument holding seconds */                   \
 	X(CRON, "cron")	      /* timer, schedule: the argument holding a cron expression */      \
@@ -97,12 +104,21 @@ enum model_kind {
 	X(SQL, "sql")	      /* write: the argument holding SQL that must insert or update */   \
 	X(FOR, "for")	      /* endpoint: createLink, checkPayment or host */                   \
 	X(UNLESS, "unless")   /* request_param: not when the type or default matches */        \
-	X(VALUE, "value")     /* member_test: the value tested */                              \
+	X(VALUE, "value")     /* member_test: the value tested; check: the argument holding the \
+				 answer checked (else what the read is made on) */           \
 	X(LIST, "list")	      /* member_test: the list tested against */                       \
 	X(DEFAULT, "default") /* env: the argument holding the default value */                \
 	X(STATUS, "status")   /* fulfil: the argument holding the status set; status_test:   \
 				 the status the predicate tells (CONFIRMED, FAILED) */       \
-	X(NOTE, "note")	      /* free text for people */
+	X(RAISES, "raises")   /* http: the argument or option whose truth decides whether an   \
+				 error answer raises ('http_errors' => false, raise_for_status) */ \
+	X(WITH, "with")	      /* check: "N=a|b": only when argument N is one of these (a string \
+				 or a constant's name) */                                    \
+	X(PACKAGE, "package") /* uncaught_async: the package the file imports and the project \
+				 depends on */                                               \
+	X(VERSION, "version") /* uncaught_async: its major versions concerned ("3|4") */          \
+	X(PATCHED, "patched") /* uncaught_async: a dependency that makes the routes catch */      \
+	X(NOTE, "note")	      /* free text for people; http: how to check its answer */
 
 enum model_attr {
 #define X(id, name) MODEL_ATTR_##id,
@@ -144,5 +160,12 @@ const struct model_row *const *model_rows(const struct model_set *m, enum model_
 bool model_has_value(const struct model_set *m, enum model_kind kind, enum lang lang,
 		     const char *text);
 const char *model_kind_name(enum model_kind k);
+/* The argument of a call a row's attribute names ("0", "1.headers", "json", "this"), or NULL. */
+const struct ir_node *model_arg(const struct ir_node *call, const char *spec);
+/* Whether a call's argument is what "N=a|b" says: argument N is the string, name or
+ * constant a or b. */
+bool model_arg_is(const struct ir_node *call, const char *spec);
+/* Whether word[0..len) is one of the '|'-separated words of list ("3|4"). */
+bool model_list_has(const char *list, const char *word, size_t len);
 
 #endif

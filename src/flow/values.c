@@ -96,6 +96,12 @@ const struct model_row *model_for(const struct flow *f, int32_t file, enum model
 	return model_match(f->models, kind, ir->lang, &p);
 }
 
+const struct model_row *flow_model(const struct flow *f, int32_t file, enum model_kind kind,
+				   const struct ir_node *n)
+{
+	return model_for(f, file, kind, n);
+}
+
 const struct ir_node *model_arg(const struct ir_node *call, const char *spec)
 {
 	if (!call || call->kind != IR_CALL || !spec || !*spec)
@@ -111,6 +117,16 @@ const struct ir_node *model_arg(const struct ir_node *call, const char *spec)
 		return *end ? NULL : arg;
 	}
 	return ir_pair_value(call, spec); /* a named argument */
+}
+
+bool model_arg_is(const struct ir_node *call, const char *spec)
+{
+	char *end;
+	unsigned long i = strtoul(spec, &end, 10);
+	const struct ir_node *arg = ir_call_arg(call, (uint32_t)i);
+	return *end == '=' && arg && arg->text &&
+	       (arg->kind == IR_STRING || arg->kind == IR_NAME || arg->kind == IR_MEMBER) &&
+	       model_list_has(end + 1, arg->text, strlen(arg->text));
 }
 
 /* ---- labels ---- */
@@ -201,6 +217,35 @@ static uint32_t member_labels(const struct flow *f, int32_t file, uint32_t l, co
 	return l;
 }
 
+/* What a callback call (promise.then(fn)) is made on, when function func is the fn it
+ * runs; NULL else. */
+static const struct ir_node *callback_receiver(struct flow_query *q, int32_t file, int32_t func)
+{
+	const struct ir_file *ir = flow_ir(q->f, file);
+	const struct ir_node *fn = func > 0 && (uint32_t)func < ir->nfuncs ? ir->funcs[func].node
+									   : NULL;
+	const struct ir_node *call = fn ? fn->parent : NULL;
+	if (!call || call->kind != IR_CALL || !call->a || call->a->kind != IR_MEMBER)
+		return NULL;
+	const struct model_row *r = model_for(q->f, file, MODEL_CALLBACK, call);
+	if (!r || model_arg(call, r->attr[MODEL_ATTR_FN] ? r->attr[MODEL_ATTR_FN] : "0") != fn)
+		return NULL;
+	return call->a->a;
+}
+
+const struct ir_node *flow_callback_value(struct flow_query *q, int32_t file,
+					  const struct ir_node *param)
+{
+	const struct ir_file *ir = flow_ir(q->f, file);
+	if (!ir || !param || param->kind != IR_NAME || !param->text || param->func <= 0 ||
+	    (uint32_t)param->func >= ir->nfuncs)
+		return NULL;
+	const struct ir_func *fn = &ir->funcs[param->func];
+	if (!fn->nparams || !fn->params[0].name || strcmp(fn->params[0].name, param->text))
+		return NULL;
+	return callback_receiver(q, file, param->func);
+}
+
 static uint32_t labels_def(struct flow_query *q, int32_t file, const struct def *d, int depth)
 {
 	const struct flow *f = q->f;
@@ -212,6 +257,10 @@ static uint32_t labels_def(struct flow_query *q, int32_t file, const struct def 
 		return d->value ? member_labels(f, file, labels_at(q, file, d->value), d->key) : 0;
 	case DEF_PARAM: {
 		uint32_t l = d->param < 16 ? FL_PARAM0 << d->param : FL_UNKNOWN;
+		/* fetch(url).then(r => r.json()): r is what then() is called on */
+		const struct ir_node *cb = d->param == 0 ? callback_receiver(q, file, d->func) : NULL;
+		if (cb)
+			l |= labels_at(q, file, cb);
 		const struct model_row *r = param_model(f, file, d);
 		if (r && !is_object_param(r))
 			l |= FL_REQUEST;
