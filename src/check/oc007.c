@@ -1,0 +1,354 @@
+/* OC007 unhandled-api-error: a createLink or checkPayment whose error answer (403: the
+ * merchant is not validated; 401: a bad key) goes unhandled.
+ *
+ * What an error does depends on the client, and the models say it (throws, raises):
+ *   - a call that answers an error (fetch, curl, wp_remote_*, file_get_contents, Laravel's
+ *     Http, requests, httpx, aiohttp) must have its answer checked in its function — the
+ *     models' check reads: response.ok, the status code, raise_for_status(), curl_errno(),
+ *     is_wp_error(), the body's success flag, or a test of the answer itself (`=== false`)
+ *     — there or in a project function it is handed to, or sit in a try/catch or under a
+ *     promise's catch(); else the error body is read as a payment. A function that hands
+ *     the answer back unread (a thin wrapper) leaves the checks to its callers, each call
+ *     judged the same way.
+ *   - a call that raises (the SDKs, axios, got, Guzzle, urllib) is left to the framework's
+ *     error handling, unless the error reaches, with no try/catch on the way, an async
+ *     route of a router that never catches a rejection (the models' uncaught_async:
+ *     Express 4): the request then hangs.
+ * Where errors are checked or caught but a createLink's 403 is not told apart (no 403 or
+ * FORBIDDEN in the function or its checking helper), the advice is `info`: it does not fail
+ * the checklist item, which only a missing error path fails. */
+#define _GNU_SOURCE /* strcasestr */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/flow_stage.h"
+
+#define MAX_UP 3     /* callers followed up from a raising call */
+#define MAX_HELPER 2 /* helpers followed down from an answer */
+
+/* What a function does with an HTTP answer. */
+struct answer {
+	struct flow_check *c;
+	struct flow_fn fn;
+	uint32_t mask;		    /* labels that mark the answer */
+	const struct ir_node *root; /* the call whose value is the answer, or NULL */
+	bool root_response;	    /* that value is the HTTP answer, not a decoded body */
+	const char *name;	    /* a name holding the answer: a curl handle, a parameter */
+	const char *note;	    /* how to check the client's answer (its model row's note) */
+	int depth;
+	bool checked, has_403, read, returned, returns_response;
+};
+
+/* x = v or const x = v (not a destructuring, not a loop's element). */
+static bool plain_def(const struct ir_node *v, const char *name)
+{
+	const struct ir_node *p = v->parent;
+	return p && (p->kind == IR_DECL || p->kind == IR_ASSIGN) && p->b == v && p->a &&
+	       p->a->kind == IR_NAME && p->a->text && !strcmp(p->a->text, name);
+}
+
+/* Whether x holds the HTTP answer itself (its status is the HTTP one), not its body. */
+static bool is_response(const struct answer *a, const struct ir_node *x, int depth)
+{
+	while (x && (x->kind == IR_AWAIT || (x->kind == IR_OTHER && x->a && !x->b && !x->nkids)))
+		x = x->a; /* await r, @file_get_contents(...) */
+	if (!x || depth > 6)
+		return false;
+	if (x == a->root)
+		return a->root_response;
+	if (x->kind != IR_NAME || !x->text)
+		return false;
+	if (a->name && !strcmp(x->text, a->name))
+		return true;
+	const struct ir_node *defs[8];
+	int32_t files[8];
+	size_t n = flow_defs(a->c->q, a->fn.file, x, defs, files, 8);
+	for (size_t i = 0; i < n; i++)
+		if (files[i] == a->fn.file && plain_def(defs[i], x->text) &&
+		    is_response(a, defs[i], depth + 1))
+			return true;
+	return !n && is_response(a, flow_callback_value(a->c->q, a->fn.file, x), depth + 1);
+}
+
+static bool carries(const struct answer *a, const struct ir_node *x)
+{
+	return x && ((flow_labels(a->c->q, a->fn.file, x) & a->mask) || is_response(a, x, 0));
+}
+
+/* A read the models call a check of the answer: res.ok, $res->failed(), curl_errno($ch). */
+static bool check_read(const struct answer *a, const struct ir_node *n)
+{
+	const struct model_row *r = flow_model(a->c->flow, a->fn.file, MODEL_CHECK, n);
+	if (!r)
+		return false;
+	if (n->kind == IR_NAME)
+		return !strchr(r->text, '.'); /* a variable the request sets: $http_response_header */
+	if (r->attr[MODEL_ATTR_WITH] && !model_arg_is(n, r->attr[MODEL_ATTR_WITH]))
+		return false;
+	const struct ir_node *what = r->attr[MODEL_ATTR_VALUE] ? model_arg(n, r->attr[MODEL_ATTR_VALUE])
+			       : n->kind == IR_MEMBER			? n->a
+			       : n->a && n->a->kind == IR_MEMBER	? n->a->a
+									: NULL;
+	if (r->attr[MODEL_ATTR_ON] && !strcmp(r->attr[MODEL_ATTR_ON], "response"))
+		return is_response(a, what, 0);
+	return carries(a, what);
+}
+
+/* !r, r === false, r is None: a test of the answer itself. */
+static bool tests_answer(const struct answer *a, const struct ir_node *n)
+{
+	if (n->kind == IR_UNARY && n->op == IR_OP_NOT)
+		return is_response(a, n->a, 0);
+	if (n->kind != IR_BINARY || (n->op != IR_OP_EQ && n->op != IR_OP_NE) || !n->a || !n->b)
+		return false;
+	bool fa = n->a->kind == IR_NULL || (n->a->kind == IR_BOOL && !n->a->num);
+	bool fb = n->b->kind == IR_NULL || (n->b->kind == IR_BOOL && !n->b->num);
+	return (fb && is_response(a, n->a, 0)) || (fa && is_response(a, n->b, 0));
+}
+
+static void analyse(struct answer *a);
+
+/* The answer handed to a project function that checks it: raise_for_error(resp). */
+static void helper_checks(struct answer *a, const struct ir_node *call)
+{
+	struct flow_fn callee = flow_callee(a->c->flow, a->fn.file, call);
+	const struct ir_func *func = flow_func(a->c->flow, callee);
+	if (!func || call == a->root || a->depth >= MAX_HELPER)
+		return;
+	for (uint32_t i = 0; i < func->nparams && i < 16 && !a->checked; i++) {
+		const struct ir_node *arg = ir_call_arg(call, i);
+		if (!func->params[i].name || !carries(a, arg))
+			continue;
+		struct answer h = {.c = a->c, .fn = callee, .mask = FL_PARAM0 << i,
+				   .name = func->params[i].name, .depth = a->depth + 1};
+		analyse(&h);
+		a->checked |= h.checked;
+		a->has_403 |= h.checked && h.has_403;
+	}
+}
+
+static bool visit(void *ctx, const struct ir_node *n)
+{
+	struct answer *a = ctx;
+	const struct ir_file *ir = flow_ir(a->c->flow, a->fn.file);
+	switch (n->kind) {
+	case IR_NUMBER:
+		a->has_403 |= n->num == 403;
+		return true;
+	case IR_FUNC: {
+		/* a callback written in place: then(r => ...), each(function ($o) {...}) */
+		const struct ir_func *f = &ir->funcs[(int32_t)n->num];
+		if (!(f->flags & IR_FN_METHOD) && (!f->name || !*f->name))
+			flow_walk(a->c->flow, (struct flow_fn){a->fn.file, (int32_t)n->num}, false,
+				  visit, a);
+		return true;
+	}
+	case IR_RETURN:
+		if (n->func == a->fn.func && carries(a, n->a)) {
+			a->returned = true;
+			a->returns_response |= is_response(a, n->a, 0);
+		}
+		return true;
+	case IR_UNARY:
+	case IR_BINARY:
+		a->checked |= tests_answer(a, n);
+		return true;
+	case IR_NAME:
+	case IR_MEMBER:
+	case IR_CALL:
+		break;
+	case IR_INDEX:
+		a->read |= carries(a, n->a);
+		return true;
+	default:
+		return true;
+	}
+	if (n->text && n->kind != IR_CALL && strcasestr(n->text, "forbidden"))
+		a->has_403 = true; /* Response::HTTP_FORBIDDEN, HTTPStatus.FORBIDDEN */
+	if (check_read(a, n)) {
+		a->checked = true;
+		return true;
+	}
+	bool callee = n->parent && n->parent->kind == IR_CALL && n->parent->a == n;
+	if (n->kind == IR_MEMBER && !callee)
+		a->read |= carries(a, n->a); /* data.data.paymentUrl */
+	else if (n->kind == IR_CALL && n->nkids && n->a && n->a->kind == IR_MEMBER)
+		a->read |= carries(a, n->a->a); /* $res->json('data'), body.get("data") */
+	if (n->kind == IR_CALL)
+		helper_checks(a, n);
+	return true;
+}
+
+static void analyse(struct answer *a)
+{
+	flow_walk(a->c->flow, a->fn, false, visit, a);
+}
+
+/* The major version of a dependency in package.json, -1 when not one; *patched: the
+ * patch is a dependency too. */
+static int dependency_major(const char *text, size_t len, const char *name, const char *patch,
+			    bool *patched)
+{
+	static const char *const sections[] = {"dependencies", "devDependencies",
+					       "peerDependencies"};
+	json_t *pkg = json_loadb(text, len, 0, NULL);
+	int major = -1;
+	*patched = false;
+	for (size_t i = 0; pkg && i < sizeof sections / sizeof sections[0]; i++) {
+		json_t *deps = json_object_get(pkg, sections[i]);
+		const char *v = json_string_value(json_object_get(deps, name));
+		while (v && *v && strchr(" ^~>=v", *v))
+			v++;
+		if (v && *v >= '0' && *v <= '9' && major < 0)
+			major = atoi(v);
+		*patched |= patch && json_object_get(deps, patch);
+	}
+	json_decref(pkg);
+	return major;
+}
+
+/* The uncaught_async row whose route fn is the async handler of, for a project that
+ * imports and depends on a version it concerns. */
+static const struct model_row *uncaught_route(struct flow_check *c, struct flow_fn fn)
+{
+	const struct ir_func *func = flow_func(c->flow, fn);
+	const struct ir_node *call = func && func->node ? func->node->parent : NULL;
+	if (!(func && (func->flags & IR_FN_ASYNC)) || !call || call->kind != IR_CALL ||
+	    call->a == func->node)
+		return NULL;
+	const struct model_row *r = flow_model(c->flow, fn.file, MODEL_UNCAUGHT_ASYNC, call);
+	const char *pkg = r ? r->attr[MODEL_ATTR_PACKAGE] : NULL;
+	if (!r || !pkg)
+		return r;
+	const struct ir_file *ir = flow_ir(c->flow, fn.file);
+	bool imported = false;
+	for (uint32_t i = 0; i < ir->nimports && !imported; i++)
+		imported = ir->imports[i].spec && !strcmp(ir->imports[i].spec, pkg);
+	size_t len = 0;
+	char *text = imported ? scan_package_json(c->u->scan, ir->path, &len) : NULL;
+	bool patched;
+	int major = text ? dependency_major(text, len, pkg, r->attr[MODEL_ATTR_PATCHED], &patched)
+			 : -1;
+	free(text);
+	char want[16];
+	int n = snprintf(want, sizeof want, "%d", major);
+	const char *versions = r->attr[MODEL_ATTR_VERSION];
+	bool concerned = major >= 0 && (!versions || model_list_has(versions, want, (size_t)n));
+	return concerned && !patched ? r : NULL;
+}
+
+/* Whether an error raised in fn, not caught there, reaches an uncaught async route with no
+ * try/catch on the way (fn itself, or its callers a few levels up). */
+static const struct model_row *reaches_uncaught(struct flow_check *c, struct flow_fn fn,
+						int depth)
+{
+	const struct model_row *r = uncaught_route(c, fn);
+	size_t n;
+	const struct flow_site *sites = flow_callers(c->flow, fn, &n);
+	for (size_t i = 0; !r && depth < MAX_UP && i < n; i++)
+		if (!flow_caught(c->q, sites[i].file, sites[i].call))
+			r = reaches_uncaught(c, flow_fn_of(c->flow, sites[i].file, sites[i].call),
+					     depth + 1);
+	return r;
+}
+
+/* The answer of an API event in its function, analysed. A wrapper's call (via) is the
+ * answer of the wrapper's own request, when the wrapper hands it back unread (*thin). */
+static bool answer_of(struct answer *a, struct flow_check *c, struct flow_fn fn,
+		      const struct flow_event *e, int depth)
+{
+	*a = (struct answer){.c = c, .fn = fn, .root = e->node, .root_response = true};
+	a->mask = e->kind == EV_CREATE_LINK ? FL_CREATED | FL_CREATED_URL : FL_CHECKED;
+	if (flow_fn_ok(e->via)) {
+		/* the wrapper's request, judged in the wrapper: its answer is ours when the
+		 * wrapper returns it unread and unchecked */
+		size_t n;
+		const struct flow_event *ev = flow_events(c->flow, e->via, &n);
+		size_t k = 0;
+		while (k < n && ev[k].kind != EV_CREATE_LINK && ev[k].kind != EV_CHECK_PAYMENT)
+			k++;
+		struct answer w;
+		if (k == n || depth >= MAX_UP || !answer_of(&w, c, e->via, &ev[k], depth + 1) ||
+		    w.checked || w.read || !w.returned)
+			return false;
+		a->root_response = w.returns_response;
+		a->note = w.note;
+	} else if (e->row && e->row->attr[MODEL_ATTR_HANDLE]) {
+		const struct ir_node *h = model_arg(e->node, e->row->attr[MODEL_ATTR_HANDLE]);
+		a->name = h && h->kind == IR_NAME ? h->text : NULL; /* curl_setopt($ch, ...) */
+	}
+	if (e->row && e->row->attr[MODEL_ATTR_NOTE])
+		a->note = e->row->attr[MODEL_ATTR_NOTE];
+	analyse(a);
+	return true;
+}
+
+static int judge(struct flow_check *c, const struct rule *r, struct flow_fn fn,
+		 const struct flow_event *e)
+{
+	bool create = e->kind == EV_CREATE_LINK;
+	const char *what = create ? "createLink" : "checkPayment";
+	bool is_caught = flow_caught(c->q, c->file, e->node);
+	char msg[400];
+	struct answer a;
+	if (e->throws) {
+		if (flow_fn_ok(e->via))
+			return 0; /* judged where the wrapper's own request raises */
+		const struct model_row *route = is_caught ? NULL : reaches_uncaught(c, fn, 0);
+		if (route) {
+			snprintf(msg, sizeof msg,
+				 "%s %s throws on an API error (403 merchant not validated) and %s: "
+				 "wrap it in try/catch and answer the error",
+				 e->sdk ? "the SDK's" : "the", what,
+				 route->attr[MODEL_ATTR_NOTE] ? route->attr[MODEL_ATTR_NOTE]
+							      : "the async route does not catch it");
+			return flow_report(c, r, e->node, msg, -1);
+		}
+		/* left to the framework; a catch-all of an HTTP client's errors is advised */
+		if (!is_caught || e->sdk || !create || !answer_of(&a, c, fn, e, 0) || a.has_403)
+			return 0;
+		return flow_report(c, r, e->node,
+				   "createLink errors are caught but 403 (merchant not validated) "
+				   "is not told apart from other failures",
+				   SEV_INFO);
+	}
+	if (!answer_of(&a, c, fn, e, 0))
+		return 0; /* a wrapper that reads or checks the answer: judged inside */
+	if (!a.checked && !a.read && a.returned)
+		return 0; /* a thin wrapper: its callers are judged */
+	if (!a.checked && !is_caught) {
+		const char *note = a.note ? a.note : "check the HTTP status and the success flag";
+		snprintf(msg, sizeof msg,
+			 "the %s answer is used without checking the HTTP status or the success "
+			 "flag, and nothing catches its errors: a 403 or 401 is read as a payment "
+			 "(%s)",
+			 what, note);
+		return flow_report(c, r, e->node, msg, -1);
+	}
+	if (!create || a.has_403)
+		return 0;
+	return flow_report(c, r, e->node,
+			   a.checked ? "createLink errors are checked but 403 (merchant not "
+				       "validated) is not told apart from other failures"
+				     : "createLink errors are caught but 403 (merchant not "
+				       "validated) is not told apart from other failures",
+			   SEV_INFO);
+}
+
+int oc007_run(struct flow_check *c, const struct rule *r, const struct detector *d)
+{
+	(void)d;
+	const struct ir_file *ir = flow_ir(c->flow, c->file);
+	int rc = 0;
+	for (uint32_t i = 0; i < ir->nfuncs && !rc; i++) {
+		struct flow_fn fn = {c->file, (int32_t)i};
+		size_t n;
+		const struct flow_event *ev = flow_events(c->flow, fn, &n);
+		for (size_t k = 0; k < n && !rc; k++)
+			if (ev[k].kind == EV_CREATE_LINK || ev[k].kind == EV_CHECK_PAYMENT)
+				rc = judge(c, r, fn, &ev[k]);
+	}
+	return rc;
+}
