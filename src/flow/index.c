@@ -273,6 +273,25 @@ static bool collect_defs(void *ctx, const struct ir_node *n)
 	return true;
 }
 
+/* const { a } = require("m") is lowered as an import and as a declaration: the import is
+ * the binding (through it a call reaches the module's export), so the declaration on the
+ * import's line that binds the same name is dropped. */
+static void drop_import_decls(struct defs *d, const struct ir_file *ir)
+{
+	uint32_t kept = 0;
+	for (uint32_t k = 0; k < d->n; k++) {
+		const struct def *x = &d->items[k];
+		bool same = false;
+		for (uint32_t i = 0; i < ir->nimports && !same && x->how != DEF_IMPORT; i++)
+			same = x->at && x->at->kind == IR_DECL && ir->imports[i].local &&
+			       ir->imports[i].line == x->at->line &&
+			       !strcmp(ir->imports[i].local, x->name);
+		if (!same)
+			d->items[kept++] = *x;
+	}
+	d->n = kept;
+}
+
 static int def_cmp(const void *x, const void *y)
 {
 	const struct def *a = x, *b = y;
@@ -305,6 +324,8 @@ int scopes_build(struct flow *f, int32_t file)
 				def_add(&d, ir->imports[k].local, DEF_IMPORT, NULL, NULL, NULL, (int)k);
 		struct collect c = {&d, ir};
 		ir_walk(fn->body, collect_defs, &c);
+		if (i == 0 && !d.oom)
+			drop_import_decls(&d, ir);
 		if (d.oom) {
 			free(d.items);
 			return error_set("out of memory");
