@@ -145,11 +145,14 @@ static const struct model_row *client_of(struct events *ev, int32_t file,
 			const struct ir_node *opts = model_arg(recv, spec);
 			b = opts ? flow_member_value(ev->q, file, opts, dot + 1, &of) : NULL;
 			if (b && !flow_string(ev->q, of, b, base, size, &partial))
-				base[0] = '\0';
+				snprintf(base, size, "{?}");
 			return r;
 		}
-		if (!b || !flow_string(ev->q, file, b, base, size, &partial))
+		/* a base the engine cannot read (settings.OCPAY_URL) is still a base */
+		if (!b)
 			base[0] = '\0';
+		else if (!flow_string(ev->q, file, b, base, size, &partial))
+			snprintf(base, size, "{?}");
 		return r;
 	}
 	const struct ir_node *value = NULL;
@@ -437,10 +440,12 @@ static void call_event(struct events *ev, const struct ir_node *call)
 			int32_t af = file;
 			if (arg && s->url_key)
 				arg = flow_member_value(ev->q, file, arg, s->url_key, &af);
-			char url[URL_MAX];
+			char url[URL_MAX], whole[2 * URL_MAX];
 			bool partial;
 			if (arg && flow_string(ev->q, af, arg, url, sizeof url, &partial)) {
-				int kind = endpoint_of(f, ev->ir->lang, url);
+				/* ocpayFetch("/createLink") where the wrapper fetches OCPAY_API + path */
+				snprintf(whole, sizeof whole, "%s%s", s->url_base ? s->url_base : "", url);
+				int kind = endpoint_of(f, ev->ir->lang, whole);
 				const struct ir_node *other =
 					s->url_key ? ir_call_arg(call, (uint32_t)s->url_param)
 						   : ir_call_arg(call, (uint32_t)s->url_param + 1);
@@ -521,7 +526,9 @@ static void call_event(struct events *ev, const struct ir_node *call)
 		emit(ev, EV_EXIT, call, NULL, r, FLOW_FN_NONE, -1, false);
 		return;
 	}
-	if ((r = model_match(m, MODEL_RESPONSE, lang, &p)))
+	/* r.json() on what fetch() answered decodes it: no answer to the client */
+	if ((r = model_match(m, MODEL_RESPONSE, lang, &p)) &&
+	    !(call->a && call->a->kind == IR_MEMBER && value_is_answer(ev->q, file, call->a->a)))
 		emit(ev, EV_RESPONSE, call, NULL, r, FLOW_FN_NONE, -1, false);
 }
 

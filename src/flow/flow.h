@@ -146,6 +146,7 @@ enum flow_label {
 	FL_LITERAL = 1u << 7,	/* a constant */
 	FL_SESSION = 1u << 8,	/* the server's session */
 	FL_UNKNOWN = 1u << 9,	/* something the engine could not follow */
+	FL_ANSWER = 1u << 10,	/* what an HTTP request answered (any request) */
 	FL_PARAM0 = 1u << 16	/* FL_PARAM0 << i: depends on the function's parameter i (0..15) */
 };
 #define FL_PARAMS 0xffff0000u
@@ -249,6 +250,8 @@ struct flow_summary {
 	int8_t api_ref;	    /* the parameter passed as checkPayment's ref, -1 */
 	int8_t url_param;   /* the parameter an HTTP request's URL is made of (a wrapper), -1 */
 	const char *url_key; /* or the key of that parameter's object holding the URL */
+	const char *url_base; /* what that URL holds before the parameter's part
+			       * ("https://api.oneclickdz.com/v3/ocpay"), or NULL */
 	uint32_t writes;    /* FL_PARAM bits of parameters that reach a persistent write */
 	bool fulfils;	    /* fulfils on a path its own checks do not guard */
 	bool fails;	    /* marks an order failed */

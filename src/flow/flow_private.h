@@ -134,6 +134,10 @@ int summaries_build(struct flow *f);
 const struct def *def_reaching(const struct flow *f, int32_t file, const struct ir_node *name,
 			       const struct ir_node *at);
 
+/* Whether v holds what an HTTP request or an OCPay call answered (r in
+ * `const r = await fetch(url)`), so that r.json() is not taken for an answer to the client. */
+bool value_is_answer(struct flow_query *q, int32_t file, const struct ir_node *v);
+
 /* Paths of expressions, matched with the models for the file's language. */
 const struct model_row *model_for(const struct flow *f, int32_t file, enum model_kind kind,
 				  const struct ir_node *n);

@@ -133,6 +133,36 @@ bool model_arg_is(const struct ir_node *call, const char *spec)
 
 static uint32_t labels_at(struct flow_query *q, int32_t file, const struct ir_node *e);
 
+
+bool value_is_answer(struct flow_query *q, int32_t file, const struct ir_node *v)
+{
+	while (v && v->kind == IR_AWAIT)
+		v = v->a;
+	if (!v)
+		return false;
+	if (v->kind == IR_NAME) {
+		const struct ir_node *defs[4];
+		int32_t files[4];
+		size_t n = flow_defs(q, file, v, defs, files, 4);
+		for (size_t i = 0; i < n; i++) {
+			const struct ir_node *d = defs[i];
+			while (d && d->kind == IR_AWAIT)
+				d = d->a;
+			if (d && d->kind == IR_CALL && d != v && value_is_answer(q, files[i], d))
+				return true;
+		}
+		return false;
+	}
+	if (v->kind != IR_CALL)
+		return false;
+	const struct model_row *r = model_for(q->f, file, MODEL_HTTP, v);
+	if ((r && !(r->attr[MODEL_ATTR_CLIENT] && !strcmp(r->attr[MODEL_ATTR_CLIENT], "true"))) ||
+	    model_for(q->f, file, MODEL_API, v))
+		return true;
+	return (labels_at(q, file, v) & (FL_CREATED | FL_CREATED_URL | FL_CHECKED)) != 0;
+}
+
+
 static uint32_t labels_kids(struct flow_query *q, int32_t file, const struct ir_node *e)
 {
 	uint32_t l = 0;
@@ -351,9 +381,11 @@ static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir
 			return FL_CREATED;
 		if (ev && ev->kind == EV_CHECK_PAYMENT)
 			return FL_CHECKED;
+		uint32_t answer = ev && ev->kind == EV_HTTP ? FL_ANSWER : 0;
 		if (have && model_match(f->models, MODEL_READ, ir->lang, &p))
 			return FL_STORED;
-		if (have && model_match(f->models, MODEL_RESPONSE, ir->lang, &p))
+		if (have && model_match(f->models, MODEL_RESPONSE, ir->lang, &p) &&
+		    !(e->a && e->a->kind == IR_MEMBER && value_is_answer(q, file, e->a->a)))
 			return 0;
 		if (have && model_match(f->models, MODEL_VALIDATOR, ir->lang, &p))
 			return labels_kids(q, file, e) | FL_VALIDATED;
@@ -370,7 +402,7 @@ static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir
 			return l;
 		}
 		/* not modelled: the answer is made of what went in */
-		uint32_t l = 0;
+		uint32_t l = answer;
 		for (uint32_t i = 0; i < e->nkids; i++)
 			l |= labels_at(q, file, e->kids[i]);
 		if (e->a && e->a->kind == IR_MEMBER)
