@@ -38,6 +38,7 @@ struct answer {
 	const char *name;	    /* a name holding the answer: a curl handle, a parameter */
 	const char *note;	    /* how to check the client's answer (its model row's note) */
 	int depth;
+	bool caught; /* a try/catch or a promise's catch() handles its errors */
 	bool checked, has_403, read, returned, returns_response;
 };
 
@@ -254,33 +255,54 @@ static const struct model_row *reaches_uncaught(struct flow_check *c, struct flo
 	return r;
 }
 
-/* The answer of an API event in its function, analysed. A wrapper's call (via) is the
- * answer of the wrapper's own request, when the wrapper hands it back unread (*thin). */
+/* The request a wrapper makes: its OCPay call, else the request whose URL it is handed. */
+static const struct flow_event *wrapped_request(struct flow_check *c, struct flow_fn fn)
+{
+	size_t n;
+	const struct flow_event *ev = flow_events(c->flow, fn, &n);
+	const struct flow_event *http = NULL;
+	for (size_t k = 0; k < n; k++) {
+		if (ev[k].kind == EV_CREATE_LINK || ev[k].kind == EV_CHECK_PAYMENT)
+			return &ev[k];
+		if (ev[k].kind == EV_HTTP && !http && ev[k].arg &&
+		    (flow_labels(c->q, fn.file, ev[k].arg) & FL_PARAMS))
+			http = &ev[k];
+	}
+	return http;
+}
+
+/* The answer of a request, analysed where it is used. A wrapper's call (via) answers what
+ * the wrapper's request did: here when the wrapper hands it back unread; in the wrapper
+ * when it reads it (an OCPay call there is judged there: false). */
 static bool answer_of(struct answer *a, struct flow_check *c, struct flow_fn fn,
 		      const struct flow_event *e, int depth)
 {
 	*a = (struct answer){.c = c, .fn = fn, .root = e->node, .root_response = true};
-	a->mask = e->kind == EV_CREATE_LINK ? FL_CREATED | FL_CREATED_URL : FL_CHECKED;
+	a->mask = e->kind == EV_CREATE_LINK	 ? FL_CREATED | FL_CREATED_URL
+		  : e->kind == EV_CHECK_PAYMENT ? FL_CHECKED
+						: FL_ANSWER;
+	a->caught = flow_caught(c->q, fn.file, e->node);
+	if (e->row && e->row->attr[MODEL_ATTR_NOTE])
+		a->note = e->row->attr[MODEL_ATTR_NOTE];
 	if (flow_fn_ok(e->via)) {
-		/* the wrapper's request, judged in the wrapper: its answer is ours when the
-		 * wrapper returns it unread and unchecked */
-		size_t n;
-		const struct flow_event *ev = flow_events(c->flow, e->via, &n);
-		size_t k = 0;
-		while (k < n && ev[k].kind != EV_CREATE_LINK && ev[k].kind != EV_CHECK_PAYMENT)
-			k++;
+		const struct flow_event *inner = wrapped_request(c, e->via);
 		struct answer w;
-		if (k == n || depth >= MAX_UP || !answer_of(&w, c, e->via, &ev[k], depth + 1) ||
-		    w.checked || w.read || !w.returned)
+		bool caught = a->caught;
+		if (!inner || depth >= MAX_UP || !answer_of(&w, c, e->via, inner, depth + 1))
 			return false;
+		if (w.checked || w.read || !w.returned) {
+			if (inner->kind != EV_HTTP)
+				return false;
+			*a = w; /* apiRequest({endpoint}) that reads the answer itself */
+			a->caught |= caught;
+			return true;
+		}
 		a->root_response = w.returns_response;
 		a->note = w.note;
 	} else if (e->row && e->row->attr[MODEL_ATTR_HANDLE]) {
 		const struct ir_node *h = model_arg(e->node, e->row->attr[MODEL_ATTR_HANDLE]);
 		a->name = h && h->kind == IR_NAME ? h->text : NULL; /* curl_setopt($ch, ...) */
 	}
-	if (e->row && e->row->attr[MODEL_ATTR_NOTE])
-		a->note = e->row->attr[MODEL_ATTR_NOTE];
 	analyse(a);
 	return true;
 }
@@ -290,24 +312,25 @@ static int judge(struct flow_check *c, const struct rule *r, struct flow_fn fn,
 {
 	bool create = e->kind == EV_CREATE_LINK;
 	const char *what = create ? "createLink" : "checkPayment";
-	bool is_caught = flow_caught(c->q, c->file, e->node);
 	char msg[400];
 	struct answer a;
 	if (e->throws) {
-		if (flow_fn_ok(e->via))
-			return 0; /* judged where the wrapper's own request raises */
-		const struct model_row *route = is_caught ? NULL : reaches_uncaught(c, fn, 0);
+		const struct flow_event *in = flow_fn_ok(e->via) ? wrapped_request(c, e->via) : NULL;
+		if (in && (in->kind != EV_HTTP || flow_caught(c->q, e->via.file, in->node)))
+			return 0; /* judged at the wrapper's own OCPay call, or caught there */
+		bool caught = flow_caught(c->q, c->file, e->node);
+		const struct model_row *route = caught ? NULL : reaches_uncaught(c, fn, 0);
 		if (route) {
 			snprintf(msg, sizeof msg,
-				 "%s %s throws on an API error (403 merchant not validated) and %s: "
+				 "%s %s%s throws on an API error (403 merchant not validated) and %s: "
 				 "wrap it in try/catch and answer the error",
-				 e->sdk ? "the SDK's" : "the", what,
+				 e->sdk ? "the SDK's" : "the", what, e->sdk ? "" : " request",
 				 route->attr[MODEL_ATTR_NOTE] ? route->attr[MODEL_ATTR_NOTE]
 							      : "the async route does not catch it");
 			return flow_report(c, r, e->node, msg, -1);
 		}
 		/* left to the framework; a catch-all of an HTTP client's errors is advised */
-		if (!is_caught || e->sdk || !create || !answer_of(&a, c, fn, e, 0) || a.has_403)
+		if (!caught || e->sdk || !create || !answer_of(&a, c, fn, e, 0) || a.has_403)
 			return 0;
 		return flow_report(c, r, e->node,
 				   "createLink errors are caught but 403 (merchant not validated) "
@@ -315,16 +338,15 @@ static int judge(struct flow_check *c, const struct rule *r, struct flow_fn fn,
 				   SEV_INFO);
 	}
 	if (!answer_of(&a, c, fn, e, 0))
-		return 0; /* a wrapper that reads or checks the answer: judged inside */
+		return 0; /* a wrapper's OCPay call that reads or checks the answer: judged there */
 	if (!a.checked && !a.read && a.returned)
 		return 0; /* a thin wrapper: its callers are judged */
-	if (!a.checked && !is_caught) {
-		const char *note = a.note ? a.note : "check the HTTP status and the success flag";
+	if (!a.checked && !a.caught) {
 		snprintf(msg, sizeof msg,
 			 "the %s answer is used without checking the HTTP status or the success "
 			 "flag, and nothing catches its errors: a 403 or 401 is read as a payment "
 			 "(%s)",
-			 what, note);
+			 what, a.note ? a.note : "check the HTTP status and the success flag");
 		return flow_report(c, r, e->node, msg, -1);
 	}
 	if (!create || a.has_403)
