@@ -228,8 +228,14 @@ static void http_event(struct events *ev, const struct ir_node *call, const stru
 		throws = opt;
 	if ((opt = raises_option(ev, ev->fn.file, call, r)) >= 0)
 		throws = opt;
+	/* a client's base and a relative path join with one slash (got's prefixUrl,
+	 * Guzzle's base_uri); an absolute URL ignores the base */
 	char whole[2 * URL_MAX];
-	snprintf(whole, sizeof whole, "%s%s", base, text);
+	bool slash = base[0] && text[0] && base[strlen(base) - 1] != '/' && text[0] != '/';
+	if (strstr(text, "://"))
+		snprintf(whole, sizeof whole, "%s", text);
+	else
+		snprintf(whole, sizeof whole, "%s%s%s", base, slash ? "/" : "", text);
 	int kind = endpoint_of(ev->f, ev->ir->lang, whole);
 	const struct ir_node *body =
 		r->attr[MODEL_ATTR_BODY] ? model_arg(call, r->attr[MODEL_ATTR_BODY]) : NULL;

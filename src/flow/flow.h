@@ -128,6 +128,9 @@ struct flow_site {
 struct flow_fn flow_callee(const struct flow *f, int32_t file, const struct ir_node *call);
 /* The calls of fn from anywhere in the project. */
 const struct flow_site *flow_callers(const struct flow *f, struct flow_fn fn, size_t *n);
+/* The calls fn is handed to as an argument, inline or by name (router.post("/pay",
+ * handler), setInterval(job)), from anywhere in the project: the code that runs it. */
+const struct flow_site *flow_handed_to(const struct flow *f, struct flow_fn fn, size_t *n);
 /* Whether fn is a function a framework calls, by the models' entry rows: a Django view
  * (its first parameter is the request), a handler taking (req, res), a controller action
  * taking a Request. */

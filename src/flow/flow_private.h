@@ -48,6 +48,8 @@ struct flow_file {
 	struct flow_summary *summaries; /* per function */
 	struct flow_site **callers;	/* per function */
 	uint32_t *ncallers;
+	struct flow_site **handed;	/* per function: the calls it is handed to */
+	uint32_t *nhanded;
 	int32_t *first_child;	  /* per function: its first closure, or -1 */
 	int32_t *next_sibling;	  /* per function: the next closure of its parent, or -1 */
 };

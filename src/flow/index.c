@@ -26,6 +26,8 @@ static void file_free(struct flow_file *ff)
 	if (ff->ir) {
 		for (uint32_t i = 0; ff->callers && i < ff->ir->nfuncs; i++)
 			free(ff->callers[i]);
+		for (uint32_t i = 0; ff->handed && i < ff->ir->nfuncs; i++)
+			free(ff->handed[i]);
 		for (uint32_t i = 0; ff->events && i < ff->ir->nfuncs; i++)
 			free(ff->events[i]);
 		for (uint32_t i = 0; ff->scopes && i < ff->ir->nfuncs; i++)
@@ -33,6 +35,8 @@ static void file_free(struct flow_file *ff)
 	}
 	free(ff->callers);
 	free(ff->ncallers);
+	free(ff->handed);
+	free(ff->nhanded);
 	free(ff->scopes);
 	free(ff->import_file);
 	free(ff->callee);
