@@ -210,34 +210,43 @@ static int dependency_major(const char *text, size_t len, const char *name, cons
 	return major;
 }
 
-/* The uncaught_async row whose route fn is the async handler of, for a project that
- * imports and depends on a version it concerns. */
-static const struct model_row *uncaught_route(struct flow_check *c, struct flow_fn fn)
+/* Whether a route row applies to the file registering the route: it imports the package,
+ * and the project depends on a version the row names, without the patch. */
+static bool route_concerned(struct flow_check *c, int32_t file, const struct model_row *r)
 {
-	const struct ir_func *func = flow_func(c->flow, fn);
-	const struct ir_node *call = func && func->node ? func->node->parent : NULL;
-	if (!(func && (func->flags & IR_FN_ASYNC)) || !call || call->kind != IR_CALL ||
-	    call->a == func->node)
-		return NULL;
-	const struct model_row *r = flow_model(c->flow, fn.file, MODEL_UNCAUGHT_ASYNC, call);
-	const char *pkg = r ? r->attr[MODEL_ATTR_PACKAGE] : NULL;
-	if (!r || !pkg)
-		return r;
-	const struct ir_file *ir = flow_ir(c->flow, fn.file);
+	const char *pkg = r->attr[MODEL_ATTR_PACKAGE];
+	if (!pkg)
+		return true;
+	const struct ir_file *ir = flow_ir(c->flow, file);
 	bool imported = false;
 	for (uint32_t i = 0; i < ir->nimports && !imported; i++)
 		imported = ir->imports[i].spec && !strcmp(ir->imports[i].spec, pkg);
 	size_t len = 0;
 	char *text = imported ? scan_package_json(c->u->scan, ir->path, &len) : NULL;
-	bool patched;
+	bool patched = false;
 	int major = text ? dependency_major(text, len, pkg, r->attr[MODEL_ATTR_PATCHED], &patched)
 			 : -1;
 	free(text);
 	char want[16];
 	int n = snprintf(want, sizeof want, "%d", major);
 	const char *versions = r->attr[MODEL_ATTR_VERSION];
-	bool concerned = major >= 0 && (!versions || model_list_has(versions, want, (size_t)n));
-	return concerned && !patched ? r : NULL;
+	return major >= 0 && !patched && (!versions || model_list_has(versions, want, (size_t)n));
+}
+
+/* The uncaught_async row of a route fn is the async handler of (handed to it inline or by
+ * name: router.post("/pay", createPayment)), or NULL. */
+static const struct model_row *uncaught_route(struct flow_check *c, struct flow_fn fn)
+{
+	const struct ir_func *func = flow_func(c->flow, fn);
+	size_t n;
+	const struct flow_site *sites = flow_handed_to(c->flow, fn, &n);
+	for (size_t i = 0; func && (func->flags & IR_FN_ASYNC) && i < n; i++) {
+		const struct model_row *r =
+			flow_model(c->flow, sites[i].file, MODEL_UNCAUGHT_ASYNC, sites[i].call);
+		if (r && route_concerned(c, sites[i].file, r))
+			return r;
+	}
+	return NULL;
 }
 
 /* Whether an error raised in fn, not caught there, reaches an uncaught async route with no
