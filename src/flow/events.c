@@ -234,6 +234,9 @@ static void http_event(struct events *ev, const struct ir_node *call, const stru
 	bool slash = base[0] && text[0] && base[strlen(base) - 1] != '/' && text[0] != '/';
 	if (strstr(text, "://"))
 		snprintf(whole, sizeof whole, "%s", text);
+	else if (!base[0] && text[0] && text[0] != '/' && text[0] != '{' && call->a &&
+		 call->a->kind == IR_MEMBER)
+		snprintf(whole, sizeof whole, "{?}/%s", text); /* a client configured elsewhere */
 	else
 		snprintf(whole, sizeof whole, "%s%s%s", base, slash ? "/" : "", text);
 	int kind = endpoint_of(ev->f, ev->ir->lang, whole);
