@@ -18,11 +18,11 @@
  * FORBIDDEN in the function or its checking helper), the advice is `info`: it does not fail
  * the checklist item, which only a missing error path fails. */
 #define _GNU_SOURCE /* strcasestr */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/dependency.h"
 #include "check/flow_stage.h"
 
 #define MAX_UP 3     /* callers followed up from a raising call */
@@ -187,50 +187,22 @@ static void analyse(struct answer *a)
 	flow_walk(a->c->flow, a->fn, false, visit, a);
 }
 
-/* The major version of a dependency in package.json, -1 when not one; *patched: the
- * patch is a dependency too. */
-static int dependency_major(const char *text, size_t len, const char *name, const char *patch,
-			    bool *patched)
-{
-	static const char *const sections[] = {"dependencies", "devDependencies",
-					       "peerDependencies"};
-	json_t *pkg = json_loadb(text, len, 0, NULL);
-	int major = -1;
-	*patched = false;
-	for (size_t i = 0; pkg && i < sizeof sections / sizeof sections[0]; i++) {
-		json_t *deps = json_object_get(pkg, sections[i]);
-		const char *v = json_string_value(json_object_get(deps, name));
-		while (v && *v && strchr(" ^~>=v", *v))
-			v++;
-		if (v && *v >= '0' && *v <= '9' && major < 0)
-			major = atoi(v);
-		*patched |= patch && json_object_get(deps, patch);
-	}
-	json_decref(pkg);
-	return major;
-}
-
 /* Whether a route row applies to the file registering the route: it imports the package,
  * and the project depends on a version the row names, without the patch. */
 static bool route_concerned(struct flow_check *c, int32_t file, const struct model_row *r)
 {
-	const char *pkg = r->attr[MODEL_ATTR_PACKAGE];
-	if (!pkg)
-		return true;
+	const char *pkg = r->attr[MODEL_ATTR_PACKAGE], *patch = r->attr[MODEL_ATTR_PATCHED];
 	const struct ir_file *ir = flow_ir(c->flow, file);
-	bool imported = false;
+	bool imported = !pkg;
 	for (uint32_t i = 0; i < ir->nimports && !imported; i++)
 		imported = ir->imports[i].spec && !strcmp(ir->imports[i].spec, pkg);
-	size_t len = 0;
-	char *text = imported ? scan_package_json(c->u->scan, ir->path, &len) : NULL;
-	bool patched = false;
-	int major = text ? dependency_major(text, len, pkg, r->attr[MODEL_ATTR_PATCHED], &patched)
-			 : -1;
-	free(text);
+	int major = imported && pkg ? dependency_major(c->u->scan, ir->path, pkg) : -1;
 	char want[16];
 	int n = snprintf(want, sizeof want, "%d", major);
-	const char *versions = r->attr[MODEL_ATTR_VERSION];
-	return major >= 0 && !patched && (!versions || model_list_has(versions, want, (size_t)n));
+	return imported && (!pkg || major >= 0) &&
+	       (!patch || dependency_major(c->u->scan, ir->path, patch) == -1) &&
+	       (!pkg || !r->attr[MODEL_ATTR_VERSION] ||
+		model_list_has(r->attr[MODEL_ATTR_VERSION], want, (size_t)n));
 }
 
 /* The uncaught_async row of a route fn is the async handler of (handed to it inline or by
@@ -316,6 +288,18 @@ static bool answer_of(struct answer *a, struct flow_check *c, struct flow_fn fn,
 	return true;
 }
 
+/* Errors handled, but a createLink's 403 is not told apart: advice, which fails no item. */
+static int advise(struct flow_check *c, const struct rule *r, const struct flow_event *e,
+		  bool checked)
+{
+	char msg[160];
+	snprintf(msg, sizeof msg,
+		 "createLink errors are %s but 403 (merchant not validated) is not told apart "
+		 "from other failures",
+		 checked ? "checked" : "caught");
+	return flow_report(c, r, e->node, msg, SEV_INFO);
+}
+
 static int judge(struct flow_check *c, const struct rule *r, struct flow_fn fn,
 		 const struct flow_event *e)
 {
@@ -341,10 +325,7 @@ static int judge(struct flow_check *c, const struct rule *r, struct flow_fn fn,
 		/* left to the framework; a catch-all of an HTTP client's errors is advised */
 		if (!caught || e->sdk || !create || !answer_of(&a, c, fn, e, 0) || a.has_403)
 			return 0;
-		return flow_report(c, r, e->node,
-				   "createLink errors are caught but 403 (merchant not validated) "
-				   "is not told apart from other failures",
-				   SEV_INFO);
+		return advise(c, r, e, false);
 	}
 	if (!answer_of(&a, c, fn, e, 0))
 		return 0; /* a wrapper's OCPay call that reads or checks the answer: judged there */
@@ -358,14 +339,7 @@ static int judge(struct flow_check *c, const struct rule *r, struct flow_fn fn,
 			 what, a.note ? a.note : "check the HTTP status and the success flag");
 		return flow_report(c, r, e->node, msg, -1);
 	}
-	if (!create || a.has_403)
-		return 0;
-	return flow_report(c, r, e->node,
-			   a.checked ? "createLink errors are checked but 403 (merchant not "
-				       "validated) is not told apart from other failures"
-				     : "createLink errors are caught but 403 (merchant not "
-				       "validated) is not told apart from other failures",
-			   SEV_INFO);
+	return !create || a.has_403 ? 0 : advise(c, r, e, a.checked);
 }
 
 int oc007_run(struct flow_check *c, const struct rule *r, const struct detector *d)
