@@ -23,6 +23,8 @@ struct events {
 	struct flow_event *items;
 	uint32_t n, cap;
 	bool oom;
+	const struct ir_node *client; /* the call that made the client client_of() found */
+	int32_t client_file;
 };
 
 /* Whether name is one of the '|'-separated names. */
@@ -54,7 +56,57 @@ static void emit(struct events *ev, enum flow_event_kind kind, const struct ir_n
 		ev->items = p;
 		ev->cap = cap;
 	}
-	ev->items[ev->n++] = (struct flow_event){kind, node, ev->fn, arg, row, via, ms, sdk};
+	ev->items[ev->n++] = (struct flow_event){kind, node, ev->fn, arg, row, via, ms, sdk, false};
+}
+
+/* Marks the event just emitted as one whose error answer raises. */
+static void set_throws(struct events *ev, bool throws)
+{
+	if (!ev->oom && ev->n)
+		ev->items[ev->n - 1].throws = throws;
+}
+
+/* Whether the request a wrapper makes raises on an error answer: its first API or HTTP
+ * event's, through wrappers of wrappers. */
+static bool wrapped_throws(const struct flow *f, struct flow_fn fn, int depth)
+{
+	size_t n;
+	const struct flow_event *e = flow_events(f, fn, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].kind != EV_CREATE_LINK && e[i].kind != EV_CHECK_PAYMENT &&
+		    e[i].kind != EV_HTTP)
+			continue;
+		if (flow_fn_ok(e[i].via) && depth < 4)
+			return wrapped_throws(f, e[i].via, depth + 1);
+		return e[i].throws;
+	}
+	return false;
+}
+
+static bool attr_true(const struct model_row *r, enum model_attr a)
+{
+	return r && r->attr[a] && !strcmp(r->attr[a], "true");
+}
+
+/* The truth of the option a row's `raises` names on a call (Guzzle's 'http_errors' =>
+ * false, aiohttp's raise_for_status=True), through a variable holding the options too:
+ * 1 or 0, or -1 when the call does not say. */
+static int raises_option(struct events *ev, int32_t file, const struct ir_node *call,
+			 const struct model_row *r)
+{
+	const char *spec = r ? r->attr[MODEL_ATTR_RAISES] : NULL;
+	if (!spec)
+		return -1;
+	const struct ir_node *v = model_arg(call, spec);
+	const char *dot = strchr(spec, '.');
+	if (!v && dot && (size_t)(dot - spec) < 16) {
+		char head[16];
+		snprintf(head, sizeof head, "%.*s", (int)(dot - spec), spec);
+		int32_t of;
+		const struct ir_node *opts = model_arg(call, head);
+		v = opts ? flow_member_value(ev->q, file, opts, dot + 1, &of) : NULL;
+	}
+	return v && v->kind == IR_BOOL ? v->num != 0 : -1;
 }
 
 /* Which endpoint a URL names: EV_CREATE_LINK, EV_CHECK_PAYMENT, or -1. A row `on:
@@ -175,6 +227,8 @@ static const struct model_row *client_of(struct events *ev, int32_t file,
 		const struct model_row *r = model_for(f, file, MODEL_HTTP, recv);
 		if (!r || !r->attr[MODEL_ATTR_CLIENT] || strcmp(r->attr[MODEL_ATTR_CLIENT], "true"))
 			return NULL;
+		ev->client = recv;
+		ev->client_file = file;
 		bool partial;
 		const struct ir_node *b = r->attr[MODEL_ATTR_BASE]
 						  ? model_arg(recv, r->attr[MODEL_ATTR_BASE])
@@ -189,11 +243,14 @@ static const struct model_row *client_of(struct events *ev, int32_t file,
 			const struct ir_node *opts = model_arg(recv, spec);
 			b = opts ? flow_member_value(ev->q, file, opts, dot + 1, &of) : NULL;
 			if (b && !flow_string(ev->q, of, b, base, size, &partial))
-				base[0] = '\0';
+				snprintf(base, size, "{?}");
 			return r;
 		}
-		if (!b || !flow_string(ev->q, file, b, base, size, &partial))
+		/* a base the engine cannot read (settings.OCPAY_URL) is still a base */
+		if (!b)
 			base[0] = '\0';
+		else if (!flow_string(ev->q, file, b, base, size, &partial))
+			snprintf(base, size, "{?}");
 		return r;
 	}
 	const struct ir_node *value = NULL;
@@ -211,12 +268,6 @@ static const struct model_row *client_of(struct events *ev, int32_t file,
 		if (value_class(f, file, recv->a, &cf, &cc, 0)) {
 			const struct ir_file *cir = flow_ir(f, cf);
 			const struct ir_class *c = &cir->classes[cc];
-			/* a property typed as a client: private HttpClientInterface $ocpayClient */
-			const struct model_row *typed = client_by_type(ev, cir, c, recv->text);
-			if (typed) {
-				base[0] = '\0';
-				return typed;
-			}
 			for (uint32_t i = 0; i < c->nfields && !value; i++)
 				if (c->fields[i].name && recv->text &&
 				    !strcmp(c->fields[i].name, recv->text))
@@ -232,6 +283,13 @@ static const struct model_row *client_of(struct events *ev, int32_t file,
 					    !strcmp(as->a->text, recv->text))
 						value = as->b, vf = cf;
 				}
+			}
+			/* no value the engine can see, but a property typed as a client: an
+			 * injected HttpClientInterface $ocpayClient */
+			const struct model_row *typed = value ? NULL : client_by_type(ev, cir, c, recv->text);
+			if (typed) {
+				base[0] = '\0';
+				return typed;
 			}
 		}
 	}
@@ -263,10 +321,29 @@ static void http_event(struct events *ev, const struct ir_node *call, const stru
 	bool partial = false;
 	if (url)
 		flow_string(ev->q, ev->fn.file, url, text, sizeof text, &partial);
+	const struct model_row *client = NULL;
+	ev->client = NULL;
 	if (call->a && call->a->kind == IR_MEMBER)
-		client_of(ev, ev->fn.file, call->a->a, base, sizeof base, 0);
+		client = client_of(ev, ev->fn.file, call->a->a, base, sizeof base, 0);
+	/* whether an error answer raises: the request's row, unless the client was made
+	 * with an option that says otherwise, unless the request itself says */
+	bool throws = attr_true(r, MODEL_ATTR_THROWS);
+	int opt = client && ev->client ? raises_option(ev, ev->client_file, ev->client, client) : -1;
+	if (opt >= 0)
+		throws = opt;
+	if ((opt = raises_option(ev, ev->fn.file, call, r)) >= 0)
+		throws = opt;
+	/* a client's base and a relative path join with one slash (got's prefixUrl,
+	 * Guzzle's base_uri); an absolute URL ignores the base */
 	char whole[2 * URL_MAX];
-	snprintf(whole, sizeof whole, "%s%s", base, text);
+	bool slash = base[0] && text[0] && base[strlen(base) - 1] != '/' && text[0] != '/';
+	if (strstr(text, "://"))
+		snprintf(whole, sizeof whole, "%s", text);
+	else if (!base[0] && text[0] && text[0] != '/' && text[0] != '{' && call->a &&
+		 call->a->kind == IR_MEMBER)
+		snprintf(whole, sizeof whole, "{?}/%s", text); /* a client configured elsewhere */
+	else
+		snprintf(whole, sizeof whole, "%s%s%s", base, slash ? "/" : "", text);
 	int kind = endpoint_of(ev->f, ev->ir->lang, whole);
 	const struct ir_node *body =
 		r->attr[MODEL_ATTR_BODY] ? model_arg(call, r->attr[MODEL_ATTR_BODY]) : NULL;
@@ -277,6 +354,7 @@ static void http_event(struct events *ev, const struct ir_node *call, const stru
 	else /* a request to the project's own route runs its handler */
 		emit(ev, EV_HTTP, call, url, r, base[0] ? FLOW_FN_NONE : routes_find(ev->f, text), -1,
 		     false);
+	set_throws(ev, throws);
 }
 
 /* A timer or a schedule: what it runs and how often. A scheduling call whose period a
@@ -571,12 +649,14 @@ static void call_event(struct events *ev, const struct ir_node *call)
 		const struct flow_summary *s = flow_summary(f, callee);
 		if (s->api & (1u << EV_CREATE_LINK)) {
 			emit(ev, EV_CREATE_LINK, call, ir_call_arg(call, 0), NULL, callee, -1, false);
+			set_throws(ev, wrapped_throws(f, callee, 0));
 			return;
 		}
 		if (s->api & (1u << EV_CHECK_PAYMENT)) {
 			const struct ir_node *ref =
 				ir_call_arg(call, s->api_ref >= 0 ? (uint32_t)s->api_ref : 0);
 			emit(ev, EV_CHECK_PAYMENT, call, ref, NULL, callee, -1, false);
+			set_throws(ev, wrapped_throws(f, callee, 0));
 			return;
 		}
 		if (s->url_param >= 0) {
@@ -585,20 +665,24 @@ static void call_event(struct events *ev, const struct ir_node *call)
 			int32_t af = file;
 			if (arg && s->url_key)
 				arg = flow_member_value(ev->q, file, arg, s->url_key, &af);
-			char url[URL_MAX];
+			char url[URL_MAX], whole[2 * URL_MAX];
 			bool partial;
 			if (arg && flow_string(ev->q, af, arg, url, sizeof url, &partial)) {
-				int kind = endpoint_of(f, ev->ir->lang, url);
+				/* ocpayFetch("/createLink") where the wrapper fetches OCPAY_API + path */
+				snprintf(whole, sizeof whole, "%s%s", s->url_base ? s->url_base : "", url);
+				int kind = endpoint_of(f, ev->ir->lang, whole);
 				const struct ir_node *other =
 					s->url_key ? ir_call_arg(call, (uint32_t)s->url_param)
 						   : ir_call_arg(call, (uint32_t)s->url_param + 1);
 				if (kind == EV_CREATE_LINK) {
 					emit(ev, EV_CREATE_LINK, call, other, NULL, callee, -1, false);
+					set_throws(ev, wrapped_throws(f, callee, 0));
 					return;
 				}
 				if (kind == EV_CHECK_PAYMENT) {
 					emit(ev, EV_CHECK_PAYMENT, call, ref_in_url(arg), NULL, callee,
 					     -1, false);
+					set_throws(ev, wrapped_throws(f, callee, 0));
 					return;
 				}
 			}
@@ -655,6 +739,9 @@ static void call_event(struct events *ev, const struct ir_node *call)
 		else if (api && !strcmp(api, "checkPayment"))
 			emit(ev, EV_CHECK_PAYMENT, call, model_arg(call, r->attr[MODEL_ATTR_REF]), r,
 			     FLOW_FN_NONE, -1, true);
+		else
+			return;
+		set_throws(ev, attr_true(r, MODEL_ATTR_THROWS));
 		return;
 	}
 	if ((r = http_row(ev, call, &p))) {
@@ -700,7 +787,9 @@ static void call_event(struct events *ev, const struct ir_node *call)
 		emit(ev, EV_EXIT, call, NULL, r, FLOW_FN_NONE, -1, false);
 		return;
 	}
-	if ((r = model_response(f, file, &p)))
+	/* r.json() on what fetch() answered decodes it: no answer to the client */
+	if ((r = model_response(f, file, &p)) &&
+	    !(call->a && call->a->kind == IR_MEMBER && value_is_answer(ev->q, file, call->a->a)))
 		emit(ev, EV_RESPONSE, call, NULL, r, FLOW_FN_NONE, -1, false);
 }
 

@@ -52,6 +52,8 @@ struct flow_file {
 				   * a scheduled job): the framework calls it */
 	const struct flow_event ***runs; /* per function: what runs it (flow_runs) */
 	uint32_t *nruns;
+	struct flow_site **handed;	/* per function: the calls it is handed to */
+	uint32_t *nhanded;
 	int32_t *first_child;	  /* per function: its first closure, or -1 */
 	int32_t *next_sibling;	  /* per function: the next closure of its parent, or -1 */
 };
@@ -164,12 +166,12 @@ const struct def *def_reaching(const struct flow *f, int32_t file, const struct 
 
 /* A call the models name an answer to the client, unless its receiver is a local. */
 const struct model_row *model_response(const struct flow *f, int32_t file, const struct path *p);
+/* Whether v holds what an HTTP request or an OCPay call answered (r in
+ * `const r = await fetch(url)`), so that r.json() is not taken for an answer to the client. */
+bool value_is_answer(struct flow_query *q, int32_t file, const struct ir_node *v);
 
 /* Paths of expressions, matched with the models for the file's language. */
 const struct model_row *model_for(const struct flow *f, int32_t file, enum model_kind kind,
 				  const struct ir_node *n);
-
-/* The argument a model row's attribute names ("0", "1.headers", "json", "this"). */
-const struct ir_node *model_arg(const struct ir_node *call, const char *spec);
 
 #endif

@@ -240,6 +240,28 @@ bool flow_varies_in(struct flow_query *q, int32_t file, const struct ir_node *ex
 	return expr && loop && loop->kind == IR_LOOP && varies_at(q, file, expr, loop, 0);
 }
 
+bool flow_caught(struct flow_query *q, int32_t file, const struct ir_node *n)
+{
+	for (const struct ir_node *t = flow_try_of(n); t; t = flow_try_of(t))
+		if (t->nkids)
+			return true;
+	/* fetch(url).then(...).catch(...) */
+	for (const struct ir_node *cur = n; cur && cur->parent;) {
+		const struct ir_node *p = cur->parent;
+		if (p->kind == IR_AWAIT) {
+			cur = p;
+			continue;
+		}
+		if (p->kind != IR_MEMBER || p->a != cur || !p->parent || p->parent->kind != IR_CALL ||
+		    p->parent->a != p)
+			return false;
+		if (model_for(q->f, file, MODEL_CATCH, p->parent))
+			return true;
+		cur = p->parent;
+	}
+	return false;
+}
+
 /* ---- statuses ---- */
 
 static enum flow_status status_of_text(const char *s)

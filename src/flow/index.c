@@ -26,6 +26,8 @@ static void file_free(struct flow_file *ff)
 	if (ff->ir) {
 		for (uint32_t i = 0; ff->callers && i < ff->ir->nfuncs; i++)
 			free(ff->callers[i]);
+		for (uint32_t i = 0; ff->handed && i < ff->ir->nfuncs; i++)
+			free(ff->handed[i]);
 		for (uint32_t i = 0; ff->events && i < ff->ir->nfuncs; i++)
 			free(ff->events[i]);
 		for (uint32_t i = 0; ff->runs && i < ff->ir->nfuncs; i++)
@@ -35,6 +37,8 @@ static void file_free(struct flow_file *ff)
 	}
 	free(ff->callers);
 	free(ff->ncallers);
+	free(ff->handed);
+	free(ff->nhanded);
 	free(ff->scopes);
 	free(ff->import_file);
 	free(ff->callee);
@@ -279,6 +283,25 @@ static bool collect_defs(void *ctx, const struct ir_node *n)
 	return true;
 }
 
+/* const { a } = require("m") is lowered as an import and as a declaration: the import is
+ * the binding (through it a call reaches the module's export), so the declaration on the
+ * import's line that binds the same name is dropped. */
+static void drop_import_decls(struct defs *d, const struct ir_file *ir)
+{
+	uint32_t kept = 0;
+	for (uint32_t k = 0; k < d->n; k++) {
+		const struct def *x = &d->items[k];
+		bool same = false;
+		for (uint32_t i = 0; i < ir->nimports && !same && x->how != DEF_IMPORT; i++)
+			same = x->at && x->at->kind == IR_DECL && ir->imports[i].local &&
+			       ir->imports[i].line == x->at->line &&
+			       !strcmp(ir->imports[i].local, x->name);
+		if (!same)
+			d->items[kept++] = *x;
+	}
+	d->n = kept;
+}
+
 static int def_cmp(const void *x, const void *y)
 {
 	const struct def *a = x, *b = y;
@@ -311,18 +334,8 @@ int scopes_build(struct flow *f, int32_t file)
 				def_add(&d, ir->imports[k].local, DEF_IMPORT, NULL, NULL, NULL, (int)k);
 		struct collect c = {&d, ir};
 		ir_walk(fn->body, collect_defs, &c);
-		/* const { a } = require("./m") is the import of that line, not a second value */
-		for (uint32_t k = 0; i == 0 && k < d.n; k++) {
-			const struct def *x = &d.items[k];
-			bool twin = false;
-			for (uint32_t m = 0; x->how != DEF_IMPORT && x->at && m < ir->nimports && !twin;
-			     m++)
-				twin = ir->imports[m].kind == IR_IMPORT_REQUIRE && ir->imports[m].local &&
-				       ir->imports[m].line == x->at->line &&
-				       !strcmp(ir->imports[m].local, x->name);
-			if (twin)
-				d.items[k--] = d.items[--d.n];
-		}
+		if (i == 0 && !d.oom)
+			drop_import_decls(&d, ir);
 		if (d.oom) {
 			free(d.items);
 			return error_set("out of memory");

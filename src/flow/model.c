@@ -428,6 +428,18 @@ const struct model_row *const *model_rows(const struct model_set *m, enum model_
 	return (const struct model_row *const *)m->rows[kind];
 }
 
+bool model_list_has(const char *list, const char *word, size_t len)
+{
+	for (const char *alt = list; alt && *alt;) {
+		const char *bar = strchr(alt, '|');
+		size_t n = bar ? (size_t)(bar - alt) : strlen(alt);
+		if (n == len && !strncmp(alt, word, n))
+			return true;
+		alt += n + (bar != NULL);
+	}
+	return false;
+}
+
 bool model_has_value(const struct model_set *m, enum model_kind kind, enum lang lang,
 		     const char *text)
 {

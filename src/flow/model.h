@@ -74,7 +74,13 @@ extern const struct embedded_model embedded_models[];
 						   customer's: casts, trims, parsers */      \
 	X(ASSERT, "assert", "call")		/* calls that throw unless (or if) an argument   \
 						   holds: abort_unless(), assert(), invariant() */ \
-	X(SDK, "sdk", "module")			/* the OCPay SDKs' modules, as imported */
+	X(SDK, "sdk", "module")			/* the OCPay SDKs' modules, as imported */      \
+	X(CALLBACK, "callback", "call")	/* calls that run a function with what they are called \
+						 * on: promise.then(fn) */                   \
+	X(CATCH, "catch", "call")		/* calls that handle what their receiver raises:  \
+						 * promise.catch() */                        \
+	X(UNCAUGHT_ASYNC, "uncaught_async", "call") /* routes that leave an async handler's    \
+						 * rejection unanswered (Express 4) */
 
 enum model_kind {
 #define X(id, name, key) MODEL_##id,
@@ -91,7 +97,8 @@ enum model_kind {
 	X(BASE, "base")	      /* http: a client's base URL argument */                           \
 	X(CLIENT, "client")   /* http: "true" when the call makes a client (axios.create) */     \
 	X(ON, "on")	      /* http: "client": only on a client instance (api.post());       \
-				 write: "write": only on a prepared write statement */       \
+				 write: "write": only on a prepared write statement;         \
+				 check: "response": only on the HTTP answer, not its body */ \
 	X(HANDLE, "handle")   /* http: the argument holding the handle the call configures  \
 				 (curl_setopt($ch, ...)): the handle carries the answer */   \
 	X(THROWS, "throws")   /* http, api: "true" when an error answer raises */                \
@@ -108,7 +115,7 @@ enum model_kind {
 	X(DECORATOR, "decorator") /* request_param: a decorator on the parameter (pattern) */    \
 	X(OBJECT, "object")   /* request_param: "true": the parameter is a request object */     \
 	X(IN, "in")	      /* request_param: a decorator of the function (pattern) */         \
-	X(FN, "fn")	      /* timer, hook, route: the argument holding the function run */   \
+	X(FN, "fn")	      /* timer, hook, route, callback: the function run */             \
 	X(MS, "ms")	      /* timer, sleep, duration: the argument holding milliseconds */    \
 	X(SECONDS, "seconds") /* timer, sleep, duration: the argument holding seconds */         \
 	X(MINUTES, "minutes") /* the same in minutes */                                          \
@@ -151,12 +158,21 @@ enum model_kind {
 				 assert: the argument that must hold */                      \
 	X(IF, "if")	      /* assert: the argument that must not hold (abort_if) */       \
 	X(VALUE, "value")     /* member_test: the value tested; convert: the argument whose value \
-				 it returns; constant: the constant's value */                \
+				 it returns; constant: the constant's value; check: the \
+				 argument holding the answer checked */                       \
 	X(LIST, "list")	      /* member_test: the list tested against */                       \
 	X(DEFAULT, "default") /* env: the argument holding the default value */                \
 	X(STATUS, "status")   /* fulfil: the argument holding the status set; status_test:   \
 				 the status the predicate tells (CONFIRMED, FAILED) */       \
-	X(NOTE, "note")	      /* free text for people */
+	X(RAISES, "raises")   /* http: the argument or option whose truth decides whether an   \
+				 error answer raises ('http_errors' => false, raise_for_status) */ \
+	X(WITH, "with")	      /* check: "N=a|b": only when argument N is one of these (a string \
+				 or a constant's name) */                                    \
+	X(PACKAGE, "package") /* uncaught_async: the package the file imports and the project \
+				 depends on */                                               \
+	X(VERSION, "version") /* uncaught_async: its major versions concerned ("3|4") */          \
+	X(PATCHED, "patched") /* uncaught_async: a dependency that makes the routes catch */      \
+	X(NOTE, "note")	      /* free text for people; http: how to check its answer */
 
 enum model_attr {
 #define X(id, name) MODEL_ATTR_##id,
@@ -200,5 +216,12 @@ const struct model_row *const *model_rows(const struct model_set *m, enum model_
 bool model_has_value(const struct model_set *m, enum model_kind kind, enum lang lang,
 		     const char *text);
 const char *model_kind_name(enum model_kind k);
+/* The argument of a call a row's attribute names ("0", "1.headers", "json", "this"), or NULL. */
+const struct ir_node *model_arg(const struct ir_node *call, const char *spec);
+/* Whether a call's argument is what "N=a|b" says: argument N is the string, name or
+ * constant a or b. */
+bool model_arg_is(const struct ir_node *call, const char *spec);
+/* Whether word[0..len) is one of the '|'-separated words of list ("3|4"). */
+bool model_list_has(const char *list, const char *word, size_t len);
 
 #endif

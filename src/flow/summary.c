@@ -185,6 +185,23 @@ static void wait_of(struct flow_query *q, struct flow_summary *s, struct flow_fn
 		s->wait_param = (int8_t)p;
 }
 
+/* What a wrapper's URL holds before its last unknown part, the parameter's:
+ * `${OCPAY_API}${path}` -> "https://api.oneclickdz.com/v3/ocpay"; kept in the file's arena. */
+static const char *url_base(struct flow_query *q, struct flow_file *ff, int32_t file,
+			    const struct ir_node *url)
+{
+	char buf[512];
+	bool partial;
+	if (!flow_string(q, file, url, buf, sizeof buf, &partial) || !partial)
+		return NULL;
+	char *last = NULL;
+	for (char *p = strstr(buf, "{?}"); p; p = strstr(p + 3, "{?}"))
+		last = p;
+	if (!last || last == buf)
+		return NULL;
+	return ir_strndup(ff->ir, buf, (size_t)(last - buf));
+}
+
 void summary_compute(struct flow *f, struct flow_query *q, struct flow_fn fn)
 {
 	struct flow_file *ff = flow_file_at(f, fn.file);
@@ -235,13 +252,14 @@ void summary_compute(struct flow *f, struct flow_query *q, struct flow_fn fn)
 						u = u->b;
 					if (u && u->kind == IR_MEMBER && u->a && u->a->kind == IR_NAME)
 						s.url_key = u->text;
-					/* async ({ endpoint }) => http.request({ url: endpoint }) */
-					const struct def *d = u && u->kind == IR_NAME
-								      ? def_reaching(f, fn.file, u, u)
-								      : NULL;
-					if (d && d->how == DEF_PARAM && d->key && *d->key &&
-					    !strchr(d->key, '.'))
-						s.url_key = d->key;
+					/* ({ endpoint, body }) => fetch(base + endpoint) */
+					const struct def *pd = u && u->kind == IR_NAME
+								       ? def_reaching(f, fn.file, u, u)
+								       : NULL;
+					if (pd && pd->how == DEF_PARAM && pd->key && *pd->key &&
+					    !strchr(pd->key, '.'))
+						s.url_key = pd->key;
+					s.url_base = url_base(q, ff, fn.file, e->arg);
 				}
 				break;
 			}

@@ -96,6 +96,12 @@ const struct model_row *model_for(const struct flow *f, int32_t file, enum model
 	return model_match(f->models, kind, ir->lang, &p);
 }
 
+const struct model_row *flow_model(const struct flow *f, int32_t file, enum model_kind kind,
+				   const struct ir_node *n)
+{
+	return model_for(f, file, kind, n);
+}
+
 /* One spelling of an argument (no alternatives). */
 static const struct ir_node *model_arg_one(const struct ir_node *call, const char *spec,
 					   size_t len)
@@ -164,9 +170,49 @@ const struct model_row *model_response(const struct flow *f, int32_t file, const
 	return d && (d->how == DEF_ASSIGN || d->how == DEF_PATTERN) ? NULL : r;
 }
 
+bool model_arg_is(const struct ir_node *call, const char *spec)
+{
+	char *end;
+	unsigned long i = strtoul(spec, &end, 10);
+	const struct ir_node *arg = ir_call_arg(call, (uint32_t)i);
+	return *end == '=' && arg && arg->text &&
+	       (arg->kind == IR_STRING || arg->kind == IR_NAME || arg->kind == IR_MEMBER) &&
+	       model_list_has(end + 1, arg->text, strlen(arg->text));
+}
+
 /* ---- labels ---- */
 
 static uint32_t labels_at(struct flow_query *q, int32_t file, const struct ir_node *e);
+
+
+bool value_is_answer(struct flow_query *q, int32_t file, const struct ir_node *v)
+{
+	while (v && v->kind == IR_AWAIT)
+		v = v->a;
+	if (!v)
+		return false;
+	if (v->kind == IR_NAME) {
+		const struct ir_node *defs[4];
+		int32_t files[4];
+		size_t n = flow_defs(q, file, v, defs, files, 4);
+		for (size_t i = 0; i < n; i++) {
+			const struct ir_node *d = defs[i];
+			while (d && d->kind == IR_AWAIT)
+				d = d->a;
+			if (d && d->kind == IR_CALL && d != v && value_is_answer(q, files[i], d))
+				return true;
+		}
+		return false;
+	}
+	if (v->kind != IR_CALL)
+		return false;
+	const struct model_row *r = model_for(q->f, file, MODEL_HTTP, v);
+	if ((r && !(r->attr[MODEL_ATTR_CLIENT] && !strcmp(r->attr[MODEL_ATTR_CLIENT], "true"))) ||
+	    model_for(q->f, file, MODEL_API, v))
+		return true;
+	return (labels_at(q, file, v) & (FL_CREATED | FL_CREATED_URL | FL_CHECKED)) != 0;
+}
+
 
 static uint32_t labels_kids(struct flow_query *q, int32_t file, const struct ir_node *e)
 {
@@ -252,6 +298,35 @@ static uint32_t member_labels(const struct flow *f, int32_t file, uint32_t l, co
 	return l;
 }
 
+/* What a callback call (promise.then(fn)) is made on, when function func is the fn it
+ * runs; NULL else. */
+static const struct ir_node *callback_receiver(struct flow_query *q, int32_t file, int32_t func)
+{
+	const struct ir_file *ir = flow_ir(q->f, file);
+	const struct ir_node *fn = func > 0 && (uint32_t)func < ir->nfuncs ? ir->funcs[func].node
+									   : NULL;
+	const struct ir_node *call = fn ? fn->parent : NULL;
+	if (!call || call->kind != IR_CALL || !call->a || call->a->kind != IR_MEMBER)
+		return NULL;
+	const struct model_row *r = model_for(q->f, file, MODEL_CALLBACK, call);
+	if (!r || model_arg(call, r->attr[MODEL_ATTR_FN] ? r->attr[MODEL_ATTR_FN] : "0") != fn)
+		return NULL;
+	return call->a->a;
+}
+
+const struct ir_node *flow_callback_value(struct flow_query *q, int32_t file,
+					  const struct ir_node *param)
+{
+	const struct ir_file *ir = flow_ir(q->f, file);
+	if (!ir || !param || param->kind != IR_NAME || !param->text || param->func <= 0 ||
+	    (uint32_t)param->func >= ir->nfuncs)
+		return NULL;
+	const struct ir_func *fn = &ir->funcs[param->func];
+	if (!fn->nparams || !fn->params[0].name || strcmp(fn->params[0].name, param->text))
+		return NULL;
+	return callback_receiver(q, file, param->func);
+}
+
 static uint32_t labels_def(struct flow_query *q, int32_t file, const struct def *d, int depth)
 {
 	const struct flow *f = q->f;
@@ -263,6 +338,10 @@ static uint32_t labels_def(struct flow_query *q, int32_t file, const struct def 
 		return d->value ? member_labels(f, file, labels_at(q, file, d->value), d->key) : 0;
 	case DEF_PARAM: {
 		uint32_t l = d->param < 16 ? fl_param(d->param) : FL_UNKNOWN;
+		/* fetch(url).then(r => r.json()): r is what then() is called on */
+		const struct ir_node *cb = d->param == 0 ? callback_receiver(q, file, d->func) : NULL;
+		if (cb)
+			l |= labels_at(q, file, cb);
 		const struct model_row *r = param_model(f, file, d);
 		if (r && !is_object_param(r))
 			l |= FL_REQUEST;
@@ -353,9 +432,11 @@ static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir
 			return FL_CREATED;
 		if (ev && ev->kind == EV_CHECK_PAYMENT)
 			return FL_CHECKED;
+		uint32_t answer = ev && ev->kind == EV_HTTP ? FL_ANSWER : 0;
 		if (have && model_match(f->models, MODEL_READ, ir->lang, &p))
 			return FL_STORED;
-		if (have && model_response(f, file, &p))
+		if (have && model_response(f, file, &p) &&
+		    !(e->a && e->a->kind == IR_MEMBER && value_is_answer(q, file, e->a->a)))
 			return 0;
 		if (have && model_match(f->models, MODEL_VALIDATOR, ir->lang, &p))
 			return labels_kids(q, file, e) | FL_VALIDATED;
@@ -374,7 +455,7 @@ static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir
 		/* not modelled: the answer is made of what went in, but what the customer sent
 		 * stays theirs only through a passthrough (a cast, a trim, a parser) or a method
 		 * of the value itself: Order.find(req.query.id) is an order, not input */
-		uint32_t args = 0, l = 0;
+		uint32_t args = 0, l = answer;
 		for (uint32_t i = 0; i < e->nkids; i++)
 			args |= labels_at(q, file, e->kids[i]);
 		if (e->a && e->a->kind == IR_MEMBER)
