@@ -31,7 +31,10 @@ static int keep_file(struct scan *s, long index, size_t *count)
 		return 0;
 	}
 	scan_log(s, "%s: read for the flow rules: it is linked to OCPay code", e->path);
-	return flow_stage_keep(s, index);
+	if (flow_stage_keep(s, index) < 0)
+		return -1;
+	s->flow_records[s->nflow_records - 1].linked = true; /* one thread expands */
+	return 0;
 }
 
 long flow_file_index(const struct scan *s, const char *path)

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* strcasestr */
 #include "check/flow_stage_private.h"
 
 #include <pthread.h>
@@ -411,11 +412,31 @@ static int note_unexplained(struct scan *s, const struct flow *flow)
 	return 0;
 }
 
+/* Whether a kept file names OCPay's payment reference (paymentRef, payment_ref): code
+ * of an OCPay integration whose calls live elsewhere (another service, a page). */
+static bool names_payment_ref(const struct scan *s)
+{
+	for (size_t i = 0; i < s->nflow_records; i++) {
+		const struct flow_record *rec = &s->flow_records[i];
+		if (rec->data && (strcasestr(rec->data, "paymentref") ||
+				  strcasestr(rec->data, "payment_ref")))
+			return true;
+	}
+	return false;
+}
+
 int flow_stage_run(struct scan *s, struct finding_list *out)
 {
 	if (!s->nflow_records)
 		return 0;
-	if (flow_stage_lower(s) < 0 || flow_neighbours_expand(s) < 0)
+	if (flow_stage_lower(s) < 0)
+		return -1;
+	/* the flow rules judge OCPay payments: with no OCPay code anywhere and no payment
+	 * reference of OCPay's, another gateway's return page or a framework's scheduler is
+	 * not theirs to judge */
+	if (!s->ocpay_seen && !names_payment_ref(s))
+		return 0;
+	if (flow_neighbours_expand(s) < 0)
 		return -1;
 	/* files that could not be read or parsed are left out (and were noted) */
 	size_t kept = 0;
@@ -426,6 +447,9 @@ int flow_stage_run(struct scan *s, struct finding_list *out)
 			record_free(&s->flow_records[i]);
 	}
 	s->nflow_records = kept;
+	for (size_t i = 0; i < kept; i++) /* what the flow rules read, and why */
+		s->stats.flow_linked += s->flow_records[i].linked;
+	s->stats.flow_named = kept - s->stats.flow_linked;
 	/* the index's order never depends on thread timing */
 	qsort(s->flow_records, s->nflow_records, sizeof *s->flow_records, record_cmp);
 	struct flow *flow = flow_new(s->rules->models, s->resolver.files ? &s->resolver : NULL,

@@ -39,6 +39,7 @@ struct scan_options {
 
 struct scan_stats {
 	size_t files_scanned, bytes_scanned, blobs_scanned, files_parsed;
+	size_t flow_named, flow_linked; /* files the flow rules read: OCPay code and its importers, the files around them */
 	size_t skipped_binary, skipped_large, skipped_unreadable, skipped_symlink;
 	size_t parse_failed;
 	size_t commits_scanned;

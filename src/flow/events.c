@@ -513,10 +513,21 @@ static bool writes_sql(struct events *ev, int32_t file, const struct ir_node *ca
 	       (strcasestr(sql, "insert") || strcasestr(sql, "update") || strcasestr(sql, "replace"));
 }
 
+static const struct model_row *ephemeral_at(const struct flow *f, struct flow_query *q,
+					    int32_t file, const struct ir_node *n, bool assign,
+					    int depth);
+
 /* The ephemeral row a store matches: a write call's path (or its receiver's value: a
  * Map, a dict, an object literal in memory), or, with assign, an assignment's target. */
 const struct model_row *flow_ephemeral(const struct flow *f, struct flow_query *q, int32_t file,
 				       const struct ir_node *n, bool assign)
+{
+	return ephemeral_at(f, q, file, n, assign, 0);
+}
+
+static const struct model_row *ephemeral_at(const struct flow *f, struct flow_query *q,
+					    int32_t file, const struct ir_node *n, bool assign,
+					    int depth)
 {
 	static const struct model_row memory = {.kind = MODEL_EPHEMERAL, .text = "",
 						 .attr = {[MODEL_ATTR_NOTE] = "memory"}};
@@ -536,8 +547,8 @@ const struct model_row *flow_ephemeral(const struct flow *f, struct flow_query *
 			return r;
 	}
 	(void)len;
-	if (assign || n->kind != IR_CALL)
-		return NULL;
+	if (assign || n->kind != IR_CALL || depth >= 4)
+		return NULL; /* $routes = $routes->map(...): the receiver's value is this call */
 	const struct ir_node *recv = n->a && n->a->kind == IR_MEMBER ? n->a->a : NULL;
 	const struct ir_node *defs[4];
 	int32_t files[4];
@@ -547,7 +558,8 @@ const struct model_row *flow_ephemeral(const struct flow *f, struct flow_query *
 		if (v->kind == IR_OBJECT || v->kind == IR_ARRAY)
 			return &memory;
 		const struct model_row *r =
-			v->kind == IR_CALL ? flow_ephemeral(f, q, files[i], v, false) : NULL;
+			v->kind == IR_CALL && v != n ? ephemeral_at(f, q, files[i], v, false, depth + 1)
+						     : NULL;
 		if (r)
 			return r;
 	}
