@@ -331,6 +331,16 @@ static void skipped_folder(void *ctx, const char *path, const char *why)
 	scan_note_incomplete(ctx, "%s: cannot read folder: %s", path, why);
 }
 
+static void listing_incomplete(void *ctx, const char *path, const char *why)
+{
+	scan_note_incomplete(ctx, "%s: %s", path, why);
+}
+
+static void listing_log(void *ctx, const char *path, const char *why)
+{
+	scan_log(ctx, "%s: %s", path, why);
+}
+
 /* Sets up the file list: from git when PATH is in a repository, else from the folder. */
 static int collect(struct scan *s, struct scan_args *a, char head[HASH_HEX_SIZE])
 {
@@ -372,11 +382,9 @@ static int collect(struct scan *s, struct scan_args *a, char head[HASH_HEX_SIZE]
 	if (!(s->root = malloc(wl + 2)))
 		return error_set("out of memory");
 	snprintf(s->root, wl + 2, "%s/", wreal);
-	int listed = repo_list_files(s->repo, prefix, &s->files);
-	if (listed < 0)
+	struct list_notes notes = {listing_incomplete, listing_log, s};
+	if (repo_list_files(s->repo, prefix, &s->files, &notes) < 0)
 		return -1;
-	if (listed == 1)
-		scan_note_incomplete(s, "%s", error_last());
 	file_list_sort(&s->files);
 	return 0;
 }

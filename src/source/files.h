@@ -20,6 +20,15 @@ struct file_list {
 	size_t len, cap;
 };
 
+/* Where a listing tells what it left out: `incomplete` for what exists but could not be
+ * read (the result is then incomplete), `log` for what was left out on purpose, as git
+ * leaves it out (told with --verbose). Either may be NULL. */
+struct list_notes {
+	void (*incomplete)(void *ctx, const char *path, const char *why);
+	void (*log)(void *ctx, const char *path, const char *why);
+	void *ctx;
+};
+
 int file_list_add(struct file_list *list, const char *path, size_t len, unsigned flags);
 void file_list_sort(struct file_list *list);
 void file_list_free(struct file_list *list);

@@ -4,10 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/error.h"
+#include "source/ignore.h"
+#include "source/index.h"
+#include "source/worktree.h"
 
 struct repo {
 	git_repository *git;
+	struct ignore *ignore; /* built by the first listing or question */
 };
 
 int repo_fail(const char *what)
@@ -52,6 +57,7 @@ void repo_free(struct repo *r)
 {
 	if (!r)
 		return;
+	ignore_free(r->ignore);
 	git_repository_free(r->git);
 	free(r);
 	git_libgit2_shutdown();
@@ -80,70 +86,114 @@ static bool under(const char *path, const char *prefix, size_t plen)
 	return plen == 0 || strncmp(path, prefix, plen) == 0;
 }
 
-int repo_list_files(struct repo *r, const char *prefix, struct file_list *out)
+/* The index as libgit2 reads it, for what index_read() does not read itself. */
+static int index_from_libgit2(struct repo *r, struct index_paths *idx)
 {
-	size_t plen = strlen(prefix);
 	git_index *index = NULL;
 	if (git_repository_index(&index, r->git) < 0)
 		return repo_fail("cannot read the git index");
 	size_t n = git_index_entrycount(index);
 	const char *last = NULL;
-	for (size_t i = 0; i < n; i++) {
+	int rc = 0;
+	for (size_t i = 0; !rc && i < n; i++) {
 		const git_index_entry *e = git_index_get_byindex(index, i);
-		/* Conflicted paths appear once per stage: keep one. Submodules are other
-		 * repositories. */
-		if (!e || (last && !strcmp(last, e->path)) || e->mode == GIT_FILEMODE_COMMIT)
+		/* conflicted paths appear once per stage: keep one */
+		if (!e || (last && !strcmp(last, e->path)))
 			continue;
 		last = e->path;
-		if (!under(e->path, prefix, plen))
-			continue;
-		unsigned flags = FILE_TRACKED;
-		if (e->mode == GIT_FILEMODE_LINK)
-			flags |= FILE_SYMLINK;
-		if (file_list_add(out, e->path, strlen(e->path), flags) < 0) {
-			git_index_free(index);
-			return -1;
-		}
+		rc = index_add(idx, e->path, e->mode);
 	}
 	git_index_free(index);
+	return rc;
+}
 
-	git_status_options opts;
-	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
-	opts.show = GIT_STATUS_SHOW_WORKDIR_ONLY;
-	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
-		     GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
-	char *spec = (char *)prefix;
-	if (plen) {
-		opts.pathspec.strings = &spec;
-		opts.pathspec.count = 1;
+/* The rules git ignores files by, read once: info/exclude and core.excludesFile here, the
+ * .gitignore files as folders are visited. */
+static int repo_ignore(struct repo *r, const struct list_notes *notes)
+{
+	if (r->ignore)
+		return 0;
+	git_config *cfg = NULL;
+	if (git_repository_config_snapshot(&cfg, r->git) < 0)
+		return repo_fail("cannot read the git config");
+	int icase = 0;
+	if (git_config_get_bool(&icase, cfg, "core.ignorecase") < 0)
+		icase = 0;
+	git_buf excludes = {0};
+	struct buf path = BUF_INIT;
+	int rc = ignore_new(&r->ignore, icase != 0, notes);
+	if (!rc) {
+		/* named from the working tree when it holds the repository, as .git/info/exclude */
+		const char *wd = git_repository_workdir(r->git);
+		buf_printf(&path, "%sinfo/exclude", git_repository_commondir(r->git));
+		size_t wl = wd ? strlen(wd) : 0;
+		const char *shown =
+		    wl && !strncmp(path.ptr ? path.ptr : "", wd, wl) ? path.ptr + wl : path.ptr;
+		rc = buf_oom(&path) ? error_set("out of memory")
+				    : ignore_add_file(r->ignore, IGNORE_INFO, path.ptr, shown);
 	}
-	git_status_list *st = NULL;
-	if (git_status_list_new(&st, r->git, &opts) < 0) {
-		repo_fail("untracked files not listed");
-		return 1; /* the tracked files are listed: the scan goes on without the rest */
+	/* core.excludesFile, by default $XDG_CONFIG_HOME/git/ignore */
+	buf_reset(&path);
+	if (git_config_get_path(&excludes, cfg, "core.excludesFile") == 0) {
+		if (excludes.ptr[0] != '/')
+			buf_puts(&path, git_repository_workdir(r->git));
+		buf_puts(&path, excludes.ptr);
+	} else if (getenv("XDG_CONFIG_HOME") && *getenv("XDG_CONFIG_HOME")) {
+		buf_printf(&path, "%s/git/ignore", getenv("XDG_CONFIG_HOME"));
+	} else if (getenv("HOME")) {
+		buf_printf(&path, "%s/.config/git/ignore", getenv("HOME"));
 	}
-	size_t count = git_status_list_entrycount(st);
-	int rc = 0;
-	for (size_t i = 0; i < count && !rc; i++) {
-		const git_status_entry *e = git_status_byindex(st, i);
-		if (!(e->status & GIT_STATUS_WT_NEW) || !e->index_to_workdir)
+	git_error_clear();
+	if (!rc && path.len)
+		rc = buf_oom(&path) ? error_set("out of memory")
+				    : ignore_add_file(r->ignore, IGNORE_GLOBAL, path.ptr, path.ptr);
+	buf_free(&path);
+	git_buf_dispose(&excludes);
+	git_config_free(cfg);
+	return rc;
+}
+
+int repo_list_files(struct repo *r, const char *prefix, struct file_list *out,
+		    const struct list_notes *notes)
+{
+	const char *workdir = git_repository_workdir(r->git);
+	struct index_paths idx;
+	struct buf path = BUF_INIT;
+	buf_printf(&path, "%sindex", git_repository_path(r->git));
+	if (buf_oom(&path))
+		return error_set("out of memory");
+	int rc = index_read(&idx, path.ptr);
+	buf_free(&path);
+	if (rc == 1)
+		rc = index_from_libgit2(r, &idx);
+	if (!rc)
+		rc = repo_ignore(r, notes);
+	if (!rc)
+		index_sort(&idx, ignore_icase(r->ignore));
+	size_t plen = strlen(prefix);
+	for (size_t i = 0; !rc && i < idx.len; i++) {
+		const struct index_path *e = &idx.items[i];
+		/* submodules are other repositories */
+		if (e->mode == INDEX_MODE_GITLINK || !under(e->path, prefix, plen))
 			continue;
-		const char *p = e->index_to_workdir->new_file.path;
-		if (!under(p, prefix, plen))
-			continue;
-		rc = file_list_add(out, p, strlen(p), FILE_UNTRACKED);
+		unsigned flags = FILE_TRACKED | (e->mode == INDEX_MODE_LINK ? FILE_SYMLINK : 0);
+		rc = file_list_add(out, e->path, e->len, flags);
 	}
-	git_status_list_free(st);
+	if (!rc)
+		rc = worktree_list_untracked(out, workdir, prefix, &idx, r->ignore, notes);
+	index_paths_free(&idx);
 	return rc;
 }
 
 int repo_is_ignored(struct repo *r, const char *path, bool *ignored)
 {
-	int v = 0;
-	if (git_ignore_path_is_ignored(&v, r->git, path) < 0)
-		return repo_fail(path);
-	*ignored = v != 0;
-	return 0;
+	const char *workdir = git_repository_workdir(r->git);
+	*ignored = false;
+	if (!workdir)
+		return 0;
+	if (repo_ignore(r, NULL) < 0)
+		return -1;
+	return ignore_path(r->ignore, workdir, path, ignored);
 }
 
 int repo_hooks_dir(struct repo *r, char **out)

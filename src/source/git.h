@@ -18,9 +18,12 @@ void repo_free(struct repo *r);
 const char *repo_workdir(const struct repo *r);
 /* HEAD's commit id; returns 1 (and leaves out empty) when HEAD is unborn. */
 int repo_head(const struct repo *r, char out[HASH_HEX_SIZE]);
-/* Tracked files plus untracked files that are not ignored, under prefix ("" or "dir/").
- * Returns 1, with the error set, when only the tracked files could be listed. */
-int repo_list_files(struct repo *r, const char *prefix, struct file_list *out);
+/* Tracked files plus untracked files that are not ignored, under prefix ("" or "dir/"),
+ * as `git status --untracked-files=all` has them. What could not be read (a folder, an
+ * ignore file that is a FIFO) is told through notes, and the listing goes on. */
+int repo_list_files(struct repo *r, const char *prefix, struct file_list *out,
+		    const struct list_notes *notes);
+/* Whether git would ignore path (from the root of the working tree). */
 int repo_is_ignored(struct repo *r, const char *path, bool *ignored);
 /* The folder git runs hooks from (core.hooksPath honoured), newly allocated, with no
  * trailing '/'. */
