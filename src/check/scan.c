@@ -347,6 +347,16 @@ bool unit_has_keywords(const struct unit *u, const struct rule *r, const struct 
 	return !own && ((u->inherit[0] & d->kwmask[0]) || (u->inherit[1] & d->kwmask[1]));
 }
 
+bool unit_may_contain(const struct unit *u, const char *word)
+{
+	const struct ruleset *rs = u->scan->rules;
+	for (size_t k = 0; k < rs->nkeywords; k++)
+		if (!strcmp(rs->keywords[k], word))
+			return !literal_set_has(rs->prefilter_lang[u->lang], (unsigned)k) ||
+			       (u->kw[k / 64] >> (k % 64) & 1);
+	return true;
+}
+
 struct regex *checker_regex(struct scan *s, const struct rule *r, const char *pattern)
 {
 	struct regex *re = NULL;
