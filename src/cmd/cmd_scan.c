@@ -365,6 +365,9 @@ static int collect(struct scan *s, struct scan_args *a, char head[HASH_HEX_SIZE]
 		return -1;
 	if (a->kind == RUN_REPORT && !a->no_history)
 		a->history = true; /* the report reads the whole history when there is one */
+	/* objects are read through libgit2; a working tree alone does without it */
+	if ((a->history || a->staged || a->since) && repo_open_git(s->repo) < 0)
+		return -1;
 	const char *wd = repo_workdir(s->repo);
 	if (!wd && !a->history)
 		return error_set("%s: a bare repository has no working tree to scan (use --history)",

@@ -6,12 +6,16 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "source/gitdir.h"
 #include "source/ignore.h"
 #include "source/index.h"
 #include "source/worktree.h"
 
 struct repo {
-	git_repository *git;
+	char *path;	      /* what discovery started from, for opening libgit2 later */
+	struct gitdir layout; /* read without libgit2, when fast */
+	bool fast;
+	git_repository *git;   /* opened when needed (repo_open_git) */
 	struct ignore *ignore; /* built by the first listing or question */
 };
 
@@ -21,8 +25,11 @@ int repo_fail(const char *what)
 	return error_set("%s: %s", what, e && e->message ? e->message : "libgit2 error");
 }
 
-int repo_discover(struct repo **out, const char *path)
+/* Opens the repository with libgit2: 0, 1 when libgit2 finds none, -1 with the error set. */
+static int open_git(struct repo *r)
 {
+	if (r->git)
+		return 0;
 	git_libgit2_init();
 	/* Every object is read once: an object cache only costs memory. Pack windows are
 	 * bounded so a large history stays within a fixed footprint. Objects are read to be
@@ -32,24 +39,46 @@ int repo_discover(struct repo **out, const char *path)
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)32 * 1024 * 1024);
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)4 * 1024 * 1024);
-	git_repository *g = NULL;
-	int rc = git_repository_open_ext(&g, path, 0, NULL);
-	if (rc == GIT_ENOTFOUND)
-		return 1;
-	if (rc < 0)
-		return repo_fail(path);
+	int rc = git_repository_open_ext(&r->git, r->path, 0, NULL);
+	if (rc < 0) {
+		r->git = NULL;
+		rc = rc == GIT_ENOTFOUND ? 1 : repo_fail(r->path);
+		git_libgit2_shutdown();
+	}
+	return rc;
+}
+
+int repo_open_git(struct repo *r)
+{
+	int rc = open_git(r);
+	return rc == 1 ? error_set("%s: not a git repository", r->path) : rc;
+}
+
+int repo_discover(struct repo **out, const char *path)
+{
 	struct repo *r = calloc(1, sizeof *r);
-	if (!r) {
-		git_repository_free(g);
+	if (!r || !(r->path = strdup(path))) {
+		free(r);
 		return error_set("out of memory");
 	}
-	r->git = g;
+	int rc = gitdir_find(&r->layout, path);
+	r->fast = rc == 0;
+	if (rc == 2) /* a layout only libgit2 reads */
+		rc = open_git(r);
+	if (rc) {
+		repo_free(r);
+		return rc;
+	}
 	*out = r;
 	return 0;
 }
 
 git_repository *repo_git(const struct repo *r)
 {
+	/* history and staged changes come after repo_open_git(); opening here too keeps a
+	 * caller that forgot from reading a NULL repository */
+	if (!r->git)
+		repo_open_git((struct repo *)r);
 	return r->git;
 }
 
@@ -58,20 +87,31 @@ void repo_free(struct repo *r)
 	if (!r)
 		return;
 	ignore_free(r->ignore);
-	git_repository_free(r->git);
+	if (r->git) {
+		git_repository_free(r->git);
+		git_libgit2_shutdown();
+	}
+	gitdir_free(&r->layout);
+	free(r->path);
 	free(r);
-	git_libgit2_shutdown();
 }
 
 const char *repo_workdir(const struct repo *r)
 {
-	return git_repository_workdir(r->git);
+	return r->fast ? r->layout.workdir : git_repository_workdir(r->git);
 }
 
-int repo_head(const struct repo *r, char out[HASH_HEX_SIZE])
+int repo_head(struct repo *r, char out[HASH_HEX_SIZE])
 {
-	git_oid oid;
 	out[0] = '\0';
+	if (r->fast) {
+		int rc = gitdir_head(&r->layout, out);
+		if (rc != 2)
+			return rc;
+		if (repo_open_git(r) < 0)
+			return -1;
+	}
+	git_oid oid;
 	int rc = git_reference_name_to_id(&oid, r->git, "HEAD");
 	if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH)
 		return 1;
@@ -90,6 +130,8 @@ static bool under(const char *path, const char *prefix, size_t plen)
 static int index_from_libgit2(struct repo *r, struct index_paths *idx)
 {
 	git_index *index = NULL;
+	if (repo_open_git(r) < 0)
+		return -1;
 	if (git_repository_index(&index, r->git) < 0)
 		return repo_fail("cannot read the git index");
 	size_t n = git_index_entrycount(index);
@@ -107,59 +149,81 @@ static int index_from_libgit2(struct repo *r, struct index_paths *idx)
 	return rc;
 }
 
+/* core.ignorecase and core.excludesFile through libgit2, for the layouts gitdir.c leaves
+ * to it. *excludes is NULL when not set. */
+static int config_from_libgit2(struct repo *r, bool *icase, char **excludes)
+{
+	git_config *cfg = NULL;
+	if (repo_open_git(r) < 0)
+		return -1;
+	if (git_repository_config_snapshot(&cfg, r->git) < 0)
+		return repo_fail("cannot read the git config");
+	int v = 0;
+	*icase = git_config_get_bool(&v, cfg, "core.ignorecase") == 0 && v;
+	git_buf value = {0};
+	*excludes = NULL;
+	int rc = 0;
+	if (git_config_get_path(&value, cfg, "core.excludesFile") == 0 &&
+	    !(*excludes = strdup(value.ptr)))
+		rc = error_set("out of memory");
+	git_error_clear();
+	git_buf_dispose(&value);
+	git_config_free(cfg);
+	return rc;
+}
+
 /* The rules git ignores files by, read once: info/exclude and core.excludesFile here, the
  * .gitignore files as folders are visited. */
 static int repo_ignore(struct repo *r, const struct list_notes *notes)
 {
 	if (r->ignore)
 		return 0;
-	git_config *cfg = NULL;
-	if (git_repository_config_snapshot(&cfg, r->git) < 0)
-		return repo_fail("cannot read the git config");
-	int icase = 0;
-	if (git_config_get_bool(&icase, cfg, "core.ignorecase") < 0)
-		icase = 0;
-	git_buf excludes = {0};
+	bool icase = r->layout.icase;
+	char *excludes = NULL;
+	if (!r->fast && config_from_libgit2(r, &icase, &excludes) < 0)
+		return -1;
+	const char *set = r->fast ? r->layout.excludes : excludes;
+	const char *wd = repo_workdir(r);
+	const char *common = r->fast ? r->layout.commondir : git_repository_commondir(r->git);
 	struct buf path = BUF_INIT;
-	int rc = ignore_new(&r->ignore, icase != 0, notes);
+	int rc = ignore_new(&r->ignore, icase, notes);
 	if (!rc) {
 		/* named from the working tree when it holds the repository, as .git/info/exclude */
-		const char *wd = git_repository_workdir(r->git);
-		buf_printf(&path, "%sinfo/exclude", git_repository_commondir(r->git));
+		buf_printf(&path, "%sinfo/exclude", common);
 		size_t wl = wd ? strlen(wd) : 0;
 		const char *shown =
-		    wl && !strncmp(path.ptr ? path.ptr : "", wd, wl) ? path.ptr + wl : path.ptr;
+		    wl && path.ptr && !strncmp(path.ptr, wd, wl) ? path.ptr + wl : path.ptr;
 		rc = buf_oom(&path) ? error_set("out of memory")
 				    : ignore_add_file(r->ignore, IGNORE_INFO, path.ptr, shown);
 	}
-	/* core.excludesFile, by default $XDG_CONFIG_HOME/git/ignore */
+	/* core.excludesFile (relative to the working tree), by default
+	 * $XDG_CONFIG_HOME/git/ignore */
 	buf_reset(&path);
-	if (git_config_get_path(&excludes, cfg, "core.excludesFile") == 0) {
-		if (excludes.ptr[0] != '/')
-			buf_puts(&path, git_repository_workdir(r->git));
-		buf_puts(&path, excludes.ptr);
-	} else if (getenv("XDG_CONFIG_HOME") && *getenv("XDG_CONFIG_HOME")) {
-		buf_printf(&path, "%s/git/ignore", getenv("XDG_CONFIG_HOME"));
-	} else if (getenv("HOME")) {
-		buf_printf(&path, "%s/.config/git/ignore", getenv("HOME"));
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	if (set) {
+		if (set[0] != '/' && wd)
+			buf_puts(&path, wd);
+		buf_puts(&path, set);
+	} else if (xdg && *xdg) {
+		buf_printf(&path, "%s/git/ignore", xdg);
+	} else if (home) {
+		buf_printf(&path, "%s/.config/git/ignore", home);
 	}
-	git_error_clear();
 	if (!rc && path.len)
 		rc = buf_oom(&path) ? error_set("out of memory")
 				    : ignore_add_file(r->ignore, IGNORE_GLOBAL, path.ptr, path.ptr);
 	buf_free(&path);
-	git_buf_dispose(&excludes);
-	git_config_free(cfg);
+	free(excludes);
 	return rc;
 }
 
 int repo_list_files(struct repo *r, const char *prefix, struct file_list *out,
 		    const struct list_notes *notes)
 {
-	const char *workdir = git_repository_workdir(r->git);
+	const char *workdir = repo_workdir(r);
 	struct index_paths idx;
 	struct buf path = BUF_INIT;
-	buf_printf(&path, "%sindex", git_repository_path(r->git));
+	buf_printf(&path, "%sindex", r->fast ? r->layout.gitdir : git_repository_path(r->git));
 	if (buf_oom(&path))
 		return error_set("out of memory");
 	int rc = index_read(&idx, path.ptr);
@@ -187,7 +251,7 @@ int repo_list_files(struct repo *r, const char *prefix, struct file_list *out,
 
 int repo_is_ignored(struct repo *r, const char *path, bool *ignored)
 {
-	const char *workdir = git_repository_workdir(r->git);
+	const char *workdir = repo_workdir(r);
 	*ignored = false;
 	if (!workdir)
 		return 0;
@@ -201,6 +265,8 @@ int repo_hooks_dir(struct repo *r, char **out)
 	git_config *cfg = NULL;
 	git_buf value = {0};
 	int rc = 0;
+	if (repo_open_git(r) < 0)
+		return -1;
 	if (git_repository_config_snapshot(&cfg, r->git) < 0)
 		return repo_fail("cannot read the git config");
 	if (git_config_get_path(&value, cfg, "core.hooksPath") == 0) {

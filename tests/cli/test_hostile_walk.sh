@@ -148,4 +148,34 @@ want=$(cd "$r/api" && git ls-files --full-name -co --exclude-standard | grep -v 
 run_t "$BIN" scan --format json "$r/api"
 [ "$(oc001_paths)" = "$want" ] && ok || bad "$name: api/ differs: $(oc001_paths)"
 
+# --- repository layouts: read without libgit2 where they are common, by libgit2 otherwise;
+# the files scanned are git's either way
+layout_check() { # DIR NAME: scan DIR, compare with git's listing there
+  local want
+  want=$(cd "$1" && git ls-files --full-name -co --exclude-standard | grep '\.js$' | sort)
+  run_t "$BIN" scan --format json "$1"
+  [ "$(oc001_paths)" = "$want" ] && ok || bad "$2: scanned $(oc001_paths), git lists $want"
+}
+name="layouts"
+m=$TMP/layout-main; new_repo "$m"; key_line > "$m/tracked.js"; printf 'ignored.js\n' > "$m/.gitignore"
+commit_all "$m" init; key_line > "$m/untracked.js"; key_line > "$m/ignored.js"
+layout_check "$m" "a .git folder"
+git -C "$m" worktree add -q "$TMP/layout-wt" 2>/dev/null
+key_line > "$TMP/layout-wt/wt-only.js"; key_line > "$TMP/layout-wt/ignored.js"
+layout_check "$TMP/layout-wt" "a linked worktree (.git file, commondir)"
+git -C "$m" pack-refs --all
+run_t "$BIN" scan --format json "$TMP/layout-wt"
+head_id=$(git -C "$TMP/layout-wt" rev-parse HEAD)
+expect_out "$head_id" "linked worktree: HEAD read from packed refs"
+s=$TMP/layout-super; new_repo "$s"; printf 'x\n' > "$s/a.txt"; commit_all "$s" init
+git -C "$s" -c protocol.file.allow=always submodule add -q "$m" mod 2>/dev/null
+key_line > "$s/mod/sub-untracked.js"
+layout_check "$s/mod" "a submodule (core.worktree: left to libgit2)"
+layout_check "$s" "a repository holding a submodule: not entered"
+git -C "$m" config core.ignorecase true; key_line > "$m/TRACKED.js"
+layout_check "$m" "core.ignorecase"
+git -C "$m" config core.ignorecase false
+printf '[include]\n\tpath = extra\n' >> "$m/.git/config"; printf '[core]\n\texcludesFile = %s\n' "$TMP/outside-ignore" > "$m/.git/extra"
+layout_check "$m" "a config include (left to libgit2)"
+
 finish
