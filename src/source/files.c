@@ -1,4 +1,8 @@
+#define _GNU_SOURCE /* getdents64, d_type */
 #include "source/files.h"
+
+#include <dirent.h>
+#include <errno.h>
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -7,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "core/error.h"
 
 int file_list_add(struct file_list *list, const char *path, size_t len, unsigned flags)
@@ -69,4 +74,63 @@ char *file_read_small(const char *root, const char *path, size_t max, size_t *le
 	p[n] = '\0';
 	*len = (size_t)n;
 	return p;
+}
+
+static int dir_add(const char *name, unsigned char type, struct buf *names, struct dir_entry **out,
+		   size_t *n, size_t *cap)
+{
+	if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
+		return 0;
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		struct dir_entry *p = realloc(*out, c * sizeof *p);
+		if (!p)
+			return errno = ENOMEM, -1;
+		*out = p;
+		*cap = c;
+	}
+	(*out)[(*n)++] = (struct dir_entry){names->len, type};
+	buf_put(names, name, strlen(name) + 1);
+	return buf_oom(names) ? (errno = ENOMEM, -1) : 0;
+}
+
+int dir_read(int fd, struct buf *names, struct dir_entry **out, size_t *n, size_t *cap)
+{
+	*n = 0;
+	names->len = 0;
+#if defined(__linux__)
+	char block[32768] __attribute__((aligned(8)));
+	for (;;) {
+		ssize_t got = getdents64(fd, block, sizeof block);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return got < 0 ? -1 : 0;
+		for (ssize_t at = 0; at < got;) {
+			const struct dirent64 *e = (const struct dirent64 *)(block + at);
+			if (dir_add(e->d_name, e->d_type, names, out, n, cap) < 0)
+				return -1;
+			at += e->d_reclen;
+		}
+	}
+#else
+	int dup_fd = dup(fd);
+	DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
+	if (!d) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return -1;
+	}
+	struct dirent *e;
+	int rc = 0;
+	errno = 0;
+	while (!rc && (e = readdir(d)))
+		rc = dir_add(e->d_name, e->d_type, names, out, n, cap);
+	if (!rc && errno)
+		rc = -1;
+	int err = errno;
+	closedir(d);
+	errno = err;
+	return rc;
+#endif
 }

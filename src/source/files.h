@@ -33,6 +33,20 @@ int file_list_add(struct file_list *list, const char *path, size_t len, unsigned
 void file_list_sort(struct file_list *list);
 void file_list_free(struct file_list *list);
 
+/* One entry of a folder: its name at `name` in the names buffer, its type as the file
+ * system gives it (DT_REG, DT_DIR, DT_LNK, ... or DT_UNKNOWN: look with fstatat). */
+struct dir_entry {
+	size_t name;
+	unsigned char type;
+};
+
+/* The entries of the folder open as fd, but "." and "..": names NUL-terminated one after
+ * the other in *names (a struct buf), entries in *out (cap in *cap, reused across calls).
+ * fd stays open. 0, or -1 with errno set. Linux reads the folder in a few getdents64
+ * calls, without the fcntl and fstat of a directory stream. */
+struct buf;
+int dir_read(int fd, struct buf *names, struct dir_entry **out, size_t *n, size_t *cap);
+
 /* Reads root + path when it is a regular file of at most max bytes, never through a
  * link: the text (NUL-terminated, the caller frees it) and its length, or NULL. */
 char *file_read_small(const char *root, const char *path, size_t max, size_t *len);

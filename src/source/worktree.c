@@ -15,17 +15,20 @@
 /* Deeper untracked folders are reported, not walked: each level holds a folder open. */
 #define WORKTREE_MAX_DEPTH 256
 
+/* The entries of one folder being walked; kept per depth, so their memory is reused. */
+struct level {
+	struct buf names;
+	struct dir_entry *items;
+	size_t cap;
+};
+
 struct walker {
 	struct file_list *out;
 	const struct index_paths *idx;
 	struct ignore *ig;
 	const struct list_notes *notes;
 	struct buf path; /* the current folder from the root: "" or "a/b/" */
-};
-
-struct entry {
-	size_t name; /* offset in the folder's name buffer */
-	unsigned char type;
+	struct level levels[WORKTREE_MAX_DEPTH + 1];
 };
 
 static void tell(const struct walker *w, bool incomplete, const char *path, const char *why)
@@ -34,38 +37,6 @@ static void tell(const struct walker *w, bool incomplete, const char *path, cons
 	    incomplete ? w->notes->incomplete : w->notes->log;
 	if (fn)
 		fn(w->notes->ctx, path, why);
-}
-
-/* The entries of a folder, read before any is looked at: the folder's .gitignore must be
- * known first, and only one directory stream is open at a time per level. */
-static int read_entries(DIR *d, struct buf *names, struct entry **out, size_t *n, int *gitignore)
-{
-	size_t cap = 0;
-	*gitignore = -1;
-	struct dirent *e;
-	errno = 0;
-	while ((e = readdir(d))) {
-		const char *name = e->d_name;
-		if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
-			continue;
-		/* git never lists .git, whatever its type and depth */
-		if (!strcmp(name, ".git"))
-			continue;
-		if (!strcmp(name, ".gitignore"))
-			*gitignore = e->d_type;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 32;
-			struct entry *p = realloc(*out, cap * sizeof *p);
-			if (!p)
-				return error_set("out of memory");
-			*out = p;
-		}
-		(*out)[(*n)++] = (struct entry){names->len, e->d_type};
-		buf_put(names, name, strlen(name) + 1);
-	}
-	if (buf_oom(names))
-		return error_set("out of memory");
-	return 0;
 }
 
 /* Whether the folder holds a repository of its own (a .git folder with HEAD, objects/ and
@@ -157,35 +128,39 @@ static int visit(struct walker *w, int dirfd, const char *name, unsigned char ty
 }
 
 /* Walks the folder open as dirfd (its path in w->path), whose tracked entries are
- * [lo, hi) of the index. Takes dirfd. */
+ * [lo, hi) of the index. Takes dirfd. The entries are all read first: the folder's
+ * .gitignore must be known before any of them is judged. */
 static int walk_folder_at(struct walker *w, int dirfd, size_t lo, size_t hi, int depth)
 {
-	DIR *d = fdopendir(dirfd);
-	if (!d) {
-		tell(w, true, w->path.ptr, strerror(errno));
+	struct level *l = &w->levels[depth];
+	size_t n = 0;
+	if (dir_read(dirfd, &l->names, &l->items, &n, &l->cap) < 0) {
+		int err = errno;
 		close(dirfd);
+		if (err == ENOMEM)
+			return error_set("out of memory");
+		tell(w, true, w->path.ptr, strerror(err));
 		return 0;
 	}
-	struct buf names = BUF_INIT;
-	struct entry *entries = NULL;
-	size_t n = 0;
-	int gitignore;
-	int rc = read_entries(d, &names, &entries, &n, &gitignore);
-	if (!rc)
-		rc = ignore_push(w->ig, dirfd, w->path.ptr, gitignore);
+	int gitignore = -1;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(l->names.ptr + l->items[i].name, ".gitignore"))
+			gitignore = l->items[i].type;
+	int rc = ignore_push(w->ig, dirfd, w->path.ptr, gitignore);
 	if (!rc) {
 		size_t base = w->path.len;
 		for (size_t i = 0; !rc && i < n; i++) {
-			rc = visit(w, dirfd, names.ptr + entries[i].name, entries[i].type, lo, hi,
-				   depth);
+			const char *name = l->names.ptr + l->items[i].name;
+			/* git never lists .git, whatever its type and depth */
+			if (!strcmp(name, ".git"))
+				continue;
+			rc = visit(w, dirfd, name, l->items[i].type, lo, hi, depth);
 			w->path.len = base;
 			w->path.ptr[base] = '\0';
 		}
 		ignore_pop(w->ig);
 	}
-	free(entries);
-	buf_free(&names);
-	closedir(d);
+	close(dirfd);
 	return rc;
 }
 
@@ -193,45 +168,57 @@ int worktree_list_untracked(struct file_list *out, const char *root, const char 
 			    const struct index_paths *idx, struct ignore *ig,
 			    const struct list_notes *notes)
 {
-	struct walker w = {out, idx, ig, notes, BUF_INIT};
-	buf_puts(&w.path, "");
-	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return error_set("%s: %s", root, strerror(errno));
+	/* zeroed: every struct buf and list of it starts empty */
+	struct walker *w = calloc(1, sizeof *w);
+	if (!w)
+		return error_set("out of memory");
+	w->out = out;
+	w->idx = idx;
+	w->ig = ig;
+	w->notes = notes;
+	buf_puts(&w->path, "");
 	size_t lo = 0, hi = idx->len, pushed = 0;
 	int rc = 0;
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		rc = error_set("%s: %s", root, strerror(errno));
 	/* PATH inside the repository: the rules of the folders above it count too, and an
 	 * ignored folder on the way means nothing untracked below. */
 	for (const char *p = prefix, *slash; !rc && fd >= 0 && (slash = strchr(p, '/'));
 	     p = slash + 1) {
-		rc = ignore_push(ig, fd, w.path.ptr, DT_UNKNOWN);
+		rc = ignore_push(ig, fd, w->path.ptr, DT_UNKNOWN);
 		if (rc)
 			break;
 		pushed++;
-		buf_put(&w.path, p, (size_t)(slash - p));
-		if (buf_oom(&w.path)) {
+		buf_put(&w->path, p, (size_t)(slash - p));
+		if (buf_oom(&w->path)) {
 			rc = error_set("out of memory");
 			break;
 		}
 		int sub = -1;
-		if (!ignore_match(ig, w.path.ptr, w.path.len, true))
-			sub = openat(fd, w.path.ptr + (p - prefix),
+		if (!ignore_match(ig, w->path.ptr, w->path.len, true))
+			sub = openat(fd, w->path.ptr + (p - prefix),
 				     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		close(fd);
 		fd = sub;
-		buf_putc(&w.path, '/');
-		index_range(idx, lo, hi, w.path.ptr, w.path.len, &lo, &hi);
+		buf_putc(&w->path, '/');
+		index_range(idx, lo, hi, w->path.ptr, w->path.len, &lo, &hi);
 	}
-	if (!rc && fd >= 0 && buf_oom(&w.path))
+	if (!rc && fd >= 0 && buf_oom(&w->path))
 		rc = error_set("out of memory");
 	if (!rc && fd >= 0) {
-		rc = walk_folder_at(&w, fd, lo, hi, 0);
+		rc = walk_folder_at(w, fd, lo, hi, 0);
 		fd = -1;
 	}
 	if (fd >= 0)
 		close(fd);
 	while (pushed--)
 		ignore_pop(ig);
-	buf_free(&w.path);
+	buf_free(&w->path);
+	for (size_t i = 0; i <= WORKTREE_MAX_DEPTH; i++) {
+		buf_free(&w->levels[i].names);
+		free(w->levels[i].items);
+	}
+	free(w);
 	return rc;
 }
