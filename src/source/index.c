@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -74,6 +75,28 @@ static int grow(struct index_paths *idx)
 	idx->items = p;
 	idx->cap = cap;
 	return 0;
+}
+
+/* A path the listing may use: no empty, "." or ".." component (the scan reads the path
+ * under the working tree, and must stay in it) and nothing that may name .git (".git" in
+ * any case, with anything after it, and "git~1"-like short names). libgit2 refuses such
+ * an index; anything this rejects is left to it. */
+static bool path_ok(const char *p, size_t len)
+{
+	const char *end = p + len;
+	for (const char *c = p; c <= end;) {
+		const char *slash = memchr(c, '/', (size_t)(end - c));
+		size_t n = slash ? (size_t)(slash - c) : (size_t)(end - c);
+		if (!n || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		if ((n >= 4 && c[0] == '.' && !strncasecmp(c + 1, "git", 3)) ||
+		    (n >= 4 && !strncasecmp(c, "git~", 4)))
+			return false;
+		if (!slash)
+			break;
+		c = slash + 1;
+	}
+	return true;
 }
 
 /* git's varint of index v4: 7 bits a byte, each continuation adding one. */
@@ -148,6 +171,8 @@ static int parse_entries(struct index_paths *idx, const unsigned char *data, siz
 		buf_putc(names, '\0');
 		if (buf_oom(names))
 			return error_set("out of memory");
+		if (!path_ok(names->ptr + off, len))
+			return 1;
 		prev_len = len;
 		/* a sparse index lists whole folders ("dir/", mode 040000) */
 		if ((mode & 0170000) == 0040000)

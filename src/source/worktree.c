@@ -186,6 +186,11 @@ int worktree_list_untracked(struct file_list *out, const char *root, const char 
 	 * ignored folder on the way means nothing untracked below. */
 	for (const char *p = prefix, *slash; !rc && fd >= 0 && (slash = strchr(p, '/'));
 	     p = slash + 1) {
+		if (slash - p == 4 && !memcmp(p, ".git", 4)) {
+			close(fd); /* PATH in .git/: the repository, not its files */
+			fd = -1;
+			break;
+		}
 		rc = ignore_push(ig, fd, w->path.ptr, DT_UNKNOWN);
 		if (rc)
 			break;

@@ -148,6 +148,30 @@ want=$(cd "$r/api" && git ls-files --full-name -co --exclude-standard | grep -v 
 run_t "$BIN" scan --format json "$r/api"
 [ "$(oc001_paths)" = "$want" ] && ok || bad "$name: api/ differs: $(oc001_paths)"
 
+# --- an index naming a path out of the working tree is refused, never followed
+name="index path out of the tree"
+r=$TMP/index-escape; clean_repo "$r"; key_line > "$TMP/escape-target.js"
+python3 - "$r/.git/index" <<'PY'
+import hashlib, struct, sys
+data = open(sys.argv[1], "rb").read()
+entry = data[12:12 + 62]
+name = b"../escape-target.js"
+flags = (struct.unpack(">H", entry[60:62])[0] & 0xF000) | len(name)
+e = entry[:60] + struct.pack(">H", flags) + name
+e += b"\0" * (8 - len(e) % 8)
+body = b"DIRC" + struct.pack(">II", 2, 1) + e
+open(sys.argv[1], "wb").write(body + hashlib.sha1(body).digest())
+PY
+run_t "$BIN" scan "$r"
+expect_code 2 "$name: an error, as libgit2 has it"
+expect_err "cannot read the git index" "$name: named"
+expect_no_out "escape-target" "$name: not read"
+
+name="PATH inside .git"
+r=$TMP/in-dotgit; clean_repo "$r"; key_line > "$r/.git/leak.js"
+run_t "$BIN" scan --format json "$r/.git"
+[ -z "$(oc001_paths)" ] && ok || bad "$name: read .git: $(oc001_paths)"
+
 # --- repository layouts: read without libgit2 where they are common, by libgit2 otherwise;
 # the files scanned are git's either way
 layout_check() { # DIR NAME: scan DIR, compare with git's listing there
