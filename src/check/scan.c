@@ -425,7 +425,8 @@ static int read_unit(struct worker *w, const struct file_entry *e, char **data, 
 	buf_puts(&path, e->path);
 	if (buf_oom(&path))
 		return error_set("out of memory");
-	int fd = open(path.ptr, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	/* no link followed, in the file's folders either: ELOOP */
+	int fd = file_open_nofollow(path.ptr, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	int err = errno;
 	buf_free(&path);
 	if (fd < 0) {

@@ -47,8 +47,15 @@ struct dir_entry {
 struct buf;
 int dir_read(int fd, struct buf *names, struct dir_entry **out, size_t *n, size_t *cap);
 
+/* Opens full (absolute and resolved, as the scanned root is) following no link on the
+ * way, in the folders as in the file itself: a tracked file whose folder was replaced by
+ * a link to elsewhere is not read through it. flags as for open(2); -1 with errno set,
+ * ELOOP when a link is met. */
+int file_open_nofollow(const char *full, int flags);
+
 /* Reads root + path when it is a regular file of at most max bytes, never through a
- * link: the text (NUL-terminated, the caller frees it) and its length, or NULL. */
+ * link (file_open_nofollow): the text (NUL-terminated, the caller frees it) and its
+ * length, or NULL. */
 char *file_read_small(const char *root, const char *path, size_t max, size_t *len);
 
 #endif

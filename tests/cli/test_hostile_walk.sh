@@ -172,6 +172,13 @@ r=$TMP/in-dotgit; clean_repo "$r"; key_line > "$r/.git/leak.js"
 run_t "$BIN" scan --format json "$r/.git"
 [ -z "$(oc001_paths)" ] && ok || bad "$name: read .git: $(oc001_paths)"
 
+name="a tracked file whose folder became a link"
+r=$TMP/parent-link; new_repo "$r"; mkdir "$r/sub" "$TMP/elsewhere"; key_line > "$r/sub/secret.js"
+commit_all "$r" init; rm -r "$r/sub"; ln -s "$TMP/elsewhere" "$r/sub"; key_line > "$TMP/elsewhere/secret.js"
+run_t "$BIN" scan --format json -v "$r"
+expect_code 0 "$name: not read through the link"
+expect_err "sub/secret.js: skipped: symbolic link" "$name: told with -v"
+
 # --- repository layouts: read without libgit2 where they are common, by libgit2 otherwise;
 # the files scanned are git's either way
 layout_check() { # DIR NAME: scan DIR, compare with git's listing there
