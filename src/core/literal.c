@@ -9,6 +9,10 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define LITERAL_AVX2 1
+#endif
 
 /* Letters only differ in bit 0x20 between cases: the scan compares bytes with that bit set
  * ("folded"). Other bytes may collide when folded ('_' and DEL, '\n' and '*'): a candidate
@@ -270,6 +274,52 @@ static unsigned lanes(v16 v)
 #endif
 }
 
+static bool all_found(const struct literal_set *set, const uint64_t found[2])
+{
+	return (found[0] & set->all[0]) == set->all[0] && (found[1] & set->all[1]) == set->all[1];
+}
+
+#if defined(LITERAL_AVX2)
+typedef unsigned char v32 __attribute__((vector_size(32)));
+
+/* The loop of literal_set_scan 32 positions at a time, for processors with AVX2 (chosen at
+ * run time, the build targets plain x86-64): the prefilter is most of the time spent on a
+ * file it clears. Returns where it stopped, or len when every word is found. */
+__attribute__((target("avx2"))) static size_t scan_avx2(const struct literal_set *set,
+							 const unsigned char *t, size_t len,
+							 uint64_t found[2])
+{
+	v32 fold_bits, a[LITERAL_MAX], b[LITERAL_MAX], s[LITERAL_MAX];
+	memset(&fold_bits, FOLD, sizeof fold_bits);
+	for (size_t k = 0; k < set->npairs; k++) {
+		memset(&a[k], set->pairs[k][0], sizeof a[k]);
+		memset(&b[k], set->pairs[k][1], sizeof b[k]);
+	}
+	for (size_t k = 0; k < set->nsingles; k++)
+		memset(&s[k], set->singles[k], sizeof s[k]);
+	size_t i = 0;
+	for (; i + 33 <= len; i += 32) {
+		v32 v0, v1, hit = {0};
+		memcpy(&v0, t + i, sizeof v0);
+		memcpy(&v1, t + i + 1, sizeof v1);
+		v0 |= fold_bits;
+		v1 |= fold_bits;
+		for (size_t k = 0; k < set->npairs; k++)
+			hit |= (v0 == a[k]) & (v1 == b[k]);
+		for (size_t k = 0; k < set->nsingles; k++)
+			hit |= v0 == s[k];
+		unsigned m = (unsigned)_mm256_movemask_epi8((__m256i)hit);
+		if (!m)
+			continue;
+		for (; m; m &= m - 1)
+			check_at(set, t, len, i + (size_t)__builtin_ctz(m), found);
+		if (all_found(set, found))
+			return len;
+	}
+	return i;
+}
+#endif
+
 void literal_set_scan(const struct literal_set *set, const char *text, size_t len,
 		      uint64_t found[2])
 {
@@ -277,6 +327,10 @@ void literal_set_scan(const struct literal_set *set, const char *text, size_t le
 	size_t i = 0;
 	if (!set->n)
 		return;
+#if defined(LITERAL_AVX2)
+	if (__builtin_cpu_supports("avx2") && (i = scan_avx2(set, t, len, found)) == len)
+		return;
+#endif
 	/* 16 positions at a time: a lane is a candidate when its byte and the next one are
 	 * one of the pairs (or its byte a single-byte word). */
 	v16 fold_bits, a[LITERAL_MAX], b[LITERAL_MAX], s[LITERAL_MAX];
@@ -302,8 +356,7 @@ void literal_set_scan(const struct literal_set *set, const char *text, size_t le
 			continue;
 		for (; m; m &= m - 1)
 			check_at(set, t, len, i + (size_t)__builtin_ctz(m), found);
-		if ((found[0] & set->all[0]) == set->all[0] &&
-		    (found[1] & set->all[1]) == set->all[1])
+		if (all_found(set, found))
 			return;
 	}
 	for (; i < len; i++)

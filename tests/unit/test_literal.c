@@ -29,10 +29,11 @@ TEST(finds_words_across_vector_blocks_and_at_the_edges)
 {
 	struct literal_set *set = literal_set_new(words, 5);
 	char text[200];
-	for (size_t at = 0; at + 5 <= 64; at++) {
-		memset(text, '.', 64);
+	/* 100 bytes: a 32-byte block, a 16-byte one and a tail of single bytes */
+	for (size_t at = 0; at + 5 <= 100; at++) {
+		memset(text, '.', 100);
 		memcpy(text + at, "ocpay", 5);
-		text[64] = '\0';
+		text[100] = '\0';
 		if (scan(set, text) != 8) {
 			fprintf(stderr, "missed at offset %zu\n", at);
 			CHECK(false);
