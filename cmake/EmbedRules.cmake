@@ -1,18 +1,21 @@
-# Turns rules/*.yml into a C array compiled into the binary, so ocpay-audit runs with no
-# files beside it. Invoked at build time: cmake -DOUT=... -DRULES_DIR=... -P EmbedRules.cmake
-file(GLOB rule_files "${RULES_DIR}/*.yml")
-list(SORT rule_files)
-set(body "/* Built from the rules folder by cmake/EmbedRules.cmake. */\n#include \"check/rule.h\"\n\n")
+# Turns the YAML files of a folder into a C array compiled into the binary, so ocpay-audit
+# runs with no files beside it: rules/*.yml (embedded_rules) and rules/models/*.yml
+# (embedded_models). Invoked at build time:
+#   cmake -DOUT=... -DDIR=... -DPREFIX=rules/ -DVAR=embedded_rules -DTYPE=embedded_rule
+#         -DHEADER=check/rule.h -P EmbedRules.cmake
+file(GLOB files "${DIR}/*.yml")
+list(SORT files)
+set(body "/* Built from ${PREFIX} by cmake/EmbedRules.cmake. */\n#include \"${HEADER}\"\n\n")
 set(table "")
 set(i 0)
-foreach(f IN LISTS rule_files)
+foreach(f IN LISTS files)
   file(READ "${f}" hex HEX)
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
   get_filename_component(name "${f}" NAME)
-  string(APPEND body "static const char rule_${i}[] = {${bytes}0x00};\n")
-  string(APPEND table "    {\"rules/${name}\", rule_${i}, sizeof rule_${i} - 1},\n")
+  string(APPEND body "static const char file_${i}[] = {${bytes}0x00};\n")
+  string(APPEND table "    {\"${PREFIX}${name}\", file_${i}, sizeof file_${i} - 1},\n")
   math(EXPR i "${i} + 1")
 endforeach()
-string(APPEND body "\nconst struct embedded_rule embedded_rules[] = {\n${table}    {0, 0, 0}\n};\n")
+string(APPEND body "\nconst struct ${TYPE} ${VAR}[] = {\n${table}    {0, 0, 0}\n};\n")
 file(WRITE "${OUT}.tmp" "${body}")
 file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)

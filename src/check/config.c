@@ -10,6 +10,10 @@
 #include "check/rule.h"
 #include "check/yaml_keys.h"
 #include "core/error.h"
+#include "source/files.h"
+
+/* A configuration is a few lines: anything larger is not one. */
+#define CONFIG_MAX_SIZE (1u << 20)
 
 struct cfg_loader {
 	yaml_document_t doc;
@@ -172,7 +176,8 @@ static int load_root(const struct cfg_loader *ld, struct config *c, const yaml_n
 				char *end = NULL;
 				errno = 0;
 				double ms = scalar(pv) ? strtod(scalar(pv), &end) : -1;
-				if (!scalar(pv) || errno || *end || ms < 0 || ms > 86400000)
+				/* written so that "nan" fails too */
+				if (!scalar(pv) || errno || *end || !(ms >= 0 && ms <= 86400000))
 					return fail(ld, pv, "min_interval_ms must be a number of "
 							    "milliseconds");
 				c->poll_min_ms = ms;
@@ -237,36 +242,19 @@ int config_load_text(struct config *c, const char *name, const char *text, size_
 	return rc;
 }
 
-int config_load(struct config *c, const char *path, bool required, const struct ruleset *rules)
+int config_load(struct config *c, const char *dir, const char *path,
+		const struct ruleset *rules)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		if (errno == ENOENT && !required)
-			return 0;
-		return error_set("%s: %s", path, strerror(errno));
-	}
 	char *text = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 4096;
-			char *p = cap <= (1u << 20) ? realloc(text, cap) : NULL;
-			if (!p) {
-				free(text);
-				fclose(f);
-				return error_set("%s: too large for a configuration file", path);
-			}
-			text = p;
-		}
-		size_t n = fread(text + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	int err = ferror(f);
-	fclose(f);
-	int rc = err ? error_set("%s: cannot read", path)
-		     : config_load_text(c, path, text, len, rules);
+	size_t len = 0;
+	int rc = file_read_regular(&text, &len, dir, path, CONFIG_MAX_SIZE);
+	if (rc == 1 && !dir)
+		return error_set("%s: %s", path, strerror(ENOENT));
+	if (rc)
+		return rc < 0 ? -1 : 0;
+	char name[4096];
+	file_join_name(name, sizeof name, dir, path);
+	rc = config_load_text(c, name, text, len, rules);
 	free(text);
 	return rc;
 }

@@ -35,9 +35,12 @@ struct config {
 #define CONFIG_POLL_MIN_MS 10000.0
 
 void config_defaults(struct config *c);
-/* Reads path; when it does not exist and !required, keeps the defaults. Rule ids are
- * checked against rules. 0, or -1 with error_last() naming file:line:column. */
-int config_load(struct config *c, const char *path, bool required, const struct ruleset *rules);
+/* Reads the configuration: with dir, the default path inside dir (not through a link;
+ * when it does not exist, the defaults stay); without, a path the user gave, which must
+ * exist. Either must be a regular file. Rule ids are checked against rules. 0, or -1
+ * with error_last() naming file:line:column and the problem, never the file's text. */
+int config_load(struct config *c, const char *dir, const char *path,
+		const struct ruleset *rules);
 int config_load_text(struct config *c, const char *name, const char *text, size_t len,
 		     const struct ruleset *rules);
 const struct rule_setting *config_rule(const struct config *c, const char *id);

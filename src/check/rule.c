@@ -13,10 +13,17 @@
 #include "check/yaml_keys.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "flow/model.h"
 #include "core/literal.h"
 #include "core/regex.h"
 #include "lang/classify.h"
 #include "lang/ts.h"
+#include "source/files.h"
+
+/* The largest rule file read from a --rules folder: a rule is a few kilobytes. */
+#define RULE_MAX_SIZE (4u << 20)
+/* The longest keyword the prefilter indexes. */
+#define RULE_MAX_KEYWORD 127
 
 /* One YAML document being turned into a rule; errors name file:line:column. */
 struct loader {
@@ -102,6 +109,26 @@ static int get_strings(const struct loader *ld, yaml_node_t *n, const char *key,
 		*count = i + 1;
 	}
 	return 0;
+}
+
+/* Keywords index the prefilter: each must have 1 to 127 characters. The error points at
+ * the word in its file, without repeating it. */
+static int get_keywords(const struct loader *ld, yaml_node_t *n, const char *key, char ***out,
+			size_t *count)
+{
+	int rc = get_strings(ld, n, key, out, count);
+	for (size_t i = 0; !rc && i < *count; i++) {
+		size_t len = strlen((*out)[i]);
+		if (len >= 1 && len <= RULE_MAX_KEYWORD)
+			continue;
+		yaml_node_t *item = n;
+		if (n->type == YAML_SEQUENCE_NODE)
+			item = yaml_document_get_node((yaml_document_t *)&ld->doc,
+						      n->data.sequence.items.start[i]);
+		rc = fail_at(ld, item, "a word of '%s' must have 1 to %d characters (this one has %zu)",
+			     key, RULE_MAX_KEYWORD, len);
+	}
+	return rc;
 }
 
 static int get_severity(const struct loader *ld, const yaml_node_t *n, enum severity *out)
@@ -204,7 +231,7 @@ static int load_detector(const struct loader *ld, yaml_node_t *n, struct detecto
 		} else if (!strcmp(k, "message")) {
 			rc = get_string(ld, v, k, &d->message);
 		} else if (!strcmp(k, "keywords")) {
-			rc = get_strings(ld, v, k, &d->keywords, &d->nkeywords);
+			rc = get_keywords(ld, v, k, &d->keywords, &d->nkeywords);
 		} else if (!strcmp(k, "paths")) {
 			rc = get_strings(ld, v, k, &d->paths, &d->npaths);
 		} else if (!strcmp(k, "skip_tests")) {
@@ -231,11 +258,15 @@ static int load_detector(const struct loader *ld, yaml_node_t *n, struct detecto
 			}
 			free(names);
 		} else if (!strcmp(k, "min_length")) {
+			/* digits only: strtoul would take "-1" as its largest value */
+			const char *t = v->type == YAML_SCALAR_NODE ? (const char *)v->data.scalar.value
+								    : "";
 			char *end = NULL;
-			if (v->type == YAML_SCALAR_NODE)
-				d->min_length = strtoul((const char *)v->data.scalar.value, &end, 10);
-			if (!end || *end)
-				rc = fail_at(ld, v, "min_length must be a number");
+			errno = 0;
+			if (*t >= '0' && *t <= '9')
+				d->min_length = strtoul(t, &end, 10);
+			if (!end || *end || errno || d->min_length > 4096)
+				rc = fail_at(ld, v, "min_length must be a number from 0 to 4096");
 		} else if (!strcmp(k, "languages")) {
 			char **names = NULL;
 			size_t count = 0;
@@ -353,7 +384,7 @@ static int load_rule(struct loader *ld, yaml_node_t *root, struct rule *r)
 		else if (!strcmp(k, "pass_reason"))
 			rc = get_string(ld, v, k, &r->pass_reason);
 		else if (!strcmp(k, "applies_to"))
-			rc = get_strings(ld, v, k, &r->applies_to, &r->napplies);
+			rc = get_keywords(ld, v, k, &r->applies_to, &r->napplies);
 		else if (!strcmp(k, "checklist")) {
 			rc = load_list(ld, v, k, sizeof *r->items, (void **)&r->items, &r->nitems);
 			FOR_ITEMS(v, it) {
@@ -500,32 +531,19 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int load_file(struct ruleset *set, const char *path)
+/* A rule file in a --rules folder: a regular file in it, not reached through a link
+ * (the folder may be in the audited repository). */
+static int load_file(struct ruleset *set, const char *dir, const char *file)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return error_set("%s: cannot open rule file: %s", path, strerror(errno));
-	char *text = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		if (len + 4096 > cap) {
-			char *p = realloc(text, cap = cap * 2 + 8192);
-			if (!p) {
-				free(text);
-				fclose(f);
-				return error_set("out of memory");
-			}
-			text = p;
-		}
-		size_t n = fread(text + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	int rc = bad ? error_set("%s: cannot read rule file", path)
-		     : ruleset_add_yaml(set, path, text, len);
+	char *text = NULL, name[4096];
+	size_t len = 0;
+	file_join_name(name, sizeof name, dir, file);
+	int rc = file_read_regular(&text, &len, dir, file, RULE_MAX_SIZE);
+	if (rc == 1)
+		return error_set("%s: cannot open rule file: %s", name, strerror(ENOENT));
+	if (rc < 0)
+		return -1;
+	rc = ruleset_add_yaml(set, name, text, len);
 	free(text);
 	return rc;
 }
@@ -546,20 +564,20 @@ static int load_dir(struct ruleset *set, const char *dir)
 		if (!yml || e->d_name[0] == '.')
 			continue;
 		char **p = realloc(names, (n + 1) * sizeof *p);
-		if (!p || !(p[n] = malloc(strlen(dir) + l + 2))) {
+		if (!p || !(p[n] = strdup(e->d_name))) {
 			names = p ? p : names;
 			rc = error_set("out of memory");
 			break;
 		}
 		names = p;
-		sprintf(names[n++], "%s/%s", dir, e->d_name);
+		n++;
 	}
 	closedir(d);
 	if (n)
 		qsort(names, n, sizeof *names, cmp_str); /* load order never depends on readdir */
 	for (size_t i = 0; i < n; i++) {
 		if (!rc)
-			rc = load_file(set, names[i]);
+			rc = load_file(set, dir, names[i]);
 		free(names[i]);
 	}
 	free(names);
@@ -570,6 +588,8 @@ static int load_dir(struct ruleset *set, const char *dir)
 
 int ruleset_load(struct ruleset *set, const char *extra_dir)
 {
+	if (model_set_load(&set->models, extra_dir) < 0)
+		return -1;
 	for (const struct embedded_rule *e = embedded_rules; e->name; e++)
 		if (add_yaml(set, e->name, e->text, e->len, true) < 0)
 			return -1;
@@ -585,12 +605,16 @@ int ruleset_load(struct ruleset *set, const char *extra_dir)
 static const char *const ocpay_markers[] = {"oneclickdz",   "oneclick_api", "oneclick-api",
 					    "oneclickapi", "ocpay",	   "x-access-token"};
 
-static int keyword_bit(struct ruleset *set, const char *word, uint64_t mask[2])
+/* The bit of word in the prefilter. source names the rule file in errors (the loader
+ * has checked the word's length; a built-in marker is known to fit). */
+static int keyword_bit(struct ruleset *set, const char *source, const char *word,
+		       uint64_t mask[2])
 {
-	char low[128];
+	char low[RULE_MAX_KEYWORD + 1];
 	size_t n = strlen(word);
 	if (n == 0 || n >= sizeof low)
-		return error_set("keyword '%s' must have 1 to 127 characters", word);
+		return error_set("%s: a keyword must have 1 to %d characters (one has %zu)", source,
+				 RULE_MAX_KEYWORD, n);
 	for (size_t i = 0; i <= n; i++)
 		low[i] = (char)(word[i] >= 'A' && word[i] <= 'Z' ? word[i] + 32 : word[i]);
 	size_t bit = 0;
@@ -598,8 +622,9 @@ static int keyword_bit(struct ruleset *set, const char *word, uint64_t mask[2])
 		bit++;
 	if (bit == set->nkeywords) {
 		if (bit == RULESET_MAX_KEYWORDS)
-			return error_set("more than %d distinct keywords in the rules",
-					 RULESET_MAX_KEYWORDS);
+			return error_set("%s: one keyword too many: the rules may use %d distinct "
+					 "keywords in all",
+					 source, RULESET_MAX_KEYWORDS);
 		char **p = realloc(set->keywords, (bit + 1) * sizeof *p);
 		if (!p || !(p[bit] = strdup(low))) {
 			if (p)
@@ -653,7 +678,7 @@ static struct literal_set *prefilter_for(const struct ruleset *set, enum lang l)
 int ruleset_prepare(struct ruleset *set)
 {
 	for (size_t i = 0; i < sizeof ocpay_markers / sizeof ocpay_markers[0]; i++)
-		if (keyword_bit(set, ocpay_markers[i], set->ocpay_mask) < 0)
+		if (keyword_bit(set, "the built-in rules", ocpay_markers[i], set->ocpay_mask) < 0)
 			return -1;
 	for (size_t i = 0; i < set->len; i++) {
 		struct rule *r = &set->rules[i];
@@ -662,7 +687,7 @@ int ruleset_prepare(struct ruleset *set)
 		struct buf b = BUF_INIT;
 		buf_puts(&b, "no ");
 		for (size_t k = 0; k < r->napplies; k++) {
-			if (keyword_bit(set, r->applies_to[k], r->applies_mask) < 0) {
+			if (keyword_bit(set, r->source, r->applies_to[k], r->applies_mask) < 0) {
 				buf_free(&b);
 				return -1;
 			}
@@ -677,7 +702,7 @@ int ruleset_prepare(struct ruleset *set)
 		for (size_t j = 0; j < set->rules[i].ndetectors; j++) {
 			struct detector *d = &set->rules[i].detectors[j];
 			for (size_t k = 0; k < d->nkeywords; k++)
-				if (keyword_bit(set, d->keywords[k], d->kwmask) < 0)
+				if (keyword_bit(set, set->rules[i].source, d->keywords[k], d->kwmask) < 0)
 					return -1;
 		}
 	if (!(set->prefilter = prefilter_for(set, LANG_COUNT)))
@@ -699,6 +724,7 @@ void ruleset_free(struct ruleset *set)
 	literal_set_free(set->prefilter);
 	for (int l = 0; l < LANG_COUNT; l++)
 		literal_set_free(set->prefilter_lang[l]);
+	model_set_free(set->models);
 	memset(set, 0, sizeof *set);
 }
 

@@ -107,6 +107,7 @@ struct ruleset {
 	char **keywords; /* lower case, indexed by bit */
 	size_t nkeywords;
 	uint64_t ocpay_mask[2];
+	struct model_set *models; /* rules/models/ and DIR/models/ of --rules DIR */
 };
 
 /* Loads one rule from YAML text. name is used in error messages ("name:line:col: ...").
@@ -115,7 +116,8 @@ int ruleset_add_yaml(struct ruleset *set, const char *name, const char *text, si
 /* The detector's query for a language, compiled on first use (thread-safe); NULL when
  * the detector has none for it or it does not compile (error_last() says why). */
 const struct tsq *detector_query(const struct detector *d, enum lang l);
-/* The built-in rules, then every *.yml of extra_dir (may be NULL). */
+/* The built-in rules and models, then every *.yml of extra_dir (may be NULL) and the
+ * models of extra_dir/models/. */
 int ruleset_load(struct ruleset *set, const char *extra_dir);
 /* Builds the prefilter once every rule is added (ruleset_load calls it). */
 int ruleset_prepare(struct ruleset *set);

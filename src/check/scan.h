@@ -13,6 +13,7 @@
 
 #include "check/rule.h"
 #include "core/finding.h"
+#include "core/redact.h"
 #include "lang/ast.h"
 #include "lang/lang.h"
 #include "source/files.h"
@@ -24,6 +25,7 @@ struct parser_set;
 struct worker;
 struct jsflow;
 struct sflow;
+struct flow_record;
 
 struct scan_options {
 	unsigned jobs;		/* worker threads; 0: one per core */
@@ -51,6 +53,10 @@ enum note_kind { NOTE_UNKNOWN, NOTE_FAIL, NOTE_DETAIL, NOTE_COUNT };
 struct rule_note {
 	const struct rule *rule;
 	char *text[NOTE_COUNT];
+	/* the limits reached in what the rule reads, per scope (tree, history): the first
+	 * one by its text (whatever the thread order) and how many */
+	char *limit[2];
+	size_t nlimits[2];
 };
 
 /* What a checker learnt of one file for a repository-level decision (OC011's columns and
@@ -107,8 +113,13 @@ struct scan {
 	uint64_t kw_seen[2];	/* every keyword found in some file */
 	char **incomplete;	/* what could not be read, one line each */
 	size_t nincomplete;
+	const char *history_unknown; /* why the history items cannot pass: part of the
+				      * history could not be read (the history scan sets it) */
 	char **log;		/* --verbose: one line per decision, sorted by scan_finish */
 	size_t nlog;
+	struct redactor redactor; /* every secret found, for report_redact */
+	size_t large_unnamed;	  /* blobs skipped for size by a caller that named none */
+	size_t large_noted;	  /* ... of which scan_finish has noted */
 	struct rule_note *notes;
 	struct scan_evidence *evidence;
 	size_t nevidence;
@@ -125,6 +136,11 @@ struct scan {
 	bool importers_built;
 	long *importers;      /* indices in files, grouped by the module they import */
 	size_t *importers_at; /* per file i: its importers are importers[at[i] .. at[i + 1]) */
+	/* the flow stage (flow_stage.c): the files lowered for the project index */
+	pthread_mutex_t flow_lock;
+	struct flow_record *flow_records;
+	size_t nflow_records, capflow_records;
+	bool *flow_kept; /* per file of the list: lowered already */
 	/* the scripts WordPress PHP files enqueue, built on first use (enqueue.c) */
 	pthread_mutex_t enqueued_lock;
 	bool enqueued_built;
@@ -153,6 +169,12 @@ struct unit {
 	bool page;		/* .html/.vue/.svelte: the code is in <script> blocks */
 	bool php_scripts;	/* the <script> blocks of a PHP file, read after its PHP:
 				 * browser JavaScript, its text already read */
+	bool text_only;		/* a piece of a file too large to hold: never parsed */
+	size_t line_base;	/* lines of the file before data (a piece of it) */
+	size_t col_base;	/* characters of data's first line before data */
+	size_t prior_findings;	/* findings earlier pieces of the file reported */
+	int limit_line;		/* the first line a text detector had to skip (match limit) */
+	size_t limit_lines;	/* ... and how many it skipped */
 	unsigned scope;		/* SCOPE_TREE or SCOPE_HISTORY */
 	char *script;		/* a page's data with only its scripts kept (lang.h) */
 	struct syntax *syntax;
@@ -160,6 +182,7 @@ struct unit {
 	bool parse_tried;
 	bool classified;
 	int runtime;		/* enum runtime (lang/classify.h), once classified */
+	bool flow_wanted;	/* a flow rule applies: lower it for the flow stage */
 	struct jsflow *flow;	/* OCPay calls and their data, built on first use */
 	struct sflow *sflow;	/* the same for PHP and Python (check/scriptflow.h) */
 	struct hit *hits;
@@ -189,7 +212,12 @@ void scan_worker_free(struct worker *w);
  * appending findings to out. Returns 1 when the unit is binary and skipped. */
 int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const char *data,
 		     size_t len, unsigned scope, struct finding_list *out);
+/* A blob over --max-file-size was not read: the scan is incomplete. Unnamed, it is noted
+ * as a count at scan_finish and every rule's items become unknown; the _at form names
+ * the path and affects the rules of scope only. */
 void scan_worker_skipped_large(struct worker *w);
+int scan_worker_skipped_large_at(struct worker *w, const char *path, size_t size,
+				 unsigned scope);
 void scan_worker_skipped_binary(struct worker *w);
 /* History blobs are screened before their path is known. Returns 1 for binary content,
  * 2 when it holds a keyword of a history detector, 0 when no history detector that needs
@@ -206,6 +234,22 @@ int scan_finish(struct scan *s);
 /* Records that the scan could not see something; makes the result incomplete. */
 int scan_note_incomplete(struct scan *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Records a limit reached (a file too large, a parse cut short, the regex match limit,
+ * the findings cap): the scan is incomplete, and the checklist items of the rules it hid
+ * something from are unknown, the reason naming the file and the limit. affected holds
+ * one flag per rule of the ruleset, or is NULL for every rule; scopes are SCOPE_*. */
+int scan_note_limit(struct scan *s, unsigned scopes, const bool *affected, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* A limit reached in a unit: affects the rule only, or (only NULL) every rule with a
+ * detector that would read the unit (parse_only: one that needs its syntax). */
+int unit_note_limit(struct unit *u, bool parse_only, const struct rule *only, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The first limit that leaves the rule's item of scope undecided (NULL when none), and
+ * how many were reached. */
+const char *scan_limit_reason(const struct scan *s, const struct rule *r, unsigned scope);
+size_t scan_limit_count(const struct scan *s, const struct rule *r, unsigned scope);
+/* Remembers a secret a detector found (thread-safe): every output masks it. */
+int scan_note_secret(struct scan *s, const char *secret);
 /* --verbose only: records why a file was skipped or how it was read. */
 void scan_log(struct scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Marks a rule's checklist items as undecidable, with the reason. */
@@ -259,6 +303,10 @@ struct jsflow *unit_flow(struct unit *u);
  * helpers, whether it names the endpoints (check/scriptflow.h); NULL for other units.
  * Built once: each checker copies it, as learning a function's locals writes to it. */
 const struct sflow *unit_sflow(struct unit *u);
+/* Whether a detector applies to the unit: language, keywords (unless !keywords), paths,
+ * tests, context, runtime. */
+bool scan_detector_applies(struct unit *u, const struct rule *r, const struct detector *d,
+			   bool keywords);
 /* Whether the unit contains one of the detector's keywords (true when it has none). */
 bool unit_has_keywords(const struct unit *u, const struct rule *r, const struct detector *d);
 /* False when the prefilter saw that the unit does not hold word (a rules keyword, lower

@@ -12,6 +12,7 @@ int cmd_report(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_install_hook(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
 
 /* Prints "ocpay-audit: message" on stderr and returns EXIT_ERROR. */
 int cmd_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

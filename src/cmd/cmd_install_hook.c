@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "source/files.h"
 #include "source/git.h"
 
 #define HOOK_MARKER "# ocpay-audit pre-commit hook"
@@ -25,24 +26,11 @@ static const char usage[] =
 	"file. core.hooksPath is honoured. Skip the hook once with `git commit --no-verify`.\n"
 	"\n"
 	"  --chain   keep an existing pre-commit hook and run it first\n"
-	"  --force   replace an existing hook (it is kept as pre-commit.backup)\n"
+	"  --force   replace an existing hook (it is kept as pre-commit.backup, or\n"
+	"            pre-commit.backup.1 ... when that name is taken)\n"
 	"\n"
 	"With the pre-commit framework, use the hook in this project's\n"
 	".pre-commit-hooks.yaml instead (id: ocpay-audit).\n";
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_put(&b, chunk, n);
-	fclose(f);
-	return buf_detach(&b);
-}
 
 static int write_hook(const char *path, const char *self, bool chained)
 {
@@ -63,22 +51,26 @@ static int write_hook(const char *path, const char *self, bool chained)
 		   self);
 	if (buf_oom(&b))
 		return error_set("out of memory");
-	char tmp[PATH_MAX + 8];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	if (!f) {
-		buf_free(&b);
-		return error_set("%s: cannot write: %s", tmp, strerror(errno));
-	}
-	bool ok = fwrite(b.ptr, 1, b.len, f) == b.len;
-	ok = fclose(f) == 0 && ok;
+	int rc = file_write_atomic(path, b.ptr, b.len, 0755);
 	buf_free(&b);
-	if (!ok || chmod(tmp, 0755) < 0 || rename(tmp, path) < 0) {
-		int err = errno;
-		unlink(tmp);
-		return error_set("%s: cannot write: %s", path, strerror(err));
+	return rc;
+}
+
+/* A free name for the replaced hook: pre-commit.backup, else pre-commit.backup.1, .2 ...
+ * An earlier backup is never overwritten. 0, or -1. */
+static int backup_name(char *out, size_t size, const char *dir)
+{
+	struct stat st;
+	for (unsigned i = 0; i < 1000; i++) {
+		if (i == 0)
+			snprintf(out, size, "%s/pre-commit.backup", dir);
+		else
+			snprintf(out, size, "%s/pre-commit.backup.%u", dir, i);
+		if (lstat(out, &st) < 0 && errno == ENOENT)
+			return 0;
 	}
-	return 0;
+	return error_set("%s/pre-commit.backup: a thousand backups exist already: remove some",
+			 dir);
 }
 
 static int install(const char *path, bool chain, bool force, const char *self)
@@ -97,32 +89,44 @@ static int install(const char *path, bool chain, bool force, const char *self)
 	char hook[PATH_MAX], saved[PATH_MAX];
 	snprintf(hook, sizeof hook, "%s/pre-commit", dir);
 	mkdir(dir, 0755); /* core.hooksPath may name a folder that does not exist yet */
-	char *existing = read_file(hook);
-	bool ours = existing && strstr(existing, HOOK_MARKER);
-	bool chained = false;
+	/* Read without following a link or blocking on a FIFO: only a regular file holding
+	 * our marker is ours; anything else there is the user's, kept unless asked. */
+	char *existing = NULL;
+	size_t len;
+	int got = file_read_regular(&existing, &len, dir, "pre-commit", 1 << 20);
+	bool present = got != 1;
+	bool ours = got == 0 && strstr(existing, HOOK_MARKER);
+	bool chained = false, moved = false;
+	rc = 0;
 	snprintf(saved, sizeof saved, "%s/" CHAINED, dir);
 	if (ours) {
 		chained = access(saved, X_OK) == 0; /* an update keeps its chain */
-	} else if (existing && chain) {
+	} else if (present && chain) {
 		if (access(saved, F_OK) == 0)
 			rc = error_set("%s already exists: remove it or use --force", saved);
 		else if (rename(hook, saved) < 0)
 			rc = error_set("%s: cannot move: %s", hook, strerror(errno));
-		chained = true;
-	} else if (existing && force) {
-		snprintf(saved, sizeof saved, "%s/pre-commit.backup", dir);
-		if (rename(hook, saved) < 0)
+		chained = moved = !rc;
+	} else if (present && force) {
+		if (!(rc = backup_name(saved, sizeof saved, dir)) && rename(hook, saved) < 0)
 			rc = error_set("%s: cannot move: %s", hook, strerror(errno));
-	} else if (existing) {
+		moved = !rc;
+	} else if (present) {
 		rc = error_set("%s already exists and is not ours: re-run with --chain to run it "
 			       "first, or --force to replace it (kept as pre-commit.backup)",
 			       hook);
 	}
 	free(existing);
-	if (!rc)
-		rc = write_hook(hook, self, chained);
+	if (!rc && (rc = write_hook(hook, self, chained)) < 0 && moved && rename(saved, hook) < 0) {
+		/* the user's hook stays where it was moved: say where */
+		char why[1024];
+		snprintf(why, sizeof why, "%s", error_last());
+		error_set("%s (and the previous hook could not be put back: it is %s)", why, saved);
+	}
 	if (!rc)
 		printf("installed %s%s\n", hook, chained ? " (runs the previous hook first)" : "");
+	if (!rc && moved && !chained)
+		printf("the previous hook is kept as %s\n", saved);
 	free(dir);
 	return rc;
 }

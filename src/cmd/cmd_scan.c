@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,9 @@
 #include "check/scan.h"
 #include "cmd/cmd.h"
 #include "core/error.h"
+#include "core/redact.h"
 #include "report/report.h"
+#include "source/files.h"
 #include "source/git.h"
 #include "source/history.h"
 #include "source/walk.h"
@@ -57,8 +60,8 @@ static const char usage[] =
 	"                       at the root of the repository or folder, when present)\n"
 	"  --rules DIR          also load the rules in DIR/*.yml\n"
 	"  --jobs N             threads (default: one per core)\n"
-	"  --max-file-size SIZE skip larger files, counted in the summary (default 2M;\n"
-	"                       K and M suffixes)\n"
+	"  --max-file-size SIZE larger files are not parsed: the text rules read them in\n"
+	"                       pieces, up to 64 times SIZE (default 2M; K and M suffixes)\n"
 	"  --max-parse-size SIZE  parse files up to SIZE for the code rules; larger ones\n"
 	"                       get the text rules only (default 2M)\n"
 	"  --parse-timeout MS   give up parsing one file after MS milliseconds, and checking\n"
@@ -139,24 +142,65 @@ struct scan_args {
 	struct scan_options opt;
 };
 
+/* A whole number of digits only (no sign, no space), at most max. 0, -1 when it is not
+ * one (strtoull would take "-1" as its largest value), -2 when it is above max. */
+static int parse_number(unsigned long long *out, const char *s, char **end,
+			unsigned long long max)
+{
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, end, 10);
+	if (errno == ERANGE || v > max)
+		return -2;
+	if (errno)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* A size such as 512K, 2M or 1G, checked against overflow: 17592186044416M would wrap
+ * to 0 and skip every file. 0, -1 when it is not a size, -2 when it is too large. */
 static int parse_size(size_t *out, const char *s)
 {
 	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -1;
+	unsigned long long v, unit = 1;
+	int rc = parse_number(&v, s, &end, SIZE_MAX);
+	if (rc < 0)
+		return rc;
 	if (*end == 'K' || *end == 'k')
-		v *= 1024, end++;
+		unit = 1024, end++;
 	else if (*end == 'M' || *end == 'm')
-		v *= 1024 * 1024, end++;
+		unit = 1024 * 1024, end++;
 	else if (*end == 'G' || *end == 'g')
-		v *= 1024ull * 1024 * 1024, end++;
+		unit = 1024ull * 1024 * 1024, end++;
 	if (*end == 'B' || *end == 'b')
 		end++;
 	if (*end)
 		return -1;
-	*out = (size_t)v;
+	if (v > SIZE_MAX / unit)
+		return -2;
+	*out = (size_t)(v * unit);
+	return 0;
+}
+
+/* A count option: digits only, from min to max. 0, or -1. */
+static int parse_count(unsigned long long *out, const char *s, unsigned long long min,
+		       unsigned long long max)
+{
+	char *end;
+	return parse_number(out, s, &end, max) < 0 || *end || *out < min ? -1 : 0;
+}
+
+/* --max-file-size and --max-parse-size. 0, or the exit code of the usage error. */
+static int size_option(size_t *out, const char *name, const char *arg)
+{
+	int rc = parse_size(out, arg);
+	if (rc == -2)
+		return cmd_fail("%s: '%s' is too large (the largest is %zuG)", name, arg,
+				SIZE_MAX >> 30);
+	if (rc < 0)
+		return cmd_fail("%s takes a size such as 512K or 2M, not '%s'", name, arg);
 	return 0;
 }
 
@@ -189,7 +233,7 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0}};
 	optind = 1;
-	int c;
+	int c, rc;
 	while ((c = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
 		switch (c) {
 		case O_BASELINE:
@@ -239,9 +283,8 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 			a->config = optarg;
 			break;
 		case O_JOBS: {
-			char *end;
-			long n = strtol(optarg, &end, 10);
-			if (*end || n < 1 || n > 256)
+			unsigned long long n;
+			if (parse_count(&n, optarg, 1, 256) < 0)
 				return cmd_fail("--jobs takes a number from 1 to 256, not '%s'", optarg);
 			a->opt.jobs = (unsigned)n;
 			break;
@@ -259,31 +302,29 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 			a->opt.verbose = true;
 			break;
 		case O_MAX_SIZE:
-			if (parse_size(&a->opt.max_file_size, optarg) < 0)
-				return cmd_fail("--max-file-size takes a size such as 512K or 2M, not "
-						"'%s'",
-						optarg);
+			if ((rc = size_option(&a->opt.max_file_size, "--max-file-size", optarg)))
+				return rc;
 			break;
 		case O_MAX_PARSE:
-			if (parse_size(&a->opt.max_parse_size, optarg) < 0)
-				return cmd_fail("--max-parse-size takes a size such as 512K or 2M, "
-						"not '%s'",
-						optarg);
+			if ((rc = size_option(&a->opt.max_parse_size, "--max-parse-size", optarg)))
+				return rc;
 			break;
 		case O_MAX_FINDINGS: {
-			char *end;
-			long n = strtol(optarg, &end, 10);
-			if (*end || !*optarg || n < 0)
-				return cmd_fail("--max-findings-per-file takes a count, not '%s'",
+			unsigned long long n;
+			if (parse_count(&n, optarg, 0, 1000000000) < 0)
+				return cmd_fail("--max-findings-per-file takes a count, not '%s' (at "
+						"most 1000000000)",
 						optarg);
 			a->opt.max_file_findings = (size_t)n;
 			break;
 		}
 		case O_PARSE_TIMEOUT: {
-			char *end;
-			long n = strtol(optarg, &end, 10);
-			if (*end || n < 1)
-				return cmd_fail("--parse-timeout takes milliseconds, not '%s'", optarg);
+			/* a day at most: the deadline is kept in microseconds */
+			unsigned long long n;
+			if (parse_count(&n, optarg, 1, 86400000) < 0)
+				return cmd_fail("--parse-timeout takes milliseconds, not '%s' (1 to "
+						"86400000, a day)",
+						optarg);
 			a->opt.parse_timeout_ms = (uint64_t)n;
 			break;
 		}
@@ -388,6 +429,10 @@ static int collect(struct scan *s, struct scan_args *a, char head[HASH_HEX_SIZE]
 	struct list_notes notes = {listing_incomplete, listing_log, s};
 	if (repo_list_files(s->repo, prefix, &s->files, &notes) < 0)
 		return -1;
+	const struct file_list *subs = repo_submodules(s->repo);
+	for (size_t i = 0; i < subs->len; i++)
+		scan_log(s, "%s: skipped: a submodule is another repository (scan it on its own)",
+			 subs->items[i].path);
 	file_list_sort(&s->files);
 	return 0;
 }
@@ -471,61 +516,76 @@ static int run_mode(const struct scan_args *a, struct scan *s, const char *head)
 	return 0;
 }
 
+/* The root of what is scanned, where the default configuration and baseline live. */
+static const char *scan_root(const struct scan *s)
+{
+	return s->root ? s->root : s->repo ? repo_workdir(s->repo) : NULL;
+}
+
 /* --config FILE, or .ocpay-audit.yml at the root of what is scanned when present. */
 static int load_config(struct scan *s, const struct scan_args *a, struct config *cfg,
 		       const struct ruleset *rules)
 {
-	char path[PATH_MAX];
-	bool required = a->config != NULL;
-	if (a->config) {
-		snprintf(path, sizeof path, "%s", a->config);
-	} else {
-		const char *root = s->root ? s->root : s->repo ? repo_workdir(s->repo) : NULL;
-		if (!root)
-			return 0;
-		size_t n = strlen(root);
-		snprintf(path, sizeof path, "%s%s.ocpay-audit.yml", root,
-			 n && root[n - 1] == '/' ? "" : "/");
-	}
-	if (config_load(cfg, path, required, rules) < 0)
+	const char *root = scan_root(s);
+	if (!a->config && !root)
+		return 0;
+	if (config_load(cfg, a->config ? NULL : root, a->config ? a->config : ".ocpay-audit.yml",
+			rules) < 0)
 		return -1;
 	if (cfg->path)
 		s->config = cfg;
 	return 0;
 }
 
-/* The baseline file: --baseline FILE (or -o for `baseline`), else the default at the
- * root of what is scanned. NULL when there is no root to put it in. */
-static const char *baseline_path(const struct scan_args *a, const struct scan *s, char *buf,
-				 size_t size)
+/* The baseline file: --baseline FILE (or -o for `baseline`), with *dir NULL, else the
+ * default inside *dir, the root of what is scanned. NULL when there is no root to put it
+ * in. buf receives the name to show. */
+static const char *baseline_path(const struct scan_args *a, const struct scan *s,
+				 const char **dir, char *buf, size_t size)
 {
-	if (a->kind == RUN_BASELINE && a->output)
-		return a->output;
-	if (a->baseline)
-		return a->baseline;
-	const char *root = s->root ? s->root : s->repo ? repo_workdir(s->repo) : NULL;
-	if (!root)
+	const char *path = a->kind == RUN_BASELINE && a->output ? a->output : a->baseline;
+	*dir = path ? NULL : scan_root(s);
+	if (!path && !*dir)
 		return NULL;
-	size_t n = strlen(root);
-	snprintf(buf, size, "%s%s%s", root, n && root[n - 1] == '/' ? "" : "/", BASELINE_FILE);
-	return buf;
+	if (!path)
+		path = BASELINE_FILE;
+	file_join_name(buf, size, *dir, path);
+	return path;
+}
+
+/* Text of the run (a path, an error) on stderr, through the scan's redactor. */
+static void print_redacted(struct scan *s, const char *text)
+{
+	redactor_seal(&s->redactor);
+	char *red = redact_text(&s->redactor, text, strlen(text), NULL, 0, NULL, 0, NULL);
+	report_put_safe(stderr, red ? red : "(out of memory)");
+	free(red);
+}
+
+static void fail_redacted(struct scan *s)
+{
+	fputs("ocpay-audit: ", stderr);
+	print_redacted(s, error_last());
+	fputc('\n', stderr);
 }
 
 /* `baseline`: writes the findings (or, with --prune, those the file still holds). */
 static int write_baseline(const struct scan_args *a, struct scan *s)
 {
-	char buf[PATH_MAX];
-	const char *path = baseline_path(a, s, buf, sizeof buf);
+	char name[PATH_MAX];
+	const char *dir;
+	const char *path = baseline_path(a, s, &dir, name, sizeof name);
 	if (!path)
 		return error_set("%s: no working tree to put the baseline in: use -o FILE", a->path);
 	struct baseline b;
-	if (baseline_load(&b, path, a->prune) < 0)
+	if (baseline_load(&b, dir, path, a->prune) < 0)
 		return -1;
 	size_t written, dropped;
-	int rc = baseline_write(&b, path, &s->findings, a->prune, &written, &dropped);
+	int rc = baseline_write(&b, name, &s->findings, a->prune, &written, &dropped);
 	if (!rc) {
-		fprintf(stderr, "ocpay-audit: %s: %zu finding%s accepted", path, written,
-			written == 1 ? "" : "s");
+		fputs("ocpay-audit: ", stderr);
+		print_redacted(s, name);
+		fprintf(stderr, ": %zu finding%s accepted", written, written == 1 ? "" : "s");
 		if (a->prune)
 			fprintf(stderr, ", %zu stale entr%s dropped", dropped,
 				dropped == 1 ? "y" : "ies");
@@ -539,12 +599,13 @@ static int write_baseline(const struct scan_args *a, struct scan *s)
 /* scan and report: the findings the baseline holds become suppressed. */
 static int apply_baseline(const struct scan_args *a, struct scan *s)
 {
-	char buf[PATH_MAX];
-	const char *path = baseline_path(a, s, buf, sizeof buf);
+	char name[PATH_MAX];
+	const char *dir;
+	const char *path = baseline_path(a, s, &dir, name, sizeof name);
 	if (!path)
 		return 0;
 	struct baseline b;
-	if (baseline_load(&b, path, a->baseline != NULL) < 0)
+	if (baseline_load(&b, dir, path, a->baseline != NULL) < 0)
 		return -1;
 	int rc = baseline_apply(&b, &s->findings, &s->suppressed);
 	baseline_free(&b);
@@ -580,6 +641,13 @@ static int scan_main(enum run_kind kind, int argc, char **argv)
 	}
 	rep = (struct report){.scan = &s, .target = a.path, .mode = "scan",
 			      .scopes = SCOPE_TREE, .fail_on = a.fail_on};
+	char *target = strdup(a.path);
+	if (!target) {
+		cmd_fail("out of memory");
+		scan_free(&s);
+		ruleset_free(&rules);
+		return EXIT_ERROR;
+	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int ran = collect(&s, &a, rep.head);
@@ -594,19 +662,23 @@ static int scan_main(enum run_kind kind, int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	s.stats.duration_ms = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000 +
 					 (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	/* every string printed from here on has passed the redactor */
+	if (ran == 0 && report_redact(&s, &target, kind == RUN_BASELINE) < 0)
+		ran = -1;
+	rep.target = target;
 	if (ran < 0) {
-		cmd_fail("%s", error_last());
+		fail_redacted(&s);
 		goto out;
 	}
 	if (kind == RUN_BASELINE) {
 		if (write_baseline(&a, &s) < 0)
-			cmd_fail("%s", error_last());
+			fail_redacted(&s);
 		else
 			code = s.nincomplete ? EXIT_INCOMPLETE : EXIT_CLEAN;
 		goto out;
 	}
 	if (apply_baseline(&a, &s) < 0 || report_build(&rep) < 0 || write_report(&a, &rep) < 0) {
-		cmd_fail("%s", error_last());
+		fail_redacted(&s);
 		goto out;
 	}
 	if (kind == RUN_REPORT && !a.quiet)
@@ -624,6 +696,7 @@ static int scan_main(enum run_kind kind, int argc, char **argv)
 	else
 		code = EXIT_CLEAN;
 out:
+	free(target);
 	report_free(&rep);
 	struct repo *repo = s.repo;
 	scan_free(&s);

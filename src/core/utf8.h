@@ -13,4 +13,11 @@ size_t utf8_char(const char *s, size_t n, unsigned *cp);
  * controls, DEL, and the bidirectional embeddings, overrides and isolates. */
 bool utf8_is_control(unsigned cp);
 
+/* The text of a file as the detectors read it, in UTF-8: a UTF-8 byte order mark is left
+ * out, and UTF-16 with a byte order mark, little or big endian (what PowerShell writes
+ * by default), is decoded, each line staying a line (an unpaired surrogate or an odd last
+ * byte becomes U+FFFD). *text points into data, or at *owned, a NUL-terminated copy the
+ * caller frees (NULL when none was needed). 0, or -1 when out of memory. */
+int utf8_from_file(const char **text, size_t *len, char **owned, const char *data, size_t n);
+
 #endif

@@ -426,6 +426,11 @@ void syntax_set_import_hook(struct syntax *s, import_value_fn fn, void *ctx)
 
 static void decls_free(struct decls *d);
 
+enum lang syntax_lang(const struct syntax *s)
+{
+	return s->lang;
+}
+
 void syntax_free(struct syntax *s)
 {
 	if (!s)

@@ -30,6 +30,8 @@ void parser_set_free(struct parser_set *ps);
 int syntax_parse(struct syntax **out, struct parser_set *ps, enum lang lang, const char *src,
 		 size_t len, uint64_t timeout_us);
 void syntax_free(struct syntax *s);
+/* The language the syntax was parsed as. */
+enum lang syntax_lang(const struct syntax *s);
 
 /* How a syntax evaluates a name imported from another module: spec is the module as
  * written, name the exported name ("default" for a default import). Returns the value

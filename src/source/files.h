@@ -3,6 +3,7 @@
 #define OCPAY_FILES_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 enum {
 	FILE_TRACKED = 1 << 0,	 /* in the git index */
@@ -53,9 +54,27 @@ int dir_read(int fd, struct buf *names, struct dir_entry **out, size_t *n, size_
  * ELOOP when a link is met. */
 int file_open_nofollow(const char *full, int flags);
 
-/* Reads root + path when it is a regular file of at most max bytes, never through a
- * link (file_open_nofollow): the text (NUL-terminated, the caller frees it) and its
- * length, or NULL. */
+/* Reads a file the tool reads for itself (its configuration, the baseline, rule files, a
+ * project's package.json or tsconfig.json). It is opened without blocking, so a FIFO or a
+ * device never hangs the run, and read only when it is a regular file of at most max
+ * bytes. With dir, path is relative to dir and no part of it is a symbolic link: the file
+ * is inside dir (the repository root, a --rules folder), whatever the repository holds.
+ * Without dir (NULL), path is one the user typed (--config FILE): a link is followed.
+ * Returns 0 with *text (NUL-terminated; the caller frees it) and *len; 1 when there is
+ * no such file; -1 with the error set, naming the file and the cause, never its content. */
+int file_read_regular(char **text, size_t *len, const char *dir, const char *path, size_t max);
+
+/* dir and path joined as messages show them (path alone without dir). */
+void file_join_name(char *out, size_t cap, const char *dir, const char *path);
+
+/* file_read_regular(root, path) for the checkers, which skip what they cannot read:
+ * the text, or NULL. */
 char *file_read_small(const char *root, const char *path, size_t max, size_t *len);
+
+/* Replaces path with data, atomically: a new temporary file of a unique name is created
+ * beside it (never through a link), written, given mode (less the umask) and renamed over
+ * path. Refuses when path is a symbolic link or not a regular file, so a link planted in
+ * a repository never sends the write elsewhere. 0, or -1 with the error set. */
+int file_write_atomic(const char *path, const char *data, size_t len, mode_t mode);
 
 #endif

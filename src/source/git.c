@@ -17,6 +17,7 @@ struct repo {
 	bool fast;
 	git_repository *git;   /* opened when needed (repo_open_git) */
 	struct ignore *ignore; /* built by the first listing or question */
+	struct file_list submodules; /* met by repo_list_files */
 };
 
 int repo_fail(const char *what)
@@ -92,6 +93,7 @@ void repo_free(struct repo *r)
 		git_libgit2_shutdown();
 	}
 	gitdir_free(&r->layout);
+	file_list_free(&r->submodules);
 	free(r->path);
 	free(r);
 }
@@ -237,9 +239,13 @@ int repo_list_files(struct repo *r, const char *prefix, struct file_list *out,
 	size_t plen = strlen(prefix);
 	for (size_t i = 0; !rc && i < idx.len; i++) {
 		const struct index_path *e = &idx.items[i];
-		/* submodules are other repositories */
-		if (e->mode == INDEX_MODE_GITLINK || !under(e->path, prefix, plen))
+		if (!under(e->path, prefix, plen))
 			continue;
+		/* submodules are other repositories: named, not listed */
+		if (e->mode == INDEX_MODE_GITLINK) {
+			rc = file_list_add(&r->submodules, e->path, e->len, FILE_TRACKED);
+			continue;
+		}
 		unsigned flags = FILE_TRACKED | (e->mode == INDEX_MODE_LINK ? FILE_SYMLINK : 0);
 		rc = file_list_add(out, e->path, e->len, flags);
 	}
@@ -247,6 +253,11 @@ int repo_list_files(struct repo *r, const char *prefix, struct file_list *out,
 		rc = worktree_list_untracked(out, workdir, prefix, &idx, r->ignore, notes);
 	index_paths_free(&idx);
 	return rc;
+}
+
+const struct file_list *repo_submodules(const struct repo *r)
+{
+	return &r->submodules;
 }
 
 int repo_is_ignored(struct repo *r, const char *path, bool *ignored)

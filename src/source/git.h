@@ -29,6 +29,8 @@ int repo_head(struct repo *r, char out[HASH_HEX_SIZE]);
  * ignore file that is a FIFO) is told through notes, and the listing goes on. */
 int repo_list_files(struct repo *r, const char *prefix, struct file_list *out,
 		    const struct list_notes *notes);
+/* The submodules repo_list_files met (and left out: each is another repository). */
+const struct file_list *repo_submodules(const struct repo *r);
 /* Whether git would ignore path (from the root of the working tree). */
 int repo_is_ignored(struct repo *r, const char *path, bool *ignored);
 /* The folder git runs hooks from (core.hooksPath honoured), newly allocated, with no

@@ -124,31 +124,6 @@ int resolver_load_config(struct resolver *r, const char *text, size_t len)
 	return 0;
 }
 
-static char *read_config(const char *root, const char *name, size_t *len)
-{
-	char path[4096];
-	if ((size_t)snprintf(path, sizeof path, "%s%s", root, name) >= sizeof path)
-		return NULL;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	struct stat st;
-	char *text = NULL;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (1 << 20) &&
-	    (text = malloc((size_t)st.st_size + 1))) {
-		ssize_t n = read(fd, text, (size_t)st.st_size);
-		if (n < 0) {
-			free(text);
-			text = NULL;
-		} else {
-			text[n] = '\0';
-			*len = (size_t)n;
-		}
-	}
-	close(fd);
-	return text;
-}
-
 int resolver_init(struct resolver *r, const struct file_list *files, const char *root)
 {
 	*r = (struct resolver){.files = files};
@@ -157,7 +132,7 @@ int resolver_init(struct resolver *r, const struct file_list *files, const char 
 	static const char *const configs[] = {"tsconfig.json", "jsconfig.json"};
 	for (size_t i = 0; i < 2; i++) {
 		size_t len = 0;
-		char *text = read_config(root, configs[i], &len);
+		char *text = file_read_small(root, configs[i], 1 << 20, &len);
 		if (!text)
 			continue;
 		int rc = resolver_load_config(r, text, len);
@@ -316,9 +291,10 @@ static bool word_before(const char *data, const char *quote, const char *word)
 	size_t n = strlen(word);
 	if ((size_t)(p - data) < n || memcmp(p - n, word, n))
 		return false;
-	return p - n == data || !(p[-n - 1] == '_' || p[-n - 1] == '$' || p[-n - 1] == '.' ||
-				  (p[-n - 1] >= 'a' && p[-n - 1] <= 'z') ||
-				  (p[-n - 1] >= 'A' && p[-n - 1] <= 'Z'));
+	/* w[-1], not p[-n - 1]: with n unsigned, -n - 1 is an offset that wraps around */
+	const char *w = p - n;
+	return w == data || !(w[-1] == '_' || w[-1] == '$' || w[-1] == '.' ||
+			      (w[-1] >= 'a' && w[-1] <= 'z') || (w[-1] >= 'A' && w[-1] <= 'Z'));
 }
 
 /* A specifier starts at start (just after its opening quote). */

@@ -12,6 +12,10 @@
 #include "check/rule.h"
 #include "core/error.h"
 #include "core/hash.h"
+#include "source/files.h"
+
+/* A baseline of a hundred thousand findings is about 15 MB. */
+#define BASELINE_MAX_SIZE (64u << 20)
 
 static int entry_hash(char out[HASH_HEX_SIZE], const char *salt, const char *fingerprint)
 {
@@ -30,14 +34,31 @@ static bool is_hex40(const char *s)
 	return true;
 }
 
+/* What went wrong in a JSON text, in words of our own: jansson's text quotes the token
+ * it stopped at, and the file may not be what it claims to be. */
+static const char *json_problem(const json_error_t *e)
+{
+	switch (json_error_code(e)) {
+	case json_error_out_of_memory: return "out of memory";
+	case json_error_stack_overflow: return "nested too deeply";
+	case json_error_invalid_utf8: return "invalid UTF-8";
+	case json_error_premature_end_of_input: return "the text ends too early";
+	case json_error_end_of_input_expected: return "more text after the JSON value";
+	case json_error_null_character: return "a NUL byte";
+	case json_error_numeric_overflow: return "a number out of range";
+	case json_error_duplicate_key: return "a key given twice";
+	default: return "invalid JSON syntax";
+	}
+}
+
 /* The entries of a parsed baseline file; takes root. */
 static int load_json(struct baseline *b, const char *path, json_t *root, const json_error_t *jerr)
 {
 	if (!root) {
 		if (jerr->line < 1)
-			return error_set("%s: cannot read the baseline: %s", path, jerr->text);
+			return error_set("%s: not a valid baseline: %s", path, json_problem(jerr));
 		return error_set("%s:%d:%d: not a valid baseline: %s", path, jerr->line,
-				 jerr->column, jerr->text);
+				 jerr->column, json_problem(jerr));
 	}
 	int rc = 0;
 	json_t *salt = json_object_get(root, "salt");
@@ -83,14 +104,21 @@ out:
 	return rc;
 }
 
-int baseline_load(struct baseline *b, const char *path, bool required)
+int baseline_load(struct baseline *b, const char *dir, const char *path, bool required)
 {
 	memset(b, 0, sizeof *b);
-	if (access(path, F_OK) != 0 && errno == ENOENT && !required)
-		return 0;
-	json_error_t jerr;
-	json_t *root = json_load_file(path, 0, &jerr);
-	return load_json(b, path, root, &jerr);
+	char *text = NULL;
+	size_t len = 0;
+	int rc = file_read_regular(&text, &len, dir, path, BASELINE_MAX_SIZE);
+	char name[4096];
+	file_join_name(name, sizeof name, dir, path);
+	if (rc == 1)
+		return required ? error_set("%s: %s", name, strerror(ENOENT)) : 0;
+	if (rc < 0)
+		return -1;
+	rc = baseline_load_text(b, name, text, len);
+	free(text);
+	return rc;
 }
 
 int baseline_load_text(struct baseline *b, const char *name, const char *text, size_t len)
@@ -169,22 +197,20 @@ int baseline_write(struct baseline *b, const char *path, const struct finding_li
 		      "salt", b->salt, "findings", list);
 	if (!root)
 		return error_set("out of memory");
-	/* write a temporary file beside it, then rename: a crash never leaves half a file */
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	int rc = f ? json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : -1;
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
-	if (f && (fputc('\n', f) == EOF || ferror(f)))
-		rc = -1;
-	if (f && fclose(f) != 0)
-		rc = -1;
-	if (rc < 0 || rename(tmp, path) < 0) {
-		int err = errno;
-		unlink(tmp);
-		return error_set("%s: cannot write the baseline: %s", path, strerror(err));
+	if (!text)
+		return error_set("out of memory");
+	size_t len = strlen(text);
+	char *full = realloc(text, len + 2);
+	if (!full) {
+		free(text);
+		return error_set("out of memory");
 	}
-	return 0;
+	memcpy(full + len, "\n", 2);
+	int rc = file_write_atomic(path, full, len + 1, 0666);
+	free(full);
+	return rc;
 }
 
 void baseline_free(struct baseline *b)

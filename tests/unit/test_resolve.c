@@ -113,5 +113,26 @@ TEST(finds_specifiers_in_source)
 	resolver_free(&r);
 }
 
+/* The word before a specifier stands alone: at the start of the text, or after a
+ * character that cannot continue a name. */
+TEST(import_words_at_the_edges)
+{
+	make_files();
+	struct resolver r;
+	resolver_init(&r, &files, NULL);
+	const char *src = "from './a';\n"
+			  "xfrom './b';\n"
+			  "$require('./c');\n"
+			  "obj.require('./d');\n"
+			  "(require('./e'));\n";
+	struct seen s = {0};
+	scan_imports(&r, src, strlen(src), collect, &s);
+	CHECK_INT(s.n, 2);
+	CHECK_STR(s.specs[0], "./a");
+	CHECK_STR(s.specs[1], "./e");
+	resolver_free(&r);
+}
+
 RUN_TESTS(T(relative_paths_and_extensions), T(tsconfig_paths_and_base_url),
-	  T(finds_specifiers_in_source))
+	  T(finds_specifiers_in_source),
+	  T(import_words_at_the_edges))

@@ -167,6 +167,39 @@ TEST(repeated_key_is_an_error)
 	CHECK_STR(error_last(), "test.yml:2:1: 'id' is given twice");
 }
 
+/* A keyword the prefilter cannot index: the file, line and column, not the word. */
+TEST(keyword_out_of_range_names_its_place)
+{
+	char text[1024];
+	char word[201];
+	memset(word, 'k', 200);
+	word[200] = '\0';
+	snprintf(text, sizeof text,
+		 "id: X\nname: x\nseverity: low\nchecklist: [{section: S, item: I}]\n"
+		 "summary: s\nmessage: m\ndescription: d\nfix: f\ndetectors:\n"
+		 "  - regex: 'k'\n    keywords: [a, %s]\n",
+		 word);
+	CHECK_INT(load(text), -1);
+	CHECK_STR(error_last(),
+		  "test.yml:11:19: a word of 'keywords' must have 1 to 127 characters (this one has 200)");
+	CHECK_INT(load("id: X\nname: x\nseverity: low\nchecklist: [{section: S, item: I}]\n"
+		       "summary: s\nmessage: m\ndescription: d\nfix: f\napplies_to: ''\n"
+		       "detectors:\n  - regex: 'k'\n"),
+		  -1);
+	CHECK_STR(error_last(),
+		  "test.yml:9:13: a word of 'applies_to' must have 1 to 127 characters (this one has 0)");
+}
+
+/* min_length is a small count: "-1" was read as the largest number. */
+TEST(min_length_must_be_a_small_count)
+{
+	CHECK_INT(load("id: X\nname: x\nseverity: low\nchecklist: [{section: S, item: I}]\n"
+		       "summary: s\nmessage: m\ndescription: d\nfix: f\ndetectors:\n"
+		       "  - regex: 'k'\n    min_length: -1\n"),
+		  -1);
+	CHECK_STR(error_last(), "test.yml:11:17: min_length must be a number from 0 to 4096");
+}
+
 /* The error named the capture after the query holding it was freed. */
 TEST(query_without_the_secret_capture_is_an_error)
 {
@@ -208,4 +241,5 @@ RUN_TESTS(T(embedded_rules_load), T(embedded_queries_compile), T(valid_rule_load
 	  T(bad_query_is_an_error), T(missing_required_key_is_an_error),
 	  T(unknown_checker_is_an_error), T(unless_paths_and_skip_tests_load),
 	  T(test_files_by_path), T(repeated_key_is_an_error),
-	  T(query_without_the_secret_capture_is_an_error))
+	  T(query_without_the_secret_capture_is_an_error),
+	  T(keyword_out_of_range_names_its_place), T(min_length_must_be_a_small_count))

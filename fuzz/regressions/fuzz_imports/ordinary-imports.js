@@ -1,0 +1,5 @@
+src/app.js
+import a from './a';
+const b = require('./b');
+export * from '@/c';
+const d = await import('../pay');

@@ -1,0 +1,161 @@
+/* Models: what the flow rules know of frameworks and libraries, as data. Each file of
+ * rules/models/ (compiled into the binary; --rules DIR adds the .yml files of DIR/models/)
+ * lists rows
+ * by kind, in the manner of CodeQL's models-as-data and semgrep's taint sources, sinks and
+ * sanitizers:
+ *
+ *   name: express
+ *   languages: [javascript, typescript, tsx]
+ *   request:                       # values the customer controls
+ *     - req.(query|body|params)
+ *   http:                          # HTTP requests: where the URL, body and headers are
+ *     - {call: "fetch()", url: "0", body: "1.body", headers: "1.headers"}
+ *
+ * A row is a pattern (flow/path.h) or a mapping holding the pattern under the key its
+ * kind names (path, call, param, module, value, decorator) and the kind's attributes.
+ * An argument position is written "0", "1.headers" (a key of the object passed second),
+ * "json" (a keyword/named argument), "this" (the receiver). The set is read-only once
+ * loaded and shared by every thread. */
+#ifndef OCPAY_FLOW_MODEL_H
+#define OCPAY_FLOW_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "flow/path.h"
+#include "lang/lang.h"
+
+struct embedded_model {
+	const char *name;
+	const char *text;
+	size_t len;
+};
+extern const struct embedded_model embedded_models[];
+
+#define MODEL_KINDS(X)                                                                          \
+	X(REQUEST, "request", "path")		/* customer input, and what is read from it */  \
+	X(NOT_REQUEST, "not_request", "path")	/* server state read from a request object */   \
+	X(REQUEST_PARAM, "request_param", "param") /* parameters that are input */             \
+	X(ENV, "env", "path")			/* environment and configuration reads */        \
+	X(ENV_MODULE, "env_module", "module")	/* modules whose exports are configuration */    \
+	X(HTTP, "http", "call")			/* HTTP requests and clients */                  \
+	X(API, "api", "call")			/* the OCPay SDKs' calls */                      \
+	X(ENDPOINT, "endpoint", "value")	/* the OCPay API's URL paths and host */         \
+	X(WRITE, "write", "call")		/* persistent writes (database, ORM, meta) */    \
+	X(READ, "read", "call")			/* reads from the store (an order loaded) */     \
+	X(FULFIL, "fulfil", "call")		/* calls that mark paid or deliver */            \
+	X(PAID_STATUS, "paid_status", "value")	/* status values that mean paid */               \
+	X(FAILED_STATUS, "failed_status", "value") /* status values that mean failed */        \
+	X(STATUS_FIELD, "status_field", "value") /* field names that hold an order's status */ \
+	X(RESPONSE, "response", "call")		/* answers to the client */                      \
+	X(VALIDATOR, "validator", "call")	/* validation: its result is checked input */    \
+	X(LOG, "log", "call")			/* log statements */                             \
+	X(TIMER, "timer", "call")		/* timers and schedules that run a function */   \
+	X(SCHEDULE, "schedule", "decorator")	/* decorators that schedule a method */          \
+	X(SLEEP, "sleep", "call")		/* waits */                                      \
+	X(EXIT, "exit", "call")			/* calls that never return */                    \
+	X(CHECK, "check", "path")		/* reads that check an HTTP answer's success */ \
+	X(URL_FIELD, "url_field", "value")	/* createLink answer fields with the URL alone */ \
+	X(MEMBER_TEST, "member_test", "call")	/* membership tests: in_array(), includes() */ \
+	X(STATUS_TEST, "status_test", "call")	/* predicates of a status: isConfirmed() */ \
+	X(EPHEMERAL, "ephemeral", "path")	/* stores that do not last: sessions, caches, maps */ \
+	X(ENTRY, "entry", "param")		/* functions a framework calls: by first parameter */ \
+	X(PASSTHROUGH, "passthrough", "call")	/* calls that keep what they are handed the      \
+						   customer's: casts, trims, parsers */      \
+	X(ASSERT, "assert", "call")		/* calls that throw unless (or if) an argument   \
+						   holds: abort_unless(), assert(), invariant() */ \
+	X(SDK, "sdk", "module")			/* the OCPay SDKs' modules, as imported */
+
+enum model_kind {
+#define X(id, name, key) MODEL_##id,
+	MODEL_KINDS(X)
+#undef X
+		MODEL_KIND_COUNT
+};
+
+#define MODEL_ATTRS(X)                                                                          \
+	X(URL, "url")	      /* http: the URL's argument */                                     \
+	X(BODY, "body")	      /* http: the body's argument */                                    \
+	X(HEADERS, "headers") /* http: the headers' argument */                                  \
+	X(METHOD, "method")   /* http: the method (post, get) or the argument holding it */      \
+	X(BASE, "base")	      /* http: a client's base URL argument */                           \
+	X(CLIENT, "client")   /* http: "true" when the call makes a client (axios.create) */     \
+	X(ON, "on")	      /* http: "client": only on a client instance (api.post());       \
+				 write: "write": only on a prepared write statement */       \
+	X(HANDLE, "handle")   /* http: the argument holding the handle the call configures  \
+				 (curl_setopt($ch, ...)): the handle carries the answer */   \
+	X(THROWS, "throws")   /* http, api: "true" when an error answer raises */                \
+	X(API, "api")	      /* api: createLink, checkPayment or client */                      \
+	X(INPUT, "input")     /* api: the createLink request's argument */                       \
+	X(REF, "ref")	      /* api: checkPayment's ref argument */                             \
+	X(KEY, "key")	      /* api: the client's key argument */                               \
+	X(TYPE, "type")	      /* request_param, entry: the parameter's type (pattern); http: the \
+				 type of a value that holds such a client */                 \
+	X(RECEIVER, "receiver") /* a call row that matches only on a receiver of this declared \
+				   type (pattern), whatever the call: LoggerInterface $audit */ \
+	X(FROM, "from")	      /* a call row whose first name must be imported from this    \
+				 module: {call: "request()", from: "undici"} */              \
+	X(DECORATOR, "decorator") /* request_param: a decorator on the parameter (pattern) */    \
+	X(OBJECT, "object")   /* request_param: "true": the parameter is a request object */     \
+	X(IN, "in")	      /* request_param: a decorator of the function (pattern) */         \
+	X(FN, "fn")	      /* timer: the argument holding the function run */                \
+	X(MS, "ms")	      /* timer, sleep: the argument holding milliseconds */              \
+	X(SECONDS, "seconds") /* timer, sleep: the argument holding seconds */                   \
+	X(CRON, "cron")	      /* timer, schedule: the argument holding a cron expression */      \
+	X(EVERY, "every")     /* timer, schedule: a fixed period ("1m", "5s") */                 \
+	X(ONCE, "once")	      /* timer: "true" when it runs the function once */                 \
+	X(SQL, "sql")	      /* write: the argument holding SQL that must insert or update */   \
+	X(FOR, "for")	      /* endpoint: createLink, checkPayment or host */                   \
+	X(UNLESS, "unless")   /* request_param: not when the type or default matches;        \
+				 assert: the argument that must hold */                      \
+	X(IF, "if")	      /* assert: the argument that must not hold (abort_if) */       \
+	X(VALUE, "value")     /* member_test: the value tested */                              \
+	X(LIST, "list")	      /* member_test: the list tested against */                       \
+	X(DEFAULT, "default") /* env: the argument holding the default value */                \
+	X(STATUS, "status")   /* fulfil: the argument holding the status set; status_test:   \
+				 the status the predicate tells (CONFIRMED, FAILED) */       \
+	X(NOTE, "note")	      /* free text for people */
+
+enum model_attr {
+#define X(id, name) MODEL_ATTR_##id,
+	MODEL_ATTRS(X)
+#undef X
+		MODEL_ATTR_COUNT
+};
+
+struct model_row {
+	enum model_kind kind;
+	unsigned langs;	       /* LANG_BIT mask */
+	const char *source;    /* "rules/models/express.yml:12" for messages */
+	char *text;	       /* the pattern or value as written */
+	struct path_pattern *pat; /* for path, call, param-less kinds; NULL for values */
+	char *attr[MODEL_ATTR_COUNT];
+	struct path_pattern *type_pat, *decorator_pat, *in_pat, *unless_pat; /* request_param */
+	struct path_pattern *receiver_pat; /* rows matched by their receiver's type only */
+};
+
+struct model_set;
+
+/* Loads the embedded models and, with extra_dir, the files of extra_dir/models/ (absent:
+ * fine). Returns 0, or -1 with the error naming the file, line and cause. */
+int model_set_load(struct model_set **out, const char *extra_dir);
+/* Adds one model file's text (for tests and fuzzing). */
+int model_set_add_yaml(struct model_set *m, const char *name, const char *text, size_t len);
+struct model_set *model_set_new(void);
+void model_set_free(struct model_set *m);
+
+/* The first row of kind whose pattern matches the whole of p, for a file of lang. */
+const struct model_row *model_match(const struct model_set *m, enum model_kind kind,
+				    enum lang lang, const struct path *p);
+/* The row of kind matching the longest prefix of p; *len gets the prefix's length. */
+const struct model_row *model_match_prefix(const struct model_set *m, enum model_kind kind,
+					   enum lang lang, const struct path *p, unsigned *len);
+/* The rows of a kind, for kinds matched otherwise (values, parameters, modules). */
+const struct model_row *const *model_rows(const struct model_set *m, enum model_kind kind,
+					  size_t *n);
+/* Whether a value row of kind has text (caseless), for lang. */
+bool model_has_value(const struct model_set *m, enum model_kind kind, enum lang lang,
+		     const char *text);
+const char *model_kind_name(enum model_kind k);
+
+#endif

@@ -1,0 +1,21 @@
+// Operators, calls, members, optional chaining, and the odd constructs.
+const r1 = a == b && c === d || e != f && g !== h;
+const r2 = a ?? b;
+const r3 = x < 1 || x <= 2 || x > 3 || x >= 4;
+const r4 = (a + b) * c / d - e % f ** 2;
+const r5 = a & b | c ^ d << 1 >> 2 >>> 3;
+const r6 = "k" in obj && obj instanceof Map;
+const r7 = [!a, -b, +c, ~d, typeof e, void 0, delete obj.p];
+i++; --j;
+x += 1; x -= 1; x ||= y; x ??= z; x &&= w; x *= 2;
+const r8 = cond ? yes : no;
+const r9 = (a, b, c);
+a?.b; a?.[k]; a?.["lit"]; f?.(); a.b?.c();
+obj["key"]; obj[key]; obj[0]; obj[`tpl`];
+new Client({ key }); new Foo; new (getClass())();
+super.method; this.x;
+import.meta.url;
+await fetch(url, { method: "POST", ...opts });
+f(...args, last);
+const arr = [1, , 3, ...more];
+const o = { k: 1, "s k": 2, [c]: 3, short, ...spread, 4: four };
