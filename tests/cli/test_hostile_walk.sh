@@ -5,7 +5,9 @@
 # 124 fails), an ignore file that cannot be read makes the result incomplete and is
 # named, a linked .gitignore is never read. And the listing is git's own: the files
 # scanned are exactly `git ls-files -co --exclude-standard` on a tree of nested ignore
-# files, negations, folder patterns, info/exclude and core.excludesFile.
+# files, negations, folder patterns, `**`, escapes, info/exclude, core.excludesFile (its
+# default places too) and ignored files that are tracked. Links the walk meets, tracked or
+# not, are counted and never followed.
 . "$(dirname "$0")/lib.sh"
 
 LIVE=sk_live_Zq8Wm3Rt6Yp1Ls4Kd7Hx
@@ -109,6 +111,36 @@ run_t "$BIN" scan --format json "$r"
 expect_code 1 "$name: not read, the key is found"
 expect_out "a symbolic link: not read" "$name: named as incomplete"
 
+name="linked .gitattributes"
+r=$TMP/link-attr; clean_repo "$r"; ln -s /dev/stdin "$r/.gitattributes"; touch "$r/a.js"
+mkfifo "$TMP/stdin-attr"; exec 7<>"$TMP/stdin-attr"
+run_t "$BIN" scan --format json "$r" <&7
+expect_code 0 "$name: /dev/stdin is not read"
+expect_out '"symlink": 1' "$name: counted as a link, not read"
+run_t "$BIN" scan --staged "$r" <&7
+expect_code 0 "$name: --staged"
+exec 7>&-
+
+name="a folder named .gitignore"
+r=$TMP/dir-ignore; clean_repo "$r"; mkdir "$r/.gitignore"; key_line > "$r/.gitignore/k.js"
+run_t "$BIN" scan --format json "$r"
+expect_code 1 "$name: no rules from it, as git; its files listed"
+[ "$(oc001_paths)" = ".gitignore/k.js" ] && ok || bad "$name: got $(oc001_paths)"
+
+# --- untracked links: out of the repository, to /, loops; none is followed by the walk
+name="untracked links"
+r=$TMP/link-untracked; clean_repo "$r"; mkdir -p "$TMP/out-dir/deep" "$r/sub"
+key_line > "$TMP/out-dir/deep/secret.js"; key_line > "$TMP/out-file.js"
+ln -s "$TMP/out-dir" "$r/out"; ln -s "$TMP/out-file.js" "$r/file.js"; ln -s / "$r/root"
+ln -s loop_b "$r/loop_a"; ln -s loop_a "$r/loop_b"; ln -s . "$r/self"; ln -s .. "$r/sub/up"
+ln -s "$TMP/nowhere" "$r/dangling.js"
+run_t "$BIN" scan --format json "$r"
+expect_code 0 "$name: nothing read through them"
+expect_out '"symlink": 8' "$name: each counted once"
+[ -z "$(oc001_paths)" ] && ok || bad "$name: read through a link: $(oc001_paths)"
+run_t "$BIN" scan --format json "$r/sub"
+expect_code 0 "$name: PATH below them"
+
 # --- the files listed are git's: tracked, plus untracked and not ignored
 name="git's listing"
 r=$TMP/listing; new_repo "$r"
@@ -147,6 +179,65 @@ run_t "$BIN" scan --format json "$r"
 want=$(cd "$r/api" && git ls-files --full-name -co --exclude-standard | grep -v '\.gitignore$' | sort)
 run_t "$BIN" scan --format json "$r/api"
 [ "$(oc001_paths)" = "$want" ] && ok || bad "$name: api/ differs: $(oc001_paths)"
+
+# The hard parts of git's rules, each file holding a key: escapes, `**` at the start, the
+# middle and the end, ? and [..], anchoring by a slash, a folder that cannot be re-included
+# once its parent is excluded, a nested .gitignore negating its parent's pattern, the
+# order .gitignore > info/exclude > core.excludesFile (a `~/` path), folder-only patterns
+# against a file of that name, and ignored files that are tracked (scanned).
+name="git's listing, hard patterns"
+r=$TMP/listing2; new_repo "$r"
+mkdir -p "$r/x/gen" "$r/gen" "$r/deep/a/b" "$r/x/deep" "$r/out" "$r/lib/pub" "$r/lib/priv" \
+  "$r/sub/deeper" "$r/x/mid" "$r/mid" "$r/site/build.js" "$r/x/y" "$r/empty/inner" "$r/ign/in"
+printf '# a comment\n\\#hash.js\n\\!bang.js\n**/gen/\ndeep/**/x.js\n**/cache.js\nlog?.js\n' > "$r/.gitignore"
+printf '[ab]z.js\nout/\n!out/keep.js\nlib/*\n!lib/pub/\nlib/pub/*.min.js\ntrailing.js   \n' >> "$r/.gitignore"
+printf '/anchored.js\nmid/dle.js\nbuild.js/\n!important.bak.js\nign/**\n!ign/in/\n' >> "$r/.gitignore"
+printf '!cache.js\n*.gen.js\n' > "$r/sub/.gitignore"
+printf '!*.gen.js\n' > "$r/sub/deeper/.gitignore"
+printf 'secret-*.js\n!secret-ok.js\n' >> "$r/.git/info/exclude"
+printf '*.bak.js\nsecret-ok.js\n' > "$TMP/home-ignore"
+git -C "$r" config core.excludesFile '~/home-ignore'
+for f in '#hash.js' '!bang.js' hash.js bang.js x/gen/a.js gen/b.js deep/x.js deep/a/x.js \
+  deep/a/b/x.js x/deep/x.js cache.js x/y/cache.js sub/cache.js log1.js log12.js az.js bz.js \
+  cz.js out/keep.js out/o.js lib/l.js lib/priv/p.js lib/pub/q.js lib/pub/q.min.js trailing.js \
+  anchored.js x/anchored.js mid/dle.js x/mid/dle.js site/build.js/in.js x/build.js \
+  sub/s.gen.js sub/deeper/d.gen.js secret-a.js secret-ok.js a.bak.js important.bak.js \
+  ign/i.js ign/in/i.js ign/in/j.js empty/inner/e.js plain.js; do
+  key_line > "$r/$f"
+done
+# tracked although ignored: scanned, as git lists them
+git -C "$r" add plain.js && git -C "$r" add -f out/o.js gen/b.js lib/priv/p.js secret-a.js a.bak.js
+git -C "$r" commit -qm init
+all=$(git -C "$r" ls-files -co --exclude-standard | sort)
+want=$(grep -v '\(^\|/\)\.gitignore$' <<<"$all")
+# what this test is about, as git has it: listed, and left out
+for f in lib/pub/q.js sub/cache.js sub/deeper/d.gen.js important.bak.js secret-ok.js \
+  x/anchored.js x/mid/dle.js x/build.js x/deep/x.js log12.js cz.js gen/b.js a.bak.js; do
+  grep -qxF -- "$f" <<<"$want" && ok || bad "$name: git does not list $f"
+done
+for f in out/keep.js ign/in/i.js '!bang.js' '#hash.js' trailing.js lib/pub/q.min.js \
+  x/y/cache.js deep/a/b/x.js site/build.js/in.js sub/s.gen.js; do
+  grep -qxF -- "$f" <<<"$want" && bad "$name: git lists $f" || ok
+done
+run_t "$BIN" scan --format json "$r"
+got=$(oc001_paths)
+[ "$got" = "$want" ] && ok || bad "$name: files differ from git's:
+$(diff <(echo "$want") <(echo "$got"))"
+# every listed file read, the .gitignore files too (all text): the same count
+n=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["stats"]["files_scanned"])' <<<"$out")
+[ "$n" = "$(grep -c . <<<"$all")" ] && ok || bad "$name: $n files scanned, git lists $(grep -c . <<<"$all")"
+# core.excludesFile unset: $XDG_CONFIG_HOME/git/ignore, else ~/.config/git/ignore
+git -C "$r" config --unset core.excludesFile
+mkdir -p "$TMP/.config/git" "$TMP/xdg/git"
+printf 'plain.js\n*.bak.js\n' > "$TMP/.config/git/ignore"
+want=$(git -C "$r" ls-files -co --exclude-standard | grep -v '\.gitignore$' | sort)
+run_t "$BIN" scan --format json "$r"
+[ "$(oc001_paths)" = "$want" ] && ok || bad "$name: ~/.config/git/ignore: $(diff <(echo "$want") <(oc001_paths))"
+printf 'secret-ok.js\n' > "$TMP/xdg/git/ignore"
+want=$(XDG_CONFIG_HOME=$TMP/xdg git -C "$r" ls-files -co --exclude-standard | grep -v '\.gitignore$' | sort)
+XDG_CONFIG_HOME=$TMP/xdg run_t "$BIN" scan --format json "$r"
+[ "$(oc001_paths)" = "$want" ] && ok || bad "$name: XDG_CONFIG_HOME: $(diff <(echo "$want") <(oc001_paths))"
+rm -r "$TMP/.config" "$TMP/xdg"
 
 # --- an index naming a path out of the working tree is refused, never followed
 name="index path out of the tree"
