@@ -77,20 +77,39 @@ static int grow(struct index_paths *idx)
 	return 0;
 }
 
+/* Whether a component may name .git to some file system, as libgit2 refuses it (with its
+ * default core.protectNTFS): ".git" in any case, alone or followed by dots and spaces
+ * (which NTFS drops) or by ':' (an NTFS stream), an 8.3 short name "git~N", and ".git"
+ * spelt with bytes that HFS+ ignores (any non-ASCII byte is dropped here, to be safe).
+ * ".gitignore", ".github" or ".gitkeep" are ordinary names. */
+static bool names_git(const char *c, size_t n)
+{
+	if (n >= 4 && !strncasecmp(c, "git~", 4))
+		return true;
+	char plain[5];
+	size_t k = 0, i = 0;
+	for (; i < n && k < 4; i++)
+		if (!((unsigned char)c[i] & 0x80))
+			plain[k++] = c[i];
+	if (k < 4 || plain[0] != '.' || strncasecmp(plain + 1, "git", 3))
+		return false;
+	for (; i < n; i++)
+		if (c[i] != '.' && c[i] != ' ' && !((unsigned char)c[i] & 0x80))
+			return c[i] == ':';
+	return true;
+}
+
 /* A path the listing may use: no empty, "." or ".." component (the scan reads the path
- * under the working tree, and must stay in it) and nothing that may name .git (".git" in
- * any case, with anything after it, and "git~1"-like short names). libgit2 refuses such
- * an index; anything this rejects is left to it. */
+ * under the working tree, and must stay in it) and none that may name .git (names_git).
+ * libgit2 refuses such an index; anything this rejects is left to it. */
 static bool path_ok(const char *p, size_t len)
 {
 	const char *end = p + len;
 	for (const char *c = p; c <= end;) {
 		const char *slash = memchr(c, '/', (size_t)(end - c));
 		size_t n = slash ? (size_t)(slash - c) : (size_t)(end - c);
-		if (!n || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
-			return false;
-		if ((n >= 4 && c[0] == '.' && !strncasecmp(c + 1, "git", 3)) ||
-		    (n >= 4 && !strncasecmp(c, "git~", 4)))
+		if (!n || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.') ||
+		    names_git(c, n))
 			return false;
 		if (!slash)
 			break;

@@ -178,8 +178,60 @@ TEST(index_lookups_by_path_and_folder)
 	index_paths_free(&idx);
 }
 
+/* Writes a version 2 index of one entry named path into dir and reads it back: what
+ * index_read returns (0 read here, 1 left to libgit2). */
+static int read_one_entry_index(const char *dir, const char *path)
+{
+	unsigned char data[512] = {'D', 'I', 'R', 'C', 0, 0, 0, 2, 0, 0, 0, 1};
+	size_t len = strlen(path), at = 12;
+	unsigned char *e = data + at;
+	e[24] = 0, e[25] = 0, e[26] = 0x81, e[27] = 0xa4; /* mode 0100644 */
+	e[60] = (unsigned char)(len >> 8), e[61] = (unsigned char)len;
+	memcpy(e + 62, path, len);
+	at += 62 + len + 8 - (62 + len) % 8;
+	at += 20; /* the checksum, not checked */
+	char file[600];
+	snprintf(file, sizeof file, "%s/index", dir);
+	FILE *f = fopen(file, "wb");
+	if (!f || fwrite(data, 1, at, f) != at || fclose(f))
+		return -2;
+	struct index_paths idx;
+	int rc = index_read(&idx, file);
+	if (!rc && (idx.len != 1 || strcmp(idx.items[0].path, path)))
+		rc = -3;
+	index_paths_free(&idx);
+	return rc;
+}
+
+/* Names that only look like .git are read here: a repository with a .gitignore or a
+ * .github folder does not start libgit2 to list its files. Names that a file system may
+ * take for .git are left to libgit2, which refuses them. */
+TEST(index_names_like_dot_git)
+{
+	static const char *const files[] = {"x", "", NULL};
+	char *dir = scratch(files);
+	static const char *const fine[] = {".gitignore", ".github/workflows/ci.yml", "a/.gitkeep",
+					   ".gitattributes", ".gitmodules", "x.git/a", "git/a",
+					   "gitx~1/a", ".g/it"};
+	for (size_t i = 0; i < sizeof fine / sizeof *fine; i++)
+		if (read_one_entry_index(dir, fine[i]) != 0) {
+			fprintf(stderr, "not read: %s\n", fine[i]);
+			CHECK(false);
+		}
+	static const char *const refused[] = {".git/config", ".GIT/x", "a/.Git/hooks/x", ".git./x",
+					      ".git  /x", "git~1/x", ".git::$INDEX_ALLOCATION/x",
+					      ".g\xe2\x80\x8cit/x", "a/../b", "./a", "a//b"};
+	for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
+		if (read_one_entry_index(dir, refused[i]) != 1) {
+			fprintf(stderr, "read: %s\n", refused[i]);
+			CHECK(false);
+		}
+	remove_all(dir);
+	free(dir);
+}
+
 RUN_TESTS(T(wildmatch_stars_stop_at_slashes_in_paths),
 	  T(wildmatch_double_star_crosses_folders_only_as_a_component),
 	  T(wildmatch_brackets_and_escapes), T(rules_from_nested_files_negations_and_folders),
 	  T(a_fifo_is_never_opened_for_reading_and_is_told_once),
-	  T(index_lookups_by_path_and_folder))
+	  T(index_lookups_by_path_and_folder), T(index_names_like_dot_git))
