@@ -34,8 +34,7 @@ static int keep_file(struct scan *s, long index, size_t *count)
 	return flow_stage_keep(s, index);
 }
 
-/* The index of a file of the list by its path, or -1. */
-static long file_index(const struct scan *s, const char *path)
+long flow_file_index(const struct scan *s, const char *path)
 {
 	size_t lo = 0, hi = s->files.len;
 	while (lo < hi) {
@@ -105,7 +104,7 @@ static void python_candidates(const struct scan *s, const char *from, const char
 			if ((size_t)snprintf(path, sizeof path, "%s%s%s", bases[b], rel,
 					     *rel ? tails[t] : "__init__.py") >= sizeof path)
 				continue;
-			long i = file_index(s, path);
+			long i = flow_file_index(s, path);
 			if (i >= 0 && *n < max)
 				out[(*n)++] = i;
 		}
@@ -113,7 +112,7 @@ static void python_candidates(const struct scan *s, const char *from, const char
 		if (name && strcmp(name, "*") &&
 		    (size_t)snprintf(path, sizeof path, "%s%s%s%s.py", bases[b], rel, *rel ? "/" : "",
 				     name) < sizeof path) {
-			long i = file_index(s, path);
+			long i = flow_file_index(s, path);
 			if (i >= 0 && *n < max)
 				out[(*n)++] = i;
 		}
@@ -132,7 +131,7 @@ static void php_candidates(const struct scan *s, const char *from, const struct 
 		size_t dl = slash ? (size_t)(slash - from + 1) : 0;
 		char path[1024];
 		if (join_path(path, sizeof path, from, dl, rest)) {
-			long i = file_index(s, path);
+			long i = flow_file_index(s, path);
 			if (i >= 0 && *n < max)
 				out[(*n)++] = i;
 		}
@@ -241,12 +240,37 @@ static int expand_callers(struct scan *s, size_t *count)
 	return rc;
 }
 
+/* The files flow_requesters() finds: pages requesting the shop's own routes. */
+static int expand_requesters(struct scan *s, size_t *count)
+{
+	char(*texts)[FLOW_ROUTE_TEXT] = calloc(64, sizeof *texts);
+	bool *wanted = calloc(s->files.len ? s->files.len : 1, sizeof *wanted);
+	size_t n = 0;
+	for (size_t r = 0; texts && r < s->nflow_records && n < 64; r++)
+		if (s->flow_records[r].ir)
+			n += flow_route_texts(s->rules->models, s->flow_records[r].ir, texts + n,
+					      64 - n);
+	int rc = !texts || !wanted ? error_set("out of memory")
+		 : n		    ? flow_requesters(s, (const char(*)[FLOW_ROUTE_TEXT])texts, n, wanted)
+				    : 0;
+	for (size_t i = 0; !rc && i < s->files.len; i++)
+		if (wanted[i])
+			rc = keep_file(s, (long)i, count);
+	free(texts);
+	free(wanted);
+	return rc;
+}
+
 int flow_neighbours_expand(struct scan *s)
 {
 	if (!s->flow_kept || !s->files.len)
 		return 0; /* a tree from the object database: only its own files */
 	size_t count = 0, from = 0;
 	int rc = expand_callers(s, &count);
+	if (!rc)
+		rc = flow_stage_lower(s);
+	if (!rc)
+		rc = expand_requesters(s, &count);
 	if (!rc)
 		rc = flow_stage_lower(s);
 	for (int round = 0; !rc && round < NEIGHBOUR_ROUNDS && from < s->nflow_records; round++) {

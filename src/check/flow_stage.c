@@ -115,8 +115,10 @@ static int lower_unit(struct unit *u, struct flow_record *rec)
 int flow_stage_record(struct unit *u)
 {
 	struct scan *s = u->scan;
-	if (u->index >= 0 && s->flow_kept)
-		return flow_stage_keep(s, u->index); /* lowered once every file is read */
+	/* a file read again (as an importer of OCPay code) has no index: found by its path */
+	long index = u->index >= 0 || !s->flow_kept ? u->index : flow_file_index(s, u->path);
+	if (index >= 0 && s->flow_kept)
+		return flow_stage_keep(s, index); /* lowered once every file is read */
 	/* a blob: lowered now, from the bytes at hand */
 	struct flow_record rec = {.len = u->len, .flags = u->flags, .page = u->page, .index = -1,
 				  .path = strdup(u->path), .data = malloc(u->len + 1)};
@@ -309,8 +311,12 @@ static void log_events(struct scan *s, const struct flow *flow)
 					continue;
 				if (flow_fn_ok(ev[e].via))
 					flow_fn_name(flow, ev[e].via, via, sizeof via);
-				scan_log(s, "%s:%u: %s in %s%s%s%s%s", ir->path, ev[e].node->line,
-					 event_names[ev[e].kind], name, flow_fn_ok(ev[e].via) ? " through " : "",
+				char ms[48] = ""; /* how long a wait, how often a timer */
+				if ((ev[e].kind == EV_TIMER || ev[e].kind == EV_SLEEP) && ev[e].ms >= 0)
+					snprintf(ms, sizeof ms, " (%.0f ms)", ev[e].ms);
+				scan_log(s, "%s:%u: %s%s in %s%s%s%s%s", ir->path, ev[e].node->line,
+					 event_names[ev[e].kind], ms, name,
+					 flow_fn_ok(ev[e].via) ? " through " : "",
 					 flow_fn_ok(ev[e].via) ? via : "", ev[e].row ? ", by " : "",
 					 ev[e].row ? ev[e].row->source : "");
 			}

@@ -24,6 +24,8 @@ struct flow_record {
 int flow_stage_keep(struct scan *s, long index);
 /* Whether the file of the list at index is registered. */
 bool flow_stage_kept(const struct scan *s, long index);
+/* The index of a file of the list by its path, or -1. */
+long flow_file_index(const struct scan *s, const char *path);
 /* Lowers every registered file that is not yet, on every core. */
 int flow_stage_lower(struct scan *s);
 /* Adds, in rounds, the files the lowered ones import, and the PHP and Python files that
