@@ -46,7 +46,7 @@ static void decide(const struct report *rep, struct checklist_entry *e)
 	bool history = e->item->scope == SCOPE_HISTORY;
 	for (size_t i = 0; i < s->findings.len; i++) {
 		const struct finding *f = &s->findings.items[i];
-		if (f->rule == e->rule && (f->commit != NULL) == history)
+		if (f->rule == e->rule && (finding_scopes(f) & e->item->scope))
 			e->findings++;
 	}
 	const char *why = scan_rule_note(s, e->rule, NOTE_UNKNOWN);

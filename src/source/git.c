@@ -9,7 +9,22 @@
 struct repo {
 	git_repository *git;
 	struct file_list submodules; /* met by repo_list_files */
+	char *scope;		     /* the audited folder ("shop/"), or NULL: the root */
 };
+
+int repo_set_scope(struct repo *r, const char *prefix)
+{
+	free(r->scope);
+	r->scope = NULL;
+	if (prefix && *prefix && !(r->scope = strdup(prefix)))
+		return error_set("out of memory");
+	return 0;
+}
+
+const char *repo_scope(const struct repo *r)
+{
+	return r->scope ? r->scope : "";
+}
 
 int repo_fail(const char *what)
 {
@@ -55,6 +70,7 @@ void repo_free(struct repo *r)
 		return;
 	git_repository_free(r->git);
 	file_list_free(&r->submodules);
+	free(r->scope);
 	free(r);
 	git_libgit2_shutdown();
 }
@@ -155,6 +171,12 @@ const struct file_list *repo_submodules(const struct repo *r)
 int repo_is_ignored(struct repo *r, const char *path, bool *ignored)
 {
 	int v = 0;
+	char full[4096];
+	if (r->scope) {
+		if ((size_t)snprintf(full, sizeof full, "%s%s", r->scope, path) >= sizeof full)
+			return error_set("%s: path too long", path);
+		path = full;
+	}
 	if (git_ignore_path_is_ignored(&v, r->git, path) < 0)
 		return repo_fail(path);
 	*ignored = v != 0;

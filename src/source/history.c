@@ -89,7 +89,7 @@ struct reader {
 	char error[512];
 };
 
-static int fill_commit(git_repository *g, const git_oid *id, struct commit_info **out)
+int commit_info_fill(git_repository *g, const git_oid *id, struct commit_info **out)
 {
 	struct commit_info *ci = calloc(1, sizeof *ci);
 	if (!ci)
@@ -197,12 +197,14 @@ static int read_blob(struct reader *rd, size_t index)
 
 void history_draw_progress(struct history *h)
 {
-	double secs = (double)(now_ms() - h->started_ms) / 1000.0;
 	double mb = (double)atomic_load(&h->done_bytes) / 1e6;
 	size_t done = h->packed.len ? atomic_load(&h->done_packed) : atomic_load(&h->done_blobs);
-	size_t total = h->packed.len ? h->packed.len : atomic_load(&h->published);
-	fprintf(stderr, "\rhistory: %zu commits, %zu/%zu blobs, %.1f MB, %.1f MB/s   ",
-		h->ncommits, done, total, mb, secs > 0 ? mb / secs : 0.0);
+	/* the total is known once the walk has listed every blob (or the packs did) */
+	size_t total = h->packed.len ? h->packed.len
+		       : atomic_load(&h->walk_done) ? atomic_load(&h->published) : 0;
+	char extra[64];
+	snprintf(extra, sizeof extra, "history: %zu commits", h->ncommits);
+	progress_draw(&h->bar, done, total, mb, extra, true);
 }
 
 /* Waits until blob i is published; false when the walk ended without it. */
@@ -475,7 +477,7 @@ static int walk_and_read(struct history *h, const char *since, struct finding_li
 	}
 	if (h->progress) {
 		history_draw_progress(h);
-		fputc('\n', stderr);
+		progress_end(&h->bar);
 	}
 	free(c.rd);
 	free(c.threads);
@@ -490,7 +492,7 @@ static int attribute(struct history *h, struct finding_list *found)
 	for (size_t i = 0; i < found->len; i++) {
 		struct finding *f = &found->items[i];
 		if (f->history_order < h->first_ref) {
-			if (fill_commit(repo_git(h->repo), &h->commits[f->history_order], &f->commit) < 0)
+			if (commit_info_fill(repo_git(h->repo), &h->commits[f->history_order], &f->commit) < 0)
 				return -1;
 			continue;
 		}
@@ -531,15 +533,17 @@ static bool same_leak(const struct finding *a, const struct finding *b)
 	return a->rule == b->rule && !strcmp(a->path, b->path) && !strcmp(key_of(a), key_of(b));
 }
 
-static bool in_tree(const struct finding_list *tree, const struct finding *f)
+/* The working-tree finding of the same leak (rule, path, key) not yet given its commit,
+ * or NULL. */
+static struct finding *in_tree(const struct finding_list *tree, const struct finding *f)
 {
 	for (size_t i = 0; i < tree->len; i++) {
-		const struct finding *t = &tree->items[i];
-		if (t->rule == f->rule && !t->commit && !strcmp(t->path, f->path) &&
-		    !strcmp(key_of(t), key_of(f)))
-			return true;
+		struct finding *t = &tree->items[i];
+		if (t->rule == f->rule && !t->commit && finding_scopes(t) == FOUND_TREE &&
+		    !strcmp(t->path, f->path) && !strcmp(key_of(t), key_of(f)))
+			return t;
 	}
-	return false;
+	return NULL;
 }
 
 /* What the message says of where the leak is. */
@@ -553,11 +557,13 @@ static void describe(const struct history *h, const struct finding *f, size_t la
 			   f->message, ref->name, ref->type == GIT_OBJECT_TREE ? "tree" : "blob");
 		return;
 	}
-	buf_printf(msg, "%s; committed in %.12s (%s)", f->message, f->commit->id, f->commit->date);
+	struct finding *t = in_tree(tree, f);
+	buf_printf(msg, "%s; committed in %.12s (%s)", t ? t->message : f->message, f->commit->id,
+		   f->commit->date);
 	if (later)
 		buf_printf(msg, ", still in %zu later version%s", later, later == 1 ? "" : "s");
-	buf_puts(msg, in_tree(tree, f) ? "; still in the working tree"
-				       : "; removed from HEAD, still in history: rotate the key");
+	buf_puts(msg, t ? "; still in the working tree"
+		       : "; removed from HEAD, still in history: rotate the key");
 }
 
 static int keep_earliest(const struct history *h, struct scan *s, struct finding_list *found)
@@ -577,6 +583,22 @@ static int keep_earliest(const struct history *h, struct scan *s, struct finding
 		if (!m) {
 			rc = error_set("out of memory");
 			break;
+		}
+		/* still in the working tree: one finding, in both, with the commit that
+		 * introduced it */
+		struct finding *t = f->history_order < h->first_ref ? in_tree(&s->findings, f) : NULL;
+		if (t) {
+			free(t->message);
+			t->message = m;
+			t->commit = f->commit;
+			f->commit = NULL;
+			t->history_order = f->history_order;
+			t->found = FOUND_TREE | FOUND_HISTORY;
+			finding_clear(f);
+			for (size_t j = 1; j <= later; j++)
+				finding_clear(&found->items[i + j]);
+			i += later;
+			continue;
 		}
 		free(f->message);
 		f->message = m;
@@ -604,7 +626,10 @@ int history_scan(struct scan *s, struct repo *r, const char *since, bool progres
 	struct history *h = calloc(1, sizeof *h);
 	if (!h)
 		return error_set("out of memory");
-	*h = (struct history){.s = s, .repo = r, .progress = progress, .first_ref = SIZE_MAX};
+	*h = (struct history){.s = s, .repo = r, .progress = progress, .first_ref = SIZE_MAX,
+			      .scope = repo_scope(r)};
+	progress_start(&h->bar, progress ? stderr : NULL, "blobs");
+	h->bar.eager = s->opt->progress_forced;
 	struct finding_list found = {0};
 	size_t notes_before = s->nincomplete;
 	if (git_repository_is_shallow(repo_git(r)) == 1)
@@ -651,6 +676,7 @@ int history_scan(struct scan *s, struct repo *r, const char *since, bool progres
 	commits_refs_free(h->refs, h->nrefs);
 	table_free(&h->blob_index);
 	table_free(&h->trees);
+	table_free(&h->known);
 	table_free(&h->packed_index);
 	pack_blobs_free(&h->packed);
 	pack_set_free(h->packs);
