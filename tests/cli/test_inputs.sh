@@ -110,4 +110,12 @@ for mode in "" --history; do
 done
 run "$BIN" scan --history --since "$pr" --format json "$s"
 expect_code 0 "--since HEAD --history: nothing new"
+# another branch's commits are not the change HEAD brings (a CI clone has every branch)
+git -C "$s" checkout -q -b other
+printf 'x = "%s"\n' sk_live_Oth3rBr4nchK3yZz > "$s/other.py"; commit_all "$s" "another branch"
+git -C "$s" checkout -q main
+run "$BIN" scan --history --since "$pr" --format json "$s"
+expect_code 0 "--since --history: another branch's key is not HEAD's change"
+run "$BIN" scan --history --format json "$s"
+expect_out '"path": "other.py"' "--history without --since still reads every branch"
 finish
