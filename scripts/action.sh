@@ -41,7 +41,8 @@ audit)
   sarif=""
   if [ -n "${OCPAY_SARIF:-}" ] && { [ "${args[0]}" = scan ] || [ "${args[0]}" = report ]; }; then
     sarif=$OCPAY_SARIF
-    args+=(--output "sarif=$sarif")
+    # right after the command: an argument list that ends with `-- PATH` stays so
+    args=("${args[0]}" --output "sarif=$sarif" "${args[@]:1}")
   fi
   bin=ocpay-audit
   [ -x "$prefix/bin/ocpay-audit" ] && bin=$prefix/bin/ocpay-audit

@@ -64,7 +64,7 @@ expect_out "ocpay-audit " "action: install step prints the version"
 # the audit step: args one per line (a path with a space), SARIF beside, the outputs
 audit_step=$(yget "$SRC/action.yml" 'd["runs"]["steps"][3]["run"]')
 : > "$GITHUB_OUTPUT"
-run env -C "$ws" OCPAY_ARGS=$'scan\n--fail-on\ncritical\nmy shop\n' OCPAY_SARIF=ocpay-audit.sarif OCPAY_FAIL=true bash -c "$audit_step"
+run env -C "$ws" OCPAY_ARGS=$'scan\n--fail-on\ncritical\n--\nmy shop\n' OCPAY_SARIF=ocpay-audit.sarif OCPAY_FAIL=true bash -c "$audit_step"
 expect_code 1 "action: the audit fails on the keys"
 expect_out "keys.js:1:" "action: a path with a space is one argument"
 grep -qx 'exit-code=1' "$GITHUB_OUTPUT" && grep -qx 'sarif-file=ocpay-audit.sarif' "$GITHUB_OUTPUT" \
