@@ -485,142 +485,6 @@ static int walk_and_read(struct history *h, const char *since, struct finding_li
 	return rc;
 }
 
-/* Gives each finding the commit that brought its blob to its path, or for the objects
- * of refs that name no commit, the object and the ref. */
-static int attribute(struct history *h, struct finding_list *found)
-{
-	for (size_t i = 0; i < found->len; i++) {
-		struct finding *f = &found->items[i];
-		if (f->history_order < h->first_ref) {
-			if (commit_info_fill(repo_git(h->repo), &h->commits[f->history_order], &f->commit) < 0)
-				return -1;
-			continue;
-		}
-		struct commit_info *ci = f->commit = calloc(1, sizeof *ci);
-		if (!ci)
-			return error_set("out of memory");
-		git_oid_tostr(ci->id, sizeof ci->id, &h->commits[f->history_order]);
-		ci->author = strdup("");
-		ci->date = strdup("");
-		if (!ci->author || !ci->date)
-			return error_set("out of memory");
-	}
-	return 0;
-}
-
-/* ---- phase 3: one finding per secret per path, at its earliest commit ---- */
-
-static const char *key_of(const struct finding *f)
-{
-	return f->secret_hash[0] ? f->secret_hash : f->match;
-}
-
-static int earliest_first(const void *x, const void *y)
-{
-	const struct finding *a = x, *b = y;
-	int c = strcmp(a->rule->id, b->rule->id);
-	if (!c)
-		c = strcmp(a->path, b->path);
-	if (!c)
-		c = strcmp(key_of(a), key_of(b));
-	if (!c)
-		c = a->history_order < b->history_order ? -1 : a->history_order > b->history_order;
-	return c;
-}
-
-static bool same_leak(const struct finding *a, const struct finding *b)
-{
-	return a->rule == b->rule && !strcmp(a->path, b->path) && !strcmp(key_of(a), key_of(b));
-}
-
-/* The working-tree finding of the same leak (rule, path, key) not yet given its commit,
- * or NULL. */
-static struct finding *in_tree(const struct finding_list *tree, const struct finding *f)
-{
-	for (size_t i = 0; i < tree->len; i++) {
-		struct finding *t = &tree->items[i];
-		if (t->rule == f->rule && !t->commit && finding_scopes(t) == FOUND_TREE &&
-		    !strcmp(t->path, f->path) && !strcmp(key_of(t), key_of(f)))
-			return t;
-	}
-	return NULL;
-}
-
-/* What the message says of where the leak is. */
-static void describe(const struct history *h, const struct finding *f, size_t later,
-		     const struct finding_list *tree, struct buf *msg)
-{
-	if (f->history_order >= h->first_ref) {
-		const struct ref_object *ref = &h->refs[f->history_order - h->first_ref];
-		buf_printf(msg, "%s; in no commit: only %s names it (a ref to a %s): delete the "
-				"ref and rotate the key",
-			   f->message, ref->name, ref->type == GIT_OBJECT_TREE ? "tree" : "blob");
-		return;
-	}
-	struct finding *t = in_tree(tree, f);
-	buf_printf(msg, "%s; committed in %.12s (%s)", t ? t->message : f->message, f->commit->id,
-		   f->commit->date);
-	if (later)
-		buf_printf(msg, ", still in %zu later version%s", later, later == 1 ? "" : "s");
-	buf_puts(msg, t ? "; still in the working tree"
-		       : "; removed from HEAD, still in history: rotate the key");
-}
-
-static int keep_earliest(const struct history *h, struct scan *s, struct finding_list *found)
-{
-	if (found->len > 1)
-		qsort(found->items, found->len, sizeof *found->items, earliest_first);
-	struct finding_list kept = {0};
-	int rc = 0;
-	for (size_t i = 0; i < found->len && !rc; i++) {
-		struct finding *f = &found->items[i];
-		size_t later = 0;
-		while (i + 1 + later < found->len && same_leak(f, &found->items[i + 1 + later]))
-			later++;
-		struct buf msg = BUF_INIT;
-		describe(h, f, later, &s->findings, &msg);
-		char *m = buf_detach(&msg);
-		if (!m) {
-			rc = error_set("out of memory");
-			break;
-		}
-		/* still in the working tree: one finding, in both, with the commit that
-		 * introduced it */
-		struct finding *t = f->history_order < h->first_ref ? in_tree(&s->findings, f) : NULL;
-		if (t) {
-			free(t->message);
-			t->message = m;
-			t->commit = f->commit;
-			f->commit = NULL;
-			t->history_order = f->history_order;
-			t->found = FOUND_TREE | FOUND_HISTORY;
-			finding_clear(f);
-			for (size_t j = 1; j <= later; j++)
-				finding_clear(&found->items[i + j]);
-			i += later;
-			continue;
-		}
-		free(f->message);
-		f->message = m;
-		struct finding *k = finding_list_add(&kept);
-		if (!k) {
-			rc = -1;
-			break;
-		}
-		*k = *f;
-		memset(f, 0, sizeof *f);
-		for (size_t j = 1; j <= later; j++)
-			finding_clear(&found->items[i + j]);
-		i += later;
-	}
-	/* Cleared entries are all zero: freeing them is a no-op. */
-	finding_list_free(found);
-	if (!rc)
-		rc = finding_list_take(&s->findings, &kept);
-	finding_list_free(&kept);
-	return rc;
-}
-
 int history_scan(struct scan *s, struct repo *r, const char *since, bool progress)
 {
 	struct history *h = calloc(1, sizeof *h);
@@ -650,9 +514,9 @@ int history_scan(struct scan *s, struct repo *r, const char *since, bool progres
 	if (!rc)
 		rc = walk_and_read(h, since, &found);
 	if (!rc)
-		rc = attribute(h, &found);
+		rc = history_attribute(h, &found);
 	if (!rc)
-		rc = keep_earliest(h, s, &found);
+		rc = history_keep_earliest(h, s, &found);
 	size_t missing = atomic_load(&h->missing);
 	if (missing > MAX_MISSING_NOTES)
 		scan_note_incomplete(s, "%zu more objects missing", missing - MAX_MISSING_NOTES);

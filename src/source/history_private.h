@@ -155,6 +155,11 @@ static inline struct blob_rec *blob_at(const struct history *h, size_t i)
 
 /* The author and date of commit id, for a finding (empty when it cannot be read). */
 int commit_info_fill(git_repository *g, const git_oid *id, struct commit_info **out);
+/* Gives each finding of the history its commit, or its ref's object (history_attribute.c). */
+int history_attribute(struct history *h, struct finding_list *found);
+/* Keeps one finding per secret per path, at its earliest commit, into s->findings; a key
+ * still in the working tree becomes that tree finding, with the commit. */
+int history_keep_earliest(const struct history *h, struct scan *s, struct finding_list *found);
 /* Names an object that cannot be read (the first few; the rest are counted). */
 void history_note_missing(struct history *h, const git_oid *oid, const char *what);
 void history_draw_progress(struct history *h);
