@@ -805,6 +805,8 @@ static void *worker_main(void *arg)
 			snprintf(w->error, sizeof w->error, "%s", error_last());
 			break;
 		}
+		if (w->bar)
+			progress_draw(w->bar, i + 1, n, 0, "tree", false);
 	}
 	return NULL;
 }
@@ -999,6 +1001,9 @@ static int run_pass(struct scan *s, unsigned jobs, bool second, struct finding_l
 		return error_set("out of memory");
 	}
 	unsigned started = 0;
+	struct progress bar;
+	progress_start(&bar, s->opt->progress && !second ? stderr : NULL, "files");
+	bar.eager = s->opt->progress_forced;
 	for (unsigned i = 0; i < jobs; i++) {
 		if (!(workers[i] = scan_worker_new(s))) {
 			rc = -1;
@@ -1007,6 +1012,7 @@ static int run_pass(struct scan *s, unsigned jobs, bool second, struct finding_l
 		workers[i]->results = results;
 		workers[i]->next = &next;
 		workers[i]->second_pass = second;
+		workers[i]->bar = i == 0 ? &bar : NULL;
 		if (i > 0 && pthread_create(&threads[i], NULL, worker_main, workers[i]) != 0) {
 			scan_worker_free(workers[i]);
 			break;
@@ -1015,6 +1021,7 @@ static int run_pass(struct scan *s, unsigned jobs, bool second, struct finding_l
 	}
 	if (started)
 		worker_main(workers[0]);
+	progress_end(&bar);
 	for (unsigned i = 0; i < started; i++) {
 		if (i > 0)
 			pthread_join(threads[i], NULL);

@@ -35,6 +35,8 @@ struct scan_options {
 	uint64_t parse_timeout_ms;
 	bool reveal;		/* --no-redact */
 	bool verbose;		/* keep a log of what was skipped and why */
+	bool progress;		/* draw a progress line on stderr */
+	bool progress_forced;	/* --progress: also the final line of a short run */
 };
 
 struct scan_stats {

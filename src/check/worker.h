@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 
 #include "check/scan.h"
+#include "core/progress.h"
 
 /* git's own test for binary content: a NUL byte in the first 8000 bytes. */
 #define BINARY_PROBE 8000
@@ -32,6 +33,7 @@ struct worker {
 		size_t prior;		/* findings the file's earlier pieces reported */
 		uint64_t kw[2];		/* out: the keywords the piece holds */
 	} piece;
+	struct progress *bar; /* the calling thread's, in the first pass: draws the line */
 	int rc;
 	char error[512];
 };

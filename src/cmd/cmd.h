@@ -17,4 +17,9 @@ int cmd_dump(int argc, char **argv);
 /* Prints "ocpay-audit: message" on stderr and returns EXIT_ERROR. */
 int cmd_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+struct option;
+/* Refuses an abbreviated long option (getopt_long would take `--rule` for `--rules`).
+ * 0, or the exit code of the usage error (printed). */
+int cmd_check_options(int argc, char **argv, const char *shortopts, const struct option *opts);
+
 #endif

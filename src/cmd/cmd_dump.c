@@ -64,6 +64,8 @@ int cmd_dump(int argc, char **argv)
 	    {"lines", no_argument, 0, 'l'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	bool lines = false;
 	optind = 1;
+	if (cmd_check_options(argc, argv, "h", opts))
+		return EXIT_ERROR;
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'l') {

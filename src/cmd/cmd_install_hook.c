@@ -139,6 +139,8 @@ int cmd_install_hook(int argc, char **argv)
 					     {0, 0, 0, 0}};
 	bool chain = false, force = false;
 	optind = 1;
+	if (cmd_check_options(argc, argv, "h", opts))
+		return EXIT_ERROR;
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'c')

@@ -26,6 +26,8 @@ static int parse(int argc, char **argv, const char *usage, const char **rules_di
 					     {"help", no_argument, 0, 'h'},
 					     {0, 0, 0, 0}};
 	optind = 1;
+	if (cmd_check_options(argc, argv, "h", opts))
+		return EXIT_ERROR;
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {

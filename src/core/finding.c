@@ -155,6 +155,11 @@ void finding_list_sort(struct finding_list *list)
 		qsort(list->items, list->len, sizeof *list->items, finding_cmp);
 }
 
+unsigned finding_scopes(const struct finding *f)
+{
+	return f->found ? f->found : f->commit ? FOUND_HISTORY : FOUND_TREE;
+}
+
 static const char *finding_key(const struct finding *f)
 {
 	return f->secret_hash[0] ? f->secret_hash : (f->match ? f->match : "");
@@ -173,7 +178,7 @@ int finding_list_fingerprint(struct finding_list *list)
 			if (strcmp(g->path, f->path) != 0)
 				break;
 			if (g->rule == f->rule && strcmp(finding_key(g), finding_key(f)) == 0 &&
-			    (g->commit == NULL) == (f->commit == NULL))
+			    (finding_scopes(g) & FOUND_TREE) == (finding_scopes(f) & FOUND_TREE))
 				occurrence++;
 		}
 		buf_reset(&b);

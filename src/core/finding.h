@@ -36,9 +36,17 @@ struct finding {
 	struct commit_info *commit; /* NULL for working-tree findings */
 	enum suppress_kind { SUPPRESS_NONE, SUPPRESS_INLINE, SUPPRESS_BASELINE } suppressed;
 	char *suppress_reason;	    /* the directive's reason, or NULL */
+	unsigned found;		    /* FOUND_*; 0: the working tree, or the history when
+				     * commit is set (see finding_scopes) */
 	unsigned history_order;	    /* history: position of the commit, oldest first */
 	size_t history_blob;	    /* history: the blob it was found in */
 };
+
+/* Where a finding was seen. A key in the working tree that was also committed is one
+ * finding in both, its commit the one that introduced it; with --since, a working-tree
+ * finding names the commit after REV that brought it (still FOUND_TREE only). */
+enum { FOUND_TREE = 1, FOUND_HISTORY = 2 };
+unsigned finding_scopes(const struct finding *f);
 
 struct finding_list {
 	struct finding *items;

@@ -47,7 +47,8 @@ static void decide(const struct report *rep, struct checklist_entry *e)
 	/* an info finding is advice (OC007's 403 not told apart): it fails no item */
 	for (size_t i = 0; i < s->findings.len; i++) {
 		const struct finding *f = &s->findings.items[i];
-		if (f->rule == e->rule && (f->commit != NULL) == history && f->severity > SEV_INFO)
+		if (f->rule == e->rule && (finding_scopes(f) & e->item->scope) &&
+		    f->severity > SEV_INFO)
 			e->findings++;
 	}
 	const char *why = scan_rule_note(s, e->rule, NOTE_UNKNOWN);

@@ -140,12 +140,13 @@ static void write_findings(FILE *out, const struct finding_list *l, bool history
 	bool any = false;
 	for (size_t i = 0; i < l->len; i++) {
 		const struct finding *f = &l->items[i];
-		if ((f->commit != NULL) != history)
+		/* a key still in the tree that was also committed is shown once, in the tree */
+		if (!(finding_scopes(f) & FOUND_TREE) != history)
 			continue;
 		bool shown = false;
 		for (size_t k = 0; k < i && !shown; k++)
 			shown =
-			    l->items[k].rule == f->rule && (l->items[k].commit != NULL) == history;
+			    l->items[k].rule == f->rule && !(finding_scopes(&l->items[k]) & FOUND_TREE) == history;
 		write_finding(out, f, !shown);
 		any = true;
 	}
@@ -158,7 +159,7 @@ static void write_findings(FILE *out, const struct finding_list *l, bool history
 static bool any_history(const struct finding_list *l)
 {
 	for (size_t i = 0; i < l->len; i++)
-		if (l->items[i].commit)
+		if (!(finding_scopes(&l->items[i]) & FOUND_TREE))
 			return true;
 	return false;
 }

@@ -33,19 +33,28 @@ json_t *report_json_string(const char *s)
 	return j;
 }
 
-static json_t *finding_json(const struct finding *f)
+
+static json_t *finding_json(const struct report *rep, const struct finding *f)
 {
 	json_t *commit = json_null();
 	if (f->commit)
 		commit = json_pack("{s:s, s:o, s:o}", "id", f->commit->id, "author",
-				   report_json_string(f->commit->author), "date",
-				   report_json_string(f->commit->date));
-	return json_pack("{s:s, s:s, s:s, s:o, s:i, s:i, s:i, s:i, s:o, s:o, s:s, s:o}", "rule",
+				   report_json_string(f->commit->author), "date", report_json_string(f->commit->date));
+	json_t *j = json_pack("{s:s, s:s, s:s, s:o, s:i, s:i, s:i, s:i, s:o, s:o, s:s, s:o}", "rule",
 			 f->rule->id, "name", f->rule->name, "severity", severity_name(f->severity),
-			 "path", report_json_string(f->path), "line", f->line, "column", f->column,
-			 "end_line", f->end_line, "end_column", f->end_column, "message",
-			 report_json_string(f->message), "snippet", report_json_string(f->snippet),
-			 "fingerprint", f->fingerprint, "commit", commit);
+			 "path", report_json_string(f->path), "line", f->line, "column", f->column, "end_line",
+			 f->end_line, "end_column", f->end_column, "message", report_json_string(f->message),
+			 "snippet", report_json_string(f->snippet), "fingerprint", f->fingerprint, "commit", commit);
+	/* paths are relative to the scanned folder; SARIF and GitLab link from the root */
+	if (j) {
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "%s%s", rep->prefix ? rep->prefix : "", f->path);
+		json_object_set_new(j, "repo_path", report_json_string(b.ptr ? b.ptr : f->path));
+		buf_free(&b);
+		json_object_set_new(j, "in_tree", json_boolean(finding_scopes(f) & FOUND_TREE));
+		json_object_set_new(j, "in_history", json_boolean(finding_scopes(f) & FOUND_HISTORY));
+	}
+	return j;
 }
 
 json_t *report_json(const struct report *rep)
@@ -53,7 +62,7 @@ json_t *report_json(const struct report *rep)
 	const struct scan *s = rep->scan;
 	json_t *findings = json_array();
 	for (size_t i = 0; i < s->findings.len; i++)
-		json_array_append_new(findings, finding_json(&s->findings.items[i]));
+		json_array_append_new(findings, finding_json(rep, &s->findings.items[i]));
 	json_t *checklist = json_array();
 	for (size_t i = 0; i < rep->nchecklist; i++) {
 		const struct checklist_entry *e = &rep->checklist[i];
@@ -73,7 +82,7 @@ json_t *report_json(const struct report *rep)
 	json_t *suppressed = json_array();
 	for (size_t i = 0; i < s->suppressed.len; i++) {
 		const struct finding *f = &s->suppressed.items[i];
-		json_t *j = finding_json(f);
+		json_t *j = finding_json(rep, f);
 		if (j)
 			json_object_set_new(
 			    j, "suppression",
@@ -97,19 +106,18 @@ json_t *report_json(const struct report *rep)
 	for (size_t i = 0; i < s->nincomplete; i++)
 		json_array_append_new(incomplete, report_json_string(s->incomplete[i]));
 	return json_pack(
-	    "{s:{s:s, s:s}, s:{s:o, s:o, s:s}, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:o, "
-	    "s:{s:I, s:I}}, "
-	    "s:b, s:o, s:o, s:o}",
-	    "tool", "name", "ocpay-audit", "version", OCPAY_VERSION, "target", "path",
-	    report_json_string(rep->target), "head",
-	    rep->head[0] ? json_string(rep->head) : json_null(), "mode", rep->mode, "findings",
-	    findings, "checklist", checklist, "stats", "files_scanned",
-	    (json_int_t)st->files_scanned, "bytes_scanned", (json_int_t)st->bytes_scanned,
-	    "blobs_scanned", (json_int_t)st->blobs_scanned, "duration_ms",
-	    (json_int_t)st->duration_ms, "files_parsed", (json_int_t)st->files_parsed, "skipped",
-	    skipped, "flow_files", "ocpay_code", (json_int_t)st->flow_named, "linked",
-	    (json_int_t)st->flow_linked, "ocpay_integration", s->ocpay_seen, "incomplete",
-	    incomplete, "suppressed", suppressed, "unused_suppressions", directives);
+		"{s:s, s:{s:s, s:s}, s:{s:o, s:o, s:s, s:o}, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:o, "
+		"s:{s:I, s:I}}, s:b, s:o, s:o, s:o}",
+		"schema_version", REPORT_SCHEMA_VERSION, "tool", "name", "ocpay-audit", "version", OCPAY_VERSION, "target", "path",
+		report_json_string(rep->target), "head", rep->head[0] ? json_string(rep->head) : json_null(),
+		"mode", rep->mode, "folder", rep->prefix ? json_string(rep->prefix) : json_null(), "findings", findings, "checklist", checklist, "stats",
+		"files_scanned", (json_int_t)st->files_scanned, "bytes_scanned",
+		(json_int_t)st->bytes_scanned, "blobs_scanned", (json_int_t)st->blobs_scanned,
+		"duration_ms", (json_int_t)st->duration_ms, "files_parsed",
+		(json_int_t)st->files_parsed, "skipped", skipped, "flow_files", "ocpay_code",
+		(json_int_t)st->flow_named, "linked", (json_int_t)st->flow_linked, "ocpay_integration",
+		s->ocpay_seen, "incomplete", incomplete, "suppressed", suppressed,
+		"unused_suppressions", directives);
 }
 
 int report_write_json(const struct report *rep, FILE *out)

@@ -23,6 +23,8 @@ struct checklist_entry {
 struct report {
 	const struct scan *scan;
 	const char *target;	/* the path as the user gave it */
+	const char *prefix;	/* the scanned folder from the repository's root ("shop/"),
+				 * or NULL: finding paths are relative to the folder */
 	const char *mode;	/* scan, staged, history, since */
 	char head[HASH_HEX_SIZE]; /* empty when unknown */
 	unsigned scopes;	/* SCOPE_* covered by this run */
@@ -66,5 +68,11 @@ int report_write_sarif(const struct report *rep, FILE *out);
 int report_write_github(const struct report *rep, FILE *out);
 int report_write_markdown(const struct report *rep, FILE *out);
 int report_write_html(const struct report *rep, FILE *out);
+int report_write_gitlab_sast(const struct report *rep, FILE *out);
+int report_write_codequality(const struct report *rep, FILE *out);
+int report_write_junit(const struct report *rep, FILE *out);
+/* The JSON report's version: bumped when a field changes meaning or goes away
+ * (schema/ocpay-audit-report.schema.json). */
+#define REPORT_SCHEMA_VERSION "1.0"
 
 #endif

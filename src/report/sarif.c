@@ -50,9 +50,13 @@ static json_t *rule_json(const struct rule *r)
 	return j;
 }
 
-static json_t *result_json(const struct finding *f, size_t rule_index)
+static json_t *result_json(const struct report *rep, const struct finding *f, size_t rule_index)
 {
-	char *uri = uri_encode(f->path);
+	/* code scanning resolves URIs from the repository's root, not the scanned folder */
+	struct buf full = BUF_INIT;
+	buf_printf(&full, "%s%s", rep->prefix ? rep->prefix : "", f->path);
+	char *uri = full.ptr ? uri_encode(full.ptr) : NULL;
+	buf_free(&full);
 	json_t *region = json_pack("{s:i, s:i}", "startLine", f->line, "startColumn", f->column);
 	if (region && (f->end_line > f->line || f->end_column > f->column)) {
 		json_object_set_new(region, "endLine", json_integer(f->end_line));
@@ -95,11 +99,11 @@ int report_write_sarif(const struct report *rep, FILE *out)
 	for (size_t i = 0; i < s->findings.len; i++) {
 		const struct finding *f = &s->findings.items[i];
 		size_t index = (size_t)(f->rule - rs->rules);
-		json_array_append_new(results, result_json(f, index));
+		json_array_append_new(results, result_json(rep, f, index));
 	}
 	for (size_t i = 0; i < s->suppressed.len; i++) {
 		const struct finding *f = &s->suppressed.items[i];
-		json_array_append_new(results, result_json(f, (size_t)(f->rule - rs->rules)));
+		json_array_append_new(results, result_json(rep, f, (size_t)(f->rule - rs->rules)));
 	}
 	json_t *notes = json_array();
 	for (size_t i = 0; i < s->nincomplete; i++)

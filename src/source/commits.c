@@ -75,6 +75,7 @@ struct walk {
 	size_t n, cap;
 	git_oid *pool;
 	size_t npool, cappool;
+	bool head_only; /* --since: what HEAD adds to REV, not other branches' commits */
 };
 
 static int push(struct walk *w, const git_oid *id)
@@ -223,6 +224,16 @@ static int add_tip(struct tip **tips, size_t *n, const char *name, const git_oid
 static int list_tips(struct walk *w, struct tip **tips, size_t *n)
 {
 	git_reference_iterator *it;
+	if (w->head_only) {
+		git_oid head;
+		int rc = 0;
+		if (git_reference_name_to_id(&head, w->g, "HEAD") == 0)
+			rc = add_tip(tips, n, "HEAD", &head);
+		git_error_clear();
+		if (!rc && *n)
+			(*tips)[0].type = peel(w, &(*tips)[0].id);
+		return rc;
+	}
 	if (git_reference_iterator_glob_new(&it, w->g, "refs/*") < 0) {
 		const git_error *e = git_error_last();
 		return error_set("cannot read refs: %s", e && e->message ? e->message : "");
@@ -256,7 +267,7 @@ static int list_tips(struct walk *w, struct tip **tips, size_t *n)
 int commits_walk(git_repository *g, const git_oid *hide, const struct commit_visit *v,
 		 struct ref_object **refs, size_t *nrefs)
 {
-	struct walk w = {.g = g, .v = v};
+	struct walk w = {.g = g, .v = v, .head_only = hide != NULL};
 	struct tip *tips = NULL;
 	size_t ntips = 0;
 	*refs = NULL;

@@ -25,7 +25,8 @@ struct commit_visit {
 	void *ctx;
 };
 
-/* Visits every commit reachable from the refs and HEAD but not from hide (NULL: none);
+/* Visits every commit reachable from the refs and HEAD or, with hide, from HEAD alone
+ * (what a branch adds to hide: other branches are not its change) but not from hide;
  * *refs (freed with commits_refs_free) gets the refs to trees and blobs, by name.
  * Returns 0, or -1 with the error set. */
 int commits_walk(git_repository *g, const git_oid *hide, const struct commit_visit *v,

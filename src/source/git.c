@@ -18,7 +18,22 @@ struct repo {
 	git_repository *git;   /* opened when needed (repo_open_git) */
 	struct ignore *ignore; /* built by the first listing or question */
 	struct file_list submodules; /* met by repo_list_files */
+	char *scope;		     /* the audited folder ("shop/"), or NULL: the root */
 };
+
+int repo_set_scope(struct repo *r, const char *prefix)
+{
+	free(r->scope);
+	r->scope = NULL;
+	if (prefix && *prefix && !(r->scope = strdup(prefix)))
+		return error_set("out of memory");
+	return 0;
+}
+
+const char *repo_scope(const struct repo *r)
+{
+	return r->scope ? r->scope : "";
+}
 
 int repo_fail(const char *what)
 {
@@ -95,6 +110,7 @@ void repo_free(struct repo *r)
 	gitdir_free(&r->layout);
 	file_list_free(&r->submodules);
 	free(r->path);
+	free(r->scope);
 	free(r);
 }
 
@@ -266,6 +282,12 @@ int repo_is_ignored(struct repo *r, const char *path, bool *ignored)
 	*ignored = false;
 	if (!workdir)
 		return 0;
+	char full[4096];
+	if (r->scope) { /* path is named from the scanned folder */
+		if ((size_t)snprintf(full, sizeof full, "%s%s", r->scope, path) >= sizeof full)
+			return error_set("%s: path too long", path);
+		path = full;
+	}
 	if (repo_ignore(r, NULL) < 0)
 		return -1;
 	return ignore_path(r->ignore, workdir, path, ignored);

@@ -31,8 +31,13 @@ int repo_list_files(struct repo *r, const char *prefix, struct file_list *out,
 		    const struct list_notes *notes);
 /* The submodules repo_list_files met (and left out: each is another repository). */
 const struct file_list *repo_submodules(const struct repo *r);
-/* Whether git would ignore path (from the root of the working tree). */
+/* Whether git would ignore path (relative to the scope: the scanned folder). */
 int repo_is_ignored(struct repo *r, const char *path, bool *ignored);
+/* Audits the folder prefix ("shop/", with its '/') as the project: repo_is_ignored, the
+ * history and the trees of revisions name paths relative to it. "" or NULL: the root. */
+int repo_set_scope(struct repo *r, const char *prefix);
+/* The scope set, "" when none. */
+const char *repo_scope(const struct repo *r);
 /* The folder git runs hooks from (core.hooksPath honoured), newly allocated, with no
  * trailing '/'. */
 int repo_hooks_dir(struct repo *r, char **out);

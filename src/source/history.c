@@ -89,7 +89,7 @@ struct reader {
 	char error[512];
 };
 
-static int fill_commit(git_repository *g, const git_oid *id, struct commit_info **out)
+int commit_info_fill(git_repository *g, const git_oid *id, struct commit_info **out)
 {
 	struct commit_info *ci = calloc(1, sizeof *ci);
 	if (!ci)
@@ -197,12 +197,14 @@ static int read_blob(struct reader *rd, size_t index)
 
 void history_draw_progress(struct history *h)
 {
-	double secs = (double)(now_ms() - h->started_ms) / 1000.0;
 	double mb = (double)atomic_load(&h->done_bytes) / 1e6;
 	size_t done = h->packed.len ? atomic_load(&h->done_packed) : atomic_load(&h->done_blobs);
-	size_t total = h->packed.len ? h->packed.len : atomic_load(&h->published);
-	fprintf(stderr, "\rhistory: %zu commits, %zu/%zu blobs, %.1f MB, %.1f MB/s   ",
-		h->ncommits, done, total, mb, secs > 0 ? mb / secs : 0.0);
+	/* the total is known once the walk has listed every blob (or the packs did) */
+	size_t total = h->packed.len ? h->packed.len
+		       : atomic_load(&h->walk_done) ? atomic_load(&h->published) : 0;
+	char extra[64];
+	snprintf(extra, sizeof extra, "history: %zu commits", h->ncommits);
+	progress_draw(&h->bar, done, total, mb, extra, true);
 }
 
 /* Waits until blob i is published; false when the walk ended without it. */
@@ -475,127 +477,11 @@ static int walk_and_read(struct history *h, const char *since, struct finding_li
 	}
 	if (h->progress) {
 		history_draw_progress(h);
-		fputc('\n', stderr);
+		progress_end(&h->bar);
 	}
 	free(c.rd);
 	free(c.threads);
 	free(c.running);
-	return rc;
-}
-
-/* Gives each finding the commit that brought its blob to its path, or for the objects
- * of refs that name no commit, the object and the ref. */
-static int attribute(struct history *h, struct finding_list *found)
-{
-	for (size_t i = 0; i < found->len; i++) {
-		struct finding *f = &found->items[i];
-		if (f->history_order < h->first_ref) {
-			if (fill_commit(repo_git(h->repo), &h->commits[f->history_order], &f->commit) < 0)
-				return -1;
-			continue;
-		}
-		struct commit_info *ci = f->commit = calloc(1, sizeof *ci);
-		if (!ci)
-			return error_set("out of memory");
-		git_oid_tostr(ci->id, sizeof ci->id, &h->commits[f->history_order]);
-		ci->author = strdup("");
-		ci->date = strdup("");
-		if (!ci->author || !ci->date)
-			return error_set("out of memory");
-	}
-	return 0;
-}
-
-/* ---- phase 3: one finding per secret per path, at its earliest commit ---- */
-
-static const char *key_of(const struct finding *f)
-{
-	return f->secret_hash[0] ? f->secret_hash : f->match;
-}
-
-static int earliest_first(const void *x, const void *y)
-{
-	const struct finding *a = x, *b = y;
-	int c = strcmp(a->rule->id, b->rule->id);
-	if (!c)
-		c = strcmp(a->path, b->path);
-	if (!c)
-		c = strcmp(key_of(a), key_of(b));
-	if (!c)
-		c = a->history_order < b->history_order ? -1 : a->history_order > b->history_order;
-	return c;
-}
-
-static bool same_leak(const struct finding *a, const struct finding *b)
-{
-	return a->rule == b->rule && !strcmp(a->path, b->path) && !strcmp(key_of(a), key_of(b));
-}
-
-static bool in_tree(const struct finding_list *tree, const struct finding *f)
-{
-	for (size_t i = 0; i < tree->len; i++) {
-		const struct finding *t = &tree->items[i];
-		if (t->rule == f->rule && !t->commit && !strcmp(t->path, f->path) &&
-		    !strcmp(key_of(t), key_of(f)))
-			return true;
-	}
-	return false;
-}
-
-/* What the message says of where the leak is. */
-static void describe(const struct history *h, const struct finding *f, size_t later,
-		     const struct finding_list *tree, struct buf *msg)
-{
-	if (f->history_order >= h->first_ref) {
-		const struct ref_object *ref = &h->refs[f->history_order - h->first_ref];
-		buf_printf(msg, "%s; in no commit: only %s names it (a ref to a %s): delete the "
-				"ref and rotate the key",
-			   f->message, ref->name, ref->type == GIT_OBJECT_TREE ? "tree" : "blob");
-		return;
-	}
-	buf_printf(msg, "%s; committed in %.12s (%s)", f->message, f->commit->id, f->commit->date);
-	if (later)
-		buf_printf(msg, ", still in %zu later version%s", later, later == 1 ? "" : "s");
-	buf_puts(msg, in_tree(tree, f) ? "; still in the working tree"
-				       : "; removed from HEAD, still in history: rotate the key");
-}
-
-static int keep_earliest(const struct history *h, struct scan *s, struct finding_list *found)
-{
-	if (found->len > 1)
-		qsort(found->items, found->len, sizeof *found->items, earliest_first);
-	struct finding_list kept = {0};
-	int rc = 0;
-	for (size_t i = 0; i < found->len && !rc; i++) {
-		struct finding *f = &found->items[i];
-		size_t later = 0;
-		while (i + 1 + later < found->len && same_leak(f, &found->items[i + 1 + later]))
-			later++;
-		struct buf msg = BUF_INIT;
-		describe(h, f, later, &s->findings, &msg);
-		char *m = buf_detach(&msg);
-		if (!m) {
-			rc = error_set("out of memory");
-			break;
-		}
-		free(f->message);
-		f->message = m;
-		struct finding *k = finding_list_add(&kept);
-		if (!k) {
-			rc = -1;
-			break;
-		}
-		*k = *f;
-		memset(f, 0, sizeof *f);
-		for (size_t j = 1; j <= later; j++)
-			finding_clear(&found->items[i + j]);
-		i += later;
-	}
-	/* Cleared entries are all zero: freeing them is a no-op. */
-	finding_list_free(found);
-	if (!rc)
-		rc = finding_list_take(&s->findings, &kept);
-	finding_list_free(&kept);
 	return rc;
 }
 
@@ -604,7 +490,10 @@ int history_scan(struct scan *s, struct repo *r, const char *since, bool progres
 	struct history *h = calloc(1, sizeof *h);
 	if (!h)
 		return error_set("out of memory");
-	*h = (struct history){.s = s, .repo = r, .progress = progress, .first_ref = SIZE_MAX};
+	*h = (struct history){.s = s, .repo = r, .progress = progress, .first_ref = SIZE_MAX,
+			      .scope = repo_scope(r)};
+	progress_start(&h->bar, progress ? stderr : NULL, "blobs");
+	h->bar.eager = s->opt->progress_forced;
 	struct finding_list found = {0};
 	size_t notes_before = s->nincomplete;
 	if (git_repository_is_shallow(repo_git(r)) == 1)
@@ -625,9 +514,9 @@ int history_scan(struct scan *s, struct repo *r, const char *since, bool progres
 	if (!rc)
 		rc = walk_and_read(h, since, &found);
 	if (!rc)
-		rc = attribute(h, &found);
+		rc = history_attribute(h, &found);
 	if (!rc)
-		rc = keep_earliest(h, s, &found);
+		rc = history_keep_earliest(h, s, &found);
 	size_t missing = atomic_load(&h->missing);
 	if (missing > MAX_MISSING_NOTES)
 		scan_note_incomplete(s, "%zu more objects missing", missing - MAX_MISSING_NOTES);
@@ -651,6 +540,7 @@ int history_scan(struct scan *s, struct repo *r, const char *since, bool progres
 	commits_refs_free(h->refs, h->nrefs);
 	table_free(&h->blob_index);
 	table_free(&h->trees);
+	table_free(&h->known);
 	table_free(&h->packed_index);
 	pack_blobs_free(&h->packed);
 	pack_set_free(h->packs);

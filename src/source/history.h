@@ -22,5 +22,8 @@ int rev_scan(struct scan *s, struct repo *r, const char *rev, struct finding_lis
 /* Scans the staged version of every path the index changes against HEAD, and keeps only
  * the findings the change introduces. */
 int staged_scan(struct scan *s, struct repo *r);
+/* --since rev: gives each working-tree finding without a commit the commit after rev that
+ * brought its line (blame), when there is one. */
+int since_attribute(struct scan *s, struct repo *r, const char *rev);
 
 #endif

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "core/error.h"
+#include "core/progress.h"
 #include "source/commits.h"
 #include "source/history.h"
 #include "source/pack.h"
@@ -116,6 +117,8 @@ struct history {
 	atomic_bool walk_done;
 	struct table blob_index; /* oid key -> blob index + 1; verified on the full oid */
 	struct table trees;	 /* (tree oid, path) key -> 1 */
+	struct table known;	 /* --since: (blob oid, path) keys REV's tree holds */
+	const char *scope;	 /* the audited folder ("shop/"), or "": the root */
 	atomic_size_t missing;
 	bool progress;
 	struct pack_set *packs; /* every blob stored in them is read through the pack reader */
@@ -134,6 +137,7 @@ struct history {
 	atomic_size_t next;
 	atomic_size_t done_blobs, done_bytes;
 	uint64_t started_ms, drawn_ms;
+	struct progress bar; /* draws nothing without progress */
 	const struct reader *first_reader; /* the calling thread's */
 };
 
@@ -149,6 +153,13 @@ static inline struct blob_rec *blob_at(const struct history *h, size_t i)
 	return &h->chunks[i >> CHUNK_BITS][i & (CHUNK_SIZE - 1)];
 }
 
+/* The author and date of commit id, for a finding (empty when it cannot be read). */
+int commit_info_fill(git_repository *g, const git_oid *id, struct commit_info **out);
+/* Gives each finding of the history its commit, or its ref's object (history_attribute.c). */
+int history_attribute(struct history *h, struct finding_list *found);
+/* Keeps one finding per secret per path, at its earliest commit, into s->findings; a key
+ * still in the working tree becomes that tree finding, with the commit. */
+int history_keep_earliest(const struct history *h, struct scan *s, struct finding_list *found);
 /* Names an object that cannot be read (the first few; the rest are counted). */
 void history_note_missing(struct history *h, const git_oid *oid, const char *what);
 void history_draw_progress(struct history *h);

@@ -86,9 +86,21 @@ static int visit_tree(void *ctx, const git_oid *id, const struct buf *path)
 	return rc < 0 ? -1 : !rc;
 }
 
+static uint64_t blob_path_key(const git_oid *id, const struct buf *path)
+{
+	return fnv(path->ptr, path->len, oid_key(id) ^ 0x6b) | 1;
+}
+
 static int visit_blob(void *ctx, const git_oid *id, const struct buf *path)
 {
-	return add_blob(ctx, id, path->ptr, path->len);
+	struct history *h = ctx;
+	/* --since: a file as REV has it is not the change's, whichever commit shows it */
+	if (h->known.len) {
+		size_t slot = table_slot(&h->known, blob_path_key(id, path));
+		if (h->known.vals[slot])
+			return 0;
+	}
+	return add_blob(h, id, path->ptr, path->len);
 }
 
 static int visit_submodule(void *ctx, const struct buf *path)
@@ -132,6 +144,33 @@ static int walk_tree(struct history *h, const git_oid *root, struct buf *path)
 	return tree_walk(repo_git(h->repo), root, path, &v);
 }
 
+/* The tree of the audited folder in the commit's tree: 1 and *out, 0 when the commit has
+ * no such folder, -1 on error. Without a scope, the root tree itself. */
+static int scoped_tree(struct history *h, const git_oid *root, git_oid *out)
+{
+	if (!*h->scope) {
+		*out = *root;
+		return 1;
+	}
+	git_tree *tree;
+	if (git_tree_lookup(&tree, repo_git(h->repo), root) < 0) {
+		git_error_clear();
+		history_note_missing(h, root, "tree");
+		return 0;
+	}
+	char folder[4096];
+	snprintf(folder, sizeof folder, "%.*s", (int)strlen(h->scope) - 1, h->scope);
+	git_tree_entry *e = NULL;
+	int found = git_tree_entry_bypath(&e, tree, folder) == 0 &&
+		    git_tree_entry_type(e) == GIT_OBJECT_TREE;
+	if (found)
+		*out = *git_tree_entry_id(e);
+	git_error_clear();
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	return found;
+}
+
 static int add_commit(struct history *h, const git_oid *oid)
 {
 	if (h->ncommits == h->capcommits) {
@@ -152,8 +191,12 @@ static int visit_commit(void *ctx, const git_oid *id, const git_oid *tree)
 	struct buf path = BUF_INIT;
 	buf_puts(&path, "");
 	int rc = buf_oom(&path) ? error_set("out of memory") : add_commit(h, id);
-	if (!rc)
-		rc = walk_tree(h, tree, &path);
+	git_oid folder;
+	int in = rc ? 0 : scoped_tree(h, tree, &folder);
+	if (in < 0)
+		rc = -1;
+	else if (in)
+		rc = walk_tree(h, &folder, &path);
 	buf_free(&path);
 	if (h->progress && now_ms() - h->drawn_ms > 200) {
 		h->drawn_ms = now_ms();
@@ -180,12 +223,53 @@ static int walk_ref_objects(struct history *h, const struct ref_object *refs, si
 		if (refs[i].type == GIT_OBJECT_TREE)
 			buf_putc(&path, ':');
 		rc = buf_oom(&path) ? error_set("out of memory") : add_commit(h, &refs[i].id);
-		if (!rc && refs[i].type == GIT_OBJECT_BLOB)
+		/* a folder's audit reads what is under it: a ref's lone blob is not */
+		if (!rc && refs[i].type == GIT_OBJECT_BLOB && !*h->scope)
 			rc = add_blob(h, &refs[i].id, path.ptr, path.len);
+		else if (!rc && refs[i].type == GIT_OBJECT_BLOB)
+			;
 		else if (!rc)
 			rc = walk_tree(h, &refs[i].id, &path);
 		buf_free(&path);
 	}
+	return rc;
+}
+
+static int known_tree(void *ctx, const git_oid *id, const struct buf *path)
+{
+	struct history *h = ctx;
+	int rc = first_time(&h->trees, tree_key(id, path));
+	return rc < 0 ? -1 : 0;
+}
+
+static int known_blob(void *ctx, const git_oid *id, const struct buf *path)
+{
+	struct history *h = ctx;
+	return first_time(&h->known, blob_path_key(id, path)) < 0 ? -1 : 0;
+}
+
+static int known_unread(void *ctx, const git_oid *id, const struct buf *path)
+{
+	(void)ctx, (void)id, (void)path;
+	return 0; /* REV's own damage is not the change's */
+}
+
+/* Marks what REV's tree holds (its folders and each file as it is there) as known: the
+ * commits after REV bring only what differs. */
+static int mark_known(struct history *h, git_commit *rev)
+{
+	git_oid folder;
+	int in = scoped_tree(h, git_commit_tree_id(rev), &folder);
+	if (in <= 0)
+		return in;
+	struct buf path = BUF_INIT;
+	buf_puts(&path, "");
+	const struct tree_visit v = {known_tree, known_blob, NULL, known_unread, h};
+	int rc = buf_oom(&path) ? error_set("out of memory")
+				: known_tree(h, &folder, &path);
+	if (!rc)
+		rc = tree_walk(repo_git(h->repo), &folder, &path, &v);
+	buf_free(&path);
 	return rc;
 }
 
@@ -202,7 +286,10 @@ int history_walk(struct history *h, const char *since)
 		if (peeled < 0)
 			return error_set("--since %s: not a commit", since);
 		hide = *git_object_id(commit);
+		int rc = mark_known(h, (git_commit *)commit);
 		git_object_free(commit);
+		if (rc < 0)
+			return -1;
 	}
 	const struct commit_visit v = {visit_commit, visit_missing, h};
 	int rc = commits_walk(g, since ? &hide : NULL, &v, &h->refs, &h->nrefs);

@@ -87,6 +87,23 @@ int rev_scan(struct scan *s, struct repo *r, const char *rev, struct finding_lis
 	git_object_free(obj);
 	if (peeled < 0)
 		return error_set("%s: not a commit or tree", rev);
+	const char *scope = repo_scope(r);
+	if (*scope) {
+		/* a folder's audit: REV's tree of that folder, its paths named from it */
+		char folder[4096];
+		snprintf(folder, sizeof folder, "%.*s", (int)strlen(scope) - 1, scope);
+		git_tree_entry *e = NULL;
+		git_object *sub = NULL;
+		if (git_tree_entry_bypath(&e, (git_tree *)tree, folder) == 0 &&
+		    git_tree_entry_type(e) == GIT_OBJECT_TREE)
+			git_tree_entry_to_object(&sub, g, e);
+		git_error_clear();
+		git_tree_entry_free(e);
+		git_object_free(tree);
+		if (!sub)
+			return 0; /* REV had no such folder: nothing of it was known */
+		tree = sub;
+	}
 	/* Scanning into the scan's own list is the audit of a bare repository's HEAD;
 	 * anything else gets a scan of its own, so REV's files and counters stay out. */
 	struct scan past, *into = s;
@@ -285,6 +302,8 @@ int staged_scan(struct scan *s, struct repo *r)
 		goto out;
 	}
 	s->partial_tree = past.partial_tree = true;
+	const char *scope = repo_scope(r);
+	size_t sl = strlen(scope);
 	size_t n = git_diff_num_deltas(diff);
 	for (size_t i = 0; i < n && !rc; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
@@ -297,14 +316,20 @@ int staged_scan(struct scan *s, struct repo *r)
 		    d->new_file.mode == GIT_FILEMODE_COMMIT)
 			continue;
 		struct finding_list now = {0}, before = {0};
-		const char *path = d->new_file.path;
+		const char *path = d->new_file.path, *old_path = d->old_file.path;
+		/* a folder's audit: its changes only, named from it */
+		if (sl && strncmp(path, scope, sl))
+			continue;
+		path += sl;
+		if (sl && !strncmp(old_path, scope, sl))
+			old_path += sl;
 		rc = file_list_add(&s->files, path, strlen(path), FILE_TRACKED);
 		if (!rc)
 			rc = scan_blob(s, w, br, &d->new_file.id, path, &now);
 		if (!rc && d->status != GIT_DELTA_ADDED && !git_oid_is_zero(&d->old_file.id) &&
 		    (d->old_file.mode == GIT_FILEMODE_BLOB ||
 		     d->old_file.mode == GIT_FILEMODE_BLOB_EXECUTABLE))
-			rc = scan_blob(s, wpast, br, &d->old_file.id, d->old_file.path, &before);
+			rc = scan_blob(s, wpast, br, &d->old_file.id, old_path, &before);
 		if (!rc)
 			rc = keep_introduced(&now, &before, &s->findings);
 		finding_list_free(&now);

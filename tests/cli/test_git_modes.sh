@@ -42,9 +42,10 @@ OC001 keys.js:1
 OC001 notes.py:1
 OC001 other.js:1
 OC001 settings.js:1
-OC001 settings.js:1
-OC005 .env:1" "history findings (stash included, rename kept as its own path)"
+OC005 .env:1" "history findings (stash included, rename kept as its own path, a key in the tree and in history once)"
 expect_out "\"id\": \"$first\"" "introducing commit named"
+settings=$(jq -c '[.findings[] | select(.path == "settings.js") | [.in_tree, .in_history, (.commit != null)]]' <<<"$out")
+[ "$settings" = '[[true,true,true]]' ] && ok || bad "a key in the tree and in history is one finding with both facts: $settings"
 expect_out "removed from HEAD, still in history: rotate the key" "removed leak says so"
 expect_out "still in the working tree" "present leak says so"
 expect_out '"mode": "history"' "mode"
@@ -62,7 +63,6 @@ OC001 config.js:1
 OC001 keys.js:1
 OC001 notes.py:1
 OC001 other.js:1
-OC001 settings.js:1
 OC001 settings.js:1
 OC005 .env:1" "packed history: the same findings"
 expect_out "\"id\": \"$first\"" "packed history: introducing commit named"

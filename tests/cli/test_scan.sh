@@ -25,13 +25,16 @@ run "$BIN" scan --fail-on critical "$r"
 expect_code 1 "an untracked live key fails --fail-on critical"
 expect_out "api/live.js:1:21: critical" "untracked file scanned"
 
-# A folder inside the repository: only its files, still named from the root.
+# A folder inside the repository is the project: its files, named from it (JSON also
+# gives the path from the repository's root, which SARIF links with).
 run "$BIN" scan --format json "$r/api"
-expect_findings "OC001 api/config.js:1
-OC001 api/live.js:1" "subfolder scan"
+expect_findings "OC001 config.js:1
+OC001 live.js:1" "subfolder scan"
+expect_out '"repo_path": "api/config.js"' "subfolder scan: the repository path kept"
+expect_out '"folder": "api/"' "subfolder scan: the folder named"
 (cd "$r/api" && "$BIN" scan --format json > "$TMP/sub.json"); 
-out=$(cat "$TMP/sub.json"); expect_findings "OC001 api/config.js:1
-OC001 api/live.js:1" "scan from inside a subfolder"
+out=$(cat "$TMP/sub.json"); expect_findings "OC001 config.js:1
+OC001 live.js:1" "scan from inside a subfolder"
 
 # Ignored files are not read; nested .gitignore and info/exclude count.
 mkdir -p "$r/web/dist" "$r/tmp"
@@ -96,8 +99,9 @@ expect_code 1 "findings outrank an incomplete scan"
 run "$BIN" scan "$TMP/missing"
 expect_code 2 "missing path"
 expect_err "ocpay-audit: $TMP/missing: No such file or directory" "missing path message"
-run "$BIN" scan "$r/api/config.js"
-expect_code 2 "a file is not a folder"
+run "$BIN" scan --format json "$r/api/config.js"
+expect_code 1 "a file is scanned on its own"
+expect_findings "OC001 api/config.js:1" "a file is named from the repository's root"
 run "$BIN" scan --fail-on urgent "$r"
 expect_code 2 "bad --fail-on"
 expect_err "--fail-on takes info, low, medium, high or critical, not 'urgent'" "bad --fail-on message"

@@ -1,0 +1,82 @@
+/* --since REV without --history: each new finding of the working tree names the commit
+ * after REV that brought its line (git blame from HEAD back to REV), or none when the
+ * line is not committed yet or predates REV (a change elsewhere made it a finding). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "source/git_private.h"
+#include "source/history.h"
+#include "source/history_private.h"
+
+/* The blame of path (relative to the scope) as the working tree has it, or NULL when
+ * it cannot be had: a file git does not track, a path HEAD does not hold. */
+static git_blame *blame_path(struct scan *s, git_repository *g, const git_oid *rev,
+			     const char *path)
+{
+	git_blame_options opts;
+	git_blame_options_init(&opts, GIT_BLAME_OPTIONS_VERSION);
+	opts.oldest_commit = *rev;
+	char full[4096];
+	snprintf(full, sizeof full, "%s%s", repo_scope(s->repo), path);
+	git_blame *head = NULL, *now = NULL;
+	if (git_blame_file(&head, g, full, &opts) < 0) {
+		git_error_clear();
+		return NULL;
+	}
+	size_t len = 0;
+	char *text = s->root ? file_read_small(s->root, path, s->opt->max_file_size, &len) : NULL;
+	if (!text)
+		return head;
+	/* the working tree's lines: an edited line is nobody's commit yet */
+	if (git_blame_buffer(&now, head, text, len) < 0) {
+		git_error_clear();
+		now = NULL;
+	}
+	free(text);
+	if (now) {
+		git_blame_free(head);
+		return now;
+	}
+	return head;
+}
+
+int since_attribute(struct scan *s, struct repo *r, const char *rev)
+{
+	git_repository *g = repo_git(r);
+	git_object *obj, *commit;
+	if (git_revparse_single(&obj, g, rev) < 0) {
+		git_error_clear();
+		return error_set("%s: no such revision", rev);
+	}
+	int peeled = git_object_peel(&commit, obj, GIT_OBJECT_COMMIT);
+	git_object_free(obj);
+	if (peeled < 0) {
+		git_error_clear();
+		return 0; /* a tree: nothing to blame against */
+	}
+	git_oid base = *git_object_id(commit);
+	git_object_free(commit);
+	git_blame *blame = NULL;
+	const char *blamed = NULL;
+	int rc = 0;
+	for (size_t i = 0; i < s->findings.len && !rc; i++) {
+		struct finding *f = &s->findings.items[i];
+		if (f->commit || f->line <= 0)
+			continue;
+		if (!blamed || strcmp(blamed, f->path)) {
+			git_blame_free(blame);
+			blame = blame_path(s, g, &base, f->path);
+			blamed = f->path;
+		}
+		const git_blame_hunk *hunk = blame ? git_blame_get_hunk_byline(blame, (size_t)f->line)
+						   : NULL;
+		if (!hunk || hunk->boundary || git_oid_is_zero(&hunk->final_commit_id) ||
+		    !git_oid_cmp(&hunk->final_commit_id, &base))
+			continue;
+		rc = commit_info_fill(g, &hunk->final_commit_id, &f->commit);
+		f->found = FOUND_TREE;
+	}
+	git_blame_free(blame);
+	return rc;
+}
