@@ -73,7 +73,7 @@ class P(html.parser.HTMLParser):
 p = P(); p.feed(sys.stdin.read()); print(" ".join(" ".join(p.out).split()))' <<<"$dom")
   for want in "Not ready for production" "Production checklist" \
               "hardcoded OCPay live key" "src/routes/payments.js:29" "Why it matters" \
-              "How to fix it" "Leaks in the git history" "commit " "sk_live_T4***(32 chars)"; do
+              "How to fix it" "Keys to rotate" "commit " "sk_live_T4***(32 chars)"; do
     grep -qF -- "$want" <<<"$text" && ok || bad "the rendered page lacks '$want'"
   done
   chrome --screenshot="$TMP/audit.png" --window-size=1100,1600 "file://$html" >/dev/null
