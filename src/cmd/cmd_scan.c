@@ -358,7 +358,7 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 		if (dot && (!strcmp(dot, ".html") || !strcmp(dot, ".htm")))
 			a->format = "html";
 		else if (dot && (!strcmp(dot, ".md") || !strcmp(dot, ".markdown")))
-			a->format = "markdown";
+			a->format = "audit-markdown"; /* the audit, not a pull-request comment */
 		else
 			return cmd_fail("%s: the report is written as .html or .md; name the file "
 					"so",
@@ -442,6 +442,8 @@ static int write_report(const struct scan_args *a, struct report *rep)
 		rc = report_write_github(rep, out);
 	} else if (!strcmp(a->format, "markdown")) {
 		rc = report_write_markdown(rep, out);
+	} else if (!strcmp(a->format, "audit-markdown")) {
+		rc = report_write_markdown_audit(rep, out);
 	} else if (!strcmp(a->format, "html")) {
 		rc = report_write_html(rep, out);
 	} else {

@@ -146,6 +146,39 @@ if [ $have_chrome = 1 ]; then
   [ "$(head -c 5 "$TMP/audit.pdf")" = "%PDF-" ] && ok || bad "no PDF print"
 fi
 
+# The Markdown audit: the same order, bounded in size, with a note of what was cut.
+md=$TMP/audit.md
+run "$BIN" report -o "$md" "$r"
+expect_code 1 "report .md exits like scan"
+heads=$(grep -E '^(#|\*\*Not ready|\*\*Checklist:)' "$md" | cut -c1-20 | tr '\n' '|')
+case $heads in
+  "# OCPay integration |**Not ready for prod|**Checklist:** $pass pas|## Keys to rotate (3|## Production checkl|## Findings ($nfind)|### OC001: An OCPay |### OC004: An order "*) ok ;;
+  *) bad "the Markdown audit is not in the page's order: $heads" ;;
+esac
+for want in '`sk_live_Ph***(32 chars)` **live**: removed from the working tree' \
+            'How to fix it (PHP, WooCommerce):' 'How to fix it (Python, Django):' \
+            "wc_get_order( absint( \$_GET['order_id'] ) );" \
+            '[Rule OC004](docs/rules/OC004.md)'; do
+  grep -qF -- "$want" "$md" && ok || bad "the Markdown audit lacks '$want'"
+done
+grep -q "not shown" "$md" && bad "a small audit was cut" || ok
+grep -q "sk_live_T4kq9X\|sk_live_Ph3Wq8Xn1" "$md" && bad "the Markdown audit prints a key" || ok
+# 900 files holding the same key: one key to rotate, and findings cut at 60 kB.
+big=$TMP/big; new_repo "$big"; mkdir -p "$big/src"
+for i in $(seq 1 900); do
+  printf 'const OCPAY_API_KEY = "sk_live_Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2";\n' > "$big/src/m$i.js"
+done
+commit_all "$big"
+run "$BIN" report --no-history -o "$TMP/big.md" "$big"
+expect_code 1 "a large audit"
+size=$(stat -c %s "$TMP/big.md")
+[ "$size" -le 61440 ] && ok || bad "the Markdown audit has $size bytes, more than 60 kB"
+[ "$size" -ge 50000 ] && ok || bad "the Markdown audit was cut too early ($size bytes)"
+grep -qE '^\*\*[0-9]+ findings not shown\*\* to keep this file under 60 kB' "$TMP/big.md" && ok ||
+  bad "the cut is not said"
+grep -q "^  - and 890 more places" "$TMP/big.md" && ok || bad "the key's places are not bounded"
+grep -q "^## Keys to rotate (1)" "$TMP/big.md" && ok || bad "900 copies of one key are not one key"
+
 # A repository with no OCPay code: the verdict says so and nothing is to do but keep
 # scanning.
 p=$TMP/blog; new_repo "$p"; printf 'console.log("hello")\n' > "$p/index.js"; commit_all "$p"
