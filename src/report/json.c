@@ -34,17 +34,34 @@ json_t *report_json_string(const char *s)
 }
 
 
+/* A key's id (the same key, the same id, in any report), kind and redacted text: what
+ * `merge` counts keys to rotate by. */
+static json_t *key_json(const struct finding *f)
+{
+	const char *kind;
+	char id[17], text[96];
+	if (!report_finding_key(f, &kind, id))
+		return NULL;
+	report_key_text(f, text, sizeof text);
+	return json_pack("{s:s, s:s, s:o}", "id", id, "kind", kind, "redacted",
+			 report_json_string(text));
+}
+
 static json_t *finding_json(const struct finding *f)
 {
 	json_t *commit = json_null();
 	if (f->commit)
 		commit = json_pack("{s:s, s:o, s:o}", "id", f->commit->id, "author",
 				   report_json_string(f->commit->author), "date", report_json_string(f->commit->date));
-	return json_pack("{s:s, s:s, s:s, s:o, s:i, s:i, s:i, s:i, s:o, s:o, s:s, s:o}", "rule",
+	json_t *j = json_pack("{s:s, s:s, s:s, s:o, s:i, s:i, s:i, s:i, s:o, s:o, s:s, s:o}", "rule",
 			 f->rule->id, "name", f->rule->name, "severity", severity_name(f->severity),
 			 "path", report_json_string(f->path), "line", f->line, "column", f->column, "end_line",
 			 f->end_line, "end_column", f->end_column, "message", report_json_string(f->message),
 			 "snippet", report_json_string(f->snippet), "fingerprint", f->fingerprint, "commit", commit);
+	json_t *key = j ? key_json(f) : NULL;
+	if (key)
+		json_object_set_new(j, "key", key);
+	return j;
 }
 
 json_t *report_json(const struct report *rep)
@@ -92,9 +109,10 @@ json_t *report_json(const struct report *rep)
 	for (size_t i = 0; i < s->nincomplete; i++)
 		json_array_append_new(incomplete, report_json_string(s->incomplete[i]));
 	return json_pack(
-		"{s:{s:s, s:s}, s:{s:o, s:o, s:s}, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:o}, "
+		"{s:s, s:{s:s, s:s}, s:{s:o, s:o, s:s}, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:o}, "
 		"s:b, s:o, s:o, s:o}",
-		"tool", "name", "ocpay-audit", "version", OCPAY_VERSION, "target", "path",
+		"schema_version", REPORT_SCHEMA_VERSION, "tool", "name", "ocpay-audit", "version",
+		OCPAY_VERSION, "target", "path",
 		report_json_string(rep->target), "head", rep->head[0] ? json_string(rep->head) : json_null(),
 		"mode", rep->mode, "findings", findings, "checklist", checklist, "stats",
 		"files_scanned", (json_int_t)st->files_scanned, "bytes_scanned",

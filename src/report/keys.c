@@ -40,7 +40,7 @@ bool report_finding_key(const struct finding *f, const char **kind, char id[17])
 }
 
 /* The key as the snippet shows it (redacted), quotes dropped; else the kind. */
-static void redacted_of(const struct finding *f, char *out, size_t size)
+void report_key_text(const struct finding *f, char *out, size_t size)
 {
 	if (f->snippet && f->mark_end > f->mark_start &&
 	    (size_t)f->mark_end <= strlen(f->snippet)) {
@@ -102,7 +102,7 @@ int report_keys(struct leaked_key **out, size_t *n, const struct scan *s)
 			k = &keys[nkeys++];
 			memcpy(k->id, id, sizeof k->id);
 			k->kind = kind;
-			redacted_of(f, k->redacted, sizeof k->redacted);
+			report_key_text(f, k->redacted, sizeof k->redacted);
 		} else if (kind_rank(kind) < kind_rank(k->kind)) {
 			k->kind = kind;
 		}

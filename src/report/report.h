@@ -87,6 +87,8 @@ int report_keys(struct leaked_key **out, size_t *n, const struct scan *s);
 void report_keys_free(struct leaked_key *keys, size_t n);
 /* What the key of a finding with a secret is: kind and id; false when it holds none. */
 bool report_finding_key(const struct finding *f, const char **kind, char id[17]);
+/* The key of a finding as its snippet shows it (redacted unless --no-redact). */
+void report_key_text(const struct finding *f, char *out, size_t size);
 /* Whether a finding was seen in the working tree (or the staged change). */
 bool report_finding_in_tree(const struct finding *f);
 /* The rule's page: OCPAY_AUDIT_DOCS_URL (environment) or the build's OCPAY_DOCS_URL
@@ -103,5 +105,7 @@ int report_write_html(const struct report *rep, FILE *out);
 /* The one-off audit as Markdown: the HTML page's order, at most REPORT_MD_MAX bytes. */
 int report_write_markdown_audit(const struct report *rep, FILE *out);
 #define REPORT_MD_MAX (60 * 1024)
+/* The JSON report's version: bumped when a field changes meaning or goes away. */
+#define REPORT_SCHEMA_VERSION "1.0"
 
 #endif

@@ -56,7 +56,7 @@ grep -qiE '(src|href)=["'"'"']?(https?:)?//' "$html" && bad "the page loads some
 grep -q "sk_live_T4kq9X\|sk_live_H2vN8q\|sk_live_Ph3Wq8Xn1" "$html" && bad "the page prints a key" || ok
 run "$BIN" report -o "$TMP/audit.md" "$r"
 expect_code 1 "report .md"
-grep -q "^## ocpay-audit: " "$TMP/audit.md" && ok || bad "the .md report is the markdown format"
+grep -q "^# OCPay integration audit" "$TMP/audit.md" && ok || bad "the .md report is the audit in Markdown"
 
 if command -v chromium >/dev/null; then
   chrome() { timeout 60 chromium --headless --no-sandbox --disable-gpu --no-first-run \
