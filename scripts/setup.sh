@@ -8,10 +8,10 @@ packages=(build-essential cmake pkg-config git python3 nodejs npm
           libgit2-dev libpcre2-dev libtree-sitter-dev libyaml-dev libjansson-dev zlib1g-dev)
 if [ "${OCPAY_SETUP_TEST_TOOLS:-1}" = 1 ]; then
   # For the test suite: the pre-commit framework, a non-root user switch, the browser
-  # the HTML report is rendered in, the ICU library of the SARIF validator, the
+  # the HTML report is rendered in, GNU parallel (merge over many scans), the ICU library of the SARIF validator, the
   # benchmark peers, clang with its libFuzzer and sanitizer runtimes (libclang-rt-14-dev
   # is only recommended by clang, so it is named) and valgrind.
-  packages+=(util-linux pre-commit chromium libicu72 openssl ripgrep hyperfine
+  packages+=(util-linux pre-commit chromium parallel libicu72 openssl ripgrep hyperfine
              clang libclang-rt-14-dev valgrind)
 fi
 
