@@ -112,13 +112,50 @@ static int lower_unit(struct unit *u, struct flow_record *rec)
 	return 0;
 }
 
+/* A file of the list the checks parsed already: lowered now from that tree, not parsed
+ * again once every file is read. */
+static int lower_parsed(struct unit *u, long index)
+{
+	struct scan *s = u->scan;
+	pthread_mutex_lock(&s->flow_lock);
+	bool was = s->flow_kept[index];
+	int rc = was ? 0 : keep_locked(s, index);
+	size_t at = s->nflow_records - 1; /* its place: records only grow */
+	pthread_mutex_unlock(&s->flow_lock);
+	if (was || rc)
+		return rc;
+	struct flow_record rec = {.len = u->len, .data = malloc(u->len + 1)};
+	if (!rec.data)
+		return error_set("out of memory");
+	memcpy(rec.data, u->data, u->len);
+	rec.data[u->len] = '\0';
+	rc = lower_unit(u, &rec);
+	pthread_mutex_lock(&s->flow_lock);
+	struct flow_record *kept = &s->flow_records[at];
+	kept->ir = rec.ir;
+	kept->failed = rec.failed || rc;
+	kept->info = rec.info;
+	if (rec.ir)
+		kept->lang = rec.lang;
+	if (rec.ir) {
+		kept->data = rec.data;
+		kept->len = rec.len;
+	} else {
+		free(rec.data);
+	}
+	pthread_mutex_unlock(&s->flow_lock);
+	return rc;
+}
+
 int flow_stage_record(struct unit *u)
 {
 	struct scan *s = u->scan;
 	/* a file read again (as an importer of OCPay code) has no index: found by its path */
 	long index = u->index >= 0 || !s->flow_kept ? u->index : flow_file_index(s, u->path);
-	if (index >= 0 && s->flow_kept)
+	if (index >= 0 && s->flow_kept && !u->syntax)
 		return flow_stage_keep(s, index); /* lowered once every file is read */
+	if (index >= 0 && s->flow_kept)
+		return lower_parsed(u, index);
 	/* a blob: lowered now, from the bytes at hand */
 	struct flow_record rec = {.len = u->len, .flags = u->flags, .page = u->page, .index = -1,
 				  .path = strdup(u->path), .data = malloc(u->len + 1)};

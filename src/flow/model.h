@@ -75,6 +75,8 @@ extern const struct embedded_model embedded_models[];
 	X(ASSERT, "assert", "call")		/* calls that throw unless (or if) an argument   \
 						   holds: abort_unless(), assert(), invariant() */ \
 	X(SDK, "sdk", "module")			/* the OCPay SDKs' modules, as imported */      \
+	X(FORMAT, "format", "call")		/* strings formatted from a template: sprintf()  \
+						 * (value: the template argument) */         \
 	X(CALLBACK, "callback", "call")	/* calls that run a function with what they are called \
 						 * on: promise.then(fn) */                   \
 	X(CATCH, "catch", "call")		/* calls that handle what their receiver raises:  \
