@@ -9,13 +9,14 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
 # The test tools (OCPAY_SKIP_TEST_TOOLS=1: use what is there): jq and jsonschema for the
-# reports, the pre-commit framework and PyYAML for the recipes, a non-root user switch,
+# reports, the pre-commit framework and PyYAML for the recipes, GNU parallel for the
+# scans `merge` combines, a non-root user switch,
 # the browser the HTML report is rendered in, the ICU library of the SARIF validator, the
 # benchmark peers, clang with its libFuzzer and sanitizer runtimes (only recommended by
 # clang, so named) and valgrind. Alternatives are Debian 12's name first, then Ubuntu's.
 if [ "${OCPAY_SKIP_TEST_TOOLS:-0}" != 1 ]; then
   tools=(jq python3-jsonschema python3-yaml pre-commit util-linux openssl ripgrep hyperfine
-         dpkg-dev "libicu72|libicu74|libicu70" valgrind)
+         dpkg-dev "libicu72|libicu74|libicu70" valgrind parallel)
   [ "${OCPAY_SKIP_FUZZ:-0}" = 1 ] || tools+=(clang "libclang-rt-14-dev|libclang-rt-18-dev|libclang-common-14-dev")
   # Ubuntu's chromium is a snap (the deb is a stub): there the HTML check says it skipped
   command -v chromium >/dev/null || ! grep -q '^ID=debian' /etc/os-release 2>/dev/null || tools+=(chromium)

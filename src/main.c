@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{"rules", cmd_rules, "list the rules"},
 	{"explain", cmd_explain, "what a rule finds, why it matters, how to fix it"},
 	{"install-hook", cmd_install_hook, "install the git pre-commit hook (scan --staged)"},
+	{"merge", cmd_merge, "one view over the JSON reports of many repositories"},
 	{"dump", cmd_dump, "print the flow form of a source file (what the flow rules read)"},
 };
 

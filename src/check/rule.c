@@ -379,6 +379,10 @@ static int load_rule(struct loader *ld, yaml_node_t *root, struct rule *r)
 			rc = get_string(ld, v, k, &r->description);
 		else if (!strcmp(k, "fix"))
 			rc = get_string(ld, v, k, &r->fix);
+		else if (!strcmp(k, "why"))
+			rc = get_string(ld, v, k, &r->why);
+		else if (!strcmp(k, "fixes"))
+			rc = rule_fixes_load(r, &ld->doc, v, ld->name);
 		else if (!strcmp(k, "docs"))
 			rc = get_string(ld, v, k, &r->docs);
 		else if (!strcmp(k, "pass_reason"))
@@ -460,6 +464,8 @@ static void rule_free(struct rule *r)
 	free(r->message);
 	free(r->description);
 	free(r->fix);
+	free(r->why);
+	rule_fixes_free(r);
 	free(r->docs);
 	free(r->pass_reason);
 	for (size_t i = 0; i < r->napplies; i++)
@@ -511,6 +517,7 @@ static int add_yaml(struct ruleset *set, const char *name, const char *text, siz
 		rc = error_set("%s: duplicate rule id %s", name, r.id);
 	if (!rc && !(r.source = strdup(name)))
 		rc = error_set("out of memory");
+	r.builtin = lazy;
 	if (!rc) {
 		struct rule *p = realloc(set->rules, (set->len + 1) * sizeof *p);
 		if (!p)

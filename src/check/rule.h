@@ -66,10 +66,17 @@ struct checklist_item {
 	enum scope scope;
 };
 
+/* The fix as code for one language ("php") or one framework of it ("php/woocommerce"). */
+struct rule_fix {
+	char *key;
+	char *code;
+};
+
 struct rule {
 	char *id;
 	char *name;
 	char *source;		/* file the rule came from, for messages */
+	bool builtin;		/* from rules/ in the binary: it has a page in docs/rules/ */
 	enum severity severity;
 	bool by_kind;		/* severity set per key kind */
 	enum severity kind_severity[3]; /* indexed by enum key_kind */
@@ -78,7 +85,10 @@ struct rule {
 	char *summary;		/* one line */
 	char *message;
 	char *description;
-	char *fix;
+	char *fix;		/* the fix in words, and code when no fixes entry fits */
+	char *why;		/* why it matters to the business, one or two sentences */
+	struct rule_fix *fixes; /* code per language and framework (rule_fix.c) */
+	size_t nfixes;
 	char *docs;
 	char *pass_reason;	/* what a passing checklist item says, when its check has no detail */
 	/* applies_to: words of the code the rule judges (createLink ...); with none of them
@@ -124,5 +134,19 @@ int ruleset_prepare(struct ruleset *set);
 void ruleset_free(struct ruleset *set);
 const struct rule *ruleset_find(const struct ruleset *set, const char *id);
 enum severity rule_severity(const struct rule *r, enum key_kind kind);
+
+struct yaml_document_s;
+struct yaml_node_s;
+/* Loads a rule's fixes: map (key: code). Keys are a language (javascript, typescript,
+ * php, python) or language/framework in lower case. name is the rule file, for errors.
+ * 0, or -1 with the error set. */
+int rule_fixes_load(struct rule *r, struct yaml_document_s *doc, struct yaml_node_s *map,
+		    const char *name);
+void rule_fixes_free(struct rule *r);
+/* The code of the fix that fits best: language/framework, then the language (TypeScript
+ * falls back to JavaScript), then NULL (the rule's fix in words is what is left). *key is
+ * set to the entry used. lang and framework may be NULL. */
+const char *rule_fix_for(const struct rule *r, const char *lang, const char *framework,
+			 const char **key);
 
 #endif

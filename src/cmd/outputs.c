@@ -21,6 +21,8 @@ static const struct {
 	{"markdown", report_write_markdown}, {"html", report_write_html},
 	{"gitlab-sast", report_write_gitlab_sast}, {"codequality", report_write_codequality},
 	{"junit", report_write_junit},
+	/* the one-off audit as Markdown (report -o audit.md), not a pull-request comment */
+	{"audit-markdown", report_write_markdown_audit},
 };
 #define NFORMATS (sizeof formats / sizeof formats[0])
 

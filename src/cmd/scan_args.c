@@ -390,5 +390,8 @@ int scan_args_parse(struct scan_args *a, int argc, char **argv)
 	}
 	if (a->kind != RUN_BASELINE && (rc = outputs_resolve(&a->outputs, a->format)))
 		return rc;
+	for (size_t i = 0; a->kind == RUN_REPORT && i < a->outputs.n; i++)
+		if (a->outputs.items[i].format && !strcmp(a->outputs.items[i].format, "markdown"))
+			a->outputs.items[i].format = "audit-markdown"; /* the audit, in its order */
 	return 0;
 }

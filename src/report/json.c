@@ -34,6 +34,19 @@ json_t *report_json_string(const char *s)
 }
 
 
+/* A key's id (the same key, the same id, in any report), kind and redacted text: what
+ * `merge` counts keys to rotate by. */
+static json_t *key_json(const struct finding *f)
+{
+	const char *kind;
+	char id[17], text[96];
+	if (!report_finding_key(f, &kind, id))
+		return NULL;
+	report_key_text(f, text, sizeof text);
+	return json_pack("{s:s, s:s, s:o}", "id", id, "kind", kind, "redacted",
+			 report_json_string(text));
+}
+
 static json_t *finding_json(const struct report *rep, const struct finding *f)
 {
 	json_t *commit = json_null();
@@ -54,6 +67,9 @@ static json_t *finding_json(const struct report *rep, const struct finding *f)
 		json_object_set_new(j, "in_tree", json_boolean(finding_scopes(f) & FOUND_TREE));
 		json_object_set_new(j, "in_history", json_boolean(finding_scopes(f) & FOUND_HISTORY));
 	}
+	json_t *key = j ? key_json(f) : NULL;
+	if (key)
+		json_object_set_new(j, "key", key);
 	return j;
 }
 

@@ -62,6 +62,42 @@ size_t report_put_char(FILE *out, const char *s, size_t n, bool layout);
 void report_put_safe(FILE *out, const char *s);
 /* A JSON string of text from the audited repository: invalid UTF-8 bytes become \xNN. */
 struct json_t *report_json_string(const char *s);
+/* What is known of the file a finding is in: language ("php") and framework
+ * ("woocommerce"), either NULL. Static strings. */
+struct file_context {
+	const char *lang;
+	const char *framework;
+};
+/* One context per finding of rep->scan->findings (same order); the caller frees *out. */
+int report_contexts(struct file_context **out, const struct report *rep);
+/* "PHP, WooCommerce" for the fixes: key "php/woocommerce"; "any language" for NULL. */
+const char *report_fix_label(const char *key, char *buf, size_t size);
+
+/* One leaked key: every finding that holds it, found by the secret's hash. */
+struct leaked_key {
+	char redacted[96];	/* the key as the report shows it: a prefix and the length */
+	const char *kind;	/* "live", "sandbox" or "unknown" */
+	char id[17];		/* a short hash of the secret's hash: the same key, the same id */
+	size_t *findings;	/* indices in scan->findings */
+	size_t n;
+	const struct finding *first, *last; /* the oldest and newest commit, or NULL */
+	bool in_tree;		/* still in the working tree (or the staged change) */
+	size_t paths;		/* distinct paths */
+};
+/* The distinct keys of the findings, live first, then by first commit. */
+int report_keys(struct leaked_key **out, size_t *n, const struct scan *s);
+void report_keys_free(struct leaked_key *keys, size_t n);
+/* What the key of a finding with a secret is: kind and id; false when it holds none. */
+bool report_finding_key(const struct finding *f, const char **kind, char id[17]);
+/* The key of a finding as its snippet shows it (redacted unless --no-redact). */
+void report_key_text(const struct finding *f, char *out, size_t size);
+/* Whether a finding was seen in the working tree (or the staged change). */
+bool report_finding_in_tree(const struct finding *f);
+/* The rule's page: OCPAY_AUDIT_DOCS_URL (environment) or the build's OCPAY_DOCS_URL
+ * followed by OCnnn.md, else docs/rules/OCnnn.md relative to the repository; a rule
+ * from --rules DIR links to its own docs: (or nothing). */
+const char *report_rule_url(const struct rule *r, char *buf, size_t size);
+
 int report_write_text(const struct report *rep, FILE *out);
 int report_write_json(const struct report *rep, FILE *out);
 int report_write_sarif(const struct report *rep, FILE *out);
@@ -71,6 +107,9 @@ int report_write_html(const struct report *rep, FILE *out);
 int report_write_gitlab_sast(const struct report *rep, FILE *out);
 int report_write_codequality(const struct report *rep, FILE *out);
 int report_write_junit(const struct report *rep, FILE *out);
+/* The one-off audit as Markdown: the HTML page's order, at most REPORT_MD_MAX bytes. */
+int report_write_markdown_audit(const struct report *rep, FILE *out);
+#define REPORT_MD_MAX (60 * 1024)
 /* The JSON report's version: bumped when a field changes meaning or goes away
  * (schema/ocpay-audit-report.schema.json). */
 #define REPORT_SCHEMA_VERSION "1.0"

@@ -33,6 +33,9 @@ static json_t *rule_json(const struct rule *r)
 	struct buf md = BUF_INIT;
 	buf_printf(&md, "**%s** (%s)\n\n%s\n\n**How to fix**\n\n```\n%s```\n", r->name, r->id,
 		   r->description, r->fix);
+	char page[512];
+	if (*report_rule_url(r, page, sizeof page) && strcmp(page, r->docs ? r->docs : ""))
+		buf_printf(&md, "\n[Rule %s: fixes in each language](%s)\n", r->id, page);
 	if (r->docs)
 		buf_printf(&md, "\n[OCPay documentation](%s)\n", r->docs);
 	char *markdown = buf_detach(&md);
@@ -44,8 +47,14 @@ static json_t *rule_json(const struct rule *r)
 			      report_json_string(markdown), "defaultConfiguration", "level", levels[r->severity],
 			      "properties", "security-severity", security_severity[r->severity],
 			      "precision", r->precision ? r->precision : "high", "tags", tags);
-	if (j && r->docs)
-		json_object_set_new(j, "helpUri", json_string(r->docs));
+	/* SARIF wants an absolute helpUri: the rule's page when its base URL is configured
+	 * (OCPAY_DOCS_URL, OCPAY_AUDIT_DOCS_URL), else the OCPay docs; help.markdown links the
+	 * page in the repository either way. */
+	char url[512];
+	report_rule_url(r, url, sizeof url);
+	const char *help = strstr(url, "://") ? url : r->docs;
+	if (j && help)
+		json_object_set_new(j, "helpUri", report_json_string(help));
 	free(markdown);
 	return j;
 }

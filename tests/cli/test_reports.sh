@@ -56,7 +56,7 @@ grep -qiE '(src|href)=["'"'"']?(https?:)?//' "$html" && bad "the page loads some
 grep -q "sk_live_T4kq9X\|sk_live_H2vN8q\|sk_live_Ph3Wq8Xn1" "$html" && bad "the page prints a key" || ok
 run "$BIN" report -o "$TMP/audit.md" "$r"
 expect_code 1 "report .md"
-grep -q "^## ocpay-audit: " "$TMP/audit.md" && ok || bad "the .md report is the markdown format"
+grep -q "^# OCPay integration audit" "$TMP/audit.md" && ok || bad "the .md report is the audit in Markdown"
 
 if command -v chromium >/dev/null; then
   chrome() { timeout 60 chromium --headless --no-sandbox --disable-gpu --no-first-run \
@@ -73,7 +73,7 @@ class P(html.parser.HTMLParser):
 p = P(); p.feed(sys.stdin.read()); print(" ".join(" ".join(p.out).split()))' <<<"$dom")
   for want in "Not ready for production" "Production checklist" \
               "hardcoded OCPay live key" "src/routes/payments.js:29" "Why it matters" \
-              "How to fix it" "Leaks in the git history" "commit " "sk_live_T4***(32 chars)"; do
+              "How to fix it" "Keys to rotate" "commit " "sk_live_T4***(32 chars)"; do
     grep -qF -- "$want" <<<"$text" && ok || bad "the rendered page lacks '$want'"
   done
   chrome --screenshot="$TMP/audit.png" --window-size=1100,1600 "file://$html" >/dev/null

@@ -236,7 +236,60 @@ TEST(embedded_queries_compile)
 	ruleset_free(&set);
 }
 
-RUN_TESTS(T(embedded_rules_load), T(embedded_queries_compile), T(valid_rule_loads), T(syntax_error_names_line_and_column),
+/* A fix in the file's framework, else its language (TypeScript takes JavaScript's), else
+ * none: the rule's fix in words is shown. */
+TEST(fix_fits_the_file)
+{
+	char text[2048];
+	snprintf(text, sizeof text,
+		 "%swhy: w\nfixes:\n  javascript: js\n  javascript/nextjs: next\n"
+		 "  php: php\n  php/woocommerce: woo\n",
+		 valid);
+	struct ruleset set = {0};
+	CHECK_INT(ruleset_add_yaml(&set, "test.yml", text, strlen(text)), 0);
+	const struct rule *r = set.len ? &set.rules[0] : NULL;
+	const char *key = NULL;
+	CHECK(r && r->nfixes == 4);
+	CHECK_STR(r ? r->why : "", "w");
+	CHECK_STR(r ? rule_fix_for(r, "php", "woocommerce", &key) : "", "woo");
+	CHECK_STR(key, "php/woocommerce");
+	CHECK_STR(r ? rule_fix_for(r, "php", "laravel", &key) : "", "php");
+	CHECK_STR(key, "php");
+	CHECK_STR(r ? rule_fix_for(r, "typescript", "nextjs", &key) : "", "next");
+	CHECK_STR(r ? rule_fix_for(r, "typescript", NULL, &key) : "", "js");
+	CHECK(r && rule_fix_for(r, "python", "django", &key) == NULL && key == NULL);
+	CHECK(r && rule_fix_for(r, NULL, NULL, &key) == NULL);
+	ruleset_free(&set);
+
+	snprintf(text, sizeof text, "%sfixes:\n  ruby: x\n", valid);
+	CHECK_INT(load(text), -1);
+	CHECK_STR(error_last(), "test.yml:14:3: a fix is keyed by javascript, typescript, php or "
+				"python, optionally with /framework (php/woocommerce), not 'ruby'");
+	snprintf(text, sizeof text, "%sfixes: [a]\n", valid);
+	CHECK_INT(load(text), -1);
+	CHECK_STR(error_last(),
+		  "test.yml:13:8: 'fixes' must map a language (php, php/laravel) to code");
+}
+
+/* Every built-in rule says why it matters; a fixes entry is code, never empty. */
+TEST(embedded_rules_have_why_and_fixes)
+{
+	struct ruleset set = {0};
+	CHECK_INT(ruleset_load(&set, NULL), 0);
+	for (size_t i = 0; i < set.len; i++) {
+		const struct rule *r = &set.rules[i];
+		CHECK(r->why && strlen(r->why) > 40);
+		CHECK(r->builtin);
+		for (size_t j = 0; j < r->nfixes; j++)
+			CHECK(strlen(r->fixes[j].code) > 10);
+	}
+	const struct rule *r = ruleset_find(&set, "OC004");
+	CHECK(r && rule_fix_for(r, "php", "woocommerce", NULL) &&
+	      strstr(rule_fix_for(r, "php", "woocommerce", NULL), "payment_complete"));
+	ruleset_free(&set);
+}
+
+RUN_TESTS(T(fix_fits_the_file), T(embedded_rules_have_why_and_fixes), T(embedded_rules_load), T(embedded_queries_compile), T(valid_rule_loads), T(syntax_error_names_line_and_column),
 	  T(unknown_key_is_an_error), T(bad_severity_is_an_error), T(bad_regex_is_an_error),
 	  T(bad_query_is_an_error), T(missing_required_key_is_an_error),
 	  T(unknown_checker_is_an_error), T(unless_paths_and_skip_tests_load),
