@@ -143,5 +143,8 @@ const struct model_row *model_for(const struct flow *f, int32_t file, enum model
 
 /* The argument a model row's attribute names ("0", "1.headers", "json", "this"). */
 const struct ir_node *model_arg(const struct ir_node *call, const char *spec);
+/* Whether a row's `when` holds for the call: "1=CURLOPT_URL" (the second argument is that
+ * name or constant member, or that string). */
+bool model_when(const struct ir_node *call, const char *when);
 
 #endif

@@ -63,7 +63,11 @@ extern const struct embedded_model embedded_models[];
 	X(PASSTHROUGH, "passthrough", "call")	/* calls that keep what they are handed the      \
 						   customer's: casts, trims, parsers */      \
 	X(ASSERT, "assert", "call")		/* calls that throw unless (or if) an argument   \
-						   holds: abort_unless(), assert(), invariant() */
+						   holds: abort_unless(), assert(), invariant() */ \
+	X(BOUND, "bound", "call")		/* what holds a number to a kind or a range: tests,  \
+						 * schema rules, decorators, conversions, clamps */ \
+	X(BOUND_TEXT, "bound_text", "value")	/* the same written as words: validation rule     \
+						 * strings, type names, casts */
 
 enum model_kind {
 #define X(id, name, key) MODEL_##id,
@@ -108,6 +112,12 @@ enum model_kind {
 	X(DEFAULT, "default") /* env: the argument holding the default value */                \
 	X(STATUS, "status")   /* fulfil: the argument holding the status set; status_test:   \
 				 the status the predicate tells (CONFIRMED, FAILED) */       \
+	X(IS, "is")	      /* bound: integer (a test or rule holding it whole), truncate,   \
+				 round (conversions that make it whole), clamp (min/max) */   \
+	X(MIN, "min")	      /* bound: the argument holding the least value allowed ("0",  \
+				 "ge"; for bound_text the rule's parameter) */               \
+	X(MAX, "max")	      /* bound: the argument holding the greatest value allowed */     \
+	X(WHEN, "when")	      /* http, bound: only when an argument is a name: "1=CURLOPT_URL" */ \
 	X(NOTE, "note")	      /* free text for people */
 
 enum model_attr {

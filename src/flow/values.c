@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* strcasestr */
 /* What a value holds: its labels (the customer's input, configuration, the store,
  * createLink's or checkPayment's answer ...), the string or number it evaluates to, the
  * object literal behind it. Names are followed through their definitions (flow-
@@ -124,6 +125,21 @@ const struct model_row *model_response(const struct flow *f, int32_t file, const
 	return d && (d->how == DEF_ASSIGN || d->how == DEF_PATTERN) ? NULL : r;
 }
 
+bool model_when(const struct ir_node *call, const char *when)
+{
+	const char *eq = strchr(when, '=');
+	char spec[32];
+	if (!eq || (size_t)(eq - when) >= sizeof spec)
+		return false;
+	snprintf(spec, sizeof spec, "%.*s", (int)(eq - when), when);
+	const struct ir_node *a = model_arg(call, spec);
+	if (!a)
+		return false;
+	if (a->kind == IR_NAME || a->kind == IR_MEMBER || a->kind == IR_STRING)
+		return a->text && !strcmp(a->text, eq + 1);
+	return false;
+}
+
 /* ---- labels ---- */
 
 static uint32_t labels_at(struct flow_query *q, int32_t file, const struct ir_node *e);
@@ -212,6 +228,47 @@ static uint32_t member_labels(const struct flow *f, int32_t file, uint32_t l, co
 	return l;
 }
 
+/* The receiver whose elements a function written as the argument of a method call that
+ * runs no project function is run on: items in items.map((i) => ...), the rows of
+ * rows.forEach(...). NULL when the function is not such a callback. */
+static const struct ir_node *callback_receiver(const struct flow *f, int32_t file, int32_t func)
+{
+	const struct ir_file *ir = flow_ir(f, file);
+	if (func <= 0 || (uint32_t)func >= ir->nfuncs)
+		return NULL;
+	const struct ir_node *node = ir->funcs[func].node;
+	const struct ir_node *call = node ? node->parent : NULL;
+	if (!call || call->kind != IR_CALL || call->a == node || !call->a ||
+	    call->a->kind != IR_MEMBER || !call->a->a || flow_fn_ok(flow_callee(f, file, call)))
+		return NULL;
+	return call->a->a;
+}
+
+/* What a function value returns, for the labels of a call it is handed to. */
+struct returning {
+	struct flow_query *q;
+	int32_t file;
+	uint32_t labels;
+};
+
+static bool visit_returns(void *ctx, const struct ir_node *n)
+{
+	struct returning *r = ctx;
+	if (n->kind == IR_RETURN && n->a)
+		r->labels |= labels_at(r->q, r->file, n->a);
+	return true;
+}
+
+static uint32_t function_returns(struct flow_query *q, int32_t file, const struct ir_node *fn)
+{
+	const struct ir_file *ir = flow_ir(q->f, file);
+	if (fn->num < 0 || fn->num >= ir->nfuncs)
+		return 0;
+	struct returning r = {q, file, 0};
+	ir_walk(ir->funcs[(uint32_t)fn->num].body, visit_returns, &r);
+	return r.labels & ~FL_PARAMS; /* its parameters are not the caller's */
+}
+
 static uint32_t labels_def(struct flow_query *q, int32_t file, const struct def *d, int depth)
 {
 	const struct flow *f = q->f;
@@ -228,6 +285,9 @@ static uint32_t labels_def(struct flow_query *q, int32_t file, const struct def 
 			l |= FL_REQUEST;
 		if (d->key && *d->key && r && is_object_param(r))
 			l |= FL_REQUEST; /* ({ body }) of a request object */
+		const struct ir_node *recv = callback_receiver(f, file, d->func);
+		if (recv)
+			l |= labels_at(q, file, recv) & ~FL_PARAMS;
 		return l;
 	}
 	case DEF_IMPORT: {
@@ -278,6 +338,31 @@ static uint32_t property_labels(struct flow_query *q, int32_t file, const struct
 	return l & ~FL_PARAMS;
 }
 
+/* The read row a call matches; one with `sql` only when the SQL it is handed selects
+ * (pool.query("SELECT ... WHERE id = $1", [req.params.id]) is the store's answer). */
+static const struct model_row *read_row(struct flow_query *q, int32_t file,
+					const struct ir_node *call, const struct path *p)
+{
+	size_t n;
+	const struct ir_file *ir = flow_ir(q->f, file);
+	const struct model_row *const *rows = model_rows(q->f->models, MODEL_READ, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct model_row *r = rows[i];
+		if (!(r->langs & LANG_BIT(ir->lang)) || !path_match(r->pat, p))
+			continue;
+		if (r->attr[MODEL_ATTR_SQL]) {
+			char sql[512];
+			bool partial;
+			const struct ir_node *a = model_arg(call, r->attr[MODEL_ATTR_SQL]);
+			if (!a || !flow_string(q, file, a, sql, sizeof sql, &partial) ||
+			    !strcasestr(sql, "select"))
+				continue;
+		}
+		return r;
+	}
+	return NULL;
+}
+
 /* Labels of a member chain or call: models first, then what it is made of. */
 static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir_node *e)
 {
@@ -313,8 +398,17 @@ static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir
 			return FL_CREATED;
 		if (ev && ev->kind == EV_CHECK_PAYMENT)
 			return FL_CHECKED;
-		if (have && model_match(f->models, MODEL_READ, ir->lang, &p))
-			return FL_STORED;
+		if (have && read_row(q, file, e, &p)) {
+			/* a keyed read from what the customer sent is the customer's:
+			 * form.get("amount") (a query built with the customer's id is not) */
+			const struct ir_node *recv = e->a && e->a->kind == IR_MEMBER ? e->a->a : NULL;
+			const struct ir_node *k = ir_call_arg(e, 0);
+			uint32_t rl = recv && (recv->kind == IR_NAME || recv->kind == IR_MEMBER) && k &&
+					      k->kind == IR_STRING
+					      ? labels_at(q, file, recv)
+					      : 0;
+			return rl & FL_REQUEST ? rl & ~FL_LITERAL : FL_STORED;
+		}
 		if (have && model_response(f, file, &p))
 			return 0;
 		if (have && model_match(f->models, MODEL_VALIDATOR, ir->lang, &p))
@@ -333,10 +427,15 @@ static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir
 		}
 		/* not modelled: the answer is made of what went in, but what the customer sent
 		 * stays theirs only through a passthrough (a cast, a trim, a parser) or a method
-		 * of the value itself: Order.find(req.query.id) is an order, not input */
+		 * of the value itself: Order.find(req.query.id) is an order, not input; and of
+		 * what a function handed to it returns (items.reduce((s, i) => s + i.price, 0)) */
 		uint32_t args = 0, l = 0;
-		for (uint32_t i = 0; i < e->nkids; i++)
-			args |= labels_at(q, file, e->kids[i]);
+		for (uint32_t i = 0; i < e->nkids; i++) {
+			if (e->kids[i]->kind == IR_FUNC)
+				l |= function_returns(q, file, e->kids[i]);
+			else
+				args |= labels_at(q, file, e->kids[i]);
+		}
 		if (e->a && e->a->kind == IR_MEMBER)
 			l |= labels_at(q, file, e->a->a);
 		if (!(have && model_match(f->models, MODEL_PASSTHROUGH, ir->lang, &p)))
@@ -511,6 +610,42 @@ static const struct ir_node *class_constant(struct flow_query *q, int32_t file,
 static const struct ir_node *object_at(struct flow_query *q, int32_t file, const struct ir_node *e,
 				       int32_t *out_file, int depth);
 
+/* A later `o.key = v` (body["productInfo"]["title"] = ...) in the function that wrote the
+ * object literal o. */
+struct setting {
+	struct flow_query *q;
+	int32_t file;
+	const struct ir_node *object;
+	const char *key;
+	const struct ir_node *value;
+	int depth;
+};
+
+static bool visit_setting(void *ctx, const struct ir_node *n)
+{
+	struct setting *st = ctx;
+	if (st->value)
+		return false;
+	if (n->kind == IR_ASSIGN && n->op == IR_OP_ASSIGN && n->a && n->a->kind == IR_MEMBER &&
+	    n->a->text && !strcmp(n->a->text, st->key)) {
+		int32_t of = st->file;
+		if (object_at(st->q, st->file, n->a->a, &of, st->depth + 1) == st->object)
+			st->value = n->b;
+	}
+	return true;
+}
+
+static const struct ir_node *member_set_later(struct flow_query *q, int32_t file,
+					      const struct ir_node *o, const char *key, int depth)
+{
+	const struct ir_file *ir = flow_ir(q->f, file);
+	if (o->func < 0 || (uint32_t)o->func >= ir->nfuncs)
+		return NULL;
+	struct setting st = {q, file, o, key, NULL, depth};
+	ir_walk(ir->funcs[o->func].body, visit_setting, &st);
+	return st.value;
+}
+
 static const struct ir_node *member_at(struct flow_query *q, int32_t file,
 				       const struct ir_node *obj, const char *key, int32_t *out_file,
 				       int depth)
@@ -531,7 +666,10 @@ static const struct ir_node *member_at(struct flow_query *q, int32_t file,
 				return v;
 		}
 	}
-	return NULL;
+	const struct ir_node *later = depth < 8 ? member_set_later(q, of, o, key, depth) : NULL;
+	if (later)
+		*out_file = of;
+	return later;
 }
 
 /* The single value a project function returns (its last return), or NULL. */
@@ -585,7 +723,12 @@ static const struct ir_node *object_at(struct flow_query *q, int32_t file, const
 	case IR_CALL: {
 		struct flow_fn fn = flow_callee(q->f, file, e);
 		const struct ir_node *r = flow_fn_ok(fn) ? returned(q->f, fn) : NULL;
-		return r ? object_at(q, fn.file, r, out_file, depth + 1) : NULL;
+		if (r)
+			return object_at(q, fn.file, r, out_file, depth + 1);
+		/* JSON.stringify({...}), json_encode([...]): the value serialised */
+		const struct ir_node *v =
+			model_for(q->f, file, MODEL_PASSTHROUGH, e) ? ir_call_arg(e, 0) : NULL;
+		return v ? object_at(q, file, v, out_file, depth + 1) : NULL;
 	}
 	default:
 		return NULL;
