@@ -110,236 +110,9 @@ static int new_frame(struct bounding *b, int32_t file, const struct ir_node *at)
 	return (int)b->nframes++;
 }
 
-/* ---- facts ---- */
-
-static void set_min(struct flow_bounds *o, double v)
-{
-	if (!o->has_min || v > o->min)
-		o->min = v;
-	o->has_min = true;
-}
-
-static void set_max(struct flow_bounds *o, double v)
-{
-	if (!o->has_max || v < o->max)
-		o->max = v;
-	o->has_max = true;
-}
-
-/* The bound rows a call matches (a `when` that does not hold skips a row). */
-static const struct model_row *bound_row(const struct flow *f, int32_t file,
-					 const struct ir_node *call)
-{
-	struct path p;
-	const struct ir_file *ir = flow_ir(f, file);
-	if (!call || call->kind != IR_CALL || !path_of(&p, call) || !p.n)
-		return NULL;
-	size_t n;
-	const struct model_row *const *rows = model_rows(f->models, MODEL_BOUND, &n);
-	for (size_t i = 0; i < n; i++) {
-		const struct model_row *r = rows[i];
-		if (!(r->langs & LANG_BIT(ir->lang)) || !path_match(r->pat, &p))
-			continue;
-		if (r->attr[MODEL_ATTR_WHEN] && !model_when(call, r->attr[MODEL_ATTR_WHEN]))
-			continue;
-		return r;
-	}
-	return NULL;
-}
-
-static const struct model_row *text_row(const struct flow *f, int32_t file, const char *word)
-{
-	size_t n;
-	const struct model_row *const *rows = model_rows(f->models, MODEL_BOUND_TEXT, &n);
-	const struct ir_file *ir = flow_ir(f, file);
-	for (size_t i = 0; word && i < n; i++)
-		if ((rows[i]->langs & LANG_BIT(ir->lang)) && !strcasecmp(rows[i]->text, word))
-			return rows[i];
-	return NULL;
-}
-
-static bool is(const struct model_row *r, const char *what)
-{
-	return r && r->attr[MODEL_ATTR_IS] && !strcmp(r->attr[MODEL_ATTR_IS], what);
-}
-
-/* What a rule of a schema says: a bound row applied to a call (its min/max arguments). */
-static void apply_call_rule(struct bounding *b, int32_t file, const struct ir_node *call,
-			    const struct model_row *r)
-{
-	double v;
-	const struct ir_node *a;
-	if (is(r, "integer"))
-		b->out->integer = true;
-	if (r->attr[MODEL_ATTR_MIN] && (a = model_arg(call, r->attr[MODEL_ATTR_MIN])) &&
-	    flow_number(b->q, file, a, &v))
-		set_min(b->out, v);
-	if (r->attr[MODEL_ATTR_MAX] && (a = model_arg(call, r->attr[MODEL_ATTR_MAX])) &&
-	    flow_number(b->q, file, a, &v))
-		set_max(b->out, v);
-}
-
-/* 'required|integer|between:500,500000': each word and its parameters. */
-static void apply_text_rules(struct bounding *b, int32_t file, const char *text)
-{
-	char buf[512];
-	snprintf(buf, sizeof buf, "%s", text);
-	for (char *save = NULL, *tok = strtok_r(buf, "|", &save); tok;
-	     tok = strtok_r(NULL, "|", &save)) {
-		char *params = strchr(tok, ':');
-		if (params)
-			*params++ = '\0';
-		while (*tok == ' ')
-			tok++;
-		const struct model_row *r = text_row(b->f, file, tok);
-		if (!r)
-			continue;
-		if (is(r, "integer"))
-			b->out->integer = true;
-		for (int k = 0; k < 2 && params; k++) {
-			const char *spec = r->attr[k ? MODEL_ATTR_MAX : MODEL_ATTR_MIN];
-			if (!spec)
-				continue;
-			/* the n-th comma-separated parameter */
-			const char *p = params;
-			for (long i = strtol(spec, NULL, 10); i > 0 && p; i--)
-				p = (p = strchr(p, ',')) ? p + 1 : NULL;
-			char *end;
-			double v = p ? strtod(p, &end) : 0;
-			if (p && end != p)
-				k ? set_max(b->out, v) : set_min(b->out, v);
-		}
-	}
-}
-
-/* A field's rule as written: a string of rules, a list, a chain of calls
- * (z.number().int().min(500)), calls inside calls (v.pipe(v.number(), v.integer())). */
-static void read_rule(struct bounding *b, int32_t file, const struct ir_node *r, int depth)
-{
-	if (!r || depth > 4)
-		return;
-	b->out->schema = true;
-	switch (r->kind) {
-	case IR_STRING:
-		if (r->text)
-			apply_text_rules(b, file, r->text);
-		return;
-	case IR_ARRAY:
-		for (uint32_t i = 0; i < r->nkids; i++)
-			read_rule(b, file, r->kids[i], depth + 1);
-		return;
-	case IR_NAME: {
-		const struct ir_node *v[2];
-		int32_t vf[2];
-		if (flow_defs(b->q, file, r, v, vf, 2) == 1)
-			read_rule(b, vf[0], v[0], depth + 1);
-		return;
-	}
-	case IR_CALL:
-		for (const struct ir_node *c = r; c && c->kind == IR_CALL;
-		     c = c->a && c->a->kind == IR_MEMBER ? c->a->a : NULL) {
-			const struct model_row *row = bound_row(b->f, file, c);
-			if (row)
-				apply_call_rule(b, file, c, row);
-			for (uint32_t i = 0; i < c->nkids; i++) {
-				const struct ir_node *k = c->kids[i]->kind == IR_PAIR ? c->kids[i]->b
-										    : c->kids[i];
-				if (k && (k->kind == IR_CALL || k->kind == IR_ARRAY))
-					read_rule(b, file, k, depth + 1);
-			}
-		}
-		return;
-	default:
-		return;
-	}
-}
-
-/* The rules a class gives a field: its decorators, its type, its value (pydantic's
- * Field, a form's IntegerField), or a method returning rules keyed by field names. */
-static bool class_rules(struct bounding *b, int32_t file, int32_t cls, const char *field)
-{
-	const struct ir_file *ir = flow_ir(b->f, file);
-	const struct ir_class *c = &ir->classes[cls];
-	bool found = false;
-	for (uint32_t i = 0; i < c->nfields; i++) {
-		const struct ir_field *fd = &c->fields[i];
-		if (!fd->name || strcmp(fd->name, field))
-			continue;
-		found = b->out->schema = true;
-		for (uint32_t k = 0; k < fd->ndecorators; k++)
-			read_rule(b, file, fd->decorators[k], 1);
-		const struct model_row *t = text_row(b->f, file, fd->type);
-		if (is(t, "integer"))
-			b->out->integer = true;
-		if (fd->value)
-			read_rule(b, file, fd->value, 1);
-	}
-	for (uint32_t m = 0; m < c->nmethods && !found; m++) {
-		const struct ir_func *fn = &ir->funcs[c->methods[m]];
-		for (uint32_t k = 0; fn->body && k < fn->body->nkids; k++) {
-			const struct ir_node *st = fn->body->kids[k];
-			const struct ir_node *v =
-				st->kind == IR_RETURN ? ir_pair_value(st->a, field) : NULL;
-			if (v) {
-				found = true;
-				read_rule(b, file, v, 1);
-			}
-		}
-	}
-	return found;
-}
-
-static bool holder_class(struct bounding *b, int32_t file, const struct ir_node *e,
-			 int32_t *cf, int32_t *cc)
-{
-	return e && value_class(b->f, file, e, cf, cc, 0);
-}
-
-/* The schema of a validator call for the field: in its receiver or an argument, as rules
- * keyed by field (an array or object literal), a schema built by calls with such an
- * object (z.object({...}).strict()), or a class. */
-static void validator_schema(struct bounding *b, int32_t file, const struct ir_node *call)
-{
-	const char *field = b->field;
-	const struct ir_node *cand[8];
-	unsigned n = 0;
-	if (call->a && call->a->kind == IR_MEMBER && call->a->a)
-		cand[n++] = call->a->a;
-	for (uint32_t i = 0; i < call->nkids && n < 8; i++)
-		cand[n++] = call->kids[i]->kind == IR_PAIR ? call->kids[i]->b : call->kids[i];
-	b->out->validator = true;
-	for (unsigned i = 0; i < n && field; i++) {
-		int32_t of, cf, cc;
-		const struct ir_node *v = flow_member_value(b->q, file, cand[i], field, &of);
-		if (v) {
-			read_rule(b, of, v, 0);
-			continue;
-		}
-		if (holder_class(b, file, cand[i], &cf, &cc) && class_rules(b, cf, cc, field))
-			continue;
-		/* a schema built by calls: follow a name to its value, then the chain */
-		const struct ir_node *e = cand[i];
-		int32_t ef = file;
-		const struct ir_node *defs[2];
-		int32_t df[2];
-		for (int k = 0; k < 3 && e && e->kind == IR_NAME; k++) {
-			if (flow_defs(b->q, ef, e, defs, df, 2) != 1)
-				e = NULL;
-			else
-				e = defs[0], ef = df[0];
-		}
-		for (const struct ir_node *c = e; c && c->kind == IR_CALL;
-		     c = c->a && c->a->kind == IR_MEMBER ? c->a->a : NULL)
-			for (uint32_t k = 0; k < c->nkids; k++)
-				if ((v = flow_member_value(b->q, ef, c->kids[k], field, &of)))
-					read_rule(b, of, v, 0);
-	}
-}
-
 /* ---- following the value back ---- */
 
-static void walk(struct bounding *b, unsigned fr, int32_t file, const struct ir_node *e,
-		 int depth);
+static void walk(struct bounding *b, unsigned fr, int32_t file, const struct ir_node *e, int depth);
 
 static const char *last_key(const char *key)
 {
@@ -367,12 +140,33 @@ static void callers(struct bounding *b, int32_t file, const struct def *d, int d
 	}
 }
 
+/* A handler's input checked by the call it is handed to, or by a call of that call's
+ * chain: publicProcedure.input(schema).mutation(({ input }) => ...), a Fastify route's
+ * {schema: {body: ...}}; the models' validator rows say where the schema is. */
+static void handler_schemas(struct bounding *b, int32_t file, int32_t func)
+{
+	const struct ir_file *ir = flow_ir(b->f, file);
+	const struct ir_node *node = func > 0 ? ir->funcs[func].node : NULL;
+	const struct ir_node *c = node ? node->parent : NULL;
+	if (!c || c->kind != IR_CALL || c->a == node || !b->field)
+		return;
+	for (int k = 0; c && c->kind == IR_CALL && k < 8; k++) {
+		const struct model_row *r = model_for(b->f, file, MODEL_VALIDATOR, c);
+		const struct ir_node *s = r && r->attr[MODEL_ATTR_SCHEMA]
+					      ? model_arg(c, r->attr[MODEL_ATTR_SCHEMA])
+					      : NULL;
+		if (s)
+			schema_rules(b->q, file, s, b->field, b->out);
+		c = c->a && c->a->kind == IR_MEMBER ? c->a->a : NULL;
+	}
+}
+
 static void walk_name(struct bounding *b, unsigned fr, int32_t file, const struct ir_node *e,
 		      int depth)
 {
 	int32_t cf, cc;
-	if (b->field && holder_class(b, file, e, &cf, &cc))
-		class_rules(b, cf, cc, b->field);
+	if (b->field && value_class(b->f, file, e, &cf, &cc, 0))
+		schema_class(b->q, cf, cc, b->field, b->out);
 	uint32_t n;
 	const struct def *d = scope_lookup(b->f, file, e->func, e->text, &n);
 	for (uint32_t i = 0; d && i < n && i < 8; i++) {
@@ -389,10 +183,14 @@ static void walk_name(struct bounding *b, unsigned fr, int32_t file, const struc
 		case DEF_PARAM: {
 			/* amount: int, a route parameter typed whole */
 			const struct ir_param *prm = def_param(b->f, file, &d[i]);
-			if (prm && is(text_row(b->f, file, prm->type), "integer"))
+			if (prm && bound_is(bound_text_row(b->f, file, prm->type), "integer"))
 				b->out->integer = true;
+			/* amount: int = Query(ge=500, le=500000) */
+			if (prm && prm->def && prm->def->kind == IR_CALL)
+				schema_rule(b->q, file, prm->def, b->out);
 			if (d[i].param >= 0 && depth < 6)
 				callers(b, file, &d[i], depth);
+			handler_schemas(b, file, d[i].func);
 			break;
 		}
 		case DEF_IMPORT: {
@@ -433,19 +231,19 @@ static void walk_call(struct bounding *b, unsigned fr, int32_t file, const struc
 	const struct model_row *r = bound_row(f, file, e);
 	if (r) {
 		double v;
-		if (is(r, "integer"))
-			b->out->integer = true; /* filter_var(x, FILTER_VALIDATE_INT) */
+		/* filter_var($x, FILTER_VALIDATE_INT, ['options' => ['min_range' => 500]]) */
+		bound_apply(b->q, file, e, r, b->out);
 		/* what the function holding the value did to it (a helper's own conversions
 		 * are its business: (int) $stmt->fetchColumn() reads a column) */
-		if (is(r, "truncate") && !b->out->trunc && fr == 0) {
+		if (bound_is(r, "truncate") && !b->out->trunc && fr == 0) {
 			b->out->trunc = e;
 			b->out->trunc_file = file;
 		}
-		if (is(r, "round"))
+		if (bound_is(r, "round"))
 			b->out->rounded = true;
-		if (is(r, "truncate") || is(r, "round"))
+		if (bound_is(r, "truncate") || bound_is(r, "round"))
 			b->out->whole = true;
-		if (is(r, "clamp") && fr == 0)
+		if (bound_is(r, "clamp") && fr == 0)
 			for (uint32_t i = 0; i < e->nkids && !b->out->clamp; i++)
 				if (flow_number(b->q, file, e->kids[i], &v)) {
 					b->out->clamp = e;
@@ -453,7 +251,7 @@ static void walk_call(struct bounding *b, unsigned fr, int32_t file, const struc
 				}
 		if (r->attr[MODEL_ATTR_VALUE]) {
 			walk(b, fr, file, model_arg(e, r->attr[MODEL_ATTR_VALUE]), depth + 1);
-		} else if (is(r, "clamp")) {
+		} else if (bound_is(r, "clamp")) {
 			for (uint32_t i = 0; i < e->nkids; i++)
 				walk(b, fr, file, e->kids[i], depth + 1);
 		}
@@ -463,8 +261,8 @@ static void walk_call(struct bounding *b, unsigned fr, int32_t file, const struc
 		walk(b, fr, file, ir_call_arg(e, 0), depth + 1);
 		return;
 	}
-	if (model_for(f, file, MODEL_VALIDATOR, e)) {
-		validator_schema(b, file, e);
+	if (model_validator(f, file, e)) {
+		schema_validator(b->q, file, e, b->field, b->out);
 		return;
 	}
 	struct flow_fn fn = flow_callee(f, file, e);
@@ -481,8 +279,7 @@ static void walk_call(struct bounding *b, unsigned fr, int32_t file, const struc
 	}
 }
 
-static void walk(struct bounding *b, unsigned fr, int32_t file, const struct ir_node *e,
-		 int depth)
+static void walk(struct bounding *b, unsigned fr, int32_t file, const struct ir_node *e, int depth)
 {
 	if (!e || depth > MAX_DEPTH)
 		return;
@@ -494,8 +291,8 @@ static void walk(struct bounding *b, unsigned fr, int32_t file, const struct ir_
 	case IR_MEMBER: {
 		note_field(b, e->text);
 		int32_t cf, cc;
-		if (e->text && holder_class(b, file, e->a, &cf, &cc))
-			class_rules(b, cf, cc, e->text);
+		if (e->text && value_class(b->f, file, e->a, &cf, &cc, 0))
+			schema_class(b->q, cf, cc, e->text, b->out);
 		walk(b, fr, file, e->a, depth + 1);
 		return;
 	}
@@ -517,12 +314,12 @@ static void walk(struct bounding *b, unsigned fr, int32_t file, const struct ir_
 		return;
 	case IR_OTHER: {
 		/* a cast: (int) $total */
-		const struct model_row *t = text_row(b->f, file, e->text);
-		if (is(t, "truncate") && !b->out->trunc && fr == 0) {
+		const struct model_row *t = bound_text_row(b->f, file, e->text);
+		if (bound_is(t, "truncate") && !b->out->trunc && fr == 0) {
 			b->out->trunc = e;
 			b->out->trunc_file = file;
 		}
-		if (is(t, "truncate"))
+		if (bound_is(t, "truncate"))
 			b->out->whole = true;
 		if (e->a && !e->b)
 			walk(b, fr, file, e->a, depth + 1);
@@ -540,9 +337,9 @@ static bool same_truncated(struct bounding *b, const struct frame *f, const stru
 {
 	/* x == floor(x), x === Math.trunc(x) */
 	const struct model_row *r = bound_row(b->f, f->file, y);
-	const struct ir_node *v = is(r, "truncate") && r->attr[MODEL_ATTR_VALUE]
-					  ? model_arg(y, r->attr[MODEL_ATTR_VALUE])
-					  : NULL;
+	const struct ir_node *v = bound_is(r, "truncate") && r->attr[MODEL_ATTR_VALUE]
+				      ? model_arg(y, r->attr[MODEL_ATTR_VALUE])
+				      : NULL;
 	return v && is_alias(f, x) && is_alias(f, v);
 }
 
@@ -565,8 +362,8 @@ static void compare(struct bounding *b, const struct frame *f, const struct ir_n
 			      mod_one(f, x, y) || mod_one(f, y, x)))
 			b->out->integer = true;
 		if (equal && is_alias(f, x) && flow_number(b->q, f->file, y, &v)) {
-			set_min(b->out, v);
-			set_max(b->out, v);
+			bounds_set_min(b->out, v);
+			bounds_set_max(b->out, v);
 		}
 		return;
 	}
@@ -575,26 +372,32 @@ static void compare(struct bounding *b, const struct frame *f, const struct ir_n
 		const struct ir_node *t = x;
 		x = y;
 		y = t;
-		op = op == IR_OP_LT ? IR_OP_GT : op == IR_OP_GT ? IR_OP_LT
-		   : op == IR_OP_LE ? IR_OP_GE : op == IR_OP_GE ? IR_OP_LE : op;
+		op = op == IR_OP_LT   ? IR_OP_GT
+		     : op == IR_OP_GT ? IR_OP_LT
+		     : op == IR_OP_LE ? IR_OP_GE
+		     : op == IR_OP_GE ? IR_OP_LE
+				      : op;
 	}
 	if (!is_alias(f, x) || !flow_number(b->q, f->file, y, &v))
 		return;
 	if (!truth) /* !(x < 500) is x >= 500 */
-		op = op == IR_OP_LT ? IR_OP_GE : op == IR_OP_GE ? IR_OP_LT
-		   : op == IR_OP_GT ? IR_OP_LE : op == IR_OP_LE ? IR_OP_GT : op;
+		op = op == IR_OP_LT   ? IR_OP_GE
+		     : op == IR_OP_GE ? IR_OP_LT
+		     : op == IR_OP_GT ? IR_OP_LE
+		     : op == IR_OP_LE ? IR_OP_GT
+				      : op;
 	switch (op) {
 	case IR_OP_LT:
-		set_max(b->out, ceil(v) - 1);
+		bounds_set_max(b->out, ceil(v) - 1);
 		break;
 	case IR_OP_LE:
-		set_max(b->out, v);
+		bounds_set_max(b->out, v);
 		break;
 	case IR_OP_GT:
-		set_min(b->out, floor(v) + 1);
+		bounds_set_min(b->out, floor(v) + 1);
 		break;
 	case IR_OP_GE:
-		set_min(b->out, v);
+		bounds_set_min(b->out, v);
 		break;
 	default:
 		break;
@@ -626,11 +429,12 @@ static void cond_facts(struct bounding *b, const struct frame *f, const struct i
 		if (!truth)
 			return;
 		const struct model_row *r = bound_row(b->f, f->file, c);
-		if (is(r, "integer") && r->attr[MODEL_ATTR_VALUE] &&
+		if (bound_is(r, "integer") && r->attr[MODEL_ATTR_VALUE] &&
 		    is_alias(f, model_arg(c, r->attr[MODEL_ATTR_VALUE])))
 			b->out->integer = true;
-		else if (!r && model_for(b->f, f->file, MODEL_VALIDATOR, c))
-			validator_schema(b, f->file, c); /* if (!form.is_valid()) return */
+		else if (!r && model_validator(b->f, f->file, c))
+			schema_validator(b->q, f->file, c, b->field,
+					 b->out); /* if (!form.is_valid()) return */
 		return;
 	}
 	case IR_NAME: {
@@ -665,7 +469,8 @@ static void helper_facts(struct bounding *b, const struct frame *f, const struct
 			continue;
 		size_t al = strlen(arg);
 		for (unsigned k = 0; k < f->nalias && inner.nalias < MAX_ALIASES; k++)
-			if (!strncmp(f->alias[k], arg, al) && (!f->alias[k][al] || f->alias[k][al] == '.'))
+			if (!strncmp(f->alias[k], arg, al) &&
+			    (!f->alias[k][al] || f->alias[k][al] == '.'))
 				snprintf(inner.alias[inner.nalias++], ALIAS_LEN, "%s%s", pname,
 					 f->alias[k] + al);
 	}
@@ -720,7 +525,10 @@ void flow_bounds(struct flow_query *q, int32_t file, const struct ir_node *expr,
 const struct ir_node *flow_passes(const struct flow *f, int32_t file, const struct ir_node *call)
 {
 	const struct model_row *r = bound_row(f, file, call);
-	if (r && r->attr[MODEL_ATTR_VALUE] && !is(r, "clamp"))
+	if (r && r->attr[MODEL_ATTR_VALUE] && !bound_is(r, "clamp"))
 		return model_arg(call, r->attr[MODEL_ATTR_VALUE]);
-	return model_for(f, file, MODEL_PASSTHROUGH, call) ? ir_call_arg(call, 0) : NULL;
+	if (!call->nkids || !model_for(f, file, MODEL_PASSTHROUGH, call))
+		return NULL;
+	/* the first argument, named or not: PaySerializer(data=request.data) */
+	return call->kids[0]->kind == IR_PAIR ? call->kids[0]->b : call->kids[0];
 }

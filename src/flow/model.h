@@ -95,7 +95,8 @@ enum model_kind {
 	X(TYPE, "type")	      /* request_param: the parameter's type (pattern) */                \
 	X(DECORATOR, "decorator") /* request_param: a decorator on the parameter (pattern) */    \
 	X(OBJECT, "object")   /* request_param: "true": the parameter is a request object */     \
-	X(IN, "in")	      /* request_param: a decorator of the function (pattern) */         \
+	X(IN, "in")	      /* request_param: a decorator of the function, or the call it is \
+				 handed to (pattern) */                                        \
 	X(FN, "fn")	      /* timer: the argument holding the function run */                \
 	X(MS, "ms")	      /* timer, sleep: the argument holding milliseconds */              \
 	X(SECONDS, "seconds") /* timer, sleep: the argument holding seconds */                   \
@@ -118,6 +119,8 @@ enum model_kind {
 				 "ge"; for bound_text the rule's parameter) */               \
 	X(MAX, "max")	      /* bound: the argument holding the greatest value allowed */     \
 	X(WHEN, "when")	      /* http, bound: only when an argument is a name: "1=CURLOPT_URL" */ \
+	X(SCHEMA, "schema")   /* validator: the argument holding the schema; on a call that    \
+				 takes a handler, the handler's input is what it checks */   \
 	X(NOTE, "note")	      /* free text for people */
 
 enum model_attr {

@@ -204,6 +204,12 @@ void summary_compute(struct flow *f, struct flow_query *q, struct flow_fn fn)
 						u = u->b;
 					if (u && u->kind == IR_MEMBER && u->a && u->a->kind == IR_NAME)
 						s.url_key = u->text;
+					/* ({ endpoint, body }) => fetch(BASE + endpoint) */
+					const struct def *d =
+						u && u->kind == IR_NAME ? def_reaching(f, fn.file, u, u) : NULL;
+					if (d && d->how == DEF_PARAM && d->key && *d->key &&
+					    !strchr(d->key, '.'))
+						s.url_key = d->key;
 				}
 				break;
 			}

@@ -107,8 +107,18 @@ const struct ir_node *model_arg(const struct ir_node *call, const char *spec)
 		char *end;
 		unsigned long i = strtoul(spec, &end, 10);
 		const struct ir_node *arg = ir_call_arg(call, (uint32_t)i);
-		if (*end == '.' && arg)
-			return ir_pair_value(arg, end + 1);
+		/* "2.options.min_range": keys of nested literals */
+		while (*end == '.' && arg) {
+			char key[64];
+			const char *next = strchr(end + 1, '.');
+			size_t len = next ? (size_t)(next - end - 1) : strlen(end + 1);
+			if (len >= sizeof key)
+				return NULL;
+			memcpy(key, end + 1, len);
+			key[len] = '\0';
+			arg = ir_pair_value(arg, key);
+			end += len + 1;
+		}
 		return *end ? NULL : arg;
 	}
 	return ir_pair_value(call, spec); /* a named argument */
@@ -140,9 +150,17 @@ bool model_when(const struct ir_node *call, const char *when)
 	return false;
 }
 
+const struct model_row *model_validator(const struct flow *f, int32_t file,
+					const struct ir_node *call)
+{
+	const struct model_row *r = model_for(f, file, MODEL_VALIDATOR, call);
+	return r && !r->attr[MODEL_ATTR_SCHEMA] ? r : NULL;
+}
+
 /* ---- labels ---- */
 
 static uint32_t labels_at(struct flow_query *q, int32_t file, const struct ir_node *e);
+static uint32_t deep(struct flow_query *q, int32_t file, const struct ir_node *e, int depth);
 
 static uint32_t labels_kids(struct flow_query *q, int32_t file, const struct ir_node *e)
 {
@@ -177,6 +195,16 @@ static bool decorated(const struct path_pattern *pat, struct ir_node *const *lis
 	return false;
 }
 
+/* Whether a function is written as the argument of a call the pattern matches:
+ * .mutation(({ input }) => ...). */
+static bool handed_to(const struct path_pattern *pat, const struct ir_func *fn)
+{
+	const struct ir_node *call = fn->node ? fn->node->parent : NULL;
+	struct path p;
+	return call && call->kind == IR_CALL && call->a != fn->node && path_of(&p, call) &&
+	       path_match(pat, &p);
+}
+
 /* The request_param row a parameter matches, or NULL. */
 static const struct model_row *param_model(const struct flow *f, int32_t file, const struct def *d)
 {
@@ -198,7 +226,8 @@ static const struct model_row *param_model(const struct flow *f, int32_t file, c
 			continue;
 		if (r->decorator_pat && !decorated(r->decorator_pat, prm->decorators, prm->ndecorators))
 			continue;
-		if (r->in_pat && !decorated(r->in_pat, fn->decorators, fn->ndecorators))
+		if (r->in_pat && !decorated(r->in_pat, fn->decorators, fn->ndecorators) &&
+		    !handed_to(r->in_pat, fn))
 			continue;
 		/* db: Session = Depends(get_db): not input */
 		if (r->unless_pat && ((one_segment(&p, prm->type) && path_match(r->unless_pat, &p)) ||
@@ -285,9 +314,11 @@ static uint32_t labels_def(struct flow_query *q, int32_t file, const struct def 
 			l |= FL_REQUEST;
 		if (d->key && *d->key && r && is_object_param(r))
 			l |= FL_REQUEST; /* ({ body }) of a request object */
+		/* its receiver's parameters are the enclosing function's: read them from its
+		 * callers now (lines.reduce((sum, line) => ...) in productInfoFor(lines)) */
 		const struct ir_node *recv = callback_receiver(f, file, d->func);
 		if (recv)
-			l |= labels_at(q, file, recv) & ~FL_PARAMS;
+			l |= deep(q, file, recv, 1) & ~FL_PARAMS;
 		return l;
 	}
 	case DEF_IMPORT: {
@@ -379,7 +410,7 @@ static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir
 			return FL_SESSION;
 		if (lr) {
 			uint32_t l = FL_REQUEST;
-			if (e->kind == IR_CALL && model_match(f->models, MODEL_VALIDATOR, ir->lang, &p))
+			if (e->kind == IR_CALL && model_validator(f, file, e))
 				l |= FL_VALIDATED;
 			return l;
 		}
@@ -411,7 +442,7 @@ static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir
 		}
 		if (have && model_response(f, file, &p))
 			return 0;
-		if (have && model_match(f->models, MODEL_VALIDATOR, ir->lang, &p))
+		if (have && model_validator(f, file, e))
 			return labels_kids(q, file, e) | FL_VALIDATED;
 		struct flow_fn callee = flow_callee(f, file, e);
 		const struct flow_summary *s = flow_fn_ok(callee) ? flow_summary(f, callee) : NULL;
