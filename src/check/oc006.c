@@ -66,17 +66,29 @@ static bool server_price(struct judge *j, int32_t file, const struct ir_node *e)
 	uint32_t l = flow_labels_deep(j->c->q, file, e);
 	if (l & (FL_STORED | FL_ENV))
 		return true;
-	return (l & FL_LITERAL) && !(l & FL_REQUEST) && e->kind != IR_NUMBER &&
-	       e->kind != IR_UNARY;
+	return (l & FL_LITERAL) && !(l & FL_REQUEST) && e->kind != IR_NUMBER && e->kind != IR_UNARY;
 }
 
 /* A callback's own parameter added as it is: the running total of a reduce. */
 static bool accumulator(struct judge *j, int32_t file, const struct ir_node *e)
 {
 	const struct ir_file *ir = flow_ir(j->c->flow, file);
-	const struct ir_node *fn = e->kind == IR_NAME && e->func > 0 ? ir->funcs[e->func].node : NULL;
+	const struct ir_node *fn =
+	    e->kind == IR_NAME && e->func > 0 ? ir->funcs[e->func].node : NULL;
 	return fn && fn->parent && fn->parent->kind == IR_CALL &&
 	       (flow_labels(j->c->q, file, e) & FL_PARAMS);
+}
+
+/* Whether a name is a parameter of the function it is read in (or of one around it). */
+static bool is_param(struct judge *j, int32_t file, const struct ir_node *e)
+{
+	const struct ir_file *ir = flow_ir(j->c->flow, file);
+	for (int32_t f = e->func; f >= 0 && (uint32_t)f < ir->nfuncs; f = ir->funcs[f].parent)
+		for (uint32_t i = 0; i < ir->funcs[f].nparams; i++)
+			if (ir->funcs[f].params[i].name &&
+			    !strcmp(ir->funcs[f].params[i].name, e->text))
+				return true;
+	return false;
 }
 
 struct callback_returns {
@@ -132,13 +144,15 @@ static bool client_priced(struct judge *j, int32_t file, const struct ir_node *e
 	case IR_SPREAD:
 		return client_priced(j, file, e->kind == IR_PAIR ? e->b : e->a, depth + 1);
 	case IR_NAME: {
+		if (is_param(j, file, e))
+			return true; /* its callers' or its framework's request value */
 		const struct ir_node *defs[8];
 		int32_t files[8];
 		size_t n = flow_defs(c->q, file, e, defs, files, 8);
 		for (size_t i = 0; i < n; i++)
 			if (client_priced(j, files[i], defs[i], depth + 1))
 				return true;
-		return n == 0; /* a parameter: its callers' request value */
+		return n == 0;
 	}
 	case IR_CALL: {
 		/* items.reduce((sum, i) => sum + i.price * i.qty, 0): what the function returns */
@@ -151,8 +165,8 @@ static bool client_priced(struct judge *j, int32_t file, const struct ir_node *e
 			return cr.client;
 		}
 		const struct ir_node *passed = flow_passes(c->flow, file, e);
-		if (passed) /* Number(req.body.amount) */
-			return client_priced(j, file, passed, depth + 1);
+		if (passed && (flow_labels_deep(c->q, file, passed) & FL_REQUEST))
+			return client_priced(j, file, passed, depth + 1); /* Number(req.body.x) */
 		if (flow_labels(c->q, file, e) & FL_VALIDATED)
 			return true; /* schema.parse(req.body): the customer's, checked */
 		const struct flow_event *ev = flow_event_at(c->flow, file, e);
@@ -179,7 +193,8 @@ static bool client_priced(struct judge *j, int32_t file, const struct ir_node *e
 			args |= flow_labels_deep(c->q, file, e->kids[i]);
 		if (!(args & FL_REQUEST))
 			return true;
-		return e->a && e->a->kind == IR_MEMBER && client_priced(j, file, e->a->a, depth + 1);
+		return e->a && e->a->kind == IR_MEMBER &&
+		       client_priced(j, file, e->a->a, depth + 1);
 	}
 	default:
 		return true;
@@ -194,22 +209,23 @@ static void held_to(const struct flow_bounds *b, char *buf, size_t size)
 	if (b->has_min)
 		snprintf(min, sizeof min, "%s>= %g", b->integer || b->whole ? ", " : "", b->min);
 	if (b->has_max)
-		snprintf(max, sizeof max, "%s<= %g", b->integer || b->whole || b->has_min ? ", " : "",
-			 b->max);
+		snprintf(max, sizeof max, "%s<= %g",
+			 b->integer || b->whole || b->has_min ? ", " : "", b->max);
 	snprintf(buf, size, "%s%s%s", b->integer || b->whole ? "an integer" : "", min, max);
 }
 
 static void judge_amount(struct judge *j, int32_t file, const struct ir_node *a)
 {
 	struct flow_check *c = j->c;
-	char msg[320], text[80];
+	char msg[400], text[80];
 	double v;
 	if (flow_number(c->q, file, a, &v)) {
 		if (v != floor(v) || v < AMOUNT_MIN || v > AMOUNT_MAX) {
-			snprintf(msg, sizeof msg,
-				 "amount %g is %s: OCPay takes an integer number of DZD from 500 to "
-				 "500000",
-				 v, v != floor(v) ? "not an integer" : "out of range");
+			snprintf(
+			    msg, sizeof msg,
+			    "amount %g is %s: OCPay takes an integer number of DZD from 500 to "
+			    "500000",
+			    v, v != floor(v) ? "not an integer" : "out of range");
 			report(j, file, a, msg);
 		}
 		return;
@@ -218,10 +234,15 @@ static void judge_amount(struct judge *j, int32_t file, const struct ir_node *a)
 		return; /* judged by the file that holds it */
 	struct flow_bounds b;
 	flow_bounds(c->q, file, a, &b);
+		fprintf(stderr,
+			"DBG labels %x client %d int %d whole %d min %d:%g max %d:%g val %d schema "
+			"%d\n",
+			flow_labels_deep(c->q, file, a), client_priced(j, file, a, 0), b.integer,
+			b.whole, b.has_min, b.min, b.has_max, b.max, b.validator, b.schema);
 	shown(j, a, text, sizeof text);
 	if ((flow_labels_deep(c->q, file, a) & FL_REQUEST) && client_priced(j, file, a, 0)) {
-		bool held = (b.integer || b.whole) && b.has_min && b.min >= AMOUNT_MIN && b.has_max &&
-			    b.max <= AMOUNT_MAX;
+		bool held = (b.integer || b.whole) && b.has_min && b.min >= AMOUNT_MIN &&
+			    b.has_max && b.max <= AMOUNT_MAX;
 		if (held || (b.validator && !b.schema))
 			return; /* a validator whose rules cannot be read is trusted */
 		char what[96];
@@ -229,26 +250,32 @@ static void judge_amount(struct judge *j, int32_t file, const struct ir_node *a)
 		snprintf(msg, sizeof msg,
 			 "the amount (%s) comes from the request and %s%s: verify it is an integer "
 			 "from 500 to 500000, or price the order on the server",
-			 text, *what ? "is held only to " : "is not checked", what);
+			 text,
+			 *what	    ? "is held only to "
+			 : b.schema ? "its validation does not bound it"
+				    : "is not checked",
+			 what);
 		report(j, file, a, msg);
 		return;
 	}
 	bool clamped = false;
 	for (uint32_t i = 0; b.clamp && i < b.clamp->nkids; i++)
-		clamped |= flow_number(c->q, b.clamp_file, b.clamp->kids[i], &v) && v >= AMOUNT_MIN &&
-			   v <= AMOUNT_MAX;
+		clamped |= flow_number(c->q, b.clamp_file, b.clamp->kids[i], &v) &&
+			   v >= AMOUNT_MIN && v <= AMOUNT_MAX;
 	if (clamped) {
-		snprintf(msg, sizeof msg,
-			 "the amount (%s) is clamped into range: an out-of-range price is silently "
-			 "changed instead of refused; validate it (integer, 500 to 500000) and reject "
-			 "the order",
-			 text);
+		snprintf(
+		    msg, sizeof msg,
+		    "the amount (%s) is clamped into range: an out-of-range price is silently "
+		    "changed instead of refused; validate it (integer, 500 to 500000) and reject "
+		    "the order",
+		    text);
 		report(j, file, a, msg);
 	} else if (b.trunc && !b.integer && !b.rounded) {
-		snprintf(msg, sizeof msg,
-			 "the amount (%s) is truncated: a decimal total silently loses its fraction; "
-			 "reject amounts that are not whole DZD, or round them on purpose",
-			 text);
+		snprintf(
+		    msg, sizeof msg,
+		    "the amount (%s) is truncated: a decimal total silently loses its fraction; "
+		    "reject amounts that are not whole DZD, or round them on purpose",
+		    text);
 		report(j, file, a, msg);
 	}
 }
@@ -277,7 +304,8 @@ static void judge_title(struct judge *j, int32_t file, const struct ir_node *t)
 		report(j, file, t,
 		       "createLink title is empty: a title of 1 to 200 characters is required");
 	} else if (utf8_chars(buf) > TITLE_MAX) {
-		snprintf(msg, sizeof msg, "createLink title is %zu characters long: OCPay takes 1 to %d",
+		snprintf(msg, sizeof msg,
+			 "createLink title is %zu characters long: OCPay takes 1 to %d",
 			 utf8_chars(buf), TITLE_MAX);
 		report(j, file, t, msg);
 	}
@@ -294,6 +322,54 @@ static const struct ir_node *field(struct judge *j, int32_t file, const struct i
 	return flow_member_value(j->c->q, file, info, key, out_file);
 }
 
+/* productInfo, or the fields of it, taken whole from what the customer sent. */
+static void from_request(struct judge *j, int32_t file, const struct ir_node *e, const char *what)
+{
+	char msg[300], text[80];
+	const struct ir_node *v = e->kind == IR_SPREAD ? e->a : e;
+	if (file != j->c->file || !client_priced(j, file, v, 0))
+		return;
+	shown(j, v, text, sizeof text);
+	snprintf(msg, sizeof msg,
+		 "%s what the customer sent (%s): the customer chooses the amount; price the order "
+		 "on the server, or validate an integer from 500 to 500000",
+		 what, text);
+	report(j, file, e, msg);
+}
+
+/* The position of the parameter a name is in its own function, or -1. */
+static int param_index(struct judge *j, int32_t file, const struct ir_node *e)
+{
+	const struct ir_func *fn =
+	    e->kind == IR_NAME ? flow_func(j->c->flow, flow_fn_of(j->c->flow, file, e)) : NULL;
+	for (uint32_t p = 0; fn && p < fn->nparams && p < 16; p++)
+		if (fn->params[p].name && !strcmp(fn->params[p].name, e->text))
+			return (int)p;
+	return -1;
+}
+
+/* Judges a field where its value is written: a helper's parameter (productInfo(title,
+ * amount)) at each caller's argument. */
+static void judge_field(struct judge *j, int32_t file, const struct ir_node *v, bool amount,
+			int depth)
+{
+	int p = depth < MAX_DEPTH ? param_index(j, file, v) : -1;
+	size_t n = 0;
+	const struct flow_site *sites =
+	    p >= 0 ? flow_callers(j->c->flow, flow_fn_of(j->c->flow, file, v), &n) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct ir_node *arg = ir_call_arg(sites[i].call, (uint32_t)p);
+		if (arg)
+			judge_field(j, sites[i].file, arg, amount, depth + 1);
+	}
+	if (n)
+		return;
+	if (amount)
+		judge_amount(j, file, v);
+	else
+		judge_title(j, file, v);
+}
+
 static void judge_fields(struct judge *j, int32_t file, const struct ir_node *info)
 {
 	/* a spread, **kwargs or a positional argument may bring the fields not written */
@@ -304,14 +380,19 @@ static void judge_fields(struct judge *j, int32_t file, const struct ir_node *in
 	int32_t af, tf;
 	const struct ir_node *amount = field(j, file, info, "amount", &af);
 	const struct ir_node *title = field(j, file, info, "title", &tf);
+	for (uint32_t i = 0; !amount && i < info->nkids; i++)
+		if (info->kids[i]->kind == IR_SPREAD)
+			from_request(j, file, info->kids[i],
+				     "productInfo spreads"); /* {...req.body} */
 	if (amount)
-		judge_amount(j, af, amount);
+		judge_field(j, af, amount, true, 0);
 	else if (!open)
-		report(j, file, info,
-		       "createLink has no amount: productInfo.amount is required (integer DZD, 500 to "
-		       "500000)");
+		report(
+		    j, file, info,
+		    "createLink has no amount: productInfo.amount is required (integer DZD, 500 to "
+		    "500000)");
 	if (title)
-		judge_title(j, tf, title);
+		judge_field(j, tf, title, false, 0);
 	else if (!open)
 		report(j, file, info,
 		       "createLink has no title: a title of 1 to 200 characters is required");
@@ -326,8 +407,7 @@ static bool has_key(const struct ir_node *o, const char *key)
  * itself) and judges it: an object or a call with named arguments, a serialised body, an
  * options object holding the body (apiRequest({endpoint, body})), or a parameter (each
  * caller's argument). */
-static void find_info(struct judge *j, int32_t file, const struct ir_node *h, bool info,
-		      int depth)
+static void find_info(struct judge *j, int32_t file, const struct ir_node *h, bool info, int depth)
 {
 	struct flow_check *c = j->c;
 	while (h && h->kind == IR_AWAIT)
@@ -361,16 +441,18 @@ static void find_info(struct judge *j, int32_t file, const struct ir_node *h, bo
 				find_info(j, of, o->kids[i]->b, false, depth + 1);
 		return;
 	}
-	uint32_t l = flow_labels(c->q, file, h);
-	if (h->kind != IR_NAME || !(l & FL_PARAMS) || (l & FL_PARAMS) & ((l & FL_PARAMS) - 1))
+	/* a parameter of the function: what each caller passes */
+	int p = param_index(j, file, h);
+	if (p >= 0) {
+		size_t n;
+		const struct flow_site *sites =
+		    flow_callers(c->flow, flow_fn_of(c->flow, file, h), &n);
+		for (size_t i = 0; i < n; i++)
+			find_info(j, sites[i].file, ir_call_arg(sites[i].call, (uint32_t)p), info,
+				  depth + 1);
 		return;
-	unsigned p = 0;
-	while (!(l & (FL_PARAM0 << p)))
-		p++;
-	size_t n;
-	const struct flow_site *sites = flow_callers(c->flow, flow_fn_of(c->flow, file, h), &n);
-	for (size_t i = 0; i < n; i++)
-		find_info(j, sites[i].file, ir_call_arg(sites[i].call, p), info, depth + 1);
+	}
+	from_request(j, file, h, info ? "productInfo is" : "createLink's request is");
 }
 
 int oc006_run(struct flow_check *c, const struct rule *r, const struct detector *d)
@@ -383,7 +465,7 @@ int oc006_run(struct flow_check *c, const struct rule *r, const struct detector 
 		for (uint32_t i = 0; i < ir->nfuncs && !j.rc; i++) {
 			size_t n;
 			const struct flow_event *ev =
-				flow_events(c->flow, (struct flow_fn){(int32_t)f, (int32_t)i}, &n);
+			    flow_events(c->flow, (struct flow_fn){(int32_t)f, (int32_t)i}, &n);
 			for (size_t k = 0; k < n && !j.rc; k++) {
 				const struct flow_event *e = &ev[k];
 				if (e->kind != EV_CREATE_LINK)
