@@ -234,11 +234,6 @@ static void judge_amount(struct judge *j, int32_t file, const struct ir_node *a)
 		return; /* judged by the file that holds it */
 	struct flow_bounds b;
 	flow_bounds(c->q, file, a, &b);
-		fprintf(stderr,
-			"DBG labels %x client %d int %d whole %d min %d:%g max %d:%g val %d schema "
-			"%d\n",
-			flow_labels_deep(c->q, file, a), client_priced(j, file, a, 0), b.integer,
-			b.whole, b.has_min, b.min, b.has_max, b.max, b.validator, b.schema);
 	shown(j, a, text, sizeof text);
 	if ((flow_labels_deep(c->q, file, a) & FL_REQUEST) && client_priced(j, file, a, 0)) {
 		bool held = (b.integer || b.whole) && b.has_min && b.min >= AMOUNT_MIN &&
