@@ -56,6 +56,7 @@ seed() {
       'for f; do cp "$f" "$0/$(sha1sum "$f" | cut -c1-40)"; done' "$dir" {} + ;;
     fuzz_scan_js|fuzz_imports) seed_scan "$dir" js ;;
     fuzz_scan_env) seed_scan "$dir" env ;;
+    fuzz_pack) ;; # fuzz/seeds/fuzz_pack: crafted packs (tests/cli/craft_pack.py) and a git repack
     fuzz_secret)
       grep -rhoE 'sk_(live|sandbox|test)_[A-Za-z0-9_-]*' fixtures | sort -u | head -200 |
         while IFS= read -r k; do printf '\x08%s' "$k" >"$dir/$(printf %s "$k" | sha1sum | cut -c1-40)"; done ;;

@@ -13,8 +13,9 @@
  *   - the function returns it: each function of the project that calls this one judges
  *     its own copy the same way; with no caller at all the function is library code and
  *     is left alone.
- * What does not last is no store: the session, a cookie, the browser's storage, a cache,
- * a Map or dict in memory. A payment URL alone carries no ref. */
+ * What does not last is no store (the engine's writes leave out the session, a cookie,
+ * the browser's storage, a cache, a Map or dict in memory). A payment URL alone carries
+ * no ref. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -29,36 +30,12 @@ struct saving {
 	const char *carriers[16]; /* objects the ref was set on */
 	size_t ncarriers;
 	bool saved;
+	const char *kept; /* where it went instead: "the session", "a cookie" ... */
 };
 
 static bool carries(struct flow_check *c, int32_t file, const struct ir_node *e)
 {
 	return e && (flow_labels(c->q, file, e) & FL_CREATED);
-}
-
-/* Whether a write goes to something that does not last. */
-static bool ephemeral(struct flow_check *c, int32_t file, const struct ir_node *call)
-{
-	const struct ir_file *ir = flow_ir(c->flow, file);
-	const struct model_set *m = c->u->scan->rules->models;
-	struct path p;
-	unsigned len;
-	if (path_of(&p, call) && model_match_prefix(m, MODEL_EPHEMERAL, ir->lang, &p, &len))
-		return true;
-	/* refs.set(...) where refs = new Map() */
-	const struct ir_node *recv = call->a && call->a->kind == IR_MEMBER ? call->a->a : NULL;
-	const struct ir_node *defs[4];
-	int32_t files[4];
-	size_t n = recv && recv->kind == IR_NAME ? flow_defs(c->q, file, recv, defs, files, 4) : 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct ir_node *v = defs[i];
-		if (v->kind == IR_OBJECT || v->kind == IR_ARRAY)
-			return true;
-		if (v->kind == IR_CALL && path_of(&p, v) &&
-		    model_match_prefix(m, MODEL_EPHEMERAL, flow_ir(c->flow, files[i])->lang, &p, &len))
-			return true;
-	}
-	return false;
 }
 
 /* The name of the object a member chain starts at: order in order.payment.ref. */
@@ -122,18 +99,30 @@ static bool call_takes_ref(struct saving *s, const struct ir_node *call)
 static bool visit_writes(void *ctx, const struct ir_node *n)
 {
 	struct saving *s = ctx;
+	if (!s->saved && n->kind == IR_ASSIGN && n->a && carries(s->c, s->file, n->b)) {
+		/* req.session.paymentRef = ref, $_SESSION['ref'] = $ref */
+		const struct model_row *e = flow_ephemeral(s->c->flow, s->c->q, s->file, n->a, true);
+		if (e)
+			s->kept = e->attr[MODEL_ATTR_NOTE] ? e->attr[MODEL_ATTR_NOTE] : "memory";
+	}
 	if (s->saved || n->kind != IR_CALL)
 		return !s->saved;
 	struct flow_check *c = s->c;
 	const struct flow_event *ev = flow_event_at(c->flow, s->file, n);
-	if (ev && ev->kind == EV_WRITE && !ephemeral(c, s->file, n)) {
+	const struct model_row *e;
+	if (!ev && call_takes_ref(s, n) &&
+	    (e = flow_ephemeral(c->flow, c->q, s->file, n, false)))
+		s->kept = e->attr[MODEL_ATTR_NOTE] ? e->attr[MODEL_ATTR_NOTE] : "memory";
+	else if (ev && ev->kind == EV_RESPONSE && call_takes_ref(s, n) && !s->kept)
+		s->kept = "the response to the browser";
+	if (ev && ev->kind == EV_WRITE) {
 		/* a commit of what was set on a model counts as its write */
 		s->saved = call_takes_ref(s, n) || (s->ncarriers && n->nkids == 0);
 	} else if (ev && ev->kind == EV_CALL && flow_fn_ok(ev->via)) {
 		uint32_t writes = flow_summary(c->flow, ev->via)->writes;
 		for (unsigned a = 0; a < 16 && !s->saved; a++) {
 			const struct ir_node *arg = ir_call_arg(n, a);
-			if ((writes & (FL_PARAM0 << a)) && arg &&
+			if ((writes & fl_param(a)) && arg &&
 			    (carries(c, s->file, arg) || is_carrier(s, arg)))
 				s->saved = true;
 		}
@@ -141,17 +130,20 @@ static bool visit_writes(void *ctx, const struct ir_node *n)
 		/* a store of another library, trusted by its name: saveOrderPaymentRef(ref) */
 		const char *name = n->a->kind == IR_MEMBER ? n->a->text : n->a->kind == IR_NAME ? n->a->text
 												: NULL;
-		if (stores_by_name(name) && call_takes_ref(s, n) && !ephemeral(c, s->file, n))
+		if (stores_by_name(name) && call_takes_ref(s, n) &&
+		    !flow_ephemeral(c->flow, c->q, s->file, n, false))
 			s->saved = true;
 	}
 	return !s->saved;
 }
 
-static bool saves_in(struct flow_check *c, struct flow_fn fn)
+static bool saves_in(struct flow_check *c, struct flow_fn fn, const char **kept)
 {
 	struct saving s = {.c = c, .file = fn.file};
 	flow_walk(c->flow, fn, true, visit_carriers, &s);
 	flow_walk(c->flow, fn, true, visit_writes, &s);
+	if (!s.saved && s.kept && !*kept)
+		*kept = s.kept;
 	return s.saved;
 }
 
@@ -180,9 +172,10 @@ static bool hands_on(struct flow_check *c, struct flow_fn fn)
 
 /* Whether the ref created in fn is saved, there or by the callers it is returned to.
  * *library: fn returns it and nothing in the project calls it. */
-static bool saved(struct flow_check *c, struct flow_fn fn, int depth, bool *library)
+static bool saved(struct flow_check *c, struct flow_fn fn, int depth, bool *library,
+		  const char **kept)
 {
-	if (saves_in(c, fn))
+	if (saves_in(c, fn, kept))
 		return true;
 	if (depth >= MAX_UP || !hands_on(c, fn))
 		return false;
@@ -195,7 +188,7 @@ static bool saved(struct flow_check *c, struct flow_fn fn, int depth, bool *libr
 	for (size_t i = 0; i < n; i++) {
 		struct flow_fn caller = flow_fn_of(c->flow, sites[i].file, sites[i].call);
 		bool lib = false;
-		if (!saved(c, caller, depth + 1, &lib))
+		if (!saved(c, caller, depth + 1, &lib, kept))
 			return false;
 	}
 	return true;
@@ -215,9 +208,15 @@ int oc003_run(struct flow_check *c, const struct rule *r, const struct detector 
 			if (e->kind != EV_CREATE_LINK || flow_fn_ok(e->via))
 				continue;
 			bool library = false;
-			if (saved(c, fn, 0, &library) || library)
+			const char *kept = NULL;
+			if (saved(c, fn, 0, &library, &kept) || library)
 				continue;
-			rc = flow_report(c, r, e->node, NULL, -1);
+			char msg[256];
+			snprintf(msg, sizeof msg,
+				 "the paymentRef of this createLink is %s%s: save it with the order so "
+				 "a payment can be checked even if the customer never returns",
+				 kept ? "kept only in " : "never saved", kept ? kept : "");
+			rc = flow_report(c, r, e->node, msg, -1);
 		}
 	}
 	return rc;

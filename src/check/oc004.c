@@ -38,6 +38,40 @@ struct guard_verdict {
 	const struct ir_node *request_status; /* a status compared that the customer sends */
 };
 
+/* The condition under which a value written is the paid one: next in
+ * `next = status === "CONFIRMED" ? "PAID" : "FAILED"` is PAID only when confirmed. */
+static void value_guards(struct flow_check *c, int32_t file, const struct ir_node *value,
+			 struct guard_verdict *v, int depth)
+{
+	if (!value || depth > 4)
+		return;
+	if (value->kind == IR_NAME) {
+		const struct ir_node *defs[2];
+		int32_t files[2];
+		if (flow_defs(c->q, file, value, defs, files, 2) == 1)
+			value_guards(c, files[0], defs[0], v, depth + 1);
+		return;
+	}
+	if (value->kind != IR_COND || !value->b)
+		return;
+	char buf[32];
+	bool partial;
+	const struct model_set *m = c->u->scan->rules->models;
+	enum lang lang = flow_ir(c->flow, file)->lang;
+	bool then_paid = flow_string(c->q, file, value->b, buf, sizeof buf, &partial) &&
+			 model_has_value(m, MODEL_PAID_STATUS, lang, buf);
+	bool else_paid = value->c && value->c->kind != IR_COND &&
+			 flow_string(c->q, file, value->c, buf, sizeof buf, &partial) &&
+			 model_has_value(m, MODEL_PAID_STATUS, lang, buf);
+	if (then_paid == else_paid)
+		return;
+	struct flow_status_test t = flow_condition_status(c->q, file, value->a, then_paid);
+	if (t.status == ST_CONFIRMED && !t.from_request)
+		v->confirmed = true;
+	else if (t.from_request && !v->request_status)
+		v->request_status = t.value;
+}
+
 static struct guard_verdict read_guards(struct flow_check *c, int32_t file, const struct ir_node *n)
 {
 	struct flow_guard g[MAX_GUARDS];
@@ -117,8 +151,32 @@ static bool visit_mentions(void *ctx, const struct ir_node *n)
 	return !u->tied;
 }
 
-/* The ref a checkPayment of fn was handed comes from the request, and nothing ties it to
- * the order fulfilled at site. */
+/* The customer's value first, a stored one as a fallback: req.query.ref || order.ref. */
+static bool request_first(struct flow_check *c, int32_t file, const struct ir_node *e, int depth)
+{
+	while (e && e->kind == IR_AWAIT)
+		e = e->a;
+	if (!e || depth > 4)
+		return false;
+	if (e->kind == IR_BINARY && (e->op == IR_OP_OR || e->op == IR_OP_NULLISH)) {
+		uint32_t l = flow_labels_deep(c->q, file, e->a);
+		return (l & FL_REQUEST) && !(l & FL_STORED);
+	}
+	if (e->kind == IR_COND && e->b == NULL) /* $ref ?: $order->ref */
+		return request_first(c, file, e->a, depth + 1);
+	if (e->kind == IR_NAME) {
+		const struct ir_node *defs[4];
+		int32_t files[4];
+		size_t n = flow_defs(c->q, file, e, defs, files, 4);
+		for (size_t i = 0; i < n; i++)
+			if (request_first(c, files[i], defs[i], depth + 1))
+				return true;
+	}
+	return false;
+}
+
+/* The ref a checkPayment of fn was handed comes from the request (alone, or first with a
+ * stored one as a fallback), and nothing ties it to the order fulfilled at site. */
 static bool replayable(struct flow_check *c, struct flow_fn fn, const struct ir_node *site)
 {
 	size_t n;
@@ -129,7 +187,7 @@ static bool replayable(struct flow_check *c, struct flow_fn fn, const struct ir_
 			continue;
 		/* a ref loaded with the order is the order's, even looked up by a request id */
 		uint32_t l = flow_labels_deep(c->q, fn.file, e->arg);
-		if (!(l & FL_REQUEST) || (l & FL_STORED))
+		if (!(l & FL_REQUEST) || ((l & FL_STORED) && !request_first(c, fn.file, e->arg, 0)))
 			continue;
 		struct ref_use u = {c, fn.file, e->arg, false};
 		flow_walk(c->flow, fn, true, visit_ties, &u);
@@ -152,9 +210,11 @@ static bool fn_checks(const struct flow *f, struct flow_fn fn)
 }
 
 static int judge(struct flow_check *c, const struct rule *r, struct flow_fn fn,
-		 const struct ir_node *site)
+		 const struct ir_node *site, const struct ir_node *value)
 {
 	struct guard_verdict v = read_guards(c, fn.file, site);
+	if (!v.confirmed)
+		value_guards(c, fn.file, value, &v, 0);
 	if (v.confirmed)
 		return replayable(c, fn, site) ? flow_report(c, r, site, msg_replay, -1) : 0;
 	/* unverified here: each call of the function in the project is a fulfilment of its
@@ -199,7 +259,7 @@ int oc004_run(struct flow_check *c, const struct rule *r, const struct detector 
 			if (!fulfils || e->node == last)
 				continue;
 			last = e->node; /* a write that sets paid is one fulfilment */
-			rc = judge(c, r, fn, e->node);
+			rc = judge(c, r, fn, e->node, e->kind == EV_FULFIL ? e->arg : NULL);
 		}
 	}
 	return rc;

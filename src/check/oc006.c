@@ -180,7 +180,7 @@ static bool client_priced(struct judge *j, int32_t file, const struct ir_node *e
 		if (flow_fn_ok(fn)) {
 			uint32_t ret = flow_summary(c->flow, fn)->ret;
 			for (unsigned i = 0; i < 16; i++)
-				if ((ret & (FL_PARAM0 << i)) &&
+				if ((ret & fl_param(i)) &&
 				    client_priced(j, file, ir_call_arg(e, i), depth + 1))
 					return true;
 			return ret & FL_REQUEST;

@@ -105,15 +105,15 @@ static int record(struct flow_check *c, const struct rule *r, const struct ir_no
 	return flow_report(c, r, site, msg, -1);
 }
 
-/* The status written, quoted as in the code ('paid'), for the message. */
+/* The status written, as the code writes it ("PAID", OrderStatus::Paid), for the message. */
 static void status_text(struct flow_check *c, const struct flow_event *e, char *buf, size_t size)
 {
-	char value[64] = "";
-	bool partial;
-	if (!e->arg || !flow_string(c->q, c->file, e->arg, value, sizeof value, &partial) || partial)
-		snprintf(value, sizeof value, "%s",
-			 e->arg && e->arg->kind == IR_MEMBER && e->arg->text ? e->arg->text : "paid");
-	snprintf(buf, size, "'%s'", value);
+	const struct ir_node *v = e->arg;
+	if (v && v->end > v->start && v->end - v->start < 64 && v->end <= c->u->len) {
+		snprintf(buf, size, "%.*s", (int)(v->end - v->start), c->u->data + v->start);
+		return;
+	}
+	snprintf(buf, size, "paid");
 }
 
 int oc010_run(struct flow_check *c, const struct rule *r, const struct detector *d)

@@ -21,6 +21,7 @@
 #include "check/enqueue.h"
 #include "check/flow_stage.h"
 #include "check/unit.h"
+#include "check/worker.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/literal.h"
@@ -31,26 +32,9 @@
 #include "lang/ts.h"
 #include "suppress/inline.h"
 
-/* git's own test for binary content: a NUL byte in the first 8000 bytes. */
-#define BINARY_PROBE 8000
-
-struct worker {
-	/* per thread: parsers, counters, the unit results it fills */
-	struct scan *scan;
-	struct parser_set *parsers;
-	struct scan_stats stats;
-	struct finding_list *results;
-	atomic_size_t *next;
-	uint64_t kw_seen[2]; /* every keyword found in the files it read */
-	bool ocpay_script;   /* a PHP or Python file it read mentions OCPay */
-	long index;		 /* the file of the list being scanned, or -1 */
-	bool second_pass;	 /* reading importers of OCPay code again */
-	const uint64_t *inherit; /* second pass: keyword bits to add */
-	int rc;
-	char error[512];
-};
-
 static pthread_mutex_t note_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool detector_off(const struct scan *s, const struct rule *r, const struct detector *d);
 
 static void stats_add(struct scan_stats *a, const struct scan_stats *b);
 
@@ -62,6 +46,7 @@ int scan_init(struct scan *s, const struct ruleset *rules, const struct scan_opt
 	pthread_mutex_init(&s->flow_lock, NULL);
 	s->rules = rules;
 	s->opt = opt;
+	s->redactor.reveal = opt->reveal;
 	s->notes = calloc(rules->len ? rules->len : 1, sizeof *s->notes);
 	if (!s->notes)
 		return error_set("out of memory");
@@ -90,10 +75,14 @@ void scan_free(struct scan *s)
 	for (size_t i = 0; i < s->nlog; i++)
 		free(s->log[i]);
 	free(s->log);
-	for (size_t i = 0; s->notes && i < s->rules->len; i++)
+	for (size_t i = 0; s->notes && i < s->rules->len; i++) {
 		for (int k = 0; k < NOTE_COUNT; k++)
 			free(s->notes[i].text[k]);
+		free(s->notes[i].limit[0]);
+		free(s->notes[i].limit[1]);
+	}
 	free(s->notes);
+	redactor_free(&s->redactor);
 	for (size_t i = 0; i < s->nevidence; i++) {
 		free(s->evidence[i].path);
 		free(s->evidence[i].text);
@@ -132,6 +121,14 @@ int scan_note_incomplete(struct scan *s, const char *fmt, ...)
 		return error_set("out of memory");
 	}
 	return 0;
+}
+
+int scan_note_secret(struct scan *s, const char *secret)
+{
+	pthread_mutex_lock(&note_lock);
+	int rc = redactor_add(&s->redactor, secret, strlen(secret));
+	pthread_mutex_unlock(&note_lock);
+	return rc;
 }
 
 void scan_log(struct scan *s, const char *fmt, ...)
@@ -407,9 +404,11 @@ int scan_add_finding(struct scan *s, const struct rule *r, enum severity sev, co
 }
 
 /* Reads a regular file without following a symbolic link and without blocking on a
- * FIFO. Returns 0 with *data set, 1 when the file is skipped (stats updated), -1 on
- * an internal error. */
-static int read_unit(struct worker *w, const struct file_entry *e, char **data, size_t *len)
+ * FIFO. Returns 0 with *data set, 1 when the file is skipped (stats updated), 2 when it
+ * is larger than --max-file-size (*large gets the open descriptor and *len its size; with
+ * large NULL, it is skipped), -1 on an internal error. */
+static int read_unit(struct worker *w, const struct file_entry *e, char **data, size_t *len,
+		     int *large)
 {
 	struct scan *s = w->scan;
 	if (e->flags & FILE_SYMLINK) {
@@ -434,7 +433,7 @@ static int read_unit(struct worker *w, const struct file_entry *e, char **data, 
 			return 1;
 		}
 		w->stats.skipped_unreadable++;
-		scan_note_incomplete(s, "%s: cannot read: %s", e->path, strerror(err));
+		scan_note_limit(s, SCOPE_TREE, NULL, "%s: cannot read: %s", e->path, strerror(err));
 		return 1;
 	}
 	struct stat st;
@@ -443,11 +442,13 @@ static int read_unit(struct worker *w, const struct file_entry *e, char **data, 
 		return 1;
 	}
 	if ((size_t)st.st_size > s->opt->max_file_size) {
-		close(fd);
-		w->stats.skipped_large++;
-		scan_log(s, "%s: skipped: %lld bytes, above --max-file-size", e->path,
-			 (long long)st.st_size);
-		return 1;
+		if (!large) {
+			close(fd);
+			return 1;
+		}
+		*large = fd;
+		*len = (size_t)st.st_size;
+		return 2;
 	}
 	char *p = malloc((size_t)st.st_size + 1);
 	if (!p) {
@@ -469,7 +470,7 @@ static int read_unit(struct worker *w, const struct file_entry *e, char **data, 
 	if (got < (size_t)st.st_size && err) {
 		free(p);
 		w->stats.skipped_unreadable++;
-		scan_note_incomplete(s, "%s: cannot read: %s", e->path, strerror(err));
+		scan_note_limit(s, SCOPE_TREE, NULL, "%s: cannot read: %s", e->path, strerror(err));
 		return 1;
 	}
 	p[got] = '\0';
@@ -491,25 +492,20 @@ static bool detector_applies(struct unit *u, const struct rule *r, const struct 
 bool scan_detector_applies(struct unit *u, const struct rule *r, const struct detector *d,
 			   bool keywords)
 {
-	/* A page is text too: its markup and attributes are read by the text detectors. */
-	if (!(d->langs & LANG_BIT(u->lang)) &&
-	    !(u->page && !u->php_scripts && (d->langs & LANG_BIT(LANG_TEXT))))
+	/* The PHP file's own reading ran its text detectors over these bytes, the markup
+	 * included: its scripts get only the detectors of their language. */
+	if (u->php_scripts && ((d->type == DETECT_REGEX && (d->langs & LANG_BIT(LANG_PHP))) ||
+			       !(d->langs & LANG_BIT(u->lang))))
 		return false;
-	/* The PHP file's own reading ran its text detectors over these bytes. */
-	if (u->php_scripts && d->type == DETECT_REGEX && (d->langs & LANG_BIT(LANG_PHP)))
+	/* A page is text too: its markup and attributes are read by the text detectors.
+	 * Cheapest first: most files hold none of the keywords. */
+	if (!unit_detector_reads(u, r, d, keywords))
 		return false;
-	/* cheapest first: most files hold none of the keywords */
-	if (keywords && !unit_has_keywords(u, r, d))
+	/* a context search that fails on the match limit lets the detector run: it is
+	 * noted, and a key is not missed for it */
+	if (d->context_re && regex_find(d->context_re, u->data, u->len) == 0)
 		return false;
-	if (d->npaths && !path_matches(u->path, d->paths, d->npaths))
-		return false;
-	if (d->nunless_paths && path_matches(u->path, d->unless_paths, d->nunless_paths))
-		return false;
-	if (d->skip_tests && path_is_test(u->path))
-		return false;
-	if (d->context_re && !regex_search(d->context_re, u->data, u->len))
-		return false;
-	if (d->unless_context_re && regex_search(d->unless_context_re, u->data, u->len))
+	if (d->unless_context_re && regex_find(d->unless_context_re, u->data, u->len) == 1)
 		return false;
 	if (d->runtimes && !(d->runtimes & (1u << unit_runtime(u))))
 		return false;
@@ -552,10 +548,11 @@ static int scan_php_scripts(struct unit *php)
 	int rc = 0;
 	for (size_t i = 0; !rc && i < s->rules->len; i++) {
 		const struct rule *r = &s->rules->rules[i];
-		if (!(r->scopes & u.scope) || rule_disabled(s, r))
+		if (!(r->scopes & u.scope))
 			continue;
 		for (size_t j = 0; !rc && j < r->ndetectors; j++)
-			if (!ast_deadline_passed() && detector_applies(&u, r, &r->detectors[j]))
+			if (!ast_deadline_passed() && !detector_off(s, r, &r->detectors[j]) &&
+			    detector_applies(&u, r, &r->detectors[j]))
 				rc = unit_run_detector(&u, r, &r->detectors[j]);
 	}
 	for (size_t i = 0; !rc && i < u.nhits; i++) {
@@ -572,6 +569,14 @@ static int scan_php_scripts(struct unit *php)
 	}
 	unit_free(&u);
 	return rc;
+}
+
+/* A rule turned off in the configuration reports nothing; its text detectors that find
+ * secrets still run, so that every output masks what they find (unit_finish drops their
+ * hits). Nothing is parsed for it. */
+static bool detector_off(const struct scan *s, const struct rule *r, const struct detector *d)
+{
+	return rule_disabled(s, r) && (d->type != DETECT_REGEX || !d->secret);
 }
 
 static int scan_text(struct worker *w, const char *path, unsigned flags, const char *data,
@@ -609,21 +614,26 @@ static int scan_text(struct worker *w, const char *path, unsigned flags, const c
 		return 0;
 	}
 	if (!w->second_pass) {
-		w->stats.files_scanned += scope == SCOPE_TREE;
-		w->stats.bytes_scanned += len;
+		/* a piece of a large file: the file once, the bytes it adds */
+		w->stats.files_scanned += scope == SCOPE_TREE && !w->piece.carry;
+		w->stats.bytes_scanned += len - w->piece.carry;
 	}
 	struct unit u = {.scan = s, .parsers = w->parsers, .path = path, .flags = flags,
 			 .index = w->index, .scope = scope,
 			 .data = data, .len = len, .lang = lang_from_path(path),
-			 .page = lang_is_page(path)};
+			 .page = lang_is_page(path), .text_only = w->piece.on,
+			 .line_base = w->piece.line_base, .col_base = w->piece.col_base,
+			 .prior_findings = w->piece.prior};
 	prefilter(&u);
+	w->piece.kw[0] = u.kw[0];
+	w->piece.kw[1] = u.kw[1];
 	if (w->inherit) {
 		u.inherit[0] = w->inherit[0] & ~u.kw[0];
 		u.inherit[1] = w->inherit[1] & ~u.kw[1];
 	} else if (w->index >= 0 && s->facts) {
-		/* first pass: what the second needs to know of the file */
-		s->facts[w->index].kw[0] = u.kw[0];
-		s->facts[w->index].kw[1] = u.kw[1];
+		/* first pass: what the second needs to know of the file (of all its pieces) */
+		s->facts[w->index].kw[0] |= u.kw[0];
+		s->facts[w->index].kw[1] |= u.kw[1];
 		s->facts[w->index].read = true;
 	}
 	w->kw_seen[0] |= u.kw[0];
@@ -634,30 +644,50 @@ static int scan_text(struct worker *w, const char *path, unsigned flags, const c
 	int rc = 0;
 	for (size_t i = 0; !rc && i < s->rules->len; i++) {
 		const struct rule *r = &s->rules->rules[i];
-		if (!(r->scopes & scope) || rule_disabled(s, r))
+		if (!(r->scopes & scope))
 			continue;
+		unsigned long errors = regex_errors();
+		size_t skipped = 0;
+		int first_skipped = 0;
 		for (size_t j = 0; !rc && j < r->ndetectors; j++) {
 			const struct detector *d = &r->detectors[j];
-			/* past the file's deadline only the text detectors still run */
-			if (ast_deadline_passed() && d->type != DETECT_REGEX)
+			/* past the file's deadline only the text detectors still run; a piece
+			 * of a large file is never parsed */
+			if ((ast_deadline_passed() || u.text_only) && d->type != DETECT_REGEX)
 				continue;
+			if (detector_off(s, r, d))
+				continue;
+			u.limit_lines = 0;
 			if (!detector_applies(&u, r, d))
 				continue;
 			if (detector_is_flow(d))
 				u.flow_wanted = scope == SCOPE_TREE; /* runs in the flow stage */
 			else
 				rc = unit_run_detector(&u, r, d);
+			/* the detectors of a rule often skip the same lines: the most, the first */
+			if (u.limit_lines > skipped)
+				skipped = u.limit_lines;
+			if (u.limit_lines && (!first_skipped || u.limit_line < first_skipped))
+				first_skipped = u.limit_line;
 		}
+		u.limit_lines = skipped;
+		u.limit_line = first_skipped;
+		if (!rc && regex_errors() != errors)
+			rc = unit_note_match_limit(&u, r);
 	}
-	if (!rc && u.flow_wanted)
+	if (!rc && u.flow_wanted && !u.text_only)
 		rc = flow_stage_record(&u);
-	if (!rc && u.lang == LANG_PHP && scope == SCOPE_TREE && lang_php_has_scripts(data, len))
+	if (!rc && !u.text_only && u.lang == LANG_PHP && scope == SCOPE_TREE &&
+	    lang_php_has_scripts(data, len))
 		rc = scan_php_scripts(&u);
+	if (!rc && w->piece.on)
+		piece_keep_hits(&u, w->piece.keep_from, w->piece.keep_to);
 	if (!rc)
 		rc = unit_finish(&u, out);
-	if (ast_deadline_passed())
-		scan_note_incomplete(s, "%s: checks stopped after %llu ms: the file is too large or "
-					"too complex to check in time (--parse-timeout)",
+	if (!rc && ast_deadline_passed())
+		rc = unit_note_limit(&u, true, NULL,
+				     "%s: checks stopped after %llu ms: the file is too large or too "
+				     "complex to check in time (--parse-timeout)",
 				     path, (unsigned long long)s->opt->parse_timeout_ms);
 	ast_set_deadline(0);
 	if (u.parse_tried) {
@@ -686,7 +716,7 @@ static int import_file(struct worker *w, size_t i)
 		return 0; /* skipped files were counted by the first pass */
 	char *data = NULL;
 	size_t len = 0;
-	if (read_unit(w, e, &data, &len))
+	if (read_unit(w, e, &data, &len, NULL))
 		return 0; /* counted in the first pass */
 	struct importer im = {s, e->path, {0, 0}};
 	scan_imports(&s->resolver, data, len, add_import, &im);
@@ -708,7 +738,10 @@ static int scan_file(struct worker *w, size_t index)
 	const struct file_entry *e = &w->scan->files.items[index];
 	char *data = NULL;
 	size_t len = 0;
-	int rc = read_unit(w, e, &data, &len);
+	int fd = -1;
+	int rc = read_unit(w, e, &data, &len, &fd);
+	if (rc == 2)
+		return scan_large_file(w, index, fd, len) < 0 ? -1 : 0;
 	if (rc)
 		return rc < 0 ? -1 : 0;
 	w->index = (long)index;
@@ -742,6 +775,7 @@ void scan_worker_free(struct worker *w)
 	s->kw_seen[1] |= w->kw_seen[1];
 	s->ocpay_seen = is_ocpay(s, s->kw_seen);
 	s->ocpay_script_seen |= w->ocpay_script;
+	s->large_unnamed += w->large_unnamed;
 	pthread_mutex_unlock(&note_lock);
 	parser_set_free(w->parsers);
 	free(w);
@@ -825,6 +859,16 @@ int scan_run_finishers(struct scan *s)
 void scan_worker_skipped_large(struct worker *w)
 {
 	w->stats.skipped_large++;
+	w->large_unnamed++;
+}
+
+int scan_worker_skipped_large_at(struct worker *w, const char *path, size_t size,
+				 unsigned scope)
+{
+	w->stats.skipped_large++;
+	return scan_note_limit(w->scan, scope, NULL,
+			       "%s: not read: %zu bytes, above --max-file-size (%zu)", path, size,
+			       w->scan->opt->max_file_size);
 }
 
 void scan_worker_skipped_binary(struct worker *w)
@@ -913,6 +957,16 @@ int scan_finish(struct scan *s)
 {
 	if (apply_config(s) < 0)
 		return -1;
+	/* Blobs skipped for size by a caller that could not name them: what they hold is
+	 * not known, so no rule can be said to pass. */
+	if (s->large_unnamed > s->large_noted) {
+		size_t n = s->large_unnamed - s->large_noted;
+		s->large_noted = s->large_unnamed;
+		if (scan_note_limit(s, SCOPE_TREE | SCOPE_HISTORY, NULL,
+				    "%zu blob%s larger than --max-file-size (%zu bytes) not read", n,
+				    n == 1 ? "" : "s", s->opt->max_file_size) < 0)
+			return -1;
+	}
 	if (s->nlog > 1)
 		qsort(s->log, s->nlog, sizeof *s->log, str_cmp);
 	finding_list_sort(&s->findings);

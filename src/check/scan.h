@@ -13,6 +13,7 @@
 
 #include "check/rule.h"
 #include "core/finding.h"
+#include "core/redact.h"
 #include "lang/ast.h"
 #include "lang/lang.h"
 #include "source/files.h"
@@ -52,6 +53,10 @@ enum note_kind { NOTE_UNKNOWN, NOTE_FAIL, NOTE_DETAIL, NOTE_COUNT };
 struct rule_note {
 	const struct rule *rule;
 	char *text[NOTE_COUNT];
+	/* the limits reached in what the rule reads, per scope (tree, history): the first
+	 * one by its text (whatever the thread order) and how many */
+	char *limit[2];
+	size_t nlimits[2];
 };
 
 /* What a checker learnt of one file for a repository-level decision (OC011's columns and
@@ -108,8 +113,13 @@ struct scan {
 	uint64_t kw_seen[2];	/* every keyword found in some file */
 	char **incomplete;	/* what could not be read, one line each */
 	size_t nincomplete;
+	const char *history_unknown; /* why the history items cannot pass: part of the
+				      * history could not be read (the history scan sets it) */
 	char **log;		/* --verbose: one line per decision, sorted by scan_finish */
 	size_t nlog;
+	struct redactor redactor; /* every secret found, for report_redact */
+	size_t large_unnamed;	  /* blobs skipped for size by a caller that named none */
+	size_t large_noted;	  /* ... of which scan_finish has noted */
 	struct rule_note *notes;
 	struct scan_evidence *evidence;
 	size_t nevidence;
@@ -159,6 +169,12 @@ struct unit {
 	bool page;		/* .html/.vue/.svelte: the code is in <script> blocks */
 	bool php_scripts;	/* the <script> blocks of a PHP file, read after its PHP:
 				 * browser JavaScript, its text already read */
+	bool text_only;		/* a piece of a file too large to hold: never parsed */
+	size_t line_base;	/* lines of the file before data (a piece of it) */
+	size_t col_base;	/* characters of data's first line before data */
+	size_t prior_findings;	/* findings earlier pieces of the file reported */
+	int limit_line;		/* the first line a text detector had to skip (match limit) */
+	size_t limit_lines;	/* ... and how many it skipped */
 	unsigned scope;		/* SCOPE_TREE or SCOPE_HISTORY */
 	char *script;		/* a page's data with only its scripts kept (lang.h) */
 	struct syntax *syntax;
@@ -196,7 +212,12 @@ void scan_worker_free(struct worker *w);
  * appending findings to out. Returns 1 when the unit is binary and skipped. */
 int scan_worker_unit(struct worker *w, const char *path, unsigned flags, const char *data,
 		     size_t len, unsigned scope, struct finding_list *out);
+/* A blob over --max-file-size was not read: the scan is incomplete. Unnamed, it is noted
+ * as a count at scan_finish and every rule's items become unknown; the _at form names
+ * the path and affects the rules of scope only. */
 void scan_worker_skipped_large(struct worker *w);
+int scan_worker_skipped_large_at(struct worker *w, const char *path, size_t size,
+				 unsigned scope);
 void scan_worker_skipped_binary(struct worker *w);
 /* History blobs are screened before their path is known. Returns 1 for binary content,
  * 2 when it holds a keyword of a history detector, 0 when no history detector that needs
@@ -213,6 +234,22 @@ int scan_finish(struct scan *s);
 /* Records that the scan could not see something; makes the result incomplete. */
 int scan_note_incomplete(struct scan *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Records a limit reached (a file too large, a parse cut short, the regex match limit,
+ * the findings cap): the scan is incomplete, and the checklist items of the rules it hid
+ * something from are unknown, the reason naming the file and the limit. affected holds
+ * one flag per rule of the ruleset, or is NULL for every rule; scopes are SCOPE_*. */
+int scan_note_limit(struct scan *s, unsigned scopes, const bool *affected, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* A limit reached in a unit: affects the rule only, or (only NULL) every rule with a
+ * detector that would read the unit (parse_only: one that needs its syntax). */
+int unit_note_limit(struct unit *u, bool parse_only, const struct rule *only, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The first limit that leaves the rule's item of scope undecided (NULL when none), and
+ * how many were reached. */
+const char *scan_limit_reason(const struct scan *s, const struct rule *r, unsigned scope);
+size_t scan_limit_count(const struct scan *s, const struct rule *r, unsigned scope);
+/* Remembers a secret a detector found (thread-safe): every output masks it. */
+int scan_note_secret(struct scan *s, const char *secret);
 /* --verbose only: records why a file was skipped or how it was read. */
 void scan_log(struct scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Marks a rule's checklist items as undecidable, with the reason. */
@@ -258,8 +295,9 @@ bool unit_imported_definition(struct unit *u, const char *local, imported_fn_vis
  * from the request (jsflow_from_request) as argument index: a NestJS controller handing
  * `dto.paymentRef` of its @Body() to a service method. Reads the scanned folder. */
 bool unit_callers_pass_request(struct unit *u, const char *method, uint32_t index);
-/* The text of the package.json nearest above the unit (the caller frees it), or NULL. */
-char *unit_package_json(struct unit *u, size_t *len);
+/* The text of the package.json nearest above a file of the scanned folder (the caller
+ * frees it), or NULL. */
+char *scan_package_json(const struct scan *s, const char *path, size_t *len);
 /* The OCPay calls of a parsed unit (check/jsflow.h), or NULL; built once. */
 struct jsflow *unit_flow(struct unit *u);
 /* What the PHP/Python flow checkers share of a parsed PHP or Python unit: its checking

@@ -16,6 +16,7 @@
 #include "check/jsflow.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/redact.h"
 #include "core/regex.h"
 #include "core/secret.h"
 #include "lang/ast.h"
@@ -158,12 +159,44 @@ static bool regex_var(void *ctx, const char *name, size_t n, const char **val, s
 	return true;
 }
 
+/* After a match failed on PCRE2's match limit, the search goes on line by line from where
+ * it stopped: a line too complex for the pattern is skipped (the first one and the count
+ * kept in the unit), not the rest of the file. false at the end of the data. */
+static bool next_line(struct unit *u, struct regex_iter *it, bool *by_line, size_t line[2])
+{
+	size_t start;
+	if (!*by_line && !it->failed)
+		return false;
+	if (!*by_line) {
+		start = it->next; /* the failing line is somewhere from here: read them one by one */
+	} else {
+		if (it->failed && !u->limit_lines++)
+			u->limit_line = unit_line(u, line[0]) + (int)u->line_base;
+		start = line[1] + 1;
+	}
+	if (start > u->len)
+		return false;
+	*by_line = true;
+	const char *nl = memchr(u->data + start, '\n', u->len - start);
+	line[0] = start;
+	line[1] = nl ? (size_t)(nl - u->data) : u->len;
+	regex_iter_range(it, start, line[1]);
+	return true;
+}
+
 static int run_regex(struct unit *u, const struct rule *r, const struct detector *d)
 {
 	struct regex_iter it;
 	regex_iter_init(&it, d->re, u->data, u->len);
 	int rc = 0;
-	while (!rc && regex_iter_next(&it)) {
+	bool by_line = false;
+	size_t line[2] = {0, u->len};
+	while (!rc) {
+		if (!regex_iter_next(&it)) {
+			if (next_line(u, &it, &by_line, line))
+				continue;
+			break;
+		}
 		size_t a, b, sa = 0, sb = 0;
 		bool has_secret = d->secret_group >= 0 && regex_iter_group(&it, d->secret_group, &sa, &sb);
 		if (!regex_iter_group(&it, d->report_group, &a, &b))
@@ -556,19 +589,21 @@ static void add_imported_checkers(struct unit *u, struct jsflow *flow)
 
 const struct syntax *unit_syntax(struct unit *u)
 {
-	if (!u->parse_tried && u->lang != LANG_TEXT) {
+	/* a piece of a large file: the file is named once its pieces are read */
+	if (!u->parse_tried && u->lang != LANG_TEXT && !u->text_only) {
 		u->parse_tried = true;
 		if (u->len > u->scan->opt->max_parse_size) {
-			scan_note_incomplete(u->scan, "%s: not parsed: larger than %zu bytes "
-						      "(--max-parse-size); only the text rules read it",
-					     u->path, u->scan->opt->max_parse_size);
+			unit_note_limit(u, true, NULL,
+					"%s: not parsed: larger than %zu bytes (--max-parse-size); "
+					"only the text rules read it",
+					u->path, u->scan->opt->max_parse_size);
 			return NULL;
 		}
 		const char *src = u->data;
 		if (u->page) {
 			enum lang lang;
 			if (!(u->script = lang_page_scripts(u->data, u->len, &lang))) {
-				scan_note_incomplete(u->scan, "%s: not parsed: out of memory", u->path);
+				unit_note_limit(u, true, NULL, "%s: not parsed: out of memory", u->path);
 				return NULL;
 			}
 			src = u->script;
@@ -577,7 +612,8 @@ const struct syntax *unit_syntax(struct unit *u)
 		if (syntax_parse(&u->syntax, u->parsers, u->lang, src, u->len,
 				 u->scan->opt->parse_timeout_ms * 1000) < 0) {
 			u->syntax = NULL;
-			scan_note_incomplete(u->scan, "%s: not parsed: %s", u->path, error_last());
+			/* too deep, too slow, not the language: the code rules could not read it */
+			unit_note_limit(u, true, NULL, "%s: not parsed: %s", u->path, error_last());
 		} else {
 			u->frame = (struct import_frame){u, u->path};
 			syntax_set_import_hook(u->syntax, import_value, &u->frame);
@@ -638,11 +674,11 @@ static char *nearest_package(const struct scan *s, const char *path, size_t *len
 	}
 }
 
-char *unit_package_json(struct unit *u, size_t *len)
+char *scan_package_json(const struct scan *s, const char *path, size_t *len)
 {
 	char *dir = NULL;
 	bool bundler;
-	char *text = nearest_package(u->scan, u->path, len, &dir, &bundler);
+	char *text = nearest_package(s, path, len, &dir, &bundler);
 	free(dir);
 	return text;
 }
@@ -752,19 +788,8 @@ static int count_chars(const char *s, size_t n)
 	return c;
 }
 
-struct range {
-	size_t a, b;
-	const char *secret;
-};
-
-static int range_cmp(const void *x, const void *y)
-{
-	const struct range *p = x, *q = y;
-	return p->a < q->a ? -1 : p->a > q->a;
-}
-
 /* Appends text, replacing bytes that are not valid UTF-8 or are control characters, so
- * every output format can carry the snippet as it is. */
+ * every output format can carry the snippet as it is. Byte lengths are kept. */
 static void put_clean(struct buf *b, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n;) {
@@ -786,8 +811,19 @@ static void put_clean(struct buf *b, const char *s, size_t n)
 	}
 }
 
-/* The hit's source line with every known secret on it redacted. */
-static char *make_snippet(const struct unit *u, const struct hit *h, bool reveal, int mark[2])
+/* Characters that end a token: a window of a long line is cut only there, so no key
+ * is ever shown in part (a part would not be recognised as a key by the redactor). */
+static bool token_edge(char c)
+{
+	return c == ' ' || c == '\t' || c == '"' || c == '\'' || c == '`' || c == ',' || c == ';';
+}
+
+/* The hit's source line (a window of it when long), passed through the redactor with
+ * the unit's secrets: keys assembled from pieces ("sk_live_" + "...") are not in the
+ * text verbatim, so their whole expression is hidden. The scan's redactor masks the
+ * secrets other files revealed when the report is finalised (report_redact). */
+static char *make_snippet(const struct unit *u, const struct hit *h, const struct redactor *red,
+			  int mark[2])
 {
 	mark[0] = mark[1] = 0;
 	if (h->start == h->end)
@@ -799,69 +835,44 @@ static char *make_snippet(const struct unit *u, const struct hit *h, bool reveal
 		ws = h->start > ls + SNIPPET_BEFORE ? h->start - SNIPPET_BEFORE : ls;
 		we = h->start + SNIPPET_AFTER < le ? h->start + SNIPPET_AFTER : le;
 	}
-	struct range ranges[64];
-	size_t nr = 0;
-	for (size_t i = 0; i < u->nhits && nr < 64; i++) {
+	size_t hend = h->end < we ? h->end : we;
+	while (ws > ls && ws < h->start && !token_edge(u->data[ws - 1]))
+		ws++;
+	while (we < le && we > hend && !token_edge(u->data[we]))
+		we--;
+	struct redact_range *forced = NULL;
+	size_t nforced = 0;
+	for (size_t i = 0; i < u->nhits; i++) {
 		const struct hit *o = &u->hits[i];
-		if (!o->secret || !*o->secret)
+		if (!o->secret || !*o->secret || o->start >= le || o->end <= ls ||
+		    memmem(u->data + o->start, o->end - o->start, o->secret, strlen(o->secret)))
 			continue;
-		size_t sl = strlen(o->secret);
-		bool found = false;
-		for (const char *p = u->data + ls; nr < 64 && p + sl <= u->data + le;) {
-			const char *q = memmem(p, (size_t)(u->data + le - p), o->secret, sl);
-			if (!q)
-				break;
-			ranges[nr++] = (struct range){(size_t)(q - u->data), (size_t)(q - u->data) + sl, o->secret};
-			found |= (size_t)(q - u->data) >= o->start && (size_t)(q - u->data) < o->end;
-			p = q + sl;
+		struct redact_range *p = realloc(forced, (nforced + 1) * sizeof *p);
+		if (!p) {
+			free(forced);
+			return NULL;
 		}
-		/* A secret assembled from pieces ("sk_live_" + "...") is not verbatim: hide the
-		 * whole expression. */
-		if (!found && o->start < le && o->end > ls && nr < 64)
-			ranges[nr++] = (struct range){o->start > ls ? o->start : ls,
-						      o->end < le ? o->end : le, o->secret};
+		forced = p;
+		forced[nforced++] = (struct redact_range){(o->start > ls ? o->start : ls) - ls,
+							  (o->end < le ? o->end : le) - ls, o->secret};
 	}
-	qsort(ranges, nr, sizeof *ranges, range_cmp);
+	size_t marks[4] = {h->start - ls, hend - ls, ws - ls, we - ls};
+	char *line = redact_text(red, u->data + ls, le - ls, forced, nforced, marks, 4, NULL);
+	free(forced);
+	if (!line)
+		return NULL;
 	struct buf b = BUF_INIT;
 	if (ws > ls)
 		buf_puts(&b, "...");
-	size_t pos = ws;
-	size_t hend = h->end < we ? h->end : we;
-	mark[0] = mark[1] = -1;
-	/* put_clean keeps byte lengths, so a source offset maps to pos + its distance. */
-#define MARK(src_a, src_b, out_a, out_b)                                          \
-	do {                                                                      \
-		if (mark[0] < 0 && h->start >= (src_a) && h->start < (src_b))     \
-			mark[0] = (int)(out_a);                                   \
-		if (hend > (src_a) && hend <= (src_b))                            \
-			mark[1] = (int)(out_b);                                   \
-	} while (0)
-	for (size_t i = 0; i < nr; i++) {
-		const struct range *r = &ranges[i];
-		if (r->b <= pos)
-			continue;
-		size_t a = r->a > pos ? r->a : pos;
-		if (a >= we)
-			break;
-		MARK(pos, a, b.len + (h->start - pos), b.len + (hend - pos));
-		put_clean(&b, u->data + pos, a - pos);
-		char *red = secret_redact(r->secret, strlen(r->secret), reveal);
-		size_t out_a = b.len;
-		if (red)
-			put_clean(&b, red, strlen(red)); /* --no-redact shows the key as it is */
-		free(red);
-		MARK(a, r->b, out_a, b.len);
-		pos = r->b;
-	}
-	if (pos < we) {
-		MARK(pos, we, b.len + (h->start - pos), b.len + (hend - pos));
-		put_clean(&b, u->data + pos, we - pos);
-	}
-#undef MARK
-	if (mark[0] < 0 || mark[1] < mark[0])
-		mark[0] = mark[1] = 0;
+	size_t at = b.len;
+	put_clean(&b, line + marks[2], marks[3] - marks[2]);
 	if (we < le)
 		buf_puts(&b, "...");
+	free(line);
+	if (marks[0] >= marks[2] && marks[1] <= marks[3] && marks[1] > marks[0]) {
+		mark[0] = (int)(at + marks[0] - marks[2]);
+		mark[1] = (int)(at + marks[1] - marks[2]);
+	}
 	return buf_detach(&b);
 }
 
@@ -924,20 +935,60 @@ static int apply_directives(struct unit *u, struct finding_list *out, size_t fir
 	return rc;
 }
 
+/* The findings cap is reached at hit i: the rules of the hits left are named, their
+ * items unknown unless a finding fails them. */
+static int note_capped(struct unit *u, size_t i, size_t max)
+{
+	const struct ruleset *rs = u->scan->rules;
+	bool *affected = calloc(rs->len ? rs->len : 1, sizeof *affected);
+	if (!affected)
+		return error_set("out of memory");
+	for (; i < u->nhits; i++)
+		affected[u->hits[i].rule - rs->rules] = !rule_disabled(u->scan, u->hits[i].rule);
+	int rc = scan_note_limit(u->scan, u->scope, affected,
+				 "%s: more than %zu findings: only the first %zu are reported "
+				 "(--max-findings-per-file)",
+				 u->path, max, max);
+	free(affected);
+	return rc;
+}
+
+/* Every secret the unit's detectors found, rules turned off included: the unit's own
+ * redactor (for its snippets) and the scan's (for every string printed). */
+static int note_secrets(struct unit *u, struct redactor *red)
+{
+	for (size_t i = 0; i < u->nhits; i++) {
+		const char *secret = u->hits[i].secret;
+		if (secret && (redactor_add(red, secret, strlen(secret)) < 0 ||
+			       scan_note_secret(u->scan, secret) < 0))
+			return -1;
+	}
+	redactor_seal(red);
+	return 0;
+}
+
 int unit_finish(struct unit *u, struct finding_list *out)
 {
 	size_t first = out->len, max = u->scan->opt->max_file_findings;
 	if (u->nhits > 1)
 		qsort(u->hits, u->nhits, sizeof *u->hits, hit_cmp);
-	size_t line = 1, pos = 0;
+	size_t line = 1 + u->line_base, pos = 0;
+	struct redactor red = {.reveal = u->scan->opt->reveal};
 	size_t *lines = calloc(u->nhits ? u->nhits : 1, sizeof *lines);
-	if (!lines)
+	if (!lines || note_secrets(u, &red) < 0) {
+		free(lines);
+		redactor_free(&red);
 		return error_set("out of memory");
+	}
+	int rc = 0;
 	for (size_t i = 0; i < u->nhits; i++) {
 		const struct hit *h = &u->hits[i];
 		for (; pos < h->start; pos++)
 			line += u->data[pos] == '\n';
 		lines[i] = line;
+		/* a rule turned off ran for its secrets only */
+		if (rule_disabled(u->scan, h->rule))
+			continue;
 		/* One finding per rule per position, and per secret per line: a key found by
 		 * its shape and by where it flows is one leak. */
 		bool dup = false;
@@ -949,10 +1000,8 @@ int unit_finish(struct unit *u, struct finding_list *out)
 		}
 		if (dup)
 			continue;
-		if (max && out->len - first == max) {
-			scan_note_incomplete(u->scan, "%s: more than %zu findings: only the first %zu "
-						      "are reported (--max-findings-per-file)",
-					     u->path, max, max);
+		if (max && out->len - first + u->prior_findings >= max) {
+			rc = note_capped(u, i, max);
 			break;
 		}
 		size_t ls, le;
@@ -964,36 +1013,38 @@ int unit_finish(struct unit *u, struct finding_list *out)
 		line_bounds(u, h->end > h->start ? h->end - 1 : h->start, &els, &ele);
 		struct finding *f = finding_list_add(out);
 		if (!f) {
-			free(lines);
-			return -1;
+			rc = -1;
+			break;
 		}
 		f->rule = h->rule;
 		f->severity = h->severity;
 		f->line = (int)line;
-		f->column = count_chars(u->data + ls, h->start - ls) + 1;
+		/* a piece of a large file may start inside a line */
+		f->column = count_chars(u->data + ls, h->start - ls) + 1 + (ls ? 0 : (int)u->col_base);
 		f->end_line = (int)eline;
-		f->end_column = count_chars(u->data + els, h->end - els) + 1;
+		f->end_column = count_chars(u->data + els, h->end - els) + 1 + (els ? 0 : (int)u->col_base);
 		f->path = strdup(u->path);
 		f->message = strdup(h->message);
 		int mark[2] = {0, 0};
-		f->snippet = make_snippet(u, h, u->scan->opt->reveal, mark);
+		f->snippet = make_snippet(u, h, &red, mark);
 		f->mark_start = mark[0];
 		f->mark_end = mark[1];
 		if (h->secret) {
 			if (hash_hex(f->secret_hash, h->secret, strlen(h->secret)) < 0) {
-				free(lines);
-				return -1;
+				rc = -1;
+				break;
 			}
 			f->match = strdup("");
 		} else
 			f->match = normalise_match(u->data + h->start, h->end - h->start);
 		if (!f->path || !f->message || !f->snippet || !f->match) {
-			free(lines);
-			return error_set("out of memory");
+			rc = error_set("out of memory");
+			break;
 		}
 	}
 	free(lines);
-	return apply_directives(u, out, first);
+	redactor_free(&red);
+	return rc ? rc : apply_directives(u, out, first);
 }
 
 void unit_free(struct unit *u)

@@ -15,6 +15,7 @@
 #include "check/scan.h"
 #include "cmd/cmd.h"
 #include "core/error.h"
+#include "core/redact.h"
 #include "report/report.h"
 #include "source/files.h"
 #include "source/git.h"
@@ -59,8 +60,8 @@ static const char usage[] =
 	"                       at the root of the repository or folder, when present)\n"
 	"  --rules DIR          also load the rules in DIR/*.yml\n"
 	"  --jobs N             threads (default: one per core)\n"
-	"  --max-file-size SIZE skip larger files, counted in the summary (default 2M;\n"
-	"                       K and M suffixes)\n"
+	"  --max-file-size SIZE larger files are not parsed: the text rules read them in\n"
+	"                       pieces, up to 64 times SIZE (default 2M; K and M suffixes)\n"
 	"  --max-parse-size SIZE  parse files up to SIZE for the code rules; larger ones\n"
 	"                       get the text rules only (default 2M)\n"
 	"  --parse-timeout MS   give up parsing one file after MS milliseconds, and checking\n"
@@ -417,6 +418,10 @@ static int collect(struct scan *s, struct scan_args *a, char head[HASH_HEX_SIZE]
 		return -1;
 	if (listed == 1)
 		scan_note_incomplete(s, "%s", error_last());
+	const struct file_list *subs = repo_submodules(s->repo);
+	for (size_t i = 0; i < subs->len; i++)
+		scan_log(s, "%s: skipped: a submodule is another repository (scan it on its own)",
+			 subs->items[i].path);
 	file_list_sort(&s->files);
 	return 0;
 }
@@ -537,6 +542,22 @@ static const char *baseline_path(const struct scan_args *a, const struct scan *s
 	return path;
 }
 
+/* Text of the run (a path, an error) on stderr, through the scan's redactor. */
+static void print_redacted(struct scan *s, const char *text)
+{
+	redactor_seal(&s->redactor);
+	char *red = redact_text(&s->redactor, text, strlen(text), NULL, 0, NULL, 0, NULL);
+	report_put_safe(stderr, red ? red : "(out of memory)");
+	free(red);
+}
+
+static void fail_redacted(struct scan *s)
+{
+	fputs("ocpay-audit: ", stderr);
+	print_redacted(s, error_last());
+	fputc('\n', stderr);
+}
+
 /* `baseline`: writes the findings (or, with --prune, those the file still holds). */
 static int write_baseline(const struct scan_args *a, struct scan *s)
 {
@@ -551,8 +572,9 @@ static int write_baseline(const struct scan_args *a, struct scan *s)
 	size_t written, dropped;
 	int rc = baseline_write(&b, name, &s->findings, a->prune, &written, &dropped);
 	if (!rc) {
-		fprintf(stderr, "ocpay-audit: %s: %zu finding%s accepted", name, written,
-			written == 1 ? "" : "s");
+		fputs("ocpay-audit: ", stderr);
+		print_redacted(s, name);
+		fprintf(stderr, ": %zu finding%s accepted", written, written == 1 ? "" : "s");
 		if (a->prune)
 			fprintf(stderr, ", %zu stale entr%s dropped", dropped,
 				dropped == 1 ? "y" : "ies");
@@ -608,6 +630,13 @@ static int scan_main(enum run_kind kind, int argc, char **argv)
 	}
 	rep = (struct report){.scan = &s, .target = a.path, .mode = "scan",
 			      .scopes = SCOPE_TREE, .fail_on = a.fail_on};
+	char *target = strdup(a.path);
+	if (!target) {
+		cmd_fail("out of memory");
+		scan_free(&s);
+		ruleset_free(&rules);
+		return EXIT_ERROR;
+	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int ran = collect(&s, &a, rep.head);
@@ -622,19 +651,23 @@ static int scan_main(enum run_kind kind, int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	s.stats.duration_ms = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000 +
 					 (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	/* every string printed from here on has passed the redactor */
+	if (ran == 0 && report_redact(&s, &target, kind == RUN_BASELINE) < 0)
+		ran = -1;
+	rep.target = target;
 	if (ran < 0) {
-		cmd_fail("%s", error_last());
+		fail_redacted(&s);
 		goto out;
 	}
 	if (kind == RUN_BASELINE) {
 		if (write_baseline(&a, &s) < 0)
-			cmd_fail("%s", error_last());
+			fail_redacted(&s);
 		else
 			code = s.nincomplete ? EXIT_INCOMPLETE : EXIT_CLEAN;
 		goto out;
 	}
 	if (apply_baseline(&a, &s) < 0 || report_build(&rep) < 0 || write_report(&a, &rep) < 0) {
-		cmd_fail("%s", error_last());
+		fail_redacted(&s);
 		goto out;
 	}
 	if (kind == RUN_REPORT && !a.quiet)
@@ -652,6 +685,7 @@ static int scan_main(enum run_kind kind, int argc, char **argv)
 	else
 		code = EXIT_CLEAN;
 out:
+	free(target);
 	report_free(&rep);
 	struct repo *repo = s.repo;
 	scan_free(&s);

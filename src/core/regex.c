@@ -9,6 +9,24 @@ struct regex {
 	pcre2_code *code;
 };
 
+/* Matches that failed on a resource limit (the match or depth limit, memory), in this
+ * thread: a caller that cannot tell a failure from no match still learns of it. */
+static _Thread_local unsigned long match_errors;
+
+unsigned long regex_errors(void)
+{
+	return match_errors;
+}
+
+static int match(const struct regex *re, const char *s, size_t len, size_t start,
+		 pcre2_match_data *md)
+{
+	int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, start, 0, md, NULL);
+	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
+		match_errors++;
+	return rc;
+}
+
 struct regex *regex_new(const char *pattern, unsigned flags, char *err, size_t errsize,
 			size_t *err_offset)
 {
@@ -60,14 +78,19 @@ int regex_group_number(const struct regex *re, const char *name)
 	return n < 0 ? -1 : n;
 }
 
-bool regex_search(const struct regex *re, const char *s, size_t len)
+int regex_find(const struct regex *re, const char *s, size_t len)
 {
 	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
 	if (!md)
-		return false;
-	int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, md, NULL);
+		return -1;
+	int rc = match(re, s, len, 0, md);
 	pcre2_match_data_free(md);
-	return rc >= 0;
+	return rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+}
+
+bool regex_search(const struct regex *re, const char *s, size_t len)
+{
+	return regex_find(re, s, len) == 1;
 }
 
 void regex_iter_init(struct regex_iter *it, const struct regex *re, const char *s, size_t len)
@@ -79,16 +102,25 @@ void regex_iter_init(struct regex_iter *it, const struct regex *re, const char *
 	it->md = pcre2_match_data_create_from_pattern(re->code, NULL);
 	it->ov = it->md ? pcre2_get_ovector_pointer(it->md) : NULL;
 	it->done = it->md == NULL;
+	it->failed = it->md == NULL;
+}
+
+void regex_iter_range(struct regex_iter *it, size_t start, size_t end)
+{
+	it->next = start;
+	it->len = end;
+	it->done = it->md == NULL;
+	it->failed = it->md == NULL;
 }
 
 bool regex_iter_next(struct regex_iter *it)
 {
 	if (it->done || it->next > it->len)
 		return false;
-	int rc = pcre2_match(it->re->code, (PCRE2_SPTR)it->subject, it->len, it->next, 0,
-			     it->md, NULL);
+	int rc = match(it->re, it->subject, it->len, it->next, it->md);
 	if (rc < 0) {
 		it->done = true;
+		it->failed = rc != PCRE2_ERROR_NOMATCH;
 		return false;
 	}
 	size_t s = it->ov[0], e = it->ov[1];

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const struct {
 	const char *prefix;
@@ -69,9 +70,11 @@ static const char *const placeholder_words[] = {
 	"key_here", "token_here", "secret_here", "here_", "...",
 };
 
+/* References to a value kept elsewhere, and template expressions filled in when the file
+ * is rendered ({{ port }}, ${PORT}, <%= key %>), wherever they sit in the value. */
 static const char *const reference_marks[] = {
 	"process.env", "import.meta.env", "os.environ", "getenv", "env(", "config(",
-	"secrets.", "vault:", "ssm:",
+	"secrets.", "vault:", "ssm:", "{{", "${", "<%", "{%",
 };
 
 static bool looks_sequential_or_flat(const char *s, size_t n)
@@ -148,6 +151,66 @@ static bool is_snake_name(const char *s, size_t n)
 	return sep;
 }
 
+/* 'ocpay-prod-key-v2', 'shop.ocpay.key2': a name made of short lowercase words, each
+ * perhaps numbered. An issued key has long runs of mixed letters and digits. */
+static bool is_name(const char *s, size_t n)
+{
+	size_t segments = 0;
+	for (size_t i = 0; i < n;) {
+		size_t letters = 0, digits = 0;
+		while (i < n && islower((unsigned char)s[i]) && !digits)
+			letters++, i++;
+		while (i < n && isdigit((unsigned char)s[i]))
+			digits++, i++;
+		if ((!letters && !digits) || letters > 12 || digits > 4)
+			return false;
+		segments++;
+		if (i == n)
+			break;
+		if (s[i] != '-' && s[i] != '_' && s[i] != '.')
+			return false;
+		i++;
+	}
+	return segments >= 2;
+}
+
+/* prod/shop/ocpay, projects/shop/secrets/ocpay/versions/latest: the path of a secret in
+ * a secrets manager (lowercase words, not the mixed case of base64). */
+static bool is_path(const char *s, size_t n)
+{
+	size_t slashes = 0, run = 0, longest = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '/') {
+			slashes++;
+			run = 0;
+		} else if (islower(c)) {
+			if (++run > longest)
+				longest = run;
+		} else if (isdigit(c) || c == '-' || c == '_' || c == '.') {
+			run = 0;
+		} else {
+			return false;
+		}
+	}
+	return slashes && longest >= 3;
+}
+
+/* After a vendor's prefix (whsec_, pk_test_, xoxb-), the part a key's randomness is in. */
+static size_t vendor_prefix(const char *s, size_t n)
+{
+	size_t end = 0;
+	for (int seg = 0; seg < 3; seg++) {
+		size_t i = end, letters = 0;
+		while (i < n && isalpha((unsigned char)s[i]) && letters <= 12)
+			i++, letters++;
+		if (!letters || letters > 12 || i >= n || (s[i] != '_' && s[i] != '-'))
+			break;
+		end = i + 1;
+	}
+	return end;
+}
+
 /* 'Content-Type', 'X-Request-Id': a header's name, capitalised words joined by hyphens,
  * which sits beside the key in a header list. */
 static bool is_header_name(const char *s, size_t n)
@@ -197,10 +260,10 @@ bool secret_is_placeholder(const char *s, size_t n, size_t min_len)
 		if (contains_ci(s, n, reference_marks[i]))
 			return true;
 	if (is_dotted_reference(s, n) || is_constant_name(s, n) || is_snake_name(s, n) ||
-	    is_header_name(s, n))
+	    is_header_name(s, n) || is_name(s, n) || is_path(s, n))
 		return true;
-	/* https://api.oneclickdz.com: an address, not a key. */
-	if (memmem(s, n, "://", 3))
+	/* https://api.oneclickdz.com, arn:aws:secretsmanager:...: an address, not a key. */
+	if (memmem(s, n, "://", 3) || (n > 4 && !strncasecmp(s, "arn:", 4)))
 		return true;
 	size_t pl = prefix_len(s, n, NULL);
 	const char *body = s + pl;
@@ -208,6 +271,10 @@ bool secret_is_placeholder(const char *s, size_t n, size_t min_len)
 	if (pl == 0 && n < min_len)
 		return true;
 	if (pl && bn < 8)
+		return true;
+	/* another vendor's prefix: whsec_ followed by 64 zeros is still a filler */
+	size_t vp = pl ? 0 : vendor_prefix(s, n);
+	if (vp && vp < n && looks_sequential_or_flat(s + vp, n - vp))
 		return true;
 	return looks_sequential_or_flat(body, bn);
 }

@@ -43,7 +43,7 @@ const struct model_row *bound_row(const struct flow *f, int32_t file, const stru
 		const struct model_row *r = rows[i];
 		if (!(r->langs & LANG_BIT(ir->lang)) || !path_match(r->pat, &p))
 			continue;
-		if (r->attr[MODEL_ATTR_WHEN] && !model_when(call, r->attr[MODEL_ATTR_WHEN]))
+		if (r->attr[MODEL_ATTR_WITH] && !model_arg_is(call, r->attr[MODEL_ATTR_WITH]))
 			continue;
 		return r;
 	}

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "report/report.h"
 
@@ -35,7 +36,7 @@ static int entry_cmp(const void *x, const void *y)
 	return (int)a->item->scope - (int)b->item->scope;
 }
 
-/* Findings fail an item; then, in order: what the run did not cover, what a checker could
+/* Findings above info fail an item; then, in order: what the run did not cover, what a checker could
  * not decide, no integration, none of the code the rule judges, and what a
  * repository-level check found failing without a finding. A checker's detail (what it
  * saw) goes with a pass or a fail. */
@@ -43,12 +44,14 @@ static void decide(const struct report *rep, struct checklist_entry *e)
 {
 	const struct scan *s = rep->scan;
 	bool history = e->item->scope == SCOPE_HISTORY;
+	/* an info finding is advice (OC007's 403 not told apart): it fails no item */
 	for (size_t i = 0; i < s->findings.len; i++) {
 		const struct finding *f = &s->findings.items[i];
-		if (f->rule == e->rule && (f->commit != NULL) == history)
+		if (f->rule == e->rule && (f->commit != NULL) == history && f->severity > SEV_INFO)
 			e->findings++;
 	}
 	const char *why = scan_rule_note(s, e->rule, NOTE_UNKNOWN);
+	const char *limit = scan_limit_reason(s, e->rule, e->item->scope);
 	const char *failing = scan_rule_note(s, e->rule, NOTE_FAIL);
 	const char *detail = history ? NULL : scan_rule_note(s, e->rule, NOTE_DETAIL);
 	if (!(rep->scopes & e->item->scope)) {
@@ -58,9 +61,23 @@ static void decide(const struct report *rep, struct checklist_entry *e)
 	} else if (e->findings) {
 		e->status = ITEM_FAIL;
 		e->reason = detail;
+	} else if (history && s->history_unknown) {
+		e->status = ITEM_UNKNOWN;
+		e->reason = s->history_unknown;
 	} else if (why) {
 		e->status = ITEM_UNKNOWN;
 		e->reason = why;
+	} else if (limit) {
+		/* a limit hid part of what the rule reads: it cannot pass, nor be n/a */
+		size_t more = scan_limit_count(s, e->rule, e->item->scope) - 1;
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "a scan limit was reached: %s", limit);
+		if (more)
+			buf_printf(&b, " (and %zu more, listed as incomplete)", more);
+		e->status = ITEM_UNKNOWN;
+		e->reason = e->owned = buf_detach(&b);
+		if (!e->reason)
+			e->reason = "a scan limit was reached";
 	} else if (!s->ocpay_seen) {
 		e->status = ITEM_NA;
 		e->reason = "no OCPay integration found";
@@ -125,7 +142,10 @@ void report_verdict(const struct report *rep, char *buf, size_t size)
 	for (size_t i = 0; i < rep->nchecklist; i++)
 		unknown += rep->checklist[i].status == ITEM_UNKNOWN;
 	size_t n = s->findings.len;
-	if (!s->ocpay_seen && !n)
+	if (!s->ocpay_seen && !n && s->nincomplete)
+		snprintf(buf, size, "No OCPay integration found in what could be read, but the scan "
+				    "is incomplete: what it could not read is listed below.");
+	else if (!s->ocpay_seen && !n)
 		snprintf(buf, size, "No OCPay integration found: no file mentions OCPay, the "
 				    "OneClick DZ API (oneclickdz, ONECLICK_API_*) or X-Access-Token, "
 				    "so there is nothing to audit.");
@@ -150,6 +170,8 @@ void report_verdict(const struct report *rep, char *buf, size_t size)
 
 void report_free(struct report *rep)
 {
+	for (size_t i = 0; i < rep->nchecklist; i++)
+		free(rep->checklist[i].owned);
 	free(rep->checklist);
 	rep->checklist = NULL;
 	rep->nchecklist = 0;

@@ -96,7 +96,9 @@ static void write_finding(FILE *out, const struct finding *f, bool show_fix)
 	fprintf(out, "</h3>\n<div class=\"where\">%s %s &middot; ", f->rule->id, f->rule->name);
 	put(out, f->path);
 	fprintf(out, ":%d", f->line);
-	if (f->commit) {
+	if (f->commit && !(f->commit->date && *f->commit->date)) {
+		fprintf(out, " &middot; object %.12s, in no commit", f->commit->id);
+	} else if (f->commit) {
 		fprintf(out, " &middot; commit %.12s by ", f->commit->id);
 		put(out, f->commit->author);
 		fputs(", ", out);

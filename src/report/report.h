@@ -17,6 +17,7 @@ struct checklist_entry {
 	enum item_status status;
 	size_t findings;
 	const char *reason; /* for n/a and unknown */
+	char *owned;	    /* the reason, when made for this entry */
 };
 
 struct report {
@@ -36,6 +37,12 @@ struct report {
 };
 
 int report_build(struct report *rep);
+/* Passes every string of the scan that any output prints (findings and suppressed ones:
+ * path, message, snippet, commit author and date, reason; directives, incomplete notes,
+ * --verbose log lines, the rules' notes and limits) and *target through the scan's
+ * redactor, once every secret is known. Snippet marks follow. Skipped with --no-redact
+ * unless force (the baseline file is committed). 0, or -1 out of memory. */
+int report_redact(struct scan *s, char **target, bool force);
 /* "N finding(s)" and, when there are some, " (2 critical, 1 high)". */
 void report_put_counts(const struct report *rep, FILE *out);
 /* One sentence a manager can act on: ready or not, and why. */

@@ -58,7 +58,10 @@ static void write_finding(const struct report *rep, const struct finding *f, FIL
 		c(rep, RESET));
 	report_put_safe(out, f->message);
 	fprintf(out, " %s[%s]%s\n", c(rep, DIM), f->rule->id, c(rep, RESET));
-	if (f->commit) {
+	if (f->commit && !(f->commit->date && *f->commit->date)) {
+		/* a blob or tree only a ref names */
+		fprintf(out, "    object %.12s, in no commit\n", f->commit->id);
+	} else if (f->commit) {
 		fprintf(out, "    commit %.12s by ", f->commit->id);
 		report_put_safe(out, f->commit->author ? f->commit->author : "");
 		fputs(" on ", out);
@@ -116,10 +119,11 @@ static void write_summary(const struct report *rep, FILE *out)
 	const struct scan *s = rep->scan;
 	const struct scan_stats *st = &s->stats;
 	fputc('\n', out);
-	if (!s->ocpay_seen)
-		fputs("No OCPay integration found here (no file mentions OCPay, the OneClick DZ "
-		      "API (oneclickdz, ONECLICK_API_*) or X-Access-Token).\n",
-		      out);
+	/* a key found, or a file not read, is no proof that there is nothing to audit */
+	if (!s->ocpay_seen && !s->findings.len)
+		fprintf(out, "No OCPay integration found %s (no file mentions OCPay, the OneClick DZ "
+			"API (oneclickdz, ONECLICK_API_*) or X-Access-Token).\n",
+			s->nincomplete ? "in what could be read" : "here");
 	report_put_counts(rep, out);
 	fprintf(out, " in %zu files (%.1f MB), %zu parsed, %llu ms", st->files_scanned,
 		(double)st->bytes_scanned / 1e6, st->files_parsed,

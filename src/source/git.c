@@ -8,6 +8,7 @@
 
 struct repo {
 	git_repository *git;
+	struct file_list submodules; /* met by repo_list_files */
 };
 
 int repo_fail(const char *what)
@@ -53,6 +54,7 @@ void repo_free(struct repo *r)
 	if (!r)
 		return;
 	git_repository_free(r->git);
+	file_list_free(&r->submodules);
 	free(r);
 	git_libgit2_shutdown();
 }
@@ -92,11 +94,19 @@ int repo_list_files(struct repo *r, const char *prefix, struct file_list *out)
 		const git_index_entry *e = git_index_get_byindex(index, i);
 		/* Conflicted paths appear once per stage: keep one. Submodules are other
 		 * repositories. */
-		if (!e || (last && !strcmp(last, e->path)) || e->mode == GIT_FILEMODE_COMMIT)
+		if (!e || (last && !strcmp(last, e->path)))
 			continue;
 		last = e->path;
 		if (!under(e->path, prefix, plen))
 			continue;
+		if (e->mode == GIT_FILEMODE_COMMIT) {
+			if (file_list_add(&r->submodules, e->path, strlen(e->path), FILE_TRACKED) <
+			    0) {
+				git_index_free(index);
+				return -1;
+			}
+			continue;
+		}
 		unsigned flags = FILE_TRACKED;
 		if (e->mode == GIT_FILEMODE_LINK)
 			flags |= FILE_SYMLINK;
@@ -135,6 +145,11 @@ int repo_list_files(struct repo *r, const char *prefix, struct file_list *out)
 	}
 	git_status_list_free(st);
 	return rc;
+}
+
+const struct file_list *repo_submodules(const struct repo *r)
+{
+	return &r->submodules;
 }
 
 int repo_is_ignored(struct repo *r, const char *path, bool *ignored)

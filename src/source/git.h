@@ -21,6 +21,8 @@ int repo_head(const struct repo *r, char out[HASH_HEX_SIZE]);
 /* Tracked files plus untracked files that are not ignored, under prefix ("" or "dir/").
  * Returns 1, with the error set, when only the tracked files could be listed. */
 int repo_list_files(struct repo *r, const char *prefix, struct file_list *out);
+/* The submodules repo_list_files met (and left out: each is another repository). */
+const struct file_list *repo_submodules(const struct repo *r);
 int repo_is_ignored(struct repo *r, const char *path, bool *ignored);
 /* The folder git runs hooks from (core.hooksPath honoured), newly allocated, with no
  * trailing '/'. */

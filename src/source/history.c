@@ -1,11 +1,13 @@
-/* Blob-first history scan. One walk over the commits (oldest first, each (tree, path)
- * visited once) records each unique blob with the first commit and path it appeared at.
- * Meanwhile worker threads, each with its own libgit2 handles, screen every packed blob
- * in pack order (where each delta finds its base in the delta cache) for the keywords of
- * the history rules, before its path is known. Once the walk is done, only the blobs that
- * hit, the blobs at paths a rule reads whatever their content (.env files) and the blobs
- * no pack listed are read again and scanned at their path. Findings of the same secret
- * at the same path keep the earliest commit. */
+/* Blob-first history scan. One walk over the commits (parents first, each (tree, path)
+ * visited once, commits and folders that cannot be read named and passed over) records
+ * each unique blob with the commit and path it first appeared at, and the other paths it
+ * appeared at. Meanwhile worker threads, each with its own libgit2 handles, screen every
+ * packed blob (each delta right after its base, where the delta cache still holds it)
+ * for the keywords of the history rules, before its path is known. Once the walk is
+ * done, only the blobs that hit, the blobs at paths a rule reads whatever their content
+ * (.env files) and the blobs no pack listed are read again and scanned at each of their
+ * paths. A packed blob is always decoded by the pack reader, within its bounds on work.
+ * Findings of the same secret at the same path keep the earliest commit. */
 #include "source/history.h"
 
 #include <pthread.h>
@@ -19,134 +21,19 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "source/git_private.h"
-#include "source/pack.h"
+#include "source/history_private.h"
 
-#define MAX_MISSING_NOTES 10
+/* Consecutive blobs a thread decodes: a delta and its base are usually close. After
+ * each batch the pack pages read leave memory. */
+#define SCREEN_BATCH 256
 /* Decoded objects each thread keeps for the deltas that follow. */
 #define PACK_CACHE_BYTES ((size_t)16 << 20)
 
-struct sighting {
-	char *path;
-	uint32_t commit; /* index of the first commit with the blob at this path */
-};
+/* SCREEN_LIMIT: decoding it would pass a bound of the pack reader; screened_size then
+ * holds the index of the reason in limit_why. */
+enum screen { SCREEN_UNREAD, SCREEN_CLEAN, SCREEN_BINARY, SCREEN_LARGE, SCREEN_HIT, SCREEN_LIMIT };
 
-struct blob_rec {
-	git_oid oid;
-	uint32_t commit; /* index of the first commit it appears in */
-	char *path;	 /* first path: the blob is scanned as this file */
-	struct sighting *others; /* other paths it appears at (renames, copies) */
-	uint32_t nothers;
-};
-
-/* Open-addressing tables keyed by 64-bit hashes; values are indexes + 1 (0: empty). */
-struct table {
-	uint64_t *keys;
-	uint32_t *vals;
-	size_t cap, len;
-};
-
-static uint64_t fnv(const void *p, size_t n, uint64_t h)
-{
-	const unsigned char *s = p;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ s[i]) * 1099511628211ull;
-	return h;
-}
-
-static uint64_t oid_key(const git_oid *oid)
-{
-	uint64_t k;
-	memcpy(&k, oid->id, sizeof k);
-	return k | 1; /* never 0: 0 marks an empty slot's key */
-}
-
-/* Returns the slot of key, or of the empty slot where it goes. */
-static size_t table_slot(const struct table *t, uint64_t key)
-{
-	size_t i = (size_t)(key * 0x9E3779B97F4A7C15ull) & (t->cap - 1);
-	while (t->vals[i] && t->keys[i] != key)
-		i = (i + 1) & (t->cap - 1);
-	return i;
-}
-
-static int table_grow(struct table *t)
-{
-	if ((t->len + 1) * 2 <= t->cap)
-		return 0;
-	struct table n = {.cap = t->cap ? t->cap * 2 : 1024};
-	n.keys = calloc(n.cap, sizeof *n.keys);
-	n.vals = calloc(n.cap, sizeof *n.vals);
-	if (!n.keys || !n.vals) {
-		free(n.keys);
-		free(n.vals);
-		return error_set("out of memory");
-	}
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->vals[i]) {
-			size_t j = table_slot(&n, t->keys[i]);
-			n.keys[j] = t->keys[i];
-			n.vals[j] = t->vals[i];
-		}
-	n.len = t->len;
-	free(t->keys);
-	free(t->vals);
-	*t = n;
-	return 0;
-}
-
-static void table_free(struct table *t)
-{
-	free(t->keys);
-	free(t->vals);
-}
-
-/* Blob records live in fixed chunks so readers can hold pointers while the walk adds
- * more; a record is handed to readers once `published` counts it. */
-#define CHUNK_BITS 12
-#define CHUNK_SIZE (1u << CHUNK_BITS)
-#define MAX_CHUNKS (1u << 14) /* 67 million blobs */
-
-struct history {
-	struct scan *s;
-	struct repo *repo;
-	git_oid *commits;
-	size_t ncommits, capcommits;
-	struct blob_rec *chunks[MAX_CHUNKS];
-	size_t nblobs;
-	atomic_size_t published;
-	atomic_bool walk_done;
-	struct table blob_index; /* oid key -> blob index + 1; verified on the full oid */
-	struct table trees;	 /* (tree oid, path) key -> 1 */
-	atomic_size_t missing;
-	bool progress;
-	/* screening, during the walk: the packed blobs in pack order */
-	struct pack_blobs packed;
-	uint8_t *screened;	    /* enum screen, per packed blob */
-	uint32_t *screened_size;    /* per packed blob, saturated */
-	struct table packed_index; /* oid key -> packed index + 1; verified on the full oid */
-	atomic_size_t next_packed, done_packed;
-	size_t clean_bytes;
-	/* scanning: every blob (no screening), or the blobs the screening leaves */
-	size_t *todo; /* blob indexes; NULL: every blob in walk order */
-	size_t ntodo;
-	atomic_size_t next;
-	atomic_size_t done_blobs, done_bytes;
-	uint64_t started_ms, drawn_ms;
-	const struct reader *first_reader; /* the calling thread's */
-};
-
-enum screen { SCREEN_UNREAD, SCREEN_CLEAN, SCREEN_BINARY, SCREEN_LARGE, SCREEN_HIT };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void draw_progress(struct history *h);
-
-static void note_missing(struct history *h, const git_oid *oid, const char *what)
+void history_note_missing(struct history *h, const git_oid *oid, const char *what)
 {
 	if (atomic_fetch_add(&h->missing, 1) < MAX_MISSING_NOTES) {
 		char hex[GIT_OID_HEXSZ + 1];
@@ -156,172 +43,36 @@ static void note_missing(struct history *h, const git_oid *oid, const char *what
 	}
 }
 
-static struct blob_rec *blob_at(const struct history *h, size_t i)
+/* Names a blob that was not read, at the first path it was seen at. */
+static void note_blob(struct history *h, const struct blob_rec *b, const char *why)
 {
-	return &h->chunks[i >> CHUNK_BITS][i & (CHUNK_SIZE - 1)];
+	if (atomic_fetch_add(&h->missing, 1) < MAX_MISSING_NOTES) {
+		char hex[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(hex, sizeof hex, &b->oid);
+		scan_note_incomplete(h->s, "%s: blob %s %s", b->path, hex, why);
+	}
 }
 
-static int add_blob(struct history *h, const git_oid *oid, const char *path, size_t plen)
+/* A blob the pack reader would not decode (a bound on its work): named, as a missing
+ * object is, and never handed to libgit2, which would do that work unbounded. */
+static void note_limit(struct history *h, const struct blob_rec *b, const char *why)
 {
-	if (table_grow(&h->blob_index) < 0)
-		return -1;
-	uint64_t key = oid_key(oid);
-	size_t slot = table_slot(&h->blob_index, key);
-	/* Equal 64-bit prefixes of different blobs: probe on for the full id. */
-	while (h->blob_index.vals[slot] &&
-	       git_oid_cmp(&blob_at(h, h->blob_index.vals[slot] - 1)->oid, oid) != 0) {
-		key = fnv(oid->id, GIT_OID_RAWSZ, key) | 1;
-		slot = table_slot(&h->blob_index, key);
-	}
-	if (h->blob_index.vals[slot]) {
-		struct blob_rec *b = blob_at(h, h->blob_index.vals[slot] - 1);
-		if (strlen(b->path) == plen && !memcmp(b->path, path, plen))
-			return 0;
-		for (uint32_t i = 0; i < b->nothers; i++)
-			if (strlen(b->others[i].path) == plen && !memcmp(b->others[i].path, path, plen))
-				return 0;
-		struct sighting *p = realloc(b->others, (b->nothers + 1) * sizeof *p);
-		if (!p)
-			return error_set("out of memory");
-		b->others = p;
-		p[b->nothers] = (struct sighting){strndup(path, plen), (uint32_t)(h->ncommits - 1)};
-		if (!p[b->nothers].path)
-			return error_set("out of memory");
-		b->nothers++;
-		return 0;
-	}
-	size_t chunk = h->nblobs >> CHUNK_BITS;
-	if (chunk >= MAX_CHUNKS)
-		return error_set("more than %u blobs", MAX_CHUNKS * CHUNK_SIZE);
-	if (!h->chunks[chunk] && !(h->chunks[chunk] = calloc(CHUNK_SIZE, sizeof(struct blob_rec))))
-		return error_set("out of memory");
-	struct blob_rec *b = blob_at(h, h->nblobs);
-	*b = (struct blob_rec){.oid = *oid, .commit = (uint32_t)(h->ncommits - 1)};
-	if (!(b->path = strndup(path, plen)))
-		return error_set("out of memory");
-	h->nblobs++;
-	atomic_store_explicit(&h->published, h->nblobs, memory_order_release);
-	h->blob_index.keys[slot] = key;
-	h->blob_index.vals[slot] = (uint32_t)h->nblobs;
-	h->blob_index.len++;
-	return 0;
+	char text[256];
+	snprintf(text, sizeof text, "not read: %s", why);
+	note_blob(h, b, text);
 }
 
-/* Visits each (tree, path) once: an unchanged subtree of a later commit costs nothing. */
-static int walk_tree(struct history *h, const git_oid *tree_id, struct buf *path)
+/* The index of why among the reasons kept, adding it; the last slot when all are used. */
+static uint32_t limit_reason(struct history *h, const char *why)
 {
-	uint64_t key = fnv(path->ptr, path->len, oid_key(tree_id)) | 1;
-	if (table_grow(&h->trees) < 0)
-		return -1;
-	size_t slot = table_slot(&h->trees, key);
-	if (h->trees.vals[slot])
-		return 0;
-	h->trees.keys[slot] = key;
-	h->trees.vals[slot] = 1;
-	h->trees.len++;
-
-	git_tree *tree;
-	if (git_tree_lookup(&tree, repo_git(h->repo), tree_id) < 0) {
-		note_missing(h, tree_id, "tree");
-		return 0;
-	}
-	size_t base = path->len, n = git_tree_entrycount(tree);
-	int rc = 0;
-	for (size_t i = 0; i < n && !rc; i++) {
-		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
-		git_object_t type = git_tree_entry_type(e);
-		path->len = base;
-		buf_puts(path, git_tree_entry_name(e));
-		if (buf_oom(path)) {
-			rc = error_set("out of memory");
-			break;
-		}
-		if (type == GIT_OBJECT_TREE) {
-			buf_putc(path, '/');
-			rc = walk_tree(h, git_tree_entry_id(e), path);
-		} else if (type == GIT_OBJECT_BLOB && git_tree_entry_filemode(e) != GIT_FILEMODE_LINK) {
-			rc = add_blob(h, git_tree_entry_id(e), path->ptr, path->len);
-		}
-	}
-	path->len = base;
-	if (path->ptr)
-		path->ptr[base] = '\0';
-	git_tree_free(tree);
-	return rc;
-}
-
-static int add_commit(struct history *h, const git_oid *oid)
-{
-	if (h->ncommits == h->capcommits) {
-		size_t cap = h->capcommits ? h->capcommits * 2 : 1024;
-		git_oid *p = realloc(h->commits, cap * sizeof *p);
-		if (!p)
-			return error_set("out of memory");
-		h->commits = p;
-		h->capcommits = cap;
-	}
-	h->commits[h->ncommits++] = *oid;
-	return 0;
-}
-
-static int walk_commits(struct history *h, const char *since)
-{
-	git_repository *g = repo_git(h->repo);
-	git_revwalk *walk;
-	if (git_revwalk_new(&walk, g) < 0)
-		return repo_fail("cannot walk history");
-	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-	int rc = 0;
-	/* Every ref: branches, tags, remote-tracking branches, the stash; and a detached HEAD. */
-	if (git_revwalk_push_glob(walk, "refs/*") < 0)
-		rc = repo_fail("cannot read refs");
-	if (!rc && git_revwalk_push_head(walk) < 0)
-		git_error_clear(); /* unborn HEAD: the refs are all there is */
-	if (!rc && since) {
-		git_object *obj;
-		if (git_revparse_single(&obj, g, since) < 0)
-			rc = error_set("--since %s: no such revision", since);
-		else {
-			git_object *commit;
-			if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0 ||
-			    git_revwalk_hide(walk, git_object_id(commit)) < 0)
-				rc = error_set("--since %s: not a commit", since);
-			else
-				git_object_free(commit);
-			git_object_free(obj);
-		}
-	}
-	git_oid oid;
-	struct buf path = BUF_INIT;
-	uint64_t last = now_ms();
-	while (!rc) {
-		int next = git_revwalk_next(&oid, walk);
-		if (next == GIT_ITEROVER)
-			break;
-		if (next < 0) {
-			note_missing(h, &oid, "commit");
-			git_error_clear();
-			break;
-		}
-		git_commit *c;
-		if (git_commit_lookup(&c, g, &oid) < 0) {
-			note_missing(h, &oid, "commit");
-			continue;
-		}
-		rc = add_commit(h, &oid);
-		buf_reset(&path);
-		buf_puts(&path, "");
-		if (!rc)
-			rc = walk_tree(h, git_commit_tree_id(c), &path);
-		git_commit_free(c);
-		if (h->progress && now_ms() - last > 200) {
-			last = now_ms();
-			draw_progress(h);
-		}
-	}
-	buf_free(&path);
-	git_revwalk_free(walk);
-	return rc;
+	pthread_mutex_lock(&h->why_lock);
+	uint32_t i = 0;
+	while (i < MAX_LIMIT_REASONS - 1 && h->limit_why[i] && strcmp(h->limit_why[i], why))
+		i++;
+	if (!h->limit_why[i])
+		h->limit_why[i] = strdup(why);
+	pthread_mutex_unlock(&h->why_lock);
+	return i;
 }
 
 /* ---- phase 2: every blob once, on every core ---- */
@@ -329,7 +80,8 @@ static int walk_commits(struct history *h, const char *since)
 struct reader {
 	struct history *h;
 	struct worker *w;
-	struct pack_reader *pack; /* screening: decodes the packed blobs */
+	struct pack_reader *pack; /* decodes the packed blobs */
+	size_t packed_reads;
 	git_repository *git;
 	git_odb *odb;
 	struct finding_list found;
@@ -364,16 +116,67 @@ static int fill_commit(git_repository *g, const git_oid *id, struct commit_info 
 	return ci->author && ci->date ? 0 : error_set("out of memory");
 }
 
+/* Scans the blob at every path it was seen at: each path is a file of its own (its
+ * language, the rules of its name, its message), and each finding gets the commit that
+ * brought the blob to that path. */
+static int scan_blob(struct reader *rd, size_t index, const char *data, size_t len)
+{
+	struct history *h = rd->h;
+	const struct blob_rec *b = blob_at(h, index);
+	int rc = 0;
+	for (uint32_t k = 0; k <= b->nothers && rc == 0; k++) {
+		size_t before = rd->found.len;
+		rc = scan_worker_unit(rd->w, k ? b->others[k - 1].path : b->path, FILE_TRACKED,
+				      data, len, SCOPE_HISTORY, &rd->found);
+		for (size_t i = before; i < rd->found.len; i++) {
+			rd->found.items[i].history_blob = index;
+			rd->found.items[i].history_order = k ? b->others[k - 1].commit : b->commit;
+		}
+	}
+	atomic_fetch_add(&h->done_blobs, 1);
+	atomic_fetch_add(&h->done_bytes, len);
+	return rc < 0 ? -1 : 0;
+}
+
+/* A packed blob is decoded by the pack reader, within its bounds; returns 1 when it
+ * is to be read through libgit2 (not packed, or a pack the reader cannot decode). */
+static int read_packed(struct reader *rd, size_t index)
+{
+	struct history *h = rd->h;
+	const struct blob_rec *b = blob_at(h, index);
+	struct pack_loc at;
+	if (!rd->pack || pack_find(h->packs, &b->oid, &at))
+		return 1;
+	const char *data;
+	size_t len;
+	int rc = pack_read(rd->pack, at, h->s->opt->max_file_size, &data, &len);
+	if (++rd->packed_reads % SCREEN_BATCH == 0)
+		pack_set_release(h->packs);
+	if (rc == 1) {
+		atomic_fetch_add(&h->done_blobs, 1);
+		scan_worker_skipped_large(rd->w);
+		return 0;
+	}
+	if (rc == 2) {
+		note_limit(h, b, pack_reader_why(rd->pack));
+		return 0;
+	}
+	return rc < 0 ? 1 : scan_blob(rd, index, data, len);
+}
+
 static int read_blob(struct reader *rd, size_t index)
 {
 	struct history *h = rd->h;
 	const struct blob_rec *b = blob_at(h, index);
+	int packed = read_packed(rd, index);
+	if (packed <= 0)
+		return packed;
 	size_t size;
 	git_object_t type;
 	/* The header first: an oversized blob is never inflated. */
 	if (git_odb_read_header(&size, &type, rd->odb, &b->oid) < 0) {
 		git_error_clear();
-		note_missing(h, &b->oid, "blob");
+		note_blob(h, b, "is missing or unreadable (partial or corrupt clone)");
 		return 0;
 	}
 	if (size > h->s->opt->max_file_size) {
@@ -384,22 +187,15 @@ static int read_blob(struct reader *rd, size_t index)
 	git_odb_object *obj;
 	if (git_odb_read(&obj, rd->odb, &b->oid) < 0) {
 		git_error_clear();
-		note_missing(h, &b->oid, "blob");
+		note_blob(h, b, "is missing or unreadable (partial or corrupt clone)");
 		return 0;
 	}
-	size_t len = git_odb_object_size(obj);
-	size_t before = rd->found.len;
-	int rc = scan_worker_unit(rd->w, b->path, FILE_TRACKED, git_odb_object_data(obj), len,
-				  SCOPE_HISTORY, &rd->found);
+	int rc = scan_blob(rd, index, git_odb_object_data(obj), git_odb_object_size(obj));
 	git_odb_object_free(obj);
-	atomic_fetch_add(&h->done_blobs, 1);
-	atomic_fetch_add(&h->done_bytes, len);
-	for (size_t i = before; i < rd->found.len; i++)
-		rd->found.items[i].history_blob = index;
-	return rc < 0 ? -1 : 0;
+	return rc;
 }
 
-static void draw_progress(struct history *h)
+void history_draw_progress(struct history *h)
 {
 	double secs = (double)(now_ms() - h->started_ms) / 1000.0;
 	double mb = (double)atomic_load(&h->done_bytes) / 1e6;
@@ -454,7 +250,7 @@ static int reader_open(struct reader *rd, struct history *h)
 		return repo_fail(path);
 	if (!(rd->w = scan_worker_new(h->s)))
 		return -1;
-	if (h->packed.len && !(rd->pack = pack_reader_new(&h->packed, PACK_CACHE_BYTES)))
+	if (h->packs && !(rd->pack = pack_reader_new(h->packs, PACK_CACHE_BYTES)))
 		return -1;
 	return 0;
 }
@@ -470,8 +266,6 @@ static void reader_close(struct reader *rd)
 
 /* ---- screening: packed blobs in pack order, while the walk runs ---- */
 
-/* Consecutive blobs a thread decodes: a delta and its base are usually close. */
-#define SCREEN_BATCH 256
 
 static int index_packed(struct history *h)
 {
@@ -521,9 +315,13 @@ static void screen_blob(struct reader *rd, size_t i)
 	struct history *h = rd->h;
 	const char *data;
 	size_t len;
-	int rc = pack_read_blob(rd->pack, i, h->s->opt->max_file_size, &data, &len);
+	int rc = pack_read(rd->pack, h->packed.where[i], h->s->opt->max_file_size, &data, &len);
 	if (rc == 1)
 		h->screened[i] = SCREEN_LARGE;
+	if (rc == 2) {
+		h->screened[i] = SCREEN_LIMIT;
+		h->screened_size[i] = limit_reason(h, pack_reader_why(rd->pack));
+	}
 	if (rc)
 		return;
 	int kind = scan_screen_blob(h->s, data, len);
@@ -544,12 +342,12 @@ static void *screen_main(void *arg)
 								    : h->packed.len;
 		for (size_t i = first; i < last; i++)
 			screen_blob(rd, i);
-		pack_release(&h->packed, last);
+		pack_set_release(h->packs);
 		atomic_fetch_add(&h->done_packed, last - first);
 		/* the calling thread, once its walk is done, keeps the progress line going */
 		if (h->progress && rd == h->first_reader && now_ms() - h->drawn_ms > 200) {
 			h->drawn_ms = now_ms();
-			draw_progress(h);
+			history_draw_progress(h);
 		}
 	}
 	return NULL;
@@ -576,6 +374,9 @@ static int plan_scan(struct history *h, struct worker *w)
 		enum screen kind = k < 0 ? SCREEN_UNREAD : (enum screen)h->screened[k];
 		if (kind == SCREEN_LARGE) {
 			scan_worker_skipped_large(w);
+		} else if (kind == SCREEN_LIMIT) {
+			const char *why = h->limit_why[h->screened_size[k]];
+			note_limit(h, b, why ? why : "out of memory");
 		} else if (kind == SCREEN_BINARY) {
 			scan_worker_skipped_binary(w);
 			atomic_fetch_add(&h->done_blobs, 1);
@@ -649,7 +450,7 @@ static int walk_and_read(struct history *h, const char *since, struct finding_li
 	h->first_reader = c.rd;
 	if (!rc) {
 		crew_start(&c, screening ? screen_main : reader_main);
-		rc = walk_commits(h, since);
+		rc = history_walk(h, since);
 		atomic_store(&h->walk_done, true);
 		if (rc) {
 			atomic_store(&h->published, 0); /* stop everyone */
@@ -673,7 +474,7 @@ static int walk_and_read(struct history *h, const char *since, struct finding_li
 		reader_close(&c.rd[i]);
 	}
 	if (h->progress) {
-		draw_progress(h);
+		history_draw_progress(h);
 		fputc('\n', stderr);
 	}
 	free(c.rd);
@@ -682,28 +483,25 @@ static int walk_and_read(struct history *h, const char *since, struct finding_li
 	return rc;
 }
 
-/* Gives each finding the commit that introduced its blob at its path; the same blob at
- * other paths (a rename, a copy) leaked there too, from its own commit. */
+/* Gives each finding the commit that brought its blob to its path, or for the objects
+ * of refs that name no commit, the object and the ref. */
 static int attribute(struct history *h, struct finding_list *found)
 {
-	size_t n = found->len;
-	for (size_t i = 0; i < n; i++) {
-		const struct blob_rec *b = blob_at(h, found->items[i].history_blob);
-		found->items[i].history_order = b->commit;
-		for (uint32_t k = 0; k < b->nothers; k++) {
-			struct finding *copy = finding_list_add(found);
-			if (!copy || finding_copy(copy, &found->items[i]) < 0)
-				return -1;
-			free(copy->path);
-			if (!(copy->path = strdup(b->others[k].path)))
-				return error_set("out of memory");
-			copy->history_order = b->others[k].commit;
-		}
-	}
 	for (size_t i = 0; i < found->len; i++) {
 		struct finding *f = &found->items[i];
-		if (fill_commit(repo_git(h->repo), &h->commits[f->history_order], &f->commit) < 0)
-			return -1;
+		if (f->history_order < h->first_ref) {
+			if (fill_commit(repo_git(h->repo), &h->commits[f->history_order], &f->commit) < 0)
+				return -1;
+			continue;
+		}
+		struct commit_info *ci = f->commit = calloc(1, sizeof *ci);
+		if (!ci)
+			return error_set("out of memory");
+		git_oid_tostr(ci->id, sizeof ci->id, &h->commits[f->history_order]);
+		ci->author = strdup("");
+		ci->date = strdup("");
+		if (!ci->author || !ci->date)
+			return error_set("out of memory");
 	}
 	return 0;
 }
@@ -744,7 +542,25 @@ static bool in_tree(const struct finding_list *tree, const struct finding *f)
 	return false;
 }
 
-static int keep_earliest(struct scan *s, struct finding_list *found)
+/* What the message says of where the leak is. */
+static void describe(const struct history *h, const struct finding *f, size_t later,
+		     const struct finding_list *tree, struct buf *msg)
+{
+	if (f->history_order >= h->first_ref) {
+		const struct ref_object *ref = &h->refs[f->history_order - h->first_ref];
+		buf_printf(msg, "%s; in no commit: only %s names it (a ref to a %s): delete the "
+				"ref and rotate the key",
+			   f->message, ref->name, ref->type == GIT_OBJECT_TREE ? "tree" : "blob");
+		return;
+	}
+	buf_printf(msg, "%s; committed in %.12s (%s)", f->message, f->commit->id, f->commit->date);
+	if (later)
+		buf_printf(msg, ", still in %zu later version%s", later, later == 1 ? "" : "s");
+	buf_puts(msg, in_tree(tree, f) ? "; still in the working tree"
+				       : "; removed from HEAD, still in history: rotate the key");
+}
+
+static int keep_earliest(const struct history *h, struct scan *s, struct finding_list *found)
 {
 	if (found->len > 1)
 		qsort(found->items, found->len, sizeof *found->items, earliest_first);
@@ -756,13 +572,7 @@ static int keep_earliest(struct scan *s, struct finding_list *found)
 		while (i + 1 + later < found->len && same_leak(f, &found->items[i + 1 + later]))
 			later++;
 		struct buf msg = BUF_INIT;
-		buf_printf(&msg, "%s; committed in %.12s (%s)", f->message, f->commit->id,
-			   f->commit->date);
-		if (later)
-			buf_printf(&msg, ", still in %zu later version%s", later, later == 1 ? "" : "s");
-		buf_puts(&msg, in_tree(&s->findings, f)
-				       ? "; still in the working tree"
-				       : "; removed from HEAD, still in history: rotate the key");
+		describe(h, f, later, &s->findings, &msg);
 		char *m = buf_detach(&msg);
 		if (!m) {
 			rc = error_set("out of memory");
@@ -794,31 +604,36 @@ int history_scan(struct scan *s, struct repo *r, const char *since, bool progres
 	struct history *h = calloc(1, sizeof *h);
 	if (!h)
 		return error_set("out of memory");
-	*h = (struct history){.s = s, .repo = r, .progress = progress};
+	*h = (struct history){.s = s, .repo = r, .progress = progress, .first_ref = SIZE_MAX};
 	struct finding_list found = {0};
+	size_t notes_before = s->nincomplete;
 	if (git_repository_is_shallow(repo_git(r)) == 1)
 		scan_note_incomplete(s, "shallow clone: commits before the shallow boundary were "
 					"not scanned (run `git fetch --unshallow`)");
-	int rc = 0;
-	/* With --since only the newest commits count: reading every pack would cost more. */
-	if (!since) {
-		struct buf objects = BUF_INIT;
-		buf_printf(&objects, "%sobjects", git_repository_commondir(repo_git(r)));
-		rc = buf_oom(&objects) ? error_set("out of memory")
-				       : pack_list_blobs(objects.ptr, &h->packed);
-		buf_free(&objects);
-		if (!rc && h->packed.len)
-			rc = index_packed(h);
-	}
+	pthread_mutex_init(&h->why_lock, NULL);
+	struct buf objects = BUF_INIT;
+	buf_printf(&objects, "%sobjects", git_repository_commondir(repo_git(r)));
+	int rc = buf_oom(&objects) ? error_set("out of memory")
+				   : pack_set_open(&h->packs, objects.ptr);
+	buf_free(&objects);
+	/* With --since only the newest commits count: screening every packed blob would
+	 * cost more than reading those few (through the pack reader all the same). */
+	if (!rc && !since)
+		rc = pack_list_blobs(h->packs, &h->packed);
+	if (!rc && h->packed.len)
+		rc = index_packed(h);
 	if (!rc)
 		rc = walk_and_read(h, since, &found);
 	if (!rc)
 		rc = attribute(h, &found);
 	if (!rc)
-		rc = keep_earliest(s, &found);
+		rc = keep_earliest(h, s, &found);
 	size_t missing = atomic_load(&h->missing);
 	if (missing > MAX_MISSING_NOTES)
 		scan_note_incomplete(s, "%zu more objects missing", missing - MAX_MISSING_NOTES);
+	if (s->nincomplete > notes_before)
+		s->history_unknown = "part of the history could not be read (see the incomplete "
+				     "notes): what it holds is not known";
 	s->stats.blobs_scanned += atomic_load(&h->done_blobs);
 	s->stats.bytes_scanned += h->clean_bytes;
 	s->stats.commits_scanned += h->ncommits;
@@ -833,13 +648,18 @@ int history_scan(struct scan *s, struct repo *r, const char *since, bool progres
 	for (size_t c = 0; c < MAX_CHUNKS && h->chunks[c]; c++)
 		free(h->chunks[c]);
 	free(h->commits);
+	commits_refs_free(h->refs, h->nrefs);
 	table_free(&h->blob_index);
 	table_free(&h->trees);
 	table_free(&h->packed_index);
 	pack_blobs_free(&h->packed);
+	pack_set_free(h->packs);
 	free(h->screened);
 	free(h->screened_size);
 	free(h->todo);
+	for (size_t i = 0; i < MAX_LIMIT_REASONS; i++)
+		free(h->limit_why[i]);
+	pthread_mutex_destroy(&h->why_lock);
 	free(h);
 	return rc;
 }

@@ -1,12 +1,10 @@
-/* The blobs of a repository's pack files in the order they are stored, and a reader
- * that decodes them: inflate, then apply the delta chain, with each thread keeping the
- * objects it decoded last (the bases of the next deltas) in a bounded cache. Listing
- * reads only the pack indexes (version 2) and the object headers: an object's type is
- * in its header, and a delta's type is its base's. A pack that cannot be read this way
- * is left out, and an object that cannot be decoded is reported as such: the history
- * scan then reads it through libgit2. */
+/* The blobs of a repository's pack files in the order they are stored. Listing reads
+ * only the pack indexes (version 2) and the object headers: an object's type is in its
+ * header, and a delta's type is its base's, which may sit in another pack (a reference
+ * delta). A pack that cannot be read this way is left out: its objects are read through
+ * libgit2. Decoding is pack_read.c's. */
 #define _DEFAULT_SOURCE /* madvise */
-#include "source/pack.h"
+#include "source/pack_private.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -16,39 +14,12 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "core/buf.h"
 #include "core/error.h"
 
 #define IDX_HEADER 8
 #define FANOUT_SIZE (256 * 4)
-#define MAX_DELTA_DEPTH 10000
-
-enum { OBJ_BLOB = 3, OBJ_OFS_DELTA = 6, OBJ_REF_DELTA = 7 };
-
-struct map {
-	const unsigned char *p;
-	size_t len;
-};
-
-struct entry {
-	uint64_t offset;
-	uint32_t pos; /* in the index's sorted object ids */
-	uint8_t type; /* 0: not known yet; 0xff: unreadable */
-};
-
-struct pack {
-	struct map idx, data;
-	uint32_t count;
-	const unsigned char *ids; /* count x 20 bytes, sorted */
-	struct entry *entries;	  /* by offset */
-};
-
-struct pack_set {
-	struct pack *packs;
-	size_t len;
-};
 
 static uint32_t be32(const unsigned char *p)
 {
@@ -57,16 +28,15 @@ static uint32_t be32(const unsigned char *p)
 
 static int map_file(struct map *m, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return -1;
 	struct stat st;
 	int rc = -1;
-	if (fstat(fd, &st) == 0 && st.st_size > 0) {
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
 		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (p != MAP_FAILED) {
-			m->p = p;
-			m->len = (size_t)st.st_size;
+			*m = (struct map){.p = p, .len = (size_t)st.st_size, .mapped = true};
 			rc = 0;
 		}
 	}
@@ -76,7 +46,7 @@ static int map_file(struct map *m, const char *path)
 
 static void unmap(struct map *m)
 {
-	if (m->p)
+	if (m->p && m->mapped)
 		munmap((void *)m->p, m->len);
 	*m = (struct map){0};
 }
@@ -87,33 +57,44 @@ static int by_offset(const void *x, const void *y)
 	return a->offset < b->offset ? -1 : a->offset > b->offset;
 }
 
+/* The pack offset of the index's object pos, or UINT64_MAX when the index is damaged. */
+static uint64_t index_offset(const struct pack *k, uint32_t pos)
+{
+	const unsigned char *p = k->idx.p;
+	size_t offs = IDX_HEADER + FANOUT_SIZE + (size_t)k->count * 24;
+	size_t large = offs + (size_t)k->count * 4;
+	uint32_t o = be32(p + offs + (size_t)pos * 4);
+	if (!(o & 0x80000000u))
+		return o;
+	size_t j = o & 0x7fffffffu;
+	if (j >= (k->idx.len - large) / 8)
+		return UINT64_MAX;
+	return (uint64_t)be32(p + large + j * 8) << 32 | be32(p + large + j * 8 + 4);
+}
+
 /* Reads the index: object ids and their offsets, sorted by offset. */
 static int read_index(struct pack *k)
 {
 	const unsigned char *p = k->idx.p;
 	size_t len = k->idx.len;
 	if (len < IDX_HEADER + FANOUT_SIZE || memcmp(p, "\377tOc", 4) || be32(p + 4) != 2)
-		return -1;
+		return 1;
 	uint32_t n = be32(p + IDX_HEADER + FANOUT_SIZE - 4);
-	size_t ids = IDX_HEADER + FANOUT_SIZE, offs = ids + (size_t)n * 24;
-	size_t large = offs + (size_t)n * 4;
-	if (large > len)
-		return -1;
-	size_t nlarge = (len - large) / 8;
+	size_t ids = IDX_HEADER + FANOUT_SIZE;
+	if ((uint64_t)n * 28 > len - ids)
+		return 1;
 	k->count = n;
 	k->ids = p + ids;
+	/* Lookups are binary searches: an index out of order would hide objects. */
+	for (uint32_t i = 1; i < n; i++)
+		if (memcmp(k->ids + (size_t)(i - 1) * 20, k->ids + (size_t)i * 20, 20) >= 0)
+			return 1;
 	if (!(k->entries = malloc((n ? n : 1) * sizeof *k->entries)))
 		return error_set("out of memory");
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t o = be32(p + offs + (size_t)i * 4);
-		uint64_t off = o;
-		if (o & 0x80000000u) {
-			uint32_t j = o & 0x7fffffffu;
-			if (j >= nlarge)
-				return -1;
-			off = (uint64_t)be32(p + large + (size_t)j * 8) << 32 |
-			      be32(p + large + (size_t)j * 8 + 4);
-		}
+		uint64_t off = index_offset(k, i);
+		if (off == UINT64_MAX || off >= k->data.len)
+			return 1;
 		k->entries[i] = (struct entry){.offset = off, .pos = i};
 	}
 	qsort(k->entries, n, sizeof *k->entries, by_offset);
@@ -139,14 +120,8 @@ static long entry_of_id(const struct pack *k, const unsigned char *id)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int c = memcmp(k->ids + mid * 20, id, 20);
-		if (!c) {
-			const unsigned char *p = k->idx.p;
-			size_t offs = IDX_HEADER + FANOUT_SIZE + (size_t)k->count * 24;
-			uint32_t o = be32(p + offs + mid * 4);
-			if (o & 0x80000000u)
-				return -1; /* a base past 2 GiB: left to the walk order */
-			return entry_at(k, o);
-		}
+		if (!c)
+			return entry_at(k, index_offset(k, (uint32_t)mid));
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -155,22 +130,27 @@ static long entry_of_id(const struct pack *k, const unsigned char *id)
 	return -1;
 }
 
-/* The entry's own header type, and for a delta the entry of its base (or -1). */
-static int header(const struct pack *k, size_t i, long *base)
+int pack_entry_header(const struct pack_set *set, uint32_t pk, size_t i, struct entry_header *out)
 {
+	const struct pack *k = &set->packs[pk];
 	const unsigned char *p = k->data.p;
 	size_t len = k->data.len, at = (size_t)k->entries[i].offset;
-	*base = -1;
+	out->base = (struct pack_loc){UINT32_MAX, 0};
 	if (at >= len)
 		return -1;
 	unsigned c = p[at++];
-	int type = (c >> 4) & 7;
+	out->type = (c >> 4) & 7;
+	uint64_t size = c & 15;
+	unsigned shift = 4;
 	while (c & 0x80) {
-		if (at >= len)
+		if (at >= len || shift > 57)
 			return -1;
 		c = p[at++];
+		size |= (uint64_t)(c & 0x7f) << shift;
+		shift += 7;
 	}
-	if (type == OBJ_OFS_DELTA) {
+	out->size = size;
+	if (out->type == OBJ_OFS_DELTA) {
 		if (at >= len)
 			return -1;
 		c = p[at++];
@@ -181,45 +161,68 @@ static int header(const struct pack *k, size_t i, long *base)
 			c = p[at++];
 			rel = ((rel + 1) << 7) | (c & 0x7f);
 		}
-		if (rel > k->entries[i].offset)
+		if (rel == 0 || rel > k->entries[i].offset)
 			return -1;
-		*base = entry_at(k, k->entries[i].offset - rel);
-	} else if (type == OBJ_REF_DELTA) {
+		long b = entry_at(k, k->entries[i].offset - rel);
+		if (b >= 0)
+			out->base = (struct pack_loc){pk, (uint32_t)b};
+	} else if (out->type == OBJ_REF_DELTA) {
 		if (at + 20 > len)
 			return -1;
-		*base = entry_of_id(k, p + at);
+		/* Its own pack first; a base in another pack is found as well. */
+		for (size_t j = 0; j <= set->len && out->base.pack == UINT32_MAX; j++) {
+			size_t q = j == 0 ? pk : j - 1;
+			if (j > 0 && q == pk)
+				continue;
+			long b = q < set->len ? entry_of_id(&set->packs[q], p + at) : -1;
+			if (b >= 0)
+				out->base = (struct pack_loc){(uint32_t)q, (uint32_t)b};
+		}
+		at += 20;
 	}
-	return type;
+	if (at >= len)
+		return -1;
+	out->data = at;
+	return 0;
 }
 
-/* Follows the delta chain to the first entry whose type is known, then gives that type
- * to every entry on the way. */
-static uint8_t resolve(struct pack *k, size_t i)
+/* Follows the delta chain to the first entry whose type is known, then follows it again
+ * to give that type to every entry on the way: each entry is typed once, so a long chain
+ * costs its length, not its square. */
+static uint8_t resolve(struct pack_set *set, uint32_t pk, size_t i)
 {
-	size_t chain[64], n = 0;
 	uint8_t type = 0xff;
-	size_t at = i;
-	for (int depth = 0; depth < MAX_DELTA_DEPTH; depth++) {
-		if (k->entries[at].type) {
-			type = k->entries[at].type;
+	struct pack_loc at = {pk, (uint32_t)i};
+	for (int depth = 0; depth <= PACK_MAX_DELTA_DEPTH; depth++) {
+		struct entry *e = &set->packs[at.pack].entries[at.entry];
+		if (e->type) {
+			type = e->type;
 			break;
 		}
-		long base;
-		int t = header(k, at, &base);
-		if (n < sizeof chain / sizeof *chain)
-			chain[n++] = at;
-		if (t >= 1 && t <= 4) {
-			type = (uint8_t)t;
+		struct entry_header h;
+		if (pack_entry_header(set, at.pack, at.entry, &h) < 0)
+			break;
+		if (h.type >= 1 && h.type <= 4) {
+			type = (uint8_t)h.type;
 			break;
 		}
-		if ((t != OBJ_OFS_DELTA && t != OBJ_REF_DELTA) || base < 0 || (size_t)base == at)
+		if ((h.type != OBJ_OFS_DELTA && h.type != OBJ_REF_DELTA) ||
+		    h.base.pack == UINT32_MAX)
 			break;
-		at = (size_t)base;
+		at = h.base;
 	}
-	for (size_t j = 0; j < n; j++)
-		k->entries[chain[j]].type = type;
-	k->entries[i].type = type;
-	return type;
+	at = (struct pack_loc){pk, (uint32_t)i};
+	for (int depth = 0; depth <= PACK_MAX_DELTA_DEPTH; depth++) {
+		struct entry *e = &set->packs[at.pack].entries[at.entry];
+		if (e->type)
+			break; /* typed before, or a loop back into this chain */
+		e->type = type;
+		struct entry_header h;
+		if (pack_entry_header(set, at.pack, at.entry, &h) < 0 || h.base.pack == UINT32_MAX)
+			break;
+		at = h.base;
+	}
+	return set->packs[pk].entries[i].type;
 }
 
 static void pack_close(struct pack *k)
@@ -230,58 +233,175 @@ static void pack_close(struct pack *k)
 	*k = (struct pack){0};
 }
 
-/* Adds the pack's blobs to out, in pack order; the pack stays mapped in out->packs. */
-static int list_pack(const char *idx_path, struct pack_blobs *out)
+/* Adds a mapped pack to the set when its index can be read, or closes it. */
+static int add_pack(struct pack_set *set, struct pack *k)
 {
-	struct pack k = {0};
-	struct buf data_path = BUF_INIT;
-	buf_put(&data_path, idx_path, strlen(idx_path) - 4);
-	buf_puts(&data_path, ".pack");
-	int rc = buf_oom(&data_path) ? error_set("out of memory") : 0;
-	if (!rc && (map_file(&k.idx, idx_path) < 0 || map_file(&k.data, data_path.ptr) < 0 ||
-		    k.data.len < 12 || memcmp(k.data.p, "PACK", 4)))
+	int rc = 0;
+	if (k->data.len < 12 || memcmp(k->data.p, "PACK", 4))
 		rc = 1;
-	buf_free(&data_path);
 	if (!rc)
-		rc = read_index(&k);
-	if (rc == -1 && !k.entries)
-		rc = 1; /* not an index this reader knows: the walk order covers it */
-	size_t blobs = 0;
-	for (uint32_t i = 0; !rc && i < k.count; i++)
-		blobs += resolve(&k, i) == OBJ_BLOB;
-	if (rc || !blobs) {
-		pack_close(&k);
+		rc = read_index(k);
+	struct pack *packs = rc ? NULL : realloc(set->packs, (set->len + 1) * sizeof *packs);
+	if (!rc && !packs)
+		rc = error_set("out of memory");
+	if (rc) {
+		pack_close(k);
 		return rc < 0 ? -1 : 0;
 	}
-	struct pack_set *set = out->packs;
-	struct pack *packs = realloc(set->packs, (set->len + 1) * sizeof *packs);
-	git_oid *ids = realloc(out->ids, (out->len + blobs) * sizeof *ids);
-	struct pack_loc *where = realloc(out->where, (out->len + blobs) * sizeof *where);
-	if (packs)
-		set->packs = packs;
-	if (ids)
-		out->ids = ids;
-	if (where)
-		out->where = where;
-	if (!packs || !ids || !where) {
-		pack_close(&k);
-		return error_set("out of memory");
-	}
-	for (uint32_t i = 0; i < k.count; i++)
-		if (k.entries[i].type == OBJ_BLOB) {
-			git_oid_fromraw(&out->ids[out->len], k.ids + (size_t)k.entries[i].pos * 20);
-			out->where[out->len++] = (struct pack_loc){(uint32_t)set->len, i};
-		}
-	/* The listing read every header: those pages are not needed again soon. */
-	madvise((void *)k.data.p, k.data.len, MADV_DONTNEED);
-	set->packs[set->len++] = k;
+	set->packs = packs;
+	set->packs[set->len++] = *k;
+	set->bytes += k->data.len;
 	return 0;
 }
 
-int pack_list_blobs(const char *objects_dir, struct pack_blobs *out)
+/* The pages of k before offset leave memory: reading headers in offset order would
+ * otherwise keep the whole pack resident. */
+static void release_before(const struct pack *k, uint64_t offset)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t end = offset / page * page;
+	if (end && k->data.mapped)
+		madvise((void *)k->data.p, (size_t)end, MADV_DONTNEED);
+}
+
+/* The blobs as a forest of delta trees, each object under its base, in global entry
+ * numbers (pack pk's entry i is first[pk] + i). */
+struct forest {
+	size_t *first;	  /* per pack, and the total after the last */
+	uint32_t *parent; /* per entry: its base when both are blobs, or NO_PARENT */
+	uint32_t *start;  /* per entry: its children are kids[start[g] .. start[g + 1]) */
+	uint32_t *kids;
+	uint32_t *stack;
+	bool *done;
+};
+#define NO_PARENT UINT32_MAX
+
+static void forest_free(struct forest *f)
+{
+	free(f->first);
+	free(f->parent);
+	free(f->start);
+	free(f->kids);
+	free(f->stack);
+	free(f->done);
+}
+
+/* Types every entry and links each blob to its base. */
+static int forest_build(struct pack_set *set, struct forest *f, size_t *blobs)
+{
+	if (!(f->first = malloc((set->len + 1) * sizeof *f->first)))
+		return error_set("out of memory");
+	size_t total = 0;
+	for (size_t pk = 0; pk < set->len; pk++) {
+		f->first[pk] = total;
+		total += set->packs[pk].count;
+	}
+	f->first[set->len] = total;
+	if (total >= NO_PARENT)
+		return error_set("more than %u objects in packs", NO_PARENT - 1);
+	f->parent = malloc((total + 1) * sizeof *f->parent);
+	f->start = calloc(total + 2, sizeof *f->start);
+	f->done = calloc(total + 1, sizeof *f->done);
+	if (!f->parent || !f->start || !f->done)
+		return error_set("out of memory");
+	*blobs = 0;
+	for (uint32_t pk = 0; pk < set->len; pk++)
+		for (uint32_t i = 0; i < set->packs[pk].count; i++) {
+			size_t g = f->first[pk] + i;
+			if (i % 4096 == 0)
+				release_before(&set->packs[pk], set->packs[pk].entries[i].offset);
+			f->parent[g] = NO_PARENT;
+			if (resolve(set, pk, i) != OBJ_BLOB)
+				continue;
+			++*blobs;
+			struct entry_header h;
+			if (pack_entry_header(set, pk, i, &h) < 0 || h.base.pack == UINT32_MAX ||
+			    set->packs[h.base.pack].entries[h.base.entry].type != OBJ_BLOB)
+				continue;
+			f->parent[g] = (uint32_t)(f->first[h.base.pack] + h.base.entry);
+			f->start[f->parent[g] + 2]++;
+		}
+	/* start[g + 2] counted g's children: prefix sums, then fill through start[g + 1]. */
+	for (size_t g = 2; g < total + 2; g++)
+		f->start[g] += f->start[g - 1];
+	f->kids = malloc((*blobs + 1) * sizeof *f->kids);
+	f->stack = malloc((*blobs + 1) * sizeof *f->stack);
+	if (!f->kids || !f->stack)
+		return error_set("out of memory");
+	for (size_t g = 0; g < total; g++)
+		if (f->parent[g] != NO_PARENT)
+			f->kids[f->start[f->parent[g] + 1]++] = (uint32_t)g;
+	return 0;
+}
+
+static void list_add(struct pack_blobs *out, const struct pack_set *set, const struct forest *f,
+		     size_t g)
+{
+	uint32_t pk = 0;
+	while (g >= f->first[pk + 1])
+		pk++;
+	uint32_t i = (uint32_t)(g - f->first[pk]);
+	const struct pack *k = &set->packs[pk];
+	git_oid_fromraw(&out->ids[out->len], k->ids + (size_t)k->entries[i].pos * 20);
+	out->where[out->len++] = (struct pack_loc){pk, i};
+}
+
+/* Lists a delta tree depth first: each delta comes right after its base (or after its
+ * base's other descendants), where the reader's cache still holds the base. In pack
+ * order a base is often decoded tens of megabytes before its delta, long evicted. */
+static void list_tree(struct pack_blobs *out, const struct pack_set *set, struct forest *f,
+		      size_t root_g)
+{
+	size_t n = 0;
+	f->stack[n++] = (uint32_t)root_g;
+	f->done[root_g] = true;
+	while (n) {
+		size_t g = f->stack[--n];
+		list_add(out, set, f, g);
+		for (uint32_t c = f->start[g + 1]; c-- > f->start[g];)
+			if (!f->done[f->kids[c]]) {
+				f->done[f->kids[c]] = true;
+				f->stack[n++] = f->kids[c];
+			}
+	}
+}
+
+/* Once every pack is in the set (a reference delta's base may be in any): types every
+ * entry and lists the blobs, tree by tree, the trees in pack order. */
+int pack_list_blobs(struct pack_set *set, struct pack_blobs *out)
 {
 	*out = (struct pack_blobs){0};
-	if (!(out->packs = calloc(1, sizeof *out->packs)))
+	struct forest f = {0};
+	size_t blobs = 0;
+	int rc = forest_build(set, &f, &blobs);
+	if (!rc) {
+		out->ids = malloc((blobs + 1) * sizeof *out->ids);
+		out->where = malloc((blobs + 1) * sizeof *out->where);
+		if (!out->ids || !out->where)
+			rc = error_set("out of memory");
+	}
+	for (size_t pk = 0; !rc && pk < set->len; pk++)
+		for (size_t g = f.first[pk]; g < f.first[pk + 1]; g++)
+			if (f.parent[g] == NO_PARENT && !f.done[g] &&
+			    set->packs[pk].entries[g - f.first[pk]].type == OBJ_BLOB)
+				list_tree(out, set, &f, g);
+	/* Blobs on a loop of bases have no root: each on its own (the reader refuses them). */
+	for (size_t pk = 0; !rc && pk < set->len; pk++)
+		for (size_t g = f.first[pk]; g < f.first[pk + 1]; g++)
+			if (!f.done[g] && set->packs[pk].entries[g - f.first[pk]].type == OBJ_BLOB)
+				list_tree(out, set, &f, g);
+	forest_free(&f);
+	/* The listing read every header: those pages are not needed again soon. */
+	pack_set_release(set);
+	if (rc)
+		pack_blobs_free(out);
+	return rc;
+}
+
+int pack_set_open(struct pack_set **out, const char *objects_dir)
+{
+	struct pack_set *set = *out = calloc(1, sizeof *set);
+	if (!set)
 		return error_set("out of memory");
 	struct buf dir = BUF_INIT;
 	buf_printf(&dir, "%s/pack", objects_dir);
@@ -295,364 +415,72 @@ int pack_list_blobs(const char *objects_dir, struct pack_blobs *out)
 		if (n <= 4 || strcmp(e->d_name + n - 4, ".idx"))
 			continue;
 		struct buf path = BUF_INIT;
-		buf_printf(&path, "%s/%s", dir.ptr, e->d_name);
-		rc = buf_oom(&path) ? error_set("out of memory") : list_pack(path.ptr, out);
+		buf_printf(&path, "%s/%.*s.pack", dir.ptr, (int)(n - 4), e->d_name);
+		struct pack k = {0};
+		bool mapped = false;
+		if (buf_oom(&path)) {
+			rc = error_set("out of memory");
+		} else if (map_file(&k.data, path.ptr) == 0) {
+			memcpy(path.ptr + path.len - 4, "idx", 4);
+			mapped = map_file(&k.idx, path.ptr) == 0;
+		}
+		if (mapped)
+			rc = add_pack(set, &k); /* takes k */
+		else
+			pack_close(&k);
 		buf_free(&path);
 	}
 	if (d)
 		closedir(d);
 	buf_free(&dir);
-	if (rc)
-		pack_blobs_free(out);
 	return rc;
 }
 
-/* ---- decoding ---- */
-
-#define CACHE_SLOTS 1024
-#define CACHE_MAX_OBJECT (4u << 20)
-
-struct cached {
-	uint64_t offset;
-	uint32_t pack;
-	unsigned char *data; /* NULL: empty */
-	size_t len;
-};
-
-struct pack_reader {
-	const struct pack_blobs *blobs;
-	z_stream z;
-	bool z_ready;
-	struct cached cache[CACHE_SLOTS];
-	size_t cache_bytes, cache_limit, sweep;
-	unsigned char *result; /* the last blob, when it was not cached */
-	size_t *chain;
-	size_t chain_cap;
-};
-
-struct pack_reader *pack_reader_new(const struct pack_blobs *blobs, size_t cache_bytes)
+int pack_set_open_mem(struct pack_set **out, const void *idx, size_t idx_len, const void *pack,
+		      size_t pack_len)
 {
-	struct pack_reader *r = calloc(1, sizeof *r);
-	if (!r) {
-		error_set("out of memory");
-		return NULL;
-	}
-	r->blobs = blobs;
-	r->cache_limit = cache_bytes;
-	if (inflateInit(&r->z) != Z_OK) {
-		free(r);
-		error_set("cannot start zlib");
-		return NULL;
-	}
-	r->z_ready = true;
-	return r;
+	struct pack_set *set = *out = calloc(1, sizeof *set);
+	if (!set)
+		return error_set("out of memory");
+	struct pack k = {.idx = {idx, idx_len, false}, .data = {pack, pack_len, false}};
+	return add_pack(set, &k);
 }
 
-void pack_reader_free(struct pack_reader *r)
+void pack_set_free(struct pack_set *set)
 {
-	if (!r)
+	if (!set)
 		return;
-	for (size_t i = 0; i < CACHE_SLOTS; i++)
-		free(r->cache[i].data);
-	if (r->z_ready)
-		inflateEnd(&r->z);
-	free(r->result);
-	free(r->chain);
-	free(r);
+	for (size_t i = 0; i < set->len; i++)
+		pack_close(&set->packs[i]);
+	free(set->packs);
+	free(set);
 }
 
-static size_t slot_of(uint32_t pack, uint64_t offset)
+int pack_find(const struct pack_set *set, const git_oid *id, struct pack_loc *out)
 {
-	return (size_t)((offset * 0x9E3779B97F4A7C15ull + pack) >> 54) & (CACHE_SLOTS - 1);
-}
-
-static const struct cached *cache_get(const struct pack_reader *r, uint32_t pack,
-				      uint64_t offset)
-{
-	const struct cached *c = &r->cache[slot_of(pack, offset)];
-	return c->data && c->offset == offset && c->pack == pack ? c : NULL;
-}
-
-static void cache_drop(struct pack_reader *r, struct cached *c)
-{
-	r->cache_bytes -= c->len;
-	free(c->data);
-	c->data = NULL;
-	c->len = 0;
-}
-
-/* Keeps data (taking it) when it fits; returns false when the caller keeps it. */
-static bool cache_put(struct pack_reader *r, uint32_t pack, uint64_t offset,
-		      unsigned char *data, size_t len)
-{
-	if (len > CACHE_MAX_OBJECT || len > r->cache_limit)
-		return false;
-	struct cached *c = &r->cache[slot_of(pack, offset)];
-	if (c->data)
-		cache_drop(r, c);
-	while (r->cache_bytes + len > r->cache_limit) {
-		struct cached *old = &r->cache[r->sweep];
-		r->sweep = (r->sweep + 1) & (CACHE_SLOTS - 1);
-		if (old->data)
-			cache_drop(r, old);
-	}
-	*c = (struct cached){.offset = offset, .pack = pack, .data = data, .len = len};
-	r->cache_bytes += len;
-	return true;
-}
-
-struct object {
-	int type;
-	size_t size;	 /* inflated size of the entry's own data */
-	size_t data;	 /* where its zlib stream starts */
-	long base;	 /* delta: the base entry, or -1 */
-};
-
-static int parse_entry(const struct pack *k, size_t i, struct object *o)
-{
-	const unsigned char *p = k->data.p;
-	size_t len = k->data.len, at = (size_t)k->entries[i].offset;
-	if (at >= len)
-		return -1;
-	unsigned c = p[at++];
-	o->type = (c >> 4) & 7;
-	uint64_t size = c & 15;
-	unsigned shift = 4;
-	while (c & 0x80) {
-		if (at >= len || shift > 57)
-			return -1;
-		c = p[at++];
-		size |= (uint64_t)(c & 0x7f) << shift;
-		shift += 7;
-	}
-	if (size > SIZE_MAX / 2)
-		return -1;
-	o->size = (size_t)size;
-	long base = -1;
-	o->type = header(k, i, &base);
-	if (o->type == OBJ_OFS_DELTA) {
-		while (at < len && (p[at] & 0x80))
-			at++;
-		at++;
-	} else if (o->type == OBJ_REF_DELTA) {
-		at += 20;
-	}
-	if (at >= len)
-		return -1;
-	o->base = base;
-	o->data = at;
-	return 0;
-}
-
-static int inflate_entry(struct pack_reader *r, const struct pack *k, const struct object *o,
-			 unsigned char **out)
-{
-	/* One byte more than expected: a stream that would fill it is corrupt. */
-	unsigned char *buf = malloc(o->size + 1);
-	if (!buf)
-		return error_set("out of memory");
-	if (inflateReset(&r->z) != Z_OK) {
-		free(buf);
-		return -1;
-	}
-	size_t avail = k->data.len - o->data;
-	r->z.next_in = (unsigned char *)k->data.p + o->data;
-	r->z.avail_in = avail > UINT32_MAX ? UINT32_MAX : (uInt)avail;
-	r->z.next_out = buf;
-	r->z.avail_out = (uInt)(o->size + 1);
-	int z = inflate(&r->z, Z_FINISH);
-	if (z != Z_STREAM_END || r->z.total_out != o->size) {
-		free(buf);
-		return -1;
-	}
-	*out = buf;
-	return 0;
-}
-
-static bool delta_size(const unsigned char **p, const unsigned char *end, size_t *out)
-{
-	size_t v = 0;
-	unsigned shift = 0;
-	unsigned char c;
-	do {
-		if (*p >= end || shift > 57)
-			return false;
-		c = *(*p)++;
-		v |= (size_t)(c & 0x7f) << shift;
-		shift += 7;
-	} while (c & 0x80);
-	*out = v;
-	return true;
-}
-
-/* git's delta format: the base and result sizes, then copy (from the base) and insert
- * (literal) instructions. */
-static int apply_delta(const unsigned char *base, size_t base_len, const unsigned char *delta,
-		       size_t delta_len, size_t limit, unsigned char **out, size_t *out_len)
-{
-	const unsigned char *p = delta, *end = delta + delta_len;
-	size_t src, dst;
-	if (!delta_size(&p, end, &src) || !delta_size(&p, end, &dst) || src != base_len)
-		return -1;
-	if (dst > limit)
-		return 1;
-	unsigned char *res = malloc(dst ? dst : 1), *w = res;
-	if (!res)
-		return error_set("out of memory");
-	size_t left = dst;
-	while (p < end) {
-		unsigned op = *p++;
-		if (op & 0x80) {
-			size_t off = 0, n = 0;
-			for (unsigned b = 0; b < 4; b++)
-				if (op & (1u << b)) {
-					if (p >= end)
-						goto bad;
-					off |= (size_t)*p++ << (8 * b);
-				}
-			for (unsigned b = 0; b < 3; b++)
-				if (op & (0x10u << b)) {
-					if (p >= end)
-						goto bad;
-					n |= (size_t)*p++ << (8 * b);
-				}
-			if (!n)
-				n = 0x10000;
-			if (off > base_len || n > base_len - off || n > left)
-				goto bad;
-			memcpy(w, base + off, n);
-			w += n;
-			left -= n;
-		} else if (op) {
-			if (op > (size_t)(end - p) || op > left)
-				goto bad;
-			memcpy(w, p, op);
-			w += op;
-			p += op;
-			left -= op;
-		} else {
-			goto bad;
+	for (size_t pk = 0; set && pk < set->len; pk++) {
+		long e = entry_of_id(&set->packs[pk], id->id);
+		if (e >= 0) {
+			*out = (struct pack_loc){(uint32_t)pk, (uint32_t)e};
+			return 0;
 		}
 	}
-	if (left)
-		goto bad;
-	*out = res;
-	*out_len = dst;
-	return 0;
-bad:
-	free(res);
-	return -1;
+	return 1;
 }
 
-/* Decodes entry i of pack pk: down the delta chain to a cached or whole object, then up
- * again applying each delta. Every object on the way goes to the cache when it fits;
- * *held is the result when it did not (the caller frees it). */
-static int decode(struct pack_reader *r, uint32_t pk, size_t i, size_t limit,
-		  const unsigned char **data, size_t *len, unsigned char **held)
+void pack_set_release(const struct pack_set *set)
 {
-	const struct pack *k = &r->blobs->packs->packs[pk];
-	size_t n = 0, at = i;
-	const unsigned char *base = NULL;
-	size_t base_len = 0;
-	unsigned char *owned = NULL; /* base, when not in the cache */
-	*held = NULL;
-	for (;;) {
-		const struct cached *c = cache_get(r, pk, k->entries[at].offset);
-		if (c) {
-			base = c->data;
-			base_len = c->len;
-			break;
-		}
-		struct object o;
-		if (parse_entry(k, at, &o) < 0)
-			return -1;
-		if (o.type >= 1 && o.type <= 4) {
-			if (o.size > limit && n == 0)
-				return 1;
-			if (o.size > limit * 4 + CACHE_MAX_OBJECT)
-				return -1; /* a huge base: libgit2 reads it within its own bounds */
-			if (inflate_entry(r, k, &o, &owned) < 0)
-				return -1;
-			base = owned;
-			base_len = o.size;
-			if (cache_put(r, pk, k->entries[at].offset, owned, o.size))
-				owned = NULL;
-			break;
-		}
-		if (o.base < 0 || n > MAX_DELTA_DEPTH)
-			return -1;
-		if (n == r->chain_cap) {
-			size_t cap = r->chain_cap ? r->chain_cap * 2 : 64;
-			size_t *p = realloc(r->chain, cap * sizeof *p);
-			if (!p)
-				return error_set("out of memory");
-			r->chain = p;
-			r->chain_cap = cap;
-		}
-		r->chain[n++] = at;
-		at = (size_t)o.base;
+	for (size_t i = 0; i < set->len; i++) {
+		const struct pack *k = &set->packs[i];
+		if (k->data.mapped)
+			madvise((void *)k->data.p, k->data.len, MADV_DONTNEED);
+		if (k->idx.mapped)
+			madvise((void *)k->idx.p, k->idx.len, MADV_DONTNEED);
 	}
-	int rc = 0;
-	while (n && !rc) {
-		size_t e = r->chain[--n];
-		struct object o;
-		unsigned char *delta = NULL, *res = NULL;
-		size_t res_len = 0;
-		rc = parse_entry(k, e, &o) < 0 || o.size > limit * 4 + CACHE_MAX_OBJECT
-			     ? -1 : inflate_entry(r, k, &o, &delta);
-		if (!rc)
-			rc = apply_delta(base, base_len, delta, o.size,
-					 n ? limit * 4 + CACHE_MAX_OBJECT : limit, &res, &res_len);
-		free(delta);
-		if (rc)
-			break;
-		free(owned);
-		owned = NULL;
-		base = res;
-		base_len = res_len;
-		if (!cache_put(r, pk, k->entries[e].offset, res, res_len))
-			owned = res;
-	}
-	if (rc) {
-		free(owned);
-		return rc;
-	}
-	*data = base;
-	*len = base_len;
-	*held = owned;
-	return 0;
-}
-
-int pack_read_blob(struct pack_reader *r, size_t i, size_t limit, const char **data, size_t *len)
-{
-	free(r->result);
-	r->result = NULL;
-	const struct pack_loc *w = &r->blobs->where[i];
-	const unsigned char *p = NULL;
-	int rc = decode(r, w->pack, w->entry, limit, &p, len, &r->result);
-	if (rc == 0)
-		*data = (const char *)p;
-	return rc;
-}
-
-void pack_release(const struct pack_blobs *b, size_t last)
-{
-	const struct pack_loc *z = &b->where[last - 1];
-	const struct pack *k = &b->packs->packs[z->pack];
-	long page = sysconf(_SC_PAGESIZE);
-	uint64_t end = k->entries[z->entry].offset / (uint64_t)page * (uint64_t)page;
-	if (end)
-		madvise((void *)k->data.p, (size_t)end, MADV_DONTNEED);
 }
 
 void pack_blobs_free(struct pack_blobs *b)
 {
-	if (b->packs) {
-		for (size_t i = 0; i < b->packs->len; i++)
-			pack_close(&b->packs->packs[i]);
-		free(b->packs->packs);
-		free(b->packs);
-	}
 	free(b->ids);
 	free(b->where);
 	*b = (struct pack_blobs){0};

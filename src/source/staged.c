@@ -5,57 +5,73 @@
 #include <string.h>
 
 #include "check/flow_stage.h"
+#include "core/buf.h"
 #include "core/error.h"
+#include "source/blob_read.h"
 #include "source/git_private.h"
 #include "source/history.h"
+#include "source/tree_walk.h"
 
-/* Scans one blob as path into out; skips links, submodules and oversized blobs. */
-static int scan_blob(struct worker *w, git_repository *g, const git_oid *id, const char *path,
-		     size_t max_size, struct finding_list *out)
+/* Scans one blob as path into out. A blob that cannot be read is named in s (the scan
+ * is then incomplete) and the scan goes on. */
+static int scan_blob(struct scan *s, struct worker *w, struct blob_reader *br, const git_oid *id,
+		     const char *path, struct finding_list *out)
 {
-	git_blob *blob;
-	if (git_blob_lookup(&blob, g, id) < 0) {
+	const char *data, *why;
+	size_t len;
+	int rc = blob_reader_read(br, id, s->opt->max_file_size, &data, &len, &why);
+	if (rc < 0)
+		return -1;
+	if (rc == 1)
+		scan_worker_skipped_large(w);
+	if (rc >= 2) {
 		char hex[GIT_OID_HEXSZ + 1];
 		git_oid_tostr(hex, sizeof hex, id);
-		git_error_clear();
-		return error_set("%s: blob %s is missing", path, hex);
+		return scan_note_incomplete(s, "%s: blob %s %s%s", path, hex,
+					    rc == 2 ? "not read: " : "is ", why);
 	}
-	int rc = 0;
-	if ((size_t)git_blob_rawsize(blob) > max_size)
-		scan_worker_skipped_large(w);
-	else
-		rc = scan_worker_unit(w, path, FILE_TRACKED, git_blob_rawcontent(blob),
-				      (size_t)git_blob_rawsize(blob), SCOPE_TREE, out);
-	git_blob_free(blob);
+	if (rc)
+		return 0;
+	rc = scan_worker_unit(w, path, FILE_TRACKED, data, len, SCOPE_TREE, out);
 	return rc < 0 ? -1 : 0;
 }
 
 struct rev_walk {
-	struct scan *scan;
+	struct scan *scan, *into; /* notes go to scan; files and findings into into */
 	struct worker *w;
-	git_repository *g;
-	struct finding_list *out;
-	int rc;
+	struct blob_reader *br;
+	const char *rev;
 };
 
-static int rev_entry(const char *root, const git_tree_entry *e, void *payload)
+static int rev_blob(void *ctx, const git_oid *id, const struct buf *path)
 {
-	struct rev_walk *rw = payload;
-	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB || git_tree_entry_filemode(e) == GIT_FILEMODE_LINK)
-		return 0;
-	size_t n = strlen(root) + strlen(git_tree_entry_name(e)) + 1;
-	char *path = malloc(n);
-	if (!path) {
-		rw->rc = error_set("out of memory");
+	struct rev_walk *rw = ctx;
+	if (file_list_add(&rw->into->files, path->ptr, path->len, FILE_TRACKED) < 0)
 		return -1;
+	return scan_blob(rw->scan, rw->w, rw->br, id, path->ptr, &rw->into->findings);
+}
+
+static int rev_submodule(void *ctx, const struct buf *path)
+{
+	struct rev_walk *rw = ctx;
+	scan_log(rw->scan, "%s: skipped: a submodule is another repository (scan it on its own)",
+		 path->ptr);
+	return 0;
+}
+
+static int rev_unread(void *ctx, const git_oid *id, const struct buf *path)
+{
+	struct rev_walk *rw = ctx;
+	char shown[204], hex[GIT_OID_HEXSZ + 1] = "";
+	if (id) {
+		git_oid_tostr(hex, sizeof hex, id);
+		return scan_note_incomplete(rw->scan, "%s: tree %s of %s is missing or unreadable",
+					    path->len ? path->ptr : ".", hex, rw->rev);
 	}
-	snprintf(path, n, "%s%s", root, git_tree_entry_name(e));
-	rw->rc = file_list_add(&rw->scan->files, path, n - 1, FILE_TRACKED);
-	if (!rw->rc)
-		rw->rc = scan_blob(rw->w, rw->g, git_tree_entry_id(e), path,
-				   rw->scan->opt->max_file_size, rw->out);
-	free(path);
-	return rw->rc ? -1 : 0;
+	return scan_note_incomplete(rw->scan,
+				    "%s: folders nested more than %d deep are not "
+				    "scanned (%s)",
+				    tree_path_shown(path, shown, 200), TREE_MAX_DEPTH, rw->rev);
 }
 
 int rev_scan(struct scan *s, struct repo *r, const char *rev, struct finding_list *out)
@@ -66,8 +82,8 @@ int rev_scan(struct scan *s, struct repo *r, const char *rev, struct finding_lis
 		git_error_clear();
 		return error_set("%s: no such revision", rev);
 	}
-	git_tree *tree;
-	int peeled = git_object_peel((git_object **)&tree, obj, GIT_OBJECT_TREE);
+	git_object *tree;
+	int peeled = git_object_peel(&tree, obj, GIT_OBJECT_TREE);
 	git_object_free(obj);
 	if (peeled < 0)
 		return error_set("%s: not a commit or tree", rev);
@@ -77,19 +93,22 @@ int rev_scan(struct scan *s, struct repo *r, const char *rev, struct finding_lis
 	bool own = out != &s->findings;
 	if (own) {
 		if (scan_init(&past, s->rules, s->opt) < 0) {
-			git_tree_free(tree);
+			git_object_free(tree);
 			return -1;
 		}
 		past.repo = r;
 		into = &past;
 	}
-	struct worker *w = scan_worker_new(into);
-	struct rev_walk rw = {into, w, g, &into->findings, 0};
-	int rc = w ? 0 : -1;
-	if (!rc && git_tree_walk(tree, GIT_TREEWALK_PRE, rev_entry, &rw) < 0)
-		rc = rw.rc ? rw.rc : repo_fail(rev);
-	scan_worker_free(w);
-	git_tree_free(tree);
+	struct rev_walk rw = {s, into, scan_worker_new(into), NULL, rev};
+	struct buf path = BUF_INIT;
+	int rc = rw.w && blob_reader_new(&rw.br, g) == 0 ? 0 : -1;
+	const struct tree_visit v = {NULL, rev_blob, rev_submodule, rev_unread, &rw};
+	if (!rc)
+		rc = tree_walk(g, git_object_id(tree), &path, &v);
+	buf_free(&path);
+	blob_reader_free(rw.br);
+	scan_worker_free(rw.w);
+	git_object_free(tree);
 	if (!rc)
 		rc = flow_stage_run(into, &into->findings);
 	if (!rc)
@@ -141,12 +160,93 @@ static int keep_introduced(struct finding_list *now, struct finding_list *before
 	return rc;
 }
 
+static int no_blob(void *ctx, const git_oid *id, const struct buf *path)
+{
+	(void)ctx, (void)id, (void)path;
+	return 0;
+}
+
+static int head_unread(void *ctx, const git_oid *id, const struct buf *path)
+{
+	bool *deep = ctx;
+	*deep |= !id;
+	return 0; /* a missing tree of HEAD: the diff names it */
+}
+
+/* Whether HEAD's tree has folders nested deeper than TREE_MAX_DEPTH. Walking it costs
+ * about what the diff costs, and the diff cannot be told to stop at a depth: its memory
+ * grows with the square of the depth (437 MB at 20 000 folders). */
+static int head_is_deep(git_repository *g, git_tree *head, bool *deep)
+{
+	*deep = false;
+	if (!head)
+		return 0;
+	struct buf path = BUF_INIT;
+	const struct tree_visit v = {NULL, no_blob, NULL, head_unread, deep};
+	int rc = tree_walk(g, git_tree_id(head), &path, &v);
+	buf_free(&path);
+	return rc;
+}
+
+/* The index's paths deeper than TREE_MAX_DEPTH folders are named and left out: when
+ * there are any, or when HEAD is that deep (deep), *spec lists the other paths (the
+ * caller frees it), so that the diff visits only those and never walks the deep folders
+ * (nor finds the renames from elsewhere: the result is incomplete anyway). */
+static int leave_out_deep(struct scan *s, git_index *index, bool deep_head, git_strarray *spec)
+{
+	size_t n = git_index_entrycount(index), deep = 0;
+	*spec = (git_strarray){0};
+	for (size_t i = 0; i < n; i++) {
+		const git_index_entry *e = git_index_get_byindex(index, i);
+		size_t depth = 0;
+		for (const char *p = e->path; (p = strchr(p, '/')); p++)
+			depth++;
+		if (depth <= TREE_MAX_DEPTH)
+			continue;
+		if (deep++ < 10) {
+			struct buf shown = BUF_INIT;
+			buf_put(&shown, e->path, strlen(e->path) < 200 ? strlen(e->path) : 200);
+			int rc = buf_oom(&shown)
+				     ? error_set("out of memory")
+				     : scan_note_incomplete(s,
+							    "%s...: folders nested more "
+							    "than %d deep are not scanned",
+							    shown.ptr, TREE_MAX_DEPTH);
+			buf_free(&shown);
+			if (rc < 0)
+				return -1;
+		}
+	}
+	if (!deep && !deep_head)
+		return 0;
+	if (deep_head && !deep)
+		scan_note_incomplete(s,
+				     "HEAD: folders nested more than %d deep are not compared "
+				     "with the index",
+				     TREE_MAX_DEPTH);
+	if (!(spec->strings = malloc((n - deep + 1) * sizeof *spec->strings)))
+		return error_set("out of memory");
+	spec->strings[0] = NULL; /* no path at all: there is nothing to diff */
+	for (size_t i = 0; i < n; i++) {
+		const git_index_entry *e = git_index_get_byindex(index, i);
+		size_t depth = 0;
+		for (const char *p = e->path; (p = strchr(p, '/')); p++)
+			depth++;
+		if (depth <= TREE_MAX_DEPTH &&
+		    (!spec->count || strcmp(spec->strings[spec->count - 1], e->path)))
+			spec->strings[spec->count++] = (char *)e->path;
+	}
+	return 0;
+}
+
 int staged_scan(struct scan *s, struct repo *r)
 {
 	git_repository *g = repo_git(r);
 	git_index *index = NULL;
 	git_tree *head = NULL;
 	git_diff *diff = NULL;
+	struct blob_reader *br = NULL;
+	git_strarray spec = {0};
 	struct scan past;
 	struct worker *w = NULL, *wpast = NULL;
 	int rc = scan_init(&past, s->rules, s->opt);
@@ -162,8 +262,19 @@ int staged_scan(struct scan *s, struct repo *r)
 		head = (git_tree *)obj;
 	else
 		git_error_clear(); /* no commit yet: everything staged is new */
+	bool deep_head;
+	if ((rc = head_is_deep(g, head, &deep_head)) < 0 ||
+	    (rc = leave_out_deep(s, index, deep_head, &spec)) < 0 ||
+	    (rc = blob_reader_new(&br, g)) < 0)
+		goto out;
 	git_diff_options opts;
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	if (spec.strings) {
+		opts.pathspec = spec;
+		opts.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+	}
+	if (spec.strings && !spec.count)
+		goto out;
 	if (git_diff_tree_to_index(&diff, g, head, index, &opts) < 0 ||
 	    git_diff_find_similar(diff, NULL) < 0) {
 		rc = repo_fail("cannot diff the index against HEAD");
@@ -177,6 +288,11 @@ int staged_scan(struct scan *s, struct repo *r)
 	size_t n = git_diff_num_deltas(diff);
 	for (size_t i = 0; i < n && !rc; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		if (d->new_file.mode == GIT_FILEMODE_COMMIT && d->status != GIT_DELTA_DELETED)
+			scan_log(s,
+				 "%s: skipped: a submodule is another repository (scan it on its "
+				 "own)",
+				 d->new_file.path);
 		if (d->status == GIT_DELTA_DELETED || d->new_file.mode == GIT_FILEMODE_LINK ||
 		    d->new_file.mode == GIT_FILEMODE_COMMIT)
 			continue;
@@ -184,12 +300,11 @@ int staged_scan(struct scan *s, struct repo *r)
 		const char *path = d->new_file.path;
 		rc = file_list_add(&s->files, path, strlen(path), FILE_TRACKED);
 		if (!rc)
-			rc = scan_blob(w, g, &d->new_file.id, path, s->opt->max_file_size, &now);
+			rc = scan_blob(s, w, br, &d->new_file.id, path, &now);
 		if (!rc && d->status != GIT_DELTA_ADDED && !git_oid_is_zero(&d->old_file.id) &&
 		    (d->old_file.mode == GIT_FILEMODE_BLOB ||
 		     d->old_file.mode == GIT_FILEMODE_BLOB_EXECUTABLE))
-			rc = scan_blob(wpast, g, &d->old_file.id, d->old_file.path,
-				       s->opt->max_file_size, &before);
+			rc = scan_blob(s, wpast, br, &d->old_file.id, d->old_file.path, &before);
 		if (!rc)
 			rc = keep_introduced(&now, &before, &s->findings);
 		finding_list_free(&now);
@@ -214,6 +329,8 @@ out:
 	git_diff_free(diff);
 	git_tree_free(head);
 	git_index_free(index);
+	blob_reader_free(br);
+	free(spec.strings);
 	if (!rc)
 		rc = scan_finish(s);
 	return rc;

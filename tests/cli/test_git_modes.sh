@@ -87,20 +87,27 @@ run "$BIN" scan --history "$TMP/shallow"
 expect_code 3 "shallow clone is incomplete"
 expect_out "shallow clone" "shallow clone named"
 
-# Binary and oversized blobs are skipped and counted.
+# Binary blobs are skipped and counted; an oversized blob of the history is skipped,
+# counted, and makes the scan incomplete; the same file in the working tree is read in
+# pieces and its key found.
 b=$TMP/blobs; new_repo "$b"
 printf 'GIF89a\0\0%s' "$LIVE" > "$b/logo.gif"
 head -c 3000000 /dev/zero | tr '\0' 'a' > "$b/big.txt"; printf '\n%s\n' "$LIVE" >> "$b/big.txt"
 commit_all "$b" blobs
 run "$BIN" scan --history --format json "$b"
-expect_code 0 "binary and oversized blobs skipped"
+expect_code 1 "oversized file of the tree read in pieces"
+expect_findings "OC001 big.txt:2" "the key of the oversized file found"
 expect_out '"binary": 2' "binary blob counted (tree and history)"
+expect_out '1 blob larger than --max-file-size (2097152 bytes) not read' "oversized blob named as incomplete"
 
 git -C "$b" repack -adq
 run "$BIN" scan --history --format json "$b"
-expect_code 0 "packed binary and oversized blobs skipped"
+expect_code 1 "packed: oversized file of the tree read in pieces"
 expect_out '"binary": 2' "packed binary blob counted"
-expect_out '"too_large": 2' "packed oversized blob counted (tree and history)"
+expect_out '"too_large": 1' "packed oversized blob counted (history)"
+git -C "$b" rm -q big.txt && git -C "$b" commit -qm "drop the big file"
+run "$BIN" scan --history --format json "$b"
+expect_code 3 "oversized blob of the history only: incomplete, exit 3"
 
 # A missing object makes the history incomplete and names it.
 c=$TMP/corrupt; new_repo "$c"

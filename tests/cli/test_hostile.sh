@@ -170,9 +170,14 @@ expect_code 1 "50 MB line: the key is found"
 expect_out "larger than 2097152 bytes (--max-parse-size)" "50 MB line: not parsed, and said"
 expect_no_out "$LIVE" "50 MB line: key redacted"
 expect_rss_under 300 "50 MB line"
-run "$BIN" scan --format json "$b"
-expect_code 0 "50 MB line: skipped by the default size limit"
-expect_out '"too_large": 1' "50 MB line: counted as too large"
+# above the default size limit: read in pieces by the text rules, in little memory
+run_rss "$BIN" scan --format json "$b"
+expect_code 1 "50 MB line in pieces: the key is found"
+expect_out "app.min.js: not parsed: $(stat -c %s "$b/app.min.js") bytes, above --max-file-size (2097152); only the text rules read it" \
+  "50 MB line in pieces: not parsed, and said"
+expect_out '"too_large": 0' "50 MB line in pieces: read, not skipped"
+expect_no_out "$LIVE" "50 MB line in pieces: key redacted"
+expect_rss_under 60 "50 MB line in pieces"
 
 # --- a million nested brackets in a file worth parsing
 k=$TMP/brackets; mkdir -p "$k"

@@ -55,15 +55,17 @@ OC001 src/pay.js:1" "plain folder walk"
 expect_out '"status": "unknown"' "OC005 unknown outside git"
 expect_out '"head": null' "no head outside git"
 
-# Binary and oversized files are skipped and counted; minified files are still read.
+# Binary files are skipped and counted; minified files are still read; a file above
+# --max-file-size is read in pieces by the text rules, and its key found on its line.
 b=$TMP/bin; mkdir -p "$b"
 printf 'GIF89a\0\0sk_live_9fK2mQ7xR4tL8vN3' > "$b/logo.gif"
 head -c 3000000 /dev/zero | tr '\0' 'a' > "$b/big.txt"; printf '\n%s\n' "$LIVE" >> "$b/big.txt"
 python3 -c "print('!function(){' + 'var a=1;'*40000 + 'fetch(u,{headers:{\"X-Access-Token\":\"$LIVE\"}})}();')" > "$b/app.min.js"
 run "$BIN" scan --format json "$b"
-expect_findings "OC001 app.min.js:1" "minified bundle still searched"
+expect_findings "OC001 app.min.js:1
+OC001 big.txt:2" "minified bundle and oversized file still searched"
 expect_out '"binary": 1' "binary counted"
-expect_out '"too_large": 1' "oversized counted"
+expect_out '"too_large": 0' "oversized file read, not skipped"
 expect_no_out "$LIVE" "no secret in output"
 run "$BIN" scan --format json --max-file-size 4M "$b"
 expect_findings "OC001 app.min.js:1
@@ -148,6 +150,35 @@ run "$BIN" scan --rules "$TMP/rules" "$r"
 expect_code 2 "bad unless_context regex"
 expect_err "invalid unless_context regex" "bad unless_context named"
 rm "$r/acme_test.py"
+
+# OC005 says what a committed .env holds: "rotate" only for a secret; the .gitignore
+# advice is for code that reads the key from the environment, and points at a file that
+# exists.
+e=$TMP/envmsg; new_repo "$e"
+printf 'PORT=3000\nNODE_ENV=development\n' > "$e/.env"; printf 'node_modules/\n' > "$e/.gitignore"
+commit_all "$e"
+run "$BIN" scan -q "$e"
+expect_out ".env:1:1: low: .env is committed to git; it holds no secret now, but a key saved there would be committed too: keep secrets in .env.local, git-ignored, or in the host's settings [OC005]" \
+  "committed .env without a secret: said so"
+expect_no_out "rotate" "committed .env without a secret: nothing to rotate"
+printf '/.env.local\n' >> "$e/.gitignore"; commit_all "$e"
+run "$BIN" scan -q --format json "$e"
+expect_findings "" "committed .env of defaults beside an ignored .env.local: Symfony's convention"
+printf 'DATABASE_URL=postgres://shop:Zk39fjQ2mW@db/shop\n' >> "$e/.env"; commit_all "$e"
+run "$BIN" scan -q "$e"
+expect_out ".env is committed to git with a secret in it (DATABASE_URL): every clone has it. Run \`git rm --cached .env\`, ignore it, and rotate that secret [OC005]" \
+  "committed .env with a password in a URL: rotate it"
+w=$TMP/noignore; new_repo "$w"; mkdir -p "$w/src"
+printf "<?php\n\$key = get_option('ocpay_api_key');\nwp_remote_post('https://api.oneclickdz.com/v3/ocpay/createLink', ['headers' => ['X-Access-Token' => \$key]]);\n" \
+  > "$w/src/plugin.php"
+commit_all "$w"
+run "$BIN" scan -q --format json "$w"
+expect_no_out '"rule": "OC005"' "no .gitignore, no environment read: no .env advice"
+printf 'const key = process.env.ONECLICK_API_KEY;\n' > "$w/src/pay.js"; commit_all "$w"
+run "$BIN" scan -q "$w"
+expect_out "src/pay.js:1:1: low: the OCPay key is read from the environment, and no .gitignore covers .env" \
+  "no .gitignore: the advice points at the read"
+expect_no_out ".gitignore:1" "no .gitignore: never pointed at"
 
 # The scan never writes to the audited repository.
 before=$(cd "$r" && find . -newer "$TMP/.err" -print | sort; git -C "$r" status --porcelain)

@@ -56,17 +56,20 @@ static size_t check_all(const char *path, size_t *listed, size_t *failed)
 	snprintf(objects, sizeof objects, "%s/.git/objects", path);
 	if (access(objects, F_OK))
 		snprintf(objects, sizeof objects, "%s/objects", path);
-	struct pack_blobs b;
-	if (pack_list_blobs(objects, &b) < 0)
+	struct pack_set *set = NULL;
+	struct pack_blobs b = {0};
+	if (pack_set_open(&set, objects) < 0 || pack_list_blobs(set, &b) < 0) {
+		pack_set_free(set);
 		return 0;
-	struct pack_reader *r = pack_reader_new(&b, (size_t)8 << 20);
+	}
+	struct pack_reader *r = pack_reader_new(set, (size_t)8 << 20);
 	size_t ok = 0;
 	*failed = 0;
 	for (size_t i = 0; r && i < b.len; i++) {
 		const char *data;
 		size_t len;
 		git_oid id;
-		if (pack_read_blob(r, i, (size_t)1 << 30, &data, &len) != 0) {
+		if (pack_read(r, b.where[i], (size_t)1 << 30, &data, &len) != 0) {
 			++*failed;
 			continue;
 		}
@@ -77,6 +80,7 @@ static size_t check_all(const char *path, size_t *listed, size_t *failed)
 	*listed = b.len;
 	pack_reader_free(r);
 	pack_blobs_free(&b);
+	pack_set_free(set);
 	return ok;
 }
 
@@ -93,18 +97,20 @@ TEST(a_too_large_blob_is_not_decoded)
 {
 	char objects[4096];
 	snprintf(objects, sizeof objects, "%s/.git/objects", repo);
-	struct pack_blobs b;
-	CHECK(pack_list_blobs(objects, &b) == 0);
-	struct pack_reader *r = pack_reader_new(&b, (size_t)8 << 20);
+	struct pack_set *set = NULL;
+	struct pack_blobs b = {0};
+	CHECK(pack_set_open(&set, objects) == 0 && pack_list_blobs(set, &b) == 0);
+	struct pack_reader *r = pack_reader_new(set, (size_t)8 << 20);
 	size_t large = 0;
 	for (size_t i = 0; r && i < b.len; i++) {
 		const char *data;
 		size_t len;
-		large += pack_read_blob(r, i, 2999, &data, &len) == 1;
+		large += pack_read(r, b.where[i], 2999, &data, &len) == 1;
 	}
 	CHECK_INT(large, 79); /* data.bin (3000 bytes) 40 times, app.js from its 2nd version */
 	pack_reader_free(r);
 	pack_blobs_free(&b);
+	pack_set_free(set);
 }
 
 TEST(a_damaged_pack_gives_errors_not_other_content)

@@ -109,7 +109,42 @@ TEST(redacted_form_is_itself_a_placeholder)
 	CHECK(placeholder("sk_live_9f***(24 chars)"));
 }
 
+TEST(fillers_after_any_vendor_prefix_are_placeholders)
+{
+	char whsec[80] = "whsec_";
+	memset(whsec + 6, '0', 64);
+	whsec[70] = '\0';
+	CHECK(placeholder(whsec));
+	CHECK(placeholder("pk_test_xxxxxxxxxxxxxxxx"));
+	CHECK(placeholder("xoxb-1111111111111111"));
+	CHECK(!placeholder("whsec_Zk39fjQ2mW7xR4tL8vN3pQ5s"));
+}
+
+TEST(template_expressions_are_placeholders)
+{
+	CHECK(placeholder("{{ port }}"));
+	CHECK(placeholder("{{port}}"));
+	CHECK(placeholder("<%= ENV['OCPAY_KEY'] %>"));
+	CHECK(placeholder("sk_live_${OCPAY_SUFFIX}"));
+	CHECK(placeholder("prefix{{ key }}suffix"));
+}
+
+TEST(names_paths_arns_are_not_keys)
+{
+	CHECK(placeholder("prod/shop/ocpay"));
+	CHECK(placeholder("projects/shop-123/secrets/ocpay-key/versions/latest"));
+	CHECK(placeholder("arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/ocpay-AbCdEf"));
+	CHECK(placeholder("ocpay-prod-key-v2"));
+	CHECK(placeholder("shop.ocpay.key2"));
+	/* base64 and UUIDs have mixed runs: keys */
+	CHECK(!placeholder("Zm9vYmFyYmF6/cXV4K3Rlc3Q="));
+	CHECK(!placeholder("3f2b8c1e-9a4d-4e7b-8c2f-1a2b3c4d5e6f"));
+	CHECK(!placeholder("a1b2c3d4e5f6/g7h8i9j0k1"));
+}
+
 RUN_TESTS(T(docs_placeholders_are_not_keys), T(references_are_not_keys), T(real_keys_are_keys),
 	  T(text_is_not_a_key),
 	  T(unprefixed_values_need_min_length), T(kind_comes_from_the_prefix),
-	  T(redaction_shows_prefix_and_length_only), T(redacted_form_is_itself_a_placeholder))
+	  T(redaction_shows_prefix_and_length_only), T(redacted_form_is_itself_a_placeholder),
+	  T(fillers_after_any_vendor_prefix_are_placeholders),
+	  T(template_expressions_are_placeholders), T(names_paths_arns_are_not_keys))
