@@ -959,6 +959,12 @@ static void str_call(struct flow_query *q, int32_t file, const struct ir_node *e
 				unknown(s);
 			return;
 		}
+		/* text("UPDATE ..."): a call whose value is its argument's */
+		const struct model_row *c = model_match(f->models, MODEL_CONVERT, ir->lang, &p);
+		if (c && c->attr[MODEL_ATTR_VALUE]) {
+			str_at(q, file, model_arg(e, c->attr[MODEL_ATTR_VALUE]), s, depth + 1);
+			return;
+		}
 	}
 	struct flow_fn fn = flow_callee(f, file, e);
 	const struct ir_node *r = flow_fn_ok(fn) ? returned(f, fn) : NULL;
