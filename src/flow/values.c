@@ -915,11 +915,17 @@ static const struct ir_node *class_constant(struct flow_query *q, int32_t file,
 	if (!e->text || !value_class(q->f, file, e->a, &cf, &cc, 0))
 		return NULL;
 	const struct ir_class *c = &flow_ir(q->f, cf)->classes[cc];
-	for (uint32_t i = 0; i < c->nfields; i++)
-		if (c->fields[i].name && !strcmp(c->fields[i].name, e->text) && c->fields[i].value) {
-			*out_file = cf;
-			return c->fields[i].value;
-		}
+	for (uint32_t i = 0; i < c->nfields; i++) {
+		const struct ir_field *fd = &c->fields[i];
+		if (!fd->name || strcmp(fd->name, e->text) || !fd->value)
+			continue;
+		/* #[ORM\Column] private int $amount = 0: a field a framework maps (a column, a
+		 * DTO's input) starts with this value and is then set from outside */
+		if (fd->ndecorators && !fd->is_static)
+			return NULL;
+		*out_file = cf;
+		return fd->value;
+	}
 	/* this.baseUrl = "..." in the constructor */
 	for (uint32_t m = 0; m < c->nmethods; m++) {
 		const struct ir_func *fn = &flow_ir(q->f, cf)->funcs[c->methods[m]];
