@@ -224,6 +224,16 @@ static bool visit_return(void *ctx, const struct ir_node *n)
 	return true;
 }
 
+/* Whether a conversion of operand may drop a fraction: not when it parses what a read of
+ * stored data gives ((int) get_post_meta($id, '_price', true)): a column or a meta value
+ * is the shop's own figure, read as text. */
+static bool may_drop_fraction(const struct flow *f, int32_t file, const struct ir_node *operand)
+{
+	while (operand && operand->kind == IR_AWAIT)
+		operand = operand->a;
+	return !(operand && operand->kind == IR_CALL && model_for(f, file, MODEL_READ, operand));
+}
+
 static void walk_call(struct bounding *b, unsigned fr, int32_t file, const struct ir_node *e,
 		      int depth)
 {
@@ -235,7 +245,8 @@ static void walk_call(struct bounding *b, unsigned fr, int32_t file, const struc
 		bound_apply(b->q, file, e, r, b->out);
 		/* what the function holding the value did to it (a helper's own conversions
 		 * are its business: (int) $stmt->fetchColumn() reads a column) */
-		if (bound_is(r, "truncate") && !b->out->trunc && fr == 0) {
+		if (bound_is(r, "truncate") && !b->out->trunc && fr == 0 &&
+		    may_drop_fraction(f, file, model_arg(e, r->attr[MODEL_ATTR_VALUE]))) {
 			b->out->trunc = e;
 			b->out->trunc_file = file;
 		}
@@ -315,7 +326,8 @@ static void walk(struct bounding *b, unsigned fr, int32_t file, const struct ir_
 	case IR_OTHER: {
 		/* a cast: (int) $total */
 		const struct model_row *t = bound_text_row(b->f, file, e->text);
-		if (bound_is(t, "truncate") && !b->out->trunc && fr == 0) {
+		if (bound_is(t, "truncate") && !b->out->trunc && fr == 0 &&
+		    may_drop_fraction(b->f, file, e->a)) {
 			b->out->trunc = e;
 			b->out->trunc_file = file;
 		}
