@@ -31,7 +31,10 @@ static int keep_file(struct scan *s, long index, size_t *count)
 		return 0;
 	}
 	scan_log(s, "%s: read for the flow rules: it is linked to OCPay code", e->path);
-	return flow_stage_keep(s, index);
+	if (flow_stage_keep(s, index) < 0)
+		return -1;
+	s->flow_records[s->nflow_records - 1].linked = true; /* one thread expands */
+	return 0;
 }
 
 long flow_file_index(const struct scan *s, const char *path)
@@ -50,9 +53,29 @@ long flow_file_index(const struct scan *s, const char *path)
 	return -1;
 }
 
+/* dir (dirlen bytes, ending in '/' or empty) joined to rest, with its "./" and "../"
+ * folded: public/ + ../bootstrap.php is bootstrap.php. False when it leaves the tree. */
 static bool join_path(char *out, size_t size, const char *dir, size_t dirlen, const char *rest)
 {
-	return (size_t)snprintf(out, size, "%.*s%s", (int)dirlen, dir, rest) < size;
+	if ((size_t)snprintf(out, size, "%.*s", (int)dirlen, dir) >= size)
+		return false;
+	size_t len = strlen(out);
+	for (;;) {
+		if (!strncmp(rest, "./", 2)) {
+			rest += 2;
+		} else if (!strncmp(rest, "../", 3)) {
+			if (!len)
+				return false;
+			len--; /* the '/' ending the last folder */
+			while (len && out[len - 1] != '/')
+				len--;
+			out[len] = '\0';
+			rest += 3;
+		} else {
+			break;
+		}
+	}
+	return (size_t)snprintf(out + len, size - len, "%s", rest) < size - len;
 }
 
 /* Python: a dotted module, relative (leading dots) or from the root or a folder above. */
@@ -172,7 +195,7 @@ static int expand_imports(struct scan *s, size_t from, size_t to,
 			const struct ir_import *im = &s->flow_records[r].ir->imports[k];
 			long found[16];
 			size_t n = 0;
-			if (!im->spec)
+			if (!im->spec || im->kind == IR_IMPORT_TYPE)
 				continue;
 			if (im->kind == IR_IMPORT_PY)
 				python_candidates(s, path, im->spec, im->name, found, &n, 16);

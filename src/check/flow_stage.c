@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* strcasestr */
 #include "check/flow_stage_private.h"
 
 #include <pthread.h>
@@ -112,13 +113,50 @@ static int lower_unit(struct unit *u, struct flow_record *rec)
 	return 0;
 }
 
+/* A file of the list the checks parsed already: lowered now from that tree, not parsed
+ * again once every file is read. */
+static int lower_parsed(struct unit *u, long index)
+{
+	struct scan *s = u->scan;
+	pthread_mutex_lock(&s->flow_lock);
+	bool was = s->flow_kept[index];
+	int rc = was ? 0 : keep_locked(s, index);
+	size_t at = s->nflow_records - 1; /* its place: records only grow */
+	pthread_mutex_unlock(&s->flow_lock);
+	if (was || rc)
+		return rc;
+	struct flow_record rec = {.len = u->len, .data = malloc(u->len + 1)};
+	if (!rec.data)
+		return error_set("out of memory");
+	memcpy(rec.data, u->data, u->len);
+	rec.data[u->len] = '\0';
+	rc = lower_unit(u, &rec);
+	pthread_mutex_lock(&s->flow_lock);
+	struct flow_record *kept = &s->flow_records[at];
+	kept->ir = rec.ir;
+	kept->failed = rec.failed || rc;
+	kept->info = rec.info;
+	if (rec.ir)
+		kept->lang = rec.lang;
+	if (rec.ir) {
+		kept->data = rec.data;
+		kept->len = rec.len;
+	} else {
+		free(rec.data);
+	}
+	pthread_mutex_unlock(&s->flow_lock);
+	return rc;
+}
+
 int flow_stage_record(struct unit *u)
 {
 	struct scan *s = u->scan;
 	/* a file read again (as an importer of OCPay code) has no index: found by its path */
 	long index = u->index >= 0 || !s->flow_kept ? u->index : flow_file_index(s, u->path);
-	if (index >= 0 && s->flow_kept)
+	if (index >= 0 && s->flow_kept && !u->syntax)
 		return flow_stage_keep(s, index); /* lowered once every file is read */
+	if (index >= 0 && s->flow_kept)
+		return lower_parsed(u, index);
 	/* a blob: lowered now, from the bytes at hand */
 	struct flow_record rec = {.len = u->len, .flags = u->flags, .page = u->page, .index = -1,
 				  .path = strdup(u->path), .data = malloc(u->len + 1)};
@@ -374,11 +412,31 @@ static int note_unexplained(struct scan *s, const struct flow *flow)
 	return 0;
 }
 
+/* Whether a kept file names OCPay's payment reference (paymentRef, payment_ref): code
+ * of an OCPay integration whose calls live elsewhere (another service, a page). */
+static bool names_payment_ref(const struct scan *s)
+{
+	for (size_t i = 0; i < s->nflow_records; i++) {
+		const struct flow_record *rec = &s->flow_records[i];
+		if (rec->data && (strcasestr(rec->data, "paymentref") ||
+				  strcasestr(rec->data, "payment_ref")))
+			return true;
+	}
+	return false;
+}
+
 int flow_stage_run(struct scan *s, struct finding_list *out)
 {
 	if (!s->nflow_records)
 		return 0;
-	if (flow_stage_lower(s) < 0 || flow_neighbours_expand(s) < 0)
+	if (flow_stage_lower(s) < 0)
+		return -1;
+	/* the flow rules judge OCPay payments: with no OCPay code anywhere and no payment
+	 * reference of OCPay's, another gateway's return page or a framework's scheduler is
+	 * not theirs to judge */
+	if (!s->ocpay_seen && !names_payment_ref(s))
+		return 0;
+	if (flow_neighbours_expand(s) < 0)
 		return -1;
 	/* files that could not be read or parsed are left out (and were noted) */
 	size_t kept = 0;
@@ -389,6 +447,9 @@ int flow_stage_run(struct scan *s, struct finding_list *out)
 			record_free(&s->flow_records[i]);
 	}
 	s->nflow_records = kept;
+	for (size_t i = 0; i < kept; i++) /* what the flow rules read, and why */
+		s->stats.flow_linked += s->flow_records[i].linked;
+	s->stats.flow_named = kept - s->stats.flow_linked;
 	/* the index's order never depends on thread timing */
 	qsort(s->flow_records, s->nflow_records, sizeof *s->flow_records, record_cmp);
 	struct flow *flow = flow_new(s->rules->models, s->resolver.files ? &s->resolver : NULL,

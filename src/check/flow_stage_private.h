@@ -15,6 +15,7 @@ struct flow_record {
 	unsigned flags;
 	bool page;
 	bool failed; /* could not be read or parsed: noted, left out */
+	bool linked; /* read for its links to OCPay code (imports, callers), not its words */
 	long index;  /* in the scan's list, or -1 */
 	struct flow_file_info info;
 	struct ir_file *ir; /* owned until handed to the index; NULL until lowered */

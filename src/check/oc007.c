@@ -195,7 +195,8 @@ static bool route_concerned(struct flow_check *c, int32_t file, const struct mod
 	const struct ir_file *ir = flow_ir(c->flow, file);
 	bool imported = !pkg;
 	for (uint32_t i = 0; i < ir->nimports && !imported; i++)
-		imported = ir->imports[i].spec && !strcmp(ir->imports[i].spec, pkg);
+		imported = ir->imports[i].kind != IR_IMPORT_TYPE && ir->imports[i].spec &&
+			   !strcmp(ir->imports[i].spec, pkg);
 	int major = imported && pkg ? dependency_major(c->u->scan, ir->path, pkg) : -1;
 	char want[16];
 	int n = snprintf(want, sizeof want, "%d", major);

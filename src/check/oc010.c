@@ -59,8 +59,9 @@ static bool path_logs(const struct flow *f, struct flow_fn fn, int depth)
 }
 
 /* A function nothing calls that frameworks run: anonymous (a callback), a route
- * handler's name, a default export, decorated, or the file's top level. */
-static bool is_entry(const struct flow *f, struct flow_fn fn)
+ * handler's name, a default export, decorated, or the file's top level; and, with
+ * methods, any method (judged with its class). */
+static bool is_entry(const struct flow *f, struct flow_fn fn, bool methods)
 {
 	static const char *const names[] = {"GET",     "POST",   "PUT",	 "PATCH", "DELETE",
 					    "handler", "default", "action", "loader", NULL};
@@ -72,18 +73,21 @@ static bool is_entry(const struct flow *f, struct flow_fn fn)
 		if (!strcmp(func->name, names[i]))
 			return true;
 	/* a method is judged with its class: a service that logs nowhere has no logger */
-	return func->cls >= 0;
+	return methods && func->cls >= 0;
 }
 
-static enum verdict judge_fn(const struct flow *f, struct flow_fn fn)
+static enum verdict judge_fn(const struct flow *f, struct flow_fn fn, enum event what)
 {
 	if (path_logs(f, fn, 0))
 		return LOGGED;
 	size_t n;
 	flow_callers(f, fn, &n);
-	if (n || is_entry(f, fn))
+	if (n)
 		return UNLOGGED;
-	return ELSEWHERE;
+	/* a method handing the new link to its caller (an SDK's createLink()) is library
+	 * code: the caller logs, and the project has none */
+	bool hands_on = what == EVENT_CREATED && (flow_summary(f, fn)->ret & FL_CREATED);
+	return is_entry(f, fn, !hands_on) ? UNLOGGED : ELSEWHERE;
 }
 
 static int record(struct flow_check *c, const struct rule *r, const struct ir_node *site,
@@ -126,8 +130,6 @@ int oc010_run(struct flow_check *c, const struct rule *r, const struct detector 
 		size_t n;
 		const struct flow_event *ev = flow_events(c->flow, fn, &n);
 		bool judged[2] = {false, false};
-		enum verdict v = LOGGED;
-		bool known = false;
 		for (size_t k = 0; k < n && !rc; k++) {
 			const struct flow_event *e = &ev[k];
 			enum event what;
@@ -141,10 +143,7 @@ int oc010_run(struct flow_check *c, const struct rule *r, const struct detector 
 			if (judged[what])
 				continue; /* one verdict per function and event */
 			judged[what] = true;
-			if (!known) {
-				v = judge_fn(c->flow, fn);
-				known = true;
-			}
+			enum verdict v = judge_fn(c->flow, fn, what);
 			char value[80] = "";
 			if (what == EVENT_STATUS)
 				status_text(c, e, value, sizeof value);

@@ -6,6 +6,7 @@
  * PENDING, or an HTTP error around createLink or checkPayment (check_payment). finish() decides for the repository and says, in the checklist item,
  * which scenarios have a test and which do not. No test at all fails the item. */
 #define _GNU_SOURCE /* memmem, strcasestr */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,11 +85,102 @@ static int first_line(struct unit *u, const struct rule *r, const char *pattern,
 	return found;
 }
 
+/* Whether needle (lower-case letters) occurs in [p, p + n) without regard to case: its
+ * first letter is found with memchr in both cases, the rest compared there. */
+static bool contains_ci(const char *p, size_t n, const char *needle)
+{
+	size_t m = strlen(needle);
+	const char *end = p + n;
+	while ((size_t)(end - p) >= m) {
+		const char *last = end - m + 1;
+		const char *hit = memchr(p, needle[0], (size_t)(last - p));
+		const char *up = memchr(p, needle[0] - 32, (size_t)((hit ? hit : last) - p));
+		if (up)
+			hit = up;
+		if (!hit)
+			return false;
+		size_t j = 1;
+		while (j < m && (hit[j] | 0x20) == needle[j])
+			j++;
+		if (j == m)
+			return true;
+		p = hit + 1;
+	}
+	return false;
+}
+
+/* payment_re matches only where one of its words is; the prefilter has looked for all but
+ * paymentUrl, and most test files hold none, so the regex is spared on them. */
+static bool may_name_payment(const struct unit *u)
+{
+	static const char *const words[] = {"createlink", "checkpayment", "create_link",
+					    "check_payment", "ocpay", "oneclick",
+					    "paymentref", "payment_ref"};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (unit_may_contain(u, words[i]))
+			return true;
+	return contains_ci(u->data, u->len, "paymenturl");
+}
+
+static bool word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+static bool space_byte(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static bool test_word(const char *w, size_t n)
+{
+	return (n == 8 && !memcmp(w, "describe", 8)) || (n == 2 && !memcmp(w, "it", 2)) ||
+	       (n == 4 && !memcmp(w, "test", 4)) || (n == 5 && !memcmp(w, "suite", 5));
+}
+
+/* test_call_re's first branch, \b(?:describe|it|test|suite)(?:\.\w+)?\s*\(, looked for
+ * from each '(' backwards: the regex engine tries every word of the file, and many test
+ * files (ESLint's RuleTester ones) hold no such call, so the whole file is read. */
+static bool has_test_call(const char *s, size_t n)
+{
+	for (const char *p = s; (p = memchr(p, '(', n - (size_t)(p - s))); p++) {
+		const char *q = p;
+		while (q > s && space_byte((unsigned char)q[-1]))
+			q--;
+		const char *end = q;
+		while (q > s && word_byte((unsigned char)q[-1]))
+			q--;
+		if (q == end)
+			continue;
+		if (test_word(q, (size_t)(end - q)))
+			return true;
+		/* describe.only(: the word, then one .member */
+		if (q > s && q[-1] == '.') {
+			const char *w = q - 1;
+			while (w > s && word_byte((unsigned char)w[-1]))
+				w--;
+			if (test_word(w, (size_t)(q - 1 - w)))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Whether a JavaScript test file holds a test (test_call_re). */
+static int holds_test(struct unit *u, const struct rule *r)
+{
+	int line;
+	/* the node:test branches are left to the regex */
+	if (memmem(u->data, u->len, "node:test", 9))
+		return first_line(u, r, test_call_re, &line);
+	return has_test_call(u->data, u->len);
+}
+
 /* support: a conftest.py, whose fixtures (a respx router, a mocked client) serve the
  * tests of its folder: its evidence counts, but it is no test of its own. */
 static int read_test(struct unit *u, const struct rule *r, bool support)
 {
-	int line, rc = first_line(u, r, payment_re, &line);
+	int line, rc = may_name_payment(u) ? first_line(u, r, payment_re, &line) : 0;
 	if (rc <= 0)
 		return rc;
 	if (!support && scan_add_evidence(u->scan, r, EV_PAYMENT_TEST, u->path, line, NULL) < 0)
@@ -124,8 +216,13 @@ static int read_code(struct unit *u, const struct rule *r)
 {
 	static const char *const calls[] = {"createLink", "checkPayment", "create_link",
 					    "check_payment"};
+	static const char *const words[] = {"createlink", "checkpayment", "create_link",
+					    "check_payment"};
 	size_t ncalls = u->lang == LANG_PYTHON || u->lang == LANG_PHP ? 4 : 2;
 	for (size_t i = 0; i < ncalls; i++) {
+		/* the prefilter knows most files hold none: no need to search them again */
+		if (!unit_may_contain(u, words[i]))
+			continue;
 		const char *p = memmem(u->data, u->len, calls[i], strlen(calls[i]));
 		if (!p)
 			continue;
@@ -144,7 +241,7 @@ int oc013_scenarios_unit(struct unit *u, const struct rule *r, const struct dete
 	bool script = u->lang == LANG_PHP || u->lang == LANG_PYTHON;
 	int line, is_test = 0;
 	if (path_is_test(u->path) || (script && script_path_is_test(u->path, u->lang)))
-		is_test = first_line(u, r, script ? script_test_re : test_call_re, &line);
+		is_test = script ? first_line(u, r, script_test_re, &line) : holds_test(u, r);
 	if (is_test < 0)
 		return -1;
 	if (!is_test)

@@ -347,6 +347,16 @@ bool unit_has_keywords(const struct unit *u, const struct rule *r, const struct 
 	return !own && ((u->inherit[0] & d->kwmask[0]) || (u->inherit[1] & d->kwmask[1]));
 }
 
+bool unit_may_contain(const struct unit *u, const char *word)
+{
+	const struct ruleset *rs = u->scan->rules;
+	for (size_t k = 0; k < rs->nkeywords; k++)
+		if (!strcmp(rs->keywords[k], word))
+			return !literal_set_has(rs->prefilter_lang[u->lang], (unsigned)k) ||
+			       (u->kw[k / 64] >> (k % 64) & 1);
+	return true;
+}
+
 struct regex *checker_regex(struct scan *s, const struct rule *r, const char *pattern)
 {
 	struct regex *re = NULL;
@@ -417,7 +427,8 @@ static int read_unit(struct worker *w, const struct file_entry *e, char **data, 
 	buf_puts(&path, e->path);
 	if (buf_oom(&path))
 		return error_set("out of memory");
-	int fd = open(path.ptr, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	/* no link followed, in the file's folders either: ELOOP */
+	int fd = file_open_nofollow(path.ptr, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	int err = errno;
 	buf_free(&path);
 	if (fd < 0) {

@@ -38,6 +38,7 @@ struct scan_options {
 
 struct scan_stats {
 	size_t files_scanned, bytes_scanned, blobs_scanned, files_parsed;
+	size_t flow_named, flow_linked; /* files the flow rules read: OCPay code and its importers, the files around them */
 	size_t skipped_binary, skipped_large, skipped_unreadable, skipped_symlink;
 	size_t parse_failed;
 	size_t commits_scanned;
@@ -291,6 +292,9 @@ bool scan_detector_applies(struct unit *u, const struct rule *r, const struct de
 			   bool keywords);
 /* Whether the unit contains one of the detector's keywords (true when it has none). */
 bool unit_has_keywords(const struct unit *u, const struct rule *r, const struct detector *d);
+/* False when the prefilter saw that the unit does not hold word (a rules keyword, lower
+ * case, matched without regard to case); true when it may, or the word is not indexed. */
+bool unit_may_contain(const struct unit *u, const char *word);
 /* Whether the code the rule judges (its applies_to words) was seen; true when it has none. */
 bool scan_rule_applies(const struct scan *s, const struct rule *r);
 /* Whether the configuration turns the rule off. */

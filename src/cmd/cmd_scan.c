@@ -372,6 +372,16 @@ static void skipped_folder(void *ctx, const char *path, const char *why)
 	scan_note_incomplete(ctx, "%s: cannot read folder: %s", path, why);
 }
 
+static void listing_incomplete(void *ctx, const char *path, const char *why)
+{
+	scan_note_incomplete(ctx, "%s: %s", path, why);
+}
+
+static void listing_log(void *ctx, const char *path, const char *why)
+{
+	scan_log(ctx, "%s: %s", path, why);
+}
+
 /* Sets up the file list: from git when PATH is in a repository, else from the folder. */
 static int collect(struct scan *s, struct scan_args *a, char head[HASH_HEX_SIZE])
 {
@@ -396,6 +406,9 @@ static int collect(struct scan *s, struct scan_args *a, char head[HASH_HEX_SIZE]
 		return -1;
 	if (a->kind == RUN_REPORT && !a->no_history)
 		a->history = true; /* the report reads the whole history when there is one */
+	/* objects are read through libgit2; a working tree alone does without it */
+	if ((a->history || a->staged || a->since) && repo_open_git(s->repo) < 0)
+		return -1;
 	const char *wd = repo_workdir(s->repo);
 	if (!wd && !a->history)
 		return error_set("%s: a bare repository has no working tree to scan (use --history)",
@@ -413,11 +426,9 @@ static int collect(struct scan *s, struct scan_args *a, char head[HASH_HEX_SIZE]
 	if (!(s->root = malloc(wl + 2)))
 		return error_set("out of memory");
 	snprintf(s->root, wl + 2, "%s/", wreal);
-	int listed = repo_list_files(s->repo, prefix, &s->files);
-	if (listed < 0)
+	struct list_notes notes = {listing_incomplete, listing_log, s};
+	if (repo_list_files(s->repo, prefix, &s->files, &notes) < 0)
 		return -1;
-	if (listed == 1)
-		scan_note_incomplete(s, "%s", error_last());
 	const struct file_list *subs = repo_submodules(s->repo);
 	for (size_t i = 0; i < subs->len; i++)
 		scan_log(s, "%s: skipped: a submodule is another repository (scan it on its own)",

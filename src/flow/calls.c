@@ -439,6 +439,22 @@ const struct flow_site *flow_handed_to(const struct flow *f, struct flow_fn fn, 
 	return ff->handed[fn.func];
 }
 
+/* Whether a declared type is the project's own (a class of it, or imported from one of its
+ * modules: import { CreateLinkRequest } from "./types"), not a framework's. */
+static bool project_type(const struct flow *f, int32_t file, const char *type)
+{
+	int32_t cf, cc;
+	const struct ir_file *ir = flow_ir(f, file);
+	if (!type || class_resolve(f, file, type, &cf, &cc))
+		return type != NULL;
+	for (uint32_t i = 0; i < ir->nimports; i++) {
+		const struct ir_import *im = &ir->imports[i];
+		if (im->local && im->spec && im->spec[0] == '.' && !strcmp(im->local, type))
+			return true;
+	}
+	return false;
+}
+
 bool flow_is_entry(const struct flow *f, struct flow_fn fn)
 {
 	const struct ir_func *func = flow_func(f, fn);
@@ -465,6 +481,8 @@ bool flow_is_entry(const struct flow *f, struct flow_fn fn)
 			path.seg[0] = p->type ? p->type : "";
 			if (!p->type || !path_match(r->type_pat, &path))
 				continue;
+		} else if (project_type(f, fn.file, p->type)) {
+			continue; /* createLink(request: CreateLinkRequest): the project's data */
 		}
 		bool in = !r->in_pat;
 		for (uint32_t k = 0; !in && k < func->ndecorators; k++)

@@ -225,8 +225,13 @@ static const struct model_row *client_of(struct events *ev, int32_t file,
 		recv = recv->a;
 	if (recv->kind == IR_CALL) {
 		const struct model_row *r = model_for(f, file, MODEL_HTTP, recv);
-		if (!r || !r->attr[MODEL_ATTR_CLIENT] || strcmp(r->attr[MODEL_ATTR_CLIENT], "true"))
-			return NULL;
+		if (!r || !r->attr[MODEL_ATTR_CLIENT] || strcmp(r->attr[MODEL_ATTR_CLIENT], "true")) {
+			/* a project function that makes the client: transport(apiKey) */
+			struct flow_fn maker = flow_callee(f, file, recv);
+			const struct ir_node *made =
+				flow_fn_ok(maker) ? flow_returned(f, maker) : NULL;
+			return made ? client_of(ev, maker.file, made, base, size, depth + 1) : NULL;
+		}
 		ev->client = recv;
 		ev->client_file = file;
 		bool partial;
@@ -563,10 +568,21 @@ static bool writes_sql(struct events *ev, int32_t file, const struct ir_node *ca
 	       (strcasestr(sql, "insert") || strcasestr(sql, "update") || strcasestr(sql, "replace"));
 }
 
+static const struct model_row *ephemeral_at(const struct flow *f, struct flow_query *q,
+					    int32_t file, const struct ir_node *n, bool assign,
+					    int depth);
+
 /* The ephemeral row a store matches: a write call's path (or its receiver's value: a
  * Map, a dict, an object literal in memory), or, with assign, an assignment's target. */
 const struct model_row *flow_ephemeral(const struct flow *f, struct flow_query *q, int32_t file,
 				       const struct ir_node *n, bool assign)
+{
+	return ephemeral_at(f, q, file, n, assign, 0);
+}
+
+static const struct model_row *ephemeral_at(const struct flow *f, struct flow_query *q,
+					    int32_t file, const struct ir_node *n, bool assign,
+					    int depth)
 {
 	static const struct model_row memory = {.kind = MODEL_EPHEMERAL, .text = "",
 						 .attr = {[MODEL_ATTR_NOTE] = "memory"}};
@@ -586,8 +602,8 @@ const struct model_row *flow_ephemeral(const struct flow *f, struct flow_query *
 			return r;
 	}
 	(void)len;
-	if (assign || n->kind != IR_CALL)
-		return NULL;
+	if (assign || n->kind != IR_CALL || depth >= 4)
+		return NULL; /* $routes = $routes->map(...): the receiver's value is this call */
 	const struct ir_node *recv = n->a && n->a->kind == IR_MEMBER ? n->a->a : NULL;
 	const struct ir_node *defs[4];
 	int32_t files[4];
@@ -597,7 +613,8 @@ const struct model_row *flow_ephemeral(const struct flow *f, struct flow_query *
 		if (v->kind == IR_OBJECT || v->kind == IR_ARRAY)
 			return &memory;
 		const struct model_row *r =
-			v->kind == IR_CALL ? flow_ephemeral(f, q, files[i], v, false) : NULL;
+			v->kind == IR_CALL && v != n ? ephemeral_at(f, q, files[i], v, false, depth + 1)
+						     : NULL;
 		if (r)
 			return r;
 	}
@@ -697,6 +714,22 @@ static const struct model_row *http_row(struct events *ev, const struct ir_node 
 	return NULL;
 }
 
+/* A call of the OCPay API by its name: the SDK's createLink() or checkPayment(). */
+static bool api_event(struct events *ev, const struct ir_node *call, const struct model_row *r)
+{
+	const char *api = r->attr[MODEL_ATTR_API];
+	if (api && !strcmp(api, "createLink"))
+		emit(ev, EV_CREATE_LINK, call, model_arg(call, r->attr[MODEL_ATTR_INPUT]), r,
+		     FLOW_FN_NONE, -1, true);
+	else if (api && !strcmp(api, "checkPayment"))
+		emit(ev, EV_CHECK_PAYMENT, call, model_arg(call, r->attr[MODEL_ATTR_REF]), r,
+		     FLOW_FN_NONE, -1, true);
+	else
+		return false;
+	set_throws(ev, attr_true(r, MODEL_ATTR_THROWS));
+	return true;
+}
+
 static void call_event(struct events *ev, const struct ir_node *call)
 {
 	const struct flow *f = ev->f;
@@ -758,6 +791,12 @@ static void call_event(struct events *ev, const struct ir_node *call)
 		 * name too, whatever its body shows */
 		struct path fp;
 		bool named = path_of(&fp, call);
+		/* the SDK's checkPayment() in the project's own tree (vendored, or the SDK
+		 * itself) whose body the engine cannot follow is still the API call */
+		const struct model_row *ar =
+			named ? model_match(f->models, MODEL_API, ev->ir->lang, &fp) : NULL;
+		if (ar && api_event(ev, call, ar))
+			return;
 		const struct model_row *fr =
 			named ? model_match(f->models, MODEL_FULFIL, ev->ir->lang, &fp) : NULL;
 		if (fr && !fr->attr[MODEL_ATTR_STATUS])
@@ -781,7 +820,8 @@ static void call_event(struct events *ev, const struct ir_node *call)
 	/* an alias is the name it imports: import { setTimeout as nap } from "timers/promises" */
 	for (uint32_t i = 0; p.rooted && i < ev->ir->nimports; i++) {
 		const struct ir_import *im = &ev->ir->imports[i];
-		if (im->local && im->name && strcmp(im->name, "*") && strcmp(im->name, "default") &&
+		if (im->kind != IR_IMPORT_TYPE && im->local && im->name && strcmp(im->name, "*") &&
+		    strcmp(im->name, "default") &&
 		    !strcmp(im->local, p.seg[0]) && strcmp(im->name, im->local))
 			p.seg[0] = im->name;
 	}
@@ -789,16 +829,7 @@ static void call_event(struct events *ev, const struct ir_node *call)
 	enum lang lang = ev->ir->lang;
 	const struct model_row *r;
 	if ((r = model_match(m, MODEL_API, lang, &p))) {
-		const char *api = r->attr[MODEL_ATTR_API];
-		if (api && !strcmp(api, "createLink"))
-			emit(ev, EV_CREATE_LINK, call, model_arg(call, r->attr[MODEL_ATTR_INPUT]), r,
-			     FLOW_FN_NONE, -1, true);
-		else if (api && !strcmp(api, "checkPayment"))
-			emit(ev, EV_CHECK_PAYMENT, call, model_arg(call, r->attr[MODEL_ATTR_REF]), r,
-			     FLOW_FN_NONE, -1, true);
-		else
-			return;
-		set_throws(ev, attr_true(r, MODEL_ATTR_THROWS));
+		api_event(ev, call, r);
 		return;
 	}
 	if ((r = http_row(ev, call, &p))) {

@@ -164,6 +164,8 @@ int runs_build(struct flow *f);
 const struct def *def_reaching(const struct flow *f, int32_t file, const struct ir_node *name,
 			       const struct ir_node *at);
 
+/* The single value a project function returns (its last return), or NULL. */
+const struct ir_node *flow_returned(const struct flow *f, struct flow_fn fn);
 /* A call the models name an answer to the client, unless its receiver is a local. */
 const struct model_row *model_response(const struct flow *f, int32_t file, const struct path *p);
 /* Whether v holds what an HTTP request or an OCPay call answered (r in

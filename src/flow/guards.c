@@ -428,7 +428,7 @@ static struct flow_status_test status_at(struct flow_query *q, int32_t file,
 								 false, c};
 			if (s->verifies == VERIFY_ASSERTS && truth)
 				return (struct flow_status_test){ST_CONFIRMED, false, c};
-			return none();
+			/* else by its name, as the models say: the SDK's own isConfirmed() */
 		}
 		const struct model_row *r = model_for(f, file, MODEL_MEMBER_TEST, c);
 		if (r) {

@@ -331,7 +331,9 @@ int scopes_build(struct flow *f, int32_t file)
 		}
 		if (i == 0)
 			for (uint32_t k = 0; k < ir->nimports; k++)
-				def_add(&d, ir->imports[k].local, DEF_IMPORT, NULL, NULL, NULL, (int)k);
+				if (ir->imports[k].kind != IR_IMPORT_TYPE) /* a type is no value */
+					def_add(&d, ir->imports[k].local, DEF_IMPORT, NULL, NULL,
+						NULL, (int)k);
 		struct collect c = {&d, ir};
 		ir_walk(fn->body, collect_defs, &c);
 		if (i == 0 && !d.oom)

@@ -242,7 +242,8 @@ enum ir_import_kind {
 	IR_IMPORT_DYNAMIC, /* await import("m") with a constant specifier */
 	IR_IMPORT_USE,	   /* PHP use A\B\C [as D]; use function; use const */
 	IR_IMPORT_INCLUDE, /* PHP require/include of a constant path */
-	IR_IMPORT_PY	   /* Python import m [as n]; from m import a [as b] */
+	IR_IMPORT_PY,	   /* Python import m [as n]; from m import a [as b] */
+	IR_IMPORT_TYPE	   /* TypeScript import type / { type T }: a type's name, no value */
 };
 
 struct ir_import {

@@ -79,6 +79,8 @@ extern const struct embedded_model embedded_models[];
 	X(BOUND_TEXT, "bound_text", "value")	/* the same written as words: validation rule     \
 						 * strings, type names, casts */ \
 	X(SDK, "sdk", "module")			/* the OCPay SDKs' modules, as imported */      \
+	X(FORMAT, "format", "call")		/* strings formatted from a template: sprintf()  \
+						 * (value: the template argument) */         \
 	X(CALLBACK, "callback", "call")	/* calls that run a function with what they are called \
 						 * on: promise.then(fn) */                   \
 	X(CATCH, "catch", "call")		/* calls that handle what their receiver raises:  \

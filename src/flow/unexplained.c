@@ -93,6 +93,7 @@ size_t flow_unexplained(const struct flow *f, struct flow_unexplained *out, size
 				const struct ir_import *im = &ir->imports[k];
 				size_t len = strlen(rows[r]->text);
 				if (!(rows[r]->langs & LANG_BIT(ir->lang)) || !im->spec ||
+				    im->kind == IR_IMPORT_TYPE ||
 				    strncasecmp(im->spec, rows[r]->text, len) ||
 				    (im->spec[len] && !strchr("./\\-", im->spec[len])))
 					continue;

@@ -810,8 +810,7 @@ static const struct ir_node *member_at(struct flow_query *q, int32_t file,
 	return later;
 }
 
-/* The single value a project function returns (its last return), or NULL. */
-static const struct ir_node *returned(const struct flow *f, struct flow_fn fn)
+const struct ir_node *flow_returned(const struct flow *f, struct flow_fn fn)
 {
 	const struct ir_func *func = flow_func(f, fn);
 	if (!func || !func->body)
@@ -860,7 +859,7 @@ static const struct ir_node *object_at(struct flow_query *q, int32_t file, const
 	}
 	case IR_CALL: {
 		struct flow_fn fn = flow_callee(q->f, file, e);
-		const struct ir_node *r = flow_fn_ok(fn) ? returned(q->f, fn) : NULL;
+		const struct ir_node *r = flow_fn_ok(fn) ? flow_returned(q->f, fn) : NULL;
 		if (r)
 			return object_at(q, fn.file, r, out_file, depth + 1);
 		/* JSON.stringify({...}), json_encode([...]): the value serialised */
@@ -945,6 +944,45 @@ static const struct ir_node *class_constant(struct flow_query *q, int32_t file,
 	return NULL;
 }
 
+/* sprintf('/v3/ocpay/checkPayment/%s', $ref): the template, each conversion unknown. */
+static void str_format(struct flow_query *q, int32_t file, const struct ir_node *tmpl,
+		       struct str *s, int depth)
+{
+	struct str t = {BUF_INIT, false, false};
+	str_at(q, file, tmpl, &t, depth + 1);
+	if (!t.known || buf_oom(&t.out)) {
+		buf_free(&t.out);
+		unknown(s);
+		return;
+	}
+	const char *c = t.out.ptr, *end = c + t.out.len;
+	while (c < end) {
+		const char *pc = memchr(c, '%', (size_t)(end - c));
+		if (!pc) {
+			buf_put(&s->out, c, (size_t)(end - c));
+			break;
+		}
+		buf_put(&s->out, c, (size_t)(pc - c));
+		const char *k = pc + 1;
+		if (k < end && *k == '%') { /* %% */
+			buf_put(&s->out, "%", 1);
+			c = k + 1;
+			continue;
+		}
+		while (k < end && strchr("-+ #0123456789.$'", *k))
+			k++; /* flags, width, precision, position */
+		if (k < end && strchr("sdiufFxXoeEgGcb", *k)) {
+			unknown(s);
+			c = k + 1;
+		} else {
+			buf_put(&s->out, "%", 1);
+			c = pc + 1;
+		}
+	}
+	s->known = true;
+	buf_free(&t.out);
+}
+
 static void str_call(struct flow_query *q, int32_t file, const struct ir_node *e, struct str *s,
 		     int depth)
 {
@@ -972,8 +1010,15 @@ static void str_call(struct flow_query *q, int32_t file, const struct ir_node *e
 			return;
 		}
 	}
+	const struct model_row *fmt =
+		p.n ? model_match(f->models, MODEL_FORMAT, ir->lang, &p) : NULL;
+	if (fmt) {
+		const char *at = fmt->attr[MODEL_ATTR_VALUE] ? fmt->attr[MODEL_ATTR_VALUE] : "0";
+		str_format(q, file, model_arg(e, at), s, depth);
+		return;
+	}
 	struct flow_fn fn = flow_callee(f, file, e);
-	const struct ir_node *r = flow_fn_ok(fn) ? returned(f, fn) : NULL;
+	const struct ir_node *r = flow_fn_ok(fn) ? flow_returned(f, fn) : NULL;
 	if (r)
 		str_at(q, fn.file, r, s, depth + 1);
 	else
@@ -1063,6 +1108,10 @@ static void str_at(struct flow_query *q, int32_t file, const struct ir_node *e, 
 				str_at(q, file, e->b, s, depth + 1);
 			}
 			buf_free(&left.out);
+			return;
+		}
+		if (e->op == IR_OP_MOD && e->a && e->a->kind == IR_STRING) {
+			str_format(q, file, e->a, s, depth); /* Python: "/checkPayment/%s" % ref */
 			return;
 		}
 		unknown(s);
@@ -1179,7 +1228,7 @@ static bool number_call(struct flow_query *q, int32_t file, const struct ir_node
 	if ((r = model_match(f->models, MODEL_CONVERT, ir->lang, &p)) && r->attr[MODEL_ATTR_VALUE])
 		return number_at(q, file, model_arg(e, r->attr[MODEL_ATTR_VALUE]), out, depth + 1);
 	struct flow_fn fn = flow_callee(f, file, e);
-	const struct ir_node *ret = flow_fn_ok(fn) ? returned(f, fn) : NULL;
+	const struct ir_node *ret = flow_fn_ok(fn) ? flow_returned(f, fn) : NULL;
 	return ret && number_at(q, fn.file, ret, out, depth + 1);
 }
 

@@ -1,6 +1,6 @@
 #include "lang/lang.h"
 
-#include <ctype.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,18 +80,37 @@ bool lang_is_page(const char *path)
 	return false;
 }
 
-/* Case-insensitive search for needle (lower case) in [p, end). */
+static unsigned char ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* Case-insensitive search for needle (lower case) in [p, end). Every PHP file is searched
+ * for "<script": its first byte is found with memchr (both cases of a letter), the rest
+ * compared where it occurs. */
 static const char *find_ci(const char *p, const char *end, const char *needle)
 {
 	size_t n = strlen(needle);
-	for (; p + n <= end; p++) {
-		size_t i = 0;
-		while (i < n && tolower((unsigned char)p[i]) == needle[i])
+	unsigned char first = (unsigned char)needle[0];
+	unsigned char upper = first >= 'a' && first <= 'z' ? (unsigned char)(first - 32) : first;
+	while (n && end - p >= (ptrdiff_t)n) {
+		const char *last = end - n + 1; /* a match starts before it */
+		const char *hit = memchr(p, first, (size_t)(last - p));
+		if (upper != first) {
+			const char *up = memchr(p, upper, (size_t)((hit ? hit : last) - p));
+			if (up)
+				hit = up;
+		}
+		if (!hit)
+			return NULL;
+		size_t i = 1;
+		while (i < n && ascii_lower((unsigned char)hit[i]) == (unsigned char)needle[i])
 			i++;
 		if (i == n)
-			return p;
+			return hit;
+		p = hit + 1;
 	}
-	return NULL;
+	return n ? NULL : p;
 }
 
 /* Whether an opening <script ...> tag holds JavaScript (no type, or a JS/module type). */

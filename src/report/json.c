@@ -33,18 +33,19 @@ json_t *report_json_string(const char *s)
 	return j;
 }
 
-
 static json_t *finding_json(const struct finding *f)
 {
 	json_t *commit = json_null();
 	if (f->commit)
 		commit = json_pack("{s:s, s:o, s:o}", "id", f->commit->id, "author",
-				   report_json_string(f->commit->author), "date", report_json_string(f->commit->date));
+				   report_json_string(f->commit->author), "date",
+				   report_json_string(f->commit->date));
 	return json_pack("{s:s, s:s, s:s, s:o, s:i, s:i, s:i, s:i, s:o, s:o, s:s, s:o}", "rule",
 			 f->rule->id, "name", f->rule->name, "severity", severity_name(f->severity),
-			 "path", report_json_string(f->path), "line", f->line, "column", f->column, "end_line",
-			 f->end_line, "end_column", f->end_column, "message", report_json_string(f->message),
-			 "snippet", report_json_string(f->snippet), "fingerprint", f->fingerprint, "commit", commit);
+			 "path", report_json_string(f->path), "line", f->line, "column", f->column,
+			 "end_line", f->end_line, "end_column", f->end_column, "message",
+			 report_json_string(f->message), "snippet", report_json_string(f->snippet),
+			 "fingerprint", f->fingerprint, "commit", commit);
 }
 
 json_t *report_json(const struct report *rep)
@@ -56,53 +57,59 @@ json_t *report_json(const struct report *rep)
 	json_t *checklist = json_array();
 	for (size_t i = 0; i < rep->nchecklist; i++) {
 		const struct checklist_entry *e = &rep->checklist[i];
-		json_t *item = json_pack("{s:s, s:s, s:[s], s:s, s:i}", "section", e->item->section,
-					 "item", e->item->item, "rules", e->rule->id, "status",
-					 item_status_name(e->status), "findings", (json_int_t)e->findings);
+		json_t *item =
+		    json_pack("{s:s, s:s, s:[s], s:s, s:i}", "section", e->item->section, "item",
+			      e->item->item, "rules", e->rule->id, "status",
+			      item_status_name(e->status), "findings", (json_int_t)e->findings);
 		if (item && e->reason)
 			json_object_set_new(item, "reason", json_string(e->reason));
 		json_array_append_new(checklist, item);
 	}
 	const struct scan_stats *st = &s->stats;
-	json_t *skipped = json_pack("{s:I, s:I, s:I, s:I}", "binary", (json_int_t)st->skipped_binary,
-				    "too_large", (json_int_t)st->skipped_large, "unreadable",
-				    (json_int_t)st->skipped_unreadable, "symlink",
-				    (json_int_t)st->skipped_symlink);
+	json_t *skipped = json_pack(
+	    "{s:I, s:I, s:I, s:I}", "binary", (json_int_t)st->skipped_binary, "too_large",
+	    (json_int_t)st->skipped_large, "unreadable", (json_int_t)st->skipped_unreadable,
+	    "symlink", (json_int_t)st->skipped_symlink);
 	json_t *suppressed = json_array();
 	for (size_t i = 0; i < s->suppressed.len; i++) {
 		const struct finding *f = &s->suppressed.items[i];
 		json_t *j = finding_json(f);
 		if (j)
 			json_object_set_new(
-				j, "suppression",
-				json_pack("{s:s, s:o}", "kind",
-					  f->suppressed == SUPPRESS_INLINE ? "inline" : "baseline",
-					  "reason", f->suppress_reason ? report_json_string(f->suppress_reason) : json_null()));
+			    j, "suppression",
+			    json_pack("{s:s, s:o}", "kind",
+				      f->suppressed == SUPPRESS_INLINE ? "inline" : "baseline",
+				      "reason",
+				      f->suppress_reason ? report_json_string(f->suppress_reason)
+							 : json_null()));
 		json_array_append_new(suppressed, j);
 	}
 	json_t *directives = json_array();
 	for (size_t i = 0; i < s->ndirectives; i++) {
 		const struct directive_note *d = &s->directives[i];
 		json_array_append_new(directives,
-				      json_pack("{s:o, s:i, s:o, s:s}", "path", report_json_string(d->path), "line",
-						d->line, "rules", report_json_string(d->rules), "problem",
+				      json_pack("{s:o, s:i, s:o, s:s}", "path",
+						report_json_string(d->path), "line", d->line,
+						"rules", report_json_string(d->rules), "problem",
 						d->problem ? d->problem : "suppresses nothing"));
 	}
 	json_t *incomplete = json_array();
 	for (size_t i = 0; i < s->nincomplete; i++)
 		json_array_append_new(incomplete, report_json_string(s->incomplete[i]));
 	return json_pack(
-		"{s:{s:s, s:s}, s:{s:o, s:o, s:s}, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:o}, "
-		"s:b, s:o, s:o, s:o}",
-		"tool", "name", "ocpay-audit", "version", OCPAY_VERSION, "target", "path",
-		report_json_string(rep->target), "head", rep->head[0] ? json_string(rep->head) : json_null(),
-		"mode", rep->mode, "findings", findings, "checklist", checklist, "stats",
-		"files_scanned", (json_int_t)st->files_scanned, "bytes_scanned",
-		(json_int_t)st->bytes_scanned, "blobs_scanned", (json_int_t)st->blobs_scanned,
-		"duration_ms", (json_int_t)st->duration_ms, "files_parsed",
-		(json_int_t)st->files_parsed, "skipped", skipped, "ocpay_integration",
-		s->ocpay_seen, "incomplete", incomplete, "suppressed", suppressed,
-		"unused_suppressions", directives);
+	    "{s:{s:s, s:s}, s:{s:o, s:o, s:s}, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:o, "
+	    "s:{s:I, s:I}}, "
+	    "s:b, s:o, s:o, s:o}",
+	    "tool", "name", "ocpay-audit", "version", OCPAY_VERSION, "target", "path",
+	    report_json_string(rep->target), "head",
+	    rep->head[0] ? json_string(rep->head) : json_null(), "mode", rep->mode, "findings",
+	    findings, "checklist", checklist, "stats", "files_scanned",
+	    (json_int_t)st->files_scanned, "bytes_scanned", (json_int_t)st->bytes_scanned,
+	    "blobs_scanned", (json_int_t)st->blobs_scanned, "duration_ms",
+	    (json_int_t)st->duration_ms, "files_parsed", (json_int_t)st->files_parsed, "skipped",
+	    skipped, "flow_files", "ocpay_code", (json_int_t)st->flow_named, "linked",
+	    (json_int_t)st->flow_linked, "ocpay_integration", s->ocpay_seen, "incomplete",
+	    incomplete, "suppressed", suppressed, "unused_suppressions", directives);
 }
 
 int report_write_json(const struct report *rep, FILE *out)

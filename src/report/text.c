@@ -79,8 +79,10 @@ static void write_finding(const struct report *rep, const struct finding *f, FIL
 		}
 		if (f->mark_end > f->mark_start) {
 			int pad = display_width(f->snippet, f->mark_start);
-			int len = display_width(f->snippet + f->mark_start, f->mark_end - f->mark_start);
-			fprintf(out, "       | %*s%s^", pad, "", c(rep, severity_colors[f->severity]));
+			int len =
+			    display_width(f->snippet + f->mark_start, f->mark_end - f->mark_start);
+			fprintf(out, "       | %*s%s^", pad, "",
+				c(rep, severity_colors[f->severity]));
 			for (int i = 1; i < len; i++)
 				fputc('~', out);
 			fprintf(out, "%s\n", c(rep, RESET));
@@ -121,7 +123,8 @@ static void write_summary(const struct report *rep, FILE *out)
 	fputc('\n', out);
 	/* a key found, or a file not read, is no proof that there is nothing to audit */
 	if (!s->ocpay_seen && !s->findings.len)
-		fprintf(out, "No OCPay integration found %s (no file mentions OCPay, the OneClick DZ "
+		fprintf(out,
+			"No OCPay integration found %s (no file mentions OCPay, the OneClick DZ "
 			"API (oneclickdz, ONECLICK_API_*) or X-Access-Token).\n",
 			s->nincomplete ? "in what could be read" : "here");
 	report_put_counts(rep, out);
@@ -130,8 +133,13 @@ static void write_summary(const struct report *rep, FILE *out)
 		(unsigned long long)st->duration_ms);
 	if (st->blobs_scanned)
 		fprintf(out, ", %zu blobs", st->blobs_scanned);
-	size_t skipped = st->skipped_binary + st->skipped_large + st->skipped_unreadable +
-			 st->skipped_symlink;
+	if (st->flow_named + st->flow_linked)
+		fprintf(out,
+			"; the flow rules read %zu (%zu with or importing OCPay code, %zu they "
+			"call or are called by)",
+			st->flow_named + st->flow_linked, st->flow_named, st->flow_linked);
+	size_t skipped =
+	    st->skipped_binary + st->skipped_large + st->skipped_unreadable + st->skipped_symlink;
 	if (skipped)
 		fprintf(out, "; skipped %zu binary, %zu too large, %zu unreadable, %zu symlinks",
 			st->skipped_binary, st->skipped_large, st->skipped_unreadable,
@@ -141,7 +149,8 @@ static void write_summary(const struct report *rep, FILE *out)
 		size_t inl = 0;
 		for (size_t i = 0; i < s->suppressed.len; i++)
 			inl += s->suppressed.items[i].suppressed == SUPPRESS_INLINE;
-		fprintf(out, "%zu suppressed (%zu inline, %zu by the baseline); --format json lists "
+		fprintf(out,
+			"%zu suppressed (%zu inline, %zu by the baseline); --format json lists "
 			"them.\n",
 			s->suppressed.len, inl, s->suppressed.len - inl);
 	}
@@ -154,8 +163,10 @@ static void write_summary(const struct report *rep, FILE *out)
 			fputs(" for ", out);
 			report_put_safe(out, d->rules);
 		}
-		fprintf(out, ": %s\n", d->problem ? d->problem : "no finding of that rule on this "
-					 "line or the next; remove it");
+		fprintf(out, ": %s\n",
+			d->problem ? d->problem
+				   : "no finding of that rule on this "
+				     "line or the next; remove it");
 	}
 	for (size_t i = 0; i < s->nincomplete; i++) {
 		fputs("incomplete: ", out);

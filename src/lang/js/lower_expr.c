@@ -156,6 +156,13 @@ static struct ir_node *lower_call(struct jsl *L, struct ast_node n, bool is_new,
 		return x;
 	}
 	lower_list(L, x, args, depth);
+	if (!is_new && x->a && x->a->kind == IR_AWAIT) {
+		/* `await r.json<T>()` parses as a call of `await r.json`: the await is the call's */
+		struct ir_node *aw = x->a;
+		x->a = aw->a;
+		aw->a = x;
+		return aw;
+	}
 	struct ast_node first = jsl_first(args);
 	if (!is_new && x->nkids == 1 && jsl_is_const_string(first)) {
 		if (ast_is(fn, "import"))

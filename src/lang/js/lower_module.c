@@ -34,11 +34,12 @@ static const char *name_text(struct jsl *L, struct ast_node n)
 }
 
 /* import x, {a as b, type T}, * as ns from "m"; import "m"; import x = require("m").
- * `import type` declares nothing at run time. */
+ * `import type` and `type T` declare nothing at run time: they are kept as IR_IMPORT_TYPE,
+ * which binds no value (a parameter's declared type is read through them). */
 void jsl_import(struct jsl *L, struct ast_node n)
 {
-	if (jsl_has(L, n, "type"))
-		return;
+	bool types = jsl_has(L, n, "type");
+	enum ir_import_kind es = types ? IR_IMPORT_TYPE : IR_IMPORT_ES;
 	const char *spec = name_text(L, ast_field(n, "source"));
 	struct jsl_kids k;
 	jsl_kids(L, &k, n, true);
@@ -59,20 +60,19 @@ void jsl_import(struct jsl *L, struct ast_node n)
 			struct ast_node p = parts.v[j];
 			bound = true;
 			if (ast_is(p, "identifier")) {
-				import_add(L, IR_IMPORT_ES, jsl_text(L, p), spec, "default", p);
+				import_add(L, es, jsl_text(L, p), spec, "default", p);
 			} else if (ast_is(p, "namespace_import")) {
-				import_add(L, IR_IMPORT_ES, jsl_text(L, jsl_first(p)), spec, "*",
-					   p);
+				import_add(L, es, jsl_text(L, jsl_first(p)), spec, "*", p);
 			} else if (ast_is(p, "named_imports")) {
 				struct jsl_kids s;
 				jsl_kids(L, &s, p, true);
 				for (uint32_t m = 0; m < s.n; m++) {
-					if (!ast_is(s.v[m], "import_specifier") ||
-					    jsl_has(L, s.v[m], "type"))
+					if (!ast_is(s.v[m], "import_specifier"))
 						continue;
 					struct ast_node name = ast_field(s.v[m], "name");
 					struct ast_node alias = ast_field(s.v[m], "alias");
-					import_add(L, IR_IMPORT_ES,
+					import_add(L,
+						   jsl_has(L, s.v[m], "type") ? IR_IMPORT_TYPE : es,
 						   name_text(L, ast_is_null(alias) ? name : alias),
 						   spec, name_text(L, name), s.v[m]);
 				}
@@ -82,7 +82,7 @@ void jsl_import(struct jsl *L, struct ast_node n)
 		jsl_kids_free(&parts);
 	}
 	jsl_kids_free(&k);
-	if (!bound && spec)
+	if (!bound && spec && !types)
 		import_add(L, IR_IMPORT_ES, NULL, spec, NULL, n);
 }
 

@@ -1,0 +1,668 @@
+#define _DEFAULT_SOURCE /* d_type and DT_* of readdir */
+#include "source/ignore.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/error.h"
+
+/* git refuses pattern files over 100 MB; nothing real comes near this. */
+#define RULES_MAX_SIZE ((size_t)16 * 1024 * 1024)
+
+enum {
+	PAT_NEGATE = 1 << 0,   /* "!pattern": lets the path through again */
+	PAT_DIR_ONLY = 1 << 1, /* "pattern/": folders only */
+	PAT_BASENAME = 1 << 2, /* no '/' inside: matches the last component at any depth */
+	PAT_ENDSWITH = 1 << 3, /* "*literal": a suffix comparison does */
+};
+
+struct pattern {
+	const char *text; /* points into the list's text; no '!' nor trailing '/' */
+	size_t len;
+	size_t literal; /* length of the leading part without wildcards */
+	unsigned flags;
+};
+
+struct rules {
+	char *text;	/* the file's bytes, patterns cut out of it */
+	char *base;	/* the folder it applies under: "" or "a/b/" */
+	size_t baselen; /* without the trailing '/' */
+	struct pattern *items;
+	size_t len;
+};
+
+struct ignore {
+	struct rules *stack; /* the .gitignore of each folder, root first */
+	size_t depth, cap;
+	struct rules info, global;
+	bool icase;
+	struct list_notes notes;
+	char **noted; /* files already told of: a question may read them again */
+	size_t nnoted;
+};
+
+/* ---- wildmatch ---------------------------------------------------------------------- */
+
+enum { WM_MATCH, WM_NOMATCH, WM_ABORT_ALL, WM_ABORT_TO_STARSTAR };
+
+struct wm {
+	const unsigned char *pstart, *pend, *tend;
+	bool pathname, icase;
+};
+
+static unsigned char lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+static unsigned char fold(const struct wm *m, unsigned char c)
+{
+	return m->icase ? lower(c) : c;
+}
+
+static bool glob_special(unsigned char c)
+{
+	return c == '*' || c == '?' || c == '[' || c == '\\';
+}
+
+static bool in_class(const char *name, size_t n, unsigned char c, bool icase)
+{
+#define IS(s) (n == sizeof s - 1 && !memcmp(name, s, n))
+	bool up = c >= 'A' && c <= 'Z', low = c >= 'a' && c <= 'z', digit = c >= '0' && c <= '9';
+	if (IS("alnum"))
+		return up || low || digit;
+	if (IS("alpha"))
+		return up || low;
+	if (IS("blank"))
+		return c == ' ' || c == '\t';
+	if (IS("cntrl"))
+		return c < 32 || c == 127;
+	if (IS("digit"))
+		return digit;
+	if (IS("graph"))
+		return c > 32 && c < 127;
+	if (IS("lower"))
+		return low || (icase && up);
+	if (IS("print"))
+		return c >= 32 && c < 127;
+	if (IS("punct"))
+		return c > 32 && c < 127 && !up && !low && !digit;
+	if (IS("space"))
+		return c == ' ' || (c >= '\t' && c <= '\r');
+	if (IS("upper"))
+		return up || (icase && low);
+	if (IS("xdigit"))
+		return digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+#undef IS
+	return false;
+}
+
+static bool known_class(const char *name, size_t n)
+{
+	static const char *const names[] = {"alnum", "alpha", "blank", "cntrl", "digit", "graph",
+					    "lower", "print", "punct", "space", "upper", "xdigit"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strlen(names[i]) == n && !memcmp(names[i], name, n))
+			return true;
+	return false;
+}
+
+/* A bracket expression at *pp (just past '['), matched against c: WM_MATCH, WM_NOMATCH
+ * or WM_ABORT_ALL when it is not closed. *pp is left on the closing ']'. */
+static int wm_bracket(const struct wm *m, const unsigned char **pp, unsigned char c)
+{
+	const unsigned char *p = *pp, *end = m->pend;
+	bool negated = p < end && (*p == '!' || *p == '^');
+	if (negated)
+		p++;
+	bool matched = false;
+	unsigned char prev = 0;
+	/* the first character is taken literally, even ']' */
+	for (bool first = true;; first = false, p++) {
+		if (p >= end)
+			return WM_ABORT_ALL;
+		if (*p == ']' && !first)
+			break;
+		unsigned char pc = *p;
+		if (pc == '\\') {
+			if (++p >= end)
+				return WM_ABORT_ALL;
+			pc = *p;
+			matched |= fold(m, pc) == c;
+		} else if (pc == '-' && prev && p + 1 < end && p[1] != ']') {
+			unsigned char hi = *++p;
+			if (hi == '\\' && ++p >= end)
+				return WM_ABORT_ALL;
+			hi = *p;
+			matched |= c >= prev && c <= hi;
+			if (m->icase && c >= 'a' && c <= 'z')
+				matched |= c - 32 >= prev && c - 32 <= hi;
+			pc = 0; /* a range cannot start a range */
+		} else if (pc == '[' && p + 1 < end && p[1] == ':') {
+			const unsigned char *name = p + 2, *q = name;
+			while (q < end && *q != ']')
+				q++;
+			if (q >= end)
+				return WM_ABORT_ALL;
+			if (q - name < 1 || q[-1] != ':') {
+				matched |= c == '['; /* no ":]": a plain '[' */
+			} else {
+				size_t n = (size_t)(q - name) - 1;
+				if (!known_class((const char *)name, n))
+					return WM_ABORT_ALL;
+				matched |= in_class((const char *)name, n, c, m->icase);
+				p = q;
+				pc = 0;
+			}
+		} else {
+			matched |= fold(m, pc) == c;
+		}
+		prev = pc;
+	}
+	*pp = p;
+	return matched != negated ? WM_MATCH : WM_NOMATCH;
+}
+
+static int wm_match(const struct wm *m, const unsigned char *p, const unsigned char *t);
+
+/* p is on a '*'. */
+static int wm_star(const struct wm *m, const unsigned char *p, const unsigned char *t)
+{
+	const unsigned char *pend = m->pend, *tend = m->tend;
+	bool cross; /* may the star run over '/'? */
+	if (p + 1 < pend && p[1] == '*') {
+		const unsigned char *first = p;
+		while (p < pend && *p == '*')
+			p++;
+		bool after = p == pend || *p == '/' || (*p == '\\' && p + 1 < pend && p[1] == '/');
+		if (!m->pathname) {
+			cross = true;
+		} else if ((first == m->pstart || first[-1] == '/') && after) {
+			/* "**" as a whole component: no folder at all is one possibility */
+			if (p < pend && *p == '/' && wm_match(m, p + 1, t) == WM_MATCH)
+				return WM_MATCH;
+			cross = true;
+		} else {
+			cross = false;
+		}
+	} else {
+		p++;
+		cross = !m->pathname;
+	}
+	if (p == pend)
+		return cross || !memchr(t, '/', (size_t)(tend - t)) ? WM_MATCH : WM_NOMATCH;
+	if (!cross && *p == '/') {
+		/* "*" then "/": the rest of this component, then go on after the slash */
+		const unsigned char *slash = memchr(t, '/', (size_t)(tend - t));
+		if (!slash)
+			return WM_NOMATCH;
+		return wm_match(m, p + 1, slash + 1);
+	}
+	for (; t < tend; t++) {
+		if (!glob_special(*p)) {
+			/* a literal follows: skip to where it occurs */
+			unsigned char want = fold(m, *p);
+			while (t < tend && (cross || *t != '/') && fold(m, *t) != want)
+				t++;
+			if (t >= tend || fold(m, *t) != want)
+				return WM_NOMATCH;
+		}
+		int r = wm_match(m, p, t);
+		if (r != WM_NOMATCH) {
+			if (!cross || r != WM_ABORT_TO_STARSTAR)
+				return r;
+		} else if (!cross && *t == '/') {
+			return WM_ABORT_TO_STARSTAR;
+		}
+	}
+	return WM_ABORT_ALL;
+}
+
+static int wm_match(const struct wm *m, const unsigned char *p, const unsigned char *t)
+{
+	for (; p < m->pend; p++, t++) {
+		if (*p == '*')
+			return wm_star(m, p, t);
+		if (t >= m->tend)
+			return WM_ABORT_ALL;
+		unsigned char c = fold(m, *t);
+		switch (*p) {
+		case '\\':
+			if (++p >= m->pend || fold(m, *p) != c)
+				return WM_NOMATCH;
+			break;
+		case '?':
+			if (m->pathname && c == '/')
+				return WM_NOMATCH;
+			break;
+		case '[': {
+			p++;
+			int r = wm_bracket(m, &p, c);
+			if (r != WM_MATCH)
+				return r;
+			if (m->pathname && c == '/')
+				return WM_NOMATCH;
+			break;
+		}
+		default:
+			if (fold(m, *p) != c)
+				return WM_NOMATCH;
+		}
+	}
+	return t < m->tend ? WM_NOMATCH : WM_MATCH;
+}
+
+bool ignore_wildmatch(const char *pattern, size_t plen, const char *text, size_t tlen,
+		      bool pathname, bool icase)
+{
+	struct wm m = {(const unsigned char *)pattern, (const unsigned char *)pattern + plen,
+		       (const unsigned char *)text + tlen, pathname, icase};
+	return wm_match(&m, m.pstart, (const unsigned char *)text) == WM_MATCH;
+}
+
+/* ---- patterns ----------------------------------------------------------------------- */
+
+static bool same(const char *a, const char *b, size_t n, bool icase)
+{
+	if (!icase)
+		return !memcmp(a, b, n);
+	for (size_t i = 0; i < n; i++)
+		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+			return false;
+	return true;
+}
+
+/* gitignore(5): trailing spaces go unless escaped with '\'. */
+static size_t trim_spaces(const char *s, size_t n)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n)
+			keep = ++i + 1;
+		else if (s[i] != ' ')
+			keep = i + 1;
+	}
+	return keep;
+}
+
+static void pattern_init(struct pattern *pt, char *s, size_t n)
+{
+	pt->flags = 0;
+	if (*s == '!') {
+		pt->flags |= PAT_NEGATE;
+		s++;
+		n--;
+	}
+	if (n && s[n - 1] == '/') {
+		pt->flags |= PAT_DIR_ONLY;
+		n--;
+	}
+	s[n] = '\0';
+	if (!memchr(s, '/', n))
+		pt->flags |= PAT_BASENAME;
+	size_t lit = 0;
+	while (lit < n && !glob_special((unsigned char)s[lit]))
+		lit++;
+	if (n && s[0] == '*') {
+		size_t k = 1;
+		while (k < n && !glob_special((unsigned char)s[k]))
+			k++;
+		if (k == n)
+			pt->flags |= PAT_ENDSWITH;
+	}
+	pt->text = s;
+	pt->len = n;
+	pt->literal = lit;
+}
+
+/* Cuts text (owned by r from now on) into patterns. */
+static int rules_parse(struct rules *r, char *text, size_t len)
+{
+	r->text = text;
+	size_t n = 1;
+	for (size_t i = 0; i < len; i++)
+		n += text[i] == '\n';
+	if (!(r->items = calloc(n, sizeof *r->items)))
+		return error_set("out of memory");
+	size_t i = len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3) ? 3 : 0;
+	while (i < len) {
+		char *line = text + i;
+		char *nl = memchr(line, '\n', len - i);
+		size_t n_line = nl ? (size_t)(nl - line) : len - i;
+		i += n_line + 1;
+		if (n_line && line[n_line - 1] == '\r')
+			n_line--;
+		if (!n_line || line[0] == '#')
+			continue;
+		n_line = trim_spaces(line, n_line);
+		if (!n_line || (n_line == 1 && line[0] == '!'))
+			continue;
+		pattern_init(&r->items[r->len++], line, n_line);
+	}
+	return 0;
+}
+
+static void rules_free(struct rules *r)
+{
+	free(r->text);
+	free(r->base);
+	free(r->items);
+	memset(r, 0, sizeof *r);
+}
+
+static bool match_basename(const struct pattern *pt, const char *name, size_t n, bool icase)
+{
+	if (pt->literal == pt->len)
+		return n == pt->len && same(pt->text, name, n, icase);
+	if (pt->flags & PAT_ENDSWITH)
+		return pt->len - 1 <= n &&
+		       same(pt->text + 1, name + n - (pt->len - 1), pt->len - 1, icase);
+	return ignore_wildmatch(pt->text, pt->len, name, n, false, icase);
+}
+
+/* A pattern holding a '/': matched against the path below the rules' folder. */
+static bool match_pathname(const struct pattern *pt, const struct rules *r, const char *path,
+			   size_t len, bool icase)
+{
+	const char *pat = pt->text;
+	size_t plen = pt->len, lit = pt->literal;
+	if (*pat == '/') {
+		pat++;
+		plen--;
+		lit--;
+	}
+	size_t bl = r->baselen;
+	if (len < bl + 1 || (bl && path[bl] != '/') || !same(path, r->base, bl, icase))
+		return false;
+	const char *name = bl ? path + bl + 1 : path;
+	size_t n = len - (size_t)(name - path);
+	if (lit) {
+		if (lit > n || !same(pat, name, lit, icase))
+			return false;
+		if (plen == lit && n == lit)
+			return true;
+		/* keep one character so that a component start is still seen */
+		lit--;
+		pat += lit;
+		plen -= lit;
+		name += lit;
+		n -= lit;
+	}
+	return ignore_wildmatch(pat, plen, name, n, true, icase);
+}
+
+/* 1 ignored, 0 let through, -1 no pattern of r matches. */
+static int rules_match(const struct rules *r, const char *path, size_t len, const char *name,
+		       bool is_dir, bool icase)
+{
+	for (size_t i = r->len; i-- > 0;) {
+		const struct pattern *pt = &r->items[i];
+		if ((pt->flags & PAT_DIR_ONLY) && !is_dir)
+			continue;
+		bool hit = pt->flags & PAT_BASENAME
+			       ? match_basename(pt, name, len - (size_t)(name - path), icase)
+			       : match_pathname(pt, r, path, len, icase);
+		if (hit)
+			return !(pt->flags & PAT_NEGATE);
+	}
+	return -1;
+}
+
+bool ignore_match(const struct ignore *ig, const char *path, size_t len, bool is_dir)
+{
+	const char *name = path + len;
+	while (name > path && name[-1] != '/')
+		name--;
+	for (size_t i = ig->depth; i-- > 0;) {
+		int v = rules_match(&ig->stack[i], path, len, name, is_dir, ig->icase);
+		if (v >= 0)
+			return v;
+	}
+	int v = rules_match(&ig->info, path, len, name, is_dir, ig->icase);
+	if (v < 0)
+		v = rules_match(&ig->global, path, len, name, is_dir, ig->icase);
+	return v > 0;
+}
+
+/* ---- reading rules files ------------------------------------------------------------ */
+
+static void note(struct ignore *ig, bool incomplete, const char *path, const char *why)
+{
+	void (*fn)(void *, const char *, const char *) =
+	    incomplete ? ig->notes.incomplete : ig->notes.log;
+	if (!fn)
+		return;
+	for (size_t i = 0; i < ig->nnoted; i++)
+		if (!strcmp(ig->noted[i], path))
+			return;
+	char **p = realloc(ig->noted, (ig->nnoted + 1) * sizeof *p);
+	if (p && (p[ig->nnoted] = strdup(path))) {
+		ig->noted = p;
+		ig->nnoted++;
+	} else if (p) {
+		ig->noted = p;
+	}
+	fn(ig->notes.ctx, path, why);
+}
+
+/* Reads name in dirfd when it is a regular file, never blocking on a FIFO or device and,
+ * unless follow, never through a symbolic link. type is what readdir said (DT_UNKNOWN:
+ * look). Sets *text to NULL when there is nothing to read. */
+static int read_rules(struct ignore *ig, int dirfd, const char *name, const char *shown, int type,
+		      bool follow, char **text, size_t *len)
+{
+	*text = NULL;
+	*len = 0;
+	struct stat st;
+	if (type == DT_UNKNOWN || follow) {
+		if (fstatat(dirfd, name, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno != ENOENT && errno != ENOTDIR)
+				note(ig, true, shown, strerror(errno));
+			return 0;
+		}
+		type = S_ISLNK(st.st_mode) ? DT_LNK : S_ISREG(st.st_mode) ? DT_REG : DT_FIFO;
+	}
+	if (type == DT_LNK) {
+		/* git does not read a linked .gitignore either; info/exclude it would read */
+		if (dirfd == AT_FDCWD)
+			note(ig, true, shown, "a symbolic link: not read");
+		else
+			note(ig, false, shown,
+			     "a symbolic link: not read (git does not read it either)");
+		return 0;
+	}
+	if (type != DT_REG) {
+		note(ig, true, shown, "not a regular file: its ignore rules were not read");
+		return 0;
+	}
+	int fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+	if (fd < 0) {
+		if (errno != ENOENT)
+			note(ig, true, shown,
+			     errno == ELOOP ? "a symbolic link: not read" : strerror(errno));
+		return 0;
+	}
+	int rc = 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		note(ig, true, shown, "not a regular file: its ignore rules were not read");
+	} else if ((size_t)st.st_size > RULES_MAX_SIZE) {
+		note(ig, true, shown, "larger than 16 MB: its ignore rules were not read");
+	} else if (!(*text = malloc((size_t)st.st_size + 1))) {
+		rc = error_set("out of memory");
+	} else {
+		size_t got = 0;
+		int err = 0;
+		while (got < (size_t)st.st_size) {
+			ssize_t n = read(fd, *text + got, (size_t)st.st_size - got);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				err = n < 0 ? errno : 0;
+				break;
+			}
+			got += (size_t)n;
+		}
+		if (err) {
+			note(ig, true, shown, strerror(err));
+			free(*text);
+			*text = NULL;
+		} else {
+			(*text)[got] = '\0';
+			*len = got;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+static int rules_load(struct ignore *ig, struct rules *r, int dirfd, const char *name,
+		      const char *shown, int type, bool follow)
+{
+	char *text;
+	size_t len;
+	if (read_rules(ig, dirfd, name, shown, type, follow, &text, &len) < 0)
+		return -1;
+	if (!text)
+		return 0;
+	if (rules_parse(r, text, len) < 0) {
+		free(text);
+		r->text = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int ignore_new(struct ignore **out, bool icase, const struct list_notes *notes)
+{
+	struct ignore *ig = calloc(1, sizeof *ig);
+	if (!ig)
+		return error_set("out of memory");
+	ig->icase = icase;
+	if (notes)
+		ig->notes = *notes;
+	*out = ig;
+	return 0;
+}
+
+bool ignore_icase(const struct ignore *ig)
+{
+	return ig->icase;
+}
+
+void ignore_free(struct ignore *ig)
+{
+	if (!ig)
+		return;
+	while (ig->depth)
+		ignore_pop(ig);
+	free(ig->stack);
+	rules_free(&ig->info);
+	rules_free(&ig->global);
+	for (size_t i = 0; i < ig->nnoted; i++)
+		free(ig->noted[i]);
+	free(ig->noted);
+	free(ig);
+}
+
+int ignore_add_file(struct ignore *ig, enum ignore_source which, const char *path,
+		    const char *shown)
+{
+	struct rules *r = which == IGNORE_GLOBAL ? &ig->global : &ig->info;
+	rules_free(r);
+	if (!(r->base = strdup("")))
+		return error_set("out of memory");
+	/* The user's own excludes file may well be a link into a dotfiles folder. */
+	bool follow = which == IGNORE_GLOBAL;
+	return rules_load(ig, r, AT_FDCWD, path, shown, DT_UNKNOWN, follow);
+}
+
+int ignore_push(struct ignore *ig, int dirfd, const char *base, int type)
+{
+	if (ig->depth == ig->cap) {
+		size_t cap = ig->cap ? ig->cap * 2 : 16;
+		struct rules *p = realloc(ig->stack, cap * sizeof *p);
+		if (!p)
+			return error_set("out of memory");
+		ig->stack = p;
+		ig->cap = cap;
+	}
+	struct rules *r = &ig->stack[ig->depth];
+	memset(r, 0, sizeof *r);
+	if (type < 0)
+		return ig->depth++, 0;
+	struct buf shown = BUF_INIT;
+	buf_puts(&shown, base);
+	buf_puts(&shown, ".gitignore");
+	if (buf_oom(&shown))
+		return error_set("out of memory");
+	int rc = rules_load(ig, r, dirfd, ".gitignore", shown.ptr, type, false);
+	buf_free(&shown);
+	if (rc == 0 && r->text) {
+		size_t bl = strlen(base);
+		if (!(r->base = strdup(base))) {
+			rules_free(r);
+			return error_set("out of memory");
+		}
+		r->baselen = bl ? bl - 1 : 0;
+	}
+	if (rc < 0) {
+		rules_free(r);
+		return -1;
+	}
+	ig->depth++;
+	return 0;
+}
+
+void ignore_pop(struct ignore *ig)
+{
+	if (ig->depth)
+		rules_free(&ig->stack[--ig->depth]);
+}
+
+int ignore_path(struct ignore *ig, const char *root, const char *path, bool *ignored)
+{
+	*ignored = false;
+	size_t start = ig->depth;
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = ignore_push(ig, fd, "", fd < 0 ? -1 : DT_UNKNOWN);
+	struct buf base = BUF_INIT;
+	for (const char *p = path, *slash; !rc && (slash = strchr(p, '/')); p = slash + 1) {
+		size_t n = (size_t)(slash - path);
+		if (ignore_match(ig, path, n, true)) {
+			*ignored = true;
+			break;
+		}
+		int sub = -1;
+		if (fd >= 0) {
+			buf_reset(&base);
+			buf_put(&base, p, (size_t)(slash - p));
+			if (buf_oom(&base)) {
+				rc = error_set("out of memory");
+				break;
+			}
+			sub = openat(fd, base.ptr, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			close(fd);
+		}
+		fd = sub;
+		buf_reset(&base);
+		buf_put(&base, path, n + 1);
+		if (buf_oom(&base))
+			rc = error_set("out of memory");
+		else
+			rc = ignore_push(ig, fd, base.ptr, fd < 0 ? -1 : DT_UNKNOWN);
+	}
+	if (!rc && !*ignored)
+		*ignored = ignore_match(ig, path, strlen(path), false);
+	if (fd >= 0)
+		close(fd);
+	buf_free(&base);
+	while (ig->depth > start)
+		ignore_pop(ig);
+	return rc;
+}
