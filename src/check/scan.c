@@ -41,7 +41,6 @@ static void stats_add(struct scan_stats *a, const struct scan_stats *b);
 int scan_init(struct scan *s, const struct ruleset *rules, const struct scan_options *opt)
 {
 	memset(s, 0, sizeof *s);
-	pthread_mutex_init(&s->importers_lock, NULL);
 	pthread_mutex_init(&s->enqueued_lock, NULL);
 	pthread_mutex_init(&s->flow_lock, NULL);
 	s->rules = rules;
@@ -89,9 +88,6 @@ void scan_free(struct scan *s)
 	}
 	free(s->evidence);
 	free(s->root);
-	free(s->importers);
-	free(s->importers_at);
-	pthread_mutex_destroy(&s->importers_lock);
 	enqueue_free(s);
 	pthread_mutex_destroy(&s->enqueued_lock);
 	flow_stage_free(s);

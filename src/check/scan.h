@@ -23,7 +23,6 @@ struct repo;
 struct syntax;
 struct parser_set;
 struct worker;
-struct jsflow;
 struct sflow;
 struct flow_record;
 
@@ -134,11 +133,6 @@ struct scan {
 	size_t nkeywords;
 	uint64_t (*detector_masks)[2]; /* per rule, per detector: keyword bits */
 	uint64_t ocpay_mask[2];
-	/* which project modules import which, built on first use (unit.c) */
-	pthread_mutex_t importers_lock;
-	bool importers_built;
-	long *importers;      /* indices in files, grouped by the module they import */
-	size_t *importers_at; /* per file i: its importers are importers[at[i] .. at[i + 1]) */
 	/* the flow stage (flow_stage.c): the files lowered for the project index */
 	pthread_mutex_t flow_lock;
 	struct flow_record *flow_records;
@@ -186,7 +180,6 @@ struct unit {
 	bool classified;
 	int runtime;		/* enum runtime (lang/classify.h), once classified */
 	bool flow_wanted;	/* a flow rule applies: lower it for the flow stage */
-	struct jsflow *flow;	/* OCPay calls and their data, built on first use */
 	struct sflow *sflow;	/* the same for PHP and Python (check/scriptflow.h) */
 	struct hit *hits;
 	size_t nhits, caphits;
@@ -288,21 +281,9 @@ const struct syntax *unit_syntax(struct unit *u);
 /* Where the unit's code runs (enum runtime in lang/classify.h), decided once from
  * evidence; --verbose logs the evidence. */
 int unit_runtime(struct unit *u);
-/* Calls fn with the parsed module and the node of the function or class the unit imports
- * under the local name (import { name } from "./lib/orders"), when that module is project
- * code in the scanned folder; returns what fn returns, or false when it cannot be found.
- * The syntax lives only during the call. */
-typedef bool (*imported_fn_visit)(void *ctx, const struct syntax *syn, struct ast_node def);
-bool unit_imported_definition(struct unit *u, const char *local, imported_fn_visit fn, void *ctx);
-/* Whether another project file that imports the unit's module calls method with a value
- * from the request (jsflow_from_request) as argument index: a NestJS controller handing
- * `dto.paymentRef` of its @Body() to a service method. Reads the scanned folder. */
-bool unit_callers_pass_request(struct unit *u, const char *method, uint32_t index);
 /* The text of the package.json nearest above a file of the scanned folder (the caller
  * frees it), or NULL. */
 char *scan_package_json(const struct scan *s, const char *path, size_t *len);
-/* The OCPay calls of a parsed unit (check/jsflow.h), or NULL; built once. */
-struct jsflow *unit_flow(struct unit *u);
 /* What the PHP/Python flow checkers share of a parsed PHP or Python unit: its checking
  * helpers, whether it names the endpoints (check/scriptflow.h); NULL for other units.
  * Built once: each checker copies it, as learning a function's locals writes to it. */

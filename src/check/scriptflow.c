@@ -123,8 +123,10 @@ static bool visit_assigned(void *ctx, struct ast_node n)
 	return true;
 }
 
-struct ast_node sflow_last_value(const struct sflow *f, struct ast_node fn, struct ast_node name,
-				 struct ast_node before)
+/* The value last given to the local `name` ($x = ..., x = ...) before `before`, in fn;
+ * null when none. */
+static struct ast_node last_value(const struct sflow *f, struct ast_node fn, struct ast_node name,
+				  struct ast_node before)
 {
 	struct assigned as = {.f = f, .name = name, .before = before};
 	if (ast_is(name, "variable_name") || ast_is(name, "identifier"))
@@ -138,7 +140,7 @@ struct ast_node sflow_last_value(const struct sflow *f, struct ast_node fn, stru
 static struct ast_node local_value(const struct sflow *f, struct ast_node use)
 {
 	struct ast_node fn = sflow_function_of(f, use);
-	return is_function(f, fn) ? sflow_last_value(f, fn, use, use) : (struct ast_node){0};
+	return is_function(f, fn) ? last_value(f, fn, use, use) : (struct ast_node){0};
 }
 
 /* An HTTP request whose URL names the endpoint: an argument says "/checkPayment/", or
@@ -199,12 +201,6 @@ bool sflow_is_check(const struct sflow *f, struct ast_node call)
 	char name[SFLOW_NAME_LEN];
 	sflow_callee(f, call, name, sizeof name);
 	return name[0] && names_has(&f->checkers, name, strlen(name));
-}
-
-bool sflow_is_create(const struct sflow *f, struct ast_node call)
-{
-	return sflow_is_call(f, call) && (callee_is(f, call, "createLink", "create_link") ||
-					  (f->says_create && http_to(f, call, "ocpay/createLink")));
 }
 
 struct ast_node sflow_function_of(const struct sflow *f, struct ast_node n)
@@ -276,7 +272,6 @@ void sflow_init(struct sflow *f, const struct syntax *syn, enum lang lang)
 	size_t len;
 	const char *t = ast_text(syn, ast_root(syn), &len);
 	f->says_check = memmem(t, len, "checkPayment", 12) != NULL;
-	f->says_create = memmem(t, len, "createLink", 10) != NULL;
 	/* twice: a helper that calls a helper that checks (one level more) */
 	ast_walk(ast_root(syn), visit_checker, f);
 	ast_walk(ast_root(syn), visit_checker, f);
@@ -520,12 +515,6 @@ bool sflow_from_check(struct sflow *f, struct ast_node n)
 {
 	sflow_scope(f, sflow_function_of(f, n));
 	return contains_call(f, n, is_check_call) || sflow_mentions(f, n, &f->checked);
-}
-
-bool sflow_from_request(struct sflow *f, struct ast_node n)
-{
-	sflow_scope(f, sflow_function_of(f, n));
-	return is_request_value(f, n);
 }
 
 bool sflow_string(const struct sflow *f, struct ast_node n, char *buf, size_t size)

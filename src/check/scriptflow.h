@@ -26,7 +26,7 @@ struct sflow {
 	const struct syntax *syn;
 	bool php;		     /* PHP, else Python */
 	struct sflow_names checkers; /* same-file functions that call checkPayment */
-	bool says_check, says_create; /* the file's text holds checkPayment/, createLink */
+	bool says_check; /* the file's text holds checkPayment/ */
 	/* per function, filled by sflow_scope() */
 	struct ast_node fn;
 	struct sflow_names checked; /* locals holding a check's result */
@@ -49,20 +49,12 @@ struct ast_node sflow_arg(const struct sflow *f, struct ast_node call, uint32_t 
 /* checkPayment/check_payment, an HTTP call to the checkPayment endpoint, or a same-file
  * helper that makes one. */
 bool sflow_is_check(const struct sflow *f, struct ast_node call);
-bool sflow_is_create(const struct sflow *f, struct ast_node call);
 /* Whether n holds a checkPayment call or reads a local holding its result. */
 bool sflow_from_check(struct sflow *f, struct ast_node n);
-/* Whether n reads the request ($_GET, $request->input(), request.args, a FastAPI route
- * parameter ...) directly or through a local. */
-bool sflow_from_request(struct sflow *f, struct ast_node n);
 /* Whether n is the status value (a string, or a constant such as PaymentStatus::CONFIRMED). */
 bool sflow_is_status(const struct sflow *f, struct ast_node n, const char *status);
 /* Whether n reads one of the names as a variable. */
 bool sflow_mentions(const struct sflow *f, struct ast_node n, const struct sflow_names *names);
-/* The value last given to the local `name` ($x = ..., x = ...) before `before`, in fn;
- * null when none. */
-struct ast_node sflow_last_value(const struct sflow *f, struct ast_node fn, struct ast_node name,
-				 struct ast_node before);
 /* The string value of a literal (case kept), copied into buf; false when not a literal. */
 bool sflow_string(const struct sflow *f, struct ast_node n, char *buf, size_t size);
 

@@ -316,6 +316,59 @@ static const struct ir_node *ref_in_url(const struct ir_node *url)
 	return url;
 }
 
+/* The name a handle call works on: its `handle` argument, or the name the call's answer is
+ * given ($ch = curl_init(...)). */
+static const char *handle_name(const struct ir_node *call, const struct model_row *r)
+{
+	const struct ir_node *h = r->attr[MODEL_ATTR_HANDLE] ? model_arg(call, r->attr[MODEL_ATTR_HANDLE])
+							      : NULL;
+	if (!h) {
+		const struct ir_node *p = call->parent;
+		if (p && p->kind == IR_ASSIGN && p->b == call)
+			h = p->a;
+		else if (p && p->kind == IR_DECL && p->b == call)
+			h = p->a;
+	}
+	return h && h->kind == IR_NAME ? h->text : NULL;
+}
+
+struct handle_body {
+	struct events *ev;
+	const char *handle;
+	const struct ir_node *body;
+};
+
+static const struct model_row *http_row(struct events *ev, const struct ir_node *call,
+					const struct path *p);
+
+static bool visit_handle_body(void *ctx, const struct ir_node *n)
+{
+	struct handle_body *hb = ctx;
+	struct path p;
+	if (hb->body || n->kind != IR_CALL || !path_of(&p, n) || !p.n)
+		return !hb->body;
+	const struct model_row *r = http_row(hb->ev, n, &p);
+	const char *h = r && r->attr[MODEL_ATTR_BODY] && r->attr[MODEL_ATTR_HANDLE]
+				? handle_name(n, r)
+				: NULL;
+	if (h && !strcmp(h, hb->handle))
+		hb->body = model_arg(n, r->attr[MODEL_ATTR_BODY]);
+	return !hb->body;
+}
+
+/* The body a request made in steps on a handle is given by another call on the handle:
+ * curl_setopt($ch, CURLOPT_POSTFIELDS, $payload) for $ch = curl_init($url). */
+static const struct ir_node *body_on_handle(struct events *ev, const struct ir_node *call,
+					    const struct model_row *r)
+{
+	const char *h = handle_name(call, r);
+	if (!h)
+		return NULL;
+	struct handle_body hb = {ev, h, NULL};
+	ir_walk(ev->ir->funcs[ev->fn.func].body, visit_handle_body, &hb);
+	return hb.body;
+}
+
 static void http_event(struct events *ev, const struct ir_node *call, const struct model_row *r)
 {
 	if (r->attr[MODEL_ATTR_CLIENT] && !strcmp(r->attr[MODEL_ATTR_CLIENT], "true"))
@@ -352,6 +405,8 @@ static void http_event(struct events *ev, const struct ir_node *call, const stru
 	int kind = endpoint_of(ev->f, ev->ir->lang, whole);
 	const struct ir_node *body =
 		r->attr[MODEL_ATTR_BODY] ? model_arg(call, r->attr[MODEL_ATTR_BODY]) : NULL;
+	if (kind == EV_CREATE_LINK && !body)
+		body = body_on_handle(ev, call, r);
 	if (kind == EV_CREATE_LINK)
 		emit(ev, EV_CREATE_LINK, call, body, r, FLOW_FN_NONE, -1, false);
 	else if (kind == EV_CHECK_PAYMENT)
@@ -643,6 +698,8 @@ static const struct model_row *http_row(struct events *ev, const struct ir_node 
 	for (size_t i = 0; i < n; i++) {
 		const struct model_row *r = rows[i];
 		if (!(r->langs & LANG_BIT(ev->ir->lang)) || !path_match(r->pat, p))
+			continue;
+		if (r->attr[MODEL_ATTR_WITH] && !model_arg_is(call, r->attr[MODEL_ATTR_WITH]))
 			continue;
 		if (r->attr[MODEL_ATTR_FROM] && !imported_from(ev, p, r->attr[MODEL_ATTR_FROM]))
 			continue;

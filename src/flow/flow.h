@@ -234,6 +234,35 @@ const struct ir_node *flow_member_value(struct flow_query *q, int32_t file,
 const struct ir_node *flow_callback_value(struct flow_query *q, int32_t file,
 					  const struct ir_node *param);
 
+/* ---- bounds: what a number is held to ---- */
+
+struct flow_bounds {
+	bool integer;	 /* tested or declared whole: Number.isInteger(x), is_int(), a schema's
+			  * int(), @IsInt(), 'integer', an int annotation */
+	bool whole;	 /* made whole on the way: parseInt(), intval(), (int), round() */
+	bool rounded;	 /* rounded on purpose on the way */
+	bool has_min, has_max;
+	double min, max; /* inclusive, the tightest known */
+	bool validator;	 /* it passed a validator (schema.parse(), $request->validate()) */
+	bool schema;	 /* the rules of a schema, a DTO, a model or a form were read for it */
+	const struct ir_node *trunc; /* a conversion that drops the fraction, or NULL */
+	int32_t trunc_file;
+	const struct ir_node *clamp; /* min()/max() with a constant bound on the way, or NULL */
+	int32_t clamp_file;
+};
+
+/* What the number expr holds where it is read: followed back through its definitions,
+ * conversions, project functions and callers, with the conditions it had to pass there
+ * (guards, asserting helpers it was handed first) and the rules of the validators and
+ * classes it was read from, by the models' bound and bound_text rows. */
+void flow_bounds(struct flow_query *q, int32_t file, const struct ir_node *expr,
+		 struct flow_bounds *out);
+
+/* The argument whose value a call hands on in another form: a conversion (Number(x),
+ * parseInt(x), intval($x), int(x)) or a parser (JSON.parse(body)), by the models' bound
+ * and passthrough rows; NULL for any other call. */
+const struct ir_node *flow_passes(const struct flow *f, int32_t file, const struct ir_node *call);
+
 /* ---- paths through a function ---- */
 
 struct flow_guard {

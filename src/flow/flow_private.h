@@ -176,4 +176,40 @@ bool value_is_answer(struct flow_query *q, int32_t file, const struct ir_node *v
 const struct model_row *model_for(const struct flow *f, int32_t file, enum model_kind kind,
 				  const struct ir_node *n);
 
+/* The argument a model row's attribute names ("0", "1.headers", "json", "this"). */
+const struct ir_node *model_arg(const struct ir_node *call, const char *spec);
+/* The validator row a call is, or NULL; rows naming the schema of a handler the call is
+ * given (schema:) are not validators of the call's own value. */
+const struct model_row *model_validator(const struct flow *f, int32_t file,
+					const struct ir_node *call);
+
+/* schema.c: the rules of schemas and classes, for bounds.c */
+void bounds_set_min(struct flow_bounds *o, double v);
+void bounds_set_max(struct flow_bounds *o, double v);
+/* The first bound row a call matches (a row's `when` must hold), or NULL. */
+const struct model_row *bound_row(const struct flow *f, int32_t file, const struct ir_node *call);
+/* The bound_text row of a word (a rule's name, a type, a cast), or NULL. */
+const struct model_row *bound_text_row(const struct flow *f, int32_t file, const char *word);
+/* What a bound row says of the value a call gives or checks: integer, its min and max
+ * arguments. */
+void bound_apply(struct flow_query *q, int32_t file, const struct ir_node *call,
+		 const struct model_row *r, struct flow_bounds *out);
+/* Whether a bound row says it is `what` (integer, truncate, round, clamp). */
+bool bound_is(const struct model_row *r, const char *what);
+/* Adds to out what class cls gives field: its decorators, type and value, or a method
+ * returning rules keyed by field names (a FormRequest's rules()). False when none. */
+bool schema_class(struct flow_query *q, int32_t file, int32_t cls, const char *field,
+		  struct flow_bounds *out);
+/* Adds to out what one rule says: 'integer|min:500', [...], z.number().int(), Query(ge=500). */
+void schema_rule(struct flow_query *q, int32_t file, const struct ir_node *rule,
+		 struct flow_bounds *out);
+/* Adds to out what a schema gives field: rules keyed by field names (nested too:
+ * {body: {properties: {amount: ...}}}), or a schema built by calls (z.object({...})). */
+void schema_rules(struct flow_query *q, int32_t file, const struct ir_node *schema,
+		  const char *field, struct flow_bounds *out);
+/* Adds to out what the schema of a validator call gives field: rules keyed by field in its
+ * receiver or an argument, a schema built by calls (z.object({...})), or a class. */
+void schema_validator(struct flow_query *q, int32_t file, const struct ir_node *call,
+		      const char *field, struct flow_bounds *out);
+
 #endif

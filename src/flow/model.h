@@ -74,6 +74,10 @@ extern const struct embedded_model embedded_models[];
 						   customer's: casts, trims, parsers */      \
 	X(ASSERT, "assert", "call")		/* calls that throw unless (or if) an argument   \
 						   holds: abort_unless(), assert(), invariant() */ \
+	X(BOUND, "bound", "call")		/* what holds a number to a kind or a range: tests,  \
+						 * schema rules, decorators, conversions, clamps */ \
+	X(BOUND_TEXT, "bound_text", "value")	/* the same written as words: validation rule     \
+						 * strings, type names, casts */ \
 	X(SDK, "sdk", "module")			/* the OCPay SDKs' modules, as imported */      \
 	X(FORMAT, "format", "call")		/* strings formatted from a template: sprintf()  \
 						 * (value: the template argument) */         \
@@ -116,7 +120,8 @@ enum model_kind {
 				 module: {call: "request()", from: "undici"} */              \
 	X(DECORATOR, "decorator") /* request_param: a decorator on the parameter (pattern) */    \
 	X(OBJECT, "object")   /* request_param: "true": the parameter is a request object */     \
-	X(IN, "in")	      /* request_param: a decorator of the function (pattern) */         \
+		X(IN, "in")	      /* request_param: a decorator of the function, or the call it is \
+				 handed to (pattern) */                                        \
 	X(FN, "fn")	      /* timer, hook, route, callback: the function run */             \
 	X(MS, "ms")	      /* timer, sleep, duration: the argument holding milliseconds */    \
 	X(SECONDS, "seconds") /* timer, sleep, duration: the argument holding seconds */         \
@@ -166,10 +171,17 @@ enum model_kind {
 	X(DEFAULT, "default") /* env: the argument holding the default value */                \
 	X(STATUS, "status")   /* fulfil: the argument holding the status set; status_test:   \
 				 the status the predicate tells (CONFIRMED, FAILED) */       \
+	X(IS, "is")	      /* bound: integer (a test or rule holding it whole), truncate,   \
+				 round (conversions that make it whole), clamp (min/max) */   \
+	X(MIN, "min")	      /* bound: the argument holding the least value allowed ("0",  \
+				 "ge"; for bound_text the rule's parameter) */               \
+	X(MAX, "max")	      /* bound: the argument holding the greatest value allowed */     \
+	X(SCHEMA, "schema")   /* validator: the argument holding the schema; on a call that    \
+				 takes a handler, the handler's input is what it checks */   \
 	X(RAISES, "raises")   /* http: the argument or option whose truth decides whether an   \
 				 error answer raises ('http_errors' => false, raise_for_status) */ \
-	X(WITH, "with")	      /* check: "N=a|b": only when argument N is one of these (a string \
-				 or a constant's name) */                                    \
+	X(WITH, "with")	      /* check, http, bound: "N=a|b": only when argument N is one of    \
+				 these (a string or a constant's name): "1=CURLOPT_URL" */                                    \
 	X(PACKAGE, "package") /* uncaught_async: the package the file imports and the project \
 				 depends on */                                               \
 	X(VERSION, "version") /* uncaught_async: its major versions concerned ("3|4") */          \

@@ -202,6 +202,31 @@ static const char *url_base(struct flow_query *q, struct flow_file *ff, int32_t 
 	return ir_strndup(ff->ir, buf, (size_t)(last - buf));
 }
 
+/* The part of a URL that varies last: endpoint in `${base}${endpoint}`, base + endpoint,
+ * followed through locals and conversions (const url = new URL(`${base}${endpoint}`)). */
+static const struct ir_node *url_tail(const struct flow *f, int32_t file, const struct ir_node *u)
+{
+	for (int step = 0; u && step < 8; step++) {
+		const struct def *d;
+		const struct model_row *c;
+		if (u->kind == IR_AWAIT)
+			u = u->a;
+		else if (u->kind == IR_TEMPLATE && u->nkids)
+			u = u->kids[u->nkids - 1];
+		else if (u->kind == IR_BINARY)
+			u = u->b;
+		else if (u->kind == IR_CALL && (c = model_for(f, file, MODEL_CONVERT, u)) &&
+			 c->attr[MODEL_ATTR_VALUE])
+			u = model_arg(u, c->attr[MODEL_ATTR_VALUE]);
+		else if (u->kind == IR_NAME && (d = def_reaching(f, file, u, u)) &&
+			 d->how == DEF_ASSIGN && d->value && d->value != u)
+			u = d->value;
+		else
+			break;
+	}
+	return u;
+}
+
 void summary_compute(struct flow *f, struct flow_query *q, struct flow_fn fn)
 {
 	struct flow_file *ff = flow_file_at(f, fn.file);
@@ -245,11 +270,7 @@ void summary_compute(struct flow *f, struct flow_query *q, struct flow_fn fn)
 				if (p >= 0 && s.url_param < 0) {
 					s.url_param = (int8_t)p;
 					/* url: opts.endpoint */
-					const struct ir_node *u = e->arg;
-					while (u && u->kind == IR_TEMPLATE && u->nkids)
-						u = u->kids[u->nkids - 1];
-					if (u && u->kind == IR_BINARY)
-						u = u->b;
+					const struct ir_node *u = url_tail(f, fn.file, e->arg);
 					if (u && u->kind == IR_MEMBER && u->a && u->a->kind == IR_NAME)
 						s.url_key = u->text;
 					/* ({ endpoint, body }) => fetch(base + endpoint) */

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* strcasestr */
 /* What a value holds: its labels (the customer's input, configuration, the store,
  * createLink's or checkPayment's answer ...), the string or number it evaluates to, the
  * object literal behind it. Names are followed through their definitions (flow-
@@ -138,8 +139,18 @@ static const struct ir_node *model_arg_one(const struct ir_node *call, const cha
 		char *end;
 		unsigned long i = strtoul(one, &end, 10);
 		const struct ir_node *arg = ir_call_arg(call, (uint32_t)i);
-		if (*end == '.' && arg)
-			return ir_pair_value(arg, end + 1);
+		/* "2.options.min_range": keys of nested literals */
+		while (*end == '.' && arg) {
+			char key[64];
+			const char *next = strchr(end + 1, '.');
+			size_t klen = next ? (size_t)(next - end - 1) : strlen(end + 1);
+			if (klen >= sizeof key)
+				return NULL;
+			memcpy(key, end + 1, klen);
+			key[klen] = '\0';
+			arg = ir_pair_value(arg, key);
+			end += klen + 1;
+		}
 		return *end ? NULL : arg;
 	}
 	return ir_pair_value(call, one); /* a named argument */
@@ -180,9 +191,17 @@ bool model_arg_is(const struct ir_node *call, const char *spec)
 	       model_list_has(end + 1, arg->text, strlen(arg->text));
 }
 
+const struct model_row *model_validator(const struct flow *f, int32_t file,
+					const struct ir_node *call)
+{
+	const struct model_row *r = model_for(f, file, MODEL_VALIDATOR, call);
+	return r && !r->attr[MODEL_ATTR_SCHEMA] ? r : NULL;
+}
+
 /* ---- labels ---- */
 
 static uint32_t labels_at(struct flow_query *q, int32_t file, const struct ir_node *e);
+static uint32_t deep(struct flow_query *q, int32_t file, const struct ir_node *e, int depth);
 
 
 bool value_is_answer(struct flow_query *q, int32_t file, const struct ir_node *v)
@@ -247,6 +266,16 @@ static bool decorated(const struct path_pattern *pat, struct ir_node *const *lis
 	return false;
 }
 
+/* Whether a function is written as the argument of a call the pattern matches:
+ * .mutation(({ input }) => ...). */
+static bool handed_to(const struct path_pattern *pat, const struct ir_func *fn)
+{
+	const struct ir_node *call = fn->node ? fn->node->parent : NULL;
+	struct path p;
+	return call && call->kind == IR_CALL && call->a != fn->node && path_of(&p, call) &&
+	       path_match(pat, &p);
+}
+
 /* The request_param row a parameter matches, or NULL. */
 static const struct model_row *param_model(const struct flow *f, int32_t file, const struct def *d)
 {
@@ -268,7 +297,8 @@ static const struct model_row *param_model(const struct flow *f, int32_t file, c
 			continue;
 		if (r->decorator_pat && !decorated(r->decorator_pat, prm->decorators, prm->ndecorators))
 			continue;
-		if (r->in_pat && !decorated(r->in_pat, fn->decorators, fn->ndecorators))
+		if (r->in_pat && !decorated(r->in_pat, fn->decorators, fn->ndecorators) &&
+		    !handed_to(r->in_pat, fn))
 			continue;
 		/* db: Session = Depends(get_db): not input */
 		if (r->unless_pat && ((one_segment(&p, prm->type) && path_match(r->unless_pat, &p)) ||
@@ -298,6 +328,23 @@ static uint32_t member_labels(const struct flow *f, int32_t file, uint32_t l, co
 	return l;
 }
 
+/* The receiver whose elements a function written as the argument of a method call that
+ * runs no project function is run on: items in items.map((i) => ...), the rows of
+ * rows.forEach(...). NULL when the function is not such a callback. */
+static const struct ir_node *element_receiver(const struct flow *f, int32_t file, int32_t func)
+{
+	const struct ir_file *ir = flow_ir(f, file);
+	if (func <= 0 || (uint32_t)func >= ir->nfuncs)
+		return NULL;
+	const struct ir_node *node = ir->funcs[func].node;
+	const struct ir_node *call = node ? node->parent : NULL;
+	if (!call || call->kind != IR_CALL || call->a == node || !call->a ||
+	    call->a->kind != IR_MEMBER || !call->a->a || flow_fn_ok(flow_callee(f, file, call)) ||
+	    model_for(f, file, MODEL_CALLBACK, call))
+		return NULL; /* a promise's then() hands on its value, not elements */
+	return call->a->a;
+}
+
 /* What a callback call (promise.then(fn)) is made on, when function func is the fn it
  * runs; NULL else. */
 static const struct ir_node *callback_receiver(struct flow_query *q, int32_t file, int32_t func)
@@ -312,6 +359,31 @@ static const struct ir_node *callback_receiver(struct flow_query *q, int32_t fil
 	if (!r || model_arg(call, r->attr[MODEL_ATTR_FN] ? r->attr[MODEL_ATTR_FN] : "0") != fn)
 		return NULL;
 	return call->a->a;
+}
+
+/* What a function value returns, for the labels of a call it is handed to. */
+struct returning {
+	struct flow_query *q;
+	int32_t file;
+	uint32_t labels;
+};
+
+static bool visit_returns(void *ctx, const struct ir_node *n)
+{
+	struct returning *r = ctx;
+	if (n->kind == IR_RETURN && n->a)
+		r->labels |= labels_at(r->q, r->file, n->a);
+	return true;
+}
+
+static uint32_t function_returns(struct flow_query *q, int32_t file, const struct ir_node *fn)
+{
+	const struct ir_file *ir = flow_ir(q->f, file);
+	if (fn->num < 0 || fn->num >= ir->nfuncs)
+		return 0;
+	struct returning r = {q, file, 0};
+	ir_walk(ir->funcs[(uint32_t)fn->num].body, visit_returns, &r);
+	return r.labels & ~FL_PARAMS; /* its parameters are not the caller's */
 }
 
 const struct ir_node *flow_callback_value(struct flow_query *q, int32_t file,
@@ -347,6 +419,11 @@ static uint32_t labels_def(struct flow_query *q, int32_t file, const struct def 
 			l |= FL_REQUEST;
 		if (d->key && *d->key && r && is_object_param(r))
 			l |= FL_REQUEST; /* ({ body }) of a request object */
+		/* its receiver's parameters are the enclosing function's: read them from its
+		 * callers now (lines.reduce((sum, line) => ...) in productInfoFor(lines)) */
+		const struct ir_node *recv = element_receiver(f, file, d->func);
+		if (recv)
+			l |= deep(q, file, recv, 1) & ~FL_PARAMS;
 		return l;
 	}
 	case DEF_IMPORT: {
@@ -397,6 +474,31 @@ static uint32_t property_labels(struct flow_query *q, int32_t file, const struct
 	return l & ~FL_PARAMS;
 }
 
+/* The read row a call matches; one with `sql` only when the SQL it is handed selects
+ * (pool.query("SELECT ... WHERE id = $1", [req.params.id]) is the store's answer). */
+static const struct model_row *read_row(struct flow_query *q, int32_t file,
+					const struct ir_node *call, const struct path *p)
+{
+	size_t n;
+	const struct ir_file *ir = flow_ir(q->f, file);
+	const struct model_row *const *rows = model_rows(q->f->models, MODEL_READ, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct model_row *r = rows[i];
+		if (!(r->langs & LANG_BIT(ir->lang)) || !path_match(r->pat, p))
+			continue;
+		if (r->attr[MODEL_ATTR_SQL]) {
+			char sql[512];
+			bool partial;
+			const struct ir_node *a = model_arg(call, r->attr[MODEL_ATTR_SQL]);
+			if (!a || !flow_string(q, file, a, sql, sizeof sql, &partial) ||
+			    !strcasestr(sql, "select"))
+				continue;
+		}
+		return r;
+	}
+	return NULL;
+}
+
 /* Labels of a member chain or call: models first, then what it is made of. */
 static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir_node *e)
 {
@@ -413,7 +515,7 @@ static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir
 			return FL_SESSION;
 		if (lr) {
 			uint32_t l = FL_REQUEST;
-			if (e->kind == IR_CALL && model_match(f->models, MODEL_VALIDATOR, ir->lang, &p))
+			if (e->kind == IR_CALL && model_validator(f, file, e))
 				l |= FL_VALIDATED;
 			return l;
 		}
@@ -433,12 +535,21 @@ static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir
 		if (ev && ev->kind == EV_CHECK_PAYMENT)
 			return FL_CHECKED;
 		uint32_t answer = ev && ev->kind == EV_HTTP ? FL_ANSWER : 0;
-		if (have && model_match(f->models, MODEL_READ, ir->lang, &p))
-			return FL_STORED;
+		if (have && read_row(q, file, e, &p)) {
+			/* a keyed read from what the customer sent is the customer's:
+			 * form.get("amount") (a query built with the customer's id is not) */
+			const struct ir_node *recv = e->a && e->a->kind == IR_MEMBER ? e->a->a : NULL;
+			const struct ir_node *k = ir_call_arg(e, 0);
+			uint32_t rl = recv && (recv->kind == IR_NAME || recv->kind == IR_MEMBER) && k &&
+					      k->kind == IR_STRING
+					      ? labels_at(q, file, recv)
+					      : 0;
+			return rl & FL_REQUEST ? rl & ~FL_LITERAL : FL_STORED;
+		}
 		if (have && model_response(f, file, &p) &&
 		    !(e->a && e->a->kind == IR_MEMBER && value_is_answer(q, file, e->a->a)))
 			return 0;
-		if (have && model_match(f->models, MODEL_VALIDATOR, ir->lang, &p))
+		if (have && model_validator(f, file, e))
 			return labels_kids(q, file, e) | FL_VALIDATED;
 		struct flow_fn callee = flow_callee(f, file, e);
 		const struct flow_summary *s = flow_fn_ok(callee) ? flow_summary(f, callee) : NULL;
@@ -454,10 +565,15 @@ static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir
 		}
 		/* not modelled: the answer is made of what went in, but what the customer sent
 		 * stays theirs only through a passthrough (a cast, a trim, a parser) or a method
-		 * of the value itself: Order.find(req.query.id) is an order, not input */
+		 * of the value itself: Order.find(req.query.id) is an order, not input; and of
+		 * what a function handed to it returns (items.reduce((s, i) => s + i.price, 0)) */
 		uint32_t args = 0, l = answer;
-		for (uint32_t i = 0; i < e->nkids; i++)
-			args |= labels_at(q, file, e->kids[i]);
+		for (uint32_t i = 0; i < e->nkids; i++) {
+			if (e->kids[i]->kind == IR_FUNC)
+				l |= function_returns(q, file, e->kids[i]);
+			else
+				args |= labels_at(q, file, e->kids[i]);
+		}
 		if (e->a && e->a->kind == IR_MEMBER)
 			l |= labels_at(q, file, e->a->a);
 		if (!(have && model_match(f->models, MODEL_PASSTHROUGH, ir->lang, &p)))
@@ -632,6 +748,42 @@ static const struct ir_node *class_constant(struct flow_query *q, int32_t file,
 static const struct ir_node *object_at(struct flow_query *q, int32_t file, const struct ir_node *e,
 				       int32_t *out_file, int depth);
 
+/* A later `o.key = v` (body["productInfo"]["title"] = ...) in the function that wrote the
+ * object literal o. */
+struct setting {
+	struct flow_query *q;
+	int32_t file;
+	const struct ir_node *object;
+	const char *key;
+	const struct ir_node *value;
+	int depth;
+};
+
+static bool visit_setting(void *ctx, const struct ir_node *n)
+{
+	struct setting *st = ctx;
+	if (st->value)
+		return false;
+	if (n->kind == IR_ASSIGN && n->op == IR_OP_ASSIGN && n->a && n->a->kind == IR_MEMBER &&
+	    n->a->text && !strcmp(n->a->text, st->key)) {
+		int32_t of = st->file;
+		if (object_at(st->q, st->file, n->a->a, &of, st->depth + 1) == st->object)
+			st->value = n->b;
+	}
+	return true;
+}
+
+static const struct ir_node *member_set_later(struct flow_query *q, int32_t file,
+					      const struct ir_node *o, const char *key, int depth)
+{
+	const struct ir_file *ir = flow_ir(q->f, file);
+	if (o->func < 0 || (uint32_t)o->func >= ir->nfuncs)
+		return NULL;
+	struct setting st = {q, file, o, key, NULL, depth};
+	ir_walk(ir->funcs[o->func].body, visit_setting, &st);
+	return st.value;
+}
+
 static const struct ir_node *member_at(struct flow_query *q, int32_t file,
 				       const struct ir_node *obj, const char *key, int32_t *out_file,
 				       int depth)
@@ -652,7 +804,10 @@ static const struct ir_node *member_at(struct flow_query *q, int32_t file,
 				return v;
 		}
 	}
-	return NULL;
+	const struct ir_node *later = depth < 8 ? member_set_later(q, of, o, key, depth) : NULL;
+	if (later)
+		*out_file = of;
+	return later;
 }
 
 const struct ir_node *flow_returned(const struct flow *f, struct flow_fn fn)
@@ -705,7 +860,12 @@ static const struct ir_node *object_at(struct flow_query *q, int32_t file, const
 	case IR_CALL: {
 		struct flow_fn fn = flow_callee(q->f, file, e);
 		const struct ir_node *r = flow_fn_ok(fn) ? flow_returned(q->f, fn) : NULL;
-		return r ? object_at(q, fn.file, r, out_file, depth + 1) : NULL;
+		if (r)
+			return object_at(q, fn.file, r, out_file, depth + 1);
+		/* JSON.stringify({...}), json_encode([...]): the value serialised */
+		const struct ir_node *v =
+			model_for(q->f, file, MODEL_PASSTHROUGH, e) ? ir_call_arg(e, 0) : NULL;
+		return v ? object_at(q, file, v, out_file, depth + 1) : NULL;
 	}
 	default:
 		return NULL;
@@ -754,11 +914,17 @@ static const struct ir_node *class_constant(struct flow_query *q, int32_t file,
 	if (!e->text || !value_class(q->f, file, e->a, &cf, &cc, 0))
 		return NULL;
 	const struct ir_class *c = &flow_ir(q->f, cf)->classes[cc];
-	for (uint32_t i = 0; i < c->nfields; i++)
-		if (c->fields[i].name && !strcmp(c->fields[i].name, e->text) && c->fields[i].value) {
-			*out_file = cf;
-			return c->fields[i].value;
-		}
+	for (uint32_t i = 0; i < c->nfields; i++) {
+		const struct ir_field *fd = &c->fields[i];
+		if (!fd->name || strcmp(fd->name, e->text) || !fd->value)
+			continue;
+		/* #[ORM\Column] private int $amount = 0: a field a framework maps (a column, a
+		 * DTO's input) starts with this value and is then set from outside */
+		if (fd->ndecorators && !fd->is_static)
+			return NULL;
+		*out_file = cf;
+		return fd->value;
+	}
 	/* this.baseUrl = "..." in the constructor */
 	for (uint32_t m = 0; m < c->nmethods; m++) {
 		const struct ir_func *fn = &flow_ir(q->f, cf)->funcs[c->methods[m]];
@@ -835,6 +1001,12 @@ static void str_call(struct flow_query *q, int32_t file, const struct ir_node *e
 				str_at(q, file, def, s, depth + 1);
 			else
 				unknown(s);
+			return;
+		}
+		/* text("UPDATE ..."): a call whose value is its argument's */
+		const struct model_row *c = model_match(f->models, MODEL_CONVERT, ir->lang, &p);
+		if (c && c->attr[MODEL_ATTR_VALUE]) {
+			str_at(q, file, model_arg(e, c->attr[MODEL_ATTR_VALUE]), s, depth + 1);
 			return;
 		}
 	}

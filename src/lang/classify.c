@@ -370,6 +370,8 @@ static bool framework_path(struct runtime_verdict *v, const struct classify_inpu
 		return decide(v, RUNTIME_SERVER, "Supabase edge function (supabase/functions/)");
 	if (!strncmp(rel, "api/", 4))
 		return decide(v, RUNTIME_SERVER, "Vercel function (api/ at the project root)");
+	if (!strncmp(rel, "server/", 7) && pkg && package_has(pkg, "nuxt"))
+		return decide(v, RUNTIME_SERVER, "Nuxt server route (server/)");
 	if (strstr(b, ".server.") || !strncmp(b, "+server.", 8) || !strncmp(b, "+page.server.", 13) ||
 	    !strncmp(b, "+layout.server.", 15))
 		return decide(v, RUNTIME_SERVER, "server module by its name (%s)", b);

@@ -276,8 +276,26 @@ long resolve_import(const struct resolver *r, const char *from, const char *spec
 		if (i >= 0)
 			return i;
 	}
-	if (r->base_url && join(path, sizeof path, r->base_url, strlen(r->base_url), spec, len))
-		return lookup(r, path);
+	if (r->base_url && join(path, sizeof path, r->base_url, strlen(r->base_url), spec, len)) {
+		long i = lookup(r, path);
+		if (i >= 0)
+			return i;
+	}
+	/* the frameworks' own aliases, when no tsconfig says otherwise: SvelteKit's $lib,
+	 * Remix's ~ (app/), Nuxt's ~ and @ (the root or src/), Vue CLI's @ (src/) */
+	static const struct {
+		const char *prefix, *target;
+	} builtin[] = {{"$lib/", "src/lib/"}, {"~/", "app/"}, {"~/", "src/"}, {"~/", ""},
+		       {"~~/", ""},	       {"@/", "src/"},	 {"@/", ""},	 {"#/", "src/"}};
+	for (size_t a = 0; a < sizeof builtin / sizeof builtin[0]; a++) {
+		size_t pl = strlen(builtin[a].prefix), tl = strlen(builtin[a].target);
+		if (len <= pl || memcmp(spec, builtin[a].prefix, pl) ||
+		    !join(path, sizeof path, builtin[a].target, tl, spec + pl, len - pl))
+			continue;
+		long i = lookup(r, path);
+		if (i >= 0)
+			return i;
+	}
 	return -1;
 }
 

@@ -71,7 +71,21 @@ TEST(tsconfig_paths_and_base_url)
 	resolver_init(&r, &files, NULL);
 	CHECK_INT(resolver_load_config(&r, "{ not json", 10), 0);
 	CHECK_INT(r.naliases, 0);
-	CHECK_STR(resolve(&r, "api/pay.ts", "@/lib/api"), "(none)");
+	CHECK_STR(resolve(&r, "api/pay.ts", "#db"), "(none)");
+	resolver_free(&r);
+}
+
+TEST(framework_aliases_without_config)
+{
+	/* SvelteKit's $lib, Remix's ~ (app/), Nuxt's and Vue's @ (src/), with no tsconfig */
+	make_files();
+	struct resolver r;
+	resolver_init(&r, &files, NULL);
+	CHECK_STR(resolve(&r, "src/routes/pay/+server.ts", "$lib/api"), "src/lib/api.ts");
+	CHECK_STR(resolve(&r, "api/pay.ts", "@/lib/api"), "src/lib/api.ts");
+	CHECK_STR(resolve(&r, "api/pay.ts", "~/lib/api"), "src/lib/api.ts");
+	CHECK_STR(resolve(&r, "api/pay.ts", "$lib/missing"), "(none)");
+	CHECK_STR(resolve(&r, "api/pay.ts", "$lib"), "(none)");
 	resolver_free(&r);
 }
 
@@ -134,5 +148,6 @@ TEST(import_words_at_the_edges)
 }
 
 RUN_TESTS(T(relative_paths_and_extensions), T(tsconfig_paths_and_base_url),
+	  T(framework_aliases_without_config),
 	  T(finds_specifiers_in_source),
 	  T(import_words_at_the_edges))
