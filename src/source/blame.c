@@ -24,21 +24,28 @@ static git_blame *blame_path(struct scan *s, git_repository *g, const git_oid *r
 		git_error_clear();
 		return NULL;
 	}
+	(void)now;
 	size_t len = 0;
 	char *text = s->root ? file_read_small(s->root, path, s->opt->max_file_size, &len) : NULL;
 	if (!text)
 		return head;
-	/* the working tree's lines: an edited line is nobody's commit yet */
-	if (git_blame_buffer(&now, head, text, len) < 0) {
-		git_error_clear();
-		now = NULL;
-	}
+	/* a file edited since HEAD: its lines are not HEAD's, and an edited line is nobody's
+	 * commit yet, so none of it is attributed (git_blame_buffer would say which lines
+	 * are, but it leaks in libgit2 1.5) */
+	char spec[4200];
+	git_object *blob = NULL;
+	bool same = false;
+	if ((size_t)snprintf(spec, sizeof spec, "HEAD:%s", full) < sizeof spec &&
+	    git_revparse_single(&blob, g, spec) == 0 && git_object_type(blob) == GIT_OBJECT_BLOB)
+		same = git_blob_rawsize((git_blob *)blob) == (git_object_size_t)len &&
+		       !memcmp(git_blob_rawcontent((git_blob *)blob), text, len);
+	git_error_clear();
+	git_object_free(blob);
 	free(text);
-	if (now) {
-		git_blame_free(head);
-		return now;
-	}
-	return head;
+	if (same)
+		return head;
+	git_blame_free(head);
+	return NULL;
 }
 
 int since_attribute(struct scan *s, struct repo *r, const char *rev)
