@@ -1,11 +1,11 @@
-#define _GNU_SOURCE /* memmem */
-#include "check/flow_stage.h"
+#include "check/flow_stage_private.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "check/checker.h"
@@ -15,20 +15,7 @@
 #include "lang/lower.h"
 #include "lang/ts.h"
 #include "source/files.h"
-#include "source/resolve.h"
 
-/* A lowered file, kept until the flow stage runs. */
-struct flow_record {
-	char *path;
-	char *data; /* the file's text, for snippets */
-	size_t len;
-	enum lang lang;
-	unsigned flags;
-	bool page;
-	long index; /* in the scan's list, or -1 */
-	struct flow_file_info info;
-	struct ir_file *ir; /* owned until handed to the index */
-};
 
 bool detector_is_flow(const struct detector *d)
 {
@@ -59,321 +46,211 @@ void flow_stage_free(struct scan *s)
 	s->nflow_records = s->capflow_records = 0;
 }
 
+static int add_record(struct scan *s, const struct flow_record *rec)
+{
+	if (s->nflow_records == s->capflow_records) {
+		size_t cap = s->capflow_records ? s->capflow_records * 2 : 32;
+		struct flow_record *p = realloc(s->flow_records, cap * sizeof *p);
+		if (!p)
+			return error_set("out of memory");
+		s->flow_records = p;
+		s->capflow_records = cap;
+	}
+	s->flow_records[s->nflow_records++] = *rec;
+	return 0;
+}
+
+bool flow_stage_kept(const struct scan *s, long index)
+{
+	return index >= 0 && s->flow_kept && s->flow_kept[index];
+}
+
+/* Marks and registers a file of the list; 0 when it was already. Under the lock. */
+static int keep_locked(struct scan *s, long index)
+{
+	if (s->flow_kept[index])
+		return 0;
+	s->flow_kept[index] = true;
+	const struct file_entry *e = &s->files.items[index];
+	struct flow_record rec = {.path = strdup(e->path), .flags = e->flags, .index = index,
+				  .lang = lang_from_path(e->path), .page = lang_is_page(e->path)};
+	if (!rec.path || add_record(s, &rec) < 0) {
+		free(rec.path);
+		return error_set("out of memory");
+	}
+	return 0;
+}
+
+int flow_stage_keep(struct scan *s, long index)
+{
+	pthread_mutex_lock(&s->flow_lock);
+	int rc = keep_locked(s, index);
+	pthread_mutex_unlock(&s->flow_lock);
+	return rc;
+}
+
+/* Parses and lowers a unit into rec (which takes the unit's data). */
+static int lower_unit(struct unit *u, struct flow_record *rec)
+{
+	struct scan *s = u->scan;
+	const struct syntax *syn = unit_syntax(u);
+	if (!syn) {
+		rec->failed = true; /* noted as incomplete by the parse */
+		return 0;
+	}
+	rec->info.runtime = unit_runtime(u);
+	rec->info.test = path_is_test(u->path);
+	if (lang_lower(&rec->ir, syn, u->path) < 0) {
+		rec->failed = true;
+		return scan_note_incomplete(s, "%s: not read by the flow rules: %s", u->path,
+					    error_last()) < 0 ? -1 : 0;
+	}
+	rec->lang = u->lang; /* a page's scripts: JavaScript or TypeScript */
+	if (rec->ir->truncated)
+		scan_note_incomplete(s, "%s: nested too deep: the flow rules read only part of it",
+				     u->path);
+	return 0;
+}
+
 int flow_stage_record(struct unit *u)
 {
 	struct scan *s = u->scan;
-	if (u->index >= 0 && s->flow_kept) {
-		pthread_mutex_lock(&s->flow_lock);
-		bool kept = s->flow_kept[u->index];
-		s->flow_kept[u->index] = true;
-		pthread_mutex_unlock(&s->flow_lock);
-		if (kept)
-			return 0; /* read again as an importer: lowered already */
-	}
-	const struct syntax *syn = unit_syntax(u);
-	if (!syn)
-		return 0; /* noted as incomplete by the parse */
-	struct flow_record rec = {.len = u->len, .lang = u->lang, .flags = u->flags,
-				  .page = u->page, .index = u->index};
-	rec.info.runtime = unit_runtime(u);
-	rec.info.test = path_is_test(u->path);
-	if (lang_lower(&rec.ir, syn, u->path) < 0) {
-		scan_note_incomplete(s, "%s: not read by the flow rules: %s", u->path, error_last());
-		return 0;
-	}
-	rec.path = strdup(u->path);
-	rec.data = malloc(u->len + 1);
+	/* a file read again (as an importer of OCPay code) has no index: found by its path */
+	long index = u->index >= 0 || !s->flow_kept ? u->index : flow_file_index(s, u->path);
+	if (index >= 0 && s->flow_kept)
+		return flow_stage_keep(s, index); /* lowered once every file is read */
+	/* a blob: lowered now, from the bytes at hand */
+	struct flow_record rec = {.len = u->len, .flags = u->flags, .page = u->page, .index = -1,
+				  .path = strdup(u->path), .data = malloc(u->len + 1)};
 	if (!rec.path || !rec.data) {
 		record_free(&rec);
 		return error_set("out of memory");
 	}
 	memcpy(rec.data, u->data, u->len);
 	rec.data[u->len] = '\0';
-	if (rec.ir->truncated)
-		scan_note_incomplete(s, "%s: nested too deep: the flow rules read only part of it",
-				     u->path);
-	int rc = 0;
-	pthread_mutex_lock(&s->flow_lock);
-	if (s->nflow_records == s->capflow_records) {
-		size_t cap = s->capflow_records ? s->capflow_records * 2 : 32;
-		struct flow_record *p = realloc(s->flow_records, cap * sizeof *p);
-		if (!p)
-			rc = error_set("out of memory");
-		else {
-			s->flow_records = p;
-			s->capflow_records = cap;
-		}
+	int rc = lower_unit(u, &rec);
+	if (!rc && !rec.failed) {
+		pthread_mutex_lock(&s->flow_lock);
+		rc = add_record(s, &rec);
+		pthread_mutex_unlock(&s->flow_lock);
+		if (!rc)
+			return 0;
 	}
-	if (!rc)
-		s->flow_records[s->nflow_records++] = rec;
-	pthread_mutex_unlock(&s->flow_lock);
-	if (rc)
-		record_free(&rec);
+	record_free(&rec);
 	return rc;
 }
 
-/* ---- neighbours: the files the kept ones import, and those that name them ---- */
+/* ---- work on every core ---- */
 
-#define NEIGHBOUR_ROUNDS 3
-#define NEIGHBOUR_MAX 2000 /* files lowered for their neighbours' sake, at most */
+struct pool {
+	struct scan *s;
+	atomic_size_t *next;
+	int (*work)(struct pool *p, struct parser_set *ps, struct flow_query *q, size_t i);
+	const struct flow *flow; /* the checkers' index, or NULL while lowering */
+	struct finding_list out;
+	int rc;
+	char error[512];
+};
 
-static bool kept(const struct scan *s, long index)
+static void *pool_main(void *arg)
 {
-	return index >= 0 && s->flow_kept && s->flow_kept[index];
+	struct pool *p = arg;
+	struct parser_set *ps = parser_set_new();
+	struct flow_query *q = p->flow ? flow_query_new(p->flow) : NULL;
+	if (!ps || (p->flow && !q)) {
+		p->rc = -1;
+		snprintf(p->error, sizeof p->error, "out of memory");
+	}
+	for (; !p->rc;) {
+		size_t i = atomic_fetch_add(p->next, 1);
+		if (i >= p->s->nflow_records)
+			break;
+		if (p->work(p, ps, q, i) < 0) {
+			p->rc = -1;
+			snprintf(p->error, sizeof p->error, "%s", error_last());
+		}
+	}
+	flow_query_free(q);
+	parser_set_free(ps);
+	return NULL;
 }
 
-/* Lowers the file of the list at index (it is read again from the tree). */
-static int keep_file(struct scan *s, struct parser_set *ps, long index, size_t *count)
+/* Runs work for every record on the scan's threads; findings go to out (may be NULL). */
+static int run_pool(struct scan *s, const struct flow *flow,
+		    int (*work)(struct pool *, struct parser_set *, struct flow_query *, size_t),
+		    struct finding_list *out)
 {
-	if (kept(s, index))
+	unsigned jobs = s->opt->jobs;
+	if (jobs == 0) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		jobs = cores > 0 ? (unsigned)cores : 1;
+	}
+	if (jobs > s->nflow_records)
+		jobs = s->nflow_records ? (unsigned)s->nflow_records : 1;
+	struct pool *p = calloc(jobs, sizeof *p);
+	pthread_t *threads = calloc(jobs, sizeof *threads);
+	atomic_size_t next = 0;
+	if (!p || !threads) {
+		free(p);
+		free(threads);
+		return error_set("out of memory");
+	}
+	for (unsigned i = 0; i < jobs; i++)
+		p[i] = (struct pool){.s = s, .next = &next, .work = work, .flow = flow};
+	unsigned started = 1;
+	for (unsigned i = 1; i < jobs; i++) {
+		if (pthread_create(&threads[i], NULL, pool_main, &p[i]) != 0)
+			break;
+		started = i + 1;
+	}
+	pool_main(&p[0]);
+	int rc = 0;
+	for (unsigned i = 0; i < started; i++) {
+		if (i > 0)
+			pthread_join(threads[i], NULL);
+		if (p[i].rc && !rc)
+			rc = error_set("%s", p[i].error);
+		if (!rc && out)
+			rc = finding_list_take(out, &p[i].out);
+		finding_list_free(&p[i].out);
+	}
+	free(p);
+	free(threads);
+	return rc;
+}
+
+/* Reads and lowers one registered file of the tree. */
+static int lower_one(struct pool *p, struct parser_set *ps, struct flow_query *q, size_t i)
+{
+	(void)q;
+	struct scan *s = p->s;
+	struct flow_record *rec = &s->flow_records[i];
+	if (rec->ir || rec->failed)
 		return 0;
-	const struct file_entry *e = &s->files.items[index];
-	enum lang lang = lang_from_path(e->path);
-	if (lang == LANG_TEXT || (e->flags & FILE_SYMLINK))
-		return 0;
-	if (++*count > NEIGHBOUR_MAX) {
-		if (*count == NEIGHBOUR_MAX + 1)
-			scan_note_incomplete(s, "more than %d files around the OCPay code: the flow "
-						"rules follow calls into the first %d only",
-					     NEIGHBOUR_MAX, NEIGHBOUR_MAX);
+	size_t len = 0;
+	char *data = file_read_small(s->root, rec->path, s->opt->max_parse_size, &len);
+	if (!data) {
+		rec->failed = true; /* too large or gone: the first pass said so */
 		return 0;
 	}
-	size_t len = 0;
-	char *data = file_read_small(s->root, e->path, s->opt->max_parse_size, &len);
-	if (!data)
-		return 0; /* too large, or gone: the first pass said so */
-	struct unit u = {.scan = s, .parsers = ps, .path = e->path, .index = index,
-			 .flags = e->flags, .data = data, .len = len, .lang = lang,
-			 .page = lang_is_page(e->path), .scope = SCOPE_TREE};
-	scan_log(s, "%s: read for the flow rules: it is linked to OCPay code", e->path);
-	int rc = flow_stage_record(&u);
+	struct unit u = {.scan = s, .parsers = ps, .path = rec->path, .index = rec->index,
+			 .flags = rec->flags, .data = data, .len = len, .lang = rec->lang,
+			 .page = rec->page, .scope = SCOPE_TREE};
+	int rc = lower_unit(&u, rec);
 	ast_set_deadline(0);
 	unit_free(&u);
-	free(data);
-	return rc;
-}
-
-/* The index of a file of the list by its path, or -1. */
-static long file_index(const struct scan *s, const char *path)
-{
-	size_t lo = 0, hi = s->files.len;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(s->files.items[mid].path, path);
-		if (!c)
-			return (long)mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (rc || rec->failed) {
+		free(data);
+		return rc;
 	}
-	return -1;
-}
-
-static bool join_path(char *out, size_t size, const char *dir, size_t dirlen, const char *rest)
-{
-	return (size_t)snprintf(out, size, "%.*s%s", (int)dirlen, dir, rest) < size;
-}
-
-/* Python: a dotted module, relative (leading dots) or from the root or a folder above. */
-static void python_candidates(const struct scan *s, const char *from, const char *spec,
-			      const char *name, long *out, size_t *n, size_t max)
-{
-	char rel[512], path[1024], dir[512];
-	size_t dots = 0, k = 0;
-	while (spec[dots] == '.')
-		dots++;
-	for (const char *p = spec + dots; *p && k + 1 < sizeof rel; p++)
-		rel[k++] = *p == '.' ? '/' : *p;
-	rel[k] = '\0';
-	const char *slash = strrchr(from, '/');
-	size_t dl = slash ? (size_t)(slash - from + 1) : 0;
-	snprintf(dir, sizeof dir, "%.*s", (int)dl, from);
-	for (size_t i = 1; i < dots; i++) {
-		size_t len = strlen(dir);
-		if (len)
-			dir[len - 1] = '\0';
-		char *up = strrchr(dir, '/');
-		if (up)
-			up[1] = '\0';
-		else
-			dir[0] = '\0';
-	}
-	static const char *const tails[] = {".py", "/__init__.py"};
-	const char *bases[8];
-	size_t nb = 0;
-	char ancestors[4][512];
-	if (dots) {
-		bases[nb++] = dir;
-	} else {
-		bases[nb++] = "";
-		/* folders above the importing file: src layouts */
-		size_t len = dl;
-		for (int a = 0; a < 4 && len > 0; a++) {
-			snprintf(ancestors[a], sizeof ancestors[a], "%.*s", (int)len, from);
-			bases[nb++] = ancestors[a];
-			size_t up = len - 1;
-			while (up > 0 && from[up - 1] != '/')
-				up--;
-			len = up;
-		}
-	}
-	for (size_t b = 0; b < nb; b++) {
-		/* the module itself: rel.py or rel/__init__.py (from . import x: the package) */
-		for (int t = *rel ? 0 : 1; t < 2; t++) {
-			if ((size_t)snprintf(path, sizeof path, "%s%s%s", bases[b], rel,
-					     *rel ? tails[t] : "__init__.py") >= sizeof path)
-				continue;
-			long i = file_index(s, path);
-			if (i >= 0 && *n < max)
-				out[(*n)++] = i;
-		}
-		/* from pkg import name: the submodule pkg/name.py */
-		if (name && strcmp(name, "*") &&
-		    (size_t)snprintf(path, sizeof path, "%s%s%s%s.py", bases[b], rel, *rel ? "/" : "",
-				     name) < sizeof path) {
-			long i = file_index(s, path);
-			if (i >= 0 && *n < max)
-				out[(*n)++] = i;
-		}
-	}
-}
-
-/* PHP: a class's file by its namespace's tail (PSR-4 folders end with the namespace's
- * last segments: App\Services\Pay is .../Services/Pay.php), or an include's path. */
-static void php_candidates(const struct scan *s, const char *from, const struct ir_import *im,
-			   long *out, size_t *n, size_t max)
-{
-	char want[512];
-	if (im->kind == IR_IMPORT_INCLUDE) {
-		const char *rest = !strncmp(im->spec, "__DIR__/", 8) ? im->spec + 8 : im->spec;
-		const char *slash = strrchr(from, '/');
-		size_t dl = slash ? (size_t)(slash - from + 1) : 0;
-		char path[1024];
-		if (join_path(path, sizeof path, from, dl, rest)) {
-			long i = file_index(s, path);
-			if (i >= 0 && *n < max)
-				out[(*n)++] = i;
-		}
-		return;
-	}
-	/* the last two segments: Services/Pay.php, else the last: Pay.php */
-	const char *last = strrchr(im->spec, '\\');
-	const char *prev = NULL;
-	for (const char *p = im->spec; last && p < last; p++)
-		if (*p == '\\')
-			prev = p;
-	const char *tail = prev ? prev + 1 : im->spec;
-	size_t k = 0;
-	for (const char *p = tail; *p && k + 5 < sizeof want; p++)
-		want[k++] = *p == '\\' ? '/' : *p;
-	memcpy(want + k, ".php", 5);
-	size_t wl = strlen(want);
-	for (size_t i = 0; i < s->files.len && *n < max; i++) {
-		const char *p = s->files.items[i].path;
-		size_t pl = strlen(p);
-		if (pl >= wl && !strcmp(p + pl - wl, want) && (pl == wl || p[pl - wl - 1] == '/'))
-			out[(*n)++] = (long)i;
-	}
-}
-
-static int expand_imports(struct scan *s, struct parser_set *ps, size_t from, size_t to,
-			  size_t *count)
-{
-	for (size_t r = from; r < to; r++) {
-		/* the record array may move as files are added: copy what is read */
-		const struct ir_file *ir = s->flow_records[r].ir;
-		char *path = strdup(s->flow_records[r].path);
-		if (!path)
-			return error_set("out of memory");
-		for (uint32_t k = 0; k < ir->nimports; k++) {
-			const struct ir_import *im = &s->flow_records[r].ir->imports[k];
-			long found[16];
-			size_t n = 0;
-			if (!im->spec)
-				continue;
-			if (im->kind == IR_IMPORT_PY)
-				python_candidates(s, path, im->spec, im->name, found, &n, 16);
-			else if (im->kind == IR_IMPORT_USE || im->kind == IR_IMPORT_INCLUDE)
-				php_candidates(s, path, im, found, &n, 16);
-			else if (s->resolver.files) {
-				long i = resolve_import(&s->resolver, path, im->spec, strlen(im->spec));
-				if (i >= 0)
-					found[n++] = i;
-			}
-			for (size_t i = 0; i < n; i++)
-				if (keep_file(s, ps, found[i], count) < 0) {
-					free(path);
-					return -1;
-				}
-			ir = s->flow_records[r].ir;
-		}
-		free(path);
-	}
+	rec->data = data;
+	rec->len = len;
 	return 0;
 }
 
-/* PHP and Python files that name a kept file's class or module: the callers. */
-static int expand_callers(struct scan *s, struct parser_set *ps, size_t *count)
+int flow_stage_lower(struct scan *s)
 {
-	char *names[256];
-	size_t nnames = 0;
-	for (size_t r = 0; r < s->nflow_records && nnames < 256; r++) {
-		const struct flow_record *rec = &s->flow_records[r];
-		if (rec->lang != LANG_PHP && rec->lang != LANG_PYTHON)
-			continue;
-		for (uint32_t c = 0; c < rec->ir->nclasses && nnames < 256; c++)
-			if (rec->ir->classes[c].name && strlen(rec->ir->classes[c].name) > 3)
-				names[nnames++] = strdup(rec->ir->classes[c].name);
-		if (rec->lang == LANG_PYTHON && nnames < 256) {
-			/* the module's name: payments for shop/payments.py */
-			const char *base = strrchr(rec->path, '/');
-			base = base ? base + 1 : rec->path;
-			size_t len = strlen(base) - 3;
-			if (strcmp(base, "__init__.py") && len > 3)
-				names[nnames++] = strndup(base, len);
-		}
-	}
-	int rc = 0;
-	for (size_t i = 0; i < nnames; i++)
-		if (!names[i])
-			rc = error_set("out of memory");
-	for (size_t i = 0; !rc && nnames && i < s->files.len; i++) {
-		const char *p = s->files.items[i].path;
-		enum lang lang = lang_from_path(p);
-		if ((lang != LANG_PHP && lang != LANG_PYTHON) || kept(s, (long)i) ||
-		    (s->files.items[i].flags & FILE_SYMLINK))
-			continue;
-		size_t len = 0;
-		char *data = file_read_small(s->root, p, s->opt->max_parse_size, &len);
-		bool hit = false;
-		for (size_t k = 0; data && k < nnames && !hit; k++)
-			hit = memmem(data, len, names[k], strlen(names[k])) != NULL;
-		free(data);
-		if (hit)
-			rc = keep_file(s, ps, (long)i, count);
-	}
-	for (size_t i = 0; i < nnames; i++)
-		free(names[i]);
-	return rc;
-}
-
-static int expand_neighbours(struct scan *s)
-{
-	if (!s->flow_kept || !s->files.len)
-		return 0; /* a tree from the object database: only its own files */
-	struct parser_set *ps = parser_set_new();
-	if (!ps)
-		return error_set("out of memory");
-	size_t count = 0, from = 0;
-	int rc = expand_callers(s, ps, &count);
-	for (int round = 0; !rc && round < NEIGHBOUR_ROUNDS && from < s->nflow_records; round++) {
-		size_t to = s->nflow_records;
-		rc = expand_imports(s, ps, from, to, &count);
-		from = to;
-	}
-	parser_set_free(ps);
-	return rc;
+	return s->nflow_records ? run_pool(s, NULL, lower_one, NULL) : 0;
 }
 
 static int record_cmp(const void *a, const void *b)
@@ -383,24 +260,16 @@ static int record_cmp(const void *a, const void *b)
 
 /* ---- running the checkers ---- */
 
-struct runner {
-	struct scan *s;
-	const struct flow *flow;
-	atomic_size_t *next;
-	struct finding_list out;
-	int rc;
-	char error[512];
-};
-
-static int check_file(struct runner *rn, struct flow_query *q, size_t i)
+static int check_file(struct pool *p, struct parser_set *ps, struct flow_query *q, size_t i)
 {
-	struct scan *s = rn->s;
+	(void)ps;
+	struct scan *s = p->s;
 	struct flow_record *rec = &s->flow_records[i];
 	struct unit u = {.scan = s, .path = rec->path, .index = rec->index, .flags = rec->flags,
 			 .data = rec->data, .len = rec->len, .lang = rec->lang, .page = rec->page,
 			 .scope = SCOPE_TREE, .classified = true, .runtime = rec->info.runtime,
 			 .parse_tried = true};
-	struct flow_check c = {&u, rn->flow, q, (int32_t)i};
+	struct flow_check c = {&u, p->flow, q, (int32_t)i};
 	int rc = 0;
 	for (size_t k = 0; !rc && k < s->rules->len; k++) {
 		const struct rule *r = &s->rules->rules[k];
@@ -413,72 +282,8 @@ static int check_file(struct runner *rn, struct flow_query *q, size_t i)
 		}
 	}
 	if (!rc)
-		rc = unit_finish(&u, &rn->out);
+		rc = unit_finish(&u, &p->out);
 	unit_free(&u);
-	return rc;
-}
-
-static void *runner_main(void *arg)
-{
-	struct runner *rn = arg;
-	struct flow_query *q = flow_query_new(rn->flow);
-	if (!q) {
-		rn->rc = -1;
-		snprintf(rn->error, sizeof rn->error, "%s", error_last());
-		return NULL;
-	}
-	for (;;) {
-		size_t i = atomic_fetch_add(rn->next, 1);
-		if (i >= rn->s->nflow_records)
-			break;
-		if (check_file(rn, q, i) < 0) {
-			rn->rc = -1;
-			snprintf(rn->error, sizeof rn->error, "%s", error_last());
-			break;
-		}
-	}
-	flow_query_free(q);
-	return NULL;
-}
-
-static int run_checkers(struct scan *s, const struct flow *flow, struct finding_list *out)
-{
-	unsigned jobs = s->opt->jobs;
-	if (jobs == 0) {
-		long cores = sysconf(_SC_NPROCESSORS_ONLN);
-		jobs = cores > 0 ? (unsigned)cores : 1;
-	}
-	if (jobs > s->nflow_records)
-		jobs = (unsigned)s->nflow_records;
-	struct runner *rn = calloc(jobs, sizeof *rn);
-	pthread_t *threads = calloc(jobs, sizeof *threads);
-	atomic_size_t next = 0;
-	if (!rn || !threads) {
-		free(rn);
-		free(threads);
-		return error_set("out of memory");
-	}
-	unsigned started = 1;
-	for (unsigned i = 0; i < jobs; i++)
-		rn[i] = (struct runner){.s = s, .flow = flow, .next = &next};
-	for (unsigned i = 1; i < jobs; i++) {
-		if (pthread_create(&threads[i], NULL, runner_main, &rn[i]) != 0)
-			break;
-		started = i + 1;
-	}
-	runner_main(&rn[0]);
-	int rc = 0;
-	for (unsigned i = 0; i < started; i++) {
-		if (i > 0)
-			pthread_join(threads[i], NULL);
-		if (rn[i].rc && !rc)
-			rc = error_set("%s", rn[i].error);
-		if (!rc)
-			rc = finding_list_take(out, &rn[i].out);
-		finding_list_free(&rn[i].out);
-	}
-	free(rn);
-	free(threads);
 	return rc;
 }
 
@@ -506,8 +311,12 @@ static void log_events(struct scan *s, const struct flow *flow)
 					continue;
 				if (flow_fn_ok(ev[e].via))
 					flow_fn_name(flow, ev[e].via, via, sizeof via);
-				scan_log(s, "%s:%u: %s in %s%s%s%s%s", ir->path, ev[e].node->line,
-					 event_names[ev[e].kind], name, flow_fn_ok(ev[e].via) ? " through " : "",
+				char ms[48] = ""; /* how long a wait, how often a timer */
+				if ((ev[e].kind == EV_TIMER || ev[e].kind == EV_SLEEP) && ev[e].ms >= 0)
+					snprintf(ms, sizeof ms, " (%.0f ms)", ev[e].ms);
+				scan_log(s, "%s:%u: %s%s in %s%s%s%s%s", ir->path, ev[e].node->line,
+					 event_names[ev[e].kind], ms, name,
+					 flow_fn_ok(ev[e].via) ? " through " : "",
 					 flow_fn_ok(ev[e].via) ? via : "", ev[e].row ? ", by " : "",
 					 ev[e].row ? ev[e].row->source : "");
 			}
@@ -515,12 +324,71 @@ static void log_events(struct scan *s, const struct flow *flow)
 	}
 }
 
+/* Whether a flow rule judges calls of this kind: its applies_to names them. */
+static bool rule_needs(const struct rule *r, enum flow_event_kind kind)
+{
+	bool flow = false;
+	for (size_t j = 0; j < r->ndetectors; j++)
+		flow |= detector_is_flow(&r->detectors[j]);
+	for (size_t k = 0; flow && k < r->napplies; k++) {
+		const char *w = r->applies_to[k];
+		if ((kind != EV_CHECK_PAYMENT && !strcasecmp(w, "createLink")) ||
+		    (kind != EV_CREATE_LINK && !strcasecmp(w, "checkPayment")))
+			return true;
+	}
+	return false;
+}
+
+/* No pass on what the engine did not follow: an endpoint named, or an SDK imported, with
+ * no call of it understood makes the items of the rules judging those calls unknown. */
+static int note_unexplained(struct scan *s, const struct flow *flow)
+{
+	struct flow_unexplained u[16];
+	size_t n = flow_unexplained(flow, u, 16);
+	for (size_t i = 0; i < n; i++) {
+		/* an SDK imported in a test, or imported by a project that makes its calls
+		 * somewhere (a client made in one file, used in others) */
+		if (u[i].sdk && (flow_info(flow, u[i].file)->test || flow_has_api_call(flow)))
+			continue;
+		char why[512];
+		const char *path = flow_ir(flow, u[i].file)->path;
+		if (u[i].sdk)
+			snprintf(why, sizeof why,
+				 "%s:%u imports the OCPay SDK, but no createLink or checkPayment "
+				 "call through it was understood (a wrapper or client the engine does "
+				 "not follow)",
+				 path, u[i].line);
+		else
+			snprintf(why, sizeof why,
+				 "%s:%u names the %s endpoint, but no call of it was understood (a "
+				 "wrapper or client the engine does not follow)",
+				 path, u[i].line,
+				 u[i].kind == EV_CREATE_LINK ? "createLink" : "checkPayment");
+		for (size_t k = 0; k < s->rules->len; k++) {
+			const struct rule *r = &s->rules->rules[k];
+			if (rule_needs(r, u[i].kind) && scan_rule_applies(s, r) &&
+			    !scan_rule_note(s, r, NOTE_UNKNOWN) && scan_note_unknown(s, r, why) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 int flow_stage_run(struct scan *s, struct finding_list *out)
 {
 	if (!s->nflow_records)
 		return 0;
-	if (expand_neighbours(s) < 0)
+	if (flow_stage_lower(s) < 0 || flow_neighbours_expand(s) < 0)
 		return -1;
+	/* files that could not be read or parsed are left out (and were noted) */
+	size_t kept = 0;
+	for (size_t i = 0; i < s->nflow_records; i++) {
+		if (s->flow_records[i].ir)
+			s->flow_records[kept++] = s->flow_records[i];
+		else
+			record_free(&s->flow_records[i]);
+	}
+	s->nflow_records = kept;
 	/* the index's order never depends on thread timing */
 	qsort(s->flow_records, s->nflow_records, sizeof *s->flow_records, record_cmp);
 	struct flow *flow = flow_new(s->rules->models, s->resolver.files ? &s->resolver : NULL,
@@ -539,7 +407,9 @@ int flow_stage_run(struct scan *s, struct finding_list *out)
 	if (!rc && s->opt->verbose)
 		log_events(s, flow);
 	if (!rc)
-		rc = run_checkers(s, flow, out);
+		rc = note_unexplained(s, flow);
+	if (!rc)
+		rc = run_pool(s, flow, check_file, out);
 	flow_free(flow);
 	flow_stage_free(s);
 	return rc;

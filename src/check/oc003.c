@@ -122,7 +122,7 @@ static bool visit_writes(void *ctx, const struct ir_node *n)
 		uint32_t writes = flow_summary(c->flow, ev->via)->writes;
 		for (unsigned a = 0; a < 16 && !s->saved; a++) {
 			const struct ir_node *arg = ir_call_arg(n, a);
-			if ((writes & (FL_PARAM0 << a)) && arg &&
+			if ((writes & fl_param(a)) && arg &&
 			    (carries(c, s->file, arg) || is_carrier(s, arg)))
 				s->saved = true;
 		}

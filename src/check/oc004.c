@@ -151,8 +151,32 @@ static bool visit_mentions(void *ctx, const struct ir_node *n)
 	return !u->tied;
 }
 
-/* The ref a checkPayment of fn was handed comes from the request, and nothing ties it to
- * the order fulfilled at site. */
+/* The customer's value first, a stored one as a fallback: req.query.ref || order.ref. */
+static bool request_first(struct flow_check *c, int32_t file, const struct ir_node *e, int depth)
+{
+	while (e && e->kind == IR_AWAIT)
+		e = e->a;
+	if (!e || depth > 4)
+		return false;
+	if (e->kind == IR_BINARY && (e->op == IR_OP_OR || e->op == IR_OP_NULLISH)) {
+		uint32_t l = flow_labels_deep(c->q, file, e->a);
+		return (l & FL_REQUEST) && !(l & FL_STORED);
+	}
+	if (e->kind == IR_COND && e->b == NULL) /* $ref ?: $order->ref */
+		return request_first(c, file, e->a, depth + 1);
+	if (e->kind == IR_NAME) {
+		const struct ir_node *defs[4];
+		int32_t files[4];
+		size_t n = flow_defs(c->q, file, e, defs, files, 4);
+		for (size_t i = 0; i < n; i++)
+			if (request_first(c, files[i], defs[i], depth + 1))
+				return true;
+	}
+	return false;
+}
+
+/* The ref a checkPayment of fn was handed comes from the request (alone, or first with a
+ * stored one as a fallback), and nothing ties it to the order fulfilled at site. */
 static bool replayable(struct flow_check *c, struct flow_fn fn, const struct ir_node *site)
 {
 	size_t n;
@@ -163,7 +187,7 @@ static bool replayable(struct flow_check *c, struct flow_fn fn, const struct ir_
 			continue;
 		/* a ref loaded with the order is the order's, even looked up by a request id */
 		uint32_t l = flow_labels_deep(c->q, fn.file, e->arg);
-		if (!(l & FL_REQUEST) || (l & FL_STORED))
+		if (!(l & FL_REQUEST) || ((l & FL_STORED) && !request_first(c, fn.file, e->arg, 0)))
 			continue;
 		struct ref_use u = {c, fn.file, e->arg, false};
 		flow_walk(c->flow, fn, true, visit_ties, &u);

@@ -295,8 +295,9 @@ bool unit_imported_definition(struct unit *u, const char *local, imported_fn_vis
  * from the request (jsflow_from_request) as argument index: a NestJS controller handing
  * `dto.paymentRef` of its @Body() to a service method. Reads the scanned folder. */
 bool unit_callers_pass_request(struct unit *u, const char *method, uint32_t index);
-/* The text of the package.json nearest above the unit (the caller frees it), or NULL. */
-char *unit_package_json(struct unit *u, size_t *len);
+/* The text of the package.json nearest above a file of the scanned folder (the caller
+ * frees it), or NULL. */
+char *scan_package_json(const struct scan *s, const char *path, size_t *len);
 /* The OCPay calls of a parsed unit (check/jsflow.h), or NULL; built once. */
 struct jsflow *unit_flow(struct unit *u);
 /* What the PHP/Python flow checkers share of a parsed PHP or Python unit: its checking

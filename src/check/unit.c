@@ -674,11 +674,11 @@ static char *nearest_package(const struct scan *s, const char *path, size_t *len
 	}
 }
 
-char *unit_package_json(struct unit *u, size_t *len)
+char *scan_package_json(const struct scan *s, const char *path, size_t *len)
 {
 	char *dir = NULL;
 	bool bundler;
-	char *text = nearest_package(u->scan, u->path, len, &dir, &bundler);
+	char *text = nearest_package(s, path, len, &dir, &bundler);
 	free(dir);
 	return text;
 }

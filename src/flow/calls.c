@@ -336,20 +336,38 @@ static bool collect_call(void *ctx, const struct ir_node *n)
 	return true;
 }
 
+static int add_site(struct flow_site **sites, uint32_t *count, int32_t file,
+		    const struct ir_node *call)
+{
+	uint32_t n = *count;
+	if ((n & (n - 1)) == 0) { /* grow at powers of two */
+		struct flow_site *p = realloc(*sites, (n ? n * 2 : 1) * sizeof *p);
+		if (!p)
+			return error_set("out of memory");
+		*sites = p;
+	}
+	(*sites)[n] = (struct flow_site){file, call};
+	*count = n + 1;
+	return 0;
+}
+
 static int add_caller(struct flow *f, struct flow_fn target, int32_t file,
 		      const struct ir_node *call)
 {
 	struct flow_file *tf = &f->files[target.file];
-	uint32_t n = tf->ncallers[target.func];
-	if ((n & (n - 1)) == 0) { /* grow at powers of two */
-		struct flow_site *p =
-			realloc(tf->callers[target.func], (n ? n * 2 : 1) * sizeof *p);
-		if (!p)
-			return error_set("out of memory");
-		tf->callers[target.func] = p;
+	return add_site(&tf->callers[target.func], &tf->ncallers[target.func], file, call);
+}
+
+/* The functions a call is handed as arguments: router.post("/x", handler), inline or by
+ * name, for the framework code that will run them. */
+static int add_handed(struct flow *f, int32_t file, const struct ir_node *call)
+{
+	for (uint32_t a = 0; a < call->nkids; a++) {
+		struct flow_fn fn = value_function(f, file, call->kids[a], 0);
+		struct flow_file *tf = flow_fn_ok(fn) ? &f->files[fn.file] : NULL;
+		if (tf && add_site(&tf->handed[fn.func], &tf->nhanded[fn.func], file, call) < 0)
+			return -1;
 	}
-	tf->callers[target.func][n] = (struct flow_site){file, call};
-	tf->ncallers[target.func] = n + 1;
 	return 0;
 }
 
@@ -362,7 +380,10 @@ int calls_resolve(struct flow *f)
 		ff->callers = calloc(nf ? nf : 1, sizeof *ff->callers);
 		ff->ncallers = calloc(nf ? nf : 1, sizeof *ff->ncallers);
 		ff->callback = calloc(nf ? nf : 1, sizeof *ff->callback);
-		if (!ff->callee || !ff->callers || !ff->ncallers || !ff->callback)
+		ff->handed = calloc(nf ? nf : 1, sizeof *ff->handed);
+		ff->nhanded = calloc(nf ? nf : 1, sizeof *ff->nhanded);
+		if (!ff->callee || !ff->callers || !ff->ncallers || !ff->callback || !ff->handed ||
+		    !ff->nhanded)
 			return error_set("out of memory");
 		for (uint32_t k = 0; k < ff->ir->nnodes; k++)
 			ff->callee[k] = FLOW_FN_NONE;
@@ -379,10 +400,13 @@ int calls_resolve(struct flow *f)
 	}
 	for (size_t i = 0; i < f->nfiles; i++) {
 		struct flow_file *ff = &f->files[i];
-		for (uint32_t k = 0; k < ff->ir->nnodes; k++)
-			if (flow_fn_ok(ff->callee[k]) &&
-			    add_caller(f, ff->callee[k], (int32_t)i, ff->ir->nodes[k]) < 0)
+		for (uint32_t k = 0; k < ff->ir->nnodes; k++) {
+			const struct ir_node *n = ff->ir->nodes[k];
+			if (flow_fn_ok(ff->callee[k]) && add_caller(f, ff->callee[k], (int32_t)i, n) < 0)
 				return -1;
+			if (n && n->kind == IR_CALL && n->nkids && add_handed(f, (int32_t)i, n) < 0)
+				return -1;
+		}
 	}
 	return 0;
 }
@@ -403,6 +427,16 @@ const struct flow_site *flow_callers(const struct flow *f, struct flow_fn fn, si
 		return NULL;
 	*n = ff->ncallers[fn.func];
 	return ff->callers[fn.func];
+}
+
+const struct flow_site *flow_handed_to(const struct flow *f, struct flow_fn fn, size_t *n)
+{
+	struct flow_file *ff = flow_file_at(f, fn.file);
+	*n = 0;
+	if (!ff || !ff->handed || fn.func < 0 || (uint32_t)fn.func >= ff->ir->nfuncs)
+		return NULL;
+	*n = ff->nhanded[fn.func];
+	return ff->handed[fn.func];
 }
 
 bool flow_is_entry(const struct flow *f, struct flow_fn fn)

@@ -23,7 +23,22 @@ struct events {
 	struct flow_event *items;
 	uint32_t n, cap;
 	bool oom;
+	const struct ir_node *client; /* the call that made the client client_of() found */
+	int32_t client_file;
 };
+
+/* Whether name is one of the '|'-separated names. */
+static bool in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, "|");
+		if (len == n && !strncmp(p, name, n))
+			return true;
+		p += len + (p[len] == '|');
+	}
+	return false;
+}
 
 static void emit(struct events *ev, enum flow_event_kind kind, const struct ir_node *node,
 		 const struct ir_node *arg, const struct model_row *row, struct flow_fn via,
@@ -41,7 +56,57 @@ static void emit(struct events *ev, enum flow_event_kind kind, const struct ir_n
 		ev->items = p;
 		ev->cap = cap;
 	}
-	ev->items[ev->n++] = (struct flow_event){kind, node, ev->fn, arg, row, via, ms, sdk};
+	ev->items[ev->n++] = (struct flow_event){kind, node, ev->fn, arg, row, via, ms, sdk, false};
+}
+
+/* Marks the event just emitted as one whose error answer raises. */
+static void set_throws(struct events *ev, bool throws)
+{
+	if (!ev->oom && ev->n)
+		ev->items[ev->n - 1].throws = throws;
+}
+
+/* Whether the request a wrapper makes raises on an error answer: its first API or HTTP
+ * event's, through wrappers of wrappers. */
+static bool wrapped_throws(const struct flow *f, struct flow_fn fn, int depth)
+{
+	size_t n;
+	const struct flow_event *e = flow_events(f, fn, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].kind != EV_CREATE_LINK && e[i].kind != EV_CHECK_PAYMENT &&
+		    e[i].kind != EV_HTTP)
+			continue;
+		if (flow_fn_ok(e[i].via) && depth < 4)
+			return wrapped_throws(f, e[i].via, depth + 1);
+		return e[i].throws;
+	}
+	return false;
+}
+
+static bool attr_true(const struct model_row *r, enum model_attr a)
+{
+	return r && r->attr[a] && !strcmp(r->attr[a], "true");
+}
+
+/* The truth of the option a row's `raises` names on a call (Guzzle's 'http_errors' =>
+ * false, aiohttp's raise_for_status=True), through a variable holding the options too:
+ * 1 or 0, or -1 when the call does not say. */
+static int raises_option(struct events *ev, int32_t file, const struct ir_node *call,
+			 const struct model_row *r)
+{
+	const char *spec = r ? r->attr[MODEL_ATTR_RAISES] : NULL;
+	if (!spec)
+		return -1;
+	const struct ir_node *v = model_arg(call, spec);
+	const char *dot = strchr(spec, '.');
+	if (!v && dot && (size_t)(dot - spec) < 16) {
+		char head[16];
+		snprintf(head, sizeof head, "%.*s", (int)(dot - spec), spec);
+		int32_t of;
+		const struct ir_node *opts = model_arg(call, head);
+		v = opts ? flow_member_value(ev->q, file, opts, dot + 1, &of) : NULL;
+	}
+	return v && v->kind == IR_BOOL ? v->num != 0 : -1;
 }
 
 /* Which endpoint a URL names: EV_CREATE_LINK, EV_CHECK_PAYMENT, or -1. A row `on:
@@ -162,6 +227,8 @@ static const struct model_row *client_of(struct events *ev, int32_t file,
 		const struct model_row *r = model_for(f, file, MODEL_HTTP, recv);
 		if (!r || !r->attr[MODEL_ATTR_CLIENT] || strcmp(r->attr[MODEL_ATTR_CLIENT], "true"))
 			return NULL;
+		ev->client = recv;
+		ev->client_file = file;
 		bool partial;
 		const struct ir_node *b = r->attr[MODEL_ATTR_BASE]
 						  ? model_arg(recv, r->attr[MODEL_ATTR_BASE])
@@ -176,11 +243,14 @@ static const struct model_row *client_of(struct events *ev, int32_t file,
 			const struct ir_node *opts = model_arg(recv, spec);
 			b = opts ? flow_member_value(ev->q, file, opts, dot + 1, &of) : NULL;
 			if (b && !flow_string(ev->q, of, b, base, size, &partial))
-				base[0] = '\0';
+				snprintf(base, size, "{?}");
 			return r;
 		}
-		if (!b || !flow_string(ev->q, file, b, base, size, &partial))
+		/* a base the engine cannot read (settings.OCPAY_URL) is still a base */
+		if (!b)
 			base[0] = '\0';
+		else if (!flow_string(ev->q, file, b, base, size, &partial))
+			snprintf(base, size, "{?}");
 		return r;
 	}
 	const struct ir_node *value = NULL;
@@ -198,12 +268,6 @@ static const struct model_row *client_of(struct events *ev, int32_t file,
 		if (value_class(f, file, recv->a, &cf, &cc, 0)) {
 			const struct ir_file *cir = flow_ir(f, cf);
 			const struct ir_class *c = &cir->classes[cc];
-			/* a property typed as a client: private HttpClientInterface $ocpayClient */
-			const struct model_row *typed = client_by_type(ev, cir, c, recv->text);
-			if (typed) {
-				base[0] = '\0';
-				return typed;
-			}
 			for (uint32_t i = 0; i < c->nfields && !value; i++)
 				if (c->fields[i].name && recv->text &&
 				    !strcmp(c->fields[i].name, recv->text))
@@ -219,6 +283,13 @@ static const struct model_row *client_of(struct events *ev, int32_t file,
 					    !strcmp(as->a->text, recv->text))
 						value = as->b, vf = cf;
 				}
+			}
+			/* no value the engine can see, but a property typed as a client: an
+			 * injected HttpClientInterface $ocpayClient */
+			const struct model_row *typed = value ? NULL : client_by_type(ev, cir, c, recv->text);
+			if (typed) {
+				base[0] = '\0';
+				return typed;
 			}
 		}
 	}
@@ -250,10 +321,29 @@ static void http_event(struct events *ev, const struct ir_node *call, const stru
 	bool partial = false;
 	if (url)
 		flow_string(ev->q, ev->fn.file, url, text, sizeof text, &partial);
+	const struct model_row *client = NULL;
+	ev->client = NULL;
 	if (call->a && call->a->kind == IR_MEMBER)
-		client_of(ev, ev->fn.file, call->a->a, base, sizeof base, 0);
+		client = client_of(ev, ev->fn.file, call->a->a, base, sizeof base, 0);
+	/* whether an error answer raises: the request's row, unless the client was made
+	 * with an option that says otherwise, unless the request itself says */
+	bool throws = attr_true(r, MODEL_ATTR_THROWS);
+	int opt = client && ev->client ? raises_option(ev, ev->client_file, ev->client, client) : -1;
+	if (opt >= 0)
+		throws = opt;
+	if ((opt = raises_option(ev, ev->fn.file, call, r)) >= 0)
+		throws = opt;
+	/* a client's base and a relative path join with one slash (got's prefixUrl,
+	 * Guzzle's base_uri); an absolute URL ignores the base */
 	char whole[2 * URL_MAX];
-	snprintf(whole, sizeof whole, "%s%s", base, text);
+	bool slash = base[0] && text[0] && base[strlen(base) - 1] != '/' && text[0] != '/';
+	if (strstr(text, "://"))
+		snprintf(whole, sizeof whole, "%s", text);
+	else if (!base[0] && text[0] && text[0] != '/' && text[0] != '{' && call->a &&
+		 call->a->kind == IR_MEMBER)
+		snprintf(whole, sizeof whole, "{?}/%s", text); /* a client configured elsewhere */
+	else
+		snprintf(whole, sizeof whole, "%s%s%s", base, slash ? "/" : "", text);
 	int kind = endpoint_of(ev->f, ev->ir->lang, whole);
 	const struct ir_node *body =
 		r->attr[MODEL_ATTR_BODY] ? model_arg(call, r->attr[MODEL_ATTR_BODY]) : NULL;
@@ -261,28 +351,51 @@ static void http_event(struct events *ev, const struct ir_node *call, const stru
 		emit(ev, EV_CREATE_LINK, call, body, r, FLOW_FN_NONE, -1, false);
 	else if (kind == EV_CHECK_PAYMENT)
 		emit(ev, EV_CHECK_PAYMENT, call, ref_in_url(url), r, FLOW_FN_NONE, -1, false);
-	else
-		emit(ev, EV_HTTP, call, url, r, FLOW_FN_NONE, -1, false);
+	else /* a request to the project's own route runs its handler */
+		emit(ev, EV_HTTP, call, url, r, base[0] ? FLOW_FN_NONE : routes_find(ev->f, text), -1,
+		     false);
+	set_throws(ev, throws);
 }
 
-/* A duration from a model row: ms, seconds, or a fixed period ("5s", "1m", "20m"). */
-static double duration(struct events *ev, const struct ir_node *call, const struct model_row *r)
+/* A timer or a schedule: what it runs and how often. A scheduling call whose period a
+ * chained call sets ($schedule->job(...)->everyMinute()) is one only with that call. */
+static bool timer_event(struct events *ev, const struct ir_node *node, const struct model_row *r)
 {
-	double v;
-	const struct ir_node *a;
-	if (r->attr[MODEL_ATTR_MS] && (a = model_arg(call, r->attr[MODEL_ATTR_MS])) &&
-	    flow_number(ev->q, ev->fn.file, a, &v))
-		return v;
-	if (r->attr[MODEL_ATTR_SECONDS] && (a = model_arg(call, r->attr[MODEL_ATTR_SECONDS])) &&
-	    flow_number(ev->q, ev->fn.file, a, &v))
-		return v * 1000;
-	if (r->attr[MODEL_ATTR_EVERY]) {
-		char *end;
-		double n = strtod(r->attr[MODEL_ATTR_EVERY], &end);
-		double unit = *end == 'h' ? 3600000 : *end == 'm' ? 60000 : *end == 's' ? 1000 : 1;
-		return n * unit;
+	double ms = model_duration(ev->q, ev->fn.file, node, r);
+	if (r->attr[MODEL_ATTR_CHAINED] && ms < 0)
+		return false;
+	const struct ir_node *arg = NULL;
+	double wait;
+	if (r->attr[MODEL_ATTR_FN])
+		arg = model_arg(node, r->attr[MODEL_ATTR_FN]);
+	if (arg && node->kind == IR_CALL && flow_number(ev->q, ev->fn.file, arg, &wait)) {
+		/* a number where the function goes: timers/promises' setTimeout(750) waits */
+		emit(ev, EV_SLEEP, node, arg, r, FLOW_FN_NONE, wait, false);
+		return true;
 	}
-	return -1;
+	else if (r->attr[MODEL_ATTR_URL])
+		arg = model_arg(node, r->attr[MODEL_ATTR_URL]);
+	else if (r->attr[MODEL_ATTR_HOOK])
+		arg = model_arg(node, r->attr[MODEL_ATTR_HOOK]);
+	emit(ev, EV_TIMER, node, arg, r, flow_target_of(ev->f, ev->q, ev->fn, node, r), ms, false);
+	return true;
+}
+
+/* A table of schedules assigned (Celery's beat_schedule = {"name": {"task": ...,
+ * "schedule": 5.0}}): each entry is a timer. */
+static void timer_table(struct events *ev, const struct ir_node *target, const struct ir_node *value)
+{
+	const struct model_row *r = target ? model_for(ev->f, ev->fn.file, MODEL_TIMER_TABLE, target)
+					   : NULL;
+	int32_t of;
+	const struct ir_node *table = r && value ? flow_object(ev->q, ev->fn.file, value, &of) : NULL;
+	if (!table || of != ev->fn.file)
+		return;
+	for (uint32_t i = 0; i < table->nkids; i++) {
+		const struct ir_node *entry = table->kids[i];
+		if (entry->kind == IR_PAIR && entry->b && entry->b->kind == IR_OBJECT)
+			timer_event(ev, entry->b, r);
+	}
 }
 
 /* The kinds of status a value written may be (paid, failed), from the models: a string,
@@ -489,6 +602,21 @@ static const struct model_row *write_row(struct events *ev, const struct ir_node
 	return NULL;
 }
 
+/* Whether the path's first name is imported from module: import { request } from "undici". */
+static bool imported_from(struct events *ev, const struct path *p, const char *module)
+{
+	const struct ir_node *name = p->n ? p->node[0] : NULL;
+	if (name && name->kind == IR_CALL) /* the segment of request(): its callee */
+		name = name->a;
+	if (!name || name->kind != IR_NAME)
+		return false;
+	const struct def *d = def_reaching(ev->f, ev->fn.file, name, name);
+	if (!d || d->how != DEF_IMPORT)
+		return false;
+	const struct ir_import *im = &ev->ir->imports[d->param];
+	return im->spec && !strcmp(im->spec, module);
+}
+
 /* The HTTP row a call matches; a row `on: client` only when the receiver holds a client. */
 static const struct model_row *http_row(struct events *ev, const struct ir_node *call,
 					const struct path *p)
@@ -498,6 +626,8 @@ static const struct model_row *http_row(struct events *ev, const struct ir_node 
 	for (size_t i = 0; i < n; i++) {
 		const struct model_row *r = rows[i];
 		if (!(r->langs & LANG_BIT(ev->ir->lang)) || !path_match(r->pat, p))
+			continue;
+		if (r->attr[MODEL_ATTR_FROM] && !imported_from(ev, p, r->attr[MODEL_ATTR_FROM]))
 			continue;
 		if (r->attr[MODEL_ATTR_ON] && !strcmp(r->attr[MODEL_ATTR_ON], "client")) {
 			char base[URL_MAX];
@@ -519,12 +649,14 @@ static void call_event(struct events *ev, const struct ir_node *call)
 		const struct flow_summary *s = flow_summary(f, callee);
 		if (s->api & (1u << EV_CREATE_LINK)) {
 			emit(ev, EV_CREATE_LINK, call, ir_call_arg(call, 0), NULL, callee, -1, false);
+			set_throws(ev, wrapped_throws(f, callee, 0));
 			return;
 		}
 		if (s->api & (1u << EV_CHECK_PAYMENT)) {
 			const struct ir_node *ref =
 				ir_call_arg(call, s->api_ref >= 0 ? (uint32_t)s->api_ref : 0);
 			emit(ev, EV_CHECK_PAYMENT, call, ref, NULL, callee, -1, false);
+			set_throws(ev, wrapped_throws(f, callee, 0));
 			return;
 		}
 		if (s->url_param >= 0) {
@@ -533,38 +665,69 @@ static void call_event(struct events *ev, const struct ir_node *call)
 			int32_t af = file;
 			if (arg && s->url_key)
 				arg = flow_member_value(ev->q, file, arg, s->url_key, &af);
-			char url[URL_MAX];
+			char url[URL_MAX], whole[2 * URL_MAX];
 			bool partial;
 			if (arg && flow_string(ev->q, af, arg, url, sizeof url, &partial)) {
-				int kind = endpoint_of(f, ev->ir->lang, url);
+				/* ocpayFetch("/createLink") where the wrapper fetches OCPAY_API + path */
+				snprintf(whole, sizeof whole, "%s%s", s->url_base ? s->url_base : "", url);
+				int kind = endpoint_of(f, ev->ir->lang, whole);
 				const struct ir_node *other =
 					s->url_key ? ir_call_arg(call, (uint32_t)s->url_param)
 						   : ir_call_arg(call, (uint32_t)s->url_param + 1);
 				if (kind == EV_CREATE_LINK) {
 					emit(ev, EV_CREATE_LINK, call, other, NULL, callee, -1, false);
+					set_throws(ev, wrapped_throws(f, callee, 0));
 					return;
 				}
 				if (kind == EV_CHECK_PAYMENT) {
 					emit(ev, EV_CHECK_PAYMENT, call, ref_in_url(arg), NULL, callee,
 					     -1, false);
+					set_throws(ev, wrapped_throws(f, callee, 0));
 					return;
 				}
 			}
 		}
+		if (s->waits) {
+			/* sleep(ms) written in the project: a wait of what it is given */
+			double ms = s->wait_ms, v;
+			const struct ir_node *a =
+				s->wait_param >= 0 ? ir_call_arg(call, (uint32_t)s->wait_param) : NULL;
+			if (a)
+				ms = flow_duration(ev->q, file, a, s->wait_unit, &v) ? v : -1;
+			emit(ev, EV_SLEEP, call, a, NULL, callee, ms, false);
+			return;
+		}
 		/* a project function named for fulfilling (activateSubscription) fulfils by its
 		 * name too, whatever its body shows */
 		struct path fp;
+		bool named = path_of(&fp, call);
 		const struct model_row *fr =
-			path_of(&fp, call) ? model_match(f->models, MODEL_FULFIL, ev->ir->lang, &fp)
-					   : NULL;
+			named ? model_match(f->models, MODEL_FULFIL, ev->ir->lang, &fp) : NULL;
 		if (fr && !fr->attr[MODEL_ATTR_STATUS])
 			emit(ev, EV_FULFIL, call, NULL, fr, callee, -1, false);
+		/* db.query("UPDATE ...") through the project's own query wrapper: the SQL it is
+		 * handed says it writes, whatever the wrapper's body lets the engine see */
+		const struct model_row *wr = fr || !named ? NULL : write_row(ev, call, &fp);
+		if (wr && wr->attr[MODEL_ATTR_SQL])
+			emit(ev, EV_WRITE, call, NULL, wr, FLOW_FN_NONE, -1, false);
+		/* and a project function named for logging (logPaymentEvent) logs by its name */
+		const struct model_row *lr =
+			named ? model_match(f->models, MODEL_LOG, ev->ir->lang, &fp) : NULL;
+		if (lr)
+			emit(ev, EV_LOG, call, NULL, lr, FLOW_FN_NONE, -1, false);
 		emit(ev, EV_CALL, call, NULL, NULL, callee, -1, false);
 		return;
 	}
 	struct path p;
 	if (!path_of(&p, call) || !p.n)
 		return;
+	/* an alias is the name it imports: import { setTimeout as nap } from "timers/promises" */
+	for (uint32_t i = 0; p.rooted && i < ev->ir->nimports; i++) {
+		const struct ir_import *im = &ev->ir->imports[i];
+		if (im->local && im->name && strcmp(im->name, "*") && strcmp(im->name, "default") &&
+		    !strcmp(im->local, p.seg[0]) && strcmp(im->name, im->local))
+			p.seg[0] = im->name;
+	}
 	const struct model_set *m = f->models;
 	enum lang lang = ev->ir->lang;
 	const struct model_row *r;
@@ -576,6 +739,9 @@ static void call_event(struct events *ev, const struct ir_node *call)
 		else if (api && !strcmp(api, "checkPayment"))
 			emit(ev, EV_CHECK_PAYMENT, call, model_arg(call, r->attr[MODEL_ATTR_REF]), r,
 			     FLOW_FN_NONE, -1, true);
+		else
+			return;
+		set_throws(ev, attr_true(r, MODEL_ATTR_THROWS));
 		return;
 	}
 	if ((r = http_row(ev, call, &p))) {
@@ -600,27 +766,30 @@ static void call_event(struct events *ev, const struct ir_node *call)
 		written_status(ev, call, call, 0);
 		for (uint32_t i = 0; i < call->nkids; i++)
 			written_status(ev, call, call->kids[i], 0);
+		/* a task queued with a delay is written and is a timer: poll.apply_async() */
+		if ((r = model_match(m, MODEL_TIMER, lang, &p)))
+			timer_event(ev, call, r);
 		return;
 	}
 	if ((r = model_match(m, MODEL_LOG, lang, &p)) || (r = typed_row(ev, MODEL_LOG, call))) {
 		emit(ev, EV_LOG, call, NULL, r, FLOW_FN_NONE, -1, false);
 		return;
 	}
-	if ((r = model_match(m, MODEL_TIMER, lang, &p))) {
-		const struct ir_node *fn =
-			r->attr[MODEL_ATTR_FN] ? model_arg(call, r->attr[MODEL_ATTR_FN]) : NULL;
-		emit(ev, EV_TIMER, call, fn, r, FLOW_FN_NONE, duration(ev, call, r), false);
+	if ((r = model_match(m, MODEL_TIMER, lang, &p)) && timer_event(ev, call, r))
 		return;
-	}
 	if ((r = model_match(m, MODEL_SLEEP, lang, &p))) {
-		emit(ev, EV_SLEEP, call, NULL, r, FLOW_FN_NONE, duration(ev, call, r), false);
+		double unit;
+		emit(ev, EV_SLEEP, call, model_duration_arg(call, r, &unit), r, FLOW_FN_NONE,
+		     model_duration(ev->q, ev->fn.file, call, r), false);
 		return;
 	}
 	if ((r = model_match(m, MODEL_EXIT, lang, &p))) {
 		emit(ev, EV_EXIT, call, NULL, r, FLOW_FN_NONE, -1, false);
 		return;
 	}
-	if ((r = model_response(f, file, &p)))
+	/* r.json() on what fetch() answered decodes it: no answer to the client */
+	if ((r = model_response(f, file, &p)) &&
+	    !(call->a && call->a->kind == IR_MEMBER && value_is_answer(ev->q, file, call->a->a)))
 		emit(ev, EV_RESPONSE, call, NULL, r, FLOW_FN_NONE, -1, false);
 }
 
@@ -630,13 +799,20 @@ static bool visit(void *ctx, const struct ir_node *n)
 	if (n->kind == IR_CALL && !(n->flags & IR_F_NEW)) {
 		call_event(ev, n);
 	} else if (n->kind == IR_CALL) {
-		/* new X(...): only HTTP clients and SDK clients matter, and not as events */
+		/* new X(...): HTTP and SDK clients are not events; a timer is (new CronJob()) */
+		const struct model_row *r = model_for(ev->f, ev->fn.file, MODEL_TIMER, n);
+		if (r)
+			timer_event(ev, n, r);
 	} else if (n->kind == IR_ASSIGN && n->a && n->a->kind == IR_MEMBER &&
 		   is_status_field(ev, n->a->text)) {
 		int k = status_written(ev, n->b);
 		if (k >= 0)
 			emit(ev, (enum flow_event_kind)k, n, n->b, NULL, FLOW_FN_NONE, -1, false);
 	}
+	if (n->kind == IR_ASSIGN && n->op == IR_OP_ASSIGN)
+		timer_table(ev, n->a, n->b);
+	else if (n->kind == IR_DECL)
+		timer_table(ev, n->a, n->b);
 	return true;
 }
 
@@ -650,8 +826,16 @@ int events_classify(struct flow *f, struct flow_query *q, struct flow_fn fn)
 		const struct ir_node *d = func->decorators[i];
 		const struct model_row *r = model_for(f, fn.file, MODEL_SCHEDULE, d);
 		if (r)
-			emit(&ev, EV_TIMER, d, NULL, r, fn, d->kind == IR_CALL ? duration(&ev, d, r) : -1,
-			     false);
+			emit(&ev, EV_TIMER, d, NULL, r, fn, model_duration(q, fn.file, d, r), false);
+	}
+	/* or on its class, for the method they run: #[AsPeriodicTask(frequency: 5)] */
+	const struct ir_class *cls = func->cls >= 0 ? &ff->ir->classes[func->cls] : NULL;
+	for (uint32_t i = 0; cls && i < cls->ndecorators; i++) {
+		const struct ir_node *d = cls->decorators[i];
+		const struct model_row *r = model_for(f, fn.file, MODEL_SCHEDULE, d);
+		const char *runs = r ? r->attr[MODEL_ATTR_RUNS] : NULL;
+		if (runs && func->name && in_list(runs, func->name))
+			emit(&ev, EV_TIMER, d, NULL, r, fn, model_duration(q, fn.file, d, r), false);
 	}
 	ir_walk(func->body, visit, &ev);
 	if (ev.oom) {

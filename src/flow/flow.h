@@ -72,6 +72,10 @@ void flow_walk(const struct flow *f, struct flow_fn fn, bool closures, ir_visit_
 /* "OrderService.markPaid", "handler", "<module>" — for messages. */
 void flow_fn_name(const struct flow *f, struct flow_fn fn, char *buf, size_t size);
 
+/* The row of a model kind matching n's path (flow/path.h) in file's language, or NULL. */
+const struct model_row *flow_model(const struct flow *f, int32_t file, enum model_kind kind,
+				   const struct ir_node *n);
+
 /* ---- events ---- */
 
 enum flow_event_kind {
@@ -83,10 +87,12 @@ enum flow_event_kind {
 	EV_FAIL_MARK,	   /* a failed/cancelled status written to an order */
 	EV_LOG,		   /* a log statement */
 	EV_RESPONSE,	   /* an answer to the client */
-	EV_TIMER,	   /* a timer or a schedule that runs a function */
+	EV_TIMER,	   /* a timer or a schedule that runs a function; its via is the
+			    * function run, when the project has it */
 	EV_SLEEP,	   /* a wait */
 	EV_EXIT,	   /* a call that never returns */
-	EV_HTTP,	   /* any other HTTP request */
+	EV_HTTP,	   /* any other HTTP request; its via is the project's own route
+			    * handler it reaches, if any */
 	EV_CALL,	   /* a call to a function of the project */
 	EV_KIND_COUNT
 };
@@ -102,6 +108,9 @@ struct flow_event {
 	struct flow_fn via;	     /* the project function called (a wrapper for API calls) */
 	double ms;		     /* timer, sleep: the period or wait in ms; -1 unknown */
 	bool sdk;		     /* API call: through an SDK (else HTTP) */
+	bool throws;		     /* API or HTTP call: an error answer (a 403, a 5xx) raises
+				      * rather than being answered (the rows' throws and raises;
+				      * a wrapper's call: the request it makes) */
 };
 
 /* The ephemeral model row a store matches (its note says where: "the session", "a
@@ -115,6 +124,34 @@ const struct flow_event *flow_events(const struct flow *f, struct flow_fn fn, si
 const struct flow_event *flow_event_at(const struct flow *f, int32_t file,
 				       const struct ir_node *n);
 
+/* What runs fn other than a call: the timers and schedules whose via is fn, and the HTTP
+ * requests of the project that reach it as a route handler. */
+const struct flow_event *const *flow_runs(const struct flow *f, struct flow_fn fn, size_t *n);
+
+/* ---- routes ---- */
+
+/* The route a handler serves, as written ("GET /api/orders/:id"), or false. */
+bool flow_route_of(const struct flow *f, struct flow_fn handler, char *buf, size_t size);
+
+/* The fixed starts of the routes a file defines ("/api/orders" of "/api/orders/:id"),
+ * by the models alone: what a file requesting them must mention. Returns how many. */
+#define FLOW_ROUTE_TEXT 96
+size_t flow_route_texts(const struct model_set *m, const struct ir_file *ir,
+			char (*out)[FLOW_ROUTE_TEXT], size_t max);
+
+/* ---- periods ---- */
+
+/* The shortest gap between two firings of a cron expression, in ms (five fields from
+ * minutes, six or seven from seconds; a fixed second, minute and hour: daily). */
+bool flow_cron_period(const char *expr, double *ms);
+/* A period written as text: "5 seconds", "1m", "PT5S", a cron expression, or a bare
+ * number of unit_ms. */
+bool flow_period_text(const char *text, double unit_ms, double *ms);
+/* The length of time expr evaluates to: a number of unit_ms (constants, env defaults),
+ * text, a duration call of the models (timedelta(minutes=20), now()->addSeconds(5)). */
+bool flow_duration(struct flow_query *q, int32_t file, const struct ir_node *expr,
+		   double unit_ms, double *ms);
+
 /* ---- calls ---- */
 
 struct flow_site {
@@ -126,6 +163,9 @@ struct flow_site {
 struct flow_fn flow_callee(const struct flow *f, int32_t file, const struct ir_node *call);
 /* The calls of fn from anywhere in the project. */
 const struct flow_site *flow_callers(const struct flow *f, struct flow_fn fn, size_t *n);
+/* The calls fn is handed to as an argument, inline or by name (router.post("/pay",
+ * handler), setInterval(job)), from anywhere in the project: the code that runs it. */
+const struct flow_site *flow_handed_to(const struct flow *f, struct flow_fn fn, size_t *n);
 /* Whether fn is a function a framework calls: handed to a call as a value (a route
  * handler, a scheduled job), or by the models' entry rows (a Django view takes the
  * request first, a controller action takes a Request). */
@@ -144,9 +184,16 @@ enum flow_label {
 	FL_LITERAL = 1u << 7,	/* a constant */
 	FL_SESSION = 1u << 8,	/* the server's session */
 	FL_UNKNOWN = 1u << 9,	/* something the engine could not follow */
-	FL_PARAM0 = 1u << 16	/* FL_PARAM0 << i: depends on the function's parameter i (0..15) */
+	FL_ANSWER = 1u << 10,	/* what an HTTP request answered (any request) */
+	FL_PARAM0 = 1u << 16	/* fl_param(i): depends on the function's parameter i (0..15) */
 };
 #define FL_PARAMS 0xffff0000u
+
+/* The label of a function's parameter i (0..15); unsigned, so i = 15 does not overflow. */
+static inline uint32_t fl_param(unsigned i)
+{
+	return (uint32_t)FL_PARAM0 << i;
+}
 
 struct flow_query *flow_query_new(const struct flow *f);
 void flow_query_free(struct flow_query *q);
@@ -182,6 +229,11 @@ const struct ir_node *flow_member_value(struct flow_query *q, int32_t file,
 					const struct ir_node *obj, const char *key,
 					int32_t *out_file);
 
+/* What a callback call hands to the function whose first parameter param is: r in
+ * fetch(url).then(r => r.json()) is fetch(url) (the models' callback rows); NULL else. */
+const struct ir_node *flow_callback_value(struct flow_query *q, int32_t file,
+					  const struct ir_node *param);
+
 /* ---- paths through a function ---- */
 
 struct flow_guard {
@@ -198,8 +250,17 @@ size_t flow_guards(struct flow_query *q, int32_t file, const struct ir_node *n,
 		   struct flow_guard *out, size_t max);
 /* Whether n runs inside a loop of its function (the loop node, or NULL). */
 const struct ir_node *flow_loop_of(const struct ir_node *n);
+/* Whether expr takes a new value on each turn of loop: the loop's element or counter, or
+ * a local assigned in the loop from the next item of a queue or a result set (model
+ * "next" rows) or from such a value. A loop over pending orders checks each once. */
+bool flow_varies_in(struct flow_query *q, int32_t file, const struct ir_node *expr,
+		    const struct ir_node *loop);
 /* Whether n runs inside a try block (not its catch/finally) of its function. */
 const struct ir_node *flow_try_of(const struct ir_node *n);
+/* Whether an error raised at n is caught in its function: a try with a catch around it,
+ * or a call on the chain n starts that handles it (the models' catch rows:
+ * promise.catch()). */
+bool flow_caught(struct flow_query *q, int32_t file, const struct ir_node *n);
 /* Whether statement s always leaves the function (return, throw, exit, an exit call). */
 bool flow_leaves(struct flow_query *q, int32_t file, const struct ir_node *s);
 
@@ -228,6 +289,23 @@ struct flow_status_test flow_condition_status(struct flow_query *q, int32_t file
  * such as PaymentStatus.CONFIRMED. */
 enum flow_status flow_status_named(struct flow_query *q, int32_t file, const struct ir_node *n);
 
+/* ---- what the engine could not follow ---- */
+
+struct flow_unexplained {
+	int32_t file;
+	uint32_t line;
+	enum flow_event_kind kind; /* EV_CREATE_LINK, EV_CHECK_PAYMENT, or EV_KIND_COUNT for an
+				    * SDK imported and no call of it understood */
+	bool sdk;
+};
+
+/* The places that name the OCPay API (an endpoint string, an SDK import) with no API call
+ * of that kind understood in their file, in a file importing it, or through one of its
+ * functions. Up to max; returns how many. */
+size_t flow_unexplained(const struct flow *f, struct flow_unexplained *out, size_t max);
+/* Whether the project makes any OCPay API call the engine understood. */
+bool flow_has_api_call(const struct flow *f);
+
 /* ---- summaries ---- */
 
 enum flow_verify { VERIFY_NONE, VERIFY_RETURNS, VERIFY_ASSERTS };
@@ -238,12 +316,18 @@ struct flow_summary {
 	int8_t api_ref;	    /* the parameter passed as checkPayment's ref, -1 */
 	int8_t url_param;   /* the parameter an HTTP request's URL is made of (a wrapper), -1 */
 	const char *url_key; /* or the key of that parameter's object holding the URL */
+	const char *url_base; /* what that URL holds before the parameter's part
+			       * ("https://api.oneclickdz.com/v3/ocpay"), or NULL */
 	uint32_t writes;    /* FL_PARAM bits of parameters that reach a persistent write */
 	bool fulfils;	    /* fulfils on a path its own checks do not guard */
 	bool fails;	    /* marks an order failed */
 	bool logs;	    /* logs (itself or a callee) */
 	enum flow_verify verifies; /* returns true only on CONFIRMED, or throws unless */
 	int8_t verify_param;	   /* the parameter holding the ref it verifies, -1 */
+	bool waits;		   /* does nothing but wait: a sleep(ms) helper */
+	int8_t wait_param;	   /* the parameter holding how long, -1 */
+	double wait_unit;	   /* ms per unit of that parameter */
+	double wait_ms;		   /* or the fixed wait, -1 unknown */
 };
 
 const struct flow_summary *flow_summary(const struct flow *f, struct flow_fn fn);

@@ -50,6 +50,10 @@ struct flow_file {
 	uint32_t *ncallers;
 	bool *callback;		  /* per function: handed to a call as a value (a route handler,
 				   * a scheduled job): the framework calls it */
+	const struct flow_event ***runs; /* per function: what runs it (flow_runs) */
+	uint32_t *nruns;
+	struct flow_site **handed;	/* per function: the calls it is handed to */
+	uint32_t *nhanded;
 	int32_t *first_child;	  /* per function: its first closure, or -1 */
 	int32_t *next_sibling;	  /* per function: the next closure of its parent, or -1 */
 };
@@ -62,6 +66,8 @@ struct class_ref {
 	int32_t file, cls;
 };
 
+struct route;
+
 struct flow {
 	const struct model_set *models;
 	const struct resolver *js;
@@ -73,6 +79,8 @@ struct flow {
 	int32_t *by_path; /* file indices sorted by path */
 	struct class_ref *classes; /* sorted by name */
 	size_t nclasses;
+	struct route *routes; /* the project's own routes (routes.c) */
+	size_t nroutes;
 	bool built;
 };
 
@@ -130,6 +138,26 @@ int events_classify(struct flow *f, struct flow_query *q, struct flow_fn fn);
 void summary_compute(struct flow *f, struct flow_query *q, struct flow_fn fn);
 int summaries_build(struct flow *f);
 
+/* period.c: what a timer's, a schedule's or a wait's row says of its period, in ms; -1
+ * when it cannot be read */
+double model_duration(struct flow_query *q, int32_t file, const struct ir_node *node,
+		      const struct model_row *r);
+/* The argument holding a wait's length and the ms per unit it is written in, or NULL. */
+const struct ir_node *model_duration_arg(const struct ir_node *node, const struct model_row *r,
+					 double *unit_ms);
+
+/* targets.c: the project function a timer, schedule, hook or route row runs */
+struct flow_fn flow_target_of(struct flow *f, struct flow_query *q, struct flow_fn at,
+			      const struct ir_node *node, const struct model_row *r);
+
+/* routes.c */
+int routes_build(struct flow *f);
+void routes_free(struct flow *f);
+/* The handler of the project's route a URL reaches ("/api/orders/{?}/status"), or none. */
+struct flow_fn routes_find(const struct flow *f, const char *url);
+/* Fills flow_runs once the events are known. */
+int runs_build(struct flow *f);
+
 /* values.c */
 /* The def that gives name its value where `at` reads it: the last one before `at` in
  * source order, else any. */
@@ -138,12 +166,12 @@ const struct def *def_reaching(const struct flow *f, int32_t file, const struct 
 
 /* A call the models name an answer to the client, unless its receiver is a local. */
 const struct model_row *model_response(const struct flow *f, int32_t file, const struct path *p);
+/* Whether v holds what an HTTP request or an OCPay call answered (r in
+ * `const r = await fetch(url)`), so that r.json() is not taken for an answer to the client. */
+bool value_is_answer(struct flow_query *q, int32_t file, const struct ir_node *v);
 
 /* Paths of expressions, matched with the models for the file's language. */
 const struct model_row *model_for(const struct flow *f, int32_t file, enum model_kind kind,
 				  const struct ir_node *n);
-
-/* The argument a model row's attribute names ("0", "1.headers", "json", "this"). */
-const struct ir_node *model_arg(const struct ir_node *call, const char *spec);
 
 #endif

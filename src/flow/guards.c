@@ -165,6 +165,103 @@ const struct ir_node *flow_try_of(const struct ir_node *n)
 	return NULL;
 }
 
+/* ---- what changes on each turn of a loop ---- */
+
+struct varies {
+	struct flow_query *q;
+	int32_t file;
+	const struct ir_node *loop;
+	int depth;
+	bool found;
+};
+
+static bool varies_at(struct flow_query *q, int32_t file, const struct ir_node *e,
+		      const struct ir_node *loop, int depth);
+
+struct named {
+	const char *name;
+	bool found;
+};
+
+static bool visit_named(void *ctx, const struct ir_node *n)
+{
+	struct named *nm = ctx;
+	nm->found |= n->kind == IR_NAME && n->text && nm->name && !strcmp(n->text, nm->name);
+	return !nm->found;
+}
+
+static bool visit_varies(void *ctx, const struct ir_node *n)
+{
+	struct varies *v = ctx;
+	if (v->found)
+		return false;
+	if (n->kind == IR_CALL && model_for(v->q->f, v->file, MODEL_NEXT, n))
+		v->found = true; /* the next item of a queue or a result set */
+	else if (n->kind == IR_NAME)
+		v->found = varies_at(v->q, v->file, n, v->loop, v->depth + 1);
+	return !v->found;
+}
+
+/* Whether a name is bound anew by each turn: the loop's element, its counter, a local
+ * assigned in it from a value that varies. */
+static bool varies_at(struct flow_query *q, int32_t file, const struct ir_node *e,
+		      const struct ir_node *loop, int depth)
+{
+	if (!e || depth > 6)
+		return false;
+	if (e->kind != IR_NAME) {
+		struct varies v = {q, file, loop, depth, false};
+		ir_walk(e, visit_varies, &v);
+		return v.found;
+	}
+	if (loop->op == IR_LOOP_FOR && loop->c) { /* the counter: for (i = 0; ...; i++) */
+		struct named nm = {e->text, false};
+		ir_walk(loop->c, visit_named, &nm);
+		if (nm.found)
+			return true;
+	}
+	uint32_t n;
+	const struct def *d = scope_lookup(q->f, file, e->func, e->text, &n);
+	for (uint32_t i = 0; d && i < n; i++) {
+		if (d[i].func != e->func || !d[i].at || !ir_within(d[i].at, loop))
+			continue;
+		if (d[i].how == DEF_ELEMENT && d[i].at == loop)
+			return true;
+		if ((d[i].how == DEF_ASSIGN || d[i].how == DEF_PATTERN || d[i].how == DEF_ELEMENT) &&
+		    d[i].value && varies_at(q, file, d[i].value, loop, depth + 1))
+			return true;
+	}
+	return false;
+}
+
+bool flow_varies_in(struct flow_query *q, int32_t file, const struct ir_node *expr,
+		    const struct ir_node *loop)
+{
+	return expr && loop && loop->kind == IR_LOOP && varies_at(q, file, expr, loop, 0);
+}
+
+bool flow_caught(struct flow_query *q, int32_t file, const struct ir_node *n)
+{
+	for (const struct ir_node *t = flow_try_of(n); t; t = flow_try_of(t))
+		if (t->nkids)
+			return true;
+	/* fetch(url).then(...).catch(...) */
+	for (const struct ir_node *cur = n; cur && cur->parent;) {
+		const struct ir_node *p = cur->parent;
+		if (p->kind == IR_AWAIT) {
+			cur = p;
+			continue;
+		}
+		if (p->kind != IR_MEMBER || p->a != cur || !p->parent || p->parent->kind != IR_CALL ||
+		    p->parent->a != p)
+			return false;
+		if (model_for(q->f, file, MODEL_CATCH, p->parent))
+			return true;
+		cur = p->parent;
+	}
+	return false;
+}
+
 /* ---- statuses ---- */
 
 static enum flow_status status_of_text(const char *s)

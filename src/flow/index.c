@@ -26,19 +26,27 @@ static void file_free(struct flow_file *ff)
 	if (ff->ir) {
 		for (uint32_t i = 0; ff->callers && i < ff->ir->nfuncs; i++)
 			free(ff->callers[i]);
+		for (uint32_t i = 0; ff->handed && i < ff->ir->nfuncs; i++)
+			free(ff->handed[i]);
 		for (uint32_t i = 0; ff->events && i < ff->ir->nfuncs; i++)
 			free(ff->events[i]);
+		for (uint32_t i = 0; ff->runs && i < ff->ir->nfuncs; i++)
+			free(ff->runs[i]);
 		for (uint32_t i = 0; ff->scopes && i < ff->ir->nfuncs; i++)
 			free(ff->scopes[i].defs);
 	}
 	free(ff->callers);
 	free(ff->ncallers);
+	free(ff->handed);
+	free(ff->nhanded);
 	free(ff->scopes);
 	free(ff->import_file);
 	free(ff->callee);
 	free(ff->events);
 	free(ff->nevents);
 	free(ff->event_of);
+	free(ff->runs);
+	free(ff->nruns);
 	free(ff->summaries);
 	free(ff->callback);
 	free(ff->first_child);
@@ -55,6 +63,7 @@ void flow_free(struct flow *f)
 	free(f->files);
 	free(f->by_path);
 	free(f->classes);
+	routes_free(f);
 	free(f->fn_base);
 	free(f->root);
 	free(f);
@@ -274,6 +283,25 @@ static bool collect_defs(void *ctx, const struct ir_node *n)
 	return true;
 }
 
+/* const { a } = require("m") is lowered as an import and as a declaration: the import is
+ * the binding (through it a call reaches the module's export), so the declaration on the
+ * import's line that binds the same name is dropped. */
+static void drop_import_decls(struct defs *d, const struct ir_file *ir)
+{
+	uint32_t kept = 0;
+	for (uint32_t k = 0; k < d->n; k++) {
+		const struct def *x = &d->items[k];
+		bool same = false;
+		for (uint32_t i = 0; i < ir->nimports && !same && x->how != DEF_IMPORT; i++)
+			same = x->at && x->at->kind == IR_DECL && ir->imports[i].local &&
+			       ir->imports[i].line == x->at->line &&
+			       !strcmp(ir->imports[i].local, x->name);
+		if (!same)
+			d->items[kept++] = *x;
+	}
+	d->n = kept;
+}
+
 static int def_cmp(const void *x, const void *y)
 {
 	const struct def *a = x, *b = y;
@@ -306,6 +334,8 @@ int scopes_build(struct flow *f, int32_t file)
 				def_add(&d, ir->imports[k].local, DEF_IMPORT, NULL, NULL, NULL, (int)k);
 		struct collect c = {&d, ir};
 		ir_walk(fn->body, collect_defs, &c);
+		if (i == 0 && !d.oom)
+			drop_import_decls(&d, ir);
 		if (d.oom) {
 			free(d.items);
 			return error_set("out of memory");
@@ -383,7 +413,7 @@ int flow_build(struct flow *f)
 		if (scopes_build(f, (int32_t)i) < 0)
 			return -1;
 	if (classes_index(f) < 0 || modules_resolve(f) < 0 || calls_resolve(f) < 0 ||
-	    summaries_build(f) < 0)
+	    routes_build(f) < 0 || summaries_build(f) < 0 || runs_build(f) < 0)
 		return -1;
 	f->built = true;
 	return 0;

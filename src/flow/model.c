@@ -58,6 +58,8 @@ static void row_free(struct model_row *r)
 	path_pattern_free(r->in_pat);
 	path_pattern_free(r->unless_pat);
 	path_pattern_free(r->receiver_pat);
+	path_pattern_free(r->export_pat);
+	path_pattern_free(r->index_pat);
 	for (int i = 0; i < MODEL_ATTR_COUNT; i++)
 		free(r->attr[i]);
 	free(r);
@@ -162,7 +164,8 @@ static int add_row(const struct loader *ld, struct model_row *r, const yaml_node
 
 static bool is_value_kind(enum model_kind k)
 {
-	return !strcmp(kinds[k].key, "value") || !strcmp(kinds[k].key, "module");
+	return !strcmp(kinds[k].key, "value") || !strcmp(kinds[k].key, "module") ||
+	       !strcmp(kinds[k].key, "file"); /* a file glob (route_file), not a path */
 }
 
 static int load_row(const struct loader *ld, enum model_kind kind, const yaml_node_t *v)
@@ -223,6 +226,10 @@ static int load_row(const struct loader *ld, enum model_kind kind, const yaml_no
 		rc = compile(ld, v, r->attr[MODEL_ATTR_RECEIVER], &r->receiver_pat);
 	if (!rc && r->attr[MODEL_ATTR_UNLESS] && kind == MODEL_REQUEST_PARAM)
 		rc = compile(ld, v, r->attr[MODEL_ATTR_UNLESS], &r->unless_pat);
+	if (!rc && kind == MODEL_ROUTE_FILE && r->attr[MODEL_ATTR_EXPORT])
+		rc = compile(ld, v, r->attr[MODEL_ATTR_EXPORT], &r->export_pat);
+	if (!rc && kind == MODEL_ROUTE_FILE && r->attr[MODEL_ATTR_INDEX])
+		rc = compile(ld, v, r->attr[MODEL_ATTR_INDEX], &r->index_pat);
 	if (!rc)
 		rc = add_row(ld, r, v);
 	if (rc)
@@ -374,8 +381,8 @@ int model_set_load(struct model_set **out, const char *extra_dir)
 static bool row_applies(const struct model_row *r, enum lang lang, const struct path *p,
 			bool prefix)
 {
-	if (!(r->langs & LANG_BIT(lang)) || r->receiver_pat)
-		return false; /* a receiver row matches through the receiver's type */
+	if (!(r->langs & LANG_BIT(lang)) || r->receiver_pat || r->attr[MODEL_ATTR_FROM])
+		return false; /* matched where the receiver's type or the import is known */
 	/* cheap test first: a literal last segment must be the path's last (exact) */
 	const char *last = path_pattern_last(r->pat);
 	if (!prefix && last && p->n && strcmp(last, p->seg[p->n - 1]) != 0)
@@ -419,6 +426,18 @@ const struct model_row *const *model_rows(const struct model_set *m, enum model_
 {
 	*n = m->nrows[kind];
 	return (const struct model_row *const *)m->rows[kind];
+}
+
+bool model_list_has(const char *list, const char *word, size_t len)
+{
+	for (const char *alt = list; alt && *alt;) {
+		const char *bar = strchr(alt, '|');
+		size_t n = bar ? (size_t)(bar - alt) : strlen(alt);
+		if (n == len && !strncmp(alt, word, n))
+			return true;
+		alt += n + (bar != NULL);
+	}
+	return false;
 }
 
 bool model_has_value(const struct model_set *m, enum model_kind kind, enum lang lang,

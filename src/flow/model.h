@@ -51,8 +51,18 @@ extern const struct embedded_model embedded_models[];
 	X(VALIDATOR, "validator", "call")	/* validation: its result is checked input */    \
 	X(LOG, "log", "call")			/* log statements */                             \
 	X(TIMER, "timer", "call")		/* timers and schedules that run a function */   \
-	X(SCHEDULE, "schedule", "decorator")	/* decorators that schedule a method */          \
+	X(SCHEDULE, "schedule", "decorator")	/* decorators that schedule a method or class */ \
+	X(TIMER_TABLE, "timer_table", "path")	/* tables of schedules assigned (Celery beat) */ \
+	X(FREQUENCY, "frequency", "call")	/* calls chained after a schedule: how often */ \
+	X(HOOK, "hook", "call")			/* calls binding a name to a function */        \
+	X(DURATION, "duration", "call")		/* calls whose value is a length of time */     \
+	X(CONVERT, "convert", "call")		/* calls whose value is an argument's: Number() */ \
+	X(CONSTANT, "constant", "path")		/* a framework's named constants and their values */ \
+	X(NEXT, "next", "call")			/* calls that hand out the next item of a queue */ \
 	X(SLEEP, "sleep", "call")		/* waits */                                      \
+	X(ROUTE, "route", "call")		/* routes registered by a call: app.get(path, fn) */ \
+	X(ROUTE_DECORATOR, "route_decorator", "decorator") /* routes written as decorators */   \
+	X(ROUTE_FILE, "route_file", "file")	/* routes a file's path makes (Next.js, Nuxt) */ \
 	X(EXIT, "exit", "call")			/* calls that never return */                    \
 	X(CHECK, "check", "path")		/* reads that check an HTTP answer's success */ \
 	X(URL_FIELD, "url_field", "value")	/* createLink answer fields with the URL alone */ \
@@ -63,7 +73,14 @@ extern const struct embedded_model embedded_models[];
 	X(PASSTHROUGH, "passthrough", "call")	/* calls that keep what they are handed the      \
 						   customer's: casts, trims, parsers */      \
 	X(ASSERT, "assert", "call")		/* calls that throw unless (or if) an argument   \
-						   holds: abort_unless(), assert(), invariant() */
+						   holds: abort_unless(), assert(), invariant() */ \
+	X(SDK, "sdk", "module")			/* the OCPay SDKs' modules, as imported */      \
+	X(CALLBACK, "callback", "call")	/* calls that run a function with what they are called \
+						 * on: promise.then(fn) */                   \
+	X(CATCH, "catch", "call")		/* calls that handle what their receiver raises:  \
+						 * promise.catch() */                        \
+	X(UNCAUGHT_ASYNC, "uncaught_async", "call") /* routes that leave an async handler's    \
+						 * rejection unanswered (Express 4) */
 
 enum model_kind {
 #define X(id, name, key) MODEL_##id,
@@ -80,7 +97,8 @@ enum model_kind {
 	X(BASE, "base")	      /* http: a client's base URL argument */                           \
 	X(CLIENT, "client")   /* http: "true" when the call makes a client (axios.create) */     \
 	X(ON, "on")	      /* http: "client": only on a client instance (api.post());       \
-				 write: "write": only on a prepared write statement */       \
+				 write: "write": only on a prepared write statement;         \
+				 check: "response": only on the HTTP answer, not its body */ \
 	X(HANDLE, "handle")   /* http: the argument holding the handle the call configures  \
 				 (curl_setopt($ch, ...)): the handle carries the answer */   \
 	X(THROWS, "throws")   /* http, api: "true" when an error answer raises */                \
@@ -92,26 +110,69 @@ enum model_kind {
 				 type of a value that holds such a client */                 \
 	X(RECEIVER, "receiver") /* a call row that matches only on a receiver of this declared \
 				   type (pattern), whatever the call: LoggerInterface $audit */ \
+	X(FROM, "from")	      /* a call row whose first name must be imported from this    \
+				 module: {call: "request()", from: "undici"} */              \
 	X(DECORATOR, "decorator") /* request_param: a decorator on the parameter (pattern) */    \
 	X(OBJECT, "object")   /* request_param: "true": the parameter is a request object */     \
 	X(IN, "in")	      /* request_param: a decorator of the function (pattern) */         \
-	X(FN, "fn")	      /* timer: the argument holding the function run */                \
-	X(MS, "ms")	      /* timer, sleep: the argument holding milliseconds */              \
-	X(SECONDS, "seconds") /* timer, sleep: the argument holding seconds */                   \
+	X(FN, "fn")	      /* timer, hook, route, callback: the function run */             \
+	X(MS, "ms")	      /* timer, sleep, duration: the argument holding milliseconds */    \
+	X(SECONDS, "seconds") /* timer, sleep, duration: the argument holding seconds */         \
+	X(MINUTES, "minutes") /* the same in minutes */                                          \
+	X(HOURS, "hours")     /* the same in hours */                                            \
+	X(DAYS, "days")	      /* the same in days */                                             \
+	X(MICROS, "micros")   /* the same in microseconds */                                     \
+	X(NANOS, "nanos")     /* the same in nanoseconds */                                      \
+	X(PERIOD, "period")   /* the argument holding a period written any way: seconds,       \
+				 "5 seconds", a cron expression, timedelta(), crontab() */    \
 	X(CRON, "cron")	      /* timer, schedule: the argument holding a cron expression */      \
-	X(EVERY, "every")     /* timer, schedule: a fixed period ("1m", "5s") */                 \
-	X(ONCE, "once")	      /* timer: "true" when it runs the function once */                 \
+	X(FIELDS, "fields")   /* named arguments that are a cron expression's fields, seconds \
+				 or minutes first ("second,minute,hour,day,month,day_of_week") */ \
+	X(FILL, "fill")	      /* with fields: what a left-out field below the largest given   \
+				 is ("0": APScheduler), else "*" */                           \
+	X(EVERY, "every")     /* timer, schedule, frequency: a fixed period ("1m", "5s") */      \
+	X(ABSENT, "absent")   /* timer: the period when its argument is left out ("0") */       \
+	X(CHAINED, "chained") /* timer: "true": a frequency call chained after it sets the     \
+				 period ($schedule->job(...)->everyMinute()) */               \
+	X(ONCE, "once")	      /* timer: "true" when it runs the function once (it polls only  \
+				 when it re-arms itself) */                                   \
+	X(SELF, "self")	      /* timer: "true": it re-queues the function it is called in */   \
+	X(RUNS, "runs")	      /* timer, schedule, route: the method run when the argument is  \
+				 a class or an instance ("handle", "__invoke") */             \
+	X(FIELD, "field")     /* timer: a string argument names the class whose property       \
+				 `field` starts with it (an Artisan command's signature) */   \
+	X(HOOK, "hook")	      /* timer: the argument holding the name of a hook (hook rows) */   \
+	X(NAME, "name")	      /* hook: the argument holding the name bound */                    \
+	X(ROUTE, "route")     /* route, route_decorator: the argument holding the path */        \
+	X(PREFIX, "prefix")   /* route: a path put before the routes of files matching this   \
+				 glob ("routes/api.php=/api"); route_decorator: the class     \
+				 decorator whose first argument is a prefix */               \
+	X(ROOT, "root")	      /* route_file: the folder the URL starts after */                  \
+	X(EXPORT, "export")   /* route_file: the exported functions that handle it (pattern)  \
+				 or "default" */                                              \
+	X(INDEX, "index")     /* route_file: file names that stand for their folder (pattern) */ \
+	X(DOTS, "dots")	      /* route_file: "true": dots in the file name are slashes */       \
 	X(SQL, "sql")	      /* write: the argument holding SQL that must insert or update */   \
 	X(FOR, "for")	      /* endpoint: createLink, checkPayment or host */                   \
 	X(UNLESS, "unless")   /* request_param: not when the type or default matches;        \
 				 assert: the argument that must hold */                      \
 	X(IF, "if")	      /* assert: the argument that must not hold (abort_if) */       \
-	X(VALUE, "value")     /* member_test: the value tested */                              \
+	X(VALUE, "value")     /* member_test: the value tested; convert: the argument whose value \
+				 it returns; constant: the constant's value; check: the \
+				 argument holding the answer checked */                       \
 	X(LIST, "list")	      /* member_test: the list tested against */                       \
 	X(DEFAULT, "default") /* env: the argument holding the default value */                \
 	X(STATUS, "status")   /* fulfil: the argument holding the status set; status_test:   \
 				 the status the predicate tells (CONFIRMED, FAILED) */       \
-	X(NOTE, "note")	      /* free text for people */
+	X(RAISES, "raises")   /* http: the argument or option whose truth decides whether an   \
+				 error answer raises ('http_errors' => false, raise_for_status) */ \
+	X(WITH, "with")	      /* check: "N=a|b": only when argument N is one of these (a string \
+				 or a constant's name) */                                    \
+	X(PACKAGE, "package") /* uncaught_async: the package the file imports and the project \
+				 depends on */                                               \
+	X(VERSION, "version") /* uncaught_async: its major versions concerned ("3|4") */          \
+	X(PATCHED, "patched") /* uncaught_async: a dependency that makes the routes catch */      \
+	X(NOTE, "note")	      /* free text for people; http: how to check its answer */
 
 enum model_attr {
 #define X(id, name) MODEL_ATTR_##id,
@@ -129,6 +190,7 @@ struct model_row {
 	char *attr[MODEL_ATTR_COUNT];
 	struct path_pattern *type_pat, *decorator_pat, *in_pat, *unless_pat; /* request_param */
 	struct path_pattern *receiver_pat; /* rows matched by their receiver's type only */
+	struct path_pattern *export_pat, *index_pat; /* route_file */
 };
 
 struct model_set;
@@ -154,5 +216,12 @@ const struct model_row *const *model_rows(const struct model_set *m, enum model_
 bool model_has_value(const struct model_set *m, enum model_kind kind, enum lang lang,
 		     const char *text);
 const char *model_kind_name(enum model_kind k);
+/* The argument of a call a row's attribute names ("0", "1.headers", "json", "this"), or NULL. */
+const struct ir_node *model_arg(const struct ir_node *call, const char *spec);
+/* Whether a call's argument is what "N=a|b" says: argument N is the string, name or
+ * constant a or b. */
+bool model_arg_is(const struct ir_node *call, const char *spec);
+/* Whether word[0..len) is one of the '|'-separated words of list ("3|4"). */
+bool model_list_has(const char *list, const char *word, size_t len);
 
 #endif

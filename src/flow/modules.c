@@ -306,6 +306,25 @@ bool module_export(const struct flow *f, int32_t file, const char *name, struct 
 			return true;
 		}
 	}
+	/* CommonJS: module.exports = { apiRequest, go } exports its keys */
+	for (uint32_t i = 0; i < ir->nexports; i++) {
+		const struct ir_export *ex = &ir->exports[i];
+		const struct ir_node *v = ex->name && !strcmp(ex->name, "default") && !ex->from
+						  ? ex->value
+						  : NULL;
+		v = v && v->kind == IR_OBJECT ? ir_pair_value(v, name) : NULL;
+		if (!v)
+			continue;
+		if (v->kind == IR_NAME && v->text && top_def(f, file, v->text, out)) {
+			*out_file = file;
+			if (out->how == DEF_IMPORT)
+				return import_binding(f, file, out->param, out, out_file, depth + 1);
+			return true;
+		}
+		*out = (struct def){.name = name, .value = v, .how = DEF_ASSIGN, .at = v, .param = -1};
+		*out_file = file;
+		return true;
+	}
 	/* PHP and Python have no export lists: every top-level name is visible */
 	if (ir->lang == LANG_PHP || ir->lang == LANG_PYTHON || !ir->nexports) {
 		if (!top_def(f, file, name, out))

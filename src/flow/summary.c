@@ -8,7 +8,8 @@
 #include "core/error.h"
 #include "flow/flow_private.h"
 
-static const struct flow_summary empty = {.api_ref = -1, .url_param = -1, .verify_param = -1};
+static const struct flow_summary empty = {.api_ref = -1, .url_param = -1, .verify_param = -1,
+					 .wait_param = -1, .wait_ms = -1};
 
 const struct flow_summary *flow_summary(const struct flow *f, struct flow_fn fn)
 {
@@ -21,7 +22,7 @@ const struct flow_summary *flow_summary(const struct flow *f, struct flow_fn fn)
 static int lowest_param(uint32_t l)
 {
 	for (int i = 0; i < 16; i++)
-		if (l & (FL_PARAM0 << i))
+		if (l & fl_param(i))
 			return i;
 	return -1;
 }
@@ -162,6 +163,45 @@ static uint32_t staged_values(struct flow_query *q, const struct flow *f, struct
 	return st.labels;
 }
 
+/* How long a wait helper waits: a parameter given as the wait's length (ms => new
+ * Promise(r => setTimeout(r, ms))), or a fixed length. */
+static void wait_of(struct flow_query *q, struct flow_summary *s, struct flow_fn fn,
+		    const struct flow_event *e)
+{
+	double unit = 1;
+	const struct ir_node *a = e->row ? model_duration_arg(e->node, e->row, &unit) : e->arg;
+	if (e->row == NULL && flow_fn_ok(e->via)) {
+		/* a helper that calls another helper */
+		const struct flow_summary *inner = flow_summary(q->f, e->via);
+		unit = inner->wait_unit;
+	}
+	s->wait_ms = e->ms;
+	s->wait_unit = unit;
+	const struct ir_param *prm;
+	int p = a && a->kind == IR_NAME ? lowest_param(flow_labels(q, fn.file, a)) : -1;
+	const struct ir_func *func = flow_func(q->f, fn);
+	if (p >= 0 && func && (uint32_t)p < func->nparams && (prm = &func->params[p])->name &&
+	    !strcmp(prm->name, a->text))
+		s->wait_param = (int8_t)p;
+}
+
+/* What a wrapper's URL holds before its last unknown part, the parameter's:
+ * `${OCPAY_API}${path}` -> "https://api.oneclickdz.com/v3/ocpay"; kept in the file's arena. */
+static const char *url_base(struct flow_query *q, struct flow_file *ff, int32_t file,
+			    const struct ir_node *url)
+{
+	char buf[512];
+	bool partial;
+	if (!flow_string(q, file, url, buf, sizeof buf, &partial) || !partial)
+		return NULL;
+	char *last = NULL;
+	for (char *p = strstr(buf, "{?}"); p; p = strstr(p + 3, "{?}"))
+		last = p;
+	if (!last || last == buf)
+		return NULL;
+	return ir_strndup(ff->ir, buf, (size_t)(last - buf));
+}
+
 void summary_compute(struct flow *f, struct flow_query *q, struct flow_fn fn)
 {
 	struct flow_file *ff = flow_file_at(f, fn.file);
@@ -173,6 +213,7 @@ void summary_compute(struct flow *f, struct flow_query *q, struct flow_fn fn)
 	struct members m = {0};
 	with_closures(ff, fn.file, fn.func, &m, 0);
 	bool checks = false;
+	int waits = 0, others = 0; /* a wait helper does nothing else */
 	for (uint32_t k = 0; k < m.n; k++) {
 		size_t n;
 		const struct flow_event *ev = flow_events(f, m.items[k], &n);
@@ -180,6 +221,13 @@ void summary_compute(struct flow *f, struct flow_query *q, struct flow_fn fn)
 			const struct flow_event *e = &ev[i];
 			const struct flow_summary *callee =
 				flow_fn_ok(e->via) ? flow_summary(f, e->via) : NULL;
+			bool once = e->kind == EV_TIMER && e->row && e->row->attr[MODEL_ATTR_ONCE];
+			if (e->kind == EV_SLEEP || once) {
+				if (!waits++)
+					wait_of(q, &s, fn, e);
+			} else {
+				others++;
+			}
 			switch (e->kind) {
 			case EV_CREATE_LINK:
 				s.api |= 1u << EV_CREATE_LINK;
@@ -204,6 +252,14 @@ void summary_compute(struct flow *f, struct flow_query *q, struct flow_fn fn)
 						u = u->b;
 					if (u && u->kind == IR_MEMBER && u->a && u->a->kind == IR_NAME)
 						s.url_key = u->text;
+					/* ({ endpoint, body }) => fetch(base + endpoint) */
+					const struct def *pd = u && u->kind == IR_NAME
+								       ? def_reaching(f, fn.file, u, u)
+								       : NULL;
+					if (pd && pd->how == DEF_PARAM && pd->key && *pd->key &&
+					    !strchr(pd->key, '.'))
+						s.url_key = pd->key;
+					s.url_base = url_base(q, ff, fn.file, e->arg);
 				}
 				break;
 			}
@@ -237,7 +293,7 @@ void summary_compute(struct flow *f, struct flow_query *q, struct flow_fn fn)
 					s.fulfils = true;
 				for (unsigned a = 0; a < 16; a++) {
 					const struct ir_node *arg;
-					if ((callee->writes & (FL_PARAM0 << a)) &&
+					if ((callee->writes & fl_param(a)) &&
 					    (arg = ir_call_arg(e->node, a)))
 						s.writes |= flow_labels(q, fn.file, arg) & FL_PARAMS;
 				}
@@ -250,6 +306,7 @@ void summary_compute(struct flow *f, struct flow_query *q, struct flow_fn fn)
 		}
 	}
 	free(m.items);
+	s.waits = waits == 1 && !others;
 	if (checks && r.confirmed && !r.plain)
 		s.verifies = VERIFY_RETURNS;
 	else if (checks && r.count && r.all_confirmed)

@@ -96,21 +96,67 @@ const struct model_row *model_for(const struct flow *f, int32_t file, enum model
 	return model_match(f->models, kind, ir->lang, &p);
 }
 
-const struct ir_node *model_arg(const struct ir_node *call, const char *spec)
+const struct model_row *flow_model(const struct flow *f, int32_t file, enum model_kind kind,
+				   const struct ir_node *n)
 {
-	if (!call || call->kind != IR_CALL || !spec || !*spec)
+	return model_for(f, file, kind, n);
+}
+
+/* One spelling of an argument (no alternatives). */
+static const struct ir_node *model_arg_one(const struct ir_node *call, const char *spec,
+					   size_t len)
+{
+	char one[64];
+	if (!len || len >= sizeof one)
 		return NULL;
-	if (!strcmp(spec, "this"))
+	memcpy(one, spec, len);
+	one[len] = '\0';
+	if (call->kind == IR_OBJECT) /* a schedule written as a table: its keys */
+		return ir_pair_value(call, one);
+	if (!strcmp(one, "this"))
 		return call->a && call->a->kind == IR_MEMBER ? call->a->a : NULL;
-	if (spec[0] >= '0' && spec[0] <= '9') {
+	if (!strcmp(one, "last")) {
+		const struct ir_node *last = NULL;
+		for (uint32_t i = 0; ir_call_arg(call, i); i++)
+			last = ir_call_arg(call, i);
+		return last;
+	}
+	if (one[0] == '@') {
+		/* "@every.0": an argument of the call named `every` in the receiver chain:
+		 * schedule.every(5).seconds.do(job), Sleep::for(5)->seconds() */
+		char *dot = strchr(one, '.');
+		struct path p;
+		if (!dot || !path_of(&p, call))
+			return NULL;
+		*dot = '\0';
+		for (unsigned i = p.n; i-- > 0;)
+			if (p.call[i] && p.node[i] != call && !strcmp(p.seg[i], one + 1))
+				return model_arg_one(p.node[i], dot + 1, strlen(dot + 1));
+		return NULL;
+	}
+	if (one[0] >= '0' && one[0] <= '9') {
 		char *end;
-		unsigned long i = strtoul(spec, &end, 10);
+		unsigned long i = strtoul(one, &end, 10);
 		const struct ir_node *arg = ir_call_arg(call, (uint32_t)i);
 		if (*end == '.' && arg)
 			return ir_pair_value(arg, end + 1);
 		return *end ? NULL : arg;
 	}
-	return ir_pair_value(call, spec); /* a named argument */
+	return ir_pair_value(call, one); /* a named argument */
+}
+
+const struct ir_node *model_arg(const struct ir_node *call, const char *spec)
+{
+	if (!call || (call->kind != IR_CALL && call->kind != IR_OBJECT) || !spec || !*spec)
+		return NULL;
+	/* "frequency|0": the named argument, else the first */
+	for (const char *p = spec;;) {
+		size_t len = strcspn(p, "|");
+		const struct ir_node *arg = model_arg_one(call, p, len);
+		if (arg || !p[len])
+			return arg;
+		p += len + 1;
+	}
 }
 
 /* A call the models name an answer to the client (res.json(), reply.send()), unless its
@@ -124,9 +170,49 @@ const struct model_row *model_response(const struct flow *f, int32_t file, const
 	return d && (d->how == DEF_ASSIGN || d->how == DEF_PATTERN) ? NULL : r;
 }
 
+bool model_arg_is(const struct ir_node *call, const char *spec)
+{
+	char *end;
+	unsigned long i = strtoul(spec, &end, 10);
+	const struct ir_node *arg = ir_call_arg(call, (uint32_t)i);
+	return *end == '=' && arg && arg->text &&
+	       (arg->kind == IR_STRING || arg->kind == IR_NAME || arg->kind == IR_MEMBER) &&
+	       model_list_has(end + 1, arg->text, strlen(arg->text));
+}
+
 /* ---- labels ---- */
 
 static uint32_t labels_at(struct flow_query *q, int32_t file, const struct ir_node *e);
+
+
+bool value_is_answer(struct flow_query *q, int32_t file, const struct ir_node *v)
+{
+	while (v && v->kind == IR_AWAIT)
+		v = v->a;
+	if (!v)
+		return false;
+	if (v->kind == IR_NAME) {
+		const struct ir_node *defs[4];
+		int32_t files[4];
+		size_t n = flow_defs(q, file, v, defs, files, 4);
+		for (size_t i = 0; i < n; i++) {
+			const struct ir_node *d = defs[i];
+			while (d && d->kind == IR_AWAIT)
+				d = d->a;
+			if (d && d->kind == IR_CALL && d != v && value_is_answer(q, files[i], d))
+				return true;
+		}
+		return false;
+	}
+	if (v->kind != IR_CALL)
+		return false;
+	const struct model_row *r = model_for(q->f, file, MODEL_HTTP, v);
+	if ((r && !(r->attr[MODEL_ATTR_CLIENT] && !strcmp(r->attr[MODEL_ATTR_CLIENT], "true"))) ||
+	    model_for(q->f, file, MODEL_API, v))
+		return true;
+	return (labels_at(q, file, v) & (FL_CREATED | FL_CREATED_URL | FL_CHECKED)) != 0;
+}
+
 
 static uint32_t labels_kids(struct flow_query *q, int32_t file, const struct ir_node *e)
 {
@@ -212,6 +298,35 @@ static uint32_t member_labels(const struct flow *f, int32_t file, uint32_t l, co
 	return l;
 }
 
+/* What a callback call (promise.then(fn)) is made on, when function func is the fn it
+ * runs; NULL else. */
+static const struct ir_node *callback_receiver(struct flow_query *q, int32_t file, int32_t func)
+{
+	const struct ir_file *ir = flow_ir(q->f, file);
+	const struct ir_node *fn = func > 0 && (uint32_t)func < ir->nfuncs ? ir->funcs[func].node
+									   : NULL;
+	const struct ir_node *call = fn ? fn->parent : NULL;
+	if (!call || call->kind != IR_CALL || !call->a || call->a->kind != IR_MEMBER)
+		return NULL;
+	const struct model_row *r = model_for(q->f, file, MODEL_CALLBACK, call);
+	if (!r || model_arg(call, r->attr[MODEL_ATTR_FN] ? r->attr[MODEL_ATTR_FN] : "0") != fn)
+		return NULL;
+	return call->a->a;
+}
+
+const struct ir_node *flow_callback_value(struct flow_query *q, int32_t file,
+					  const struct ir_node *param)
+{
+	const struct ir_file *ir = flow_ir(q->f, file);
+	if (!ir || !param || param->kind != IR_NAME || !param->text || param->func <= 0 ||
+	    (uint32_t)param->func >= ir->nfuncs)
+		return NULL;
+	const struct ir_func *fn = &ir->funcs[param->func];
+	if (!fn->nparams || !fn->params[0].name || strcmp(fn->params[0].name, param->text))
+		return NULL;
+	return callback_receiver(q, file, param->func);
+}
+
 static uint32_t labels_def(struct flow_query *q, int32_t file, const struct def *d, int depth)
 {
 	const struct flow *f = q->f;
@@ -222,7 +337,11 @@ static uint32_t labels_def(struct flow_query *q, int32_t file, const struct def 
 	case DEF_ELEMENT:
 		return d->value ? member_labels(f, file, labels_at(q, file, d->value), d->key) : 0;
 	case DEF_PARAM: {
-		uint32_t l = d->param < 16 ? FL_PARAM0 << d->param : FL_UNKNOWN;
+		uint32_t l = d->param < 16 ? fl_param(d->param) : FL_UNKNOWN;
+		/* fetch(url).then(r => r.json()): r is what then() is called on */
+		const struct ir_node *cb = d->param == 0 ? callback_receiver(q, file, d->func) : NULL;
+		if (cb)
+			l |= labels_at(q, file, cb);
 		const struct model_row *r = param_model(f, file, d);
 		if (r && !is_object_param(r))
 			l |= FL_REQUEST;
@@ -313,9 +432,11 @@ static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir
 			return FL_CREATED;
 		if (ev && ev->kind == EV_CHECK_PAYMENT)
 			return FL_CHECKED;
+		uint32_t answer = ev && ev->kind == EV_HTTP ? FL_ANSWER : 0;
 		if (have && model_match(f->models, MODEL_READ, ir->lang, &p))
 			return FL_STORED;
-		if (have && model_response(f, file, &p))
+		if (have && model_response(f, file, &p) &&
+		    !(e->a && e->a->kind == IR_MEMBER && value_is_answer(q, file, e->a->a)))
 			return 0;
 		if (have && model_match(f->models, MODEL_VALIDATOR, ir->lang, &p))
 			return labels_kids(q, file, e) | FL_VALIDATED;
@@ -324,7 +445,7 @@ static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir
 		if (s) {
 			uint32_t l = s->ret & ~FL_PARAMS;
 			for (unsigned i = 0; i < 16; i++)
-				if (s->ret & (FL_PARAM0 << i)) {
+				if (s->ret & fl_param(i)) {
 					const struct ir_node *arg = ir_call_arg(e, i);
 					if (arg)
 						l |= labels_at(q, file, arg);
@@ -334,7 +455,7 @@ static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir
 		/* not modelled: the answer is made of what went in, but what the customer sent
 		 * stays theirs only through a passthrough (a cast, a trim, a parser) or a method
 		 * of the value itself: Order.find(req.query.id) is an order, not input */
-		uint32_t args = 0, l = 0;
+		uint32_t args = 0, l = answer;
 		for (uint32_t i = 0; i < e->nkids; i++)
 			args |= labels_at(q, file, e->kids[i]);
 		if (e->a && e->a->kind == IR_MEMBER)
@@ -488,7 +609,7 @@ static uint32_t deep(struct flow_query *q, int32_t file, const struct ir_node *e
 	if (!n || depth >= 3)
 		return out | FL_UNKNOWN;
 	for (unsigned i = 0; i < 16; i++) {
-		if (!(l & (FL_PARAM0 << i)))
+		if (!(l & fl_param(i)))
 			continue;
 		for (size_t k = 0; k < n; k++) {
 			const struct ir_node *arg = ir_call_arg(sites[k].call, i);
@@ -609,6 +730,9 @@ const struct ir_node *flow_member_value(struct flow_query *q, int32_t file,
 
 /* ---- strings and numbers ---- */
 
+static const struct model_row *constant_of(const struct flow *f, int32_t file,
+					   const struct ir_node *e);
+
 struct str {
 	struct buf out;
 	bool partial, known;
@@ -691,7 +815,13 @@ static void str_name(struct flow_query *q, int32_t file, const struct ir_node *e
 	struct def b;
 	int32_t bf = file;
 	if (!d) {
-		unknown(s);
+		const struct model_row *c = constant_of(q->f, file, e);
+		if (c) {
+			buf_puts(&s->out, c->attr[MODEL_ATTR_VALUE]);
+			s->known = true;
+		} else {
+			unknown(s);
+		}
 		return;
 	}
 	b = *d;
@@ -784,13 +914,13 @@ static void str_at(struct flow_query *q, int32_t file, const struct ir_node *e, 
 			str_at(q, vf, v, s, depth + 1);
 			return;
 		}
-		struct path p;
-		const struct ir_file *ir = flow_ir(q->f, file);
-		unsigned len = 0;
-		if (path_of(&p, e) && model_match_prefix(q->f->models, MODEL_ENV, ir->lang, &p, &len))
-			unknown(s);
-		else
-			unknown(s);
+		const struct model_row *c = constant_of(q->f, file, e);
+		if (c) { /* CronExpression.EVERY_5_SECONDS */
+			buf_puts(&s->out, c->attr[MODEL_ATTR_VALUE]);
+			s->known = true;
+			return;
+		}
+		unknown(s);
 		return;
 	}
 	case IR_CALL:
@@ -821,22 +951,99 @@ bool flow_string(struct flow_query *q, int32_t file, const struct ir_node *expr,
 }
 
 static bool number_at(struct flow_query *q, int32_t file, const struct ir_node *e, double *out,
+		      int depth);
+
+/* A number written as text: "5", "2.5" (env defaults are strings). */
+static bool number_text(const char *t, double *out)
+{
+	char *end;
+	if (!t || !*t)
+		return false;
+	double v = strtod(t, &end);
+	while (*end == ' ')
+		end++;
+	if (end == t || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* A framework's constant with a known value: MINUTE_IN_SECONDS. */
+static const struct model_row *constant_of(const struct flow *f, int32_t file,
+					   const struct ir_node *e)
+{
+	const struct model_row *r = model_for(f, file, MODEL_CONSTANT, e);
+	return r && r->attr[MODEL_ATTR_VALUE] ? r : NULL;
+}
+
+/* A parameter's default, when no caller of its function passes that argument. */
+static const struct ir_node *param_default(const struct flow *f, int32_t file,
+					   const struct def *d)
+{
+	const struct ir_param *prm = def_param(f, file, d);
+	if (!prm || !prm->def || prm->rest)
+		return NULL;
+	size_t n;
+	const struct flow_site *sites = flow_callers(f, (struct flow_fn){file, d->func}, &n);
+	for (size_t i = 0; i < n; i++)
+		if (ir_call_arg(sites[i].call, (uint32_t)d->param))
+			return NULL;
+	return prm->def;
+}
+
+static bool number_call(struct flow_query *q, int32_t file, const struct ir_node *e, double *out,
+			int depth)
+{
+	const struct flow *f = q->f;
+	const struct ir_file *ir = flow_ir(f, file);
+	struct path p;
+	if (!path_of(&p, e) || !p.n)
+		return false;
+	unsigned len = 0;
+	const struct model_row *r = model_match_prefix(f->models, MODEL_ENV, ir->lang, &p, &len);
+	if (r && len == p.n) /* an environment read: its default is what runs unset */
+		return r->attr[MODEL_ATTR_DEFAULT] &&
+		       number_at(q, file, model_arg(e, r->attr[MODEL_ATTR_DEFAULT]), out, depth + 1);
+	if ((r = model_match(f->models, MODEL_CONVERT, ir->lang, &p)) && r->attr[MODEL_ATTR_VALUE])
+		return number_at(q, file, model_arg(e, r->attr[MODEL_ATTR_VALUE]), out, depth + 1);
+	struct flow_fn fn = flow_callee(f, file, e);
+	const struct ir_node *ret = flow_fn_ok(fn) ? returned(f, fn) : NULL;
+	return ret && number_at(q, fn.file, ret, out, depth + 1);
+}
+
+static bool number_at(struct flow_query *q, int32_t file, const struct ir_node *e, double *out,
 		      int depth)
 {
 	if (!e || depth > MAX_DEPTH)
 		return false;
 	double a, b;
+	const struct model_row *c;
 	switch (e->kind) {
 	case IR_NUMBER:
 		*out = e->num;
 		return true;
+	case IR_STRING:
+		return e->len == strlen(e->text) && number_text(e->text, out);
 	case IR_UNARY:
 		if (e->op == IR_OP_NEG && number_at(q, file, e->a, &a, depth + 1)) {
 			*out = -a;
 			return true;
 		}
 		return e->op == IR_OP_PLUS && number_at(q, file, e->a, out, depth + 1);
+	case IR_COND:
+		/* PHP's getenv('X') ?: 5: the fallback when the left is unknown or zero */
+		if (e->b)
+			return false;
+		/* fall through */
 	case IR_BINARY:
+		if (e->kind == IR_COND || e->op == IR_OP_OR || e->op == IR_OP_NULLISH) {
+			const struct ir_node *right = e->kind == IR_COND ? e->c : e->b;
+			if (number_at(q, file, e->a, &a, depth + 1) && (a != 0 || e->op == IR_OP_NULLISH)) {
+				*out = a;
+				return true;
+			}
+			return number_at(q, file, right, out, depth + 1);
+		}
 		if (!number_at(q, file, e->a, &a, depth + 1) || !number_at(q, file, e->b, &b, depth + 1))
 			return false;
 		switch (e->op) {
@@ -861,15 +1068,20 @@ static bool number_at(struct flow_query *q, int32_t file, const struct ir_node *
 		return number_at(q, file, e->a, out, depth + 1);
 	case IR_OTHER: /* a cast: (int) 1500 */
 		return e->a && !e->b && number_at(q, file, e->a, out, depth + 1);
+	case IR_CALL:
+		return number_call(q, file, e, out, depth);
 	case IR_NAME: {
 		const struct def *d = def_reaching(q->f, file, e, e);
 		struct def bd;
 		int32_t bf = file;
 		if (!d)
-			return false;
+			return (c = constant_of(q->f, file, e)) &&
+			       number_text(c->attr[MODEL_ATTR_VALUE], out);
 		bd = *d;
 		if (bd.how == DEF_IMPORT && !import_binding(q->f, file, d->param, &bd, &bf, 0))
 			return false;
+		if (bd.how == DEF_PARAM)
+			return number_at(q, bf, param_default(q->f, bf, &bd), out, depth + 1);
 		return bd.how == DEF_ASSIGN && bd.value != e &&
 		       number_at(q, bf, bd.value, out, depth + 1);
 	}
@@ -879,7 +1091,9 @@ static bool number_at(struct flow_query *q, int32_t file, const struct ir_node *
 						  : NULL;
 		if (!v)
 			v = class_constant(q, file, e, &vf);
-		return v && number_at(q, vf, v, out, depth + 1);
+		if (v)
+			return number_at(q, vf, v, out, depth + 1);
+		return (c = constant_of(q->f, file, e)) && number_text(c->attr[MODEL_ATTR_VALUE], out);
 	}
 	default:
 		return false;

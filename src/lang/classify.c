@@ -360,6 +360,9 @@ static bool framework_path(struct runtime_verdict *v, const struct classify_inpu
 	     stem_is(rel, "default") || stem_is(rel, "actions")))
 		return decide(v, RUNTIME_SERVER,
 			      "Next.js app router file without \"use client\" (a server component)");
+	static const char *const nitro[] = {"nuxt", "nitropack", "nuxt3"};
+	if (!strncmp(rel, "server/", 7) && pkg && package_first(pkg, nitro, COUNT(nitro)))
+		return decide(v, RUNTIME_SERVER, "Nuxt/Nitro server folder (server/)");
 	if (has_segment(rel, "netlify") && (has_segment(rel, "functions") ||
 					    has_segment(rel, "edge-functions")))
 		return decide(v, RUNTIME_SERVER, "Netlify function (netlify/functions/)");

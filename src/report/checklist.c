@@ -36,7 +36,7 @@ static int entry_cmp(const void *x, const void *y)
 	return (int)a->item->scope - (int)b->item->scope;
 }
 
-/* Findings fail an item; then, in order: what the run did not cover, what a checker could
+/* Findings above info fail an item; then, in order: what the run did not cover, what a checker could
  * not decide, no integration, none of the code the rule judges, and what a
  * repository-level check found failing without a finding. A checker's detail (what it
  * saw) goes with a pass or a fail. */
@@ -44,9 +44,10 @@ static void decide(const struct report *rep, struct checklist_entry *e)
 {
 	const struct scan *s = rep->scan;
 	bool history = e->item->scope == SCOPE_HISTORY;
+	/* an info finding is advice (OC007's 403 not told apart): it fails no item */
 	for (size_t i = 0; i < s->findings.len; i++) {
 		const struct finding *f = &s->findings.items[i];
-		if (f->rule == e->rule && (f->commit != NULL) == history)
+		if (f->rule == e->rule && (f->commit != NULL) == history && f->severity > SEV_INFO)
 			e->findings++;
 	}
 	const char *why = scan_rule_note(s, e->rule, NOTE_UNKNOWN);
