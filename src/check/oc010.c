@@ -116,14 +116,6 @@ static void status_text(struct flow_check *c, const struct flow_event *e, char *
 	snprintf(buf, size, "paid");
 }
 
-/* Whether the link is created inside the function called, which is judged itself: not so
- * for a wrapper handed the endpoint (apiRequest({ endpoint: "/ocpay/createLink" })),
- * whose body makes only a request to whatever it is given. */
-static bool creates_inside(const struct flow *f, const struct flow_event *e)
-{
-	return flow_fn_ok(e->via) && (flow_summary(f, e->via)->api & (1u << EV_CREATE_LINK));
-}
-
 int oc010_run(struct flow_check *c, const struct rule *r, const struct detector *d)
 {
 	(void)d;
@@ -139,7 +131,7 @@ int oc010_run(struct flow_check *c, const struct rule *r, const struct detector 
 		for (size_t k = 0; k < n && !rc; k++) {
 			const struct flow_event *e = &ev[k];
 			enum event what;
-			if (e->kind == EV_CREATE_LINK && !creates_inside(c->flow, e))
+			if (e->kind == EV_CREATE_LINK && !flow_event_wrapped(c->flow, e))
 				what = EVENT_CREATED;
 			else if ((e->kind == EV_FULFIL || e->kind == EV_FAIL_MARK) &&
 				 !flow_fn_ok(e->via))

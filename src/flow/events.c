@@ -539,6 +539,10 @@ const struct model_row *flow_ephemeral(const struct flow *f, struct flow_query *
 	size_t k = recv && recv->kind == IR_NAME ? flow_defs(q, file, recv, defs, files, 4) : 0;
 	for (size_t i = 0; i < k; i++) {
 		const struct ir_node *v = defs[i];
+		while (v && v->kind == IR_AWAIT)
+			v = v->a; /* const session = await getSession(cookie) */
+		if (!v)
+			continue;
 		if (v->kind == IR_OBJECT || v->kind == IR_ARRAY)
 			return &memory;
 		const struct model_row *r =
@@ -868,4 +872,9 @@ const struct flow_event *flow_event_at(const struct flow *f, int32_t file,
 	if (!ff || !ff->event_of || !n || n->id >= ff->ir->nnodes)
 		return NULL;
 	return ff->event_of[n->id];
+}
+
+bool flow_event_wrapped(const struct flow *f, const struct flow_event *e)
+{
+	return flow_fn_ok(e->via) && (flow_summary(f, e->via)->api & (1u << e->kind));
 }
