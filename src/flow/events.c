@@ -776,7 +776,11 @@ static void call_event(struct events *ev, const struct ir_node *call)
 		return;
 	}
 	if ((r = model_match(m, MODEL_LOG, lang, &p)) || (r = typed_row(ev, MODEL_LOG, call))) {
-		emit(ev, EV_LOG, call, NULL, r, FLOW_FN_NONE, -1, false);
+		/* echo is the response of a web page, the log of a script */
+		bool cli = r->attr[MODEL_ATTR_CLI] && !strcmp(r->attr[MODEL_ATTR_CLI], "true");
+		if ((!cli || ev->ir->script) &&
+		    (!r->attr[MODEL_ATTR_WITH] || model_arg_is(call, r->attr[MODEL_ATTR_WITH])))
+			emit(ev, EV_LOG, call, NULL, r, FLOW_FN_NONE, -1, false);
 		return;
 	}
 	if ((r = model_match(m, MODEL_TIMER, lang, &p)) && timer_event(ev, call, r))

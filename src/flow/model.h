@@ -166,12 +166,13 @@ enum model_kind {
 				 the status the predicate tells (CONFIRMED, FAILED) */       \
 	X(RAISES, "raises")   /* http: the argument or option whose truth decides whether an   \
 				 error answer raises ('http_errors' => false, raise_for_status) */ \
-	X(WITH, "with")	      /* check: "N=a|b": only when argument N is one of these (a string \
+	X(WITH, "with")	      /* check, log: "N=a|b": only when argument N is one of these (a string \
 				 or a constant's name) */                                    \
 	X(PACKAGE, "package") /* uncaught_async: the package the file imports and the project \
 				 depends on */                                               \
 	X(VERSION, "version") /* uncaught_async: its major versions concerned ("3|4") */          \
 	X(PATCHED, "patched") /* uncaught_async: a dependency that makes the routes catch */      \
+	X(CLI, "cli")	      /* log: "true": a log only in a command-line script (echo) */      \
 	X(NOTE, "note")	      /* free text for people; http: how to check its answer */
 
 enum model_attr {
