@@ -448,9 +448,10 @@ static bool is_status_field(struct events *ev, const char *name)
 	return name && model_has_value(ev->f->models, MODEL_STATUS_FIELD, ev->ir->lang, name);
 }
 
-/* {status: "paid"} handed to a write, or SQL that sets it. */
+/* {status: "paid"} handed to a write, or SQL that sets it; the SQL's status is reported at
+ * `at` when given (the execute() of a statement prepared earlier). */
 static void written_status(struct events *ev, const struct ir_node *call, const struct ir_node *e,
-			   int depth)
+			   const struct ir_node *at, int depth)
 {
 	if (!e || depth > 4)
 		return;
@@ -464,7 +465,7 @@ static void written_status(struct events *ev, const struct ir_node *call, const 
 					emit(ev, (enum flow_event_kind)k, p, p->b, NULL, FLOW_FN_NONE,
 					     -1, false);
 			} else if (p->kind == IR_PAIR) {
-				written_status(ev, call, p->b, depth + 1); /* {data: {status}} */
+				written_status(ev, call, p->b, at, depth + 1); /* {data: {status}} */
 			}
 		}
 		return;
@@ -485,15 +486,50 @@ static void written_status(struct events *ev, const struct ir_node *call, const 
 			char value[64];
 			snprintf(value, sizeof value, "%.*s", (int)(end - p - 1), p + 1);
 			if (model_has_value(ev->f->models, MODEL_PAID_STATUS, ev->ir->lang, value)) {
-				emit(ev, EV_FULFIL, e, e, NULL, FLOW_FN_NONE, -1, false);
+				emit(ev, EV_FULFIL, at ? at : e, e, NULL, FLOW_FN_NONE, -1, false);
 				return;
 			}
 			if (model_has_value(ev->f->models, MODEL_FAILED_STATUS, ev->ir->lang, value)) {
-				emit(ev, EV_FAIL_MARK, e, e, NULL, FLOW_FN_NONE, -1, false);
+				emit(ev, EV_FAIL_MARK, at ? at : e, e, NULL, FLOW_FN_NONE, -1, false);
 				return;
 			}
 			p = end;
 		}
+	}
+}
+
+/* A statement prepared and kept for later ($stmt = $pdo->prepare("UPDATE ...")): its SQL
+ * runs, and its status is set, where the statement is executed. */
+static bool prepared_for_later(const struct model_row *r, const struct ir_node *call)
+{
+	const struct ir_node *up = call->parent;
+	while (up && up->kind == IR_AWAIT)
+		up = up->parent;
+	return attr_true(r, MODEL_ATTR_PREPARED) && up &&
+	       (up->kind == IR_DECL || up->kind == IR_ASSIGN);
+}
+
+/* At an execute() on a statement prepared earlier in the file: the status its SQL sets. */
+static void executed_status(struct events *ev, const struct ir_node *call)
+{
+	const struct ir_node *recv = call->a && call->a->kind == IR_MEMBER ? call->a->a : NULL;
+	const struct ir_node *defs[4];
+	int32_t files[4];
+	size_t k = recv && recv->kind == IR_NAME ? flow_defs(ev->q, ev->fn.file, recv, defs, files, 4)
+						 : 0;
+	for (size_t d = 0; d < k; d++) {
+		const struct ir_node *v = defs[d];
+		while (v && v->kind == IR_AWAIT)
+			v = v->a;
+		struct path dp;
+		const struct model_row *w;
+		if (files[d] != ev->fn.file || !v || v->kind != IR_CALL || !path_of(&dp, v) ||
+		    !(w = model_match(ev->f->models, MODEL_WRITE, ev->ir->lang, &dp)) ||
+		    !prepared_for_later(w, v))
+			continue;
+		for (uint32_t i = 0; i < v->nkids; i++)
+			written_status(ev, v, v->kids[i], call, 0);
+		return;
 	}
 }
 
@@ -766,10 +802,14 @@ static void call_event(struct events *ev, const struct ir_node *call)
 	}
 	if ((r = write_row(ev, call, &p))) {
 		emit(ev, EV_WRITE, call, NULL, r, FLOW_FN_NONE, -1, false);
+		if (r->attr[MODEL_ATTR_ON] && !strcmp(r->attr[MODEL_ATTR_ON], "write"))
+			executed_status(ev, call);
 		/* named arguments are fields too: .update(status="expired") */
-		written_status(ev, call, call, 0);
-		for (uint32_t i = 0; i < call->nkids; i++)
-			written_status(ev, call, call->kids[i], 0);
+		if (!prepared_for_later(r, call)) {
+			written_status(ev, call, call, NULL, 0);
+			for (uint32_t i = 0; i < call->nkids; i++)
+				written_status(ev, call, call->kids[i], NULL, 0);
+		}
 		/* a task queued with a delay is written and is a timer: poll.apply_async() */
 		if ((r = model_match(m, MODEL_TIMER, lang, &p)))
 			timer_event(ev, call, r);

@@ -172,6 +172,8 @@ enum model_kind {
 				 depends on */                                               \
 	X(VERSION, "version") /* uncaught_async: its major versions concerned ("3|4") */          \
 	X(PATCHED, "patched") /* uncaught_async: a dependency that makes the routes catch */      \
+	X(PREPARED, "prepared") /* write: "true": the SQL runs where the statement it makes  \
+				   is executed (an `on: write` call), when it is kept */      \
 	X(CLI, "cli")	      /* log: "true": a log only in a command-line script (echo) */      \
 	X(NOTE, "note")	      /* free text for people; http: how to check its answer */
 
