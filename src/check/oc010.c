@@ -81,9 +81,15 @@ static enum verdict judge_fn(const struct flow *f, struct flow_fn fn)
 		return LOGGED;
 	size_t n;
 	flow_callers(f, fn, &n);
-	if (n || is_entry(f, fn))
+	if (n)
 		return UNLOGGED;
-	return ELSEWHERE;
+	/* a method nothing calls that hands the link it created back (an SDK's or a client
+	 * package's public method) is library code: its callers log, not it */
+	const struct ir_func *func = flow_func(f, fn);
+	if (func && func->cls >= 0 && !func->ndecorators && !flow_is_entry(f, fn) &&
+	    (flow_summary(f, fn)->ret & FL_CREATED))
+		return ELSEWHERE;
+	return is_entry(f, fn) ? UNLOGGED : ELSEWHERE;
 }
 
 static int record(struct flow_check *c, const struct rule *r, const struct ir_node *site,
