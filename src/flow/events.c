@@ -212,6 +212,15 @@ static const struct model_row *client_by_type(struct events *ev, const struct ir
 	return NULL;
 }
 
+/* What holds the client a request is made on: the receiver of api.post(), or the name
+ * called when the client is itself a function (const api = ofetch.create(...); api(url)). */
+static const struct ir_node *client_holder(const struct ir_node *call)
+{
+	if (!call->a)
+		return NULL;
+	return call->a->kind == IR_MEMBER ? call->a->a : call->a->kind == IR_NAME ? call->a : NULL;
+}
+
 /* The client a receiver holds (axios.create({baseURL}), new Client(['base_uri' => ..]),
  * httpx.Client(base_url=...)) and its base URL, through locals, properties, imports. */
 static const struct model_row *client_of(struct events *ev, int32_t file,
@@ -323,8 +332,8 @@ static void http_event(struct events *ev, const struct ir_node *call, const stru
 		flow_string(ev->q, ev->fn.file, url, text, sizeof text, &partial);
 	const struct model_row *client = NULL;
 	ev->client = NULL;
-	if (call->a && call->a->kind == IR_MEMBER)
-		client = client_of(ev, ev->fn.file, call->a->a, base, sizeof base, 0);
+	if (client_holder(call))
+		client = client_of(ev, ev->fn.file, client_holder(call), base, sizeof base, 0);
 	/* whether an error answer raises: the request's row, unless the client was made
 	 * with an option that says otherwise, unless the request itself says */
 	bool throws = attr_true(r, MODEL_ATTR_THROWS);
@@ -671,8 +680,8 @@ static const struct model_row *http_row(struct events *ev, const struct ir_node 
 			continue;
 		if (r->attr[MODEL_ATTR_ON] && !strcmp(r->attr[MODEL_ATTR_ON], "client")) {
 			char base[URL_MAX];
-			if (!call->a || call->a->kind != IR_MEMBER ||
-			    !client_of(ev, ev->fn.file, call->a->a, base, sizeof base, 0))
+			const struct ir_node *h = client_holder(call);
+			if (!h || !client_of(ev, ev->fn.file, h, base, sizeof base, 0))
 				continue;
 		}
 		return r;
