@@ -572,6 +572,10 @@ const struct model_row *flow_ephemeral(const struct flow *f, struct flow_query *
 		bool only_assign = r->attr[MODEL_ATTR_ON] && !strcmp(r->attr[MODEL_ATTR_ON], "assign");
 		if (!(r->langs & LANG_BIT(ir->lang)) || (only_assign && !assign))
 			continue;
+		/* redis.set(key, ref, "EX", 1800): only with the option that makes it expire */
+		if (r->attr[MODEL_ATTR_WITH] &&
+		    (assign || n->kind != IR_CALL || !model_arg_is(n, r->attr[MODEL_ATTR_WITH])))
+			continue;
 		if (path_match_prefix(r->pat, &p))
 			return r;
 	}

@@ -166,7 +166,7 @@ enum model_kind {
 				 the status the predicate tells (CONFIRMED, FAILED) */       \
 	X(RAISES, "raises")   /* http: the argument or option whose truth decides whether an   \
 				 error answer raises ('http_errors' => false, raise_for_status) */ \
-	X(WITH, "with")	      /* check, log: "N=a|b": only when argument N is one of these (a string \
+	X(WITH, "with")	      /* check, log, ephemeral: "N=a|b": only when argument N is one of these (a string \
 				 or a constant's name) */                                    \
 	X(PACKAGE, "package") /* uncaught_async: the package the file imports and the project \
 				 depends on */                                               \
