@@ -63,7 +63,7 @@ static bool path_logs(const struct flow *f, struct flow_fn fn, int depth)
 static bool is_entry(const struct flow *f, struct flow_fn fn)
 {
 	static const char *const names[] = {"GET",     "POST",   "PUT",	 "PATCH", "DELETE",
-					    "handler", "default", "action", "loader", NULL};
+					    "handler", "default", "action", "loader", "load", NULL};
 	const struct ir_func *func = flow_func(f, fn);
 	if (!func || (func->flags & (IR_FN_MODULE | IR_FN_DEFAULT)) || func->ndecorators ||
 	    !func->name || !*func->name || flow_is_entry(f, fn))
