@@ -758,6 +758,14 @@ static void call_event(struct events *ev, const struct ir_node *call)
 			named ? model_match(f->models, MODEL_FULFIL, ev->ir->lang, &fp) : NULL;
 		if (fr && !fr->attr[MODEL_ATTR_STATUS])
 			emit(ev, EV_FULFIL, call, NULL, fr, callee, -1, false);
+		else if (fr) {
+			/* an entity's own setter: $order->setStatus('paid') on a Doctrine entity */
+			const struct ir_node *st = model_arg(call, fr->attr[MODEL_ATTR_STATUS]);
+			int k = status_written(ev, st);
+			if (k >= 0)
+				emit(ev, (enum flow_event_kind)k, call, st, fr, FLOW_FN_NONE, -1,
+				     false);
+		}
 		/* db.query("UPDATE ...") through the project's own query wrapper: the SQL it is
 		 * handed says it writes, whatever the wrapper's body lets the engine see */
 		const struct model_row *wr = fr || !named ? NULL : write_row(ev, call, &fp);
