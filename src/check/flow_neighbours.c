@@ -263,6 +263,31 @@ static int expand_callers(struct scan *s, size_t *count)
 	return rc;
 }
 
+/* In a project that calls OCPay, the code files that name the CONFIRMED status without
+ * naming OCPay: a return handler that trusts ?status=CONFIRMED often sits in its own file
+ * (a routes file, an endpoint using auto-imported helpers) and must still be read. */
+static int expand_status_readers(struct scan *s, size_t *count)
+{
+	static const char word[] = "CONFIRMED";
+	int rc = 0;
+	if (!s->nflow_records)
+		return 0;
+	for (size_t i = 0; !rc && i < s->files.len; i++) {
+		const char *p = s->files.items[i].path;
+		enum lang lang = lang_from_path(p);
+		if (lang == LANG_TEXT || flow_stage_kept(s, (long)i) ||
+		    (s->files.items[i].flags & FILE_SYMLINK))
+			continue;
+		size_t len = 0;
+		char *data = file_read_small(s->root, p, s->opt->max_parse_size, &len);
+		bool hit = data && memmem(data, len, word, sizeof word - 1) != NULL;
+		free(data);
+		if (hit)
+			rc = keep_file(s, (long)i, count);
+	}
+	return rc;
+}
+
 /* The files flow_requesters() finds: pages requesting the shop's own routes. */
 static int expand_requesters(struct scan *s, size_t *count)
 {
@@ -290,6 +315,8 @@ int flow_neighbours_expand(struct scan *s)
 		return 0; /* a tree from the object database: only its own files */
 	size_t count = 0, from = 0;
 	int rc = expand_callers(s, &count);
+	if (!rc)
+		rc = expand_status_readers(s, &count);
 	if (!rc)
 		rc = flow_stage_lower(s);
 	if (!rc)

@@ -205,7 +205,7 @@ int oc003_run(struct flow_check *c, const struct rule *r, const struct detector 
 		const struct flow_event *ev = flow_events(c->flow, fn, &n);
 		for (size_t k = 0; k < n && !rc; k++) {
 			const struct flow_event *e = &ev[k];
-			if (e->kind != EV_CREATE_LINK || flow_fn_ok(e->via))
+			if (e->kind != EV_CREATE_LINK || flow_event_wrapped(c->flow, e))
 				continue;
 			bool library = false;
 			const char *kept = NULL;

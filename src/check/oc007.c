@@ -301,6 +301,26 @@ static int advise(struct flow_check *c, const struct rule *r, const struct flow_
 	return flow_report(c, r, e->node, msg, SEV_INFO);
 }
 
+static bool visit_403(void *ctx, const struct ir_node *n)
+{
+	bool *found = ctx;
+	*found |= (n->kind == IR_NUMBER && n->num == 403) ||
+		  (n->kind != IR_CALL && n->text && strcasestr(n->text, "forbidden"));
+	return !*found;
+}
+
+/* Whether a catch around the call tells a 403 apart: the wrapper raised an error holding
+ * the HTTP status and the caller reads it (err.status === 403). */
+static bool catch_tells_403(const struct ir_node *call)
+{
+	bool found = false;
+	for (const struct ir_node *t = flow_try_of(call); t && !found; t = flow_try_of(t))
+		for (uint32_t i = 0; i < t->nkids && !found; i++)
+			if (t->kids[i] && t->kids[i]->kind == IR_CATCH)
+				ir_walk(t->kids[i]->b, visit_403, &found);
+	return found;
+}
+
 static int judge(struct flow_check *c, const struct rule *r, struct flow_fn fn,
 		 const struct flow_event *e)
 {
@@ -324,7 +344,8 @@ static int judge(struct flow_check *c, const struct rule *r, struct flow_fn fn,
 			return flow_report(c, r, e->node, msg, -1);
 		}
 		/* left to the framework; a catch-all of an HTTP client's errors is advised */
-		if (!caught || e->sdk || !create || !answer_of(&a, c, fn, e, 0) || a.has_403)
+		if (!caught || e->sdk || !create || !answer_of(&a, c, fn, e, 0) || a.has_403 ||
+		    catch_tells_403(e->node))
 			return 0;
 		return advise(c, r, e, false);
 	}
@@ -340,7 +361,7 @@ static int judge(struct flow_check *c, const struct rule *r, struct flow_fn fn,
 			 what, a.note ? a.note : "check the HTTP status and the success flag");
 		return flow_report(c, r, e->node, msg, -1);
 	}
-	return !create || a.has_403 ? 0 : advise(c, r, e, a.checked);
+	return !create || a.has_403 || catch_tells_403(e->node) ? 0 : advise(c, r, e, a.checked);
 }
 
 int oc007_run(struct flow_check *c, const struct rule *r, const struct detector *d)

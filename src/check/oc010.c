@@ -64,7 +64,7 @@ static bool path_logs(const struct flow *f, struct flow_fn fn, int depth)
 static bool is_entry(const struct flow *f, struct flow_fn fn, bool methods)
 {
 	static const char *const names[] = {"GET",     "POST",   "PUT",	 "PATCH", "DELETE",
-					    "handler", "default", "action", "loader", NULL};
+					    "handler", "default", "action", "loader", "load", NULL};
 	const struct ir_func *func = flow_func(f, fn);
 	if (!func || (func->flags & (IR_FN_MODULE | IR_FN_DEFAULT)) || func->ndecorators ||
 	    !func->name || !*func->name || flow_is_entry(f, fn))
@@ -133,7 +133,7 @@ int oc010_run(struct flow_check *c, const struct rule *r, const struct detector 
 		for (size_t k = 0; k < n && !rc; k++) {
 			const struct flow_event *e = &ev[k];
 			enum event what;
-			if (e->kind == EV_CREATE_LINK && !flow_fn_ok(e->via))
+			if (e->kind == EV_CREATE_LINK && !flow_event_wrapped(c->flow, e))
 				what = EVENT_CREATED;
 			else if ((e->kind == EV_FULFIL || e->kind == EV_FAIL_MARK) &&
 				 !flow_fn_ok(e->via))

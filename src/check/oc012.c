@@ -7,7 +7,7 @@
  * handling's cue; the function that holds it (and its closures) handles failure when it
  * tests FAILED, marks an order failed or cancelled, keys a table by FAILED, or says
  * "failed", "cancelled" or "expired" outside a catch (an API error is not a failed
- * payment). A guard that only rejects what is not confirmed (`if (status !== "CONFIRMED")
+ * payment), or ends the if/else-if chain of the test with an else that fulfils nothing. A guard that only rejects what is not confirmed (`if (status !== "CONFIRMED")
  * throw`) is verification, not status handling, and is left to OC004. */
 #include <string.h>
 #include <strings.h>
@@ -114,11 +114,41 @@ struct scan_fn {
 	int rc;
 };
 
+static bool visit_fulfils(void *ctx, const struct ir_node *n)
+{
+	struct failure *h = ctx;
+	const struct flow_event *ev = n->kind == IR_CALL || n->kind == IR_STRING || n->kind == IR_PAIR
+					      ? flow_event_at(h->c->flow, h->c->file, n)
+					      : NULL;
+	h->found |= ev && ev->kind == EV_FULFIL;
+	return !h->found;
+}
+
+/* The catch-all else at the end of an if/else-if chain a CONFIRMED test opens and another
+ * test (PENDING) continues, when it fulfils nothing: whatever is neither lands there,
+ * FAILED with it. */
+static bool catch_all_else(struct flow_check *c, const struct ir_node *test)
+{
+	const struct ir_node *s = test->parent;
+	if (!s || s->kind != IR_IF || s->a != test)
+		return false;
+	const struct ir_node *first = s;
+	while (s->c && s->c->kind == IR_IF)
+		s = s->c;
+	if (!s->c || s == first)
+		return false; /* a bare else may be PENDING's: it must follow another test */
+	struct failure h = {c, false};
+	ir_walk(s->c, visit_fulfils, &h);
+	return !h.found;
+}
+
 static bool visit_confirmed(void *ctx, const struct ir_node *n)
 {
 	struct scan_fn *sf = ctx;
 	if (sf->rc || !positive_confirmed(sf->c, n))
 		return !sf->rc;
+	if (catch_all_else(sf->c, n))
+		return n->kind != IR_BINARY;
 	if (sf->handled < 0) {
 		struct failure h = {sf->c, false};
 		flow_walk(sf->c->flow, sf->fn, true, visit_handles, &h);

@@ -212,6 +212,15 @@ static const struct model_row *client_by_type(struct events *ev, const struct ir
 	return NULL;
 }
 
+/* What holds the client a request is made on: the receiver of api.post(), or the name
+ * called when the client is itself a function (const api = ofetch.create(...); api(url)). */
+static const struct ir_node *client_holder(const struct ir_node *call)
+{
+	if (!call->a)
+		return NULL;
+	return call->a->kind == IR_MEMBER ? call->a->a : call->a->kind == IR_NAME ? call->a : NULL;
+}
+
 /* The client a receiver holds (axios.create({baseURL}), new Client(['base_uri' => ..]),
  * httpx.Client(base_url=...)) and its base URL, through locals, properties, imports. */
 static const struct model_row *client_of(struct events *ev, int32_t file,
@@ -381,8 +390,8 @@ static void http_event(struct events *ev, const struct ir_node *call, const stru
 		flow_string(ev->q, ev->fn.file, url, text, sizeof text, &partial);
 	const struct model_row *client = NULL;
 	ev->client = NULL;
-	if (call->a && call->a->kind == IR_MEMBER)
-		client = client_of(ev, ev->fn.file, call->a->a, base, sizeof base, 0);
+	if (client_holder(call))
+		client = client_of(ev, ev->fn.file, client_holder(call), base, sizeof base, 0);
 	/* whether an error answer raises: the request's row, unless the client was made
 	 * with an option that says otherwise, unless the request itself says */
 	bool throws = attr_true(r, MODEL_ATTR_THROWS);
@@ -508,9 +517,10 @@ static bool is_status_field(struct events *ev, const char *name)
 	return name && model_has_value(ev->f->models, MODEL_STATUS_FIELD, ev->ir->lang, name);
 }
 
-/* {status: "paid"} handed to a write, or SQL that sets it. */
+/* {status: "paid"} handed to a write, or SQL that sets it; the SQL's status is reported at
+ * `at` when given (the execute() of a statement prepared earlier). */
 static void written_status(struct events *ev, const struct ir_node *call, const struct ir_node *e,
-			   int depth)
+			   const struct ir_node *at, int depth)
 {
 	if (!e || depth > 4)
 		return;
@@ -524,7 +534,7 @@ static void written_status(struct events *ev, const struct ir_node *call, const 
 					emit(ev, (enum flow_event_kind)k, p, p->b, NULL, FLOW_FN_NONE,
 					     -1, false);
 			} else if (p->kind == IR_PAIR) {
-				written_status(ev, call, p->b, depth + 1); /* {data: {status}} */
+				written_status(ev, call, p->b, at, depth + 1); /* {data: {status}} */
 			}
 		}
 		return;
@@ -545,15 +555,50 @@ static void written_status(struct events *ev, const struct ir_node *call, const 
 			char value[64];
 			snprintf(value, sizeof value, "%.*s", (int)(end - p - 1), p + 1);
 			if (model_has_value(ev->f->models, MODEL_PAID_STATUS, ev->ir->lang, value)) {
-				emit(ev, EV_FULFIL, e, e, NULL, FLOW_FN_NONE, -1, false);
+				emit(ev, EV_FULFIL, at ? at : e, e, NULL, FLOW_FN_NONE, -1, false);
 				return;
 			}
 			if (model_has_value(ev->f->models, MODEL_FAILED_STATUS, ev->ir->lang, value)) {
-				emit(ev, EV_FAIL_MARK, e, e, NULL, FLOW_FN_NONE, -1, false);
+				emit(ev, EV_FAIL_MARK, at ? at : e, e, NULL, FLOW_FN_NONE, -1, false);
 				return;
 			}
 			p = end;
 		}
+	}
+}
+
+/* A statement prepared and kept for later ($stmt = $pdo->prepare("UPDATE ...")): its SQL
+ * runs, and its status is set, where the statement is executed. */
+static bool prepared_for_later(const struct model_row *r, const struct ir_node *call)
+{
+	const struct ir_node *up = call->parent;
+	while (up && up->kind == IR_AWAIT)
+		up = up->parent;
+	return attr_true(r, MODEL_ATTR_PREPARED) && up &&
+	       (up->kind == IR_DECL || up->kind == IR_ASSIGN);
+}
+
+/* At an execute() on a statement prepared earlier in the file: the status its SQL sets. */
+static void executed_status(struct events *ev, const struct ir_node *call)
+{
+	const struct ir_node *recv = call->a && call->a->kind == IR_MEMBER ? call->a->a : NULL;
+	const struct ir_node *defs[4];
+	int32_t files[4];
+	size_t k = recv && recv->kind == IR_NAME ? flow_defs(ev->q, ev->fn.file, recv, defs, files, 4)
+						 : 0;
+	for (size_t d = 0; d < k; d++) {
+		const struct ir_node *v = defs[d];
+		while (v && v->kind == IR_AWAIT)
+			v = v->a;
+		struct path dp;
+		const struct model_row *w;
+		if (files[d] != ev->fn.file || !v || v->kind != IR_CALL || !path_of(&dp, v) ||
+		    !(w = model_match(ev->f->models, MODEL_WRITE, ev->ir->lang, &dp)) ||
+		    !prepared_for_later(w, v))
+			continue;
+		for (uint32_t i = 0; i < v->nkids; i++)
+			written_status(ev, v, v->kids[i], call, 0);
+		return;
 	}
 }
 
@@ -598,6 +643,10 @@ static const struct model_row *ephemeral_at(const struct flow *f, struct flow_qu
 		bool only_assign = r->attr[MODEL_ATTR_ON] && !strcmp(r->attr[MODEL_ATTR_ON], "assign");
 		if (!(r->langs & LANG_BIT(ir->lang)) || (only_assign && !assign))
 			continue;
+		/* redis.set(key, ref, "EX", 1800): only with the option that makes it expire */
+		if (r->attr[MODEL_ATTR_WITH] &&
+		    (assign || n->kind != IR_CALL || !model_arg_is(n, r->attr[MODEL_ATTR_WITH])))
+			continue;
 		if (path_match_prefix(r->pat, &p))
 			return r;
 	}
@@ -610,6 +659,10 @@ static const struct model_row *ephemeral_at(const struct flow *f, struct flow_qu
 	size_t k = recv && recv->kind == IR_NAME ? flow_defs(q, file, recv, defs, files, 4) : 0;
 	for (size_t i = 0; i < k; i++) {
 		const struct ir_node *v = defs[i];
+		while (v && v->kind == IR_AWAIT)
+			v = v->a; /* const session = await getSession(cookie) */
+		if (!v)
+			continue;
 		if (v->kind == IR_OBJECT || v->kind == IR_ARRAY)
 			return &memory;
 		const struct model_row *r =
@@ -705,8 +758,8 @@ static const struct model_row *http_row(struct events *ev, const struct ir_node 
 			continue;
 		if (r->attr[MODEL_ATTR_ON] && !strcmp(r->attr[MODEL_ATTR_ON], "client")) {
 			char base[URL_MAX];
-			if (!call->a || call->a->kind != IR_MEMBER ||
-			    !client_of(ev, ev->fn.file, call->a->a, base, sizeof base, 0))
+			const struct ir_node *h = client_holder(call);
+			if (!h || !client_of(ev, ev->fn.file, h, base, sizeof base, 0))
 				continue;
 		}
 		return r;
@@ -801,6 +854,14 @@ static void call_event(struct events *ev, const struct ir_node *call)
 			named ? model_match(f->models, MODEL_FULFIL, ev->ir->lang, &fp) : NULL;
 		if (fr && !fr->attr[MODEL_ATTR_STATUS])
 			emit(ev, EV_FULFIL, call, NULL, fr, callee, -1, false);
+		else if (fr) {
+			/* an entity's own setter: $order->setStatus('paid') on a Doctrine entity */
+			const struct ir_node *st = model_arg(call, fr->attr[MODEL_ATTR_STATUS]);
+			int k = status_written(ev, st);
+			if (k >= 0)
+				emit(ev, (enum flow_event_kind)k, call, st, fr, FLOW_FN_NONE, -1,
+				     false);
+		}
 		/* db.query("UPDATE ...") through the project's own query wrapper: the SQL it is
 		 * handed says it writes, whatever the wrapper's body lets the engine see */
 		const struct model_row *wr = fr || !named ? NULL : write_row(ev, call, &fp);
@@ -850,17 +911,25 @@ static void call_event(struct events *ev, const struct ir_node *call)
 	}
 	if ((r = write_row(ev, call, &p))) {
 		emit(ev, EV_WRITE, call, NULL, r, FLOW_FN_NONE, -1, false);
+		if (r->attr[MODEL_ATTR_ON] && !strcmp(r->attr[MODEL_ATTR_ON], "write"))
+			executed_status(ev, call);
 		/* named arguments are fields too: .update(status="expired") */
-		written_status(ev, call, call, 0);
-		for (uint32_t i = 0; i < call->nkids; i++)
-			written_status(ev, call, call->kids[i], 0);
+		if (!prepared_for_later(r, call)) {
+			written_status(ev, call, call, NULL, 0);
+			for (uint32_t i = 0; i < call->nkids; i++)
+				written_status(ev, call, call->kids[i], NULL, 0);
+		}
 		/* a task queued with a delay is written and is a timer: poll.apply_async() */
 		if ((r = model_match(m, MODEL_TIMER, lang, &p)))
 			timer_event(ev, call, r);
 		return;
 	}
 	if ((r = model_match(m, MODEL_LOG, lang, &p)) || (r = typed_row(ev, MODEL_LOG, call))) {
-		emit(ev, EV_LOG, call, NULL, r, FLOW_FN_NONE, -1, false);
+		/* echo is the response of a web page, the log of a script */
+		bool cli = r->attr[MODEL_ATTR_CLI] && !strcmp(r->attr[MODEL_ATTR_CLI], "true");
+		if ((!cli || ev->ir->script) &&
+		    (!r->attr[MODEL_ATTR_WITH] || model_arg_is(call, r->attr[MODEL_ATTR_WITH])))
+			emit(ev, EV_LOG, call, NULL, r, FLOW_FN_NONE, -1, false);
 		return;
 	}
 	if ((r = model_match(m, MODEL_TIMER, lang, &p)) && timer_event(ev, call, r))
@@ -956,4 +1025,9 @@ const struct flow_event *flow_event_at(const struct flow *f, int32_t file,
 	if (!ff || !ff->event_of || !n || n->id >= ff->ir->nnodes)
 		return NULL;
 	return ff->event_of[n->id];
+}
+
+bool flow_event_wrapped(const struct flow *f, const struct flow_event *e)
+{
+	return flow_fn_ok(e->via) && (flow_summary(f, e->via)->api & (1u << e->kind));
 }

@@ -120,6 +120,11 @@ const struct model_row *flow_ephemeral(const struct flow *f, struct flow_query *
 				       const struct ir_node *n, bool assign);
 /* The events of a function in source order. */
 const struct flow_event *flow_events(const struct flow *f, struct flow_fn fn, size_t *n);
+/* Whether an event at a call of a project function is made inside that function, which
+ * holds the same event itself (createPaymentLink() wrapping createLink), rather than at
+ * the call: a wrapper handed the endpoint (apiRequest({ endpoint: "/ocpay/createLink" }))
+ * makes only a request to whatever it is given. */
+bool flow_event_wrapped(const struct flow *f, const struct flow_event *e);
 /* The event a node is, or NULL. */
 const struct flow_event *flow_event_at(const struct flow *f, int32_t file,
 				       const struct ir_node *n);

@@ -283,6 +283,7 @@ struct ir_file {
 	uint32_t nnodes;
 	struct ir_node **nodes; /* by id, set by ir_link */
 	bool truncated;		/* some subtree was cut at the nesting limit */
+	bool script;		/* a command-line script: a shebang line, a PHP_SAPI check */
 	struct ir_arena *arena;
 };
 

@@ -180,12 +180,15 @@ enum model_kind {
 				 takes a handler, the handler's input is what it checks */   \
 	X(RAISES, "raises")   /* http: the argument or option whose truth decides whether an   \
 				 error answer raises ('http_errors' => false, raise_for_status) */ \
-	X(WITH, "with")	      /* check, http, bound: "N=a|b": only when argument N is one of    \
-				 these (a string or a constant's name): "1=CURLOPT_URL" */                                    \
+	X(WITH, "with")	      /* check, http, bound, log, ephemeral: "N=a|b": only when argument \
+				 N is one of these (a string or a constant's name) */        \
 	X(PACKAGE, "package") /* uncaught_async: the package the file imports and the project \
 				 depends on */                                               \
 	X(VERSION, "version") /* uncaught_async: its major versions concerned ("3|4") */          \
 	X(PATCHED, "patched") /* uncaught_async: a dependency that makes the routes catch */      \
+	X(PREPARED, "prepared") /* write: "true": the SQL runs where the statement it makes  \
+				   is executed (an `on: write` call), when it is kept */      \
+	X(CLI, "cli")	      /* log: "true": a log only in a command-line script (echo) */      \
 	X(NOTE, "note")	      /* free text for people; http: how to check its answer */
 
 enum model_attr {

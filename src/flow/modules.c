@@ -75,10 +75,10 @@ static const char *const js_suffixes[] = {
 	"/index.mjs",  NULL};
 
 /* Aliases the frameworks set up without a tsconfig: SvelteKit's $lib, Nuxt's ~ and @,
- * and the common @/ for src/. */
+ * Remix's ~ for app/, and the common @/ for src/. */
 static const struct {
 	const char *prefix, *target;
-} js_aliases[] = {{"$lib/", "src/lib/"}, {"~/", ""},	  {"~/", "src/"}, {"~~/", ""},
+} js_aliases[] = {{"$lib/", "src/lib/"}, {"~/", ""},	  {"~/", "src/"}, {"~/", "app/"}, {"~~/", ""},
 		  {"@/", "src/"},	 {"@/", ""},	  {"#/", "src/"}, {"src/", "src/"}};
 
 static int32_t resolve_js(const struct flow *f, const char *from, const char *spec)

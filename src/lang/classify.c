@@ -97,7 +97,16 @@ struct evidence {
 	char browser_import[64];
 	char browser_api[64];	/* first browser-only API used */
 	bool handler_export;	/* exports.handler / export const handler */
+	bool data_export;	/* export function loader / action: a Remix route's server half */
 };
+
+/* Whether an exported declaration is the function or const `name`. */
+static bool exports_name(const struct evidence *e, struct ast_node decl, const char *name)
+{
+	return ast_text_is(e->syn, ast_field(decl, "name"), name) ||
+	       (ast_is(decl, "lexical_declaration") &&
+		ast_text_is(e->syn, ast_field(ast_named_child(decl, 0), "name"), name));
+}
 
 static void note(char *dst, size_t cap, const char *text, size_t len)
 {
@@ -191,6 +200,10 @@ static bool visit(void *ctx, struct ast_node n)
 			      ast_text_is(e->syn, ast_field(ast_named_child(decl, 0), "name"),
 					  "handler"))))
 				e->handler_export = true;
+			if (!ast_is_null(decl) && len < 65536 &&
+			    (strstr(t, "loader") || strstr(t, "action")) &&
+			    (exports_name(e, decl, "loader") || exports_name(e, decl, "action")))
+				e->data_export = true;
 		}
 		return !strcmp(type, "export_statement");
 	}
@@ -342,6 +355,16 @@ static bool is_next_app(json_t *pkg)
 	return pkg && package_has(pkg, "next");
 }
 
+/* A route module of Remix or React Router's framework mode: app/routes/. */
+static bool remix_route(const struct classify_input *in, json_t *pkg)
+{
+	static const char *const remix[] = {"@remix-run/node", "@remix-run/cloudflare",
+					    "@remix-run/deno", "@react-router/node",
+					    "@react-router/dev"};
+	return has_segment(inside_package(in), "routes") && pkg &&
+	       package_first(pkg, remix, COUNT(remix));
+}
+
 static bool framework_path(struct runtime_verdict *v, const struct classify_input *in,
 			   json_t *pkg)
 {
@@ -466,6 +489,9 @@ static void decide_in_order(struct runtime_verdict *v, const struct classify_inp
 		decide(v, RUNTIME_SERVER, "imports %s", e->server_import);
 	else if (e->handler_export)
 		decide(v, RUNTIME_SERVER, "exports a serverless handler");
+	else if (e->data_export && remix_route(in, pkg))
+		/* the bundler strips loader and action from the browser's copy */
+		decide(v, RUNTIME_SERVER, "Remix route module exporting a loader or action");
 	else if (e->browser_api[0])
 		decide(v, RUNTIME_BROWSER, "uses %s", e->browser_api);
 	else if (e->browser_import[0])

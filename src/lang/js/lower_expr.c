@@ -148,6 +148,16 @@ static struct ir_node *lower_call(struct jsl *L, struct ast_node n, bool is_new,
 		x->flags |= IR_F_OPTIONAL;
 	if (ast_is(fn, "import")) {
 		x->a = named_leaf(L, IR_NAME, fn);
+	} else if (!is_new && ast_is(fn, "await_expression")) {
+		/* TypeScript's grammar reads `await res.json<T>()` as (await res.json)<T>(): the
+		 * await is of the call */
+		struct ir_node *w = jsl_node(L, IR_AWAIT, n);
+		if (!w)
+			return NULL;
+		x->a = jsl_expr(L, jsl_first(fn), depth + 1);
+		lower_list(L, x, args, depth);
+		w->a = x;
+		return w;
 	} else {
 		x->a = jsl_expr(L, fn, depth + 1);
 	}
@@ -156,13 +166,6 @@ static struct ir_node *lower_call(struct jsl *L, struct ast_node n, bool is_new,
 		return x;
 	}
 	lower_list(L, x, args, depth);
-	if (!is_new && x->a && x->a->kind == IR_AWAIT) {
-		/* `await r.json<T>()` parses as a call of `await r.json`: the await is the call's */
-		struct ir_node *aw = x->a;
-		x->a = aw->a;
-		aw->a = x;
-		return aw;
-	}
 	struct ast_node first = jsl_first(args);
 	if (!is_new && x->nkids == 1 && jsl_is_const_string(first)) {
 		if (ast_is(fn, "import"))
