@@ -14,38 +14,36 @@
 static git_blame *blame_path(struct scan *s, git_repository *g, const git_oid *rev,
 			     const char *path)
 {
+	char full[4096], spec[4200];
+	snprintf(full, sizeof full, "%s%s", repo_scope(s->repo), path);
+	/* a file HEAD does not hold (new, staged) is nobody's commit yet; blaming it anyway
+	 * leaks in libgit2 1.5, as blaming the working tree's buffer does */
+	git_object *blob = NULL;
+	if ((size_t)snprintf(spec, sizeof spec, "HEAD:%s", full) >= sizeof spec ||
+	    git_revparse_single(&blob, g, spec) < 0 || git_object_type(blob) != GIT_OBJECT_BLOB) {
+		git_error_clear();
+		git_object_free(blob);
+		return NULL;
+	}
+	/* a file edited since HEAD: its lines are not HEAD's, and an edited line is nobody's
+	 * commit yet, so none of it is attributed */
+	size_t len = 0;
+	char *text = s->root ? file_read_small(s->root, path, s->opt->max_file_size, &len) : NULL;
+	bool same = !text || (git_blob_rawsize((git_blob *)blob) == (git_object_size_t)len &&
+			      !memcmp(git_blob_rawcontent((git_blob *)blob), text, len));
+	free(text);
+	git_object_free(blob);
+	if (!same)
+		return NULL;
 	git_blame_options opts;
 	git_blame_options_init(&opts, GIT_BLAME_OPTIONS_VERSION);
 	opts.oldest_commit = *rev;
-	char full[4096];
-	snprintf(full, sizeof full, "%s%s", repo_scope(s->repo), path);
-	git_blame *head = NULL, *now = NULL;
+	git_blame *head = NULL;
 	if (git_blame_file(&head, g, full, &opts) < 0) {
 		git_error_clear();
 		return NULL;
 	}
-	(void)now;
-	size_t len = 0;
-	char *text = s->root ? file_read_small(s->root, path, s->opt->max_file_size, &len) : NULL;
-	if (!text)
-		return head;
-	/* a file edited since HEAD: its lines are not HEAD's, and an edited line is nobody's
-	 * commit yet, so none of it is attributed (git_blame_buffer would say which lines
-	 * are, but it leaks in libgit2 1.5) */
-	char spec[4200];
-	git_object *blob = NULL;
-	bool same = false;
-	if ((size_t)snprintf(spec, sizeof spec, "HEAD:%s", full) < sizeof spec &&
-	    git_revparse_single(&blob, g, spec) == 0 && git_object_type(blob) == GIT_OBJECT_BLOB)
-		same = git_blob_rawsize((git_blob *)blob) == (git_object_size_t)len &&
-		       !memcmp(git_blob_rawcontent((git_blob *)blob), text, len);
-	git_error_clear();
-	git_object_free(blob);
-	free(text);
-	if (same)
-		return head;
-	git_blame_free(head);
-	return NULL;
+	return head;
 }
 
 int since_attribute(struct scan *s, struct repo *r, const char *rev)
