@@ -24,8 +24,8 @@ struct def {
 	const struct ir_node *value;
 	const char *key;
 	const struct ir_node *at; /* the node that defines (assignment, declaration ...) */
-	int32_t module; /* DEF_MODULE: the file */
-	int32_t func;	/* the function whose scope holds it */
+	int32_t module;		  /* DEF_MODULE: the file */
+	int32_t func;		  /* the function whose scope holds it */
 	int16_t param;
 	uint8_t how; /* enum def_how */
 };
@@ -39,23 +39,23 @@ struct scope {
 struct flow_file {
 	struct ir_file *ir;
 	struct flow_file_info info;
-	struct scope *scopes;	  /* per function */
-	int32_t *import_file;	  /* per import: the file it resolves to, or -1 */
-	struct flow_fn *callee;	  /* per node id (calls only): the function run */
+	struct scope *scopes;	    /* per function */
+	int32_t *import_file;	    /* per import: the file it resolves to, or -1 */
+	struct flow_fn *callee;	    /* per node id (calls only): the function run */
 	struct flow_event **events; /* per function: its events in source order */
 	uint32_t *nevents;
 	const struct flow_event **event_of; /* per node id: its (first) event, or NULL */
-	struct flow_summary *summaries; /* per function */
-	struct flow_site **callers;	/* per function */
+	struct flow_summary *summaries;	    /* per function */
+	struct flow_site **callers;	    /* per function */
 	uint32_t *ncallers;
-	bool *callback;		  /* per function: handed to a call as a value (a route handler,
-				   * a scheduled job): the framework calls it */
+	bool *callback; /* per function: handed to a call as a value (a route handler,
+			 * a scheduled job): the framework calls it */
 	const struct flow_event ***runs; /* per function: what runs it (flow_runs) */
 	uint32_t *nruns;
-	struct flow_site **handed;	/* per function: the calls it is handed to */
+	struct flow_site **handed; /* per function: the calls it is handed to */
 	uint32_t *nhanded;
-	int32_t *first_child;	  /* per function: its first closure, or -1 */
-	int32_t *next_sibling;	  /* per function: the next closure of its parent, or -1 */
+	int32_t *first_child;  /* per function: its first closure, or -1 */
+	int32_t *next_sibling; /* per function: the next closure of its parent, or -1 */
 };
 
 /* A class of the project by its qualified name (PHP: namespace\Name; others: file path
@@ -76,7 +76,7 @@ struct flow {
 	size_t nfiles, cap;
 	uint32_t *fn_base; /* per file: the number of its first function among all functions */
 	uint32_t nfns;
-	int32_t *by_path; /* file indices sorted by path */
+	int32_t *by_path;	   /* file indices sorted by path */
 	struct class_ref *classes; /* sorted by name */
 	size_t nclasses;
 	struct route *routes; /* the project's own routes (routes.c) */
@@ -92,7 +92,7 @@ struct flow_query {
 	const struct flow *f;
 	uint32_t **labels; /* per file: per node id, labels | LBL_DONE, or LBL_BUSY */
 	size_t nfiles;
-	int depth;	   /* of the current recursion, for the bound */
+	int depth; /* of the current recursion, for the bound */
 };
 
 /* index.c */
@@ -127,8 +127,8 @@ int classes_index(struct flow *f);
 int calls_resolve(struct flow *f);
 /* The class of the value expr holds in file (new X(), a typed parameter or property,
  * this). */
-bool value_class(const struct flow *f, int32_t file, const struct ir_node *expr,
-		 int32_t *out_file, int32_t *out_cls, int depth);
+bool value_class(const struct flow *f, int32_t file, const struct ir_node *expr, int32_t *out_file,
+		 int32_t *out_cls, int depth);
 /* The function expr names (a function value: a name, a member, an inline function). */
 struct flow_fn value_function(const struct flow *f, int32_t file, const struct ir_node *expr,
 			      int depth);
@@ -164,6 +164,13 @@ int runs_build(struct flow *f);
 const struct def *def_reaching(const struct flow *f, int32_t file, const struct ir_node *name,
 			       const struct ir_node *at);
 
+/* The value of obj's member key (an object literal's, a class's property), or NULL. */
+const struct ir_node *flow_member_at(struct flow_query *q, int32_t file, const struct ir_node *obj,
+				     const char *key, int32_t *out_file, int depth);
+/* The constant a class gives a name: A::URL, self::URL, this.baseUrl's initial value
+ * (scalars.c). */
+const struct ir_node *flow_class_constant(struct flow_query *q, int32_t file,
+					  const struct ir_node *e, int32_t *out_file);
 /* The single value a project function returns (its last return), or NULL. */
 const struct ir_node *flow_returned(const struct flow *f, struct flow_fn fn);
 /* A call the models name an answer to the client, unless its receiver is a local. */
