@@ -11,21 +11,8 @@
 #include <strings.h>
 
 #include "core/error.h"
+#include "flow/events_private.h"
 #include "flow/flow_private.h"
-
-#define URL_MAX 512
-
-struct events {
-	struct flow *f;
-	struct flow_query *q;
-	struct flow_fn fn;
-	const struct ir_file *ir;
-	struct flow_event *items;
-	uint32_t n, cap;
-	bool oom;
-	const struct ir_node *client; /* the call that made the client client_of() found */
-	int32_t client_file;
-};
 
 /* Whether name is one of the '|'-separated names. */
 static bool in_list(const char *list, const char *name)
@@ -40,9 +27,9 @@ static bool in_list(const char *list, const char *name)
 	return false;
 }
 
-static void emit(struct events *ev, enum flow_event_kind kind, const struct ir_node *node,
-		 const struct ir_node *arg, const struct model_row *row, struct flow_fn via,
-		 double ms, bool sdk)
+void ev_emit(struct events *ev, enum flow_event_kind kind, const struct ir_node *node,
+	     const struct ir_node *arg, const struct model_row *row, struct flow_fn via, double ms,
+	     bool sdk)
 {
 	if (ev->oom)
 		return;
@@ -60,7 +47,7 @@ static void emit(struct events *ev, enum flow_event_kind kind, const struct ir_n
 }
 
 /* Marks the event just emitted as one whose error answer raises. */
-static void set_throws(struct events *ev, bool throws)
+void ev_set_throws(struct events *ev, bool throws)
 {
 	if (!ev->oom && ev->n)
 		ev->items[ev->n - 1].throws = throws;
@@ -83,347 +70,9 @@ static bool wrapped_throws(const struct flow *f, struct flow_fn fn, int depth)
 	return false;
 }
 
-static bool attr_true(const struct model_row *r, enum model_attr a)
+bool ev_attr_true(const struct model_row *r, enum model_attr a)
 {
 	return r && r->attr[a] && !strcmp(r->attr[a], "true");
-}
-
-/* The truth of the option a row's `raises` names on a call (Guzzle's 'http_errors' =>
- * false, aiohttp's raise_for_status=True), through a variable holding the options too:
- * 1 or 0, or -1 when the call does not say. */
-static int raises_option(struct events *ev, int32_t file, const struct ir_node *call,
-			 const struct model_row *r)
-{
-	const char *spec = r ? r->attr[MODEL_ATTR_RAISES] : NULL;
-	if (!spec)
-		return -1;
-	const struct ir_node *v = model_arg(call, spec);
-	const char *dot = strchr(spec, '.');
-	if (!v && dot && (size_t)(dot - spec) < 16) {
-		char head[16];
-		snprintf(head, sizeof head, "%.*s", (int)(dot - spec), spec);
-		int32_t of;
-		const struct ir_node *opts = model_arg(call, head);
-		v = opts ? flow_member_value(ev->q, file, opts, dot + 1, &of) : NULL;
-	}
-	return v && v->kind == IR_BOOL ? v->num != 0 : -1;
-}
-
-/* Which endpoint a URL names: EV_CREATE_LINK, EV_CHECK_PAYMENT, or -1. A row `on:
- * partial` counts only for a URL with parts that are not known ("{?}/checkPayment/"). */
-static int endpoint_of(const struct flow *f, enum lang lang, const char *url)
-{
-	size_t n;
-	bool partial = strstr(url, "{?}") != NULL;
-	const struct model_row *const *rows = model_rows(f->models, MODEL_ENDPOINT, &n);
-	for (size_t i = 0; i < n; i++) {
-		const struct model_row *r = rows[i];
-		const char *what = r->attr[MODEL_ATTR_FOR];
-		if (!(r->langs & LANG_BIT(lang)) || !what || !strcasestr(url, r->text))
-			continue;
-		if (r->attr[MODEL_ATTR_ON] && !strcmp(r->attr[MODEL_ATTR_ON], "partial") && !partial)
-			continue;
-		if (!strcmp(what, "createLink"))
-			return EV_CREATE_LINK;
-		if (!strcmp(what, "checkPayment"))
-			return EV_CHECK_PAYMENT;
-	}
-	return -1;
-}
-
-/* The declared type of what a receiver holds: a property's (declared, or promoted by the
- * constructor), a parameter's. */
-static const char *receiver_type(struct events *ev, const struct ir_node *recv)
-{
-	const struct flow *f = ev->f;
-	int32_t file = ev->fn.file;
-	if (recv && recv->kind == IR_MEMBER && recv->a && recv->a->kind == IR_THIS && recv->text) {
-		int32_t cf, cc;
-		if (!value_class(f, file, recv->a, &cf, &cc, 0))
-			return NULL;
-		const struct ir_file *ir = flow_ir(f, cf);
-		const struct ir_class *c = &ir->classes[cc];
-		for (uint32_t i = 0; i < c->nfields; i++)
-			if (c->fields[i].name && !strcmp(c->fields[i].name, recv->text))
-				return c->fields[i].type;
-		for (uint32_t m = 0; m < c->nmethods; m++) {
-			const struct ir_func *fn = &ir->funcs[c->methods[m]];
-			for (uint32_t k = 0; (fn->flags & IR_FN_CTOR) && k < fn->nparams; k++)
-				if (fn->params[k].name && !strcmp(fn->params[k].name, recv->text))
-					return fn->params[k].type;
-		}
-		return NULL;
-	}
-	if (recv && recv->kind == IR_NAME) {
-		const struct def *d = def_reaching(f, file, recv, recv);
-		const struct ir_param *p = d ? def_param(f, file, d) : NULL;
-		return p ? p->type : NULL;
-	}
-	return NULL;
-}
-
-/* A row of kind whose `type` names the declared type of the call's receiver: any method
- * of an injected LoggerInterface $audit is a log. */
-static const struct model_row *typed_row(struct events *ev, enum model_kind kind,
-					 const struct ir_node *call)
-{
-	const struct ir_node *recv = call->a && call->a->kind == IR_MEMBER ? call->a->a : NULL;
-	const char *type = receiver_type(ev, recv);
-	if (!type)
-		return NULL;
-	const char *bs = strrchr(type, '\\');
-	struct path p = {.n = 1, .rooted = true};
-	p.seg[0] = bs ? bs + 1 : type;
-	size_t n;
-	const struct model_row *const *rows = model_rows(ev->f->models, kind, &n);
-	for (size_t i = 0; i < n; i++)
-		if ((rows[i]->langs & LANG_BIT(ev->ir->lang)) && rows[i]->receiver_pat &&
-		    path_match(rows[i]->receiver_pat, &p))
-			return rows[i];
-	return NULL;
-}
-
-/* The client row whose `type` names the type of property prop of class c (a declared
- * field, or a constructor parameter promoted to it), or NULL. */
-static const struct model_row *client_by_type(struct events *ev, const struct ir_file *ir,
-					      const struct ir_class *c, const char *prop)
-{
-	const char *type = NULL;
-	for (uint32_t i = 0; prop && i < c->nfields && !type; i++)
-		if (c->fields[i].name && !strcmp(c->fields[i].name, prop))
-			type = c->fields[i].type;
-	for (uint32_t m = 0; prop && m < c->nmethods && !type; m++) {
-		const struct ir_func *fn = &ir->funcs[c->methods[m]];
-		for (uint32_t k = 0; (fn->flags & IR_FN_CTOR) && k < fn->nparams && !type; k++)
-			if (fn->params[k].name && !strcmp(fn->params[k].name, prop))
-				type = fn->params[k].type;
-	}
-	if (!type)
-		return NULL;
-	const char *bs = strrchr(type, '\\');
-	struct path p = {.n = 1, .rooted = true};
-	p.seg[0] = bs ? bs + 1 : type;
-	size_t n;
-	const struct model_row *const *rows = model_rows(ev->f->models, MODEL_HTTP, &n);
-	for (size_t i = 0; i < n; i++)
-		if ((rows[i]->langs & LANG_BIT(ir->lang)) && rows[i]->type_pat &&
-		    path_match(rows[i]->type_pat, &p))
-			return rows[i];
-	return NULL;
-}
-
-/* What holds the client a request is made on: the receiver of api.post(), or the name
- * called when the client is itself a function (const api = ofetch.create(...); api(url)). */
-static const struct ir_node *client_holder(const struct ir_node *call)
-{
-	if (!call->a)
-		return NULL;
-	return call->a->kind == IR_MEMBER ? call->a->a : call->a->kind == IR_NAME ? call->a : NULL;
-}
-
-/* The client a receiver holds (axios.create({baseURL}), new Client(['base_uri' => ..]),
- * httpx.Client(base_url=...)) and its base URL, through locals, properties, imports. */
-static const struct model_row *client_of(struct events *ev, int32_t file,
-					 const struct ir_node *recv, char *base, size_t size,
-					 int depth)
-{
-	const struct flow *f = ev->f;
-	if (!recv || depth > 6)
-		return NULL;
-	while (recv->kind == IR_AWAIT)
-		recv = recv->a;
-	if (recv->kind == IR_CALL) {
-		const struct model_row *r = model_for(f, file, MODEL_HTTP, recv);
-		if (!r || !r->attr[MODEL_ATTR_CLIENT] || strcmp(r->attr[MODEL_ATTR_CLIENT], "true")) {
-			/* a project function that makes the client: transport(apiKey) */
-			struct flow_fn maker = flow_callee(f, file, recv);
-			const struct ir_node *made =
-				flow_fn_ok(maker) ? flow_returned(f, maker) : NULL;
-			return made ? client_of(ev, maker.file, made, base, size, depth + 1) : NULL;
-		}
-		ev->client = recv;
-		ev->client_file = file;
-		bool partial;
-		const struct ir_node *b = r->attr[MODEL_ATTR_BASE]
-						  ? model_arg(recv, r->attr[MODEL_ATTR_BASE])
-						  : NULL;
-		if (!b && r->attr[MODEL_ATTR_BASE] && strchr(r->attr[MODEL_ATTR_BASE], '.')) {
-			/* the options object is held in a variable */
-			char spec[64];
-			snprintf(spec, sizeof spec, "%s", r->attr[MODEL_ATTR_BASE]);
-			char *dot = strchr(spec, '.');
-			*dot = '\0';
-			int32_t of;
-			const struct ir_node *opts = model_arg(recv, spec);
-			b = opts ? flow_member_value(ev->q, file, opts, dot + 1, &of) : NULL;
-			if (b && !flow_string(ev->q, of, b, base, size, &partial))
-				snprintf(base, size, "{?}");
-			return r;
-		}
-		/* a base the engine cannot read (settings.OCPAY_URL) is still a base */
-		if (!b)
-			base[0] = '\0';
-		else if (!flow_string(ev->q, file, b, base, size, &partial))
-			snprintf(base, size, "{?}");
-		return r;
-	}
-	const struct ir_node *value = NULL;
-	int32_t vf = file;
-	if (recv->kind == IR_NAME) {
-		const struct ir_node *defs[4];
-		int32_t files[4];
-		if (flow_defs(ev->q, file, recv, defs, files, 4) >= 1) {
-			value = defs[0];
-			vf = files[0];
-		}
-	} else if (recv->kind == IR_MEMBER && recv->a && recv->a->kind == IR_THIS) {
-		/* this.http = axios.create(...) in the constructor, or a property's value */
-		int32_t cf, cc;
-		if (value_class(f, file, recv->a, &cf, &cc, 0)) {
-			const struct ir_file *cir = flow_ir(f, cf);
-			const struct ir_class *c = &cir->classes[cc];
-			for (uint32_t i = 0; i < c->nfields && !value; i++)
-				if (c->fields[i].name && recv->text &&
-				    !strcmp(c->fields[i].name, recv->text))
-					value = c->fields[i].value, vf = cf;
-			for (uint32_t m = 0; m < c->nmethods && !value; m++) {
-				const struct ir_func *mf = &cir->funcs[c->methods[m]];
-				for (uint32_t k = 0; mf->body && k < mf->body->nkids && !value; k++) {
-					const struct ir_node *st = mf->body->kids[k];
-					const struct ir_node *as = st->kind == IR_EXPR ? st->a : NULL;
-					if (as && as->kind == IR_ASSIGN && as->a &&
-					    as->a->kind == IR_MEMBER && as->a->a &&
-					    as->a->a->kind == IR_THIS && as->a->text && recv->text &&
-					    !strcmp(as->a->text, recv->text))
-						value = as->b, vf = cf;
-				}
-			}
-			/* no value the engine can see, but a property typed as a client: an
-			 * injected HttpClientInterface $ocpayClient */
-			const struct model_row *typed = value ? NULL : client_by_type(ev, cir, c, recv->text);
-			if (typed) {
-				base[0] = '\0';
-				return typed;
-			}
-		}
-	}
-	return value ? client_of(ev, vf, value, base, size, depth + 1) : NULL;
-}
-
-/* The ref in a checkPayment URL: what follows the endpoint in a template or a
- * concatenation ("/ocpay/checkPayment/" + ref), else the URL itself. */
-static const struct ir_node *ref_in_url(const struct ir_node *url)
-{
-	if (!url)
-		return NULL;
-	if (url->kind == IR_TEMPLATE && url->nkids) {
-		const struct ir_node *last = url->kids[url->nkids - 1];
-		return last->kind == IR_STRING && url->nkids > 1 ? url->kids[url->nkids - 2] : last;
-	}
-	if (url->kind == IR_BINARY && (url->op == IR_OP_ADD || url->op == IR_OP_CONCAT))
-		return url->b;
-	return url;
-}
-
-/* The name a handle call works on: its `handle` argument, or the name the call's answer is
- * given ($ch = curl_init(...)). */
-static const char *handle_name(const struct ir_node *call, const struct model_row *r)
-{
-	const struct ir_node *h = r->attr[MODEL_ATTR_HANDLE] ? model_arg(call, r->attr[MODEL_ATTR_HANDLE])
-							      : NULL;
-	if (!h) {
-		const struct ir_node *p = call->parent;
-		if (p && p->kind == IR_ASSIGN && p->b == call)
-			h = p->a;
-		else if (p && p->kind == IR_DECL && p->b == call)
-			h = p->a;
-	}
-	return h && h->kind == IR_NAME ? h->text : NULL;
-}
-
-struct handle_body {
-	struct events *ev;
-	const char *handle;
-	const struct ir_node *body;
-};
-
-static const struct model_row *http_row(struct events *ev, const struct ir_node *call,
-					const struct path *p);
-
-static bool visit_handle_body(void *ctx, const struct ir_node *n)
-{
-	struct handle_body *hb = ctx;
-	struct path p;
-	if (hb->body || n->kind != IR_CALL || !path_of(&p, n) || !p.n)
-		return !hb->body;
-	const struct model_row *r = http_row(hb->ev, n, &p);
-	const char *h = r && r->attr[MODEL_ATTR_BODY] && r->attr[MODEL_ATTR_HANDLE]
-				? handle_name(n, r)
-				: NULL;
-	if (h && !strcmp(h, hb->handle))
-		hb->body = model_arg(n, r->attr[MODEL_ATTR_BODY]);
-	return !hb->body;
-}
-
-/* The body a request made in steps on a handle is given by another call on the handle:
- * curl_setopt($ch, CURLOPT_POSTFIELDS, $payload) for $ch = curl_init($url). */
-static const struct ir_node *body_on_handle(struct events *ev, const struct ir_node *call,
-					    const struct model_row *r)
-{
-	const char *h = handle_name(call, r);
-	if (!h)
-		return NULL;
-	struct handle_body hb = {ev, h, NULL};
-	ir_walk(ev->ir->funcs[ev->fn.func].body, visit_handle_body, &hb);
-	return hb.body;
-}
-
-static void http_event(struct events *ev, const struct ir_node *call, const struct model_row *r)
-{
-	if (r->attr[MODEL_ATTR_CLIENT] && !strcmp(r->attr[MODEL_ATTR_CLIENT], "true"))
-		return; /* making a client is not a request */
-	const struct ir_node *url = r->attr[MODEL_ATTR_URL] ? model_arg(call, r->attr[MODEL_ATTR_URL])
-							    : NULL;
-	char text[URL_MAX] = "", base[URL_MAX] = "";
-	bool partial = false;
-	if (url)
-		flow_string(ev->q, ev->fn.file, url, text, sizeof text, &partial);
-	const struct model_row *client = NULL;
-	ev->client = NULL;
-	if (client_holder(call))
-		client = client_of(ev, ev->fn.file, client_holder(call), base, sizeof base, 0);
-	/* whether an error answer raises: the request's row, unless the client was made
-	 * with an option that says otherwise, unless the request itself says */
-	bool throws = attr_true(r, MODEL_ATTR_THROWS);
-	int opt = client && ev->client ? raises_option(ev, ev->client_file, ev->client, client) : -1;
-	if (opt >= 0)
-		throws = opt;
-	if ((opt = raises_option(ev, ev->fn.file, call, r)) >= 0)
-		throws = opt;
-	/* a client's base and a relative path join with one slash (got's prefixUrl,
-	 * Guzzle's base_uri); an absolute URL ignores the base */
-	char whole[2 * URL_MAX];
-	bool slash = base[0] && text[0] && base[strlen(base) - 1] != '/' && text[0] != '/';
-	if (strstr(text, "://"))
-		snprintf(whole, sizeof whole, "%s", text);
-	else if (!base[0] && text[0] && text[0] != '/' && text[0] != '{' && call->a &&
-		 call->a->kind == IR_MEMBER)
-		snprintf(whole, sizeof whole, "{?}/%s", text); /* a client configured elsewhere */
-	else
-		snprintf(whole, sizeof whole, "%s%s%s", base, slash ? "/" : "", text);
-	int kind = endpoint_of(ev->f, ev->ir->lang, whole);
-	const struct ir_node *body =
-		r->attr[MODEL_ATTR_BODY] ? model_arg(call, r->attr[MODEL_ATTR_BODY]) : NULL;
-	if (kind == EV_CREATE_LINK && !body)
-		body = body_on_handle(ev, call, r);
-	if (kind == EV_CREATE_LINK)
-		emit(ev, EV_CREATE_LINK, call, body, r, FLOW_FN_NONE, -1, false);
-	else if (kind == EV_CHECK_PAYMENT)
-		emit(ev, EV_CHECK_PAYMENT, call, ref_in_url(url), r, FLOW_FN_NONE, -1, false);
-	else /* a request to the project's own route runs its handler */
-		emit(ev, EV_HTTP, call, url, r, base[0] ? FLOW_FN_NONE : routes_find(ev->f, text), -1,
-		     false);
-	set_throws(ev, throws);
 }
 
 /* A timer or a schedule: what it runs and how often. A scheduling call whose period a
@@ -439,25 +88,27 @@ static bool timer_event(struct events *ev, const struct ir_node *node, const str
 		arg = model_arg(node, r->attr[MODEL_ATTR_FN]);
 	if (arg && node->kind == IR_CALL && flow_number(ev->q, ev->fn.file, arg, &wait)) {
 		/* a number where the function goes: timers/promises' setTimeout(750) waits */
-		emit(ev, EV_SLEEP, node, arg, r, FLOW_FN_NONE, wait, false);
+		ev_emit(ev, EV_SLEEP, node, arg, r, FLOW_FN_NONE, wait, false);
 		return true;
-	}
-	else if (r->attr[MODEL_ATTR_URL])
+	} else if (r->attr[MODEL_ATTR_URL])
 		arg = model_arg(node, r->attr[MODEL_ATTR_URL]);
 	else if (r->attr[MODEL_ATTR_HOOK])
 		arg = model_arg(node, r->attr[MODEL_ATTR_HOOK]);
-	emit(ev, EV_TIMER, node, arg, r, flow_target_of(ev->f, ev->q, ev->fn, node, r), ms, false);
+	ev_emit(ev, EV_TIMER, node, arg, r, flow_target_of(ev->f, ev->q, ev->fn, node, r), ms,
+		false);
 	return true;
 }
 
 /* A table of schedules assigned (Celery's beat_schedule = {"name": {"task": ...,
  * "schedule": 5.0}}): each entry is a timer. */
-static void timer_table(struct events *ev, const struct ir_node *target, const struct ir_node *value)
+static void timer_table(struct events *ev, const struct ir_node *target,
+			const struct ir_node *value)
 {
-	const struct model_row *r = target ? model_for(ev->f, ev->fn.file, MODEL_TIMER_TABLE, target)
-					   : NULL;
+	const struct model_row *r =
+	    target ? model_for(ev->f, ev->fn.file, MODEL_TIMER_TABLE, target) : NULL;
 	int32_t of;
-	const struct ir_node *table = r && value ? flow_object(ev->q, ev->fn.file, value, &of) : NULL;
+	const struct ir_node *table =
+	    r && value ? flow_object(ev->q, ev->fn.file, value, &of) : NULL;
 	if (!table || of != ev->fn.file)
 		return;
 	for (uint32_t i = 0; i < table->nkids; i++) {
@@ -470,8 +121,8 @@ static void timer_table(struct events *ev, const struct ir_node *target, const s
 /* The kinds of status a value written may be (paid, failed), from the models: a string,
  * an enum case (OrderStatus.PAID), or each value a local or a ternary may hold
  * (next = status === "CONFIRMED" ? "PAID" : "FAILED"). */
-static void status_options(struct events *ev, int32_t file, const struct ir_node *value,
-			   bool *paid, bool *failed, int depth)
+static void status_options(struct events *ev, int32_t file, const struct ir_node *value, bool *paid,
+			   bool *failed, int depth)
 {
 	char buf[64];
 	bool partial;
@@ -531,10 +182,11 @@ static void written_status(struct events *ev, const struct ir_node *call, const 
 				/* at the field written: { status: "PAID" } */
 				int k = status_written(ev, p->b);
 				if (k >= 0)
-					emit(ev, (enum flow_event_kind)k, p, p->b, NULL, FLOW_FN_NONE,
-					     -1, false);
+					ev_emit(ev, (enum flow_event_kind)k, p, p->b, NULL,
+						FLOW_FN_NONE, -1, false);
 			} else if (p->kind == IR_PAIR) {
-				written_status(ev, call, p->b, at, depth + 1); /* {data: {status}} */
+				written_status(ev, call, p->b, at,
+					       depth + 1); /* {data: {status}} */
 			}
 		}
 		return;
@@ -554,12 +206,16 @@ static void written_status(struct events *ev, const struct ir_node *call, const 
 				break;
 			char value[64];
 			snprintf(value, sizeof value, "%.*s", (int)(end - p - 1), p + 1);
-			if (model_has_value(ev->f->models, MODEL_PAID_STATUS, ev->ir->lang, value)) {
-				emit(ev, EV_FULFIL, at ? at : e, e, NULL, FLOW_FN_NONE, -1, false);
+			if (model_has_value(ev->f->models, MODEL_PAID_STATUS, ev->ir->lang,
+					    value)) {
+				ev_emit(ev, EV_FULFIL, at ? at : e, e, NULL, FLOW_FN_NONE, -1,
+					false);
 				return;
 			}
-			if (model_has_value(ev->f->models, MODEL_FAILED_STATUS, ev->ir->lang, value)) {
-				emit(ev, EV_FAIL_MARK, at ? at : e, e, NULL, FLOW_FN_NONE, -1, false);
+			if (model_has_value(ev->f->models, MODEL_FAILED_STATUS, ev->ir->lang,
+					    value)) {
+				ev_emit(ev, EV_FAIL_MARK, at ? at : e, e, NULL, FLOW_FN_NONE, -1,
+					false);
 				return;
 			}
 			p = end;
@@ -574,7 +230,7 @@ static bool prepared_for_later(const struct model_row *r, const struct ir_node *
 	const struct ir_node *up = call->parent;
 	while (up && up->kind == IR_AWAIT)
 		up = up->parent;
-	return attr_true(r, MODEL_ATTR_PREPARED) && up &&
+	return ev_attr_true(r, MODEL_ATTR_PREPARED) && up &&
 	       (up->kind == IR_DECL || up->kind == IR_ASSIGN);
 }
 
@@ -584,8 +240,8 @@ static void executed_status(struct events *ev, const struct ir_node *call)
 	const struct ir_node *recv = call->a && call->a->kind == IR_MEMBER ? call->a->a : NULL;
 	const struct ir_node *defs[4];
 	int32_t files[4];
-	size_t k = recv && recv->kind == IR_NAME ? flow_defs(ev->q, ev->fn.file, recv, defs, files, 4)
-						 : 0;
+	size_t k =
+	    recv && recv->kind == IR_NAME ? flow_defs(ev->q, ev->fn.file, recv, defs, files, 4) : 0;
 	for (size_t d = 0; d < k; d++) {
 		const struct ir_node *v = defs[d];
 		while (v && v->kind == IR_AWAIT)
@@ -610,7 +266,8 @@ static bool writes_sql(struct events *ev, int32_t file, const struct ir_node *ca
 	bool partial;
 	const struct ir_node *q = model_arg(call, r->attr[MODEL_ATTR_SQL]);
 	return q && flow_string(ev->q, file, q, sql, sizeof sql, &partial) &&
-	       (strcasestr(sql, "insert") || strcasestr(sql, "update") || strcasestr(sql, "replace"));
+	       (strcasestr(sql, "insert") || strcasestr(sql, "update") ||
+		strcasestr(sql, "replace"));
 }
 
 static const struct model_row *ephemeral_at(const struct flow *f, struct flow_query *q,
@@ -629,8 +286,8 @@ static const struct model_row *ephemeral_at(const struct flow *f, struct flow_qu
 					    int32_t file, const struct ir_node *n, bool assign,
 					    int depth)
 {
-	static const struct model_row memory = {.kind = MODEL_EPHEMERAL, .text = "",
-						 .attr = {[MODEL_ATTR_NOTE] = "memory"}};
+	static const struct model_row memory = {
+	    .kind = MODEL_EPHEMERAL, .text = "", .attr = {[MODEL_ATTR_NOTE] = "memory"}};
 	const struct ir_file *ir = flow_ir(f, file);
 	struct path p;
 	unsigned len;
@@ -640,7 +297,8 @@ static const struct model_row *ephemeral_at(const struct flow *f, struct flow_qu
 	const struct model_row *const *rows = model_rows(f->models, MODEL_EPHEMERAL, &nrows);
 	for (size_t i = 0; i < nrows; i++) {
 		const struct model_row *r = rows[i];
-		bool only_assign = r->attr[MODEL_ATTR_ON] && !strcmp(r->attr[MODEL_ATTR_ON], "assign");
+		bool only_assign =
+		    r->attr[MODEL_ATTR_ON] && !strcmp(r->attr[MODEL_ATTR_ON], "assign");
 		if (!(r->langs & LANG_BIT(ir->lang)) || (only_assign && !assign))
 			continue;
 		/* redis.set(key, ref, "EX", 1800): only with the option that makes it expire */
@@ -665,9 +323,9 @@ static const struct model_row *ephemeral_at(const struct flow *f, struct flow_qu
 			continue;
 		if (v->kind == IR_OBJECT || v->kind == IR_ARRAY)
 			return &memory;
-		const struct model_row *r =
-			v->kind == IR_CALL && v != n ? ephemeral_at(f, q, files[i], v, false, depth + 1)
-						     : NULL;
+		const struct model_row *r = v->kind == IR_CALL && v != n
+						? ephemeral_at(f, q, files[i], v, false, depth + 1)
+						: NULL;
 		if (r)
 			return r;
 	}
@@ -693,7 +351,7 @@ static const struct model_row *write_row(struct events *ev, const struct ir_node
 			continue;
 		if (r->attr[MODEL_ATTR_ON] && !strcmp(r->attr[MODEL_ATTR_ON], "write")) {
 			const struct ir_node *recv =
-				call->a && call->a->kind == IR_MEMBER ? call->a->a : NULL;
+			    call->a && call->a->kind == IR_MEMBER ? call->a->a : NULL;
 			while (recv && recv->kind == IR_AWAIT)
 				recv = recv->a;
 			const struct ir_node *defs[4];
@@ -712,8 +370,8 @@ static const struct model_row *write_row(struct events *ev, const struct ir_node
 				const struct model_row *w;
 				if (defs[d]->kind != IR_CALL || !path_of(&dp, defs[d]))
 					continue;
-				w = model_match(ev->f->models, MODEL_WRITE, flow_ir(ev->f, files[d])->lang,
-						&dp);
+				w = model_match(ev->f->models, MODEL_WRITE,
+						flow_ir(ev->f, files[d])->lang, &dp);
 				prepared = w && ((w->attr[MODEL_ATTR_SQL] &&
 						  writes_sql(ev, files[d], defs[d], w)) ||
 						 (w->attr[MODEL_ATTR_ON] && w != r &&
@@ -727,59 +385,19 @@ static const struct model_row *write_row(struct events *ev, const struct ir_node
 	return NULL;
 }
 
-/* Whether the path's first name is imported from module: import { request } from "undici". */
-static bool imported_from(struct events *ev, const struct path *p, const char *module)
-{
-	const struct ir_node *name = p->n ? p->node[0] : NULL;
-	if (name && name->kind == IR_CALL) /* the segment of request(): its callee */
-		name = name->a;
-	if (!name || name->kind != IR_NAME)
-		return false;
-	const struct def *d = def_reaching(ev->f, ev->fn.file, name, name);
-	if (!d || d->how != DEF_IMPORT)
-		return false;
-	const struct ir_import *im = &ev->ir->imports[d->param];
-	return im->spec && !strcmp(im->spec, module);
-}
-
-/* The HTTP row a call matches; a row `on: client` only when the receiver holds a client. */
-static const struct model_row *http_row(struct events *ev, const struct ir_node *call,
-					const struct path *p)
-{
-	size_t n;
-	const struct model_row *const *rows = model_rows(ev->f->models, MODEL_HTTP, &n);
-	for (size_t i = 0; i < n; i++) {
-		const struct model_row *r = rows[i];
-		if (!(r->langs & LANG_BIT(ev->ir->lang)) || !path_match(r->pat, p))
-			continue;
-		if (r->attr[MODEL_ATTR_WITH] && !model_arg_is(call, r->attr[MODEL_ATTR_WITH]))
-			continue;
-		if (r->attr[MODEL_ATTR_FROM] && !imported_from(ev, p, r->attr[MODEL_ATTR_FROM]))
-			continue;
-		if (r->attr[MODEL_ATTR_ON] && !strcmp(r->attr[MODEL_ATTR_ON], "client")) {
-			char base[URL_MAX];
-			const struct ir_node *h = client_holder(call);
-			if (!h || !client_of(ev, ev->fn.file, h, base, sizeof base, 0))
-				continue;
-		}
-		return r;
-	}
-	return NULL;
-}
-
 /* A call of the OCPay API by its name: the SDK's createLink() or checkPayment(). */
 static bool api_event(struct events *ev, const struct ir_node *call, const struct model_row *r)
 {
 	const char *api = r->attr[MODEL_ATTR_API];
 	if (api && !strcmp(api, "createLink"))
-		emit(ev, EV_CREATE_LINK, call, model_arg(call, r->attr[MODEL_ATTR_INPUT]), r,
-		     FLOW_FN_NONE, -1, true);
+		ev_emit(ev, EV_CREATE_LINK, call, model_arg(call, r->attr[MODEL_ATTR_INPUT]), r,
+			FLOW_FN_NONE, -1, true);
 	else if (api && !strcmp(api, "checkPayment"))
-		emit(ev, EV_CHECK_PAYMENT, call, model_arg(call, r->attr[MODEL_ATTR_REF]), r,
-		     FLOW_FN_NONE, -1, true);
+		ev_emit(ev, EV_CHECK_PAYMENT, call, model_arg(call, r->attr[MODEL_ATTR_REF]), r,
+			FLOW_FN_NONE, -1, true);
 	else
 		return false;
-	set_throws(ev, attr_true(r, MODEL_ATTR_THROWS));
+	ev_set_throws(ev, ev_attr_true(r, MODEL_ATTR_THROWS));
 	return true;
 }
 
@@ -791,15 +409,16 @@ static void call_event(struct events *ev, const struct ir_node *call)
 	if (flow_fn_ok(callee)) {
 		const struct flow_summary *s = flow_summary(f, callee);
 		if (s->api & (1u << EV_CREATE_LINK)) {
-			emit(ev, EV_CREATE_LINK, call, ir_call_arg(call, 0), NULL, callee, -1, false);
-			set_throws(ev, wrapped_throws(f, callee, 0));
+			ev_emit(ev, EV_CREATE_LINK, call, ir_call_arg(call, 0), NULL, callee, -1,
+				false);
+			ev_set_throws(ev, wrapped_throws(f, callee, 0));
 			return;
 		}
 		if (s->api & (1u << EV_CHECK_PAYMENT)) {
 			const struct ir_node *ref =
-				ir_call_arg(call, s->api_ref >= 0 ? (uint32_t)s->api_ref : 0);
-			emit(ev, EV_CHECK_PAYMENT, call, ref, NULL, callee, -1, false);
-			set_throws(ev, wrapped_throws(f, callee, 0));
+			    ir_call_arg(call, s->api_ref >= 0 ? (uint32_t)s->api_ref : 0);
+			ev_emit(ev, EV_CHECK_PAYMENT, call, ref, NULL, callee, -1, false);
+			ev_set_throws(ev, wrapped_throws(f, callee, 0));
 			return;
 		}
 		if (s->url_param >= 0) {
@@ -811,21 +430,24 @@ static void call_event(struct events *ev, const struct ir_node *call)
 			char url[URL_MAX], whole[2 * URL_MAX];
 			bool partial;
 			if (arg && flow_string(ev->q, af, arg, url, sizeof url, &partial)) {
-				/* ocpayFetch("/createLink") where the wrapper fetches OCPAY_API + path */
-				snprintf(whole, sizeof whole, "%s%s", s->url_base ? s->url_base : "", url);
-				int kind = endpoint_of(f, ev->ir->lang, whole);
+				/* ocpayFetch("/createLink") where the wrapper fetches OCPAY_API +
+				 * path */
+				snprintf(whole, sizeof whole, "%s%s",
+					 s->url_base ? s->url_base : "", url);
+				int kind = ev_endpoint_of(f, ev->ir->lang, whole);
 				const struct ir_node *other =
-					s->url_key ? ir_call_arg(call, (uint32_t)s->url_param)
-						   : ir_call_arg(call, (uint32_t)s->url_param + 1);
+				    s->url_key ? ir_call_arg(call, (uint32_t)s->url_param)
+					       : ir_call_arg(call, (uint32_t)s->url_param + 1);
 				if (kind == EV_CREATE_LINK) {
-					emit(ev, EV_CREATE_LINK, call, other, NULL, callee, -1, false);
-					set_throws(ev, wrapped_throws(f, callee, 0));
+					ev_emit(ev, EV_CREATE_LINK, call, other, NULL, callee, -1,
+						false);
+					ev_set_throws(ev, wrapped_throws(f, callee, 0));
 					return;
 				}
 				if (kind == EV_CHECK_PAYMENT) {
-					emit(ev, EV_CHECK_PAYMENT, call, ref_in_url(arg), NULL, callee,
-					     -1, false);
-					set_throws(ev, wrapped_throws(f, callee, 0));
+					ev_emit(ev, EV_CHECK_PAYMENT, call, ev_ref_in_url(arg),
+						NULL, callee, -1, false);
+					ev_set_throws(ev, wrapped_throws(f, callee, 0));
 					return;
 				}
 			}
@@ -834,10 +456,10 @@ static void call_event(struct events *ev, const struct ir_node *call)
 			/* sleep(ms) written in the project: a wait of what it is given */
 			double ms = s->wait_ms, v;
 			const struct ir_node *a =
-				s->wait_param >= 0 ? ir_call_arg(call, (uint32_t)s->wait_param) : NULL;
+			    s->wait_param >= 0 ? ir_call_arg(call, (uint32_t)s->wait_param) : NULL;
 			if (a)
 				ms = flow_duration(ev->q, file, a, s->wait_unit, &v) ? v : -1;
-			emit(ev, EV_SLEEP, call, a, NULL, callee, ms, false);
+			ev_emit(ev, EV_SLEEP, call, a, NULL, callee, ms, false);
 			return;
 		}
 		/* a project function named for fulfilling (activateSubscription) fulfils by its
@@ -847,32 +469,32 @@ static void call_event(struct events *ev, const struct ir_node *call)
 		/* the SDK's checkPayment() in the project's own tree (vendored, or the SDK
 		 * itself) whose body the engine cannot follow is still the API call */
 		const struct model_row *ar =
-			named ? model_match(f->models, MODEL_API, ev->ir->lang, &fp) : NULL;
+		    named ? model_match(f->models, MODEL_API, ev->ir->lang, &fp) : NULL;
 		if (ar && api_event(ev, call, ar))
 			return;
 		const struct model_row *fr =
-			named ? model_match(f->models, MODEL_FULFIL, ev->ir->lang, &fp) : NULL;
+		    named ? model_match(f->models, MODEL_FULFIL, ev->ir->lang, &fp) : NULL;
 		if (fr && !fr->attr[MODEL_ATTR_STATUS])
-			emit(ev, EV_FULFIL, call, NULL, fr, callee, -1, false);
+			ev_emit(ev, EV_FULFIL, call, NULL, fr, callee, -1, false);
 		else if (fr) {
 			/* an entity's own setter: $order->setStatus('paid') on a Doctrine entity */
 			const struct ir_node *st = model_arg(call, fr->attr[MODEL_ATTR_STATUS]);
 			int k = status_written(ev, st);
 			if (k >= 0)
-				emit(ev, (enum flow_event_kind)k, call, st, fr, FLOW_FN_NONE, -1,
-				     false);
+				ev_emit(ev, (enum flow_event_kind)k, call, st, fr, FLOW_FN_NONE, -1,
+					false);
 		}
 		/* db.query("UPDATE ...") through the project's own query wrapper: the SQL it is
 		 * handed says it writes, whatever the wrapper's body lets the engine see */
 		const struct model_row *wr = fr || !named ? NULL : write_row(ev, call, &fp);
 		if (wr && wr->attr[MODEL_ATTR_SQL])
-			emit(ev, EV_WRITE, call, NULL, wr, FLOW_FN_NONE, -1, false);
+			ev_emit(ev, EV_WRITE, call, NULL, wr, FLOW_FN_NONE, -1, false);
 		/* and a project function named for logging (logPaymentEvent) logs by its name */
 		const struct model_row *lr =
-			named ? model_match(f->models, MODEL_LOG, ev->ir->lang, &fp) : NULL;
+		    named ? model_match(f->models, MODEL_LOG, ev->ir->lang, &fp) : NULL;
 		if (lr)
-			emit(ev, EV_LOG, call, NULL, lr, FLOW_FN_NONE, -1, false);
-		emit(ev, EV_CALL, call, NULL, NULL, callee, -1, false);
+			ev_emit(ev, EV_LOG, call, NULL, lr, FLOW_FN_NONE, -1, false);
+		ev_emit(ev, EV_CALL, call, NULL, NULL, callee, -1, false);
 		return;
 	}
 	struct path p;
@@ -882,8 +504,8 @@ static void call_event(struct events *ev, const struct ir_node *call)
 	for (uint32_t i = 0; p.rooted && i < ev->ir->nimports; i++) {
 		const struct ir_import *im = &ev->ir->imports[i];
 		if (im->kind != IR_IMPORT_TYPE && im->local && im->name && strcmp(im->name, "*") &&
-		    strcmp(im->name, "default") &&
-		    !strcmp(im->local, p.seg[0]) && strcmp(im->name, im->local))
+		    strcmp(im->name, "default") && !strcmp(im->local, p.seg[0]) &&
+		    strcmp(im->name, im->local))
 			p.seg[0] = im->name;
 	}
 	const struct model_set *m = f->models;
@@ -893,24 +515,24 @@ static void call_event(struct events *ev, const struct ir_node *call)
 		api_event(ev, call, r);
 		return;
 	}
-	if ((r = http_row(ev, call, &p))) {
-		http_event(ev, call, r);
+	if ((r = ev_http_row(ev, call, &p))) {
+		ev_http_event(ev, call, r);
 		return;
 	}
 	if ((r = model_match(m, MODEL_FULFIL, lang, &p))) {
 		if (!r->attr[MODEL_ATTR_STATUS]) {
-			emit(ev, EV_FULFIL, call, NULL, r, FLOW_FN_NONE, -1, false);
+			ev_emit(ev, EV_FULFIL, call, NULL, r, FLOW_FN_NONE, -1, false);
 			return;
 		}
 		/* update_status('processing'): fulfils or fails by the status given */
 		const struct ir_node *st = model_arg(call, r->attr[MODEL_ATTR_STATUS]);
 		int k = status_written(ev, st);
 		if (k >= 0)
-			emit(ev, (enum flow_event_kind)k, call, st, r, FLOW_FN_NONE, -1, false);
+			ev_emit(ev, (enum flow_event_kind)k, call, st, r, FLOW_FN_NONE, -1, false);
 		return;
 	}
 	if ((r = write_row(ev, call, &p))) {
-		emit(ev, EV_WRITE, call, NULL, r, FLOW_FN_NONE, -1, false);
+		ev_emit(ev, EV_WRITE, call, NULL, r, FLOW_FN_NONE, -1, false);
 		if (r->attr[MODEL_ATTR_ON] && !strcmp(r->attr[MODEL_ATTR_ON], "write"))
 			executed_status(ev, call);
 		/* named arguments are fields too: .update(status="expired") */
@@ -924,30 +546,30 @@ static void call_event(struct events *ev, const struct ir_node *call)
 			timer_event(ev, call, r);
 		return;
 	}
-	if ((r = model_match(m, MODEL_LOG, lang, &p)) || (r = typed_row(ev, MODEL_LOG, call))) {
+	if ((r = model_match(m, MODEL_LOG, lang, &p)) || (r = ev_typed_row(ev, MODEL_LOG, call))) {
 		/* echo is the response of a web page, the log of a script */
 		bool cli = r->attr[MODEL_ATTR_CLI] && !strcmp(r->attr[MODEL_ATTR_CLI], "true");
 		if ((!cli || ev->ir->script) &&
 		    (!r->attr[MODEL_ATTR_WITH] || model_arg_is(call, r->attr[MODEL_ATTR_WITH])))
-			emit(ev, EV_LOG, call, NULL, r, FLOW_FN_NONE, -1, false);
+			ev_emit(ev, EV_LOG, call, NULL, r, FLOW_FN_NONE, -1, false);
 		return;
 	}
 	if ((r = model_match(m, MODEL_TIMER, lang, &p)) && timer_event(ev, call, r))
 		return;
 	if ((r = model_match(m, MODEL_SLEEP, lang, &p))) {
 		double unit;
-		emit(ev, EV_SLEEP, call, model_duration_arg(call, r, &unit), r, FLOW_FN_NONE,
-		     model_duration(ev->q, ev->fn.file, call, r), false);
+		ev_emit(ev, EV_SLEEP, call, model_duration_arg(call, r, &unit), r, FLOW_FN_NONE,
+			model_duration(ev->q, ev->fn.file, call, r), false);
 		return;
 	}
 	if ((r = model_match(m, MODEL_EXIT, lang, &p))) {
-		emit(ev, EV_EXIT, call, NULL, r, FLOW_FN_NONE, -1, false);
+		ev_emit(ev, EV_EXIT, call, NULL, r, FLOW_FN_NONE, -1, false);
 		return;
 	}
 	/* r.json() on what fetch() answered decodes it: no answer to the client */
 	if ((r = model_response(f, file, &p)) &&
 	    !(call->a && call->a->kind == IR_MEMBER && value_is_answer(ev->q, file, call->a->a)))
-		emit(ev, EV_RESPONSE, call, NULL, r, FLOW_FN_NONE, -1, false);
+		ev_emit(ev, EV_RESPONSE, call, NULL, r, FLOW_FN_NONE, -1, false);
 }
 
 static bool visit(void *ctx, const struct ir_node *n)
@@ -964,7 +586,8 @@ static bool visit(void *ctx, const struct ir_node *n)
 		   is_status_field(ev, n->a->text)) {
 		int k = status_written(ev, n->b);
 		if (k >= 0)
-			emit(ev, (enum flow_event_kind)k, n, n->b, NULL, FLOW_FN_NONE, -1, false);
+			ev_emit(ev, (enum flow_event_kind)k, n, n->b, NULL, FLOW_FN_NONE, -1,
+				false);
 	}
 	if (n->kind == IR_ASSIGN && n->op == IR_OP_ASSIGN)
 		timer_table(ev, n->a, n->b);
@@ -983,7 +606,8 @@ int events_classify(struct flow *f, struct flow_query *q, struct flow_fn fn)
 		const struct ir_node *d = func->decorators[i];
 		const struct model_row *r = model_for(f, fn.file, MODEL_SCHEDULE, d);
 		if (r)
-			emit(&ev, EV_TIMER, d, NULL, r, fn, model_duration(q, fn.file, d, r), false);
+			ev_emit(&ev, EV_TIMER, d, NULL, r, fn, model_duration(q, fn.file, d, r),
+				false);
 	}
 	/* or on its class, for the method they run: #[AsPeriodicTask(frequency: 5)] */
 	const struct ir_class *cls = func->cls >= 0 ? &ff->ir->classes[func->cls] : NULL;
@@ -992,7 +616,8 @@ int events_classify(struct flow *f, struct flow_query *q, struct flow_fn fn)
 		const struct model_row *r = model_for(f, fn.file, MODEL_SCHEDULE, d);
 		const char *runs = r ? r->attr[MODEL_ATTR_RUNS] : NULL;
 		if (runs && func->name && in_list(runs, func->name))
-			emit(&ev, EV_TIMER, d, NULL, r, fn, model_duration(q, fn.file, d, r), false);
+			ev_emit(&ev, EV_TIMER, d, NULL, r, fn, model_duration(q, fn.file, d, r),
+				false);
 	}
 	ir_walk(func->body, visit, &ev);
 	if (ev.oom) {
@@ -1018,8 +643,7 @@ const struct flow_event *flow_events(const struct flow *f, struct flow_fn fn, si
 	return ff->events[fn.func];
 }
 
-const struct flow_event *flow_event_at(const struct flow *f, int32_t file,
-				       const struct ir_node *n)
+const struct flow_event *flow_event_at(const struct flow *f, int32_t file, const struct ir_node *n)
 {
 	struct flow_file *ff = flow_file_at(f, file);
 	if (!ff || !ff->event_of || !n || n->id >= ff->ir->nnodes)
