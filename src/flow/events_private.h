@@ -43,4 +43,20 @@ const struct model_row *ev_http_row(struct events *ev, const struct ir_node *cal
 /* The event an HTTP request makes: an OCPay call by its URL, else a request. */
 void ev_http_event(struct events *ev, const struct ir_node *call, const struct model_row *r);
 
+/* events_write.c */
+/* $stmt->execute() of a statement prepared with a status: the status is set here. */
+void ev_executed_status(struct events *ev, const struct ir_node *call);
+/* Whether name is an order's status field (the models' status_field rows). */
+bool ev_is_status_field(struct events *ev, const char *name);
+/* Whether the write row is a statement prepared for a later execute(). */
+bool ev_prepared_for_later(const struct model_row *r, const struct ir_node *call);
+/* The event a written status value makes (EV_FULFIL, EV_FAIL_MARK), or -1. */
+int ev_status_written(struct events *ev, const struct ir_node *value);
+/* The write row a call matches (what does not last is no write), or NULL. */
+const struct model_row *ev_write_row(struct events *ev, const struct ir_node *call,
+				     const struct path *p);
+/* The status fields e (an object, named arguments) gives, as events at call. */
+void ev_written_status(struct events *ev, const struct ir_node *call, const struct ir_node *e,
+		       const struct ir_node *at, int depth);
+
 #endif
