@@ -120,6 +120,16 @@ static bool same_value(const struct ir_node *a, const struct ir_node *b)
 	return false;
 }
 
+/* What the ref is compared with is the order's: loaded from the store, or a member of an
+ * object the customer does not send (a route-bound model, $order->payment_ref). */
+static bool stored_side(struct flow_check *c, int32_t file, const struct ir_node *other)
+{
+	uint32_t l = flow_labels(c->q, file, other);
+	if (l & FL_STORED)
+		return true;
+	return other->kind == IR_MEMBER && !(l & (FL_REQUEST | FL_LITERAL));
+}
+
 struct ref_use {
 	struct flow_check *c;
 	int32_t file;
@@ -137,7 +147,17 @@ static bool visit_ties(void *ctx, const struct ir_node *n)
 		const struct ir_node *other = same_value(n->a, u->ref)	 ? n->b
 					      : same_value(n->b, u->ref) ? n->a
 									 : NULL;
-		if (other && (flow_labels(u->c->q, u->file, other) & FL_STORED))
+		if (other && stored_side(u->c, u->file, other))
+			u->tied = true;
+	}
+	/* hash_equals($order->payment_ref, $ref), hmac.compare_digest(...) */
+	if (n->kind == IR_CALL && n->nkids >= 2 &&
+	    flow_model(u->c->flow, u->file, MODEL_EQUALS, n)) {
+		const struct ir_node *a = ir_call_arg(n, 0), *b = ir_call_arg(n, 1);
+		const struct ir_node *other = same_value(a, u->ref)   ? b
+					      : same_value(b, u->ref) ? a
+								      : NULL;
+		if (other && stored_side(u->c, u->file, other))
 			u->tied = true;
 	}
 	return true;

@@ -79,6 +79,8 @@ extern const struct embedded_model embedded_models[];
 	X(BOUND_TEXT, "bound_text", "value")	/* the same written as words: validation rule     \
 						 * strings, type names, casts */ \
 	X(SDK, "sdk", "module")			/* the OCPay SDKs' modules, as imported */      \
+	X(EQUALS, "equals", "call")		/* calls that compare their first two arguments: \
+						 * hash_equals(), compare_digest() */         \
 	X(FORMAT, "format", "call")		/* strings formatted from a template: sprintf()  \
 						 * (value: the template argument) */         \
 	X(CALLBACK, "callback", "call")	/* calls that run a function with what they are called \
