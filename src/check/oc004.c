@@ -229,12 +229,34 @@ static bool fn_checks(const struct flow *f, struct flow_fn fn)
 	return false;
 }
 
+/* A closure handed to a call of the function around it (DB::transaction(function () {..}),
+ * forEach): the guards around that call hold inside it. */
+static void outer_guards(struct flow_check *c, struct flow_fn fn, struct guard_verdict *v)
+{
+	const struct ir_func *func = flow_func(c->flow, fn);
+	size_t n;
+	const struct flow_site *sites =
+		func && func->parent >= 0 ? flow_handed_to(c->flow, fn, &n) : NULL;
+	for (size_t i = 0; sites && i < n && !v->confirmed; i++) {
+		if (sites[i].file != fn.file || flow_fn_of(c->flow, sites[i].file, sites[i].call).func !=
+							func->parent)
+			continue;
+		struct guard_verdict o = read_guards(c, sites[i].file, sites[i].call);
+		v->confirmed |= o.confirmed;
+		v->failed_only |= o.failed_only;
+		if (!v->request_status)
+			v->request_status = o.request_status;
+	}
+}
+
 static int judge(struct flow_check *c, const struct rule *r, struct flow_fn fn,
 		 const struct ir_node *site, const struct ir_node *value)
 {
 	struct guard_verdict v = read_guards(c, fn.file, site);
 	if (!v.confirmed)
 		value_guards(c, fn.file, value, &v, 0);
+	if (!v.confirmed)
+		outer_guards(c, fn, &v);
 	if (v.confirmed)
 		return replayable(c, fn, site) ? flow_report(c, r, site, msg_replay, -1) : 0;
 	/* unverified here: each call of the function in the project is a fulfilment of its

@@ -43,9 +43,10 @@ static bool path_logs(const struct flow *f, struct flow_fn fn, int depth)
 {
 	if (fn_logs(f, fn))
 		return true;
-	/* a closure logs when the function around it does */
+	/* a closure (an arrow, an anonymous function) logs when the function around it does */
 	const struct ir_func *func = flow_func(f, fn);
-	if (func && (func->flags & IR_FN_ARROW) && func->parent >= 0 &&
+	if (func && ((func->flags & IR_FN_ARROW) || !func->name || !*func->name) &&
+	    func->parent >= 0 &&
 	    path_logs(f, (struct flow_fn){fn.file, func->parent}, depth))
 		return true;
 	if (depth >= MAX_UP)
