@@ -8,56 +8,11 @@
 #include "core/error.h"
 
 #include "core/utf8.h"
+#include "report/markdown_common.h"
 #include "report/report.h"
 
 /* GitHub refuses comments over 65,536 characters: leave room for a header. */
 #define MARKDOWN_MAX_CHARS 65000
-
-static const char *const status_marks[] = {"✅ pass", "❌ fail", "➖ n/a", "❔ unknown"};
-
-/* Inline text: no markup, no HTML, no line breaks; invalid bytes and controls become
- * spaces. */
-static void put_inline(FILE *out, const char *s)
-{
-	for (size_t n = strlen(s); n;) {
-		unsigned cp;
-		size_t len = utf8_char(s, n, &cp);
-		if (!len || utf8_is_control(cp))
-			fputc(' ', out);
-		else if (cp < 0x80 && strchr("\\`*_[]<>|#!~", (int)cp))
-			fprintf(out, "\\%c", (char)cp);
-		else if (cp == '&')
-			fputs("&amp;", out);
-		else
-			fwrite(s, 1, len, out);
-		len = len ? len : 1;
-		s += len;
-		n -= len;
-	}
-}
-
-/* A code block whose fence is longer than any run of backticks in the text. */
-static void put_code(FILE *out, const char *lang, const char *s)
-{
-	int longest = 0, run = 0;
-	for (const char *p = s; *p; p++) {
-		run = *p == '`' ? run + 1 : 0;
-		if (run > longest)
-			longest = run;
-	}
-	int fence = longest >= 3 ? longest + 1 : 3;
-	for (int i = 0; i < fence; i++)
-		fputc('`', out);
-	fprintf(out, "%s\n", lang);
-	for (const char *p = s; *p; p++) {
-		unsigned char ch = (unsigned char)*p;
-		fputc(ch < 0x20 && ch != '\t' && ch != '\n' ? ' ' : ch, out);
-	}
-	fputc('\n', out);
-	for (int i = 0; i < fence; i++)
-		fputc('`', out);
-	fputc('\n', out);
-}
 
 static const char *fence_lang(const char *path)
 {
@@ -111,7 +66,7 @@ static void write_findings(const struct report *rep, FILE *out, const size_t *or
 		if (f->commit)
 			fprintf(out, " (commit %.12s)", f->commit->id);
 		fputs(" | ", out);
-		put_inline(out, f->message);
+		md_put_inline(out, f->message);
 		fputs(" |\n", out);
 	}
 	fputs("\n<details><summary>Code and fixes</summary>\n\n", out);
@@ -121,13 +76,13 @@ static void write_findings(const struct report *rep, FILE *out, const size_t *or
 		put_where(out, f);
 		fputs("\n\n", out);
 		if (f->snippet && *f->snippet)
-			put_code(out, fence_lang(f->path), f->snippet);
+			md_put_code(out, fence_lang(f->path), f->snippet, false);
 		bool shown_fix = false;
 		for (size_t j = 0; j < k && !shown_fix; j++)
 			shown_fix = l->items[order[j]].rule == f->rule;
 		if (!shown_fix && f->rule->fix) {
 			fputs("\nFix:\n", out);
-			put_code(out, "", f->rule->fix);
+			md_put_code(out, "", f->rule->fix, false);
 		}
 		fputc('\n', out);
 	}
@@ -144,8 +99,8 @@ static void write_checklist(const struct report *rep, FILE *out)
 			section = e->item->section;
 			fprintf(out, "\n**%s**\n\n", section);
 		}
-		fprintf(out, "- %s: ", status_marks[e->status]);
-		put_inline(out, e->item->item);
+		fprintf(out, "- %s: ", md_status_marks[e->status]);
+		md_put_inline(out, e->item->item);
 		fprintf(out, " (%s)", e->rule->id);
 		const char *sep = ": ";
 		if (e->findings) {
@@ -154,7 +109,7 @@ static void write_checklist(const struct report *rep, FILE *out)
 		}
 		if (e->reason) {
 			fputs(sep, out);
-			put_inline(out, e->reason);
+			md_put_inline(out, e->reason);
 		}
 		fputc('\n', out);
 	}

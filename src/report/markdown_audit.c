@@ -8,51 +8,10 @@
 
 #include "core/error.h"
 #include "core/utf8.h"
+#include "report/markdown_common.h"
 #include "report/report.h"
 
 #define MD_KEYS_MAX 50 /* keys listed, so that the findings keep most of the room */
-
-static const char *const status_marks[] = {"✅ pass", "❌ fail", "➖ n/a", "❔ unknown"};
-
-/* Inline text: no markup, no HTML, no line breaks; invalid bytes and controls become
- * spaces. */
-static void put_inline(FILE *out, const char *s)
-{
-	for (size_t n = s ? strlen(s) : 0; n;) {
-		unsigned cp;
-		size_t len = utf8_char(s, n, &cp);
-		if (!len || utf8_is_control(cp))
-			fputc(' ', out);
-		else if (cp < 0x80 && strchr("\\`*_[]<>|#!~", (int)cp))
-			fprintf(out, "\\%c", (char)cp);
-		else if (cp == '&')
-			fputs("&amp;", out);
-		else
-			fwrite(s, 1, len, out);
-		len = len ? len : 1;
-		s += len;
-		n -= len;
-	}
-}
-
-/* A code block whose fence is longer than any run of backticks in the text. */
-static void put_code(FILE *out, const char *lang, const char *s)
-{
-	int longest = 0, run = 0;
-	for (const char *p = s; *p; p++) {
-		run = *p == '`' ? run + 1 : 0;
-		longest = run > longest ? run : longest;
-	}
-	int fence = longest >= 3 ? longest + 1 : 3;
-	fprintf(out, "%.*s%s\n", fence, "``````````````````````````````", lang);
-	size_t n = strlen(s);
-	for (const char *p = s; *p; p++) {
-		unsigned char ch = (unsigned char)*p;
-		fputc(ch < 0x20 && ch != '\t' && ch != '\n' ? ' ' : ch, out);
-	}
-	fprintf(out, "%s%.*s\n", n && s[n - 1] == '\n' ? "" : "\n", fence,
-		"``````````````````````````````");
-}
 
 static const char *fence_lang(const char *key)
 {
@@ -81,7 +40,7 @@ static void write_summary(FILE *out, const struct report *rep, const struct leak
 	char verdict[512];
 	report_verdict(rep, verdict, sizeof verdict);
 	fputs("# OCPay integration audit\n\n**", out);
-	put_inline(out, verdict);
+	md_put_inline(out, verdict);
 	fputs("**\n\n", out);
 	size_t n[4] = {0}, live = 0;
 	for (size_t i = 0; i < rep->nchecklist; i++)
@@ -158,14 +117,14 @@ static void write_checklist(FILE *out, const struct report *rep)
 			section = e->item->section;
 			fprintf(out, "\n**%s**\n\n", section);
 		}
-		fprintf(out, "- %s: ", status_marks[e->status]);
-		put_inline(out, e->item->item);
+		fprintf(out, "- %s: ", md_status_marks[e->status]);
+		md_put_inline(out, e->item->item);
 		fprintf(out, " (%s)", e->rule->id);
 		if (e->findings)
 			fprintf(out, ": %zu finding%s", e->findings, e->findings == 1 ? "" : "s");
 		if (e->reason) {
 			fputs(e->findings ? "; " : ": ", out);
-			put_inline(out, e->reason);
+			md_put_inline(out, e->reason);
 		}
 		fputc('\n', out);
 	}
@@ -192,7 +151,7 @@ static void write_finding(FILE *out, const struct finding *f, const struct file_
 	fprintf(out, "- **%s** ", severity_name(f->severity));
 	put_where(out, f);
 	fputs(": ", out);
-	put_inline(out, f->message);
+	md_put_inline(out, f->message);
 	fputc('\n', out);
 	const char *key = NULL;
 	const char *code = rule_fix_for(f->rule, c->lang, c->framework, &key);
@@ -203,7 +162,7 @@ static void write_finding(FILE *out, const struct finding *f, const struct file_
 	shown[(*nshown)++] = id;
 	char label[64];
 	fprintf(out, "\n  How to fix it (%s):\n\n", report_fix_label(key, label, sizeof label));
-	put_code(out, fence_lang(key), code ? code : f->rule->fix);
+	md_put_code(out, fence_lang(key), code ? code : f->rule->fix, true);
 	fputc('\n', out);
 }
 
@@ -249,10 +208,10 @@ static int write_findings(FILE *out, const struct report *rep, const struct file
 		if (!m)
 			break;
 		fprintf(m, "\n### %s: ", r->id);
-		put_inline(m, r->summary);
+		md_put_inline(m, r->summary);
 		fprintf(m, " (%zu, %s)\n\n**Why it matters.** ", groups[g].n,
 			severity_name(groups[g].worst));
-		put_inline(m, r->why ? r->why : r->summary);
+		md_put_inline(m, r->why ? r->why : r->summary);
 		if (*report_rule_url(r, url, sizeof url))
 			fprintf(m, " [Rule %s](%s)", r->id, url);
 		fputs("\n\n", m);
