@@ -23,15 +23,11 @@ struct cfg_loader {
 __attribute__((format(printf, 3, 4))) static int fail(const struct cfg_loader *ld,
 						      const yaml_node_t *n, const char *fmt, ...)
 {
-	char what[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
+	int rc = yaml_vfail(ld->name, n, fmt, ap);
 	va_end(ap);
-	if (!n)
-		return error_set("%s: %s", ld->name, what);
-	return error_set("%s:%zu:%zu: %s", ld->name, n->start_mark.line + 1,
-			 n->start_mark.column + 1, what);
+	return rc;
 }
 
 static yaml_node_t *node(const struct cfg_loader *ld, int id)
@@ -39,18 +35,14 @@ static yaml_node_t *node(const struct cfg_loader *ld, int id)
 	return yaml_document_get_node((yaml_document_t *)&ld->doc, id);
 }
 
-static const char *scalar(const yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
 
 static void free_strings(char **v, size_t n);
 
 static int strings(const struct cfg_loader *ld, const yaml_node_t *n, const char *key,
 		   char ***out, size_t *count)
 {
-	if (scalar(n)) {
-		if (!(*out = calloc(1, sizeof **out)) || !(**out = strdup(scalar(n))))
+	if (yaml_scalar(n)) {
+		if (!(*out = calloc(1, sizeof **out)) || !(**out = strdup(yaml_scalar(n))))
 			return error_set("out of memory");
 		*count = 1;
 		return 0;
@@ -62,9 +54,9 @@ static int strings(const struct cfg_loader *ld, const yaml_node_t *n, const char
 		return error_set("out of memory");
 	for (size_t i = 0; i < len; i++) {
 		const yaml_node_t *item = node(ld, n->data.sequence.items.start[i]);
-		if (!scalar(item))
+		if (!yaml_scalar(item))
 			return fail(ld, item ? item : n, "'%s' must be a list of globs", key);
-		if (!((*out)[i] = strdup(scalar(item))))
+		if (!((*out)[i] = strdup(yaml_scalar(item))))
 			return error_set("out of memory");
 		*count = i + 1;
 	}
@@ -89,7 +81,7 @@ static bool is_on(const char *v)
 static int load_rule(const struct cfg_loader *ld, struct config *c, const yaml_node_t *key,
 		     const yaml_node_t *v, const struct ruleset *rules)
 {
-	const char *id = scalar(key);
+	const char *id = yaml_scalar(key);
 	if (!id)
 		return fail(ld, key, "a rule is named by its id (OC001 ...)");
 	if (rules && !ruleset_find(rules, id))
@@ -103,10 +95,10 @@ static int load_rule(const struct cfg_loader *ld, struct config *c, const yaml_n
 	if (!r->id)
 		return error_set("out of memory");
 	c->nrules++;
-	if (scalar(v)) {
-		if (is_off(scalar(v)))
+	if (yaml_scalar(v)) {
+		if (is_off(yaml_scalar(v)))
 			r->disabled = true;
-		else if (!is_on(scalar(v)))
+		else if (!is_on(yaml_scalar(v)))
 			return fail(ld, v, "a rule is 'off', 'on' or a mapping with enabled and severity");
 		return 0;
 	}
@@ -115,8 +107,8 @@ static int load_rule(const struct cfg_loader *ld, struct config *c, const yaml_n
 	PAIRS(v, p2)
 	{
 		const yaml_node_t *k = node(ld, p2->key), *val = node(ld, p2->value);
-		const char *name = scalar(k) ? scalar(k) : "";
-		const char *s = scalar(val);
+		const char *name = yaml_scalar(k) ? yaml_scalar(k) : "";
+		const char *s = yaml_scalar(val);
 		if (!strcmp(name, "enabled")) {
 			if (!s || (!is_on(s) && !is_off(s)))
 				return fail(ld, val, "enabled must be true or false");
@@ -144,7 +136,7 @@ static int load_root(const struct cfg_loader *ld, struct config *c, const yaml_n
 	PAIRS(root, p)
 	{
 		const yaml_node_t *k = node(ld, p->key), *v = node(ld, p->value);
-		const char *key = scalar(k) ? scalar(k) : "";
+		const char *key = yaml_scalar(k) ? yaml_scalar(k) : "";
 		int rc = 0;
 		if (!strcmp(key, "exclude")) {
 			rc = strings(ld, v, key, &c->exclude, &c->nexclude);
@@ -154,7 +146,7 @@ static int load_root(const struct cfg_loader *ld, struct config *c, const yaml_n
 			PAIRS(v, q)
 			{
 				const yaml_node_t *rk = node(ld, q->key), *rv = node(ld, q->value);
-				const char *side = scalar(rk) ? scalar(rk) : "";
+				const char *side = yaml_scalar(rk) ? yaml_scalar(rk) : "";
 				if (!strcmp(side, "browser"))
 					rc = strings(ld, rv, "browser", &c->browser, &c->nbrowser);
 				else if (!strcmp(side, "server"))
@@ -170,14 +162,14 @@ static int load_root(const struct cfg_loader *ld, struct config *c, const yaml_n
 			PAIRS(v, q)
 			{
 				const yaml_node_t *pk = node(ld, q->key), *pv = node(ld, q->value);
-				const char *name = scalar(pk) ? scalar(pk) : "";
+				const char *name = yaml_scalar(pk) ? yaml_scalar(pk) : "";
 				if (strcmp(name, "min_interval_ms"))
 					return fail(ld, pk, "unknown key '%s' (min_interval_ms)", name);
 				char *end = NULL;
 				errno = 0;
-				double ms = scalar(pv) ? strtod(scalar(pv), &end) : -1;
+				double ms = yaml_scalar(pv) ? strtod(yaml_scalar(pv), &end) : -1;
 				/* written so that "nan" fails too */
-				if (!scalar(pv) || errno || *end || !(ms >= 0 && ms <= 86400000))
+				if (!yaml_scalar(pv) || errno || *end || !(ms >= 0 && ms <= 86400000))
 					return fail(ld, pv, "min_interval_ms must be a number of "
 							    "milliseconds");
 				c->poll_min_ms = ms;
@@ -219,18 +211,8 @@ int config_load_text(struct config *c, const char *name, const char *text, size_
 		     const struct ruleset *rules)
 {
 	struct cfg_loader ld = {.name = name};
-	yaml_parser_t parser;
-	if (!yaml_parser_initialize(&parser))
-		return error_set("out of memory");
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &ld.doc)) {
-		int rc = error_set("%s:%zu:%zu: invalid YAML: %s", name, parser.problem_mark.line + 1,
-				   parser.problem_mark.column + 1,
-				   parser.problem ? parser.problem : "syntax error");
-		yaml_parser_delete(&parser);
-		return rc;
-	}
-	yaml_parser_delete(&parser);
+	if (yaml_load(&ld.doc, name, text, len) < 0)
+		return -1;
 	int oom;
 	const yaml_node_t *twice = yaml_repeated_key(&ld.doc, &oom);
 	int rc = oom ? -1

@@ -53,15 +53,11 @@ const struct tsq *detector_query(const struct detector *d, enum lang l)
 __attribute__((format(printf, 3, 4))) static int fail_at(const struct loader *ld,
 							 const yaml_node_t *n, const char *fmt, ...)
 {
-	char what[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
+	int rc = yaml_vfail(ld->name, n, fmt, ap);
 	va_end(ap);
-	if (!n)
-		return error_set("%s: %s", ld->name, what);
-	return error_set("%s:%zu:%zu: %s", ld->name, n->start_mark.line + 1,
-			 n->start_mark.column + 1, what);
+	return rc;
 }
 
 static char *dup_scalar(const yaml_node_t *n)
@@ -494,18 +490,8 @@ static int add_yaml(struct ruleset *set, const char *name, const char *text, siz
 		    bool lazy)
 {
 	struct loader ld = {.name = name, .lazy = lazy};
-	yaml_parser_t parser;
-	if (!yaml_parser_initialize(&parser))
-		return error_set("out of memory");
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &ld.doc)) {
-		int rc = error_set("%s:%zu:%zu: invalid YAML: %s", name, parser.problem_mark.line + 1,
-				   parser.problem_mark.column + 1,
-				   parser.problem ? parser.problem : "syntax error");
-		yaml_parser_delete(&parser);
-		return rc;
-	}
-	yaml_parser_delete(&parser);
+	if (yaml_load(&ld.doc, name, text, len) < 0)
+		return -1;
 
 	struct rule r = {0};
 	int oom;

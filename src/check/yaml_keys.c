@@ -1,5 +1,6 @@
 #include "check/yaml_keys.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,4 +53,34 @@ const yaml_node_t *yaml_repeated_key(yaml_document_t *doc, int *oom)
 		free(keys);
 	}
 	return found;
+}
+
+int yaml_load(yaml_document_t *doc, const char *name, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	if (!yaml_parser_initialize(&parser))
+		return error_set("out of memory");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	int rc = 0;
+	if (!yaml_parser_load(&parser, doc))
+		rc = error_set("%s:%zu:%zu: invalid YAML: %s", name, parser.problem_mark.line + 1,
+			       parser.problem_mark.column + 1,
+			       parser.problem ? parser.problem : "syntax error");
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+int yaml_vfail(const char *name, const yaml_node_t *n, const char *fmt, va_list ap)
+{
+	char what[512];
+	vsnprintf(what, sizeof what, fmt, ap);
+	if (!n)
+		return error_set("%s: %s", name, what);
+	return error_set("%s:%zu:%zu: %s", name, n->start_mark.line + 1, n->start_mark.column + 1,
+			 what);
+}
+
+const char *yaml_scalar(const yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }

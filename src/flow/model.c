@@ -92,15 +92,11 @@ struct loader {
 __attribute__((format(printf, 3, 4))) static int fail_at(const struct loader *ld,
 							 const yaml_node_t *n, const char *fmt, ...)
 {
-	char what[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
+	int rc = yaml_vfail(ld->name, n, fmt, ap);
 	va_end(ap);
-	if (!n)
-		return error_set("%s: %s", ld->name, what);
-	return error_set("%s:%zu:%zu: %s", ld->name, n->start_mark.line + 1,
-			 n->start_mark.column + 1, what);
+	return rc;
 }
 
 static yaml_node_t *node(const struct loader *ld, int id)
@@ -108,17 +104,13 @@ static yaml_node_t *node(const struct loader *ld, int id)
 	return yaml_document_get_node((yaml_document_t *)&ld->doc, id);
 }
 
-static const char *scalar(const yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
 
 static int load_langs(const struct loader *ld, const yaml_node_t *v, unsigned *out)
 {
 	*out = 0;
-	if (scalar(v))
-		return lang_parse_mask(out, scalar(v)) < 0
-			       ? fail_at(ld, v, "unknown language '%s'", scalar(v))
+	if (yaml_scalar(v))
+		return lang_parse_mask(out, yaml_scalar(v)) < 0
+			       ? fail_at(ld, v, "unknown language '%s'", yaml_scalar(v))
 			       : 0;
 	if (!v || v->type != YAML_SEQUENCE_NODE)
 		return fail_at(ld, v, "'languages' must be a language or a list of them");
@@ -126,9 +118,9 @@ static int load_langs(const struct loader *ld, const yaml_node_t *v, unsigned *o
 	     it++) {
 		unsigned bit;
 		const yaml_node_t *item = node(ld, *it);
-		if (!scalar(item) || lang_parse_mask(&bit, scalar(item)) < 0)
+		if (!yaml_scalar(item) || lang_parse_mask(&bit, yaml_scalar(item)) < 0)
 			return fail_at(ld, item, "unknown language '%s'",
-				       scalar(item) ? scalar(item) : "?");
+				       yaml_scalar(item) ? yaml_scalar(item) : "?");
 		*out |= bit;
 	}
 	return 0;
@@ -176,19 +168,19 @@ static int load_row(const struct loader *ld, enum model_kind kind, const yaml_no
 	r->kind = kind;
 	r->langs = ld->langs;
 	int rc = 0;
-	if (scalar(v)) {
-		r->text = strdup(scalar(v));
+	if (yaml_scalar(v)) {
+		r->text = strdup(yaml_scalar(v));
 		rc = r->text ? 0 : error_set("out of memory");
 	} else if (v->type == YAML_MAPPING_NODE) {
 		for (yaml_node_pair_t *p = v->data.mapping.pairs.start;
 		     !rc && p < v->data.mapping.pairs.top; p++) {
-			const char *key = scalar(node(ld, p->key));
+			const char *key = yaml_scalar(node(ld, p->key));
 			const yaml_node_t *val = node(ld, p->value);
 			if (key && !strcmp(key, "languages")) {
 				rc = load_langs(ld, val, &r->langs);
 				continue;
 			}
-			if (!scalar(val)) {
+			if (!yaml_scalar(val)) {
 				rc = fail_at(ld, val, "'%s' must be a string", key ? key : "?");
 				break;
 			}
@@ -206,7 +198,7 @@ static int load_row(const struct loader *ld, enum model_kind kind, const yaml_no
 				break;
 			}
 			free(*slot);
-			if (!(*slot = strdup(scalar(val))))
+			if (!(*slot = strdup(yaml_scalar(val))))
 				rc = error_set("out of memory");
 		}
 		if (!rc && !r->text)
@@ -246,20 +238,20 @@ static int load_model(struct loader *ld, const yaml_node_t *root)
 	/* languages first: it is the default of every row, wherever it is written */
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
 	     p++) {
-		const char *key = scalar(node(ld, p->key));
+		const char *key = yaml_scalar(node(ld, p->key));
 		if (key && !strcmp(key, "languages") && load_langs(ld, node(ld, p->value), &ld->langs))
 			return -1;
 	}
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
 	     p++) {
-		const char *key = scalar(node(ld, p->key));
+		const char *key = yaml_scalar(node(ld, p->key));
 		const yaml_node_t *v = node(ld, p->value);
 		if (!key)
 			return fail_at(ld, node(ld, p->key), "keys must be strings");
 		if (!strcmp(key, "languages"))
 			continue;
 		if (!strcmp(key, "name") || !strcmp(key, "description")) {
-			if (!scalar(v))
+			if (!yaml_scalar(v))
 				return fail_at(ld, v, "'%s' must be a string", key);
 			named |= !strcmp(key, "name");
 			continue;
@@ -283,19 +275,8 @@ static int load_model(struct loader *ld, const yaml_node_t *root)
 int model_set_add_yaml(struct model_set *m, const char *name, const char *text, size_t len)
 {
 	struct loader ld = {.name = name, .set = m};
-	yaml_parser_t parser;
-	if (!yaml_parser_initialize(&parser))
-		return error_set("out of memory");
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &ld.doc)) {
-		/* the problem's kind only: never the file's content */
-		int rc = error_set("%s:%zu:%zu: invalid YAML: %s", name, parser.problem_mark.line + 1,
-				   parser.problem_mark.column + 1,
-				   parser.problem ? parser.problem : "syntax error");
-		yaml_parser_delete(&parser);
-		return rc;
-	}
-	yaml_parser_delete(&parser);
+	if (yaml_load(&ld.doc, name, text, len) < 0)
+		return -1;
 	int oom;
 	const yaml_node_t *twice = yaml_repeated_key(&ld.doc, &oom);
 	int rc = oom ? -1
