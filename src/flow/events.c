@@ -134,6 +134,43 @@ static bool api_event(struct events *ev, const struct ir_node *call, const struc
 	return true;
 }
 
+/* A fulfilment row's event: the call fulfils, or (update_status('processing'), an
+ * entity's setStatus('paid')) fulfils or fails by the status it is given. */
+static void fulfil_event(struct events *ev, const struct ir_node *call, const struct model_row *r,
+			 struct flow_fn via)
+{
+	if (!r->attr[MODEL_ATTR_STATUS]) {
+		ev_emit(ev, EV_FULFIL, call, NULL, r, via, -1, false);
+		return;
+	}
+	const struct ir_node *st = model_arg(call, r->attr[MODEL_ATTR_STATUS]);
+	int k = ev_status_written(ev, st);
+	if (k >= 0)
+		ev_emit(ev, (enum flow_event_kind)k, call, st, r, FLOW_FN_NONE, -1, false);
+}
+
+/* A call of a project function is judged by its name too, where the models name it:
+ * the SDK's checkPayment() in the project's own tree (vendored, or the SDK itself) is the
+ * API call (true: nothing more to say of it); a function named for fulfilling fulfils; a
+ * query wrapper handed an UPDATE writes; one named for logging logs — whatever its body
+ * lets the engine see. */
+static bool by_name(struct events *ev, const struct ir_node *call, const struct path *p,
+		    struct flow_fn callee)
+{
+	const struct model_set *m = ev->f->models;
+	enum lang lang = ev->ir->lang;
+	const struct model_row *r = model_match(m, MODEL_API, lang, p);
+	if (r && api_event(ev, call, r))
+		return true;
+	if ((r = model_match(m, MODEL_FULFIL, lang, p)))
+		fulfil_event(ev, call, r, callee);
+	else if ((r = ev_write_row(ev, call, p)) && r->attr[MODEL_ATTR_SQL])
+		ev_emit(ev, EV_WRITE, call, NULL, r, FLOW_FN_NONE, -1, false);
+	if ((r = model_match(m, MODEL_LOG, lang, p)))
+		ev_emit(ev, EV_LOG, call, NULL, r, FLOW_FN_NONE, -1, false);
+	return false;
+}
+
 static void call_event(struct events *ev, const struct ir_node *call)
 {
 	const struct flow *f = ev->f;
@@ -198,35 +235,8 @@ static void call_event(struct events *ev, const struct ir_node *call)
 		/* a project function named for fulfilling (activateSubscription) fulfils by its
 		 * name too, whatever its body shows */
 		struct path fp;
-		bool named = path_of(&fp, call);
-		/* the SDK's checkPayment() in the project's own tree (vendored, or the SDK
-		 * itself) whose body the engine cannot follow is still the API call */
-		const struct model_row *ar =
-		    named ? model_match(f->models, MODEL_API, ev->ir->lang, &fp) : NULL;
-		if (ar && api_event(ev, call, ar))
+		if (path_of(&fp, call) && by_name(ev, call, &fp, callee))
 			return;
-		const struct model_row *fr =
-		    named ? model_match(f->models, MODEL_FULFIL, ev->ir->lang, &fp) : NULL;
-		if (fr && !fr->attr[MODEL_ATTR_STATUS])
-			ev_emit(ev, EV_FULFIL, call, NULL, fr, callee, -1, false);
-		else if (fr) {
-			/* an entity's own setter: $order->setStatus('paid') on a Doctrine entity */
-			const struct ir_node *st = model_arg(call, fr->attr[MODEL_ATTR_STATUS]);
-			int k = ev_status_written(ev, st);
-			if (k >= 0)
-				ev_emit(ev, (enum flow_event_kind)k, call, st, fr, FLOW_FN_NONE, -1,
-					false);
-		}
-		/* db.query("UPDATE ...") through the project's own query wrapper: the SQL it is
-		 * handed says it writes, whatever the wrapper's body lets the engine see */
-		const struct model_row *wr = fr || !named ? NULL : ev_write_row(ev, call, &fp);
-		if (wr && wr->attr[MODEL_ATTR_SQL])
-			ev_emit(ev, EV_WRITE, call, NULL, wr, FLOW_FN_NONE, -1, false);
-		/* and a project function named for logging (logPaymentEvent) logs by its name */
-		const struct model_row *lr =
-		    named ? model_match(f->models, MODEL_LOG, ev->ir->lang, &fp) : NULL;
-		if (lr)
-			ev_emit(ev, EV_LOG, call, NULL, lr, FLOW_FN_NONE, -1, false);
 		ev_emit(ev, EV_CALL, call, NULL, NULL, callee, -1, false);
 		return;
 	}
@@ -253,15 +263,7 @@ static void call_event(struct events *ev, const struct ir_node *call)
 		return;
 	}
 	if ((r = model_match(m, MODEL_FULFIL, lang, &p))) {
-		if (!r->attr[MODEL_ATTR_STATUS]) {
-			ev_emit(ev, EV_FULFIL, call, NULL, r, FLOW_FN_NONE, -1, false);
-			return;
-		}
-		/* update_status('processing'): fulfils or fails by the status given */
-		const struct ir_node *st = model_arg(call, r->attr[MODEL_ATTR_STATUS]);
-		int k = ev_status_written(ev, st);
-		if (k >= 0)
-			ev_emit(ev, (enum flow_event_kind)k, call, st, r, FLOW_FN_NONE, -1, false);
+		fulfil_event(ev, call, r, FLOW_FN_NONE);
 		return;
 	}
 	if ((r = ev_write_row(ev, call, &p))) {
