@@ -394,7 +394,11 @@ static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir
 		if (have && model_validator(f, file, e))
 			return labels_kids(q, file, e) | FL_VALIDATED;
 		struct flow_fn callee = flow_callee(f, file, e);
-		const struct flow_summary *s = flow_fn_ok(callee) ? flow_summary(f, callee) : NULL;
+		/* new self(paymentRef: $data['paymentRef']): the object is made of what it is
+		 * given, whatever its constructor returns */
+		const struct flow_summary *s = flow_fn_ok(callee) && !(e->flags & IR_F_NEW)
+						       ? flow_summary(f, callee)
+						       : NULL;
 		if (s) {
 			uint32_t l = s->ret & ~FL_PARAMS;
 			for (unsigned i = 0; i < 16; i++)
