@@ -77,18 +77,33 @@ static bool is_entry(const struct flow *f, struct flow_fn fn, bool methods)
 	return methods && func->cls >= 0;
 }
 
+/* Library code: fn hands the new link back to its callers, and so does each of them, up
+ * to functions nothing in the project calls that no framework runs (an SDK's public
+ * createLink() over its service's): the callers the project does not have log. */
+static bool handed_to_absent_callers(const struct flow *f, struct flow_fn fn, int depth)
+{
+	if (depth > MAX_UP || !(flow_summary(f, fn)->ret & FL_CREATED))
+		return false;
+	size_t n;
+	const struct flow_site *sites = flow_callers(f, fn, &n);
+	if (!n)
+		return !is_entry(f, fn, false);
+	for (size_t i = 0; i < n; i++)
+		if (!handed_to_absent_callers(f, flow_fn_of(f, sites[i].file, sites[i].call),
+					      depth + 1))
+			return false;
+	return true;
+}
+
 static enum verdict judge_fn(const struct flow *f, struct flow_fn fn, enum event what)
 {
 	if (path_logs(f, fn, 0))
 		return LOGGED;
+	if (what == EVENT_CREATED && handed_to_absent_callers(f, fn, 0))
+		return ELSEWHERE;
 	size_t n;
 	flow_callers(f, fn, &n);
-	if (n)
-		return UNLOGGED;
-	/* a method handing the new link to its caller (an SDK's createLink()) is library
-	 * code: the caller logs, and the project has none */
-	bool hands_on = what == EVENT_CREATED && (flow_summary(f, fn)->ret & FL_CREATED);
-	return is_entry(f, fn, !hands_on) ? UNLOGGED : ELSEWHERE;
+	return n || is_entry(f, fn, true) ? UNLOGGED : ELSEWHERE;
 }
 
 static int record(struct flow_check *c, const struct rule *r, const struct ir_node *site,
