@@ -15,7 +15,8 @@ const yaml_node_t *yaml_repeated_key(yaml_document_t *doc, int *oom);
  * problem's kind only, never the file's content) and returns -1. */
 int yaml_load(yaml_document_t *doc, const char *name, const char *text, size_t len);
 /* Sets the error "NAME:LINE:COL: what" at node n (or "NAME: what" without one); -1. */
-int yaml_vfail(const char *name, const yaml_node_t *n, const char *fmt, va_list ap);
+int yaml_vfail(const char *name, const yaml_node_t *n, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 /* A scalar node's text, or NULL for anything else. */
 const char *yaml_scalar(const yaml_node_t *n);
 
