@@ -1,6 +1,5 @@
 #include "check/rule.h"
 
-#include <dirent.h>
 #include <pthread.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -10,20 +9,14 @@
 #include <yaml.h>
 
 #include "check/checker.h"
+#include "check/rule_private.h"
 #include "check/yaml_keys.h"
-#include "core/buf.h"
 #include "core/error.h"
 #include "flow/model.h"
-#include "core/literal.h"
 #include "core/regex.h"
 #include "lang/classify.h"
 #include "lang/ts.h"
-#include "source/files.h"
 
-/* The largest rule file read from a --rules folder: a rule is a few kilobytes. */
-#define RULE_MAX_SIZE (4u << 20)
-/* The longest keyword the prefilter indexes. */
-#define RULE_MAX_KEYWORD 127
 
 /* One YAML document being turned into a rule; errors name file:line:column. */
 struct loader {
@@ -450,7 +443,7 @@ static void detector_free(struct detector *d)
 		tsq_free(d->query[l]);
 }
 
-static void rule_free(struct rule *r)
+void rule_free(struct rule *r)
 {
 	free(r->id);
 	free(r->name);
@@ -478,16 +471,12 @@ static void rule_free(struct rule *r)
 	free(r->detectors);
 }
 
-static int add_yaml(struct ruleset *set, const char *name, const char *text, size_t len,
-		    bool lazy);
-
 int ruleset_add_yaml(struct ruleset *set, const char *name, const char *text, size_t len)
 {
-	return add_yaml(set, name, text, len, false);
+	return rule_add_yaml(set, name, text, len, false);
 }
 
-static int add_yaml(struct ruleset *set, const char *name, const char *text, size_t len,
-		    bool lazy)
+int rule_add_yaml(struct ruleset *set, const char *name, const char *text, size_t len, bool lazy)
 {
 	struct loader ld = {.name = name, .lazy = lazy};
 	if (yaml_load(&ld.doc, name, text, len) < 0)
@@ -517,219 +506,4 @@ static int add_yaml(struct ruleset *set, const char *name, const char *text, siz
 		rule_free(&r);
 	yaml_document_delete(&ld.doc);
 	return rc;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* A rule file in a --rules folder: a regular file in it, not reached through a link
- * (the folder may be in the audited repository). */
-static int load_file(struct ruleset *set, const char *dir, const char *file)
-{
-	char *text = NULL, name[4096];
-	size_t len = 0;
-	file_join_name(name, sizeof name, dir, file);
-	int rc = file_read_regular(&text, &len, dir, file, RULE_MAX_SIZE);
-	if (rc == 1)
-		return error_set("%s: cannot open rule file: %s", name, strerror(ENOENT));
-	if (rc < 0)
-		return -1;
-	rc = ruleset_add_yaml(set, name, text, len);
-	free(text);
-	return rc;
-}
-
-static int load_dir(struct ruleset *set, const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return error_set("%s: cannot open rules directory: %s", dir, strerror(errno));
-	char **names = NULL;
-	size_t n = 0;
-	int rc = 0;
-	struct dirent *e;
-	while (!rc && (e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		bool yml = (l > 4 && !strcmp(e->d_name + l - 4, ".yml")) ||
-			   (l > 5 && !strcmp(e->d_name + l - 5, ".yaml"));
-		if (!yml || e->d_name[0] == '.')
-			continue;
-		char **p = realloc(names, (n + 1) * sizeof *p);
-		if (!p || !(p[n] = strdup(e->d_name))) {
-			names = p ? p : names;
-			rc = error_set("out of memory");
-			break;
-		}
-		names = p;
-		n++;
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof *names, cmp_str); /* load order never depends on readdir */
-	for (size_t i = 0; i < n; i++) {
-		if (!rc)
-			rc = load_file(set, dir, names[i]);
-		free(names[i]);
-	}
-	free(names);
-	if (!rc && n == 0)
-		rc = error_set("%s: no rule files (*.yml) in this directory", dir);
-	return rc;
-}
-
-int ruleset_load(struct ruleset *set, const char *extra_dir)
-{
-	if (model_set_load(&set->models, extra_dir) < 0)
-		return -1;
-	for (const struct embedded_rule *e = embedded_rules; e->name; e++)
-		if (add_yaml(set, e->name, e->text, e->len, true) < 0)
-			return -1;
-	if (extra_dir && load_dir(set, extra_dir) < 0)
-		return -1;
-	return ruleset_prepare(set);
-}
-
-/* Words whose presence shows a file takes part in an OCPay integration: the checklist is
- * n/a for a repository where none appears. "oneclick" alone is not one: one-click
- * logins and checkouts are everywhere; OneClick DZ's host, package names and
- * ONECLICK_API_* variables are. */
-static const char *const ocpay_markers[] = {"oneclickdz",   "oneclick_api", "oneclick-api",
-					    "oneclickapi", "ocpay",	   "x-access-token"};
-
-/* The bit of word in the prefilter. source names the rule file in errors (the loader
- * has checked the word's length; a built-in marker is known to fit). */
-static int keyword_bit(struct ruleset *set, const char *source, const char *word,
-		       uint64_t mask[2])
-{
-	char low[RULE_MAX_KEYWORD + 1];
-	size_t n = strlen(word);
-	if (n == 0 || n >= sizeof low)
-		return error_set("%s: a keyword must have 1 to %d characters (one has %zu)", source,
-				 RULE_MAX_KEYWORD, n);
-	for (size_t i = 0; i <= n; i++)
-		low[i] = (char)(word[i] >= 'A' && word[i] <= 'Z' ? word[i] + 32 : word[i]);
-	size_t bit = 0;
-	while (bit < set->nkeywords && strcmp(set->keywords[bit], low))
-		bit++;
-	if (bit == set->nkeywords) {
-		if (bit == RULESET_MAX_KEYWORDS)
-			return error_set("%s: one keyword too many: the rules may use %d distinct "
-					 "keywords in all",
-					 source, RULESET_MAX_KEYWORDS);
-		char **p = realloc(set->keywords, (bit + 1) * sizeof *p);
-		if (!p || !(p[bit] = strdup(low))) {
-			if (p)
-				set->keywords = p;
-			return error_set("out of memory");
-		}
-		set->keywords = p;
-		set->nkeywords++;
-	}
-	mask[bit / 64] |= 1ull << (bit % 64);
-	return 0;
-}
-
-/* The detectors that read a file of language l: its own, the text ones (a page's markup
- * and attributes are text), and for PHP the JavaScript ones too (its <script> blocks). */
-static unsigned langs_reading(enum lang l)
-{
-	if (l == LANG_COUNT)
-		return LANG_ALL;
-	unsigned js = LANG_BIT(LANG_JAVASCRIPT) | LANG_BIT(LANG_TYPESCRIPT) | LANG_BIT(LANG_TSX);
-	return LANG_BIT(l) | LANG_BIT(LANG_TEXT) | (l == LANG_PHP ? js : 0);
-}
-
-/* The prefilter of language l: the words of the detectors that read it, the OCPay markers
- * and the rules' applies_to words; the others are left empty so that each word keeps its
- * bit. A JavaScript file is not searched for a PHP scheduler's words. With LANG_COUNT:
- * the words of the rules that read history, which screen blobs before their path and
- * language are known. */
-static struct literal_set *prefilter_for(const struct ruleset *set, enum lang l)
-{
-	uint64_t want[2] = {set->ocpay_mask[0], set->ocpay_mask[1]};
-	for (size_t i = 0; i < set->len; i++) {
-		const struct rule *r = &set->rules[i];
-		if (l == LANG_COUNT && !(r->scopes & SCOPE_HISTORY))
-			continue;
-		want[0] |= r->applies_mask[0];
-		want[1] |= r->applies_mask[1];
-		for (size_t j = 0; j < r->ndetectors; j++)
-			if (l == LANG_COUNT || (r->detectors[j].langs & langs_reading(l))) {
-				want[0] |= r->detectors[j].kwmask[0];
-				want[1] |= r->detectors[j].kwmask[1];
-			}
-	}
-	static char none[] = "";
-	char *words[RULESET_MAX_KEYWORDS];
-	for (size_t k = 0; k < set->nkeywords; k++)
-		words[k] = want[k / 64] & (1ull << (k % 64)) ? set->keywords[k] : none;
-	return literal_set_new(words, set->nkeywords);
-}
-
-int ruleset_prepare(struct ruleset *set)
-{
-	for (size_t i = 0; i < sizeof ocpay_markers / sizeof ocpay_markers[0]; i++)
-		if (keyword_bit(set, "the built-in rules", ocpay_markers[i], set->ocpay_mask) < 0)
-			return -1;
-	for (size_t i = 0; i < set->len; i++) {
-		struct rule *r = &set->rules[i];
-		if (!r->napplies || r->not_applicable)
-			continue;
-		struct buf b = BUF_INIT;
-		buf_puts(&b, "no ");
-		for (size_t k = 0; k < r->napplies; k++) {
-			if (keyword_bit(set, r->source, r->applies_to[k], r->applies_mask) < 0) {
-				buf_free(&b);
-				return -1;
-			}
-			buf_puts(&b, k == 0 ? "" : k + 1 == r->napplies ? " or " : ", ");
-			buf_puts(&b, r->applies_to[k]);
-		}
-		buf_puts(&b, " in the code");
-		if (!(r->not_applicable = buf_detach(&b)))
-			return error_set("out of memory");
-	}
-	for (size_t i = 0; i < set->len; i++)
-		for (size_t j = 0; j < set->rules[i].ndetectors; j++) {
-			struct detector *d = &set->rules[i].detectors[j];
-			for (size_t k = 0; k < d->nkeywords; k++)
-				if (keyword_bit(set, set->rules[i].source, d->keywords[k], d->kwmask) < 0)
-					return -1;
-		}
-	if (!(set->prefilter = prefilter_for(set, LANG_COUNT)))
-		return -1;
-	for (int l = 0; l < LANG_COUNT; l++)
-		if (!(set->prefilter_lang[l] = prefilter_for(set, (enum lang)l)))
-			return -1;
-	return 0;
-}
-
-void ruleset_free(struct ruleset *set)
-{
-	for (size_t i = 0; i < set->len; i++)
-		rule_free(&set->rules[i]);
-	free(set->rules);
-	for (size_t i = 0; i < set->nkeywords; i++)
-		free(set->keywords[i]);
-	free(set->keywords);
-	literal_set_free(set->prefilter);
-	for (int l = 0; l < LANG_COUNT; l++)
-		literal_set_free(set->prefilter_lang[l]);
-	model_set_free(set->models);
-	memset(set, 0, sizeof *set);
-}
-
-const struct rule *ruleset_find(const struct ruleset *set, const char *id)
-{
-	for (size_t i = 0; i < set->len; i++)
-		if (!strcmp(set->rules[i].id, id))
-			return &set->rules[i];
-	return NULL;
-}
-
-enum severity rule_severity(const struct rule *r, enum key_kind kind)
-{
-	return r->by_kind ? r->kind_severity[kind] : r->severity;
 }
