@@ -98,6 +98,20 @@ struct ir_node *php_class(struct php_lower *L, struct ast_node n, int depth);
 void php_attributes(struct php_lower *L, struct ast_node attrs, struct ir_node ***list, uint32_t *n,
 		    int depth);
 
+/* ---- operators (lower_op.c) ---- */
+
+struct ir_node *php_binary(struct php_lower *L, struct ast_node n, int depth);
+struct ir_node *php_unary(struct php_lower *L, struct ast_node n, int depth);
+/* =, compound and by-reference assignments; the right side is named after the target. */
+struct ir_node *php_assignment(struct php_lower *L, struct ast_node n, int depth);
+/* $i++ is $i += 1; $i-- an other compound assignment of 1. */
+struct ir_node *php_update(struct php_lower *L, struct ast_node n, int depth);
+struct ir_node *php_conditional(struct php_lower *L, struct ast_node n, int depth);
+/* (int)$x, clone $x: an IR_OTHER naming the construct, a = the operand. */
+struct ir_node *php_cast(struct php_lower *L, struct ast_node n, int depth);
+/* Sets x's text (a string of the arena or a static one); x may be NULL. */
+void php_set_text(struct ir_node *x, const char *text);
+
 /* ---- names, strings, numbers (lower_string.c) ---- */
 
 /* The text of n copied into the arena. */
