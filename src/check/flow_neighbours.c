@@ -180,6 +180,35 @@ static void php_candidates(const struct scan *s, const char *from, const struct 
 	}
 }
 
+static bool same_family(enum lang a, enum lang b)
+{
+	return a == b || (lang_is_js(a) && lang_is_js(b));
+}
+
+/* The files of the folders a framework imports into the file at path by itself (Nuxt's
+ * server/utils/): they are its imports too. */
+static int keep_auto_imported(struct scan *s, const char *path, enum lang lang, size_t *count)
+{
+	char dirs[8][FLOW_AUTO_DIR];
+	size_t n = flow_auto_import_dirs(s->rules->models, lang, path, dirs, 8);
+	for (size_t k = 0; k < n; k++) {
+		size_t len = strlen(dirs[k]), lo = 0, hi = s->files.len;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (strcmp(s->files.items[mid].path, dirs[k]) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t i = lo; i < s->files.len && !strncmp(s->files.items[i].path, dirs[k], len);
+		     i++)
+			if (same_family(lang_from_path(s->files.items[i].path), lang) &&
+			    keep_file(s, (long)i, count) < 0)
+				return -1;
+	}
+	return 0;
+}
+
 static int expand_imports(struct scan *s, size_t from, size_t to,
 			  size_t *count)
 {
@@ -191,6 +220,11 @@ static int expand_imports(struct scan *s, size_t from, size_t to,
 		char *path = strdup(s->flow_records[r].path);
 		if (!path)
 			return error_set("out of memory");
+		if (keep_auto_imported(s, path, ir->lang, count) < 0) {
+			free(path);
+			return -1;
+		}
+		ir = s->flow_records[r].ir;
 		for (uint32_t k = 0; k < ir->nimports; k++) {
 			const struct ir_import *im = &s->flow_records[r].ir->imports[k];
 			long found[16];

@@ -140,6 +140,12 @@ bool flow_route_of(const struct flow *f, struct flow_fn handler, char *buf, size
 
 /* The fixed starts of the routes a file defines ("/api/orders" of "/api/orders/:id"),
  * by the models alone: what a file requesting them must mention. Returns how many. */
+/* The folders whose files' exports the file at path uses without importing them (the
+ * auto_import models): "shop/server/utils/" for shop/server/api/pay.post.ts. Writes at
+ * most max, returns how many. */
+#define FLOW_AUTO_DIR 256
+size_t flow_auto_import_dirs(const struct model_set *m, enum lang lang, const char *path,
+			     char (*out)[FLOW_AUTO_DIR], size_t max);
 #define FLOW_ROUTE_TEXT 96
 size_t flow_route_texts(const struct model_set *m, const struct ir_file *ir,
 			char (*out)[FLOW_ROUTE_TEXT], size_t max);

@@ -104,6 +104,8 @@ const struct def *scope_lookup(const struct flow *f, int32_t file, int32_t func,
 /* The value a parameter def stands for: the function's ir_param. */
 const struct ir_param *def_param(const struct flow *f, int32_t file, const struct def *d);
 int scopes_build(struct flow *f, int32_t file);
+/* auto_import.c: binds the names files use from auto-imported folders (after the scopes) */
+int auto_imports_bind(struct flow *f);
 
 /* modules.c: the file an import resolves to, and the exports of a module */
 int modules_resolve(struct flow *f);

@@ -414,7 +414,7 @@ int flow_build(struct flow *f)
 	for (size_t i = 0; i < f->nfiles; i++)
 		if (scopes_build(f, (int32_t)i) < 0)
 			return -1;
-	if (classes_index(f) < 0 || modules_resolve(f) < 0 || calls_resolve(f) < 0 ||
+	if (auto_imports_bind(f) < 0 || classes_index(f) < 0 || modules_resolve(f) < 0 || calls_resolve(f) < 0 ||
 	    routes_build(f) < 0 || summaries_build(f) < 0 || runs_build(f) < 0)
 		return -1;
 	f->built = true;

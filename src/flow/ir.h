@@ -243,7 +243,9 @@ enum ir_import_kind {
 	IR_IMPORT_USE,	   /* PHP use A\B\C [as D]; use function; use const */
 	IR_IMPORT_INCLUDE, /* PHP require/include of a constant path */
 	IR_IMPORT_PY,	   /* Python import m [as n]; from m import a [as b] */
-	IR_IMPORT_TYPE	   /* TypeScript import type / { type T }: a type's name, no value */
+	IR_IMPORT_TYPE,	   /* TypeScript import type / { type T }: a type's name, no value */
+	IR_IMPORT_AUTO	   /* a name a framework imports by itself (Nuxt's server/utils):
+			    * added by the project index, spec is the exporting file's path */
 };
 
 struct ir_import {

@@ -180,7 +180,7 @@ void ir_dump(FILE *out, const struct ir_file *f, bool with_lines)
 	for (uint32_t i = 0; i < f->nimports; i++) {
 		const struct ir_import *im = &f->imports[i];
 		static const char *const kinds[] = {"es",      "require", "dynamic", "use",
-						    "include", "py",	  "type"};
+						    "include", "py",	  "type",    "auto"};
 		fprintf(out, "(import %s", im->kind < sizeof kinds / sizeof *kinds ? kinds[im->kind] : "?");
 		dump_name(out, "local", im->local);
 		dump_name(out, "from", im->spec);

@@ -63,6 +63,8 @@ extern const struct embedded_model embedded_models[];
 	X(ROUTE, "route", "call")		/* routes registered by a call: app.get(path, fn) */ \
 	X(ROUTE_DECORATOR, "route_decorator", "decorator") /* routes written as decorators */   \
 	X(ROUTE_FILE, "route_file", "file")	/* routes a file's path makes (Next.js, Nuxt) */ \
+	X(AUTO_IMPORT, "auto_import", "file")	/* folders whose exports every file under the root \
+						 * uses without an import line (Nuxt) */      \
 	X(EXIT, "exit", "call")			/* calls that never return */                    \
 	X(CHECK, "check", "path")		/* reads that check an HTTP answer's success */ \
 	X(URL_FIELD, "url_field", "value")	/* createLink answer fields with the URL alone */ \
@@ -156,7 +158,8 @@ enum model_kind {
 	X(PREFIX, "prefix")   /* route: a path put before the routes of files matching this   \
 				 glob ("routes/api.php=/api"); route_decorator: the class     \
 				 decorator whose first argument is a prefix */               \
-	X(ROOT, "root")	      /* route_file: the folder the URL starts after */                  \
+	X(ROOT, "root")	      /* route_file: the folder the URL starts after; auto_import: the \
+				 folder whose files see the exports (none: the project's) */ \
 	X(EXPORT, "export")   /* route_file: the exported functions that handle it (pattern)  \
 				 or "default" */                                              \
 	X(INDEX, "index")     /* route_file: file names that stand for their folder (pattern) */ \

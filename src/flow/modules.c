@@ -199,6 +199,8 @@ int32_t module_file(const struct flow *f, int32_t file, uint8_t kind, const char
 		return resolve_include(f, ir->path, spec);
 	case IR_IMPORT_PY:
 		return resolve_python(f, ir->path, spec);
+	case IR_IMPORT_AUTO:
+		return flow_find_file(f, spec);
 	default:
 		return -1; /* PHP use: a class, found by class_resolve */
 	}
