@@ -22,8 +22,6 @@
 
 #include "check/flow_stage.h"
 
-#define MAX_UP 4
-
 struct saving {
 	struct flow_check *c;
 	int32_t file;
@@ -170,28 +168,21 @@ static bool hands_on(struct flow_check *c, struct flow_fn fn)
 	return h.found;
 }
 
-/* Whether the ref created in fn is saved, there or by the callers it is returned to.
- * *library: fn returns it and nothing in the project calls it. */
-static bool saved(struct flow_check *c, struct flow_fn fn, int depth, bool *library,
-		  const char **kept)
+/* Where a createLink event is judged. Its function saves the ref: fine. It returns the
+ * ref: each caller judges its own copy at its call (a wrapper's call is a createLink
+ * event of the caller), and with no caller the function is library code, left alone.
+ * A call of a project function that saves the ref itself, or keeps it, is no createLink
+ * of the caller's. */
+static bool judged_here(struct flow_check *c, struct flow_fn fn, const struct flow_event *e,
+			const char **kept)
 {
-	if (saves_in(c, fn, kept))
-		return true;
-	if (depth >= MAX_UP || !hands_on(c, fn))
-		return false;
-	size_t n;
-	const struct flow_site *sites = flow_callers(c->flow, fn, &n);
-	if (!n) {
-		*library = depth == 0;
-		return depth > 0; /* unknown callers of a caller: not judged */
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct flow_fn caller = flow_fn_of(c->flow, sites[i].file, sites[i].call);
-		bool lib = false;
-		if (!saved(c, caller, depth + 1, &lib, kept))
+	if (flow_event_wrapped(c->flow, e)) {
+		const char *inner = NULL;
+		if (saves_in(c, e->via, &inner) || !hands_on(c, e->via))
 			return false;
+		*kept = inner;
 	}
-	return true;
+	return !saves_in(c, fn, kept) && !hands_on(c, fn);
 }
 
 int oc003_run(struct flow_check *c, const struct rule *r, const struct detector *d)
@@ -205,11 +196,8 @@ int oc003_run(struct flow_check *c, const struct rule *r, const struct detector 
 		const struct flow_event *ev = flow_events(c->flow, fn, &n);
 		for (size_t k = 0; k < n && !rc; k++) {
 			const struct flow_event *e = &ev[k];
-			if (e->kind != EV_CREATE_LINK || flow_event_wrapped(c->flow, e))
-				continue;
-			bool library = false;
 			const char *kept = NULL;
-			if (saved(c, fn, 0, &library, &kept) || library)
+			if (e->kind != EV_CREATE_LINK || !judged_here(c, fn, e, &kept))
 				continue;
 			char msg[256];
 			snprintf(msg, sizeof msg,
