@@ -34,6 +34,10 @@ struct judge {
 	uint32_t seen[64]; /* ids of the nodes reported in this file */
 	size_t nseen;
 	int rc;
+	/* inside a save hook's expression: its instance stands for the record's data */
+	const struct ir_node *hook_data;
+	int32_t hook_file;
+	const char *hook_inst;
 };
 
 static void report(struct judge *j, int32_t file, const struct ir_node *n, const char *msg)
@@ -59,10 +63,49 @@ static void shown(const struct judge *j, const struct ir_node *n, char *buf, siz
 
 /* ---- who chooses the amount ---- */
 
+/* Inside a save hook, what the record's data holds for instance.field (the whole data
+ * when it is not an object written in place); NULL for anything else. */
+static const struct ir_node *hook_value(const struct judge *j, const struct ir_node *e,
+					 int32_t *file)
+{
+	if (!j->hook_data || e->kind != IR_MEMBER || !e->text ||
+	    !flow_hook_instance(e->a, j->hook_inst))
+		return NULL;
+	*file = j->hook_file;
+	const struct ir_node *v =
+	    j->hook_data->kind == IR_OBJECT ? ir_pair_value(j->hook_data, e->text) : NULL;
+	return v ? v : j->hook_data;
+}
+
+struct mention {
+	const char *inst;
+	bool found;
+};
+
+static bool visit_mention(void *ctx, const struct ir_node *n)
+{
+	struct mention *m = ctx;
+	m->found |= n->kind == IR_MEMBER && flow_hook_instance(n->a, m->inst);
+	return !m->found;
+}
+
+/* Whether e, inside a save hook, reads the instance (and so the record's data). */
+static bool reads_instance(const struct judge *j, const struct ir_node *e)
+{
+	struct mention m = {j->hook_inst, false};
+	if (j->hook_data && e)
+		ir_walk(e, visit_mention, &m);
+	return m.found;
+}
+
 /* A price of the server: stored data, configuration, or a table or constant of the code
  * (a number written in place is a factor, not a price: amount * 100). */
 static bool server_price(struct judge *j, int32_t file, const struct ir_node *e)
 {
+	int32_t vf;
+	const struct ir_node *v = hook_value(j, e, &vf);
+	if (v)
+		return server_price(j, vf, v);
 	uint32_t l = flow_labels_deep(j->c->q, file, e);
 	if (l & (FL_STORED | FL_ENV))
 		return true;
@@ -99,6 +142,26 @@ struct callback_returns {
 
 static bool client_priced(struct judge *j, int32_t file, const struct ir_node *e, int depth);
 
+/* A record's field a save hook computes: the customer chooses it when the hook's
+ * expression, over the record's data, is theirs (1, else 0); -1 when no hook computes it. */
+static int hooked(struct judge *j, int32_t file, const struct ir_node *e, int depth)
+{
+	struct flow_hook_field h[4];
+	const struct ir_node *data;
+	size_t n = j->hook_data ? 0 : flow_save_hook(j->c->q, file, e, h, 4, &data);
+	if (!n)
+		return -1;
+	bool client = false;
+	for (size_t i = 0; i < n && !client; i++) {
+		j->hook_data = data;
+		j->hook_file = file;
+		j->hook_inst = h[i].inst;
+		client = client_priced(j, h[i].file, h[i].rhs, depth + 1);
+	}
+	j->hook_data = NULL;
+	return client;
+}
+
 static bool visit_callback_return(void *ctx, const struct ir_node *n)
 {
 	struct callback_returns *cr = ctx;
@@ -112,7 +175,18 @@ static bool visit_callback_return(void *ctx, const struct ir_node *n)
 static bool client_priced(struct judge *j, int32_t file, const struct ir_node *e, int depth)
 {
 	struct flow_check *c = j->c;
-	if (!e || depth > 8 || !(flow_labels_deep(c->q, file, e) & FL_REQUEST))
+	if (!e || depth > 8)
+		return false;
+	int32_t vf;
+	const struct ir_node *v = hook_value(j, e, &vf);
+	if (v)
+		return client_priced(j, vf, v, depth + 1);
+	if (e->kind == IR_MEMBER) {
+		int h = hooked(j, file, e, depth);
+		if (h >= 0)
+			return h;
+	}
+	if (!(flow_labels_deep(c->q, file, e) & FL_REQUEST) && !reads_instance(j, e))
 		return false;
 	switch (e->kind) {
 	case IR_AWAIT:
@@ -143,6 +217,9 @@ static bool client_priced(struct judge *j, int32_t file, const struct ir_node *e
 	case IR_PAIR:
 	case IR_SPREAD:
 		return client_priced(j, file, e->kind == IR_PAIR ? e->b : e->a, depth + 1);
+	case IR_OTHER:
+		/* (int) $x: the operand's */
+		return !e->a || client_priced(j, file, e->a, depth + 1);
 	case IR_NAME: {
 		if (is_param(j, file, e))
 			return true; /* its callers' or its framework's request value */
@@ -155,6 +232,10 @@ static bool client_priced(struct judge *j, int32_t file, const struct ir_node *e
 		return n == 0;
 	}
 	case IR_CALL: {
+		/* in a save hook, this.items.reduce(...): whether the record's items are the
+		 * customer's */
+		if (j->hook_data && e->a && e->a->kind == IR_MEMBER && reads_instance(j, e->a->a))
+			return client_priced(j, file, e->a->a, depth + 1);
 		/* items.reduce((sum, i) => sum + i.price * i.qty, 0): what the function returns */
 		for (uint32_t i = 0; i < e->nkids; i++) {
 			if (e->kids[i]->kind != IR_FUNC)
@@ -165,7 +246,8 @@ static bool client_priced(struct judge *j, int32_t file, const struct ir_node *e
 			return cr.client;
 		}
 		const struct ir_node *passed = flow_passes(c->flow, file, e);
-		if (passed && (flow_labels_deep(c->q, file, passed) & FL_REQUEST))
+		if (passed && ((flow_labels_deep(c->q, file, passed) & FL_REQUEST) ||
+			       reads_instance(j, passed)))
 			return client_priced(j, file, passed, depth + 1); /* Number(req.body.x) */
 		if (flow_labels(c->q, file, e) & FL_VALIDATED)
 			return true; /* schema.parse(req.body): the customer's, checked */

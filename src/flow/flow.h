@@ -217,6 +217,21 @@ uint32_t flow_labels(struct flow_query *q, int32_t file, const struct ir_node *e
  * levels up); a parameter with no caller in the project is FL_UNKNOWN. */
 uint32_t flow_labels_deep(struct flow_query *q, int32_t file, const struct ir_node *expr);
 
+/* A field a model's save hook computes (order.total of an order made by new Order(data)
+ * or Order.create(data)): the hook's assignments of it, each an expression over the
+ * instance's fields. */
+struct flow_hook_field {
+	const struct ir_node *rhs; /* what the hook assigns */
+	int32_t file;		   /* the hook's file */
+	const char *inst;	   /* the instance as the hook names it; NULL: this */
+};
+/* The hook assignments of member's field (at most max) and the data the record was made
+ * of (*data, in the member's file); 0 when no hook computes it. */
+size_t flow_save_hook(struct flow_query *q, int32_t file, const struct ir_node *member,
+		      struct flow_hook_field *out, size_t max, const struct ir_node **data);
+/* Whether n reads the hook instance inst (NULL: this) directly: inst.field. */
+bool flow_hook_instance(const struct ir_node *n, const char *inst);
+
 /* The values a name may hold where it is read: its assignments and declarations in the
  * function (before or after: loops), a destructuring (the pair's source is given), the
  * enclosing functions', the module's, an import's export. Up to max; returns how many. */

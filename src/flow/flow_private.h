@@ -81,6 +81,8 @@ struct flow {
 	size_t nclasses;
 	struct route *routes; /* the project's own routes (routes.c) */
 	size_t nroutes;
+	struct save_field *save_fields; /* fields the models' save hooks set (save_hooks.c) */
+	size_t nsave_fields;
 	bool built;
 };
 
@@ -104,6 +106,18 @@ const struct def *scope_lookup(const struct flow *f, int32_t file, int32_t func,
 /* The value a parameter def stands for: the function's ir_param. */
 const struct ir_param *def_param(const struct flow *f, int32_t file, const struct def *d);
 int scopes_build(struct flow *f, int32_t file);
+/* save_hooks.c: a field a save hook sets (inst.field = rhs; inst NULL: this) */
+struct save_field {
+	const char *field;
+	int32_t file;
+	const struct ir_node *rhs;
+	const char *inst;
+};
+int save_hooks_build(struct flow *f);
+/* The labels of record.field when a save hook computes field: those of the fields of
+ * the record's data (new X(data), X.create(data)) it reads. False when none applies. */
+bool save_hook_labels(struct flow_query *q, int32_t file, const struct ir_node *member,
+		      uint32_t *labels);
 /* auto_import.c: binds the names files use from auto-imported folders (after the scopes) */
 int auto_imports_bind(struct flow *f);
 

@@ -64,6 +64,7 @@ void flow_free(struct flow *f)
 	free(f->by_path);
 	free(f->classes);
 	routes_free(f);
+	free(f->save_fields);
 	free(f->fn_base);
 	free(f->root);
 	free(f);
@@ -415,7 +416,7 @@ int flow_build(struct flow *f)
 		if (scopes_build(f, (int32_t)i) < 0)
 			return -1;
 	if (auto_imports_bind(f) < 0 || classes_index(f) < 0 || modules_resolve(f) < 0 || calls_resolve(f) < 0 ||
-	    routes_build(f) < 0 || summaries_build(f) < 0 || runs_build(f) < 0)
+	    routes_build(f) < 0 || save_hooks_build(f) < 0 || summaries_build(f) < 0 || runs_build(f) < 0)
 		return -1;
 	f->built = true;
 	return 0;

@@ -55,6 +55,8 @@ extern const struct embedded_model embedded_models[];
 	X(TIMER_TABLE, "timer_table", "path")	/* tables of schedules assigned (Celery beat) */ \
 	X(FREQUENCY, "frequency", "call")	/* calls chained after a schedule: how often */ \
 	X(HOOK, "hook", "call")			/* calls binding a name to a function */        \
+	X(SAVE_HOOK, "save_hook", "call")	/* a model's hook run before a record is saved: \
+						 * the fields it sets are made of those it reads */ \
 	X(DURATION, "duration", "call")		/* calls whose value is a length of time */     \
 	X(CONVERT, "convert", "call")		/* calls whose value is an argument's: Number() */ \
 	X(CONSTANT, "constant", "path")		/* a framework's named constants and their values */ \
@@ -185,7 +187,7 @@ enum model_kind {
 				 takes a handler, the handler's input is what it checks */   \
 	X(RAISES, "raises")   /* http: the argument or option whose truth decides whether an   \
 				 error answer raises ('http_errors' => false, raise_for_status) */ \
-	X(WITH, "with")	      /* check, http, bound, log, ephemeral: "N=a|b": only when argument \
+	X(WITH, "with")	      /* check, http, bound, log, ephemeral, save_hook: "N=a|b": only when argument \
 				 N is one of these (a string or a constant's name) */        \
 	X(PACKAGE, "package") /* uncaught_async: the package the file imports and the project \
 				 depends on */                                               \

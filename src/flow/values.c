@@ -429,6 +429,9 @@ static uint32_t labels_chain(struct flow_query *q, int32_t file, const struct ir
 	if (e->kind == IR_MEMBER) {
 		if (e->a && e->a->kind == IR_THIS)
 			return property_labels(q, file, e);
+		uint32_t hooked;
+		if (save_hook_labels(q, file, e, &hooked))
+			return hooked;
 		return member_labels(f, file, labels_at(q, file, e->a), e->text);
 	}
 	return e->a ? labels_at(q, file, e->a) : 0; /* an index: the table's, not the key's */
