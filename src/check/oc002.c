@@ -93,6 +93,15 @@ static bool visit_return(void *ctx, const struct ir_node *n)
  * value holds the key. */
 static bool call_holds_key(struct trace *t, int32_t file, const struct ir_node *e, int depth)
 {
+	/* the project's own function first: settings.checkout_widget() reads no setting */
+	struct flow_fn fn = flow_callee(t->c->flow, file, e);
+	if (flow_fn_ok(fn)) {
+		struct returns ret = {.n = 0};
+		flow_walk(t->c->flow, fn, false, visit_return, &ret);
+		for (size_t i = 0; i < ret.n; i++)
+			if (holds_key(t, fn.file, ret.values[i], depth + 1))
+				return true;
+	}
 	char name[96];
 	if (env_name(t, file, e, name, sizeof name))
 		return secret_name(t, file, name) && found(t, file, e, name);
@@ -104,16 +113,7 @@ static bool call_holds_key(struct trace *t, int32_t file, const struct ir_node *
 		for (uint32_t i = 0; i < e->nkids; i++)
 			if (holds_key(t, file, e->kids[i], depth + 1))
 				return true;
-		return false;
 	}
-	struct flow_fn fn = flow_callee(t->c->flow, file, e);
-	if (!flow_fn_ok(fn))
-		return false;
-	struct returns ret = {.n = 0};
-	flow_walk(t->c->flow, fn, false, visit_return, &ret);
-	for (size_t i = 0; i < ret.n; i++)
-		if (holds_key(t, fn.file, ret.values[i], depth + 1))
-			return true;
 	return false;
 }
 
