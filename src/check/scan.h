@@ -23,7 +23,6 @@ struct repo;
 struct syntax;
 struct parser_set;
 struct worker;
-struct sflow;
 struct flow_record;
 
 struct scan_options {
@@ -180,7 +179,6 @@ struct unit {
 	bool classified;
 	int runtime;		/* enum runtime (lang/classify.h), once classified */
 	bool flow_wanted;	/* a flow rule applies: lower it for the flow stage */
-	struct sflow *sflow;	/* the same for PHP and Python (check/scriptflow.h) */
 	struct hit *hits;
 	size_t nhits, caphits;
 	struct finding_list out;
@@ -284,10 +282,6 @@ int unit_runtime(struct unit *u);
 /* The text of the package.json nearest above a file of the scanned folder (the caller
  * frees it), or NULL. */
 char *scan_package_json(const struct scan *s, const char *path, size_t *len);
-/* What the PHP/Python flow checkers share of a parsed PHP or Python unit: its checking
- * helpers, whether it names the endpoints (check/scriptflow.h); NULL for other units.
- * Built once: each checker copies it, as learning a function's locals writes to it. */
-const struct sflow *unit_sflow(struct unit *u);
 /* Whether a detector applies to the unit: language, keywords (unless !keywords), paths,
  * tests, context, runtime. */
 bool scan_detector_applies(struct unit *u, const struct rule *r, const struct detector *d,

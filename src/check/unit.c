@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "check/checker.h"
-#include "check/scriptflow.h"
 #include "check/config.h"
 #include "check/enqueue.h"
 #include "core/buf.h"
@@ -442,17 +441,6 @@ int unit_runtime(struct unit *u)
 	return u->runtime;
 }
 
-const struct sflow *unit_sflow(struct unit *u)
-{
-	if (u->sflow || (u->lang != LANG_PHP && u->lang != LANG_PYTHON))
-		return u->sflow;
-	const struct syntax *syn = unit_syntax(u);
-	if (!syn || !(u->sflow = malloc(sizeof *u->sflow)))
-		return NULL;
-	sflow_init(u->sflow, syn, u->lang);
-	return u->sflow;
-}
-
 static int run_query(struct unit *u, const struct rule *r, const struct detector *d)
 {
 	const struct tsq *query = unit_syntax(u) ? detector_query(d, u->lang) : NULL;
@@ -753,8 +741,6 @@ void unit_free(struct unit *u)
 	free(u->hits);
 	u->hits = NULL;
 	u->nhits = u->caphits = 0;
-	free(u->sflow);
-	u->sflow = NULL;
 	syntax_free(u->syntax);
 	u->syntax = NULL;
 	free(u->script);

@@ -286,6 +286,8 @@ struct ir_file {
 	struct ir_node **nodes; /* by id, set by ir_link */
 	bool truncated;		/* some subtree was cut at the nesting limit */
 	bool script;		/* a command-line script: a shebang line, a PHP_SAPI check */
+	bool html;		/* the file writes text of its own around its code (a PHP
+				 * template): what it echoes goes into a page */
 	struct ir_arena *arena;
 };
 

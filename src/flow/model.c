@@ -11,6 +11,7 @@
 
 #include "check/yaml_keys.h"
 #include "core/error.h"
+#include "core/regex.h"
 #include "source/files.h"
 
 static const struct {
@@ -60,6 +61,8 @@ static void row_free(struct model_row *r)
 	path_pattern_free(r->receiver_pat);
 	path_pattern_free(r->export_pat);
 	path_pattern_free(r->index_pat);
+	regex_free(r->name_re);
+	regex_free(r->unless_re);
 	for (int i = 0; i < MODEL_ATTR_COUNT; i++)
 		free(r->attr[i]);
 	free(r);
@@ -134,6 +137,16 @@ static int compile(const struct loader *ld, const yaml_node_t *at, const char *t
 	return 0;
 }
 
+static int compile_re(const struct loader *ld, const yaml_node_t *at, const char *text,
+		      struct regex **out)
+{
+	char err[128];
+	size_t off = 0;
+	if (!(*out = regex_new(text, REGEX_CASELESS, err, sizeof err, &off)))
+		return fail_at(ld, at, "bad regular expression at offset %zu: %s", off, err);
+	return 0;
+}
+
 static int add_row(const struct loader *ld, struct model_row *r, const yaml_node_t *at)
 {
 	struct model_set *m = ld->set;
@@ -157,6 +170,7 @@ static int add_row(const struct loader *ld, struct model_row *r, const yaml_node
 static bool is_value_kind(enum model_kind k)
 {
 	return !strcmp(kinds[k].key, "value") || !strcmp(kinds[k].key, "module") ||
+	       !strcmp(kinds[k].key, "name") || /* a regular expression, compiled apart */
 	       !strcmp(kinds[k].key, "file"); /* a file glob (route_file), not a path */
 }
 
@@ -216,6 +230,10 @@ static int load_row(const struct loader *ld, enum model_kind kind, const yaml_no
 		rc = compile(ld, v, r->attr[MODEL_ATTR_IN], &r->in_pat);
 	if (!rc && r->attr[MODEL_ATTR_RECEIVER])
 		rc = compile(ld, v, r->attr[MODEL_ATTR_RECEIVER], &r->receiver_pat);
+	if (!rc && kind == MODEL_SECRET_NAME)
+		rc = compile_re(ld, v, r->text, &r->name_re);
+	if (!rc && kind == MODEL_SECRET_NAME && r->attr[MODEL_ATTR_UNLESS])
+		rc = compile_re(ld, v, r->attr[MODEL_ATTR_UNLESS], &r->unless_re);
 	if (!rc && r->attr[MODEL_ATTR_UNLESS] && kind == MODEL_REQUEST_PARAM)
 		rc = compile(ld, v, r->attr[MODEL_ATTR_UNLESS], &r->unless_pat);
 	if (!rc && kind == MODEL_ROUTE_FILE && r->attr[MODEL_ATTR_EXPORT])
@@ -427,6 +445,19 @@ bool model_has_value(const struct model_set *m, enum model_kind kind, enum lang 
 	for (size_t i = 0; i < m->nrows[kind]; i++) {
 		const struct model_row *r = m->rows[kind][i];
 		if ((r->langs & LANG_BIT(lang)) && !strcasecmp(r->text, text))
+			return true;
+	}
+	return false;
+}
+
+bool model_name_matches(const struct model_set *m, enum model_kind kind, enum lang lang,
+			const char *text, size_t len)
+{
+	for (size_t i = 0; i < m->nrows[kind]; i++) {
+		const struct model_row *r = m->rows[kind][i];
+		if ((r->langs & LANG_BIT(lang)) && r->name_re &&
+		    regex_find(r->name_re, text, len) == 1 &&
+		    !(r->unless_re && regex_find(r->unless_re, text, len) == 1))
 			return true;
 	}
 	return false;

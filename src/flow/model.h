@@ -92,7 +92,15 @@ extern const struct embedded_model embedded_models[];
 	X(CATCH, "catch", "call")		/* calls that handle what their receiver raises:  \
 						 * promise.catch() */                        \
 	X(UNCAUGHT_ASYNC, "uncaught_async", "call") /* routes that leave an async handler's    \
-						 * rejection unanswered (Express 4) */
+						 * rejection unanswered (Express 4) */ \
+	X(PAGE, "page", "call")			/* calls that hand data to the page the browser  \
+						 * gets: a template's context, a script's data */ \
+	X(ENCODE, "encode", "call")		/* calls whose value shows what they are handed: \
+						 * encoders, escapers, formatters */         \
+	X(ADMIN_PAGE, "admin_page", "call")	/* calls that make a page the site owner's: a   \
+						 * settings form, a capability check */      \
+	X(SECRET_NAME, "secret_name", "name")	/* names (caseless regular expressions) that say \
+						 * a setting holds the OCPay key */
 
 enum model_kind {
 #define X(id, name, key) MODEL_##id,
@@ -196,6 +204,7 @@ enum model_kind {
 	X(PREPARED, "prepared") /* write: "true": the SQL runs where the statement it makes  \
 				   is executed (an `on: write` call), when it is kept */      \
 	X(CLI, "cli")	      /* log: "true": a log only in a command-line script (echo) */      \
+	X(HTML, "html")	      /* page: "true": only in a file that writes HTML of its own */     \
 	X(NOTE, "note")	      /* free text for people; http: how to check its answer */
 
 enum model_attr {
@@ -204,6 +213,8 @@ enum model_attr {
 #undef X
 		MODEL_ATTR_COUNT
 };
+
+struct regex;
 
 struct model_row {
 	enum model_kind kind;
@@ -215,6 +226,7 @@ struct model_row {
 	struct path_pattern *type_pat, *decorator_pat, *in_pat, *unless_pat; /* request_param */
 	struct path_pattern *receiver_pat; /* rows matched by their receiver's type only */
 	struct path_pattern *export_pat, *index_pat; /* route_file */
+	struct regex *name_re, *unless_re;	     /* secret_name: the name and its `unless` */
 };
 
 struct model_set;
@@ -239,6 +251,9 @@ const struct model_row *const *model_rows(const struct model_set *m, enum model_
 /* Whether a value row of kind has text (caseless), for lang. */
 bool model_has_value(const struct model_set *m, enum model_kind kind, enum lang lang,
 		     const char *text);
+/* Whether a name row of kind (secret_name) matches text and its `unless` does not. */
+bool model_name_matches(const struct model_set *m, enum model_kind kind, enum lang lang,
+			const char *text, size_t len);
 const char *model_kind_name(enum model_kind k);
 /* The argument of a call a row's attribute names ("0", "1.headers", "json", "this"), or NULL. */
 const struct ir_node *model_arg(const struct ir_node *call, const char *spec);

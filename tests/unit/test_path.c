@@ -134,6 +134,23 @@ TEST(model_errors_name_the_file_line_and_key)
 	model_set_free(m);
 }
 
+TEST(secret_names_are_caseless_expressions_with_an_unless)
+{
+	struct model_set *m = model_set_new();
+	const char *yml = "name: t\n"
+			  "secret_name:\n"
+			  "  - {name: \"ocpay.*key\", unless: \"public\", languages: [php]}\n";
+	CHECK_INT(model_set_add_yaml(m, "t.yml", yml, strlen(yml)), 0);
+	CHECK(model_name_matches(m, MODEL_SECRET_NAME, LANG_PHP, "services.OCPay.Key", 18));
+	CHECK(!model_name_matches(m, MODEL_SECRET_NAME, LANG_PHP, "OCPAY_PUBLIC_KEY", 16));
+	CHECK(!model_name_matches(m, MODEL_SECRET_NAME, LANG_PYTHON, "OCPAY_API_KEY", 13));
+	const char *bad = "name: t\nsecret_name:\n  - {name: \"ocpay(\"}\n";
+	CHECK_INT(model_set_add_yaml(m, "bad.yml", bad, strlen(bad)), -1);
+	CHECK(strstr(error_last(), "bad.yml:3:") &&
+	      strstr(error_last(), "bad regular expression") != NULL);
+	model_set_free(m);
+}
+
 TEST(embedded_models_load)
 {
 	struct model_set *m = NULL;
@@ -145,4 +162,5 @@ RUN_TESTS(T(paths_are_spelt_as_member_chains_with_calls),
 	  T(patterns_match_segments_globs_alternatives_and_any_depth),
 	  T(bad_patterns_are_refused_with_a_reason),
 	  T(models_load_and_match_by_kind_and_language),
-	  T(model_errors_name_the_file_line_and_key), T(embedded_models_load))
+	  T(model_errors_name_the_file_line_and_key),
+	  T(secret_names_are_caseless_expressions_with_an_unless), T(embedded_models_load))

@@ -574,6 +574,7 @@ int php_lower(struct ir_file *f, const struct syntax *syn)
 	body->start = ast_start(root);
 	body->end = ast_end(root);
 	php_stmts_into(&L, body, root, 0);
+	f->html = php_writes_html(syn);
 	if (L.oom)
 		return error_set("out of memory");
 	return 0;

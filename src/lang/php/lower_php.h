@@ -53,6 +53,8 @@ struct ir_node *php_trunc(struct php_lower *L, struct ast_node n);
 /* ---- statements (lower.c) ---- */
 
 bool php_is_statement(struct ast_node n);
+/* Whether the file has HTML text of its own around its code (a template or a page). */
+bool php_writes_html(const struct syntax *syn);
 /* A statement or an expression, whichever n is; NULL for what lowers to nothing. */
 struct ir_node *php_any(struct php_lower *L, struct ast_node n, int depth);
 /* A statement as a block: a compound statement's own block, else a block holding it. */

@@ -85,3 +85,18 @@ struct ir_node *php_trunc(struct php_lower *L, struct ast_node n)
 	L->f->truncated = true;
 	return o;
 }
+
+static bool visit_text(void *ctx, struct ast_node n)
+{
+	bool *html = ctx;
+	if (ast_is(n, "text"))
+		*html = true;
+	return !*html;
+}
+
+bool php_writes_html(const struct syntax *syn)
+{
+	bool html = false;
+	ast_walk(ast_root(syn), visit_text, &html);
+	return html;
+}
