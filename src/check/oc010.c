@@ -95,6 +95,15 @@ static bool handed_to_absent_callers(const struct flow *f, struct flow_fn fn, in
 	return true;
 }
 
+/* Whether fn hands the new link back to callers of the project: each judges its own
+ * copy where it calls fn. */
+static bool handed_to_callers(const struct flow *f, struct flow_fn fn)
+{
+	size_t n;
+	flow_callers(f, fn, &n);
+	return n && (flow_summary(f, fn)->ret & FL_CREATED);
+}
+
 static enum verdict judge_fn(const struct flow *f, struct flow_fn fn, enum event what)
 {
 	if (path_logs(f, fn, 0))
@@ -104,6 +113,21 @@ static enum verdict judge_fn(const struct flow *f, struct flow_fn fn, enum event
 	size_t n;
 	flow_callers(f, fn, &n);
 	return n || is_entry(f, fn, true) ? UNLOGGED : ELSEWHERE;
+}
+
+/* Whether a caller that fn hands the new link to is reported for it: the finding goes
+ * there, where the log is missing, rather than into the helper. */
+static bool callers_report(const struct flow *f, struct flow_fn fn)
+{
+	if (!handed_to_callers(f, fn))
+		return false;
+	size_t n;
+	const struct flow_site *sites = flow_callers(f, fn, &n);
+	for (size_t i = 0; i < n; i++)
+		if (judge_fn(f, flow_fn_of(f, sites[i].file, sites[i].call), EVENT_CREATED) ==
+		    UNLOGGED)
+			return true;
+	return false;
 }
 
 static int record(struct flow_check *c, const struct rule *r, const struct ir_node *site,
@@ -151,6 +175,9 @@ int oc010_run(struct flow_check *c, const struct rule *r, const struct detector 
 			enum event what;
 			if (e->kind == EV_CREATE_LINK && !flow_event_wrapped(c->flow, e))
 				what = EVENT_CREATED;
+			else if (e->kind == EV_CREATE_LINK && handed_to_callers(c->flow, e->via) &&
+				 !fn_logs(c->flow, e->via))
+				what = EVENT_CREATED; /* a wrapper that hands the link here */
 			else if ((e->kind == EV_FULFIL || e->kind == EV_FAIL_MARK) &&
 				 !flow_fn_ok(e->via))
 				what = EVENT_STATUS;
@@ -160,6 +187,8 @@ int oc010_run(struct flow_check *c, const struct rule *r, const struct detector 
 				continue; /* one verdict per function and event */
 			judged[what] = true;
 			enum verdict v = judge_fn(c->flow, fn, what);
+			if (what == EVENT_CREATED && v == UNLOGGED && callers_report(c->flow, fn))
+				continue; /* reported where the callers take the link */
 			char value[80] = "";
 			if (what == EVENT_STATUS)
 				status_text(c, e, value, sizeof value);

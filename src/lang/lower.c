@@ -8,7 +8,8 @@
 #include "lang/ts.h"
 
 /* A script run from the command line writes its output to a terminal or a cron log: a
- * shebang line, or PHP code that checks it runs under the CLI. */
+ * shebang line, or PHP code that checks it runs under the CLI (a lowering may know more:
+ * PHP that echoes plain lines). */
 static bool is_script(const struct syntax *syn)
 {
 	size_t len = 0;
@@ -43,7 +44,7 @@ int lang_lower(struct ir_file **out, const struct syntax *syn, const char *path)
 		rc = error_set("%s: no lowering for %s", path, lang_name(lang));
 	}
 	if (!rc)
-		f->script = is_script(syn);
+		f->script = f->script || is_script(syn);
 	if (!rc && ir_link(f) < 0)
 		rc = error_set("out of memory");
 	if (!rc && ir_file_oom(f))

@@ -575,6 +575,7 @@ int php_lower(struct ir_file *f, const struct syntax *syn)
 	body->end = ast_end(root);
 	php_stmts_into(&L, body, root, 0);
 	f->html = php_writes_html(syn);
+	f->script = !f->html && php_echoes_lines(syn);
 	if (L.oom)
 		return error_set("out of memory");
 	return 0;

@@ -55,6 +55,9 @@ struct ir_node *php_trunc(struct php_lower *L, struct ast_node n);
 bool php_is_statement(struct ast_node n);
 /* Whether the file has HTML text of its own around its code (a template or a page). */
 bool php_writes_html(const struct syntax *syn);
+/* Whether the file echoes lines of plain text (a "\\n" or PHP_EOL, never markup): a
+ * command-line script's output. */
+bool php_echoes_lines(const struct syntax *syn);
 /* A statement or an expression, whichever n is; NULL for what lowers to nothing. */
 struct ir_node *php_any(struct php_lower *L, struct ast_node n, int depth);
 /* A statement as a block: a compound statement's own block, else a block holding it. */

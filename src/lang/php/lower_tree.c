@@ -1,6 +1,9 @@
+#define _GNU_SOURCE /* memmem */
 /* The PHP lowering's reading of the tree: children (comments skipped, read at once so a
  * long list costs its length), node spans. */
 #include <stdlib.h>
+
+#include <string.h>
 
 #include "lang/php/lower_php.h"
 
@@ -99,4 +102,28 @@ bool php_writes_html(const struct syntax *syn)
 	bool html = false;
 	ast_walk(ast_root(syn), visit_text, &html);
 	return html;
+}
+
+struct echoes {
+	const struct syntax *syn;
+	bool lines, markup;
+};
+
+static bool visit_echo(void *ctx, struct ast_node n)
+{
+	struct echoes *e = ctx;
+	if (!ast_is(n, "echo_statement"))
+		return true;
+	size_t len = 0;
+	const char *t = ast_text(e->syn, n, &len);
+	e->markup |= t && memchr(t, '<', len) != NULL;
+	e->lines |= t && (memmem(t, len, "\\n", 2) || memmem(t, len, "PHP_EOL", 7));
+	return !e->markup;
+}
+
+bool php_echoes_lines(const struct syntax *syn)
+{
+	struct echoes e = {syn, false, false};
+	ast_walk(ast_root(syn), visit_echo, &e);
+	return e.lines && !e.markup;
 }
