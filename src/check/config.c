@@ -8,7 +8,7 @@
 #include <yaml.h>
 
 #include "check/rule.h"
-#include "check/yaml_keys.h"
+#include "core/yaml_keys.h"
 #include "core/error.h"
 #include "source/files.h"
 

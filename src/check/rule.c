@@ -10,7 +10,7 @@
 
 #include "check/checker.h"
 #include "check/rule_private.h"
-#include "check/yaml_keys.h"
+#include "core/yaml_keys.h"
 #include "core/error.h"
 #include "flow/model.h"
 #include "core/regex.h"

@@ -12,13 +12,9 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/literal.h"
+#include "core/yaml_keys.h"
 #include "flow/model.h"
 #include "source/files.h"
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* A rule file in a --rules folder: a regular file in it, not reached through a link
  * (the folder may be in the audited repository). */
@@ -42,34 +38,14 @@ static int load_dir(struct ruleset *set, const char *dir)
 	DIR *d = opendir(dir);
 	if (!d)
 		return error_set("%s: cannot open rules directory: %s", dir, strerror(errno));
-	char **names = NULL;
-	size_t n = 0;
+	char **names;
+	size_t n;
+	if (yaml_dir_files(d, &names, &n) < 0)
+		return -1;
 	int rc = 0;
-	struct dirent *e;
-	while (!rc && (e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		bool yml = (l > 4 && !strcmp(e->d_name + l - 4, ".yml")) ||
-			   (l > 5 && !strcmp(e->d_name + l - 5, ".yaml"));
-		if (!yml || e->d_name[0] == '.')
-			continue;
-		char **p = realloc(names, (n + 1) * sizeof *p);
-		if (!p || !(p[n] = strdup(e->d_name))) {
-			names = p ? p : names;
-			rc = error_set("out of memory");
-			break;
-		}
-		names = p;
-		n++;
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof *names, cmp_str); /* load order never depends on readdir */
-	for (size_t i = 0; i < n; i++) {
-		if (!rc)
-			rc = load_file(set, dir, names[i]);
-		free(names[i]);
-	}
-	free(names);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = load_file(set, dir, names[i]);
+	yaml_dir_files_free(names, n);
 	if (!rc && n == 0)
 		rc = error_set("%s: no rule files (*.yml) in this directory", dir);
 	return rc;

@@ -9,7 +9,7 @@
 #include <strings.h>
 #include <yaml.h>
 
-#include "check/yaml_keys.h"
+#include "core/yaml_keys.h"
 #include "core/error.h"
 #include "core/regex.h"
 #include "source/files.h"
@@ -304,11 +304,6 @@ int model_set_add_yaml(struct model_set *m, const char *name, const char *text, 
 	return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 #define MODEL_FILE_MAX (1u << 20)
 
 static int load_dir(struct model_set *m, const char *dir)
@@ -319,41 +314,22 @@ static int load_dir(struct model_set *m, const char *dir)
 	DIR *d = opendir(path);
 	if (!d)
 		return errno == ENOENT ? 0 : error_set("%s: cannot open: %s", path, strerror(errno));
-	char **names = NULL;
-	size_t n = 0;
+	char **names;
+	size_t n;
+	if (yaml_dir_files(d, &names, &n) < 0)
+		return -1;
 	int rc = 0;
-	struct dirent *e;
-	while (!rc && (e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		if (e->d_name[0] == '.' || l < 5 || strcmp(e->d_name + l - 4, ".yml"))
-			continue;
-		char **p = realloc(names, (n + 1) * sizeof *p);
-		if (!p || !(p[n] = strdup(e->d_name))) {
-			names = p ? p : names;
-			rc = error_set("out of memory");
-			break;
-		}
-		names = p;
-		n++;
+	for (size_t i = 0; i < n && !rc; i++) {
+		char file[4096 + 256];
+		size_t len = 0;
+		char *text = NULL;
+		if ((size_t)snprintf(file, sizeof file, "%s/%s", path, names[i]) < sizeof file)
+			text = file_read_small("", file, MODEL_FILE_MAX, &len);
+		rc = text ? model_set_add_yaml(m, file, text, len)
+			  : error_set("%s: cannot read (not a regular file, or over 1 MB)", file);
+		free(text);
 	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof *names, cmp_str); /* never readdir's order */
-	for (size_t i = 0; i < n; i++) {
-		if (!rc) {
-			char file[4096 + 256];
-			size_t len = 0;
-			char *text = NULL;
-			if ((size_t)snprintf(file, sizeof file, "%s/%s", path, names[i]) < sizeof file)
-				text = file_read_small("", file, MODEL_FILE_MAX, &len);
-			rc = text ? model_set_add_yaml(m, file, text, len)
-				  : error_set("%s: cannot read (not a regular file, or over 1 MB)",
-					      file);
-			free(text);
-		}
-		free(names[i]);
-	}
-	free(names);
+	yaml_dir_files_free(names, n);
 	return rc;
 }
 

@@ -1,5 +1,6 @@
-#include "check/yaml_keys.h"
+#include "core/yaml_keys.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,4 +84,49 @@ int yaml_vfail(const char *name, const yaml_node_t *n, const char *fmt, va_list 
 const char *yaml_scalar(const yaml_node_t *n)
 {
 	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int yaml_dir_files(DIR *d, char ***names, size_t *n)
+{
+	char **list = NULL;
+	size_t count = 0;
+	int rc = 0;
+	struct dirent *e;
+	while (!rc && (e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		bool yml = (l > 4 && !strcmp(e->d_name + l - 4, ".yml")) ||
+			   (l > 5 && !strcmp(e->d_name + l - 5, ".yaml"));
+		if (!yml || e->d_name[0] == '.')
+			continue;
+		char **p = realloc(list, (count + 1) * sizeof *p);
+		if (!p || !(p[count] = strdup(e->d_name))) {
+			list = p ? p : list;
+			rc = error_set("out of memory");
+			break;
+		}
+		list = p;
+		count++;
+	}
+	closedir(d);
+	if (rc) {
+		yaml_dir_files_free(list, count);
+		return -1;
+	}
+	if (count)
+		qsort(list, count, sizeof *list, cmp_name);
+	*names = list;
+	*n = count;
+	return 0;
+}
+
+void yaml_dir_files_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 }
