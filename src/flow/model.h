@@ -1,7 +1,7 @@
 /* Models: what the flow rules know of frameworks and libraries, as data. Each file of
  * rules/models/ (compiled into the binary; --rules DIR adds the .yml and .yaml files of
- * DIR/models/) lists rows by kind, in the manner of CodeQL's models-as-data and semgrep's taint sources, sinks and
- * sanitizers:
+ * DIR/models/) lists rows by kind, in the manner of CodeQL's models-as-data and
+ * semgrep's taint sources, sinks and sanitizers:
  *
  *   name: express
  *   languages: [javascript, typescript, tsx]
