@@ -1,5 +1,7 @@
-/* The only module that includes tree_sitter/api.h: parsing JavaScript, TypeScript and TSX,
- * running rule queries with their predicates, and evaluating the string a node holds.
+/* The wrapper of tree-sitter (ts.c and query.c, the only files that include
+ * tree_sitter/api.h): parsing JavaScript, TypeScript, TSX, PHP and Python, running rule
+ * queries with their predicates, and the string a node holds (consts.c, which asks
+ * src/lang/<language>/consts.c).
  * A tsq is compiled once and shared read-only; a parser_set belongs to one thread;
  * a syntax borrows the source text it was parsed from, which must outlive it. */
 #ifndef OCPAY_TS_H

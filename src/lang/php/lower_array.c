@@ -1,6 +1,7 @@
 /* PHP arrays in the flow form: lists ([1, 2]) are IR_ARRAY, arrays with a key
  * (['amount' => 1000], mixed ones too) IR_OBJECT of IR_PAIR; list(...), [...] and
- * ['k' => $v] as assignment and foreach targets are IR_PATTERN. */
+ * ['k' => $v] as assignment and foreach targets are IR_PATTERN. Argument lists too:
+ * a named argument (f(timeout: 30)) is an IR_PAIR like a keyed entry. */
 #include <stdio.h>
 #include <string.h>
 
@@ -131,4 +132,47 @@ struct ir_node *php_pattern(struct php_lower *L, struct ast_node n, int depth)
 	if (!keyed)
 		p->flags |= IR_F_ARRAY;
 	return p;
+}
+
+/* ---- argument lists ---- */
+
+void php_args(struct php_lower *L, struct ir_node *call, struct ast_node args, int depth)
+{
+	struct php_iter it;
+	php_iter_named(L, args, &it);
+	for (struct ast_node a; !ast_is_null(a = php_next(&it));) {
+		if (ast_is(a, "variadic_placeholder")) {
+			/* strlen(...) makes a closure of the callee: no call happens */
+			call->kind = IR_OTHER;
+			call->flags = 0;
+			ir_node_add(L->f, call, call->a);
+			call->a = NULL;
+			php_iter_free(&it);
+			return;
+		}
+		if (!ast_is(a, "argument")) {
+			ir_node_add(L->f, call, php_expr(L, a, depth + 1));
+			continue;
+		}
+		struct ast_node label = ast_field(a, "name"), value = {0};
+		uint32_t k = 0;
+		for (struct ast_node c = php_kid(a, &k); !ast_is_null(c); c = php_kid(a, &k))
+			if (!php_same(c, label) && !ast_is(c, "reference_modifier"))
+				value = c;
+		if (ast_is_null(label)) {
+			ir_node_add(L->f, call, php_expr(L, value, depth + 1));
+			continue;
+		}
+		/* f(timeout: 30): a named argument */
+		struct ir_node *p = php_node(L, IR_PAIR, a);
+		if (p) {
+			const char *text = php_text(L, label);
+			if (text) {
+				p->text = text;
+				p->len = (uint32_t)strlen(text);
+			}
+			p->b = php_expr_named(L, value, p->text, depth + 1);
+		}
+		ir_node_add(L->f, call, p);
+	}
 }

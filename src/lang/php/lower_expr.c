@@ -195,43 +195,6 @@ static struct ir_node *subscript(struct php_lower *L, struct ast_node n, int dep
 
 /* ---- calls ---- */
 
-void php_args(struct php_lower *L, struct ir_node *call, struct ast_node args, int depth)
-{
-	struct php_iter it;
-	php_iter_named(L, args, &it);
-	for (struct ast_node a; !ast_is_null(a = php_next(&it));) {
-		if (ast_is(a, "variadic_placeholder")) {
-			/* strlen(...) makes a closure of the callee: no call happens */
-			call->kind = IR_OTHER;
-			call->flags = 0;
-			ir_node_add(L->f, call, call->a);
-			call->a = NULL;
-			php_iter_free(&it);
-			return;
-		}
-		if (!ast_is(a, "argument")) {
-			ir_node_add(L->f, call, php_expr(L, a, depth + 1));
-			continue;
-		}
-		struct ast_node label = ast_field(a, "name"), value = {0};
-		uint32_t k = 0;
-		for (struct ast_node c = php_kid(a, &k); !ast_is_null(c); c = php_kid(a, &k))
-			if (!php_same(c, label) && !ast_is(c, "reference_modifier"))
-				value = c;
-		if (ast_is_null(label)) {
-			ir_node_add(L->f, call, php_expr(L, value, depth + 1));
-			continue;
-		}
-		/* f(timeout: 30): a named argument */
-		struct ir_node *p = php_node(L, IR_PAIR, a);
-		if (p) {
-			php_set_text(p, php_text(L, label));
-			p->b = php_expr_named(L, value, p->text, depth + 1);
-		}
-		ir_node_add(L->f, call, p);
-	}
-}
-
 static struct ir_node *function_call(struct php_lower *L, struct ast_node n, int depth)
 {
 	struct ast_node fn = ast_field(n, "function"), args = ast_field(n, "arguments");
