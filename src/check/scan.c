@@ -352,7 +352,7 @@ static int import_file(struct worker *w, size_t i)
 	if (scan_read_unit(w, e, &data, &len, NULL))
 		return 0; /* counted in the first pass */
 	struct importer im = {s, e->path, {0, 0}};
-	scan_imports(&s->resolver, data, len, add_import, &im);
+	resolver_list_imports(&s->resolver, data, len, add_import, &im);
 	im.inherit[0] &= ~f->kw[0];
 	im.inherit[1] &= ~f->kw[1];
 	int rc = 0;
@@ -431,13 +431,6 @@ static void *worker_main(void *arg)
 			progress_draw(w->bar, i + 1, n, 0, "tree", false);
 	}
 	return NULL;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void stats_add(struct scan_stats *a, const struct scan_stats *b)
@@ -540,7 +533,7 @@ static int run_pass(struct scan *s, unsigned jobs, bool second, struct finding_l
 
 int scan_run(struct scan *s)
 {
-	uint64_t t0 = now_ms();
+	uint64_t t0 = progress_now_ms();
 	size_t n = s->files.len;
 	unsigned jobs = s->opt->jobs;
 	if (jobs == 0) {
@@ -579,6 +572,6 @@ out:
 	free(results);
 	free(s->facts);
 	s->facts = NULL;
-	s->stats.duration_ms = now_ms() - t0;
+	s->stats.duration_ms = progress_now_ms() - t0;
 	return rc;
 }

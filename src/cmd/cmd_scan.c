@@ -13,6 +13,7 @@
 
 #include "check/config.h"
 #include "check/scan.h"
+#include "check/scan_sink.h"
 #include "cmd/cmd.h"
 #include "cmd/outputs.h"
 #include "cmd/scan_args.h"
@@ -22,7 +23,6 @@
 #include "source/files.h"
 #include "source/git.h"
 #include "source/history.h"
-#include "source/paths.h"
 #include "source/walk.h"
 #include "suppress/baseline.h"
 
@@ -53,7 +53,7 @@ static int collect(struct scan *s, struct scan_args *a, char head[HASH_HEX_SIZE]
 		return 0; /* standard input: read by run_mode */
 	struct stat st;
 	if (a->npaths > 1 || (stat(path, &st) == 0 && !S_ISDIR(st.st_mode))) {
-		if (paths_collect(s, a->paths, a->npaths) < 0)
+		if (scan_paths(s, a->paths, a->npaths) < 0)
 			return -1;
 		if (s->repo && repo_head(s->repo, head) < 0)
 			return -1;
@@ -127,7 +127,7 @@ static int collect(struct scan *s, struct scan_args *a, char head[HASH_HEX_SIZE]
 static int drop_known(struct scan *s, const char *rev)
 {
 	struct finding_list past = {0};
-	if (rev_scan(s, s->repo, rev, &past) < 0) {
+	if (scan_rev(s, rev, &past) < 0) {
 		finding_list_free(&past);
 		return -1;
 	}
@@ -158,30 +158,31 @@ static int drop_known(struct scan *s, const char *rev)
 static int run_mode(const struct scan_args *a, struct scan *s, const char *head)
 {
 	if (a->npaths == 1 && !strcmp(a->path, "-"))
-		return stdin_scan(s, stdin, a->stdin_name ? a->stdin_name : "stdin");
+		return scan_stdin(s, stdin, a->stdin_name ? a->stdin_name : "stdin");
 	bool git_mode = a->staged || a->history || a->since;
 	if (git_mode && !s->repo)
 		return error_set("%s: not in a git repository (--%s needs one)", a->path,
 				 a->staged ? "staged" : a->history ? "history" : "since");
 	if (a->staged)
-		return staged_scan(s, s->repo);
+		return scan_staged(s);
 	if (s->root) {
 		if (scan_run(s) < 0)
 			return -1;
 	} else if (head[0]) {
 		/* A bare repository: the tree part of the audit is HEAD's tree. */
-		if (rev_scan(s, s->repo, "HEAD", &s->findings) < 0)
+		if (scan_rev(s, "HEAD", &s->findings) < 0)
 			return -1;
 	}
 	if (a->history) {
-		if (history_scan(s, s->repo, a->since, s->opt->progress) < 0 || scan_finish(s) < 0)
+		if (scan_history(s, a->since, s->opt->progress) < 0 || scan_finish(s) < 0)
 			return -1;
 	}
 	if (a->since) {
 		if (drop_known(s, a->since) < 0)
 			return -1;
 		/* each new finding of the tree names the commit after REV that brought it */
-		if (since_attribute(s, s->repo, a->since) < 0)
+		if (since_attribute(&s->findings, s->repo, s->root, s->opt->max_file_size,
+				    a->since) < 0)
 			return -1;
 	}
 	return 0;
