@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/flow_stage.h"
+#include "check/flow_requesters.h"
 #include "core/error.h"
 #include "source/files.h"
 #include "source/resolve.h"
