@@ -63,7 +63,7 @@ static bool token_edge(char c)
 /* The hit's source line (a window of it when long), passed through the redactor with
  * the unit's secrets: keys assembled from pieces ("sk_live_" + "...") are not in the
  * text verbatim, so their whole expression is hidden. The scan's redactor masks the
- * secrets other files revealed when the report is finalised (report_redact). */
+ * secrets other files revealed when the report is finalised (scan_redact). */
 static char *make_snippet(const struct unit *u, const struct hit *h, const struct redactor *red,
 			  int mark[2])
 {

@@ -13,6 +13,7 @@
 
 #include "check/config.h"
 #include "check/scan.h"
+#include "check/scan_result.h"
 #include "check/scan_sink.h"
 #include "cmd/cmd.h"
 #include "cmd/outputs.h"
@@ -302,6 +303,7 @@ static int scan_main(enum run_kind kind, int argc, char **argv)
 	struct ruleset rules = {0};
 	struct scan s;
 	struct report rep = {0};
+	struct scan_result result = {0};
 	struct config cfg;
 	config_defaults(&cfg);
 	int code = EXIT_ERROR;
@@ -315,8 +317,11 @@ static int scan_main(enum run_kind kind, int argc, char **argv)
 		ruleset_free(&rules);
 		return EXIT_ERROR;
 	}
-	rep = (struct report){.scan = &s, .target = a.path, .mode = "scan",
-			      .scopes = SCOPE_TREE, .fail_on = a.fail_on};
+	rep = (struct report){.result = &result,
+			      .target = a.path,
+			      .mode = "scan",
+			      .scopes = SCOPE_TREE,
+			      .fail_on = a.fail_on};
 	char *target = strdup(a.path);
 	if (!target) {
 		cmd_fail("out of memory");
@@ -339,7 +344,7 @@ static int scan_main(enum run_kind kind, int argc, char **argv)
 	s.stats.duration_ms = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000 +
 					 (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	/* every string printed from here on has passed the redactor */
-	if (ran == 0 && report_redact(&s, &target, kind == RUN_BASELINE) < 0)
+	if (ran == 0 && scan_redact(&s, &target, kind == RUN_BASELINE) < 0)
 		ran = -1;
 	rep.target = target;
 	if (ran < 0) {
@@ -354,8 +359,8 @@ static int scan_main(enum run_kind kind, int argc, char **argv)
 		goto out;
 	}
 	rep.quiet = a.quiet;
-	if (apply_baseline(&a, &s) < 0 || report_build(&rep) < 0 ||
-	    outputs_write(&a.outputs, &rep, a.color) < 0) {
+	if (apply_baseline(&a, &s) < 0 || scan_result_fill(&result, &s) < 0 ||
+	    report_build(&rep) < 0 || outputs_write(&a.outputs, &rep, a.color) < 0) {
 		fail_redacted(&s);
 		goto out;
 	}
@@ -376,6 +381,7 @@ static int scan_main(enum run_kind kind, int argc, char **argv)
 out:
 	free(target);
 	report_free(&rep);
+	scan_result_free(&result);
 	struct repo *repo = s.repo;
 	scan_free(&s);
 	repo_free(repo);
