@@ -7,7 +7,7 @@
 #include "core/error.h"
 #include "source/git_private.h"
 #include "source/history.h"
-#include "source/history_private.h"
+#include "source/history_state.h"
 
 /* The blame of path (relative to the scope) as the working tree has it, or NULL when
  * it cannot be had: a file git does not track, a path HEAD does not hold. */

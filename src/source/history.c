@@ -21,7 +21,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "source/git_private.h"
-#include "source/history_private.h"
+#include "source/history_state.h"
 
 /* Consecutive blobs a thread decodes: a delta and its base are usually close. After
  * each batch the pack pages read leave memory. */
@@ -32,17 +32,6 @@
 /* SCREEN_LIMIT: decoding it would pass a bound of the pack reader; screened_size then
  * holds the index of the reason in limit_why. */
 enum screen { SCREEN_UNREAD, SCREEN_CLEAN, SCREEN_BINARY, SCREEN_LARGE, SCREEN_HIT, SCREEN_LIMIT };
-
-void history_note_missing(struct history *h, const git_oid *oid, const char *what)
-{
-	if (atomic_fetch_add(&h->missing, 1) < MAX_MISSING_NOTES) {
-		char hex[GIT_OID_HEXSZ + 1];
-		git_oid_tostr(hex, sizeof hex, oid);
-		sink_note_incomplete(h->sink,
-				     "%s %s is missing or unreadable (partial or corrupt clone)",
-				     what, hex);
-	}
-}
 
 /* Names a blob that was not read, at the first path it was seen at. */
 static void note_blob(struct history *h, const struct blob_rec *b, const char *why)
@@ -89,33 +78,6 @@ struct reader {
 	int rc;
 	char error[512];
 };
-
-int commit_info_fill(git_repository *g, const git_oid *id, struct commit_info **out)
-{
-	struct commit_info *ci = calloc(1, sizeof *ci);
-	if (!ci)
-		return error_set("out of memory");
-	git_oid_tostr(ci->id, sizeof ci->id, id);
-	git_commit *c;
-	if (git_commit_lookup(&c, g, id) == 0) {
-		const git_signature *a = git_commit_author(c);
-		char date[40];
-		time_t t = (time_t)a->when.time;
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
-		struct buf who = BUF_INIT;
-		buf_printf(&who, "%s <%s>", a->name ? a->name : "", a->email ? a->email : "");
-		ci->author = buf_detach(&who);
-		ci->date = strdup(date);
-		git_commit_free(c);
-	} else {
-		ci->author = strdup("");
-		ci->date = strdup("");
-	}
-	*out = ci;
-	return ci->author && ci->date ? 0 : error_set("out of memory");
-}
 
 /* Scans the blob at every path it was seen at: each path is a file of its own (its
  * language, the rules of its name, its message), and each finding gets the commit that
@@ -197,18 +159,6 @@ static int read_blob(struct reader *rd, size_t index)
 	int rc = hand_blob(rd, index, git_odb_object_data(obj), git_odb_object_size(obj));
 	git_odb_object_free(obj);
 	return rc;
-}
-
-void history_draw_progress(struct history *h)
-{
-	double mb = (double)atomic_load(&h->done_bytes) / 1e6;
-	size_t done = h->packed.len ? atomic_load(&h->done_packed) : atomic_load(&h->done_blobs);
-	/* the total is known once the walk has listed every blob (or the packs did) */
-	size_t total = h->packed.len ? h->packed.len
-		       : atomic_load(&h->walk_done) ? atomic_load(&h->published) : 0;
-	char extra[64];
-	snprintf(extra, sizeof extra, "history: %zu commits", h->ncommits);
-	progress_draw(&h->bar, done, total, mb, extra, true);
 }
 
 /* Waits until blob i is published; false when the walk ended without it. */

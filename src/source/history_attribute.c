@@ -7,10 +7,37 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "source/git_private.h"
-#include "source/history_private.h"
+#include "source/history_state.h"
 
 /* Gives each finding the commit that brought its blob to its path, or for the objects
  * of refs that name no commit, the object and the ref. */
+int commit_info_fill(git_repository *g, const git_oid *id, struct commit_info **out)
+{
+	struct commit_info *ci = calloc(1, sizeof *ci);
+	if (!ci)
+		return error_set("out of memory");
+	git_oid_tostr(ci->id, sizeof ci->id, id);
+	git_commit *c;
+	if (git_commit_lookup(&c, g, id) == 0) {
+		const git_signature *a = git_commit_author(c);
+		char date[40];
+		time_t t = (time_t)a->when.time;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		struct buf who = BUF_INIT;
+		buf_printf(&who, "%s <%s>", a->name ? a->name : "", a->email ? a->email : "");
+		ci->author = buf_detach(&who);
+		ci->date = strdup(date);
+		git_commit_free(c);
+	} else {
+		ci->author = strdup("");
+		ci->date = strdup("");
+	}
+	*out = ci;
+	return ci->author && ci->date ? 0 : error_set("out of memory");
+}
+
 int history_attribute(struct history *h, struct finding_list *found)
 {
 	for (size_t i = 0; i < found->len; i++) {
