@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(copy, content, len);
 	copy[len] = '\0';
 	struct imports im = {project(), path, copy, len};
-	scan_imports(im.r, copy, len, check, &im);
+	resolver_list_imports(im.r, copy, len, check, &im);
 	free(copy);
 	return 0;
 }

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "check/scan_result.h"
 #include "report/report.h"
 
 struct input {
@@ -138,7 +139,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s.ocpay_seen = counts & 32;
 	if (scan_finish(&s) < 0)
 		abort();
-	struct report rep = {.scan = &s,
+	struct scan_result result;
+	if (scan_result_fill(&result, &s) < 0)
+		abort();
+	struct report rep = {.result = &result,
 			     .target = target,
 			     .mode = "scan",
 			     .scopes = counts & 64 ? SCOPE_TREE | SCOPE_HISTORY : SCOPE_TREE,
@@ -177,6 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fclose(null);
 
 	report_free(&rep);
+	scan_result_free(&result);
 	scan_free(&s);
 	free(target);
 	return 0;

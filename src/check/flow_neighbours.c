@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/flow_stage_private.h"
+#include "check/flow_neighbours.h"
+#include "check/flow_records.h"
+#include "check/flow_requesters.h"
 #include "core/error.h"
 #include "source/files.h"
 #include "source/resolve.h"
@@ -35,22 +37,6 @@ static int keep_file(struct scan *s, long index, size_t *count)
 		return -1;
 	s->flow_records[s->nflow_records - 1].linked = true; /* one thread expands */
 	return 0;
-}
-
-long flow_file_index(const struct scan *s, const char *path)
-{
-	size_t lo = 0, hi = s->files.len;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(s->files.items[mid].path, path);
-		if (!c)
-			return (long)mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
 }
 
 /* dir (dirlen bytes, ending in '/' or empty) joined to rest, with its "./" and "../"

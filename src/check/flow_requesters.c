@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/flow_stage.h"
+#include "check/flow_requesters.h"
 #include "core/error.h"
 #include "source/files.h"
 #include "source/resolve.h"
@@ -45,7 +45,8 @@ int flow_requesters(const struct scan *s, const char (*texts)[FLOW_ROUTE_TEXT], 
 			for (size_t k = 0; data && pass == 0 && k < n && !rq.found; k++)
 				rq.found = memmem(data, len, texts[k], strlen(texts[k])) != NULL;
 			if (data && pass == 1 && s->resolver.files)
-				scan_imports(&s->resolver, data, len, import_of_requester, &rq);
+				resolver_list_imports(&s->resolver, data, len, import_of_requester,
+						      &rq);
 			free(data);
 			any |= hit[i] = rq.found && pass == 0;
 			wanted[i] |= rq.found && !kept;

@@ -23,19 +23,10 @@ struct flow_check {
 int flow_report(struct flow_check *c, const struct rule *r, const struct ir_node *node,
 		const char *message, int severity);
 
-/* Lowers and keeps the unit (once per file of the list). Returns 0 or -1 (out of
- * memory); a file that cannot be parsed is noted as incomplete and skipped. */
-int flow_stage_record(struct unit *u);
 /* Builds the index over the kept files and runs the flow checkers, adding their
  * findings to out. Does nothing when no file was kept. */
 int flow_stage_run(struct scan *s, struct finding_list *out);
-/* Marks in wanted (one per file of the list) the JavaScript files and pages that mention
- * one of texts (the routes the kept files define: flow_route_texts), and those importing
- * them (flow_requesters.c). */
-int flow_requesters(const struct scan *s, const char (*texts)[FLOW_ROUTE_TEXT], size_t n,
-		    bool *wanted);
 /* Whether a detector is a flow checker's. */
 bool detector_is_flow(const struct detector *d);
-void flow_stage_free(struct scan *s);
 
 #endif

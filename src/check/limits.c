@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "check/scan.h"
-#include "check/worker.h"
+#include "check/scan_private.h"
 #include "core/error.h"
 
 static pthread_mutex_t limit_lock = PTHREAD_MUTEX_INITIALIZER;

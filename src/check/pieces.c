@@ -6,7 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check/worker.h"
+#include "check/pieces.h"
+#include "check/scan_private.h"
 #include "core/error.h"
 #include "lang/lang.h"
 
@@ -125,19 +126,4 @@ int scan_large_file(struct worker *w, size_t index, int fd, size_t size)
 				     "the text rules read it",
 				     e->path, size, max);
 	return rc;
-}
-
-void piece_keep_hits(struct unit *u, size_t from, size_t to)
-{
-	size_t kept = 0;
-	for (size_t i = 0; i < u->nhits; i++) {
-		struct hit *h = &u->hits[i];
-		if (h->start >= from && h->start < to) {
-			u->hits[kept++] = *h;
-			continue;
-		}
-		free(h->secret);
-		free(h->message);
-	}
-	u->nhits = kept;
 }

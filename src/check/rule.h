@@ -12,6 +12,7 @@
 #include "core/finding.h"
 #include "core/secret.h"
 #include "lang/lang.h"
+#include "source/sink.h" /* enum scope */
 
 struct embedded_rule {
 	const char *name;
@@ -24,8 +25,6 @@ struct regex;
 struct literal_set;
 struct tsq;
 struct checker;
-
-enum scope { SCOPE_TREE = 1, SCOPE_HISTORY = 2 };
 
 enum detector_type { DETECT_REGEX, DETECT_QUERY, DETECT_CHECKER };
 

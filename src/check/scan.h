@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "check/result.h"
 #include "check/rule.h"
 #include "core/finding.h"
 #include "core/redact.h"
@@ -35,15 +36,6 @@ struct scan_options {
 	bool verbose;		/* keep a log of what was skipped and why */
 	bool progress;		/* draw a progress line on stderr */
 	bool progress_forced;	/* --progress: also the final line of a short run */
-};
-
-struct scan_stats {
-	size_t files_scanned, bytes_scanned, blobs_scanned, files_parsed;
-	size_t flow_named, flow_linked; /* files the flow rules read: OCPay code and its importers, the files around them */
-	size_t skipped_binary, skipped_large, skipped_unreadable, skipped_symlink;
-	size_t parse_failed;
-	size_t commits_scanned;
-	uint64_t duration_ms;
 };
 
 /* What a rule's checklist items say beyond their findings, each NULL when nothing:
@@ -79,15 +71,6 @@ struct file_facts {
 
 struct config;
 
-/* An inline suppression directive of the working tree, for the unused/invalid report. */
-struct directive_note {
-	char *path;
-	int line;
-	char *rules;	     /* "OC001, OC005" */
-	const char *problem; /* NULL when well formed */
-	bool used;
-};
-
 struct checker_pattern {
 	const char *pattern;
 	struct regex *re;
@@ -118,7 +101,7 @@ struct scan {
 				      * history could not be read (the history scan sets it) */
 	char **log;		/* --verbose: one line per decision, sorted by scan_finish */
 	size_t nlog;
-	struct redactor redactor; /* every secret found, for report_redact */
+	struct redactor redactor; /* every secret found, for scan_redact */
 	size_t large_unnamed;	  /* blobs skipped for size by a caller that named none */
 	size_t large_noted;	  /* ... of which scan_finish has noted */
 	struct rule_note *notes;

@@ -20,10 +20,7 @@
 #include "check/checker.h"
 #include "check/config.h"
 #include "check/enqueue.h"
-#include "check/flow_stage.h"
 #include "check/scan_private.h"
-#include "check/unit.h"
-#include "check/worker.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/literal.h"
@@ -145,102 +142,6 @@ int scan_add_finding(struct scan *s, const struct rule *r, enum severity sev, co
 	if (!f->path || !f->message || !f->match)
 		return error_set("out of memory");
 	return 0;
-}
-
-/* Reads a regular file without following a symbolic link and without blocking on a
- * FIFO. Returns 0 with *data set, 1 when the file is skipped (stats updated), 2 when it
- * is larger than --max-file-size (*large gets the open descriptor and *len its size; with
- * large NULL, it is skipped), -1 on an internal error. */
-int scan_read_unit(struct worker *w, const struct file_entry *e, char **data, size_t *len,
-		   int *large)
-{
-	struct scan *s = w->scan;
-	if (e->flags & FILE_SYMLINK) {
-		w->stats.skipped_symlink++;
-		scan_log(s, "%s: skipped: symbolic link (never followed)", e->path);
-		return 1;
-	}
-	struct buf path = BUF_INIT;
-	buf_puts(&path, s->root);
-	buf_puts(&path, e->path);
-	if (buf_oom(&path))
-		return error_set("out of memory");
-	/* no link followed, in the file's folders either: ELOOP */
-	int fd = file_open_nofollow(path.ptr, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	int err = errno;
-	buf_free(&path);
-	if (fd < 0) {
-		if (err == ENOENT || err == ENOTDIR)
-			return 1; /* tracked but deleted from the working tree */
-		if (err == ELOOP) {
-			w->stats.skipped_symlink++;
-			scan_log(s, "%s: skipped: symbolic link (never followed)", e->path);
-			return 1;
-		}
-		w->stats.skipped_unreadable++;
-		scan_note_limit(s, SCOPE_TREE, NULL, "%s: cannot read: %s", e->path, strerror(err));
-		return 1;
-	}
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return 1;
-	}
-	if ((size_t)st.st_size > s->opt->max_file_size) {
-		if (!large) {
-			close(fd);
-			return 1;
-		}
-		*large = fd;
-		*len = (size_t)st.st_size;
-		return 2;
-	}
-	char *p = malloc((size_t)st.st_size + 1);
-	if (!p) {
-		close(fd);
-		return error_set("out of memory");
-	}
-	size_t got = 0;
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, p + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err = n < 0 ? errno : 0;
-			break;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	if (got < (size_t)st.st_size && err) {
-		free(p);
-		w->stats.skipped_unreadable++;
-		scan_note_limit(s, SCOPE_TREE, NULL, "%s: cannot read: %s", e->path, strerror(err));
-		return 1;
-	}
-	p[got] = '\0';
-	*data = p;
-	*len = got;
-	return 0;
-}
-
-void scan_worker_skipped_large(struct worker *w)
-{
-	w->stats.skipped_large++;
-	w->large_unnamed++;
-}
-
-int scan_worker_skipped_large_at(struct worker *w, const char *path, size_t size, unsigned scope)
-{
-	w->stats.skipped_large++;
-	return scan_note_limit(w->scan, scope, NULL,
-			       "%s: not read: %zu bytes, above --max-file-size (%zu)", path, size,
-			       w->scan->opt->max_file_size);
-}
-
-void scan_worker_skipped_binary(struct worker *w)
-{
-	w->stats.skipped_binary++;
 }
 
 int scan_screen_blob(const struct scan *s, const char *data, size_t len)

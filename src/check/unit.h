@@ -9,5 +9,7 @@ int unit_run_detector(struct unit *u, const struct rule *r, const struct detecto
 /* Converts the unit's hits into findings appended to out. */
 int unit_finish(struct unit *u, struct finding_list *out);
 void unit_free(struct unit *u);
+/* The bounds [*ls, *le) of the line holding pos in the unit's data. */
+void unit_line_bounds(const struct unit *u, size_t pos, size_t *ls, size_t *le);
 
 #endif

@@ -1,15 +1,13 @@
-/* The scan's per-thread state, shared by the modules of the scan (scan.c, pieces.c) and
- * by none of the checkers. */
+/* The scan's per-thread state and the reading of one unit (worker.c), shared by the
+ * modules of the scan (scan_run.c, pieces.c, scan_sink.c) and by none of the checkers. */
 #ifndef OCPAY_WORKER_H
 #define OCPAY_WORKER_H
 
 #include <stdatomic.h>
 
 #include "check/scan.h"
+#include "check/unit.h"
 #include "core/progress.h"
-
-/* git's own test for binary content: a NUL byte in the first 8000 bytes. */
-#define BINARY_PROBE 8000
 
 struct worker {
 	/* per thread: parsers, counters, the unit results it fills */
@@ -38,16 +36,10 @@ struct worker {
 	char error[512];
 };
 
-/* Reads the file index of the list, open on fd and size bytes long (above
- * --max-file-size), in pieces with the text detectors (pieces.c). 0, or -1. */
-int scan_large_file(struct worker *w, size_t index, int fd, size_t size);
-/* Drops the hits of a piece that start where another piece reports them. */
-void piece_keep_hits(struct unit *u, size_t from, size_t to);
-/* Whether the detector would read the unit, judged without its syntax: its languages,
- * keywords and paths (limits.c). */
-bool unit_detector_reads(const struct unit *u, const struct rule *r, const struct detector *d,
-			 bool keywords);
-/* A pattern of the rule reached PCRE2's match limit in the unit (limits.c). */
-int unit_note_match_limit(struct unit *u, const struct rule *r);
+/* Reads a listed file for a worker (regular files only, within the limits). */
+int scan_read_unit(struct worker *w, const struct file_entry *e, char **data, size_t *len,
+		   int *large);
+/* Whether the keyword bits hold an OCPay keyword. */
+bool scan_is_ocpay(const struct scan *s, const uint64_t kw[2]);
 
 #endif

@@ -13,6 +13,8 @@
 
 #include "check/config.h"
 #include "check/scan.h"
+#include "check/scan_result.h"
+#include "check/scan_sink.h"
 #include "cmd/cmd.h"
 #include "cmd/outputs.h"
 #include "cmd/scan_args.h"
@@ -22,7 +24,6 @@
 #include "source/files.h"
 #include "source/git.h"
 #include "source/history.h"
-#include "source/paths.h"
 #include "source/walk.h"
 #include "suppress/baseline.h"
 
@@ -53,7 +54,7 @@ static int collect(struct scan *s, struct scan_args *a, char head[HASH_HEX_SIZE]
 		return 0; /* standard input: read by run_mode */
 	struct stat st;
 	if (a->npaths > 1 || (stat(path, &st) == 0 && !S_ISDIR(st.st_mode))) {
-		if (paths_collect(s, a->paths, a->npaths) < 0)
+		if (scan_paths(s, a->paths, a->npaths) < 0)
 			return -1;
 		if (s->repo && repo_head(s->repo, head) < 0)
 			return -1;
@@ -127,7 +128,7 @@ static int collect(struct scan *s, struct scan_args *a, char head[HASH_HEX_SIZE]
 static int drop_known(struct scan *s, const char *rev)
 {
 	struct finding_list past = {0};
-	if (rev_scan(s, s->repo, rev, &past) < 0) {
+	if (scan_rev(s, rev, &past) < 0) {
 		finding_list_free(&past);
 		return -1;
 	}
@@ -158,30 +159,31 @@ static int drop_known(struct scan *s, const char *rev)
 static int run_mode(const struct scan_args *a, struct scan *s, const char *head)
 {
 	if (a->npaths == 1 && !strcmp(a->path, "-"))
-		return stdin_scan(s, stdin, a->stdin_name ? a->stdin_name : "stdin");
+		return scan_stdin(s, stdin, a->stdin_name ? a->stdin_name : "stdin");
 	bool git_mode = a->staged || a->history || a->since;
 	if (git_mode && !s->repo)
 		return error_set("%s: not in a git repository (--%s needs one)", a->path,
 				 a->staged ? "staged" : a->history ? "history" : "since");
 	if (a->staged)
-		return staged_scan(s, s->repo);
+		return scan_staged(s);
 	if (s->root) {
 		if (scan_run(s) < 0)
 			return -1;
 	} else if (head[0]) {
 		/* A bare repository: the tree part of the audit is HEAD's tree. */
-		if (rev_scan(s, s->repo, "HEAD", &s->findings) < 0)
+		if (scan_rev(s, "HEAD", &s->findings) < 0)
 			return -1;
 	}
 	if (a->history) {
-		if (history_scan(s, s->repo, a->since, s->opt->progress) < 0 || scan_finish(s) < 0)
+		if (scan_history(s, a->since, s->opt->progress) < 0 || scan_finish(s) < 0)
 			return -1;
 	}
 	if (a->since) {
 		if (drop_known(s, a->since) < 0)
 			return -1;
 		/* each new finding of the tree names the commit after REV that brought it */
-		if (since_attribute(s, s->repo, a->since) < 0)
+		if (since_attribute(&s->findings, s->repo, s->root, s->opt->max_file_size,
+				    a->since) < 0)
 			return -1;
 	}
 	return 0;
@@ -301,6 +303,7 @@ static int scan_main(enum run_kind kind, int argc, char **argv)
 	struct ruleset rules = {0};
 	struct scan s;
 	struct report rep = {0};
+	struct scan_result result = {0};
 	struct config cfg;
 	config_defaults(&cfg);
 	int code = EXIT_ERROR;
@@ -314,8 +317,11 @@ static int scan_main(enum run_kind kind, int argc, char **argv)
 		ruleset_free(&rules);
 		return EXIT_ERROR;
 	}
-	rep = (struct report){.scan = &s, .target = a.path, .mode = "scan",
-			      .scopes = SCOPE_TREE, .fail_on = a.fail_on};
+	rep = (struct report){.result = &result,
+			      .target = a.path,
+			      .mode = "scan",
+			      .scopes = SCOPE_TREE,
+			      .fail_on = a.fail_on};
 	char *target = strdup(a.path);
 	if (!target) {
 		cmd_fail("out of memory");
@@ -338,7 +344,7 @@ static int scan_main(enum run_kind kind, int argc, char **argv)
 	s.stats.duration_ms = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000 +
 					 (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	/* every string printed from here on has passed the redactor */
-	if (ran == 0 && report_redact(&s, &target, kind == RUN_BASELINE) < 0)
+	if (ran == 0 && scan_redact(&s, &target, kind == RUN_BASELINE) < 0)
 		ran = -1;
 	rep.target = target;
 	if (ran < 0) {
@@ -353,8 +359,8 @@ static int scan_main(enum run_kind kind, int argc, char **argv)
 		goto out;
 	}
 	rep.quiet = a.quiet;
-	if (apply_baseline(&a, &s) < 0 || report_build(&rep) < 0 ||
-	    outputs_write(&a.outputs, &rep, a.color) < 0) {
+	if (apply_baseline(&a, &s) < 0 || scan_result_fill(&result, &s) < 0 ||
+	    report_build(&rep) < 0 || outputs_write(&a.outputs, &rep, a.color) < 0) {
 		fail_redacted(&s);
 		goto out;
 	}
@@ -375,6 +381,7 @@ static int scan_main(enum run_kind kind, int argc, char **argv)
 out:
 	free(target);
 	report_free(&rep);
+	scan_result_free(&result);
 	struct repo *repo = s.repo;
 	scan_free(&s);
 	repo_free(repo);

@@ -191,3 +191,37 @@ int finding_list_fingerprint(struct finding_list *list)
 	buf_free(&b);
 	return 0;
 }
+
+int finding_list_take_new(struct finding_list *out, struct finding_list *now,
+			  const struct finding_list *before)
+{
+	bool *used = calloc(before->len ? before->len : 1, sizeof *used);
+	if (!used)
+		return error_set("out of memory");
+	int rc = 0;
+	for (size_t i = 0; i < now->len && !rc; i++) {
+		struct finding *f = &now->items[i];
+		bool seen = false;
+		for (size_t j = 0; j < before->len && !seen; j++) {
+			if (!used[j] && before->items[j].rule == f->rule &&
+			    !strcmp(finding_key(&before->items[j]), finding_key(f)))
+				seen = used[j] = true;
+		}
+		if (seen)
+			continue;
+		struct finding *k = finding_list_add(out);
+		if (!k) {
+			rc = -1;
+			break;
+		}
+		*k = *f;
+		memset(f, 0, sizeof *f);
+	}
+	free(used);
+	return rc;
+}
+
+const char *finding_rule_id(const struct finding *f)
+{
+	return f->rule->id;
+}

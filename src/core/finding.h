@@ -58,6 +58,12 @@ struct finding *finding_list_add(struct finding_list *list);
 /* Moves every finding of src to the end of dst; src is left empty. */
 int finding_list_take(struct finding_list *dst, struct finding_list *src);
 void finding_clear(struct finding *f);
+/* The id of the finding's rule ("OC001"). */
+const char *finding_rule_id(const struct finding *f);
+/* Moves to out the findings of now that before does not have: by rule and secret (or
+ * matched text), counted, so a key moved to another line or a renamed file is not new. */
+int finding_list_take_new(struct finding_list *out, struct finding_list *now,
+			  const struct finding_list *before);
 /* Moves the findings pick() returns true for from src to the end of dst (then sorted),
  * keeping the order of the others. pick may change the finding it is given. */
 int finding_list_move_if(struct finding_list *dst, struct finding_list *src,

@@ -42,7 +42,7 @@ static int entry_cmp(const void *x, const void *y)
  * saw) goes with a pass or a fail. */
 static void decide(const struct report *rep, struct checklist_entry *e)
 {
-	const struct scan *s = rep->scan;
+	const struct scan_result *s = rep->result;
 	bool history = e->item->scope == SCOPE_HISTORY;
 	/* an info finding is advice (OC007's 403 not told apart): it fails no item */
 	for (size_t i = 0; i < s->findings.len; i++) {
@@ -51,10 +51,11 @@ static void decide(const struct report *rep, struct checklist_entry *e)
 		    f->severity > SEV_INFO)
 			e->findings++;
 	}
-	const char *why = scan_rule_note(s, e->rule, NOTE_UNKNOWN);
-	const char *limit = scan_limit_reason(s, e->rule, e->item->scope);
-	const char *failing = scan_rule_note(s, e->rule, NOTE_FAIL);
-	const char *detail = history ? NULL : scan_rule_note(s, e->rule, NOTE_DETAIL);
+	const struct result_rule *notes = result_rule_of(s, e->rule);
+	const char *why = notes->unknown;
+	const char *limit = notes->limit[history];
+	const char *failing = notes->fail;
+	const char *detail = history ? NULL : notes->detail;
 	if (!(rep->scopes & e->item->scope)) {
 		e->status = ITEM_UNKNOWN;
 		e->reason = history ? "history not scanned: run `ocpay-audit scan --history`"
@@ -70,7 +71,7 @@ static void decide(const struct report *rep, struct checklist_entry *e)
 		e->reason = why;
 	} else if (limit) {
 		/* a limit hid part of what the rule reads: it cannot pass, nor be n/a */
-		size_t more = scan_limit_count(s, e->rule, e->item->scope) - 1;
+		size_t more = notes->nlimits[history] - 1;
 		struct buf b = BUF_INIT;
 		buf_printf(&b, "a scan limit was reached: %s", limit);
 		if (more)
@@ -82,7 +83,7 @@ static void decide(const struct report *rep, struct checklist_entry *e)
 	} else if (!s->ocpay_seen) {
 		e->status = ITEM_NA;
 		e->reason = "no OCPay integration found";
-	} else if (!scan_rule_applies(s, e->rule)) {
+	} else if (!notes->applies) {
 		e->status = ITEM_NA;
 		e->reason = e->rule->not_applicable;
 	} else if (failing && !history) {
@@ -96,7 +97,7 @@ static void decide(const struct report *rep, struct checklist_entry *e)
 
 int report_build(struct report *rep)
 {
-	const struct scan *s = rep->scan;
+	const struct scan_result *s = rep->result;
 	const struct ruleset *rs = s->rules;
 	size_t n = 0;
 	for (size_t i = 0; i < rs->len; i++)
@@ -122,7 +123,7 @@ int report_build(struct report *rep)
 
 void report_put_counts(const struct report *rep, FILE *out)
 {
-	size_t n = rep->scan->findings.len;
+	size_t n = rep->result->findings.len;
 	fprintf(out, "%zu finding%s", n, n == 1 ? "" : "s");
 	if (!n)
 		return;
@@ -138,7 +139,7 @@ void report_put_counts(const struct report *rep, FILE *out)
 
 void report_verdict(const struct report *rep, char *buf, size_t size)
 {
-	const struct scan *s = rep->scan;
+	const struct scan_result *s = rep->result;
 	size_t unknown = 0;
 	for (size_t i = 0; i < rep->nchecklist; i++)
 		unknown += rep->checklist[i].status == ITEM_UNKNOWN;

@@ -147,7 +147,7 @@ static const char *from_manifests(const char *root, const char *path, const char
 
 static void detect(const struct report *rep, const char *path, struct file_context *c)
 {
-	const char *root = rep->scan->root;
+	const char *root = rep->result->root;
 	c->lang = lang_word(lang_from_path(path));
 	c->framework = NULL;
 	if (c->lang) {
@@ -168,7 +168,7 @@ static void detect(const struct report *rep, const char *path, struct file_conte
 
 int report_contexts(struct file_context **out, const struct report *rep)
 {
-	const struct finding_list *l = &rep->scan->findings;
+	const struct finding_list *l = &rep->result->findings;
 	*out = calloc(l->len ? l->len : 1, sizeof **out);
 	if (!*out)
 		return error_set("out of memory");

@@ -30,7 +30,7 @@ static void put_escaped(FILE *out, const char *s, bool property)
 
 int report_write_github(const struct report *rep, FILE *out)
 {
-	const struct finding_list *l = &rep->scan->findings;
+	const struct finding_list *l = &rep->result->findings;
 	for (size_t i = 0; i < l->len; i++) {
 		const struct finding *f = &l->items[i];
 		fprintf(out, "::%s file=", commands[f->severity]);
@@ -44,9 +44,9 @@ int report_write_github(const struct report *rep, FILE *out)
 		put_escaped(out, f->message, false);
 		fputc('\n', out);
 	}
-	for (size_t i = 0; i < rep->scan->nincomplete; i++) {
+	for (size_t i = 0; i < rep->result->nincomplete; i++) {
 		fputs("::warning title=ocpay-audit scan incomplete::", out);
-		put_escaped(out, rep->scan->incomplete[i], false);
+		put_escaped(out, rep->result->incomplete[i], false);
 		fputc('\n', out);
 	}
 	return ferror(out) ? -1 : 0;

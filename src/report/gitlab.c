@@ -71,7 +71,7 @@ static json_t *vulnerability(const struct report *rep, const struct finding *f)
 
 int report_write_gitlab_sast(const struct report *rep, FILE *out)
 {
-	const struct scan *s = rep->scan;
+	const struct scan_result *s = rep->result;
 	json_t *vulns = json_array();
 	for (size_t i = 0; i < s->findings.len; i++)
 		json_array_append_new(vulns, vulnerability(rep, &s->findings.items[i]));
@@ -92,7 +92,7 @@ int report_write_gitlab_sast(const struct report *rep, FILE *out)
 
 int report_write_codequality(const struct report *rep, FILE *out)
 {
-	const struct scan *s = rep->scan;
+	const struct scan_result *s = rep->result;
 	json_t *issues = json_array();
 	for (size_t i = 0; i < s->findings.len && issues; i++) {
 		const struct finding *f = &s->findings.items[i];

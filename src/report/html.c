@@ -63,7 +63,7 @@ static void write_verdict(FILE *out, const struct report *rep, size_t nkeys, siz
 			"<li><a href=\"#checklist\">Check %zu checklist item%s by hand</a>: the scan "
 			"could not decide %s.</li>\n",
 			unknown, unknown == 1 ? "" : "s", unknown == 1 ? "it" : "them");
-	size_t other = rep->scan->findings.len - rep->failing;
+	size_t other = rep->result->findings.len - rep->failing;
 	if (other)
 		fprintf(out, "<li><a href=\"#findings\">Review %zu finding%s below %s</a>.</li>\n",
 			other, other == 1 ? "" : "s", severity_name(rep->fail_on));
@@ -75,7 +75,7 @@ static void write_verdict(FILE *out, const struct report *rep, size_t nkeys, siz
 
 static void write_charts(FILE *out, const struct report *rep)
 {
-	const struct scan *s = rep->scan;
+	const struct scan_result *s = rep->result;
 	fputs("<section id=\"summary\" class=\"charts\">\n", out);
 	struct html_bar tally[] = {
 	    {"pass", count_status(rep, ITEM_PASS), "f-pass", NULL},
@@ -124,10 +124,11 @@ static void write_charts(FILE *out, const struct report *rep)
 
 static void write_toc(FILE *out, const struct report *rep, size_t nkeys)
 {
-	fprintf(out, "<nav class=\"toc\"><a href=\"#keys\">Keys to rotate (%zu)</a>"
-		     "<a href=\"#checklist\">Checklist (%zu)</a><a href=\"#findings\">Findings "
-		     "(%zu)</a><a href=\"#scan\">What was read</a></nav>\n",
-		nkeys, rep->nchecklist, rep->scan->findings.len);
+	fprintf(out,
+		"<nav class=\"toc\"><a href=\"#keys\">Keys to rotate (%zu)</a>"
+		"<a href=\"#checklist\">Checklist (%zu)</a><a href=\"#findings\">Findings "
+		"(%zu)</a><a href=\"#scan\">What was read</a></nav>\n",
+		nkeys, rep->nchecklist, rep->result->findings.len);
 }
 
 static void write_commit(FILE *out, const struct finding *f)
@@ -142,7 +143,7 @@ static void write_commit(FILE *out, const struct finding *f)
 static void write_keys(FILE *out, const struct report *rep, const struct leaked_key *keys,
 		       size_t n)
 {
-	const struct finding_list *l = &rep->scan->findings;
+	const struct finding_list *l = &rep->result->findings;
 	fprintf(out, "<section id=\"keys\">\n<h2>Keys to rotate (%zu)</h2>\n", n);
 	if (!n)
 		fputs("<p>No OCPay key was found in the working tree", out);
@@ -247,7 +248,7 @@ static void write_checklist(FILE *out, const struct report *rep)
 
 static void write_footer(FILE *out, const struct report *rep)
 {
-	const struct scan *s = rep->scan;
+	const struct scan_result *s = rep->result;
 	const struct scan_stats *st = &s->stats;
 	fprintf(out, "<footer id=\"scan\">\n<h2>What was read</h2>\n<p>%zu files (%.1f MB) read, "
 		     "%zu parsed",
@@ -276,7 +277,7 @@ int report_write_html(const struct report *rep, FILE *out)
 	struct leaked_key *keys = NULL;
 	size_t nkeys = 0, live = 0;
 	struct file_context *ctx = NULL;
-	if (report_keys(&keys, &nkeys, rep->scan) < 0 || report_contexts(&ctx, rep) < 0) {
+	if (report_keys(&keys, &nkeys, rep->result) < 0 || report_contexts(&ctx, rep) < 0) {
 		report_keys_free(keys, nkeys);
 		return -1;
 	}

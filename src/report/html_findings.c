@@ -119,7 +119,7 @@ static void write_group(FILE *out, const struct report *rep, const struct group 
 			const struct file_context *ctx)
 {
 	const struct rule *r = g->rule;
-	const struct finding_list *l = &rep->scan->findings;
+	const struct finding_list *l = &rep->result->findings;
 	char url[512];
 	fprintf(out, "<details class=\"rule\" id=\"rule-%s\"%s>\n<summary><span class=\"sev "
 		     "%s\">%s</span> %s ",
@@ -176,7 +176,7 @@ static void write_group(FILE *out, const struct report *rep, const struct group 
 
 void html_write_findings(FILE *out, const struct report *rep, const struct file_context *ctx)
 {
-	const struct finding_list *l = &rep->scan->findings;
+	const struct finding_list *l = &rep->result->findings;
 	fprintf(out, "<section id=\"findings\">\n<h2>Findings (%zu)</h2>\n", l->len);
 	if (!l->len) {
 		fputs("<p>No finding.</p>\n</section>\n", out);

@@ -208,6 +208,6 @@ void html_svg_bars(FILE *out, const char *title, const struct html_bar *bars, si
 
 const char *html_verdict_class(const struct report *rep)
 {
-	const struct scan *s = rep->scan;
+	const struct scan_result *s = rep->result;
 	return rep->failing ? "bad" : (!s->ocpay_seen && !s->findings.len) ? "na" : "ok";
 }

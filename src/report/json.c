@@ -75,7 +75,7 @@ static json_t *finding_json(const struct report *rep, const struct finding *f)
 
 json_t *report_json(const struct report *rep)
 {
-	const struct scan *s = rep->scan;
+	const struct scan_result *s = rep->result;
 	json_t *findings = json_array();
 	for (size_t i = 0; i < s->findings.len; i++)
 		json_array_append_new(findings, finding_json(rep, &s->findings.items[i]));

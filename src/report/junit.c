@@ -77,7 +77,7 @@ static void write_checklist(const struct report *rep, FILE *out)
 
 static void write_findings(const struct report *rep, FILE *out)
 {
-	const struct finding_list *l = &rep->scan->findings;
+	const struct finding_list *l = &rep->result->findings;
 	size_t failing = 0;
 	for (size_t i = 0; i < l->len; i++)
 		failing += l->items[i].severity >= rep->fail_on;
@@ -123,7 +123,7 @@ static void write_findings(const struct report *rep, FILE *out)
 
 int report_write_junit(const struct report *rep, FILE *out)
 {
-	size_t tests = rep->nchecklist + rep->scan->findings.len, failures = rep->failing;
+	size_t tests = rep->nchecklist + rep->result->findings.len, failures = rep->failing;
 	for (size_t i = 0; i < rep->nchecklist; i++)
 		failures += rep->checklist[i].status == ITEM_FAIL;
 	fprintf(out,

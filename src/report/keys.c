@@ -78,7 +78,7 @@ static int key_cmp(const void *x, const void *y)
 	return strcmp(a->id, b->id);
 }
 
-int report_keys(struct leaked_key **out, size_t *n, const struct scan *s)
+int report_keys(struct leaked_key **out, size_t *n, const struct scan_result *s)
 {
 	const struct finding_list *l = &s->findings;
 	*out = NULL;

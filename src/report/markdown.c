@@ -54,7 +54,7 @@ static void put_where(FILE *out, const struct finding *f)
 /* The findings shown: order[0 .. shown), most severe first. */
 static void write_findings(const struct report *rep, FILE *out, const size_t *order, size_t shown)
 {
-	const struct finding_list *l = &rep->scan->findings;
+	const struct finding_list *l = &rep->result->findings;
 	if (!shown)
 		return;
 	fputs("| Severity | Rule | Where | Finding |\n|---|---|---|---|\n", out);
@@ -117,7 +117,7 @@ static void write_checklist(const struct report *rep, FILE *out)
 
 static void write_footer(const struct report *rep, FILE *out)
 {
-	const struct scan *s = rep->scan;
+	const struct scan_result *s = rep->result;
 	const struct scan_stats *st = &s->stats;
 	fprintf(out, "\n<sub>%zu files", st->files_scanned);
 	if (st->blobs_scanned)
@@ -138,7 +138,7 @@ static char *render(const struct report *rep, const size_t *order, size_t shown,
 	FILE *out = open_memstream(&text, len);
 	if (!out)
 		return NULL;
-	const struct finding_list *l = &rep->scan->findings;
+	const struct finding_list *l = &rep->result->findings;
 	char verdict[512];
 	report_verdict(rep, verdict, sizeof verdict);
 	fputs("## ocpay-audit: ", out);
@@ -184,7 +184,7 @@ static int by_severity(const void *x, const void *y)
 
 int report_write_markdown(const struct report *rep, FILE *out)
 {
-	const struct finding_list *l = &rep->scan->findings;
+	const struct finding_list *l = &rep->result->findings;
 	size_t *order = malloc((l->len ? l->len : 1) * sizeof *order);
 	struct ranked *rank = malloc((l->len ? l->len : 1) * sizeof *rank);
 	if (!order || !rank) {

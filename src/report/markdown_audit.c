@@ -62,8 +62,8 @@ static void write_summary(FILE *out, const struct report *rep, const struct leak
 	fputs(".\n\n| Section | Findings |\n|---|---:|\n", out);
 	for (size_t k = 0; checklist_sections[k]; k++) {
 		size_t c = 0;
-		for (size_t i = 0; i < rep->scan->findings.len; i++) {
-			const struct rule *r = rep->scan->findings.items[i].rule;
+		for (size_t i = 0; i < rep->result->findings.len; i++) {
+			const struct rule *r = rep->result->findings.items[i].rule;
 			c += r->nitems && !strcmp(r->items[0].section, checklist_sections[k]);
 		}
 		fprintf(out, "| %s | %zu |\n", checklist_sections[k], c);
@@ -73,7 +73,7 @@ static void write_summary(FILE *out, const struct report *rep, const struct leak
 static void write_keys(FILE *out, const struct report *rep, const struct leaked_key *keys,
 		       size_t n)
 {
-	const struct finding_list *l = &rep->scan->findings;
+	const struct finding_list *l = &rep->result->findings;
 	fprintf(out, "\n## Keys to rotate (%zu)\n\n", n);
 	if (!n)
 		fputs("No OCPay key was found.\n", out);
@@ -179,7 +179,7 @@ static bool append(FILE *out, char *mem, size_t len, size_t *left)
 static int write_findings(FILE *out, const struct report *rep, const struct file_context *ctx,
 			  size_t *left, size_t *cut)
 {
-	const struct finding_list *l = &rep->scan->findings;
+	const struct finding_list *l = &rep->result->findings;
 	struct group *groups = calloc(l->len ? l->len : 1, sizeof *groups);
 	const char **shown = calloc(l->len + 1, sizeof *shown);
 	if (!groups || !shown) {
@@ -243,7 +243,7 @@ int report_write_markdown_audit(const struct report *rep, FILE *out)
 	struct file_context *ctx = NULL;
 	char *head = NULL;
 	size_t head_len = 0;
-	if (report_keys(&keys, &nkeys, rep->scan) < 0 || report_contexts(&ctx, rep) < 0) {
+	if (report_keys(&keys, &nkeys, rep->result) < 0 || report_contexts(&ctx, rep) < 0) {
 		report_keys_free(keys, nkeys);
 		return -1;
 	}
@@ -263,7 +263,7 @@ int report_write_markdown_audit(const struct report *rep, FILE *out)
 	fwrite(head, 1, head_len, out);
 	free(head);
 	int rc = write_findings(out, rep, ctx, &left, &cut);
-	const struct scan_stats *st = &rep->scan->stats;
+	const struct scan_stats *st = &rep->result->stats;
 	fputs("\n---\n\n", out);
 	if (cut)
 		fprintf(out, "**%zu finding%s not shown** to keep this file under %d kB: the HTML "
@@ -274,9 +274,9 @@ int report_write_markdown_audit(const struct report *rep, FILE *out)
 	if (st->blobs_scanned)
 		fprintf(out, " and %zu history blobs", st->blobs_scanned);
 	fprintf(out, " read in %llu ms", (unsigned long long)st->duration_ms);
-	if (rep->scan->nincomplete)
+	if (rep->result->nincomplete)
 		fprintf(out, "; **incomplete**: %zu problem%s reading the repository",
-			rep->scan->nincomplete, rep->scan->nincomplete == 1 ? "" : "s");
+			rep->result->nincomplete, rep->result->nincomplete == 1 ? "" : "s");
 	fprintf(out, ". Secrets are redacted. ocpay-audit %s\n", OCPAY_VERSION);
 	report_keys_free(keys, nkeys);
 	free(ctx);

@@ -1,13 +1,15 @@
-/* What every reporter consumes: the sorted findings, the checklist computed once, the
- * target and the stats. No reporter recomputes what another computed. The report borrows
- * the scan and the ruleset; report_free() frees only the checklist. */
+/* What every reporter consumes: the scan's result (check/result.h: the sorted findings,
+ * notes, stats), the checklist computed once, the target. No reporter recomputes what
+ * another computed, and none reads the scan. The report borrows the result and the
+ * ruleset; report_free() frees only the checklist. */
 #ifndef OCPAY_REPORT_H
 #define OCPAY_REPORT_H
 
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "check/scan.h"
+#include "check/result.h"
+#include "core/hash.h"
 
 enum item_status { ITEM_PASS, ITEM_FAIL, ITEM_NA, ITEM_UNKNOWN };
 
@@ -21,7 +23,7 @@ struct checklist_entry {
 };
 
 struct report {
-	const struct scan *scan;
+	const struct scan_result *result;
 	const char *target;	/* the path as the user gave it */
 	const char *prefix;	/* the scanned folder from the repository's root ("shop/"),
 				 * or NULL: finding paths are relative to the folder */
@@ -39,12 +41,6 @@ struct report {
 };
 
 int report_build(struct report *rep);
-/* Passes every string of the scan that any output prints (findings and suppressed ones:
- * path, message, snippet, commit author and date, reason; directives, incomplete notes,
- * --verbose log lines, the rules' notes and limits) and *target through the scan's
- * redactor, once every secret is known. Snippet marks follow. Skipped with --no-redact
- * unless force (the baseline file is committed). 0, or -1 out of memory. */
-int report_redact(struct scan *s, char **target, bool force);
 /* "N finding(s)" and, when there are some, " (2 critical, 1 high)". */
 void report_put_counts(const struct report *rep, FILE *out);
 /* One sentence a manager can act on: ready or not, and why. */
@@ -68,7 +64,7 @@ struct file_context {
 	const char *lang;
 	const char *framework;
 };
-/* One context per finding of rep->scan->findings (same order); the caller frees *out. */
+/* One context per finding of rep->result->findings (same order); the caller frees *out. */
 int report_contexts(struct file_context **out, const struct report *rep);
 /* "PHP, WooCommerce" for the fixes: key "php/woocommerce"; "any language" for NULL. */
 const char *report_fix_label(const char *key, char *buf, size_t size);
@@ -78,14 +74,14 @@ struct leaked_key {
 	char redacted[96];	/* the key as the report shows it: a prefix and the length */
 	const char *kind;	/* "live", "sandbox" or "unknown" */
 	char id[17];		/* a short hash of the secret's hash: the same key, the same id */
-	size_t *findings;	/* indices in scan->findings */
+	size_t *findings;	/* indices in result->findings */
 	size_t n;
 	const struct finding *first, *last; /* the oldest and newest commit, or NULL */
 	bool in_tree;		/* still in the working tree (or the staged change) */
 	size_t paths;		/* distinct paths */
 };
 /* The distinct keys of the findings, live first, then by first commit. */
-int report_keys(struct leaked_key **out, size_t *n, const struct scan *s);
+int report_keys(struct leaked_key **out, size_t *n, const struct scan_result *s);
 void report_keys_free(struct leaked_key *keys, size_t n);
 /* What the key of a finding with a secret is: kind and id; false when it holds none. */
 bool report_finding_key(const struct finding *f, const char **kind, char id[17]);

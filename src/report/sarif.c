@@ -99,7 +99,7 @@ static json_t *result_json(const struct report *rep, const struct finding *f, si
 
 int report_write_sarif(const struct report *rep, FILE *out)
 {
-	const struct scan *s = rep->scan;
+	const struct scan_result *s = rep->result;
 	const struct ruleset *rs = s->rules;
 	json_t *rules = json_array();
 	for (size_t i = 0; i < rs->len; i++)

@@ -118,7 +118,7 @@ static void write_checklist(const struct report *rep, FILE *out)
 
 static void write_summary(const struct report *rep, FILE *out)
 {
-	const struct scan *s = rep->scan;
+	const struct scan_result *s = rep->result;
 	const struct scan_stats *st = &s->stats;
 	fputc('\n', out);
 	/* a key found, or a file not read, is no proof that there is nothing to audit */
@@ -177,7 +177,7 @@ static void write_summary(const struct report *rep, FILE *out)
 
 int report_write_text(const struct report *rep, FILE *out)
 {
-	const struct finding_list *l = &rep->scan->findings;
+	const struct finding_list *l = &rep->result->findings;
 	for (size_t i = 0; i < l->len; i++)
 		write_finding(rep, &l->items[i], out);
 	if (!rep->quiet) {

@@ -7,11 +7,17 @@
 #include "core/error.h"
 #include "source/git_private.h"
 #include "source/history.h"
-#include "source/history_private.h"
+#include "source/history_state.h"
 
 /* The blame of path (relative to the scope) as the working tree has it, or NULL when
  * it cannot be had: a file git does not track, a path HEAD does not hold. */
-static git_blame *blame_path(struct scan *s, git_repository *g, const git_oid *rev,
+struct blame_ctx {
+	struct repo *repo;
+	const char *root;
+	size_t max_file_size;
+};
+
+static git_blame *blame_path(const struct blame_ctx *s, git_repository *g, const git_oid *rev,
 			     const char *path)
 {
 	char full[4096], spec[4200];
@@ -28,7 +34,7 @@ static git_blame *blame_path(struct scan *s, git_repository *g, const git_oid *r
 	/* a file edited since HEAD: its lines are not HEAD's, and an edited line is nobody's
 	 * commit yet, so none of it is attributed */
 	size_t len = 0;
-	char *text = s->root ? file_read_small(s->root, path, s->opt->max_file_size, &len) : NULL;
+	char *text = s->root ? file_read_small(s->root, path, s->max_file_size, &len) : NULL;
 	bool same = !text || (git_blob_rawsize((git_blob *)blob) == (git_object_size_t)len &&
 			      !memcmp(git_blob_rawcontent((git_blob *)blob), text, len));
 	free(text);
@@ -46,7 +52,8 @@ static git_blame *blame_path(struct scan *s, git_repository *g, const git_oid *r
 	return head;
 }
 
-int since_attribute(struct scan *s, struct repo *r, const char *rev)
+int since_attribute(struct finding_list *findings, struct repo *r, const char *root,
+		    size_t max_file_size, const char *rev)
 {
 	git_repository *g = repo_git(r);
 	git_object *obj, *commit;
@@ -62,16 +69,17 @@ int since_attribute(struct scan *s, struct repo *r, const char *rev)
 	}
 	git_oid base = *git_object_id(commit);
 	git_object_free(commit);
+	const struct blame_ctx ctx = {r, root, max_file_size};
 	git_blame *blame = NULL;
 	const char *blamed = NULL;
 	int rc = 0;
-	for (size_t i = 0; i < s->findings.len && !rc; i++) {
-		struct finding *f = &s->findings.items[i];
+	for (size_t i = 0; i < findings->len && !rc; i++) {
+		struct finding *f = &findings->items[i];
 		if (f->commit || f->line <= 0)
 			continue;
 		if (!blamed || strcmp(blamed, f->path)) {
 			git_blame_free(blame);
-			blame = blame_path(s, g, &base, f->path);
+			blame = blame_path(&ctx, g, &base, f->path);
 			blamed = f->path;
 		}
 		const git_blame_hunk *hunk = blame ? git_blame_get_hunk_byline(blame, (size_t)f->line)

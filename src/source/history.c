@@ -21,7 +21,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "source/git_private.h"
-#include "source/history_private.h"
+#include "source/history_state.h"
 
 /* Consecutive blobs a thread decodes: a delta and its base are usually close. After
  * each batch the pack pages read leave memory. */
@@ -33,23 +33,13 @@
  * holds the index of the reason in limit_why. */
 enum screen { SCREEN_UNREAD, SCREEN_CLEAN, SCREEN_BINARY, SCREEN_LARGE, SCREEN_HIT, SCREEN_LIMIT };
 
-void history_note_missing(struct history *h, const git_oid *oid, const char *what)
-{
-	if (atomic_fetch_add(&h->missing, 1) < MAX_MISSING_NOTES) {
-		char hex[GIT_OID_HEXSZ + 1];
-		git_oid_tostr(hex, sizeof hex, oid);
-		scan_note_incomplete(h->s, "%s %s is missing or unreadable (partial or corrupt clone)",
-				     what, hex);
-	}
-}
-
 /* Names a blob that was not read, at the first path it was seen at. */
 static void note_blob(struct history *h, const struct blob_rec *b, const char *why)
 {
 	if (atomic_fetch_add(&h->missing, 1) < MAX_MISSING_NOTES) {
 		char hex[GIT_OID_HEXSZ + 1];
 		git_oid_tostr(hex, sizeof hex, &b->oid);
-		scan_note_incomplete(h->s, "%s: blob %s %s", b->path, hex, why);
+		sink_note_incomplete(h->sink, "%s: blob %s %s", b->path, hex, why);
 	}
 }
 
@@ -79,7 +69,7 @@ static uint32_t limit_reason(struct history *h, const char *why)
 
 struct reader {
 	struct history *h;
-	struct worker *w;
+	struct sink_worker *w;
 	struct pack_reader *pack; /* decodes the packed blobs */
 	size_t packed_reads;
 	git_repository *git;
@@ -89,49 +79,25 @@ struct reader {
 	char error[512];
 };
 
-int commit_info_fill(git_repository *g, const git_oid *id, struct commit_info **out)
-{
-	struct commit_info *ci = calloc(1, sizeof *ci);
-	if (!ci)
-		return error_set("out of memory");
-	git_oid_tostr(ci->id, sizeof ci->id, id);
-	git_commit *c;
-	if (git_commit_lookup(&c, g, id) == 0) {
-		const git_signature *a = git_commit_author(c);
-		char date[40];
-		time_t t = (time_t)a->when.time;
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
-		struct buf who = BUF_INIT;
-		buf_printf(&who, "%s <%s>", a->name ? a->name : "", a->email ? a->email : "");
-		ci->author = buf_detach(&who);
-		ci->date = strdup(date);
-		git_commit_free(c);
-	} else {
-		ci->author = strdup("");
-		ci->date = strdup("");
-	}
-	*out = ci;
-	return ci->author && ci->date ? 0 : error_set("out of memory");
-}
-
 /* Scans the blob at every path it was seen at: each path is a file of its own (its
  * language, the rules of its name, its message), and each finding gets the commit that
  * brought the blob to that path. */
-static int scan_blob(struct reader *rd, size_t index, const char *data, size_t len)
+static int hand_blob(struct reader *rd, size_t index, const char *data, size_t len)
 {
 	struct history *h = rd->h;
 	const struct blob_rec *b = blob_at(h, index);
 	int rc = 0;
 	for (uint32_t k = 0; k <= b->nothers && rc == 0; k++) {
-		size_t before = rd->found.len;
-		rc = scan_worker_unit(rd->w, k ? b->others[k - 1].path : b->path, FILE_TRACKED,
-				      data, len, SCOPE_HISTORY, &rd->found);
-		for (size_t i = before; i < rd->found.len; i++) {
-			rd->found.items[i].history_blob = index;
-			rd->found.items[i].history_order = k ? b->others[k - 1].commit : b->commit;
-		}
+		const struct unit_input in = {
+		    .path = k ? b->others[k - 1].path : b->path,
+		    .flags = FILE_TRACKED,
+		    .data = data,
+		    .len = len,
+		    .scope = SCOPE_HISTORY,
+		    .blob = index,
+		    .commit = k ? b->others[k - 1].commit : b->commit,
+		};
+		rc = h->sink->unit(rd->w, &in, &rd->found);
 	}
 	atomic_fetch_add(&h->done_blobs, 1);
 	atomic_fetch_add(&h->done_bytes, len);
@@ -149,19 +115,19 @@ static int read_packed(struct reader *rd, size_t index)
 		return 1;
 	const char *data;
 	size_t len;
-	int rc = pack_read(rd->pack, at, h->s->opt->max_file_size, &data, &len);
+	int rc = pack_read(rd->pack, at, h->sink->max_file_size, &data, &len);
 	if (++rd->packed_reads % SCREEN_BATCH == 0)
 		pack_set_release(h->packs);
 	if (rc == 1) {
 		atomic_fetch_add(&h->done_blobs, 1);
-		scan_worker_skipped_large(rd->w);
+		h->sink->skipped(rd->w, SINK_SKIP_LARGE);
 		return 0;
 	}
 	if (rc == 2) {
 		note_limit(h, b, pack_reader_why(rd->pack));
 		return 0;
 	}
-	return rc < 0 ? 1 : scan_blob(rd, index, data, len);
+	return rc < 0 ? 1 : hand_blob(rd, index, data, len);
 }
 
 static int read_blob(struct reader *rd, size_t index)
@@ -179,9 +145,9 @@ static int read_blob(struct reader *rd, size_t index)
 		note_blob(h, b, "is missing or unreadable (partial or corrupt clone)");
 		return 0;
 	}
-	if (size > h->s->opt->max_file_size) {
+	if (size > h->sink->max_file_size) {
 		atomic_fetch_add(&h->done_blobs, 1);
-		scan_worker_skipped_large(rd->w);
+		h->sink->skipped(rd->w, SINK_SKIP_LARGE);
 		return 0;
 	}
 	git_odb_object *obj;
@@ -190,21 +156,9 @@ static int read_blob(struct reader *rd, size_t index)
 		note_blob(h, b, "is missing or unreadable (partial or corrupt clone)");
 		return 0;
 	}
-	int rc = scan_blob(rd, index, git_odb_object_data(obj), git_odb_object_size(obj));
+	int rc = hand_blob(rd, index, git_odb_object_data(obj), git_odb_object_size(obj));
 	git_odb_object_free(obj);
 	return rc;
-}
-
-void history_draw_progress(struct history *h)
-{
-	double mb = (double)atomic_load(&h->done_bytes) / 1e6;
-	size_t done = h->packed.len ? atomic_load(&h->done_packed) : atomic_load(&h->done_blobs);
-	/* the total is known once the walk has listed every blob (or the packs did) */
-	size_t total = h->packed.len ? h->packed.len
-		       : atomic_load(&h->walk_done) ? atomic_load(&h->published) : 0;
-	char extra[64];
-	snprintf(extra, sizeof extra, "history: %zu commits", h->ncommits);
-	progress_draw(&h->bar, done, total, mb, extra, true);
 }
 
 /* Waits until blob i is published; false when the walk ended without it. */
@@ -250,7 +204,7 @@ static int reader_open(struct reader *rd, struct history *h)
 	const char *path = git_repository_path(repo_git(h->repo));
 	if (git_repository_open_bare(&rd->git, path) < 0 || git_repository_odb(&rd->odb, rd->git) < 0)
 		return repo_fail(path);
-	if (!(rd->w = scan_worker_new(h->s)))
+	if (!(rd->w = h->sink->worker_new(h->sink->ctx)))
 		return -1;
 	if (h->packs && !(rd->pack = pack_reader_new(h->packs, PACK_CACHE_BYTES)))
 		return -1;
@@ -260,7 +214,8 @@ static int reader_open(struct reader *rd, struct history *h)
 static void reader_close(struct reader *rd)
 {
 	pack_reader_free(rd->pack);
-	scan_worker_free(rd->w);
+	if (rd->w)
+		rd->h->sink->worker_free(rd->w);
 	git_odb_free(rd->odb);
 	git_repository_free(rd->git);
 	finding_list_free(&rd->found);
@@ -317,7 +272,7 @@ static void screen_blob(struct reader *rd, size_t i)
 	struct history *h = rd->h;
 	const char *data;
 	size_t len;
-	int rc = pack_read(rd->pack, h->packed.where[i], h->s->opt->max_file_size, &data, &len);
+	int rc = pack_read(rd->pack, h->packed.where[i], h->sink->max_file_size, &data, &len);
 	if (rc == 1)
 		h->screened[i] = SCREEN_LARGE;
 	if (rc == 2) {
@@ -326,7 +281,7 @@ static void screen_blob(struct reader *rd, size_t i)
 	}
 	if (rc)
 		return;
-	int kind = scan_screen_blob(h->s, data, len);
+	int kind = h->sink->screen(h->sink->ctx, data, len);
 	h->screened[i] = kind == 1 ? SCREEN_BINARY : kind == 2 ? SCREEN_HIT : SCREEN_CLEAN;
 	h->screened_size[i] = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
 	atomic_fetch_add(&h->done_bytes, len);
@@ -347,8 +302,8 @@ static void *screen_main(void *arg)
 		pack_set_release(h->packs);
 		atomic_fetch_add(&h->done_packed, last - first);
 		/* the calling thread, once its walk is done, keeps the progress line going */
-		if (h->progress && rd == h->first_reader && now_ms() - h->drawn_ms > 200) {
-			h->drawn_ms = now_ms();
+		if (h->progress && rd == h->first_reader && progress_now_ms() - h->drawn_ms > 200) {
+			h->drawn_ms = progress_now_ms();
 			history_draw_progress(h);
 		}
 	}
@@ -357,16 +312,16 @@ static void *screen_main(void *arg)
 
 static bool path_needs_blob(const struct history *h, const struct blob_rec *b)
 {
-	if (scan_path_needs_blob(h->s, b->path))
+	if (h->sink->path_needs_blob(h->sink->ctx, b->path))
 		return true;
 	for (uint32_t k = 0; k < b->nothers; k++)
-		if (scan_path_needs_blob(h->s, b->others[k].path))
+		if (h->sink->path_needs_blob(h->sink->ctx, b->others[k].path))
 			return true;
 	return false;
 }
 
 /* After the walk and the screening: the blobs to read again and scan at their path. */
-static int plan_scan(struct history *h, struct worker *w)
+static int plan_scan(struct history *h, struct sink_worker *w)
 {
 	if (!(h->todo = malloc((h->nblobs ? h->nblobs : 1) * sizeof *h->todo)))
 		return error_set("out of memory");
@@ -375,12 +330,12 @@ static int plan_scan(struct history *h, struct worker *w)
 		long k = packed_find(h, &b->oid);
 		enum screen kind = k < 0 ? SCREEN_UNREAD : (enum screen)h->screened[k];
 		if (kind == SCREEN_LARGE) {
-			scan_worker_skipped_large(w);
+			h->sink->skipped(w, SINK_SKIP_LARGE);
 		} else if (kind == SCREEN_LIMIT) {
 			const char *why = h->limit_why[h->screened_size[k]];
 			note_limit(h, b, why ? why : "out of memory");
 		} else if (kind == SCREEN_BINARY) {
-			scan_worker_skipped_binary(w);
+			h->sink->skipped(w, SINK_SKIP_BINARY);
 			atomic_fetch_add(&h->done_blobs, 1);
 		} else if (kind == SCREEN_CLEAN && !path_needs_blob(h, b)) {
 			atomic_fetch_add(&h->done_blobs, 1);
@@ -425,7 +380,7 @@ static int crew_join(struct crew *c)
 
 static unsigned job_count(const struct history *h)
 {
-	unsigned jobs = h->s->opt->jobs;
+	unsigned jobs = h->sink->jobs;
 	if (jobs == 0) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		jobs = cores > 0 ? (unsigned)cores : 1;
@@ -443,7 +398,7 @@ static int walk_and_read(struct history *h, const char *since, struct finding_li
 	c.threads = calloc(c.jobs, sizeof *c.threads);
 	c.running = calloc(c.jobs, sizeof *c.running);
 	int rc = c.rd && c.threads && c.running ? 0 : error_set("out of memory");
-	h->started_ms = now_ms();
+	h->started_ms = progress_now_ms();
 	for (unsigned i = 0; i < c.jobs && !rc; i++) {
 		rc = reader_open(&c.rd[i], h);
 		c.opened = i + 1;
@@ -485,20 +440,24 @@ static int walk_and_read(struct history *h, const char *since, struct finding_li
 	return rc;
 }
 
-int history_scan(struct scan *s, struct repo *r, const char *since, bool progress)
+int history_read(const struct unit_sink *sink, struct repo *r, const char *since, bool progress,
+		 struct finding_list *tree, struct history_counts *counts)
 {
 	struct history *h = calloc(1, sizeof *h);
 	if (!h)
 		return error_set("out of memory");
-	*h = (struct history){.s = s, .repo = r, .progress = progress, .first_ref = SIZE_MAX,
+	*h = (struct history){.sink = sink,
+			      .repo = r,
+			      .progress = progress,
+			      .first_ref = SIZE_MAX,
 			      .scope = repo_scope(r)};
 	progress_start(&h->bar, progress ? stderr : NULL, "blobs");
-	h->bar.eager = s->opt->progress_forced;
+	h->bar.eager = sink->progress_forced;
 	struct finding_list found = {0};
-	size_t notes_before = s->nincomplete;
 	if (git_repository_is_shallow(repo_git(r)) == 1)
-		scan_note_incomplete(s, "shallow clone: commits before the shallow boundary were "
-					"not scanned (run `git fetch --unshallow`)");
+		sink_note_incomplete(sink,
+				     "shallow clone: commits before the shallow boundary were "
+				     "not scanned (run `git fetch --unshallow`)");
 	pthread_mutex_init(&h->why_lock, NULL);
 	struct buf objects = BUF_INIT;
 	buf_printf(&objects, "%sobjects", git_repository_commondir(repo_git(r)));
@@ -516,16 +475,13 @@ int history_scan(struct scan *s, struct repo *r, const char *since, bool progres
 	if (!rc)
 		rc = history_attribute(h, &found);
 	if (!rc)
-		rc = history_keep_earliest(h, s, &found);
+		rc = history_keep_earliest(h, tree, &found);
 	size_t missing = atomic_load(&h->missing);
 	if (missing > MAX_MISSING_NOTES)
-		scan_note_incomplete(s, "%zu more objects missing", missing - MAX_MISSING_NOTES);
-	if (s->nincomplete > notes_before)
-		s->history_unknown = "part of the history could not be read (see the incomplete "
-				     "notes): what it holds is not known";
-	s->stats.blobs_scanned += atomic_load(&h->done_blobs);
-	s->stats.bytes_scanned += h->clean_bytes;
-	s->stats.commits_scanned += h->ncommits;
+		sink_note_incomplete(sink, "%zu more objects missing", missing - MAX_MISSING_NOTES);
+	counts->blobs = atomic_load(&h->done_blobs);
+	counts->bytes = h->clean_bytes;
+	counts->commits = h->ncommits;
 	finding_list_free(&found);
 	for (size_t i = 0; i < h->nblobs; i++) {
 		struct blob_rec *b = blob_at(h, i);

@@ -1,29 +1,43 @@
-/* Findings from git objects rather than the working tree:
- * - history_scan: every blob reachable from any ref (branches, tags, remotes, stash), each
- *   read once, with the leak rules; each finding names the commit that introduced it.
- * - rev_scan: the tree of one revision, read from the object database (no checkout).
- * - staged_scan: what the index adds compared with HEAD.
- * All append to s->findings (history and staged) or to out (rev_scan); none writes to
- * the repository. */
+/* Units from git objects rather than the working tree, handed to a sink (source/sink.h):
+ * - history_read: every blob reachable from any ref (branches, tags, remotes, stash), each
+ *   read once, with the history's scope; each finding names the commit that introduced it.
+ * - rev_read: the tree of one revision, read from the object database (no checkout).
+ * - staged_read: what the index adds compared with HEAD.
+ * None writes to the repository. */
 #ifndef OCPAY_HISTORY_H
 #define OCPAY_HISTORY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
-#include "check/scan.h"
+#include "core/finding.h"
+#include "source/files.h"
+#include "source/sink.h"
 
 struct repo;
 
-/* since: a revision whose ancestors are not scanned, or NULL. progress: draw a progress
- * line on stderr. */
-int history_scan(struct scan *s, struct repo *r, const char *since, bool progress);
-/* Scans the tree of rev with the working-tree rules into out (sorted, fingerprinted). */
-int rev_scan(struct scan *s, struct repo *r, const char *rev, struct finding_list *out);
-/* Scans the staged version of every path the index changes against HEAD, and keeps only
- * the findings the change introduces. */
-int staged_scan(struct scan *s, struct repo *r);
+/* What the history read: blobs (screened or scanned), bytes screened clean, commits. */
+struct history_counts {
+	size_t blobs, bytes, commits;
+};
+
+/* since: a revision whose ancestors are not read, or NULL. progress: draw a progress
+ * line on stderr. The sink's findings of a secret at a path keep the earliest commit and
+ * join tree (the working tree's findings, which a leak still there becomes). */
+int history_read(const struct unit_sink *sink, struct repo *r, const char *since, bool progress,
+		 struct finding_list *tree, struct history_counts *counts);
+/* Hands every blob of rev's tree to sink (findings into out), adding its path to files.
+ * 1 when rev has no such folder as the repository's scope (nothing was read), 0, or -1. */
+int rev_read(const struct unit_sink *sink, struct repo *r, const char *rev, struct file_list *files,
+	     struct finding_list *out);
+/* Hands the staged version of every path the index changes against HEAD to now_sink and
+ * its HEAD version to before_sink, adding the path to files, and keeps in out only the
+ * findings the change introduces (finding_list_take_new). */
+int staged_read(const struct unit_sink *now_sink, const struct unit_sink *before_sink,
+		struct repo *r, struct file_list *files, struct finding_list *out);
 /* --since rev: gives each working-tree finding without a commit the commit after rev that
- * brought its line (blame), when there is one. */
-int since_attribute(struct scan *s, struct repo *r, const char *rev);
+ * brought its line (blame), when there is one. root: the scanned folder, or NULL. */
+int since_attribute(struct finding_list *findings, struct repo *r, const char *root,
+		    size_t max_file_size, const char *rev);
 
 #endif

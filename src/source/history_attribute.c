@@ -7,10 +7,37 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "source/git_private.h"
-#include "source/history_private.h"
+#include "source/history_state.h"
 
 /* Gives each finding the commit that brought its blob to its path, or for the objects
  * of refs that name no commit, the object and the ref. */
+int commit_info_fill(git_repository *g, const git_oid *id, struct commit_info **out)
+{
+	struct commit_info *ci = calloc(1, sizeof *ci);
+	if (!ci)
+		return error_set("out of memory");
+	git_oid_tostr(ci->id, sizeof ci->id, id);
+	git_commit *c;
+	if (git_commit_lookup(&c, g, id) == 0) {
+		const git_signature *a = git_commit_author(c);
+		char date[40];
+		time_t t = (time_t)a->when.time;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		struct buf who = BUF_INIT;
+		buf_printf(&who, "%s <%s>", a->name ? a->name : "", a->email ? a->email : "");
+		ci->author = buf_detach(&who);
+		ci->date = strdup(date);
+		git_commit_free(c);
+	} else {
+		ci->author = strdup("");
+		ci->date = strdup("");
+	}
+	*out = ci;
+	return ci->author && ci->date ? 0 : error_set("out of memory");
+}
+
 int history_attribute(struct history *h, struct finding_list *found)
 {
 	for (size_t i = 0; i < found->len; i++) {
@@ -42,7 +69,7 @@ static const char *key_of(const struct finding *f)
 static int earliest_first(const void *x, const void *y)
 {
 	const struct finding *a = x, *b = y;
-	int c = strcmp(a->rule->id, b->rule->id);
+	int c = strcmp(finding_rule_id(a), finding_rule_id(b));
 	if (!c)
 		c = strcmp(a->path, b->path);
 	if (!c)
@@ -90,7 +117,8 @@ static void describe(const struct history *h, const struct finding *f, size_t la
 		       : "; removed from HEAD, still in history: rotate the key");
 }
 
-int history_keep_earliest(const struct history *h, struct scan *s, struct finding_list *found)
+int history_keep_earliest(const struct history *h, struct finding_list *tree,
+			  struct finding_list *found)
 {
 	if (found->len > 1)
 		qsort(found->items, found->len, sizeof *found->items, earliest_first);
@@ -102,7 +130,7 @@ int history_keep_earliest(const struct history *h, struct scan *s, struct findin
 		while (i + 1 + later < found->len && same_leak(f, &found->items[i + 1 + later]))
 			later++;
 		struct buf msg = BUF_INIT;
-		describe(h, f, later, &s->findings, &msg);
+		describe(h, f, later, tree, &msg);
 		char *m = buf_detach(&msg);
 		if (!m) {
 			rc = error_set("out of memory");
@@ -110,7 +138,7 @@ int history_keep_earliest(const struct history *h, struct scan *s, struct findin
 		}
 		/* still in the working tree: one finding, in both, with the commit that
 		 * introduced it */
-		struct finding *t = f->history_order < h->first_ref ? in_tree(&s->findings, f) : NULL;
+		struct finding *t = f->history_order < h->first_ref ? in_tree(tree, f) : NULL;
 		if (t) {
 			free(t->message);
 			t->message = m;
@@ -140,7 +168,7 @@ int history_keep_earliest(const struct history *h, struct scan *s, struct findin
 	/* Cleared entries are all zero: freeing them is a no-op. */
 	finding_list_free(found);
 	if (!rc)
-		rc = finding_list_take(&s->findings, &kept);
+		rc = finding_list_take(tree, &kept);
 	finding_list_free(&kept);
 	return rc;
 }

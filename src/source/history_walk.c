@@ -7,7 +7,7 @@
 
 #include "core/buf.h"
 #include "source/git_private.h"
-#include "source/history_private.h"
+#include "source/history_state.h"
 #include "source/tree_walk.h"
 
 static int add_blob(struct history *h, const git_oid *oid, const char *path, size_t plen)
@@ -109,7 +109,7 @@ static int visit_submodule(void *ctx, const struct buf *path)
 	/* once per path, whichever commits hold it */
 	int rc = first_time(&h->trees, fnv(path->ptr, path->len, 0x5b) | 1);
 	if (rc > 0)
-		scan_log(h->s,
+		sink_log(h->sink,
 			 "%s: skipped: a submodule is another repository (scan it on its "
 			 "own)",
 			 path->ptr);
@@ -126,7 +126,7 @@ static int visit_unread(void *ctx, const git_oid *id, const struct buf *path)
 	if (atomic_fetch_add(&h->missing, 1) < MAX_MISSING_NOTES) {
 		char shown[204], hex[GIT_OID_HEXSZ + 1];
 		git_oid_tostr(hex, sizeof hex, &h->commits[h->ncommits - 1]);
-		scan_note_incomplete(h->s,
+		sink_note_incomplete(h->sink,
 				     "%s: folders nested more than %d deep are not scanned "
 				     "(%s %.12s)",
 				     tree_path_shown(path, shown, 200), TREE_MAX_DEPTH,
@@ -198,8 +198,8 @@ static int visit_commit(void *ctx, const git_oid *id, const git_oid *tree)
 	else if (in)
 		rc = walk_tree(h, &folder, &path);
 	buf_free(&path);
-	if (h->progress && now_ms() - h->drawn_ms > 200) {
-		h->drawn_ms = now_ms();
+	if (h->progress && progress_now_ms() - h->drawn_ms > 200) {
+		h->drawn_ms = progress_now_ms();
 		history_draw_progress(h);
 	}
 	return rc;
@@ -296,4 +296,28 @@ int history_walk(struct history *h, const char *since)
 	if (!rc)
 		rc = walk_ref_objects(h, h->refs, h->nrefs);
 	return rc;
+}
+
+void history_note_missing(struct history *h, const git_oid *oid, const char *what)
+{
+	if (atomic_fetch_add(&h->missing, 1) < MAX_MISSING_NOTES) {
+		char hex[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(hex, sizeof hex, oid);
+		sink_note_incomplete(h->sink,
+				     "%s %s is missing or unreadable (partial or corrupt clone)",
+				     what, hex);
+	}
+}
+
+void history_draw_progress(struct history *h)
+{
+	double mb = (double)atomic_load(&h->done_bytes) / 1e6;
+	size_t done = h->packed.len ? atomic_load(&h->done_packed) : atomic_load(&h->done_blobs);
+	/* the total is known once the walk has listed every blob (or the packs did) */
+	size_t total = h->packed.len		    ? h->packed.len
+		       : atomic_load(&h->walk_done) ? atomic_load(&h->published)
+						    : 0;
+	char extra[64];
+	snprintf(extra, sizeof extra, "history: %zu commits", h->ncommits);
+	progress_draw(&h->bar, done, total, mb, extra, true);
 }

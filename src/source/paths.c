@@ -57,19 +57,21 @@ static const struct file_entry *find(const struct file_list *all, const char *re
 
 static void skipped(void *ctx, const char *path, const char *why)
 {
-	scan_note_incomplete(ctx, "%s: cannot read folder: %s", path, why);
+	sink_note_incomplete(ctx, "%s: cannot read folder: %s", path, why);
 }
 
 /* A folder outside git: its files, named from root. */
-static int add_folder(struct scan *s, const char *abs, const char *rel)
+static int add_folder(struct file_list *files, const struct unit_sink *notes, const char *abs,
+		      const char *rel)
 {
 	struct file_list sub = {0};
-	int rc = walk_folder(abs, &sub, skipped, s);
+	int rc = walk_folder(abs, &sub, skipped, (void *)notes);
 	for (size_t i = 0; !rc && i < sub.len; i++) {
 		char name[PATH_MAX];
 		int n = snprintf(name, sizeof name, "%s%s%s", rel, *rel ? "/" : "", sub.items[i].path);
-		rc = n >= (int)sizeof name ? error_set("%s: path too long", sub.items[i].path)
-					   : file_list_add(&s->files, name, (size_t)n, sub.items[i].flags);
+		rc = n >= (int)sizeof name
+			 ? error_set("%s: path too long", sub.items[i].path)
+			 : file_list_add(files, name, (size_t)n, sub.items[i].flags);
 	}
 	file_list_free(&sub);
 	return rc;
@@ -77,15 +79,16 @@ static int add_folder(struct scan *s, const char *abs, const char *rel)
 
 static void note_incomplete(void *ctx, const char *path, const char *why)
 {
-	scan_note_incomplete(ctx, "%s: %s", path, why);
+	sink_note_incomplete(ctx, "%s: %s", path, why);
 }
 
 static void note_log(void *ctx, const char *path, const char *why)
 {
-	scan_log(ctx, "%s: %s", path, why);
+	sink_log(ctx, "%s: %s", path, why);
 }
 
-int paths_collect(struct scan *s, char *const *paths, int n)
+int paths_collect(struct repo **repo, char **root_out, struct file_list *files,
+		  const struct unit_sink *notes, char *const *paths, int n)
 {
 	char first[PATH_MAX], cwd[PATH_MAX];
 	struct stat st;
@@ -95,10 +98,10 @@ int paths_collect(struct scan *s, char *const *paths, int n)
 		return error_set("%s: %s", paths[0], strerror(errno));
 	char probe[PATH_MAX];
 	snprintf(probe, sizeof probe, "%s", first);
-	int rc = repo_discover(&s->repo, S_ISDIR(st.st_mode) ? probe : dirname(probe));
+	int rc = repo_discover(repo, S_ISDIR(st.st_mode) ? probe : dirname(probe));
 	if (rc < 0)
 		return -1;
-	const char *base = rc == 0 ? repo_workdir(s->repo) : NULL;
+	const char *base = rc == 0 ? repo_workdir(*repo) : NULL;
 	if (rc == 0 && !base)
 		return error_set("%s: a bare repository has no files to scan", paths[0]);
 	if (!base) {
@@ -113,12 +116,12 @@ int paths_collect(struct scan *s, char *const *paths, int n)
 	size_t rl = strlen(root);
 	if (rl + 1 < sizeof root && root[rl - 1] != '/')
 		strcat(root, "/");
-	if (!(s->root = strdup(root)))
+	if (!(*root_out = strdup(root)))
 		return error_set("out of memory");
 	struct file_list all = {0};
-	if (s->repo) {
-		struct list_notes notes = {note_incomplete, note_log, s};
-		if (repo_list_files(s->repo, "", &all, &notes) < 0)
+	if (*repo) {
+		struct list_notes listed = {note_incomplete, note_log, (void *)notes};
+		if (repo_list_files(*repo, "", &all, &listed) < 0)
 			return -1;
 		qsort(all.items, all.len, sizeof *all.items, cmp_entry);
 	}
@@ -132,43 +135,44 @@ int paths_collect(struct scan *s, char *const *paths, int n)
 		const char *rel = inside(root, abs);
 		if (!rel) {
 			rc = error_set("%s: not inside %s (the %s): scan it on its own", paths[i],
-				       root, s->repo ? "repository of the first path" : "current folder");
+				       root,
+				       *repo ? "repository of the first path" : "current folder");
 			break;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			if (!s->repo) {
-				rc = add_folder(s, abs, rel);
+			if (!*repo) {
+				rc = add_folder(files, notes, abs, rel);
 				continue;
 			}
 			size_t k = strlen(rel);
 			for (size_t j = 0; j < all.len && !rc; j++) {
 				const char *p = all.items[j].path;
 				if (!k || (!strncmp(p, rel, k) && p[k] == '/'))
-					rc = file_list_add(&s->files, p, strlen(p), all.items[j].flags);
+					rc = file_list_add(files, p, strlen(p), all.items[j].flags);
 			}
 			continue;
 		}
-		const struct file_entry *e = s->repo ? find(&all, rel) : NULL;
+		const struct file_entry *e = *repo ? find(&all, rel) : NULL;
 		/* named on the command line: read even when git ignores it */
-		unsigned flags = e ? e->flags
-			       : S_ISLNK(st.st_mode) ? FILE_SYMLINK
-			       : s->repo ? 0 : FILE_UNTRACKED;
-		rc = file_list_add(&s->files, rel, strlen(rel), flags);
+		unsigned flags = e		       ? e->flags
+				 : S_ISLNK(st.st_mode) ? FILE_SYMLINK
+				 : *repo	       ? 0
+						       : FILE_UNTRACKED;
+		rc = file_list_add(files, rel, strlen(rel), flags);
 	}
 	file_list_free(&all);
 	if (rc)
 		return -1;
 	/* the same file named twice, or inside a named folder too, is read once */
-	file_list_sort(&s->files);
+	file_list_sort(files);
 	size_t kept = 0;
-	for (size_t i = 0; i < s->files.len; i++) {
-		if (kept && !strcmp(s->files.items[kept - 1].path, s->files.items[i].path)) {
-			free(s->files.items[i].path);
+	for (size_t i = 0; i < files->len; i++) {
+		if (kept && !strcmp(files->items[kept - 1].path, files->items[i].path)) {
+			free(files->items[i].path);
 			continue;
 		}
-		s->files.items[kept++] = s->files.items[i];
+		files->items[kept++] = files->items[i];
 	}
-	s->files.len = kept;
-	s->partial_tree = true;
+	files->len = kept;
 	return 0;
 }

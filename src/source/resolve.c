@@ -332,8 +332,8 @@ static void take(const char *data, size_t len, const char *start, import_fn fn, 
 		fn(ctx, start, (size_t)(end - start));
 }
 
-void scan_imports(const struct resolver *r, const char *data, size_t len, import_fn fn,
-		  void *ctx)
+void resolver_list_imports(const struct resolver *r, const char *data, size_t len, import_fn fn,
+			   void *ctx)
 {
 	for (const char *p = data; (p = memmem(p, len - (size_t)(p - data), "./", 2)); p += 2) {
 		if (p > data && p[-1] != '.')

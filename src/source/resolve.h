@@ -37,7 +37,7 @@ long resolve_import(const struct resolver *r, const char *from, const char *spec
  * from, require() or import() that could be project code (relative, or aliased).
  * A text scan, no parse: cheap enough for every file of a large tree. */
 typedef void (*import_fn)(void *ctx, const char *spec, size_t len);
-void scan_imports(const struct resolver *r, const char *data, size_t len, import_fn fn,
-		  void *ctx);
+void resolver_list_imports(const struct resolver *r, const char *data, size_t len, import_fn fn,
+			   void *ctx);
 
 #endif

@@ -4,57 +4,61 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/flow_stage.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "source/blob_read.h"
 #include "source/git_private.h"
 #include "source/history.h"
+#include "source/sink.h"
 #include "source/tree_walk.h"
 
-/* Scans one blob as path into out. A blob that cannot be read is named in s (the scan
- * is then incomplete) and the scan goes on. */
-static int scan_blob(struct scan *s, struct worker *w, struct blob_reader *br, const git_oid *id,
-		     const char *path, struct finding_list *out)
+/* Hands one blob as path to the sink, into out. A blob that cannot be read is noted (the
+ * result is then incomplete) and the reading goes on. */
+static int hand_blob(const struct unit_sink *k, struct sink_worker *w, struct blob_reader *br,
+		     const git_oid *id, const char *path, struct finding_list *out)
 {
 	const char *data, *why;
 	size_t len;
-	int rc = blob_reader_read(br, id, s->opt->max_file_size, &data, &len, &why);
+	int rc = blob_reader_read(br, id, k->max_file_size, &data, &len, &why);
 	if (rc < 0)
 		return -1;
 	if (rc == 1)
-		scan_worker_skipped_large(w);
+		k->skipped(w, SINK_SKIP_LARGE);
 	if (rc >= 2) {
 		char hex[GIT_OID_HEXSZ + 1];
 		git_oid_tostr(hex, sizeof hex, id);
-		return scan_note_incomplete(s, "%s: blob %s %s%s", path, hex,
+		return sink_note_incomplete(k, "%s: blob %s %s%s", path, hex,
 					    rc == 2 ? "not read: " : "is ", why);
 	}
 	if (rc)
 		return 0;
-	rc = scan_worker_unit(w, path, FILE_TRACKED, data, len, SCOPE_TREE, out);
+	const struct unit_input in = {
+	    .path = path, .flags = FILE_TRACKED, .data = data, .len = len, .scope = SCOPE_TREE};
+	rc = k->unit(w, &in, out);
 	return rc < 0 ? -1 : 0;
 }
 
 struct rev_walk {
-	struct scan *scan, *into; /* notes go to scan; files and findings into into */
-	struct worker *w;
+	const struct unit_sink *sink;
+	struct sink_worker *w;
 	struct blob_reader *br;
 	const char *rev;
+	struct file_list *files;
+	struct finding_list *out;
 };
 
 static int rev_blob(void *ctx, const git_oid *id, const struct buf *path)
 {
 	struct rev_walk *rw = ctx;
-	if (file_list_add(&rw->into->files, path->ptr, path->len, FILE_TRACKED) < 0)
+	if (file_list_add(rw->files, path->ptr, path->len, FILE_TRACKED) < 0)
 		return -1;
-	return scan_blob(rw->scan, rw->w, rw->br, id, path->ptr, &rw->into->findings);
+	return hand_blob(rw->sink, rw->w, rw->br, id, path->ptr, rw->out);
 }
 
 static int rev_submodule(void *ctx, const struct buf *path)
 {
 	struct rev_walk *rw = ctx;
-	scan_log(rw->scan, "%s: skipped: a submodule is another repository (scan it on its own)",
+	sink_log(rw->sink, "%s: skipped: a submodule is another repository (scan it on its own)",
 		 path->ptr);
 	return 0;
 }
@@ -65,16 +69,17 @@ static int rev_unread(void *ctx, const git_oid *id, const struct buf *path)
 	char shown[204], hex[GIT_OID_HEXSZ + 1] = "";
 	if (id) {
 		git_oid_tostr(hex, sizeof hex, id);
-		return scan_note_incomplete(rw->scan, "%s: tree %s of %s is missing or unreadable",
+		return sink_note_incomplete(rw->sink, "%s: tree %s of %s is missing or unreadable",
 					    path->len ? path->ptr : ".", hex, rw->rev);
 	}
-	return scan_note_incomplete(rw->scan,
+	return sink_note_incomplete(rw->sink,
 				    "%s: folders nested more than %d deep are not "
 				    "scanned (%s)",
 				    tree_path_shown(path, shown, 200), TREE_MAX_DEPTH, rw->rev);
 }
 
-int rev_scan(struct scan *s, struct repo *r, const char *rev, struct finding_list *out)
+int rev_read(const struct unit_sink *sink, struct repo *r, const char *rev, struct file_list *files,
+	     struct finding_list *out)
 {
 	git_repository *g = repo_git(r);
 	git_object *obj;
@@ -101,22 +106,10 @@ int rev_scan(struct scan *s, struct repo *r, const char *rev, struct finding_lis
 		git_tree_entry_free(e);
 		git_object_free(tree);
 		if (!sub)
-			return 0; /* REV had no such folder: nothing of it was known */
+			return 1; /* REV had no such folder: nothing of it was known */
 		tree = sub;
 	}
-	/* Scanning into the scan's own list is the audit of a bare repository's HEAD;
-	 * anything else gets a scan of its own, so REV's files and counters stay out. */
-	struct scan past, *into = s;
-	bool own = out != &s->findings;
-	if (own) {
-		if (scan_init(&past, s->rules, s->opt) < 0) {
-			git_object_free(tree);
-			return -1;
-		}
-		past.repo = r;
-		into = &past;
-	}
-	struct rev_walk rw = {s, into, scan_worker_new(into), NULL, rev};
+	struct rev_walk rw = {sink, sink->worker_new(sink->ctx), NULL, rev, files, out};
 	struct buf path = BUF_INIT;
 	int rc = rw.w && blob_reader_new(&rw.br, g) == 0 ? 0 : -1;
 	const struct tree_visit v = {NULL, rev_blob, rev_submodule, rev_unread, &rw};
@@ -124,56 +117,9 @@ int rev_scan(struct scan *s, struct repo *r, const char *rev, struct finding_lis
 		rc = tree_walk(g, git_object_id(tree), &path, &v);
 	buf_free(&path);
 	blob_reader_free(rw.br);
-	scan_worker_free(rw.w);
+	if (rw.w)
+		sink->worker_free(rw.w);
 	git_object_free(tree);
-	if (!rc)
-		rc = flow_stage_run(into, &into->findings);
-	if (!rc)
-		rc = scan_run_finishers(into);
-	if (!rc)
-		rc = scan_finish(into);
-	if (own) {
-		if (!rc)
-			rc = finding_list_take(out, &past.findings);
-		past.repo = NULL;
-		scan_free(&past);
-	}
-	return rc;
-}
-
-static const char *finding_key(const struct finding *f)
-{
-	return f->secret_hash[0] ? f->secret_hash : f->match;
-}
-
-/* Keeps the findings of now that before does not have: by rule and secret (or matched
- * text), counted, so a key moved to another line or a renamed file is not new. */
-static int keep_introduced(struct finding_list *now, struct finding_list *before,
-			   struct finding_list *out)
-{
-	bool *used = calloc(before->len ? before->len : 1, sizeof *used);
-	if (!used)
-		return error_set("out of memory");
-	int rc = 0;
-	for (size_t i = 0; i < now->len && !rc; i++) {
-		struct finding *f = &now->items[i];
-		bool seen = false;
-		for (size_t j = 0; j < before->len && !seen; j++) {
-			if (!used[j] && before->items[j].rule == f->rule &&
-			    !strcmp(finding_key(&before->items[j]), finding_key(f)))
-				seen = used[j] = true;
-		}
-		if (seen)
-			continue;
-		struct finding *k = finding_list_add(out);
-		if (!k) {
-			rc = -1;
-			break;
-		}
-		*k = *f;
-		memset(f, 0, sizeof *f);
-	}
-	free(used);
 	return rc;
 }
 
@@ -209,7 +155,8 @@ static int head_is_deep(git_repository *g, git_tree *head, bool *deep)
  * there are any, or when HEAD is that deep (deep), *spec lists the other paths (the
  * caller frees it), so that the diff visits only those and never walks the deep folders
  * (nor finds the renames from elsewhere: the result is incomplete anyway). */
-static int leave_out_deep(struct scan *s, git_index *index, bool deep_head, git_strarray *spec)
+static int leave_out_deep(const struct unit_sink *k, git_index *index, bool deep_head,
+			  git_strarray *spec)
 {
 	size_t n = git_index_entrycount(index), deep = 0;
 	*spec = (git_strarray){0};
@@ -225,7 +172,7 @@ static int leave_out_deep(struct scan *s, git_index *index, bool deep_head, git_
 			buf_put(&shown, e->path, strlen(e->path) < 200 ? strlen(e->path) : 200);
 			int rc = buf_oom(&shown)
 				     ? error_set("out of memory")
-				     : scan_note_incomplete(s,
+				     : sink_note_incomplete(k,
 							    "%s...: folders nested more "
 							    "than %d deep are not scanned",
 							    shown.ptr, TREE_MAX_DEPTH);
@@ -237,7 +184,7 @@ static int leave_out_deep(struct scan *s, git_index *index, bool deep_head, git_
 	if (!deep && !deep_head)
 		return 0;
 	if (deep_head && !deep)
-		scan_note_incomplete(s,
+		sink_note_incomplete(k,
 				     "HEAD: folders nested more than %d deep are not compared "
 				     "with the index",
 				     TREE_MAX_DEPTH);
@@ -256,7 +203,8 @@ static int leave_out_deep(struct scan *s, git_index *index, bool deep_head, git_
 	return 0;
 }
 
-int staged_scan(struct scan *s, struct repo *r)
+int staged_read(const struct unit_sink *now_sink, const struct unit_sink *before_sink,
+		struct repo *r, struct file_list *files, struct finding_list *out)
 {
 	git_repository *g = repo_git(r);
 	git_index *index = NULL;
@@ -264,12 +212,8 @@ int staged_scan(struct scan *s, struct repo *r)
 	git_diff *diff = NULL;
 	struct blob_reader *br = NULL;
 	git_strarray spec = {0};
-	struct scan past;
-	struct worker *w = NULL, *wpast = NULL;
-	int rc = scan_init(&past, s->rules, s->opt);
-	if (rc < 0)
-		return -1;
-	past.repo = r;
+	struct sink_worker *w = NULL, *wpast = NULL;
+	int rc = 0;
 	if (git_repository_index(&index, g) < 0) {
 		rc = repo_fail("cannot read the git index");
 		goto out;
@@ -281,7 +225,7 @@ int staged_scan(struct scan *s, struct repo *r)
 		git_error_clear(); /* no commit yet: everything staged is new */
 	bool deep_head;
 	if ((rc = head_is_deep(g, head, &deep_head)) < 0 ||
-	    (rc = leave_out_deep(s, index, deep_head, &spec)) < 0 ||
+	    (rc = leave_out_deep(now_sink, index, deep_head, &spec)) < 0 ||
 	    (rc = blob_reader_new(&br, g)) < 0)
 		goto out;
 	git_diff_options opts;
@@ -297,18 +241,18 @@ int staged_scan(struct scan *s, struct repo *r)
 		rc = repo_fail("cannot diff the index against HEAD");
 		goto out;
 	}
-	if (!(w = scan_worker_new(s)) || !(wpast = scan_worker_new(&past))) {
+	if (!(w = now_sink->worker_new(now_sink->ctx)) ||
+	    !(wpast = before_sink->worker_new(before_sink->ctx))) {
 		rc = -1;
 		goto out;
 	}
-	s->partial_tree = past.partial_tree = true;
 	const char *scope = repo_scope(r);
 	size_t sl = strlen(scope);
 	size_t n = git_diff_num_deltas(diff);
 	for (size_t i = 0; i < n && !rc; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
 		if (d->new_file.mode == GIT_FILEMODE_COMMIT && d->status != GIT_DELTA_DELETED)
-			scan_log(s,
+			sink_log(now_sink,
 				 "%s: skipped: a submodule is another repository (scan it on its "
 				 "own)",
 				 d->new_file.path);
@@ -323,40 +267,27 @@ int staged_scan(struct scan *s, struct repo *r)
 		path += sl;
 		if (sl && !strncmp(old_path, scope, sl))
 			old_path += sl;
-		rc = file_list_add(&s->files, path, strlen(path), FILE_TRACKED);
+		rc = file_list_add(files, path, strlen(path), FILE_TRACKED);
 		if (!rc)
-			rc = scan_blob(s, w, br, &d->new_file.id, path, &now);
+			rc = hand_blob(now_sink, w, br, &d->new_file.id, path, &now);
 		if (!rc && d->status != GIT_DELTA_ADDED && !git_oid_is_zero(&d->old_file.id) &&
 		    (d->old_file.mode == GIT_FILEMODE_BLOB ||
 		     d->old_file.mode == GIT_FILEMODE_BLOB_EXECUTABLE))
-			rc = scan_blob(s, wpast, br, &d->old_file.id, old_path, &before);
+			rc = hand_blob(before_sink, wpast, br, &d->old_file.id, old_path, &before);
 		if (!rc)
-			rc = keep_introduced(&now, &before, &s->findings);
-		finding_list_free(&now);
-		finding_list_free(&before);
-	}
-	if (!rc) {
-		/* the flow rules judge the changed files together, as they stand before and after */
-		struct finding_list now = {0}, before = {0};
-		rc = flow_stage_run(s, &now);
-		if (!rc)
-			rc = flow_stage_run(&past, &before);
-		if (!rc)
-			rc = keep_introduced(&now, &before, &s->findings);
+			rc = finding_list_take_new(out, &now, &before);
 		finding_list_free(&now);
 		finding_list_free(&before);
 	}
 out:
-	scan_worker_free(w);
-	scan_worker_free(wpast);
-	past.repo = NULL;
-	scan_free(&past);
+	if (w)
+		now_sink->worker_free(w);
+	if (wpast)
+		before_sink->worker_free(wpast);
 	git_diff_free(diff);
 	git_tree_free(head);
 	git_index_free(index);
 	blob_reader_free(br);
 	free(spec.strings);
-	if (!rc)
-		rc = scan_finish(s);
 	return rc;
 }

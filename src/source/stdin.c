@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/flow_stage.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "source/paths.h"
@@ -47,16 +46,32 @@ struct post_image {
 	long lines;	 /* lines written so far */
 };
 
-static int scan_image(struct scan *s, struct worker *w, struct post_image *img)
+/* Where the read units go. */
+struct stdin_out {
+	const struct unit_sink *sink;
+	struct sink_worker *w;
+	struct file_list *files;
+	struct finding_list *out;
+};
+
+static int hand_unit(struct stdin_out *o, const char *path, unsigned flags, const char *data,
+		     size_t len)
+{
+	const struct unit_input in = {
+	    .path = path, .flags = flags, .data = data, .len = len, .scope = SCOPE_TREE};
+	int rc = file_list_add(o->files, path, strlen(path), flags);
+	if (!rc && o->sink->unit(o->w, &in, o->out) < 0)
+		rc = -1;
+	return rc;
+}
+
+static int hand_image(struct stdin_out *o, struct post_image *img)
 {
 	int rc = 0;
 	if (img->path && img->text.len) {
 		if (buf_oom(&img->text))
 			return error_set("out of memory");
-		rc = file_list_add(&s->files, img->path, strlen(img->path), FILE_TRACKED);
-		if (!rc && scan_worker_unit(w, img->path, FILE_TRACKED, img->text.ptr, img->text.len,
-					    SCOPE_TREE, &s->findings) < 0)
-			rc = -1;
+		rc = hand_unit(o, img->path, FILE_TRACKED, img->text.ptr, img->text.len);
 	}
 	free(img->path);
 	buf_free(&img->text);
@@ -79,7 +94,7 @@ static char *new_name(const char *line, size_t n, bool git_prefix)
 	return strndup(line, n);
 }
 
-static int scan_diff(struct scan *s, struct worker *w, const char *data, size_t len)
+static int read_diff(struct stdin_out *o, const char *data, size_t len)
 {
 	const char *end = data + len, *p = data;
 	struct post_image img = {.text = BUF_INIT};
@@ -111,12 +126,12 @@ static int scan_diff(struct scan *s, struct worker *w, const char *data, size_t 
 			continue;
 		}
 		if (starts(line, n, "diff --git ")) {
-			rc = scan_image(s, w, &img);
+			rc = hand_image(o, &img);
 			git_prefix = true;
 		} else if (starts(line, n, "--- ")) {
 			git_prefix |= starts(line, n, "--- a/");
 		} else if (starts(line, n, "+++ ")) {
-			rc = scan_image(s, w, &img);
+			rc = hand_image(o, &img);
 			img.path = new_name(line, n, git_prefix);
 		} else if (starts(line, n, "@@ ")) {
 			long a = 0, b = 1, c = 0, d = 1;
@@ -135,11 +150,12 @@ static int scan_diff(struct scan *s, struct worker *w, const char *data, size_t 
 		}
 	}
 	if (!rc)
-		rc = scan_image(s, w, &img);
+		rc = hand_image(o, &img);
 	return rc;
 }
 
-int stdin_scan(struct scan *s, FILE *in, const char *name)
+int stdin_read(const struct unit_sink *sink, FILE *in, const char *name, struct file_list *files,
+	       struct finding_list *out)
 {
 	struct buf data = BUF_INIT;
 	char chunk[65536];
@@ -155,27 +171,18 @@ int stdin_scan(struct scan *s, FILE *in, const char *name)
 		buf_free(&data);
 		return error_set("cannot read standard input");
 	}
-	struct worker *w = scan_worker_new(s);
-	if (!w) {
+	struct stdin_out o = {sink, sink->worker_new(sink->ctx), files, out};
+	if (!o.w) {
 		buf_free(&data);
 		return -1;
 	}
-	s->partial_tree = true;
 	int rc = 0;
 	const char *text = data.ptr ? data.ptr : "";
-	if (is_diff(text, data.len)) {
-		rc = scan_diff(s, w, text, data.len);
-	} else {
-		rc = file_list_add(&s->files, name, strlen(name), FILE_UNTRACKED);
-		if (!rc && scan_worker_unit(w, name, FILE_UNTRACKED, text, data.len, SCOPE_TREE,
-					    &s->findings) < 0)
-			rc = -1;
-	}
-	scan_worker_free(w);
+	if (is_diff(text, data.len))
+		rc = read_diff(&o, text, data.len);
+	else
+		rc = hand_unit(&o, name, FILE_UNTRACKED, text, data.len);
+	sink->worker_free(o.w);
 	buf_free(&data);
-	if (!rc)
-		rc = flow_stage_run(s, &s->findings);
-	if (!rc)
-		rc = scan_finish(s);
 	return rc;
 }

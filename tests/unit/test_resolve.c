@@ -117,7 +117,7 @@ TEST(finds_specifiers_in_source)
 			  "log(\"see ./readme\");\n"
 			  "import f from 'react';\n";
 	struct seen s = {0};
-	scan_imports(&r, src, strlen(src), collect, &s);
+	resolver_list_imports(&r, src, strlen(src), collect, &s);
 	CHECK_INT(s.n, 5);
 	CHECK_STR(s.specs[0], "./a");
 	CHECK_STR(s.specs[1], "../b");
@@ -140,7 +140,7 @@ TEST(import_words_at_the_edges)
 			  "obj.require('./d');\n"
 			  "(require('./e'));\n";
 	struct seen s = {0};
-	scan_imports(&r, src, strlen(src), collect, &s);
+	resolver_list_imports(&r, src, strlen(src), collect, &s);
 	CHECK_INT(s.n, 2);
 	CHECK_STR(s.specs[0], "./a");
 	CHECK_STR(s.specs[1], "./e");

@@ -3,20 +3,22 @@
  * through the scan's redactor. Redaction is a property of the output, not of the rules
  * that fired: a key in a file name, a commit author or a note is masked like one in a
  * snippet. Fingerprints were computed before, from the text as it is. */
+#include "check/scan_result.h"
+
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/scan.h"
 #include "core/error.h"
 #include "core/redact.h"
-#include "report/report.h"
 
 static int redact_finding(const struct redactor *r, struct finding *f)
 {
 	if (redact_string(r, &f->path) < 0 || redact_string(r, &f->message) < 0 ||
 	    redact_string(r, &f->suppress_reason) < 0)
 		return -1;
-	if (f->commit && (redact_string(r, &f->commit->author) < 0 ||
-			  redact_string(r, &f->commit->date) < 0))
+	if (f->commit &&
+	    (redact_string(r, &f->commit->author) < 0 || redact_string(r, &f->commit->date) < 0))
 		return -1;
 	if (!f->snippet)
 		return 0;
@@ -47,7 +49,7 @@ static int redact_array(const struct redactor *r, char **items, size_t n)
 	return 0;
 }
 
-int report_redact(struct scan *s, char **target, bool force)
+int scan_redact(struct scan *s, char **target, bool force)
 {
 	struct redactor *r = &s->redactor;
 	redactor_seal(r);

@@ -1,8 +1,9 @@
-/* What the history scan's modules share: the blob records, the tables and the state of
- * one scan. history_walk.c walks the commits and records the blobs; history.c screens,
- * reads and scans them. */
-#ifndef OCPAY_HISTORY_PRIVATE_H
-#define OCPAY_HISTORY_PRIVATE_H
+/* What the history reader's modules share: the blob records, the tables and the state of
+ * one read. history_walk.c walks the commits and records the blobs; history.c screens
+ * them and hands them to the sink; history_attribute.c gives the findings their commits.
+ * None of them owns this state: each includes it from below. */
+#ifndef OCPAY_HISTORY_STATE_H
+#define OCPAY_HISTORY_STATE_H
 
 #include <git2.h>
 #include <pthread.h>
@@ -17,6 +18,7 @@
 #include "source/commits.h"
 #include "source/history.h"
 #include "source/pack.h"
+#include "source/sink.h"
 
 struct reader;
 
@@ -105,7 +107,7 @@ static inline void table_free(struct table *t)
 #define MAX_CHUNKS (1u << 14) /* 67 million blobs */
 
 struct history {
-	struct scan *s;
+	const struct unit_sink *sink; /* borrowed: units go there */
 	struct repo *repo;
 	git_oid *commits; /* then, from first_ref on, the objects refs name (refs[i - first_ref]) */
 	size_t ncommits, capcommits, first_ref;
@@ -137,30 +139,27 @@ struct history {
 	atomic_size_t next;
 	atomic_size_t done_blobs, done_bytes;
 	uint64_t started_ms, drawn_ms;
-	struct progress bar; /* draws nothing without progress */
+	struct progress bar;		   /* draws nothing without progress */
 	const struct reader *first_reader; /* the calling thread's */
 };
-
-static inline uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static inline struct blob_rec *blob_at(const struct history *h, size_t i)
 {
 	return &h->chunks[i >> CHUNK_BITS][i & (CHUNK_SIZE - 1)];
 }
 
-/* The author and date of commit id, for a finding (empty when it cannot be read). */
+/* The author and date of commit id, for a finding (empty when it cannot be read;
+ * history_attribute.c). */
 int commit_info_fill(git_repository *g, const git_oid *id, struct commit_info **out);
 /* Gives each finding of the history its commit, or its ref's object (history_attribute.c). */
 int history_attribute(struct history *h, struct finding_list *found);
-/* Keeps one finding per secret per path, at its earliest commit, into s->findings; a key
- * still in the working tree becomes that tree finding, with the commit. */
-int history_keep_earliest(const struct history *h, struct scan *s, struct finding_list *found);
-/* Names an object that cannot be read (the first few; the rest are counted). */
+/* Keeps one finding per secret per path, at its earliest commit, into tree (the working
+ * tree's findings); a key still in the working tree becomes that tree finding, with the
+ * commit. */
+int history_keep_earliest(const struct history *h, struct finding_list *tree,
+			  struct finding_list *found);
+/* Names an object that cannot be read (the first few; the rest are counted;
+ * history_walk.c). */
 void history_note_missing(struct history *h, const git_oid *oid, const char *what);
 void history_draw_progress(struct history *h);
 /* Walks every commit reachable from the refs (not from since, when given) and the trees
