@@ -298,6 +298,11 @@ static int expand_status_readers(struct scan *s, size_t *count)
 		if (lang == LANG_TEXT || flow_stage_kept(s, (long)i) ||
 		    (s->files.items[i].flags & FILE_SYMLINK))
 			continue;
+		/* the first pass's prefilter saw the word, in any case, or not */
+		const struct file_facts *f = s->facts ? &s->facts[i] : NULL;
+		const uint64_t *want = s->rules->status_mask;
+		if (f && f->read && !(f->kw[0] & want[0]) && !(f->kw[1] & want[1]))
+			continue;
 		size_t len = 0;
 		char *data = file_read_small(s->root, p, s->opt->max_parse_size, &len);
 		bool hit = data && memmem(data, len, word, sizeof word - 1) != NULL;

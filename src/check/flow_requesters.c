@@ -39,9 +39,17 @@ int flow_requesters(const struct scan *s, const char (*texts)[FLOW_ROUTE_TEXT], 
 			if (!lang_is_js(lang_from_path(p)) || (pass == 1 && kept) ||
 			    (s->files.items[i].flags & FILE_SYMLINK))
 				continue;
+			struct requester rq = {s, p, hit, false};
+			const struct file_facts *f = s->facts ? &s->facts[i] : NULL;
+			if (pass == 1 && f && f->listed) {
+				/* the scan's second pass listed what it imports */
+				for (uint32_t k = 0; k < f->nimports && !rq.found; k++)
+					rq.found = hit[f->imports[k]];
+				wanted[i] |= rq.found && !kept;
+				continue;
+			}
 			size_t len = 0;
 			char *data = file_read_small(s->root, p, s->opt->max_parse_size, &len);
-			struct requester rq = {s, p, hit, false};
 			for (size_t k = 0; data && pass == 0 && k < n && !rq.found; k++)
 				rq.found = memmem(data, len, texts[k], strlen(texts[k])) != NULL;
 			if (data && pass == 1 && s->resolver.files)

@@ -116,6 +116,8 @@ struct ruleset {
 	char **keywords; /* lower case, indexed by bit */
 	size_t nkeywords;
 	uint64_t ocpay_mask[2];
+	uint64_t status_mask[2]; /* "confirmed": code files the flow rules may need to read
+				  * although they never name OCPay (a return handler) */
 	struct model_set *models; /* rules/models/ and DIR/models/ of --rules DIR */
 };
 

@@ -121,6 +121,10 @@ static unsigned langs_reading(enum lang l)
 static struct literal_set *prefilter_for(const struct ruleset *set, enum lang l)
 {
 	uint64_t want[2] = {set->ocpay_mask[0], set->ocpay_mask[1]};
+	if (l != LANG_COUNT && l != LANG_TEXT) {
+		want[0] |= set->status_mask[0];
+		want[1] |= set->status_mask[1];
+	}
 	for (size_t i = 0; i < set->len; i++) {
 		const struct rule *r = &set->rules[i];
 		if (l == LANG_COUNT && !(r->scopes & SCOPE_HISTORY))
@@ -145,6 +149,8 @@ int ruleset_prepare(struct ruleset *set)
 	for (size_t i = 0; i < sizeof ocpay_markers / sizeof ocpay_markers[0]; i++)
 		if (keyword_bit(set, "the built-in rules", ocpay_markers[i], set->ocpay_mask) < 0)
 			return -1;
+	if (keyword_bit(set, "the built-in rules", "confirmed", set->status_mask) < 0)
+		return -1;
 	for (size_t i = 0; i < set->len; i++) {
 		struct rule *r = &set->rules[i];
 		if (!r->napplies || r->not_applicable)

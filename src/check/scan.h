@@ -67,6 +67,9 @@ struct scan_evidence {
 struct file_facts {
 	uint64_t kw[2];
 	bool read; /* read and scanned (not skipped) */
+	int32_t *imports; /* JavaScript, when listed: the files of the list it imports */
+	uint32_t nimports;
+	bool listed; /* imports listed (the second pass read it) */
 };
 
 struct config;

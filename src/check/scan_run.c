@@ -77,21 +77,49 @@ void scan_free(struct scan *s)
 	memset(s, 0, sizeof *s);
 }
 
-struct importer {
+struct import_list {
 	const struct scan *scan;
 	const char *from;
-	uint64_t inherit[2];
+	int32_t *items;
+	uint32_t n, cap;
+	bool oom;
 };
 
-/* The keywords of the OCPay modules a file imports. */
 static void add_import(void *ctx, const char *spec, size_t len)
 {
-	struct importer *im = ctx;
-	long k = resolve_import(&im->scan->resolver, im->from, spec, len);
-	if (k >= 0 && scan_is_ocpay(im->scan, im->scan->facts[k].kw)) {
-		im->inherit[0] |= im->scan->facts[k].kw[0];
-		im->inherit[1] |= im->scan->facts[k].kw[1];
+	struct import_list *l = ctx;
+	long k = resolve_import(&l->scan->resolver, l->from, spec, len);
+	if (k < 0 || l->oom)
+		return;
+	if (l->n == l->cap) {
+		uint32_t cap = l->cap ? l->cap * 2 : 8;
+		int32_t *p = realloc(l->items, cap * sizeof *p);
+		if (!p) {
+			l->oom = true;
+			return;
+		}
+		l->items = p;
+		l->cap = cap;
 	}
+	l->items[l->n++] = (int32_t)k;
+}
+
+/* The files of the list a JavaScript file imports, kept for the flow stage (the pages
+ * importing a page that requests the shop's routes) so it need not read them again. */
+static int record_imports(struct scan *s, size_t i, const char *data, size_t len)
+{
+	struct file_facts *f = &s->facts[i];
+	struct import_list l = {s, s->files.items[i].path, NULL, 0, 0, false};
+	resolver_list_imports(&s->resolver, data, len, add_import, &l);
+	if (l.oom) {
+		free(l.items);
+		return error_set("out of memory");
+	}
+	free(f->imports);
+	f->imports = l.items;
+	f->nimports = l.n;
+	f->listed = true;
+	return 0;
 }
 
 /* Second pass, for one file: a module that imports OCPay code (its API base URL, its
@@ -108,14 +136,24 @@ static int import_file(struct worker *w, size_t i)
 	size_t len = 0;
 	if (scan_read_unit(w, e, &data, &len, NULL))
 		return 0; /* counted in the first pass */
-	struct importer im = {s, e->path, {0, 0}};
-	resolver_list_imports(&s->resolver, data, len, add_import, &im);
-	im.inherit[0] &= ~f->kw[0];
-	im.inherit[1] &= ~f->kw[1];
+	if (record_imports(s, i, data, len) < 0) {
+		free(data);
+		return -1;
+	}
+	uint64_t inherit[2] = {0, 0};
+	for (uint32_t k = 0; k < f->nimports; k++) {
+		const struct file_facts *t = &s->facts[f->imports[k]];
+		if (scan_is_ocpay(s, t->kw)) {
+			inherit[0] |= t->kw[0];
+			inherit[1] |= t->kw[1];
+		}
+	}
+	inherit[0] &= ~f->kw[0];
+	inherit[1] &= ~f->kw[1];
 	int rc = 0;
-	if (im.inherit[0] | im.inherit[1]) {
+	if (inherit[0] | inherit[1]) {
 		scan_log(s, "%s: read again: it imports OCPay code", e->path);
-		w->inherit = im.inherit;
+		w->inherit = inherit;
 		rc = scan_worker_unit(w, e->path, e->flags, data, len, SCOPE_TREE, &w->results[i]);
 		w->inherit = NULL;
 	}
@@ -283,6 +321,8 @@ out:
 	for (size_t i = 0; results && i < n; i++)
 		finding_list_free(&results[i]);
 	free(results);
+	for (size_t i = 0; s->facts && i < n; i++)
+		free(s->facts[i].imports);
 	free(s->facts);
 	s->facts = NULL;
 	s->stats.duration_ms = progress_now_ms() - t0;
