@@ -471,39 +471,22 @@ void rule_free(struct rule *r)
 	free(r->detectors);
 }
 
-int ruleset_add_yaml(struct ruleset *set, const char *name, const char *text, size_t len)
+int rule_parse(struct rule *r, const char *name, const char *text, size_t len, bool builtin)
 {
-	return rule_add_yaml(set, name, text, len, false);
-}
-
-int rule_add_yaml(struct ruleset *set, const char *name, const char *text, size_t len, bool lazy)
-{
-	struct loader ld = {.name = name, .lazy = lazy};
+	struct loader ld = {.name = name, .lazy = builtin};
 	if (yaml_load(&ld.doc, name, text, len) < 0)
 		return -1;
-
-	struct rule r = {0};
+	memset(r, 0, sizeof *r);
 	int oom;
 	const yaml_node_t *twice = yaml_repeated_key(&ld.doc, &oom);
 	int rc = oom ? -1
 		 : twice ? fail_at(&ld, twice, "'%s' is given twice", twice->data.scalar.value)
-			 : load_rule(&ld, yaml_document_get_root_node(&ld.doc), &r);
-	if (!rc && ruleset_find(set, r.id))
-		rc = error_set("%s: duplicate rule id %s", name, r.id);
-	if (!rc && !(r.source = strdup(name)))
+			 : load_rule(&ld, yaml_document_get_root_node(&ld.doc), r);
+	if (!rc && !(r->source = strdup(name)))
 		rc = error_set("out of memory");
-	r.builtin = lazy;
-	if (!rc) {
-		struct rule *p = realloc(set->rules, (set->len + 1) * sizeof *p);
-		if (!p)
-			rc = error_set("out of memory");
-		else {
-			set->rules = p;
-			set->rules[set->len++] = r;
-		}
-	}
+	r->builtin = builtin;
 	if (rc)
-		rule_free(&r);
+		rule_free(r);
 	yaml_document_delete(&ld.doc);
 	return rc;
 }

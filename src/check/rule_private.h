@@ -12,10 +12,10 @@
 /* The longest keyword the prefilter indexes. */
 #define RULE_MAX_KEYWORD 127
 
-/* Adds the rule of one YAML document; builtin: its queries are compiled on first use
- * (they are tested at build time). Errors name NAME:LINE:COL. */
-int rule_add_yaml(struct ruleset *set, const char *name, const char *text, size_t len,
-		  bool builtin);
+/* Reads the rule of one YAML document into *r; builtin: its queries are compiled on
+ * first use (they are tested at build time). Errors name NAME:LINE:COL; on error *r
+ * holds nothing to free. */
+int rule_parse(struct rule *r, const char *name, const char *text, size_t len, bool builtin);
 void rule_free(struct rule *r);
 
 #endif

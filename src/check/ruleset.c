@@ -16,6 +16,30 @@
 #include "flow/model.h"
 #include "source/files.h"
 
+static int add_rule(struct ruleset *set, const char *name, const char *text, size_t len,
+		    bool builtin)
+{
+	struct rule r;
+	if (rule_parse(&r, name, text, len, builtin) < 0)
+		return -1;
+	int rc = ruleset_find(set, r.id) ? error_set("%s: duplicate rule id %s", name, r.id) : 0;
+	struct rule *p = rc ? NULL : realloc(set->rules, (set->len + 1) * sizeof *p);
+	if (!rc && !p)
+		rc = error_set("out of memory");
+	if (rc) {
+		rule_free(&r);
+		return rc;
+	}
+	set->rules = p;
+	set->rules[set->len++] = r;
+	return 0;
+}
+
+int ruleset_add_yaml(struct ruleset *set, const char *name, const char *text, size_t len)
+{
+	return add_rule(set, name, text, len, false);
+}
+
 /* A rule file in a --rules folder: a regular file in it, not reached through a link
  * (the folder may be in the audited repository). */
 static int load_file(struct ruleset *set, const char *dir, const char *file)
@@ -56,7 +80,7 @@ int ruleset_load(struct ruleset *set, const char *extra_dir)
 	if (model_set_load(&set->models, extra_dir) < 0)
 		return -1;
 	for (const struct embedded_rule *e = embedded_rules; e->name; e++)
-		if (rule_add_yaml(set, e->name, e->text, e->len, true) < 0)
+		if (add_rule(set, e->name, e->text, e->len, true) < 0)
 			return -1;
 	if (extra_dir && load_dir(set, extra_dir) < 0)
 		return -1;
