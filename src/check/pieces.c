@@ -10,6 +10,7 @@
 #include "check/scan_private.h"
 #include "core/error.h"
 #include "lang/lang.h"
+#include "source/files.h"
 
 /* Pieces overlap by PIECE_OVERLAP, and a hit belongs to the piece it starts in, away from
  * the edges, so a key across two pieces is found once. Up to PIECES_MAX times
@@ -19,22 +20,6 @@
 #define PIECE_SIZE (1u << 20)
 #define PIECE_OVERLAP (64u << 10)
 #define PIECES_MAX 64
-
-static int read_full(int fd, char *p, size_t want, size_t *got)
-{
-	*got = 0;
-	while (*got < want) {
-		ssize_t n = read(fd, p + *got, want - *got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		*got += (size_t)n;
-	}
-	return 0;
-}
 
 int scan_large_file(struct worker *w, size_t index, int fd, size_t size)
 {
@@ -57,7 +42,7 @@ int scan_large_file(struct worker *w, size_t index, int fd, size_t size)
 		size_t want = PIECE_SIZE - carry, got;
 		if (want > budget - total)
 			want = budget - total;
-		if (read_full(fd, p + carry, want, &got) < 0) {
+		if (file_read_full(fd, p + carry, want, &got) < 0) {
 			w->stats.skipped_unreadable++;
 			rc = scan_note_limit(s, SCOPE_TREE, NULL, "%s: cannot read: %s", e->path,
 					     strerror(errno));

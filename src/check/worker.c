@@ -340,16 +340,8 @@ int scan_read_unit(struct worker *w, const struct file_entry *e, char **data, si
 		return error_set("out of memory");
 	}
 	size_t got = 0;
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, p + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err = n < 0 ? errno : 0;
-			break;
-		}
-		got += (size_t)n;
-	}
+	if (file_read_full(fd, p, (size_t)st.st_size, &got) < 0)
+		err = errno;
 	close(fd);
 	if (got < (size_t)st.st_size && err) {
 		free(p);

@@ -190,18 +190,10 @@ static int read_open(char **text, size_t *len, int fd, const char *name, size_t 
 	char *p = malloc(size + 1);
 	if (!p)
 		return error_set("out of memory");
-	while (got < size) {
-		ssize_t n = read(fd, p + got, size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int err = errno;
-			free(p);
-			return error_set("%s: cannot read: %s", name, strerror(err));
-		}
-		if (n == 0)
-			break; /* it shrank meanwhile: what is there */
-		got += (size_t)n;
+	if (file_read_full(fd, p, size, &got) < 0) { /* a file that shrank: what is there */
+		int err = errno;
+		free(p);
+		return error_set("%s: cannot read: %s", name, strerror(err));
 	}
 	p[got] = '\0';
 	*text = p;
@@ -386,4 +378,20 @@ int dir_read(int fd, struct buf *names, struct dir_entry **out, size_t *n, size_
 	errno = err;
 	return rc;
 #endif
+}
+
+int file_read_full(int fd, char *p, size_t want, size_t *got)
+{
+	*got = 0;
+	while (*got < want) {
+		ssize_t n = read(fd, p + *got, want - *got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		*got += (size_t)n;
+	}
+	return 0;
 }

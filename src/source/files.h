@@ -53,6 +53,9 @@ int dir_read(int fd, struct buf *names, struct dir_entry **out, size_t *n, size_
  * a link to elsewhere is not read through it. flags as for open(2); -1 with errno set,
  * ELOOP when a link is met. */
 int file_open_nofollow(const char *full, int flags);
+/* Reads up to want bytes of fd into p, through interrupted and short reads; *got holds
+ * how many it read (fewer at the end of the file). 0, or -1 with errno on a read error. */
+int file_read_full(int fd, char *p, size_t want, size_t *got);
 
 /* Reads a file the tool reads for itself (its configuration, the baseline, rule files, a
  * project's package.json or tsconfig.json). It is opened without blocking, so a FIFO or a

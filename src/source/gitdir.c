@@ -12,6 +12,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "source/files.h"
 
 /* Config files and refs are small; larger ones are left to libgit2. */
 #define SMALL_FILE_MAX ((size_t)4 * 1024 * 1024)
@@ -36,17 +37,8 @@ static int read_small(const char *path, bool follow, char **out, size_t *len)
 		rc = error_set("out of memory");
 	} else {
 		size_t got = 0;
-		while (got < (size_t)st.st_size) {
-			ssize_t n = read(fd, *out + got, (size_t)st.st_size - got);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				if (n < 0)
-					rc = ASK_LIBGIT2;
-				break;
-			}
-			got += (size_t)n;
-		}
+		if (file_read_full(fd, *out, (size_t)st.st_size, &got) < 0)
+			rc = ASK_LIBGIT2;
 		(*out)[got] = '\0';
 		*len = got;
 	}

@@ -12,6 +12,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "source/wildmatch.h"
+#include "source/files.h"
 
 /* git refuses pattern files over 100 MB; nothing real comes near this. */
 #define RULES_MAX_SIZE ((size_t)16 * 1024 * 1024)
@@ -279,17 +280,7 @@ static int read_rules(struct ignore *ig, int dirfd, const char *name, const char
 		rc = error_set("out of memory");
 	} else {
 		size_t got = 0;
-		int err = 0;
-		while (got < (size_t)st.st_size) {
-			ssize_t n = read(fd, *text + got, (size_t)st.st_size - got);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				err = n < 0 ? errno : 0;
-				break;
-			}
-			got += (size_t)n;
-		}
+		int err = file_read_full(fd, *text, (size_t)st.st_size, &got) < 0 ? errno : 0;
 		if (err) {
 			note(ig, true, shown, strerror(err));
 			free(*text);

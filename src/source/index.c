@@ -11,6 +11,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "source/files.h"
 
 /* An index is read whole: one this large is no index a merchant has. */
 #define INDEX_MAX_SIZE ((size_t)512 * 1024 * 1024)
@@ -239,14 +240,8 @@ int index_read(struct index_paths *out, const char *path)
 	int rc = 1;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size <= INDEX_MAX_SIZE &&
 	    (size_t)st.st_size >= 12 + HASH_RAW && (data = malloc((size_t)st.st_size))) {
-		while (size < (size_t)st.st_size) {
-			ssize_t n = read(fd, data + size, (size_t)st.st_size - size);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			size += (size_t)n;
-		}
+		if (file_read_full(fd, (char *)data, (size_t)st.st_size, &size) < 0)
+			size = 0;
 		rc = size == (size_t)st.st_size && !memcmp(data, "DIRC", 4) ? 0 : 1;
 	}
 	close(fd);
