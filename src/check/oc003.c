@@ -36,13 +36,6 @@ static bool carries(struct flow_check *c, int32_t file, const struct ir_node *e)
 	return e && (flow_labels(c->q, file, e) & FL_CREATED);
 }
 
-/* The name of the object a member chain starts at: order in order.payment.ref. */
-static const char *base_name(const struct ir_node *n)
-{
-	while (n && (n->kind == IR_MEMBER || n->kind == IR_INDEX))
-		n = n->a;
-	return n && n->kind == IR_NAME ? n->text : n && n->kind == IR_THIS ? "this" : NULL;
-}
 
 static void add_carrier(struct saving *s, const char *name)
 {
@@ -52,7 +45,7 @@ static void add_carrier(struct saving *s, const char *name)
 
 static bool is_carrier(const struct saving *s, const struct ir_node *n)
 {
-	const char *name = base_name(n);
+	const char *name = ir_root_name(n);
 	for (size_t i = 0; name && i < s->ncarriers; i++)
 		if (!strcmp(s->carriers[i], name))
 			return true;
@@ -65,13 +58,13 @@ static bool visit_carriers(void *ctx, const struct ir_node *n)
 	struct saving *s = ctx;
 	if (n->kind == IR_ASSIGN && n->a && (n->a->kind == IR_MEMBER || n->a->kind == IR_INDEX) &&
 	    carries(s->c, s->file, n->b))
-		add_carrier(s, base_name(n->a));
+		add_carrier(s, ir_root_name(n->a));
 	else if (n->kind == IR_CALL && n->a && n->a->kind == IR_MEMBER && n->a->text &&
 		 !strncasecmp(n->a->text, "set", 3) && n->nkids && carries(s->c, s->file, n->kids[0]))
-		add_carrier(s, base_name(n->a->a));
+		add_carrier(s, ir_root_name(n->a->a));
 	else if (n->kind == IR_CALL && n->a && n->a->kind == IR_MEMBER && n->a->text &&
 		 !strcmp(n->a->text, "assign") && n->nkids >= 2 && carries(s->c, s->file, n->kids[1]))
-		add_carrier(s, base_name(n->kids[0]));
+		add_carrier(s, ir_root_name(n->kids[0]));
 	return true;
 }
 

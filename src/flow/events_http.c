@@ -55,6 +55,41 @@ int ev_endpoint_of(const struct flow *f, enum lang lang, const char *url)
 	return -1;
 }
 
+/* The row of kind whose receiver (by_receiver) or type pattern names a declared type
+ * (App\\Logging\\AuditLogger is AuditLogger), or NULL. */
+static const struct model_row *row_of_type(const struct flow *f, enum model_kind kind,
+					   enum lang lang, const char *type, bool by_receiver)
+{
+	const char *bs = strrchr(type, '\\');
+	struct path p = {.n = 1, .rooted = true};
+	p.seg[0] = bs ? bs + 1 : type;
+	size_t n;
+	const struct model_row *const *rows = model_rows(f->models, kind, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct path_pattern *pat = by_receiver ? rows[i]->receiver_pat : rows[i]->type_pat;
+		if ((rows[i]->langs & LANG_BIT(lang)) && pat && path_match(pat, &p))
+			return rows[i];
+	}
+	return NULL;
+}
+
+/* The declared type of property prop of class c: a field's, or a constructor parameter's
+ * promoted to it; NULL when none is written. */
+static const char *property_type(const struct ir_file *ir, const struct ir_class *c,
+				 const char *prop)
+{
+	for (uint32_t i = 0; i < c->nfields; i++)
+		if (c->fields[i].type && c->fields[i].name && !strcmp(c->fields[i].name, prop))
+			return c->fields[i].type;
+	for (uint32_t m = 0; m < c->nmethods; m++) {
+		const struct ir_func *fn = &ir->funcs[c->methods[m]];
+		for (uint32_t k = 0; (fn->flags & IR_FN_CTOR) && k < fn->nparams; k++)
+			if (fn->params[k].name && !strcmp(fn->params[k].name, prop))
+				return fn->params[k].type;
+	}
+	return NULL;
+}
+
 /* The declared type of what a receiver holds: a property's (declared, or promoted by the
  * constructor), a parameter's. */
 static const char *receiver_type(struct events *ev, const struct ir_node *recv)
@@ -66,17 +101,7 @@ static const char *receiver_type(struct events *ev, const struct ir_node *recv)
 		if (!value_class(f, file, recv->a, &cf, &cc, 0))
 			return NULL;
 		const struct ir_file *ir = flow_ir(f, cf);
-		const struct ir_class *c = &ir->classes[cc];
-		for (uint32_t i = 0; i < c->nfields; i++)
-			if (c->fields[i].name && !strcmp(c->fields[i].name, recv->text))
-				return c->fields[i].type;
-		for (uint32_t m = 0; m < c->nmethods; m++) {
-			const struct ir_func *fn = &ir->funcs[c->methods[m]];
-			for (uint32_t k = 0; (fn->flags & IR_FN_CTOR) && k < fn->nparams; k++)
-				if (fn->params[k].name && !strcmp(fn->params[k].name, recv->text))
-					return fn->params[k].type;
-		}
-		return NULL;
+		return property_type(ir, &ir->classes[cc], recv->text);
 	}
 	if (recv && recv->kind == IR_NAME) {
 		const struct def *d = def_reaching(f, file, recv, recv);
@@ -95,16 +120,7 @@ const struct model_row *ev_typed_row(struct events *ev, enum model_kind kind,
 	const char *type = receiver_type(ev, recv);
 	if (!type)
 		return NULL;
-	const char *bs = strrchr(type, '\\');
-	struct path p = {.n = 1, .rooted = true};
-	p.seg[0] = bs ? bs + 1 : type;
-	size_t n;
-	const struct model_row *const *rows = model_rows(ev->f->models, kind, &n);
-	for (size_t i = 0; i < n; i++)
-		if ((rows[i]->langs & LANG_BIT(ev->ir->lang)) && rows[i]->receiver_pat &&
-		    path_match(rows[i]->receiver_pat, &p))
-			return rows[i];
-	return NULL;
+	return row_of_type(ev->f, kind, ev->ir->lang, type, true);
 }
 
 /* The client row whose `type` names the type of property prop of class c (a declared
@@ -112,28 +128,8 @@ const struct model_row *ev_typed_row(struct events *ev, enum model_kind kind,
 static const struct model_row *client_by_type(struct events *ev, const struct ir_file *ir,
 					      const struct ir_class *c, const char *prop)
 {
-	const char *type = NULL;
-	for (uint32_t i = 0; prop && i < c->nfields && !type; i++)
-		if (c->fields[i].name && !strcmp(c->fields[i].name, prop))
-			type = c->fields[i].type;
-	for (uint32_t m = 0; prop && m < c->nmethods && !type; m++) {
-		const struct ir_func *fn = &ir->funcs[c->methods[m]];
-		for (uint32_t k = 0; (fn->flags & IR_FN_CTOR) && k < fn->nparams && !type; k++)
-			if (fn->params[k].name && !strcmp(fn->params[k].name, prop))
-				type = fn->params[k].type;
-	}
-	if (!type)
-		return NULL;
-	const char *bs = strrchr(type, '\\');
-	struct path p = {.n = 1, .rooted = true};
-	p.seg[0] = bs ? bs + 1 : type;
-	size_t n;
-	const struct model_row *const *rows = model_rows(ev->f->models, MODEL_HTTP, &n);
-	for (size_t i = 0; i < n; i++)
-		if ((rows[i]->langs & LANG_BIT(ir->lang)) && rows[i]->type_pat &&
-		    path_match(rows[i]->type_pat, &p))
-			return rows[i];
-	return NULL;
+	const char *type = prop ? property_type(ir, c, prop) : NULL;
+	return !type ? NULL : row_of_type(ev->f, MODEL_HTTP, ir->lang, type, false);
 }
 
 /* What holds the client a request is made on: the receiver of api.post(), or the name

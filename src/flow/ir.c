@@ -362,6 +362,13 @@ static bool is_statement(const struct ir_node *n)
 	return n->kind >= IR_BLOCK;
 }
 
+const char *ir_root_name(const struct ir_node *n)
+{
+	while (n && (n->kind == IR_MEMBER || n->kind == IR_INDEX || n->kind == IR_AWAIT))
+		n = n->a;
+	return n && n->kind == IR_NAME ? n->text : n && n->kind == IR_THIS ? "this" : NULL;
+}
+
 const struct ir_node *ir_statement_of(const struct ir_node *n)
 {
 	while (n && n->parent && !(n->parent->kind == IR_BLOCK) && !is_statement(n))

@@ -324,6 +324,8 @@ const char *ir_kind_name(enum ir_kind k);
 const char *ir_op_name(enum ir_op op);
 /* Whether n is the kind and, for text kinds, has the text. */
 bool ir_is_name(const struct ir_node *n, const char *name);
+/* The name a member chain starts at (order in (await order).payment.ref; "this"), or NULL. */
+const char *ir_root_name(const struct ir_node *n);
 /* The statement around n (the child of an IR_BLOCK, or the nearest statement kind). */
 const struct ir_node *ir_statement_of(const struct ir_node *n);
 /* Whether n lies inside ancestor (or is it). */

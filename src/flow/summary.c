@@ -117,16 +117,9 @@ struct staged {
 	uint32_t labels;
 };
 
-static const char *root_name(const struct ir_node *n)
-{
-	while (n && (n->kind == IR_MEMBER || n->kind == IR_INDEX || n->kind == IR_AWAIT))
-		n = n->a;
-	return n && n->kind == IR_NAME ? n->text : n && n->kind == IR_THIS ? "this" : NULL;
-}
-
 static bool staged_on(const struct staged *st, const struct ir_node *target)
 {
-	const char *name = root_name(target);
+	const char *name = ir_root_name(target);
 	if (!name)
 		return false;
 	if (st->any)
@@ -153,11 +146,11 @@ static uint32_t staged_values(struct flow_query *q, const struct flow *f, struct
 			      const struct ir_node *write)
 {
 	struct staged st = {q, fn.file, {0}, 0, false, 0};
-	if (write->a && write->a->kind == IR_MEMBER && root_name(write->a->a))
-		st.names[st.nnames++] = root_name(write->a->a);
+	if (write->a && write->a->kind == IR_MEMBER && ir_root_name(write->a->a))
+		st.names[st.nnames++] = ir_root_name(write->a->a);
 	for (uint32_t i = 0; i < write->nkids && st.nnames < 8; i++)
-		if (root_name(write->kids[i]))
-			st.names[st.nnames++] = root_name(write->kids[i]);
+		if (ir_root_name(write->kids[i]))
+			st.names[st.nnames++] = ir_root_name(write->kids[i]);
 	st.any = write->nkids == 0;
 	flow_walk(f, fn, false, visit_staged, &st);
 	return st.labels;
