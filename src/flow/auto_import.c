@@ -69,15 +69,6 @@ static size_t first_from(const struct flow *f, const char *prefix)
 	return lo;
 }
 
-static bool declares(const struct flow_file *ff, const char *name)
-{
-	const struct scope *s = &ff->scopes[0];
-	for (uint32_t i = 0; i < s->ndefs; i++)
-		if (!strcmp(s->defs[i].name, name))
-			return true;
-	return false;
-}
-
 /* Adds to file an import of every export of the files under dir it does not declare. */
 static int import_dir(struct flow *f, int32_t file, const char *dir, bool *added)
 {
@@ -92,8 +83,9 @@ static int import_dir(struct flow *f, int32_t file, const char *dir, bool *added
 			continue;
 		for (uint32_t k = 0; k < src->nexports; k++) {
 			const struct ir_export *ex = &src->exports[k];
+			uint32_t declared;
 			if (!ex->name || !strcmp(ex->name, "default") || !strcmp(ex->name, "*") ||
-			    declares(&f->files[file], ex->name))
+			    scope_lookup(f, file, 0, ex->name, &declared))
 				continue;
 			struct ir_import im = {.kind = IR_IMPORT_AUTO,
 					       .local = ir_strdup(ir, ex->name),

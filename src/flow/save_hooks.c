@@ -136,24 +136,13 @@ size_t flow_save_hook(struct flow_query *q, int32_t file, const struct ir_node *
 bool save_hook_labels(struct flow_query *q, int32_t file, const struct ir_node *member,
 		      uint32_t *labels)
 {
-	const struct flow *f = q->f;
-	if (!f->nsave_fields || !member->text || !member->a || member->a->kind != IR_NAME)
-		return false;
-	size_t i = 0;
-	while (i < f->nsave_fields && strcmp(f->save_fields[i].field, member->text))
-		i++;
-	if (i == f->nsave_fields)
-		return false;
-	const struct ir_node *data = record_data(q, file, member->a);
-	if (!data)
-		return false;
+	struct flow_hook_field h[8];
+	const struct ir_node *data;
+	size_t n = flow_save_hook(q, file, member, h, 8, &data);
 	struct reads r = {q, file, data, NULL, 0, false};
-	for (; i < f->nsave_fields; i++) {
-		const struct save_field *s = &f->save_fields[i];
-		if (strcmp(s->field, member->text))
-			continue;
-		r.inst = s->inst;
-		ir_walk(s->rhs, visit_read, &r);
+	for (size_t i = 0; i < n; i++) {
+		r.inst = h[i].inst;
+		ir_walk(h[i].rhs, visit_read, &r);
 	}
 	*labels = r.labels & ~FL_LITERAL;
 	return r.any;
