@@ -21,16 +21,16 @@
 #define MAX_GUARDS 32
 
 static const char *const msg_replay =
-	"fulfils after checking a paymentRef taken from the request, not the one saved on the "
-	"order: any earlier confirmed ref can be replayed";
+    "fulfils after checking a paymentRef taken from the request, not the one saved on the "
+    "order: any earlier confirmed ref can be replayed";
 static const char *const msg_failed_only =
-	"only rules out FAILED: a PENDING payment passes; fulfil only when status === "
-	"\"CONFIRMED\"";
+    "only rules out FAILED: a PENDING payment passes; fulfil only when status === "
+    "\"CONFIRMED\"";
 static const char *const msg_unguarded_check =
-	"the checkPayment result does not guard this: fulfil only when status === \"CONFIRMED\"";
+    "the checkPayment result does not guard this: fulfil only when status === \"CONFIRMED\"";
 static const char *const msg_none =
-	"marks the order paid without verifying the payment (no checkPayment with status === "
-	"\"CONFIRMED\" on this path)";
+    "marks the order paid without verifying the payment (no checkPayment with status === "
+    "\"CONFIRMED\" on this path)";
 
 struct guard_verdict {
 	bool confirmed;
@@ -78,7 +78,8 @@ static struct guard_verdict read_guards(struct flow_check *c, int32_t file, cons
 	size_t k = flow_guards(c->q, file, n, g, MAX_GUARDS);
 	struct guard_verdict v = {false, false, NULL};
 	for (size_t i = 0; i < k; i++) {
-		struct flow_status_test t = flow_condition_status(c->q, file, g[i].cond, g[i].truth);
+		struct flow_status_test t =
+		    flow_condition_status(c->q, file, g[i].cond, g[i].truth);
 		if (t.from_request) {
 			if (!v.request_status)
 				v.request_status = t.value;
@@ -88,7 +89,8 @@ static struct guard_verdict read_guards(struct flow_check *c, int32_t file, cons
 			v.confirmed = true;
 		else if (t.status == ST_NONE) {
 			/* status !== "FAILED": true for a PENDING payment too */
-			struct flow_status_test f = flow_condition_status(c->q, file, g[i].cond, !g[i].truth);
+			struct flow_status_test f =
+			    flow_condition_status(c->q, file, g[i].cond, !g[i].truth);
 			if (f.status == ST_FAILED)
 				v.failed_only = true;
 		}
@@ -184,6 +186,9 @@ static bool request_first(struct flow_check *c, int32_t file, const struct ir_no
 	}
 	if (e->kind == IR_COND && e->b == NULL) /* $ref ?: $order->ref */
 		return request_first(c, file, e->a, depth + 1);
+	/* encodeURIComponent(ref || order.ref), urlencode(...): the value handed on */
+	if (e->kind == IR_CALL && e->nkids && flow_model(c->flow, file, MODEL_PASSTHROUGH, e))
+		return request_first(c, file, ir_call_arg(e, 0), depth + 1);
 	if (e->kind == IR_NAME) {
 		const struct ir_node *defs[4];
 		int32_t files[4];
@@ -236,10 +241,10 @@ static void outer_guards(struct flow_check *c, struct flow_fn fn, struct guard_v
 	const struct ir_func *func = flow_func(c->flow, fn);
 	size_t n;
 	const struct flow_site *sites =
-		func && func->parent >= 0 ? flow_handed_to(c->flow, fn, &n) : NULL;
+	    func && func->parent >= 0 ? flow_handed_to(c->flow, fn, &n) : NULL;
 	for (size_t i = 0; sites && i < n && !v->confirmed; i++) {
-		if (sites[i].file != fn.file || flow_fn_of(c->flow, sites[i].file, sites[i].call).func !=
-							func->parent)
+		if (sites[i].file != fn.file ||
+		    flow_fn_of(c->flow, sites[i].file, sites[i].call).func != func->parent)
 			continue;
 		struct guard_verdict o = read_guards(c, sites[i].file, sites[i].call);
 		v->confirmed |= o.confirmed;
@@ -270,10 +275,11 @@ static int judge(struct flow_check *c, const struct rule *r, struct flow_fn fn,
 	if (v.request_status) {
 		const char *text = c->u->data + v.request_status->start;
 		int len = (int)(v.request_status->end - v.request_status->start);
-		snprintf(buf, sizeof buf,
-			 "fulfils on a payment status from the request (%.*s): the customer controls "
-			 "the redirect; verify with checkPayment",
-			 len > 80 ? 80 : len, text);
+		snprintf(
+		    buf, sizeof buf,
+		    "fulfils on a payment status from the request (%.*s): the customer controls "
+		    "the redirect; verify with checkPayment",
+		    len > 80 ? 80 : len, text);
 		msg = buf;
 	} else if (v.failed_only) {
 		msg = msg_failed_only;
@@ -295,9 +301,9 @@ int oc004_run(struct flow_check *c, const struct rule *r, const struct detector 
 		const struct ir_node *last = NULL;
 		for (size_t k = 0; k < n && !rc; k++) {
 			const struct flow_event *e = &ev[k];
-			bool fulfils = e->kind == EV_FULFIL ||
-				       (e->kind == EV_CALL && flow_fn_ok(e->via) &&
-					flow_summary(c->flow, e->via)->fulfils);
+			bool fulfils =
+			    e->kind == EV_FULFIL || (e->kind == EV_CALL && flow_fn_ok(e->via) &&
+						     flow_summary(c->flow, e->via)->fulfils);
 			if (!fulfils || e->node == last)
 				continue;
 			last = e->node; /* a write that sets paid is one fulfilment */

@@ -85,13 +85,15 @@ static bool check_read(const struct answer *a, const struct ir_node *n)
 	if (!r)
 		return false;
 	if (n->kind == IR_NAME)
-		return !strchr(r->text, '.'); /* a variable the request sets: $http_response_header */
+		return !strchr(r->text,
+			       '.'); /* a variable the request sets: $http_response_header */
 	if (r->attr[MODEL_ATTR_WITH] && !model_arg_is(n, r->attr[MODEL_ATTR_WITH]))
 		return false;
-	const struct ir_node *what = r->attr[MODEL_ATTR_VALUE] ? model_arg(n, r->attr[MODEL_ATTR_VALUE])
-			       : n->kind == IR_MEMBER			? n->a
-			       : n->a && n->a->kind == IR_MEMBER	? n->a->a
-									: NULL;
+	const struct ir_node *what = r->attr[MODEL_ATTR_VALUE]
+					 ? model_arg(n, r->attr[MODEL_ATTR_VALUE])
+				     : n->kind == IR_MEMBER	       ? n->a
+				     : n->a && n->a->kind == IR_MEMBER ? n->a->a
+								       : NULL;
 	if (r->attr[MODEL_ATTR_ON] && !strcmp(r->attr[MODEL_ATTR_ON], "response"))
 		return is_response(a, what, 0);
 	return carries(a, what);
@@ -122,8 +124,11 @@ static void helper_checks(struct answer *a, const struct ir_node *call)
 		const struct ir_node *arg = ir_call_arg(call, i);
 		if (!func->params[i].name || !carries(a, arg))
 			continue;
-		struct answer h = {.c = a->c, .fn = callee, .mask = FL_PARAM0 << i,
-				   .name = func->params[i].name, .depth = a->depth + 1};
+		struct answer h = {.c = a->c,
+				   .fn = callee,
+				   .mask = FL_PARAM0 << i,
+				   .name = func->params[i].name,
+				   .depth = a->depth + 1};
 		analyse(&h);
 		a->checked |= h.checked;
 		a->has_403 |= h.checked && h.has_403;
@@ -215,7 +220,7 @@ static const struct model_row *uncaught_route(struct flow_check *c, struct flow_
 	const struct flow_site *sites = flow_handed_to(c->flow, fn, &n);
 	for (size_t i = 0; func && (func->flags & IR_FN_ASYNC) && i < n; i++) {
 		const struct model_row *r =
-			flow_model(c->flow, sites[i].file, MODEL_UNCAUGHT_ASYNC, sites[i].call);
+		    flow_model(c->flow, sites[i].file, MODEL_UNCAUGHT_ASYNC, sites[i].call);
 		if (r && route_concerned(c, sites[i].file, r))
 			return r;
 	}
@@ -224,8 +229,7 @@ static const struct model_row *uncaught_route(struct flow_check *c, struct flow_
 
 /* Whether an error raised in fn, not caught there, reaches an uncaught async route with no
  * try/catch on the way (fn itself, or its callers a few levels up). */
-static const struct model_row *reaches_uncaught(struct flow_check *c, struct flow_fn fn,
-						int depth)
+static const struct model_row *reaches_uncaught(struct flow_check *c, struct flow_fn fn, int depth)
 {
 	const struct model_row *r = uncaught_route(c, fn);
 	size_t n;
@@ -260,7 +264,7 @@ static bool answer_of(struct answer *a, struct flow_check *c, struct flow_fn fn,
 		      const struct flow_event *e, int depth)
 {
 	*a = (struct answer){.c = c, .fn = fn, .root = e->node, .root_response = true};
-	a->mask = e->kind == EV_CREATE_LINK	 ? FL_CREATED | FL_CREATED_URL
+	a->mask = e->kind == EV_CREATE_LINK	? FL_CREATED | FL_CREATED_URL
 		  : e->kind == EV_CHECK_PAYMENT ? FL_CHECKED
 						: FL_ANSWER;
 	a->caught = flow_caught(c->q, fn.file, e->node);
@@ -275,8 +279,15 @@ static bool answer_of(struct answer *a, struct flow_check *c, struct flow_fn fn,
 		if (w.checked || w.read || !w.returned) {
 			if (inner->kind != EV_HTTP)
 				return false;
+			struct answer here = *a;
 			*a = w; /* apiRequest({endpoint}) that reads the answer itself */
 			a->caught |= caught;
+			if (w.returned && !a->has_403) {
+				/* [$code, $body] = ocpay_post(...): what it hands back may be
+				 * told apart here (if ($code === 403)) */
+				analyse(&here);
+				a->has_403 = here.has_403;
+			}
 			return true;
 		}
 		a->root_response = w.returns_response;
@@ -329,18 +340,20 @@ static int judge(struct flow_check *c, const struct rule *r, struct flow_fn fn,
 	char msg[400];
 	struct answer a;
 	if (e->throws) {
-		const struct flow_event *in = flow_fn_ok(e->via) ? wrapped_request(c, e->via) : NULL;
+		const struct flow_event *in =
+		    flow_fn_ok(e->via) ? wrapped_request(c, e->via) : NULL;
 		if (in && (in->kind != EV_HTTP || flow_caught(c->q, e->via.file, in->node)))
 			return 0; /* judged at the wrapper's own OCPay call, or caught there */
 		bool caught = flow_caught(c->q, c->file, e->node);
 		const struct model_row *route = caught ? NULL : reaches_uncaught(c, fn, 0);
 		if (route) {
-			snprintf(msg, sizeof msg,
-				 "%s %s%s throws on an API error (403 merchant not validated) and %s: "
-				 "wrap it in try/catch and answer the error",
-				 e->sdk ? "the SDK's" : "the", what, e->sdk ? "" : " request",
-				 route->attr[MODEL_ATTR_NOTE] ? route->attr[MODEL_ATTR_NOTE]
-							      : "the async route does not catch it");
+			snprintf(
+			    msg, sizeof msg,
+			    "%s %s%s throws on an API error (403 merchant not validated) and %s: "
+			    "wrap it in try/catch and answer the error",
+			    e->sdk ? "the SDK's" : "the", what, e->sdk ? "" : " request",
+			    route->attr[MODEL_ATTR_NOTE] ? route->attr[MODEL_ATTR_NOTE]
+							 : "the async route does not catch it");
 			return flow_report(c, r, e->node, msg, -1);
 		}
 		/* left to the framework; a catch-all of an HTTP client's errors is advised */

@@ -208,6 +208,9 @@ static void call_event(struct events *ev, const struct ir_node *call)
 				const struct ir_node *other =
 				    s->url_key ? ir_call_arg(call, (uint32_t)s->url_param)
 					       : ir_call_arg(call, (uint32_t)s->url_param + 1);
+				if ((kind == EV_CREATE_LINK || kind == EV_CHECK_PAYMENT) &&
+				    flow_note_api_url(ev->f, ev->q, af, arg) < 0)
+					ev->oom = true;
 				if (kind == EV_CREATE_LINK) {
 					ev_emit(ev, EV_CREATE_LINK, call, other, NULL, callee, -1,
 						false);

@@ -66,7 +66,8 @@ static const struct model_row *row_of_type(const struct flow *f, enum model_kind
 	size_t n;
 	const struct model_row *const *rows = model_rows(f->models, kind, &n);
 	for (size_t i = 0; i < n; i++) {
-		const struct path_pattern *pat = by_receiver ? rows[i]->receiver_pat : rows[i]->type_pat;
+		const struct path_pattern *pat =
+		    by_receiver ? rows[i]->receiver_pat : rows[i]->type_pat;
 		if ((rows[i]->langs & LANG_BIT(lang)) && pat && path_match(pat, &p))
 			return rows[i];
 	}
@@ -339,6 +340,9 @@ void ev_http_event(struct events *ev, const struct ir_node *call, const struct m
 	    r->attr[MODEL_ATTR_BODY] ? model_arg(call, r->attr[MODEL_ATTR_BODY]) : NULL;
 	if (kind == EV_CREATE_LINK && !body)
 		body = body_on_handle(ev, call, r);
+	if ((kind == EV_CREATE_LINK || kind == EV_CHECK_PAYMENT) &&
+	    flow_note_api_url(ev->f, ev->q, ev->fn.file, url) < 0)
+		ev->oom = true;
 	if (kind == EV_CREATE_LINK)
 		ev_emit(ev, EV_CREATE_LINK, call, body, r, FLOW_FN_NONE, -1, false);
 	else if (kind == EV_CHECK_PAYMENT)

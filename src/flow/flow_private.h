@@ -83,6 +83,9 @@ struct flow {
 	size_t nroutes;
 	struct save_field *save_fields; /* fields the models' save hooks set (save_hooks.c) */
 	size_t nsave_fields;
+	const struct ir_node **api_strings; /* the literals understood API calls' URLs are made
+					     * of (unexplained.c) */
+	size_t napi_strings, api_strings_cap;
 	bool built;
 };
 
@@ -181,6 +184,14 @@ const struct def *def_reaching(const struct flow *f, int32_t file, const struct 
 			       const struct ir_node *at);
 
 /* The value of obj's member key (an object literal's, a class's property), or NULL. */
+/* The string literals expr's text is made of (at most max), in the order read. */
+size_t flow_string_pieces(struct flow_query *q, int32_t file, const struct ir_node *expr,
+			  const struct ir_node **out, size_t max);
+/* The literals of an understood createLink or checkPayment URL are explained mentions of
+ * its endpoint; returns -1 when out of memory. */
+int flow_note_api_url(struct flow *f, struct flow_query *q, int32_t file,
+		      const struct ir_node *url);
+
 const struct ir_node *flow_member_at(struct flow_query *q, int32_t file, const struct ir_node *obj,
 				     const char *key, int32_t *out_file, int depth);
 /* The constant a class gives a name: A::URL, self::URL, this.baseUrl's initial value

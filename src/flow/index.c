@@ -65,6 +65,7 @@ void flow_free(struct flow *f)
 	free(f->classes);
 	routes_free(f);
 	free(f->save_fields);
+	free(f->api_strings);
 	free(f->fn_base);
 	free(f->root);
 	free(f);
@@ -328,7 +329,8 @@ int scopes_build(struct flow *f, int32_t file)
 			if (p->name)
 				def_add(&d, p->name, DEF_PARAM, p->def, NULL, NULL, (int)k);
 			else
-				bind_target(&d, p->pattern, DEF_PARAM, p->def, NULL, NULL, (int)k, 0);
+				bind_target(&d, p->pattern, DEF_PARAM, p->def, NULL, NULL, (int)k,
+					    0);
 		}
 		if (i == 0)
 			for (uint32_t k = 0; k < ir->nimports; k++)
@@ -415,8 +417,9 @@ int flow_build(struct flow *f)
 	for (size_t i = 0; i < f->nfiles; i++)
 		if (scopes_build(f, (int32_t)i) < 0)
 			return -1;
-	if (auto_imports_bind(f) < 0 || classes_index(f) < 0 || modules_resolve(f) < 0 || calls_resolve(f) < 0 ||
-	    routes_build(f) < 0 || save_hooks_build(f) < 0 || summaries_build(f) < 0 || runs_build(f) < 0)
+	if (auto_imports_bind(f) < 0 || classes_index(f) < 0 || modules_resolve(f) < 0 ||
+	    calls_resolve(f) < 0 || routes_build(f) < 0 || save_hooks_build(f) < 0 ||
+	    summaries_build(f) < 0 || runs_build(f) < 0)
 		return -1;
 	f->built = true;
 	return 0;

@@ -17,9 +17,15 @@
 static const struct model_row *constant_of(const struct flow *f, int32_t file,
 					   const struct ir_node *e);
 
+struct pieces {
+	const struct ir_node **node;
+	size_t n, max;
+};
+
 struct str {
 	struct buf out;
 	bool partial, known;
+	struct pieces *pieces; /* the literals the text was made of, when asked */
 };
 
 static void str_at(struct flow_query *q, int32_t file, const struct ir_node *e, struct str *s,
@@ -73,7 +79,7 @@ const struct ir_node *flow_class_constant(struct flow_query *q, int32_t file,
 static void str_format(struct flow_query *q, int32_t file, const struct ir_node *tmpl,
 		       struct str *s, int depth)
 {
-	struct str t = {BUF_INIT, false, false};
+	struct str t = {BUF_INIT, false, false, s->pieces};
 	str_at(q, file, tmpl, &t, depth + 1);
 	if (!t.known || buf_oom(&t.out)) {
 		buf_free(&t.out);
@@ -204,6 +210,8 @@ static void str_at(struct flow_query *q, int32_t file, const struct ir_node *e, 
 	case IR_STRING:
 		buf_put(&s->out, e->text, e->len);
 		s->known = true;
+		if (s->pieces && s->pieces->n < s->pieces->max)
+			s->pieces->node[s->pieces->n++] = e;
 		return;
 	case IR_NUMBER:
 		if (e->num == (double)(long long)e->num)
@@ -224,7 +232,7 @@ static void str_at(struct flow_query *q, int32_t file, const struct ir_node *e, 
 		}
 		if (e->op == IR_OP_OR || e->op == IR_OP_NULLISH) {
 			/* process.env.BASE || "https://...": the fallback is what is known */
-			struct str left = {BUF_INIT, false, false};
+			struct str left = {BUF_INIT, false, false, s->pieces};
 			str_at(q, file, e->a, &left, depth + 1);
 			if (left.known && !left.partial) {
 				buf_put(&s->out, left.out.ptr, left.out.len);
@@ -278,10 +286,20 @@ static void str_at(struct flow_query *q, int32_t file, const struct ir_node *e, 
 	}
 }
 
+size_t flow_string_pieces(struct flow_query *q, int32_t file, const struct ir_node *expr,
+			  const struct ir_node **out, size_t max)
+{
+	struct pieces p = {out, 0, max};
+	struct str s = {BUF_INIT, false, false, &p};
+	str_at(q, file, expr, &s, 0);
+	buf_free(&s.out);
+	return p.n;
+}
+
 bool flow_string(struct flow_query *q, int32_t file, const struct ir_node *expr, char *buf,
 		 size_t size, bool *partial)
 {
-	struct str s = {BUF_INIT, false, false};
+	struct str s = {BUF_INIT, false, false, NULL};
 	str_at(q, file, expr, &s, 0);
 	bool ok = s.known && !buf_oom(&s.out);
 	if (size) {

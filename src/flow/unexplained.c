@@ -4,10 +4,37 @@
  * understood in its file, in a file that imports it, or through a function it defines.
  * The rules that depend on those calls cannot pass on a project the engine did not
  * follow: their checklist items say unknown, naming the place. */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "flow/flow_private.h"
+
+int flow_note_api_url(struct flow *f, struct flow_query *q, int32_t file, const struct ir_node *url)
+{
+	const struct ir_node *pieces[16];
+	size_t n = url ? flow_string_pieces(q, file, url, pieces, 16) : 0;
+	for (size_t i = 0; i < n; i++) {
+		if (f->napi_strings == f->api_strings_cap) {
+			size_t cap = f->api_strings_cap ? 2 * f->api_strings_cap : 16;
+			const struct ir_node **p = realloc(f->api_strings, cap * sizeof *p);
+			if (!p)
+				return -1;
+			f->api_strings = p;
+			f->api_strings_cap = cap;
+		}
+		f->api_strings[f->napi_strings++] = pieces[i];
+	}
+	return 0;
+}
+
+static bool api_string(const struct flow *f, const struct ir_node *n)
+{
+	for (size_t i = 0; i < f->napi_strings; i++)
+		if (f->api_strings[i] == n)
+			return true;
+	return false;
+}
 
 /* Whether an API event of kind exists in file, in a file importing it (two levels), or
  * through a function of file (a wrapper). */
@@ -39,6 +66,16 @@ struct mentions {
 	uint32_t create_line, check_line;
 };
 
+/* Whether a literal naming an endpoint is no request of its own: a message or a docstring
+ * (words), or the path of one of the project's routes (a proxy's own URL). */
+static bool not_a_request(const struct flow *f, const struct ir_node *n)
+{
+	for (uint32_t i = 0; i < n->len; i++)
+		if (n->text[i] == ' ' || n->text[i] == '\n' || n->text[i] == '\t')
+			return true;
+	return flow_fn_ok(routes_find(f, n->text));
+}
+
 static bool visit_string(void *ctx, const struct ir_node *n)
 {
 	struct mentions *m = ctx;
@@ -50,6 +87,10 @@ static bool visit_string(void *ctx, const struct ir_node *n)
 		const char *what = rows[i]->attr[MODEL_ATTR_FOR];
 		if (!what || rows[i]->attr[MODEL_ATTR_ON] || !strcasestr(n->text, rows[i]->text))
 			continue;
+		/* each literal is judged: one call understood does not vouch for another
+		 * (a lookup table of endpoints beside a plain fetch) */
+		if (api_string(m->f, n) || not_a_request(m->f, n))
+			return true;
 		if (!strcmp(what, "createLink") && !m->create) {
 			m->create = true;
 			m->create_line = n->line;
@@ -80,7 +121,8 @@ size_t flow_unexplained(const struct flow *f, struct flow_unexplained *out, size
 	for (size_t i = 0; i < f->nfiles && n < max; i++) {
 		const struct ir_file *ir = f->files[i].ir;
 		struct mentions m = {f, (int32_t)i, false, false, 0, 0};
-		for (uint32_t k = 0; k < ir->nfuncs; k++)
+		/* a test's mocks name the endpoints without calling them */
+		for (uint32_t k = 0; k < ir->nfuncs && !f->files[i].info.test; k++)
 			ir_walk(ir->funcs[k].body, visit_string, &m);
 		for (uint32_t c = 0; c < ir->nclasses; c++)
 			for (uint32_t k = 0; k < ir->classes[c].nfields; k++)
@@ -100,17 +142,18 @@ size_t flow_unexplained(const struct flow *f, struct flow_unexplained *out, size
 				if (!m.create && !m.check) {
 					/* either call, whichever the project makes */
 					if (!explained(f, (int32_t)i, EV_CREATE_LINK, 0) &&
-					    !explained(f, (int32_t)i, EV_CHECK_PAYMENT, 0) && n < max)
+					    !explained(f, (int32_t)i, EV_CHECK_PAYMENT, 0) &&
+					    n < max)
 						out[n++] = (struct flow_unexplained){
-							(int32_t)i, im->line, EV_KIND_COUNT, true};
+						    (int32_t)i, im->line, EV_KIND_COUNT, true};
 				}
 			}
-		if (m.create && n < max && !explained(f, (int32_t)i, EV_CREATE_LINK, 0))
-			out[n++] = (struct flow_unexplained){(int32_t)i, m.create_line, EV_CREATE_LINK,
-							     false};
-		if (m.check && n < max && !explained(f, (int32_t)i, EV_CHECK_PAYMENT, 0))
-			out[n++] = (struct flow_unexplained){(int32_t)i, m.check_line, EV_CHECK_PAYMENT,
-							     false};
+		if (m.create && n < max)
+			out[n++] = (struct flow_unexplained){(int32_t)i, m.create_line,
+							     EV_CREATE_LINK, false};
+		if (m.check && n < max)
+			out[n++] = (struct flow_unexplained){(int32_t)i, m.check_line,
+							     EV_CHECK_PAYMENT, false};
 	}
 	return n;
 }
