@@ -35,9 +35,17 @@ static int check_file(struct pool *p, struct parser_set *ps, struct flow_query *
 	(void)ps;
 	struct scan *s = p->s;
 	struct flow_record *rec = &s->flow_records[i];
-	struct unit u = {.scan = s, .path = rec->path, .index = rec->index, .flags = rec->flags,
-			 .data = rec->data, .len = rec->len, .lang = rec->lang, .page = rec->page,
-			 .scope = SCOPE_TREE, .classified = true, .runtime = rec->info.runtime,
+	struct unit u = {.scan = s,
+			 .path = rec->path,
+			 .index = rec->index,
+			 .flags = rec->flags,
+			 .data = rec->data,
+			 .len = rec->len,
+			 .lang = rec->lang,
+			 .page = rec->page,
+			 .scope = SCOPE_TREE,
+			 .classified = true,
+			 .runtime = rec->info.runtime,
 			 .parse_tried = true};
 	struct flow_check c = {&u, p->flow, q, (int32_t)i};
 	int rc = 0;
@@ -57,13 +65,18 @@ static int check_file(struct pool *p, struct parser_set *ps, struct flow_query *
 	return rc;
 }
 
-static const char *const event_names[EV_KIND_COUNT] = {
-	[EV_CREATE_LINK] = "createLink",  [EV_CHECK_PAYMENT] = "checkPayment",
-	[EV_WRITE] = "write",		  [EV_FULFIL] = "fulfilment",
-	[EV_FAIL_MARK] = "failure mark", [EV_LOG] = "log",
-	[EV_RESPONSE] = "response",	  [EV_TIMER] = "timer",
-	[EV_SLEEP] = "wait",		  [EV_EXIT] = "exit",
-	[EV_HTTP] = "HTTP request",	  [EV_CALL] = "call"};
+static const char *const event_names[EV_KIND_COUNT] = {[EV_CREATE_LINK] = "createLink",
+						       [EV_CHECK_PAYMENT] = "checkPayment",
+						       [EV_WRITE] = "write",
+						       [EV_FULFIL] = "fulfilment",
+						       [EV_FAIL_MARK] = "failure mark",
+						       [EV_LOG] = "log",
+						       [EV_RESPONSE] = "response",
+						       [EV_TIMER] = "timer",
+						       [EV_SLEEP] = "wait",
+						       [EV_EXIT] = "exit",
+						       [EV_HTTP] = "HTTP request",
+						       [EV_CALL] = "call"};
 
 /* --verbose: what the flow rules understood of each file, event by event. */
 static void log_events(struct scan *s, const struct flow *flow)
@@ -82,7 +95,8 @@ static void log_events(struct scan *s, const struct flow *flow)
 				if (flow_fn_ok(ev[e].via))
 					flow_fn_name(flow, ev[e].via, via, sizeof via);
 				char ms[48] = ""; /* how long a wait, how often a timer */
-				if ((ev[e].kind == EV_TIMER || ev[e].kind == EV_SLEEP) && ev[e].ms >= 0)
+				if ((ev[e].kind == EV_TIMER || ev[e].kind == EV_SLEEP) &&
+				    ev[e].ms >= 0)
 					snprintf(ms, sizeof ms, " (%.0f ms)", ev[e].ms);
 				scan_log(s, "%s:%u: %s%s in %s%s%s%s%s", ir->path, ev[e].node->line,
 					 event_names[ev[e].kind], ms, name,
@@ -123,11 +137,12 @@ static int note_unexplained(struct scan *s, const struct flow *flow)
 		char why[512];
 		const char *path = flow_ir(flow, u[i].file)->path;
 		if (u[i].sdk)
-			snprintf(why, sizeof why,
-				 "%s:%u imports the OCPay SDK, but no createLink or checkPayment "
-				 "call through it was understood (a wrapper or client the engine does "
-				 "not follow)",
-				 path, u[i].line);
+			snprintf(
+			    why, sizeof why,
+			    "%s:%u imports the OCPay SDK, but no createLink or checkPayment "
+			    "call through it was understood (a wrapper or client the engine does "
+			    "not follow)",
+			    path, u[i].line);
 		else
 			snprintf(why, sizeof why,
 				 "%s:%u names the %s endpoint, but no call of it was understood (a "
@@ -144,14 +159,43 @@ static int note_unexplained(struct scan *s, const struct flow *flow)
 	return 0;
 }
 
+/* The OCPay calls OC002 found in browser code are made where the flow rules do not follow
+ * them (the page, not the server): the items judging those calls cannot pass. */
+static int note_browser_calls(struct scan *s, const struct finding_list *found)
+{
+	for (size_t i = 0; i < found->len; i++) {
+		const struct finding *f = &found->items[i];
+		if (!f->rule || strcmp(f->rule->id, "OC002") || f->commit || !f->match ||
+		    !(strcasestr(f->match, "oneclickdz") || strcasestr(f->match, "access-token")))
+			continue;
+		bool create = strcasestr(f->match, "createlink") != NULL;
+		bool check = strcasestr(f->match, "checkpayment") != NULL;
+		char why[512];
+		snprintf(
+		    why, sizeof why,
+		    "%s:%d calls the OCPay API from browser code (OC002), where the flow rules "
+		    "do not judge it: make the call on the server",
+		    f->path, f->line);
+		for (size_t k = 0; k < s->rules->len; k++) {
+			const struct rule *r = &s->rules->rules[k];
+			bool needs = (!check && rule_needs(r, EV_CREATE_LINK)) ||
+				     (!create && rule_needs(r, EV_CHECK_PAYMENT));
+			if (needs && scan_rule_applies(s, r) &&
+			    !scan_rule_note(s, r, NOTE_UNKNOWN) && scan_note_unknown(s, r, why) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 /* Whether a kept file names OCPay's payment reference (paymentRef, payment_ref): code
  * of an OCPay integration whose calls live elsewhere (another service, a page). */
 static bool names_payment_ref(const struct scan *s)
 {
 	for (size_t i = 0; i < s->nflow_records; i++) {
 		const struct flow_record *rec = &s->flow_records[i];
-		if (rec->data && (strcasestr(rec->data, "paymentref") ||
-				  strcasestr(rec->data, "payment_ref")))
+		if (rec->data &&
+		    (strcasestr(rec->data, "paymentref") || strcasestr(rec->data, "payment_ref")))
 			return true;
 	}
 	return false;
@@ -159,6 +203,8 @@ static bool names_payment_ref(const struct scan *s)
 
 int flow_stage_run(struct scan *s, struct finding_list *out)
 {
+	if (note_browser_calls(s, out) < 0)
+		return -1;
 	if (!s->nflow_records)
 		return 0;
 	if (flow_stage_lower(s) < 0)
@@ -184,8 +230,8 @@ int flow_stage_run(struct scan *s, struct finding_list *out)
 	s->stats.flow_named = kept - s->stats.flow_linked;
 	/* the index's order never depends on thread timing */
 	qsort(s->flow_records, s->nflow_records, sizeof *s->flow_records, record_cmp);
-	struct flow *flow = flow_new(s->rules->models, s->resolver.files ? &s->resolver : NULL,
-				     s->root);
+	struct flow *flow =
+	    flow_new(s->rules->models, s->resolver.files ? &s->resolver : NULL, s->root);
 	if (!flow)
 		return -1;
 	int rc = 0;

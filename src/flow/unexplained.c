@@ -64,7 +64,19 @@ struct mentions {
 	int32_t file;
 	bool create, check;
 	uint32_t create_line, check_line;
+	bool vouched[EV_KIND_COUNT]; /* the file's calls of a kind are made elsewhere */
 };
+
+/* Whether a function of file itself makes an API call of kind. */
+static bool called_here(const struct flow *f, int32_t file, enum flow_event_kind kind)
+{
+	const struct flow_file *ff = &f->files[file];
+	for (uint32_t fn = 0; fn < ff->ir->nfuncs; fn++)
+		for (uint32_t e = 0; e < ff->nevents[fn]; e++)
+			if (ff->events[fn][e].kind == kind)
+				return true;
+	return false;
+}
 
 /* Whether a literal naming an endpoint is no request of its own: a message or a docstring
  * (words), or the path of one of the project's routes (a proxy's own URL). */
@@ -91,10 +103,11 @@ static bool visit_string(void *ctx, const struct ir_node *n)
 		 * (a lookup table of endpoints beside a plain fetch) */
 		if (api_string(m->f, n) || not_a_request(m->f, n))
 			return true;
-		if (!strcmp(what, "createLink") && !m->create) {
+		if (!strcmp(what, "createLink") && !m->create && !m->vouched[EV_CREATE_LINK]) {
 			m->create = true;
 			m->create_line = n->line;
-		} else if (!strcmp(what, "checkPayment") && !m->check) {
+		} else if (!strcmp(what, "checkPayment") && !m->check &&
+			   !m->vouched[EV_CHECK_PAYMENT]) {
 			m->check = true;
 			m->check_line = n->line;
 		}
@@ -120,11 +133,18 @@ size_t flow_unexplained(const struct flow *f, struct flow_unexplained *out, size
 	size_t n = 0;
 	for (size_t i = 0; i < f->nfiles && n < max; i++) {
 		const struct ir_file *ir = f->files[i].ir;
-		struct mentions m = {f, (int32_t)i, false, false, 0, 0};
+		struct mentions m = {f, (int32_t)i, false, false, 0, 0, {false}};
+		/* an SDK's source whose methods the project calls (ocpay.createLink()): its
+		 * endpoints are those calls', unless the file makes such a call itself */
+		m.vouched[EV_CREATE_LINK] = !called_here(f, (int32_t)i, EV_CREATE_LINK) &&
+					    explained(f, (int32_t)i, EV_CREATE_LINK, 0);
+		m.vouched[EV_CHECK_PAYMENT] = !called_here(f, (int32_t)i, EV_CHECK_PAYMENT) &&
+					      explained(f, (int32_t)i, EV_CHECK_PAYMENT, 0);
 		/* a test's mocks name the endpoints without calling them */
-		for (uint32_t k = 0; k < ir->nfuncs && !f->files[i].info.test; k++)
+		bool test = f->files[i].info.test;
+		for (uint32_t k = 0; k < ir->nfuncs && !test; k++)
 			ir_walk(ir->funcs[k].body, visit_string, &m);
-		for (uint32_t c = 0; c < ir->nclasses; c++)
+		for (uint32_t c = 0; c < ir->nclasses && !test; c++)
 			for (uint32_t k = 0; k < ir->classes[c].nfields; k++)
 				ir_walk(ir->classes[c].fields[k].value, visit_string, &m);
 		/* an SDK imported: both calls may be made through it */
