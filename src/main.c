@@ -26,8 +26,9 @@ static void usage(FILE *out)
 	fputs("usage: ocpay-audit COMMAND [options] [PATH]\n"
 	      "\n"
 	      "Production-readiness audit of an OCPay (OneClick DZ) payment integration:\n"
-	      "leaked API keys (in the tree and in git history), committed .env files, and the\n"
-	      "docs' production checklist.\n"
+	      "leaked API keys (in the tree and in git history), committed .env files, the API\n"
+	      "called from browser code, payment refs not saved, orders fulfilled without\n"
+	      "checkPayment, and the docs' production checklist.\n"
 	      "\n"
 	      "Commands:\n",
 	      out);
@@ -35,9 +36,12 @@ static void usage(FILE *out)
 		fprintf(out, "  %-13s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n"
 	      "Run 'ocpay-audit COMMAND --help' for a command's options.\n"
-	      "  ocpay-audit scan               audit the repository you are in\n"
-	      "  ocpay-audit explain OC001      read about a rule\n"
-	      "  ocpay-audit install-hook       block commits that add a key\n",
+	      "\n"
+	      "Examples:\n"
+	      "  ocpay-audit scan                  audit the repository you are in\n"
+	      "  ocpay-audit report -o audit.html  the one-off audit, tree and history\n"
+	      "  ocpay-audit explain OC001         read about a rule\n"
+	      "  ocpay-audit install-hook          block commits that add a key\n",
 	      out);
 }
 

@@ -74,6 +74,7 @@ struct reader {
 	size_t packed_reads;
 	git_repository *git;
 	git_odb *odb;
+	bool late; /* scanning the other paths of blobs read while the walk ran */
 	struct finding_list found;
 	int rc;
 	char error[512];
@@ -81,13 +82,16 @@ struct reader {
 
 /* Scans the blob at every path it was seen at: each path is a file of its own (its
  * language, the rules of its name, its message), and each finding gets the commit that
- * brought the blob to that path. */
+ * brought the blob to that path. A blob read while the walk runs (no pack screened first)
+ * is scanned at its first path only: the walk may still add paths (a rename in a later
+ * commit), which are scanned once it is done (rd->late). */
 static int hand_blob(struct reader *rd, size_t index, const char *data, size_t len)
 {
 	struct history *h = rd->h;
 	const struct blob_rec *b = blob_at(h, index);
+	uint32_t first = rd->late ? 1 : 0, last = rd->late || h->todo ? b->nothers : 0;
 	int rc = 0;
-	for (uint32_t k = 0; k <= b->nothers && rc == 0; k++) {
+	for (uint32_t k = first; k <= last && rc == 0; k++) {
 		const struct unit_input in = {
 		    .path = k ? b->others[k - 1].path : b->path,
 		    .flags = FILE_TRACKED,
@@ -99,8 +103,10 @@ static int hand_blob(struct reader *rd, size_t index, const char *data, size_t l
 		};
 		rc = h->sink->unit(rd->w, &in, &rd->found);
 	}
-	atomic_fetch_add(&h->done_blobs, 1);
-	atomic_fetch_add(&h->done_bytes, len);
+	if (!rd->late) {
+		atomic_fetch_add(&h->done_blobs, 1);
+		atomic_fetch_add(&h->done_bytes, len);
+	}
 	return rc < 0 ? -1 : 0;
 }
 
@@ -118,13 +124,15 @@ static int read_packed(struct reader *rd, size_t index)
 	int rc = pack_read(rd->pack, at, h->sink->max_file_size, &data, &len);
 	if (++rd->packed_reads % SCREEN_BATCH == 0)
 		pack_set_release(h->packs);
-	if (rc == 1) {
-		atomic_fetch_add(&h->done_blobs, 1);
-		h->sink->skipped(rd->w, SINK_SKIP_LARGE);
-		return 0;
-	}
-	if (rc == 2) {
-		note_limit(h, b, pack_reader_why(rd->pack));
+	if (rc == 1 || rc == 2) { /* counted or named once, when first read */
+		if (rd->late)
+			return 0;
+		if (rc == 2)
+			note_limit(h, b, pack_reader_why(rd->pack));
+		else
+			atomic_fetch_add(&h->done_blobs, 1);
+		if (rc == 1)
+			h->sink->skipped(rd->w, SINK_SKIP_LARGE);
 		return 0;
 	}
 	return rc < 0 ? 1 : hand_blob(rd, index, data, len);
@@ -142,18 +150,22 @@ static int read_blob(struct reader *rd, size_t index)
 	/* The header first: an oversized blob is never inflated. */
 	if (git_odb_read_header(&size, &type, rd->odb, &b->oid) < 0) {
 		git_error_clear();
-		note_blob(h, b, "is missing or unreadable (partial or corrupt clone)");
+		if (!rd->late)
+			note_blob(h, b, "is missing or unreadable (partial or corrupt clone)");
 		return 0;
 	}
 	if (size > h->sink->max_file_size) {
-		atomic_fetch_add(&h->done_blobs, 1);
-		h->sink->skipped(rd->w, SINK_SKIP_LARGE);
+		if (!rd->late) {
+			atomic_fetch_add(&h->done_blobs, 1);
+			h->sink->skipped(rd->w, SINK_SKIP_LARGE);
+		}
 		return 0;
 	}
 	git_odb_object *obj;
 	if (git_odb_read(&obj, rd->odb, &b->oid) < 0) {
 		git_error_clear();
-		note_blob(h, b, "is missing or unreadable (partial or corrupt clone)");
+		if (!rd->late)
+			note_blob(h, b, "is missing or unreadable (partial or corrupt clone)");
 		return 0;
 	}
 	int rc = hand_blob(rd, index, git_odb_object_data(obj), git_odb_object_size(obj));
@@ -174,26 +186,47 @@ static bool wait_for(struct history *h, size_t i)
 	}
 }
 
+static bool read_or_stop(struct reader *rd, size_t i)
+{
+	if (read_blob(rd, i) >= 0)
+		return true;
+	rd->rc = -1;
+	snprintf(rd->error, sizeof rd->error, "%s", error_last());
+	atomic_store(&rd->h->walk_done, true);
+	atomic_store(&rd->h->published, 0); /* stop everyone */
+	atomic_store(&rd->h->next_late, SIZE_MAX / 2);
+	return false;
+}
+
 static void *reader_main(void *arg)
 {
 	struct reader *rd = arg;
+	struct history *h = rd->h;
+	bool streaming = !h->todo;
 	for (;;) {
-		size_t i = atomic_fetch_add(&rd->h->next, 1);
-		if (rd->h->todo) {
-			if (i >= rd->h->ntodo)
+		size_t i = atomic_fetch_add(&h->next, 1);
+		if (h->todo) {
+			if (i >= h->ntodo)
 				break;
-			i = rd->h->todo[i];
-		} else if (!wait_for(rd->h, i)) {
+			i = h->todo[i];
+		} else if (!wait_for(h, i)) {
 			break;
 		}
-		if (read_blob(rd, i) < 0) {
-			rd->rc = -1;
-			snprintf(rd->error, sizeof rd->error, "%s", error_last());
-			atomic_store(&rd->h->walk_done, true);
-			atomic_store(&rd->h->published, 0); /* stop everyone */
-			break;
-		}
+		if (!read_or_stop(rd, i))
+			return NULL;
 	}
+	/* the walk is done: the other paths of the blobs read while it ran */
+	if (!streaming || !atomic_load(&h->published))
+		return NULL;
+	rd->late = true;
+	for (;;) {
+		size_t i = atomic_fetch_add(&h->next_late, 1);
+		if (i >= h->nblobs)
+			break;
+		if (blob_at(h, i)->nothers && !read_or_stop(rd, i))
+			break;
+	}
+	rd->late = false;
 	return NULL;
 }
 
@@ -202,7 +235,8 @@ static int reader_open(struct reader *rd, struct history *h)
 	memset(rd, 0, sizeof *rd);
 	rd->h = h;
 	const char *path = git_repository_path(repo_git(h->repo));
-	if (git_repository_open_bare(&rd->git, path) < 0 || git_repository_odb(&rd->odb, rd->git) < 0)
+	if (git_repository_open_bare(&rd->git, path) < 0 ||
+	    git_repository_odb(&rd->odb, rd->git) < 0)
 		return repo_fail(path);
 	if (!(rd->w = h->sink->worker_new(h->sink->ctx)))
 		return -1;
@@ -222,7 +256,6 @@ static void reader_close(struct reader *rd)
 }
 
 /* ---- screening: packed blobs in pack order, while the walk runs ---- */
-
 
 static int index_packed(struct history *h)
 {
@@ -295,8 +328,8 @@ static void *screen_main(void *arg)
 		size_t first = atomic_fetch_add(&h->next_packed, SCREEN_BATCH);
 		if (first >= h->packed.len)
 			break;
-		size_t last = first + SCREEN_BATCH < h->packed.len ? first + SCREEN_BATCH
-								    : h->packed.len;
+		size_t last =
+		    first + SCREEN_BATCH < h->packed.len ? first + SCREEN_BATCH : h->packed.len;
 		for (size_t i = first; i < last; i++)
 			screen_blob(rd, i);
 		pack_set_release(h->packs);
@@ -461,8 +494,8 @@ int history_read(const struct unit_sink *sink, struct repo *r, const char *since
 	pthread_mutex_init(&h->why_lock, NULL);
 	struct buf objects = BUF_INIT;
 	buf_printf(&objects, "%sobjects", git_repository_commondir(repo_git(r)));
-	int rc = buf_oom(&objects) ? error_set("out of memory")
-				   : pack_set_open(&h->packs, objects.ptr);
+	int rc =
+	    buf_oom(&objects) ? error_set("out of memory") : pack_set_open(&h->packs, objects.ptr);
 	buf_free(&objects);
 	/* With --since only the newest commits count: screening every packed blob would
 	 * cost more than reading those few (through the pack reader all the same). */

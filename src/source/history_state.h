@@ -137,6 +137,7 @@ struct history {
 	size_t *todo; /* blob indexes; NULL: every blob in walk order */
 	size_t ntodo;
 	atomic_size_t next;
+	atomic_size_t next_late; /* streaming: the next blob whose other paths are scanned */
 	atomic_size_t done_blobs, done_bytes;
 	uint64_t started_ms, drawn_ms;
 	struct progress bar;		   /* draws nothing without progress */

@@ -245,6 +245,24 @@ run "$BIN" scan --format json "$sm"
 expect_no_out '"rule": "OC011"' "working tree: the index in 002 covers the column of 001"
 expect_out 'payment_ref is indexed (db/001_orders.sql:1)' "the checklist says where"
 
+# --- loose objects (no pack to screen first): blobs are read while the walk runs, and a
+#     rename a thousand commits later must still be scanned at its new path.
+r=$TMP/late-rename; new_repo "$r"
+{
+  t=1735725600
+  printf 'commit refs/heads/main\ncommitter t <t@t> %d +0000\ndata 3\nkey\nM 100644 inline keys.js\ndata <<EOT\nmodule.exports = { ocpayApiKey: "%s" };\nEOT\n\n' "$t" "$LIVE2"
+  for i in $(seq 1 1000); do
+    printf 'commit refs/heads/main\ncommitter t <t@t> %d +0000\ndata 1\nc\nM 100644 inline log.txt\ndata <<EOT\nline %d\nEOT\n\n' $((t + i)) "$i"
+  done
+  printf 'commit refs/heads/main\ncommitter t <t@t> %d +0000\ndata 6\nrename\nD keys.js\nM 100644 inline settings.js\ndata <<EOT\nmodule.exports = { ocpayApiKey: "%s" };\nEOT\n\n' $((t + 1001)) "$LIVE2"
+} | git -C "$r" -c fastimport.unpackLimit=1000000 fast-import --quiet
+git -C "$r" checkout -q main
+[ -z "$(find "$r/.git/objects/pack" -name '*.pack')" ] && ok || bad "late rename: objects should be loose"
+run "$BIN" scan --history --format json "$r"
+late=$(jq -c '[.findings[] | [.path, .in_tree, .in_history]]' <<<"$out")
+[ "$late" = '[["keys.js",false,true],["settings.js",true,true]]' ] && ok \
+  || bad "late rename: the blob's later path is scanned in history too: $late"
+
 # --- the pre-commit framework, when installed: try-repo blocks a staged key.
 if command -v pre-commit >/dev/null; then
   proj=$TMP/hookrepo; mkdir -p "$proj"; cp "$SRC/.pre-commit-hooks.yaml" "$proj/"
