@@ -1,9 +1,10 @@
 #define _GNU_SOURCE /* strcasestr */
 /* What the code names of the OCPay API that the engine did not tie to a call: an endpoint
- * string (".../ocpay/createLink") or an SDK import, with no API call of that kind
- * understood in its file, in a file that imports it, or through a function it defines.
- * The rules that depend on those calls cannot pass on a project the engine did not
- * follow: their checklist items say unknown, naming the place. */
+ * literal (".../ocpay/createLink") that is no piece of an understood call's URL (a table
+ * of endpoints beside a plain fetch), or an SDK import with no API call understood in its
+ * file, in a file that imports it, or through a function it defines. The rules that
+ * depend on those calls cannot pass on a project the engine did not follow: their
+ * checklist items say unknown, naming the place. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
