@@ -141,7 +141,7 @@ static int choose_pairs(struct literal_set *set)
 		    (unsigned short)(r / 2 + 1);
 	unsigned tick = 0;
 	while (left) {
-		memset(pt->gain, 0, sizeof pt->gain);
+		/* gain is zero where it is read: each round clears what it counted */
 		for (size_t i = 0; i < set->n; i++) {
 			tick++;
 			for (size_t k = 0; !covered[i] && k + 1 < set->words[i].len; k++) {
@@ -165,6 +165,9 @@ static int choose_pairs(struct literal_set *set)
 					pick = p;
 				}
 			}
+		for (size_t i = 0; i < set->n; i++)
+			for (size_t k = 0; !covered[i] && k + 1 < set->words[i].len; k++)
+				pt->gain[pair_at(&set->words[i], k)] = 0;
 		unsigned index = (unsigned)set->npairs++;
 		set->pairs[index][0] = (unsigned char)(pick >> 8);
 		set->pairs[index][1] = (unsigned char)pick;
@@ -285,9 +288,8 @@ typedef unsigned char v32 __attribute__((vector_size(32)));
 /* The loop of literal_set_scan 32 positions at a time, for processors with AVX2 (chosen at
  * run time, the build targets plain x86-64): the prefilter is most of the time spent on a
  * file it clears. Returns where it stopped, or len when every word is found. */
-__attribute__((target("avx2"))) static size_t scan_avx2(const struct literal_set *set,
-							 const unsigned char *t, size_t len,
-							 uint64_t found[2])
+__attribute__((target("avx2"))) static size_t
+scan_avx2(const struct literal_set *set, const unsigned char *t, size_t len, uint64_t found[2])
 {
 	v32 fold_bits, a[LITERAL_MAX], b[LITERAL_MAX], s[LITERAL_MAX];
 	memset(&fold_bits, FOLD, sizeof fold_bits);

@@ -2,11 +2,18 @@
 #include "core/regex.h"
 
 #include <pcre2.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 struct regex {
 	pcre2_code *code;
+	/* JIT-compiled at the first match, not at load: most of the rules' and models'
+	 * patterns never run on a given tree, and compiling them all cost more than the
+	 * start of a small scan. */
+	atomic_bool jit_tried;
+	pthread_mutex_t jit_lock;
 };
 
 /* Matches that failed on a resource limit (the match or depth limit, memory), in this
@@ -18,9 +25,27 @@ unsigned long regex_errors(void)
 	return match_errors;
 }
 
+/* JIT is an optimisation: a platform without it still matches, only slower. A memory
+ * checker cannot follow JIT code (it reads the subject 16 bytes at a time, past its end
+ * within the page), so OCPAY_AUDIT_NO_JIT keeps the interpreter for valgrind. */
+static void jit_once(const struct regex *cre)
+{
+	struct regex *re = (struct regex *)cre; /* the compiled form is a cache */
+	if (atomic_load_explicit(&re->jit_tried, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&re->jit_lock);
+	if (!atomic_load_explicit(&re->jit_tried, memory_order_relaxed)) {
+		if (!getenv("OCPAY_AUDIT_NO_JIT"))
+			pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
+		atomic_store_explicit(&re->jit_tried, true, memory_order_release);
+	}
+	pthread_mutex_unlock(&re->jit_lock);
+}
+
 static int match(const struct regex *re, const char *s, size_t len, size_t start,
 		 pcre2_match_data *md)
 {
+	jit_once(re);
 	int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, start, 0, md, NULL);
 	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
 		match_errors++;
@@ -39,8 +64,8 @@ struct regex *regex_new(const char *pattern, unsigned flags, char *err, size_t e
 		opts |= PCRE2_LITERAL;
 	int code;
 	PCRE2_SIZE off = 0;
-	pcre2_code *c = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &code,
-				      &off, NULL);
+	pcre2_code *c =
+	    pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &code, &off, NULL);
 	if (!c) {
 		if (err)
 			pcre2_get_error_message(code, (PCRE2_UCHAR *)err, errsize);
@@ -48,11 +73,6 @@ struct regex *regex_new(const char *pattern, unsigned flags, char *err, size_t e
 			*err_offset = off;
 		return NULL;
 	}
-	/* JIT is an optimisation: a platform without it still matches, only slower. A memory
-	 * checker cannot follow JIT code (it reads the subject 16 bytes at a time, past its
-	 * end within the page), so OCPAY_AUDIT_NO_JIT keeps the interpreter for valgrind. */
-	if (!getenv("OCPAY_AUDIT_NO_JIT"))
-		pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
 	struct regex *re = malloc(sizeof *re);
 	if (!re) {
 		pcre2_code_free(c);
@@ -61,6 +81,8 @@ struct regex *regex_new(const char *pattern, unsigned flags, char *err, size_t e
 		return NULL;
 	}
 	re->code = c;
+	atomic_init(&re->jit_tried, false);
+	pthread_mutex_init(&re->jit_lock, NULL);
 	return re;
 }
 
@@ -68,6 +90,7 @@ void regex_free(struct regex *re)
 {
 	if (!re)
 		return;
+	pthread_mutex_destroy(&re->jit_lock);
 	pcre2_code_free(re->code);
 	free(re);
 }
