@@ -214,7 +214,8 @@ int flow_stage_run(struct scan *s, struct finding_list *out)
 	 * not theirs to judge */
 	if (!s->ocpay_seen && !names_payment_ref(s))
 		return 0;
-	if (flow_neighbours_expand(s) < 0)
+	/* the frameworks' models: read now, the first time a scan needs them */
+	if (!ruleset_models(s->rules) || flow_neighbours_expand(s) < 0)
 		return -1;
 	/* files that could not be read or parsed are left out (and were noted) */
 	size_t kept = 0;

@@ -31,23 +31,23 @@ enum detector_type { DETECT_REGEX, DETECT_QUERY, DETECT_CHECKER };
 struct detector {
 	enum detector_type type;
 	char *label;
-	char *pattern;		/* regex or query source */
-	char *secret;		/* group/capture holding the secret, or NULL */
-	char *report;		/* group/capture to report at; default: secret, else whole match */
-	char **keywords;	/* caseless literals, one of which the file must contain */
+	char *pattern;	 /* regex or query source */
+	char *secret;	 /* group/capture holding the secret, or NULL */
+	char *report;	 /* group/capture to report at; default: secret, else whole match */
+	char **keywords; /* caseless literals, one of which the file must contain */
 	size_t nkeywords;
-	char *context;		/* a regex the file must also match somewhere */
-	char *unless_line;	/* a regex that, matching the hit's line, drops the hit */
-	char *unless_context;	/* a regex that, matching the file somewhere, turns it off */
-	char **paths;		/* globs the path must match (basename when no '/') */
+	char *context;	      /* a regex the file must also match somewhere */
+	char *unless_line;    /* a regex that, matching the hit's line, drops the hit */
+	char *unless_context; /* a regex that, matching the file somewhere, turns it off */
+	char **paths;	      /* globs the path must match (basename when no '/') */
 	size_t npaths;
-	char **unless_paths;	/* globs the path must not match */
+	char **unless_paths; /* globs the path must not match */
 	size_t nunless_paths;
-	bool skip_tests;	/* not in test files (path_is_test): production code only */
-	unsigned langs;		/* LANG_BIT mask */
-	unsigned runtimes;	/* bits 1 << enum runtime (lang/classify.h); 0: any */
-	size_t min_length;	/* for unprefixed secrets */
-	char *message;		/* template; NULL: the rule's */
+	bool skip_tests;   /* not in test files (path_is_test): production code only */
+	unsigned langs;	   /* LANG_BIT mask */
+	unsigned runtimes; /* bits 1 << enum runtime (lang/classify.h); 0: any */
+	size_t min_length; /* for unprefixed secrets */
+	char *message;	   /* template; NULL: the rule's */
 	/* compiled */
 	struct regex *re;
 	struct regex *context_re;
@@ -56,7 +56,7 @@ struct detector {
 	int secret_group, report_group;
 	struct tsq *query[LANG_COUNT];
 	const struct checker *checker;
-	uint64_t kwmask[2];	/* bits of the ruleset's keyword table */
+	uint64_t kwmask[2]; /* bits of the ruleset's keyword table */
 };
 
 struct checklist_item {
@@ -74,14 +74,14 @@ struct rule_fix {
 struct rule {
 	char *id;
 	char *name;
-	char *source;		/* file the rule came from, for messages */
-	bool builtin;		/* from rules/ in the binary: it has a page in docs/rules/ */
+	char *source; /* file the rule came from, for messages */
+	bool builtin; /* from rules/ in the binary: it has a page in docs/rules/ */
 	enum severity severity;
-	bool by_kind;		/* severity set per key kind */
+	bool by_kind;			/* severity set per key kind */
 	enum severity kind_severity[3]; /* indexed by enum key_kind */
 	char *precision;
-	unsigned scopes;	/* SCOPE_* where it runs */
-	char *summary;		/* one line */
+	unsigned scopes; /* SCOPE_* where it runs */
+	char *summary;	 /* one line */
 	char *message;
 	char *description;
 	char *fix;		/* the fix in words, and code when no fixes entry fits */
@@ -89,7 +89,7 @@ struct rule {
 	struct rule_fix *fixes; /* code per language and framework (rule_fix.c) */
 	size_t nfixes;
 	char *docs;
-	char *pass_reason;	/* what a passing checklist item says, when its check has no detail */
+	char *pass_reason; /* what a passing checklist item says, when its check has no detail */
 	/* applies_to: words of the code the rule judges (createLink ...); with none of them
 	 * in the scanned code its checklist items are n/a. */
 	char **applies_to;
@@ -118,7 +118,11 @@ struct ruleset {
 	uint64_t ocpay_mask[2];
 	uint64_t status_mask[2]; /* "confirmed": code files the flow rules may need to read
 				  * although they never name OCPay (a return handler) */
-	struct model_set *models; /* rules/models/ and DIR/models/ of --rules DIR */
+	/* rules/models/ and DIR/models/ of --rules DIR: loaded by ruleset_models() when a
+	 * scan first needs them (only the flow stage does), at once when DIR has models/ so
+	 * that a mistake in them is told before any scan */
+	struct model_set *models;
+	char *models_dir;
 };
 
 /* Loads one rule from YAML text. name is used in error messages ("name:line:col: ...").
@@ -133,6 +137,9 @@ int ruleset_load(struct ruleset *set, const char *extra_dir);
 /* Builds the prefilter once every rule is added (ruleset_load calls it). */
 int ruleset_prepare(struct ruleset *set);
 void ruleset_free(struct ruleset *set);
+/* The frameworks' models, loaded on the first call (not thread-safe: the flow stage calls
+ * it before its threads start); NULL with the error set when they cannot be. */
+const struct model_set *ruleset_models(const struct ruleset *set);
 const struct rule *ruleset_find(const struct ruleset *set, const char *id);
 enum severity rule_severity(const struct rule *r, enum key_kind kind);
 

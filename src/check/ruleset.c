@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "check/rule_private.h"
 #include "core/buf.h"
@@ -75,9 +76,28 @@ static int load_dir(struct ruleset *set, const char *dir)
 	return rc;
 }
 
+/* Whether DIR/models/ exists: its models are checked when the rules are loaded. */
+static bool has_models_dir(const char *dir)
+{
+	char path[4096];
+	struct stat st;
+	return dir && (size_t)snprintf(path, sizeof path, "%s/models", dir) < sizeof path &&
+	       stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const struct model_set *ruleset_models(const struct ruleset *cset)
+{
+	struct ruleset *set = (struct ruleset *)cset; /* the models are a cache of the set's */
+	if (!set->models && model_set_load(&set->models, set->models_dir) < 0)
+		return NULL;
+	return set->models;
+}
+
 int ruleset_load(struct ruleset *set, const char *extra_dir)
 {
-	if (model_set_load(&set->models, extra_dir) < 0)
+	if (extra_dir && !(set->models_dir = strdup(extra_dir)))
+		return error_set("out of memory");
+	if (has_models_dir(extra_dir) && !ruleset_models(set))
 		return -1;
 	for (const struct embedded_rule *e = embedded_rules; e->name; e++)
 		if (add_rule(set, e->name, e->text, e->len, true) < 0)
@@ -91,13 +111,12 @@ int ruleset_load(struct ruleset *set, const char *extra_dir)
  * n/a for a repository where none appears. "oneclick" alone is not one: one-click
  * logins and checkouts are everywhere; OneClick DZ's host, package names and
  * ONECLICK_API_* variables are. */
-static const char *const ocpay_markers[] = {"oneclickdz",   "oneclick_api", "oneclick-api",
+static const char *const ocpay_markers[] = {"oneclickdz",  "oneclick_api", "oneclick-api",
 					    "oneclickapi", "ocpay",	   "x-access-token"};
 
 /* The bit of word in the prefilter. source names the rule file in errors (the loader
  * has checked the word's length; a built-in marker is known to fit). */
-static int keyword_bit(struct ruleset *set, const char *source, const char *word,
-		       uint64_t mask[2])
+static int keyword_bit(struct ruleset *set, const char *source, const char *word, uint64_t mask[2])
 {
 	char low[RULE_MAX_KEYWORD + 1];
 	size_t n = strlen(word);
@@ -197,7 +216,8 @@ int ruleset_prepare(struct ruleset *set)
 		for (size_t j = 0; j < set->rules[i].ndetectors; j++) {
 			struct detector *d = &set->rules[i].detectors[j];
 			for (size_t k = 0; k < d->nkeywords; k++)
-				if (keyword_bit(set, set->rules[i].source, d->keywords[k], d->kwmask) < 0)
+				if (keyword_bit(set, set->rules[i].source, d->keywords[k],
+						d->kwmask) < 0)
 					return -1;
 		}
 	if (!(set->prefilter = prefilter_for(set, LANG_COUNT)))
@@ -220,6 +240,7 @@ void ruleset_free(struct ruleset *set)
 	for (int l = 0; l < LANG_COUNT; l++)
 		literal_set_free(set->prefilter_lang[l]);
 	model_set_free(set->models);
+	free(set->models_dir);
 	memset(set, 0, sizeof *set);
 }
 

@@ -155,6 +155,34 @@ expect_code 2 "bad unless_context regex"
 expect_err "invalid unless_context regex" "bad unless_context named"
 rm "$r/acme_test.py"
 
+# Models of --rules DIR: a mistake in DIR/models/ is told before any scan; good ones are
+# read with the built-in models when the flow rules need them.
+m=$TMP/models-rules; mkdir -p "$m/models"; sed '/unless_context/d; /- regex: x/d' "$TMP/rules/acme.yml" > "$m/acme.yml"
+printf 'name: shop\npaid_statuz: [encaissee]\n' > "$m/models/shop.yml"
+mkdir -p "$TMP/nothing-here"; run "$BIN" scan --rules "$m" "$TMP/nothing-here"
+expect_code 2 "a bad model in --rules DIR/models"
+expect_err "$m/models/shop.yml:2:1: unknown row kind 'paid_statuz'" "the model error names file:line:col"
+printf 'name: shop\ndescription: this shop says encaissee for paid\npaid_status: [encaissee]\n' > "$m/models/shop.yml"
+p=$TMP/encaisse; mkdir -p "$p"; printf 'node_modules/\n.env\n' > "$p/.gitignore"
+cat > "$p/return.js" <<'JS'
+const express = require("express");
+const db = require("./db");
+const app = express();
+// OCPay (api.oneclickdz.com) sends the customer back here
+app.get("/ocpay/return", async (req, res) => {
+  if (req.query.status === "CONFIRMED") {
+    await db.query("UPDATE orders SET status = 'encaissee' WHERE id = $1", [req.query.order]);
+    console.log("[ocpay] status changed", req.query.order);
+  }
+  res.redirect("/merci");
+});
+module.exports = app;
+JS
+run "$BIN" scan --format json "$p"
+expect_no_out '"rule": "OC004"' "without the shop's model 'encaissee' is no paid status"
+run "$BIN" scan --rules "$m" --format json "$p"
+expect_out '"rule": "OC004"' "with it, setting 'encaissee' from the redirect's status is fulfilment"
+
 # OC005 says what a committed .env holds: "rotate" only for a secret; the .gitignore
 # advice is for code that reads the key from the environment, and points at a file that
 # exists.
