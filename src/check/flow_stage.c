@@ -123,6 +123,19 @@ static bool rule_needs(const struct rule *r, enum flow_event_kind kind)
 	return false;
 }
 
+/* The items of the rules judging calls of kind (EV_KIND_COUNT: either) are unknown, for
+ * why, unless a reason was given already. */
+static int note_calls_unknown(struct scan *s, enum flow_event_kind kind, const char *why)
+{
+	for (size_t k = 0; k < s->rules->len; k++) {
+		const struct rule *r = &s->rules->rules[k];
+		if (rule_needs(r, kind) && scan_rule_applies(s, r) &&
+		    !scan_rule_note(s, r, NOTE_UNKNOWN) && scan_note_unknown(s, r, why) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* No pass on what the engine did not follow: an endpoint named, or an SDK imported, with
  * no call of it understood makes the items of the rules judging those calls unknown. */
 static int note_unexplained(struct scan *s, const struct flow *flow)
@@ -149,12 +162,8 @@ static int note_unexplained(struct scan *s, const struct flow *flow)
 				 "wrapper or client the engine does not follow)",
 				 path, u[i].line,
 				 u[i].kind == EV_CREATE_LINK ? "createLink" : "checkPayment");
-		for (size_t k = 0; k < s->rules->len; k++) {
-			const struct rule *r = &s->rules->rules[k];
-			if (rule_needs(r, u[i].kind) && scan_rule_applies(s, r) &&
-			    !scan_rule_note(s, r, NOTE_UNKNOWN) && scan_note_unknown(s, r, why) < 0)
-				return -1;
-		}
+		if (note_calls_unknown(s, u[i].kind, why) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -170,20 +179,17 @@ static int note_browser_calls(struct scan *s, const struct finding_list *found)
 			continue;
 		bool create = strcasestr(f->match, "createlink") != NULL;
 		bool check = strcasestr(f->match, "checkpayment") != NULL;
+		enum flow_event_kind kind = create == check ? EV_KIND_COUNT
+					    : create	    ? EV_CREATE_LINK
+							    : EV_CHECK_PAYMENT;
 		char why[512];
 		snprintf(
 		    why, sizeof why,
 		    "%s:%d calls the OCPay API from browser code (OC002), where the flow rules "
 		    "do not judge it: make the call on the server",
 		    f->path, f->line);
-		for (size_t k = 0; k < s->rules->len; k++) {
-			const struct rule *r = &s->rules->rules[k];
-			bool needs = (!check && rule_needs(r, EV_CREATE_LINK)) ||
-				     (!create && rule_needs(r, EV_CHECK_PAYMENT));
-			if (needs && scan_rule_applies(s, r) &&
-			    !scan_rule_note(s, r, NOTE_UNKNOWN) && scan_note_unknown(s, r, why) < 0)
-				return -1;
-		}
+		if (note_calls_unknown(s, kind, why) < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -119,8 +119,8 @@ struct ruleset {
 	uint64_t status_mask[2]; /* "confirmed": code files the flow rules may need to read
 				  * although they never name OCPay (a return handler) */
 	/* rules/models/ and DIR/models/ of --rules DIR: loaded by ruleset_models() when a
-	 * scan first needs them (only the flow stage does), at once when DIR has models/ so
-	 * that a mistake in them is told before any scan */
+	 * scan first needs them (only the flow stage does), at once with --rules DIR so
+	 * that a mistake in DIR/models/ is told before any scan */
 	struct model_set *models;
 	char *models_dir;
 };

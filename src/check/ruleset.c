@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "check/rule_private.h"
 #include "core/buf.h"
@@ -76,15 +75,6 @@ static int load_dir(struct ruleset *set, const char *dir)
 	return rc;
 }
 
-/* Whether DIR/models/ exists: its models are checked when the rules are loaded. */
-static bool has_models_dir(const char *dir)
-{
-	char path[4096];
-	struct stat st;
-	return dir && (size_t)snprintf(path, sizeof path, "%s/models", dir) < sizeof path &&
-	       stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 const struct model_set *ruleset_models(const struct ruleset *cset)
 {
 	struct ruleset *set = (struct ruleset *)cset; /* the models are a cache of the set's */
@@ -97,7 +87,7 @@ int ruleset_load(struct ruleset *set, const char *extra_dir)
 {
 	if (extra_dir && !(set->models_dir = strdup(extra_dir)))
 		return error_set("out of memory");
-	if (has_models_dir(extra_dir) && !ruleset_models(set))
+	if (extra_dir && !ruleset_models(set)) /* DIR/models/ checked before any scan */
 		return -1;
 	for (const struct embedded_rule *e = embedded_rules; e->name; e++)
 		if (add_rule(set, e->name, e->text, e->len, true) < 0)

@@ -124,15 +124,15 @@ static int read_packed(struct reader *rd, size_t index)
 	int rc = pack_read(rd->pack, at, h->sink->max_file_size, &data, &len);
 	if (++rd->packed_reads % SCREEN_BATCH == 0)
 		pack_set_release(h->packs);
-	if (rc == 1 || rc == 2) { /* counted or named once, when first read */
-		if (rd->late)
-			return 0;
-		if (rc == 2)
-			note_limit(h, b, pack_reader_why(rd->pack));
-		else
-			atomic_fetch_add(&h->done_blobs, 1);
-		if (rc == 1)
-			h->sink->skipped(rd->w, SINK_SKIP_LARGE);
+	if (rd->late && (rc == 1 || rc == 2))
+		return 0; /* counted or named once, when first read */
+	if (rc == 1) {
+		atomic_fetch_add(&h->done_blobs, 1);
+		h->sink->skipped(rd->w, SINK_SKIP_LARGE);
+		return 0;
+	}
+	if (rc == 2) {
+		note_limit(h, b, pack_reader_why(rd->pack));
 		return 0;
 	}
 	return rc < 0 ? 1 : hand_blob(rd, index, data, len);
